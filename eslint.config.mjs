@@ -1,0 +1,77 @@
+// Lint: TypeScript rules, and Nx module boundaries by tag.
+//   type:service   may import contracts, domain, adapter and testing libraries; never another service
+//   type:contracts imports nothing of ours
+//   type:domain    (libs/legal) imports only contracts, and no framework or I/O
+//   type:adapter   imports contracts, domain and other adapters
+//   type:testing   imports adapters and contracts
+// There is no '*' rule: an untagged project can import nothing of ours and so fails lint.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import nx from '@nx/eslint-plugin';
+
+const impureModules = ['@nestjs/*', 'kafkajs', 'pg', 'pg-*', '@kurrent/*', 'express', 'node:fs', 'node:net', 'node:http'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '.tools/**', '**/*.js', '**/*.mjs', 'deploy/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          banTransitiveDependencies: false,
+          checkDynamicDependenciesExceptions: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', 'type:testing'],
+            },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: impureModules,
+            },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ThrowStatement > Literal', message: 'Throw a typed error class with a stable code, never a string.' },
+        { selector: 'ExportAllDeclaration', message: 'Export the public API by name; no `export *` barrels.' },
+      ],
+    },
+  },
+  {
+    // Deciders are the law in pure functions: no framework, no I/O, no clock.
+    files: ['**/*.decider.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: impureModules, message: 'A decider imports no framework and no I/O.' },
+            { group: ['@custody/event-store', '@custody/messaging', '@custody/platform'], message: 'A decider imports no adapter.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time comes in on the command.' },
+        { object: 'Math', property: 'random', message: 'Ids come in on the command.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,15 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+
+/** The name under which a service reports itself on /health. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+
+/** GET /health: the process is up and serving HTTP. */
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(SERVICE_NAME) private readonly service: string) {}
+
+  @Get()
+  health(): { status: 'ok'; service: string } {
+    return { status: 'ok', service: this.service };
+  }
+}

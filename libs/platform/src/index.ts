@@ -1,0 +1,4 @@
+export { loadConfig, InvalidConfigurationError } from './config';
+export { HealthModule } from './health.module';
+export { HealthController, SERVICE_NAME } from './health.controller';
+export { bootstrapService } from './bootstrap';

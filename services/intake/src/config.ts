@@ -1,0 +1,10 @@
+import { IsInt, Max, Min } from 'class-validator';
+
+/** The intake service's configuration, read from environment variables at start-up. */
+export class IntakeConfig {
+  /** HTTP port. */
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3101;
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '@custody/platform';
+
+@Module({
+  imports: [HealthModule.forService('transfer')],
+})
+export class AppModule {}

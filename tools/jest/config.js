@@ -1,0 +1,41 @@
+// One jest configuration for every project, by tier:
+//   unit        *.spec.ts       pure logic, no I/O
+//   int         *.int-spec.ts   the real Kafka broker and PostgreSQL server
+const path = require('node:path');
+
+const workspaceRoot = path.resolve(__dirname, '..', '..');
+
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: 'es2023',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/**
+ * @param {string} projectDir the project's folder (pass __dirname)
+ * @param {'unit' | 'int'} tier
+ */
+module.exports = function jestConfig(projectDir, tier) {
+  const isIntegration = tier === 'int';
+  return {
+    displayName: `${path.basename(projectDir)}:${tier}`,
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    testMatch: isIntegration ? ['<rootDir>/**/*.int-spec.ts'] : ['<rootDir>/**/*.spec.ts'],
+    transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
+    moduleNameMapper: {
+      '^@custody/([a-z-]+)$': path.join(workspaceRoot, 'libs/$1/src/index.ts'),
+    },
+    setupFiles: [path.join(__dirname, 'setup-reflect.js')],
+    globalSetup: isIntegration ? path.join(workspaceRoot, 'libs/testing/src/global-setup.ts') : undefined,
+    globalTeardown: isIntegration ? path.join(workspaceRoot, 'libs/testing/src/global-teardown.ts') : undefined,
+    testTimeout: isIntegration ? 120_000 : 10_000,
+    maxWorkers: isIntegration ? 1 : '50%',
+    reporters: ['default', [path.join(__dirname, 'summary-reporter.js'), { tier }]],
+  };
+};
