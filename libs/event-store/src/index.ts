@@ -1,1 +1,17 @@
-export {};
+export type {
+  Actor,
+  AppendOptions,
+  AppendResult,
+  Checkpoint,
+  EventFilter,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  GlobalEvent,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './port';
