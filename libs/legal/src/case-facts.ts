@@ -1,0 +1,77 @@
+import type { IsoDate } from './dates';
+import type { StateCode } from './states';
+
+/** Offence categories the catalogue's exclusions speak of. */
+export type OffenceCategory =
+  | 'terrorism'
+  | 'war-crimes'
+  | 'crimes-against-humanity'
+  | 'genocide'
+  | 'violent'
+  | 'sexual'
+  | 'drugs'
+  | 'property'
+  | 'other';
+
+/** Health conditions the catalogue's exclusions speak of. */
+export type HealthCondition = 'serious-mental-illness' | 'terminal-illness';
+
+/** How long the sentence is: a number of days, or without a fixed end. */
+export type SentenceLength =
+  | { kind: 'determinate'; days: number }
+  | { kind: 'indeterminate' }
+  | { kind: 'life' };
+
+/** The sentence being enforced in the sending state. */
+export interface SentenceFacts {
+  length: SentenceLength;
+  /** First day of enforcement of this sentence. */
+  startedOn: IsoDate;
+  /** Deprivation of liberty before `startedOn` (pre-trial detention) counted against the sentence. */
+  preTrialDays: number;
+  /** Whether the judgment can no longer be appealed. */
+  isFinal: boolean;
+  offences: readonly OffenceCategory[];
+}
+
+/** What the sending state knows about the inmate that the rules need. */
+export interface InmateFacts {
+  /** Every nationality the inmate holds; empty for a stateless person. */
+  nationalities: readonly StateCode[];
+  /** Where the inmate habitually lives, if known. */
+  livesIn?: StateCode;
+  /** Where the inmate habitually lived when arrested, if known. */
+  residenceWhenArrested?: StateCode;
+  /** An expulsion or deportation order attached to the sentence or taken because of it. */
+  expulsionOrder?: { toState?: StateCode; reference?: string };
+  /** The state the inmate fled or otherwise returned to before serving the sentence. */
+  fledTo?: StateCode;
+  /** Result of a health assessment; absent when no assessment is recorded. */
+  healthConditions?: readonly HealthCondition[];
+}
+
+/** A recorded yes or no; absent while nobody has answered. */
+export type Answer = 'agreed' | 'refused';
+
+/** Everything the rules look at for one case. Time comes in as dates; nothing reads a clock. */
+export interface CaseFacts {
+  /** Id of the legal basis in the catalogue, e.g. `ETS112`. */
+  basis: string;
+  sendingState: StateCode;
+  receivingState: StateCode;
+  /**
+   * The day the receiving state received the request (2008/909: the judgment and
+   * certificate). When screening before any request, the day to evaluate as of.
+   */
+  requestReceivedOn: IsoDate;
+  inmate: InmateFacts;
+  sentence: SentenceFacts;
+  /** The inmate's consent to the transfer, once asked. */
+  consent?: 'given' | 'refused';
+  /** Whether the inmate's opinion on the transfer has been recorded. */
+  isOpinionRecorded?: boolean;
+  /** ETS 112 Art 3(2): both states' recorded answer to a transfer with less than the minimum time left. */
+  shortTimeLeftAgreement?: Answer;
+  /** 2008/909 Art 4(1)(c): the receiving state's answer when it is not the state of nationality the inmate lives in or is deported to. */
+  receivingStateAgreement?: Answer;
+}

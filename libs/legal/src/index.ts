@@ -1,0 +1,47 @@
+// @custody/legal: the law on transferring sentenced persons, as data and pure functions.
+// No framework, no I/O, no clock: every date comes in with the facts.
+
+// Case facts and verdicts
+export type { Answer, CaseFacts, HealthCondition, InmateFacts, OffenceCategory, SentenceFacts, SentenceLength } from './case-facts';
+export type { Outcome, RuleCode, RuleName, Verdict } from './verdict';
+export { EU_MEMBER_STATES, isEuMemberState, type StateCode } from './states';
+export { addDays, addMonths, daysBetween, InvalidDateError, type IsoDate } from './dates';
+
+// The catalogue of legal bases
+export type {
+  AdaptationTerms,
+  Certainty,
+  ConsentException,
+  ConsentExceptionGround,
+  ConsentTerms,
+  DeadlineTerms,
+  Declaration,
+  LeaseEligibility,
+  LeaseTerms,
+  LegalBasis,
+  NationalityTerms,
+  Party,
+  Source,
+  TimeLeftTerms,
+} from './catalogue/legal-basis';
+export { LEGAL_BASES } from './catalogue/catalogue';
+export { basesForPair, findLegalBasis, getLegalBasis, isPartyOn, UnknownLegalBasisError } from './catalogue/lookup';
+
+// The rules
+export { checkLegalBasis } from './rules/legal-basis.rule';
+export { checkFinalJudgment } from './rules/final-judgment.rule';
+export { checkTimeLeft } from './rules/time-left.rule';
+export { checkNationality } from './rules/nationality.rule';
+export { checkConsent, checkOpinion, consentRequirement, type ConsentRequirement } from './rules/consent.rule';
+export { checkLeaseEligibility, type LeaseCandidate } from './rules/lease-eligibility.rule';
+export { evaluateCase, type Screening } from './evaluate-case';
+
+// Sentences and deadlines
+export { daysServed, InvalidSentenceError, releaseDate, remainingTime, type RemainingTime } from './sentence/remaining-time';
+export { checkAdaptation, isHarsher, type AdaptationProposal, type ProposedSentence } from './sentence/adaptation';
+export {
+  decisionDeadline,
+  transferDeadline,
+  transferDeadlineAfterObstacle,
+  type Deadline,
+} from './deadlines/deadlines';

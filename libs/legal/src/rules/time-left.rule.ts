@@ -1,0 +1,53 @@
+import type { CaseFacts } from '../case-facts';
+import { getLegalBasis } from '../catalogue/lookup';
+import { addMonths, isBefore } from '../dates';
+import { remainingTime } from '../sentence/remaining-time';
+import { met, needsDecision, notMet, type Verdict } from '../verdict';
+
+type TimeLeftFacts = Pick<CaseFacts, 'basis' | 'sentence' | 'requestReceivedOn' | 'shortTimeLeftAgreement'>;
+
+/**
+ * Rule 3: time left to serve on the day the request is received. ETS 112: at least 6
+ * months (or an indeterminate sentence), less only with both states' agreement.
+ * 2008/909: less than 6 months is an optional refusal ground, flagged for a decision.
+ */
+export function checkTimeLeft(facts: TimeLeftFacts): Verdict {
+  const basis = getLegalBasis(facts.basis);
+  const terms = basis.timeLeft;
+  if (!terms) return met('TIME_LEFT', `${basis.citation} sets no minimum time left to serve.`);
+  const on = facts.requestReceivedOn;
+  const remaining = remainingTime(facts.sentence, on);
+  if (remaining.isIndeterminate) {
+    return terms.isIndeterminateSentenceAccepted
+      ? met('TIME_LEFT', `${terms.cites}: the sentence has no fixed end, which qualifies whatever time has been served.`)
+      : notMet('TIME_LEFT', 'INSUFFICIENT_TIME_LEFT', `${terms.cites}: a sentence without a fixed end does not qualify.`);
+  }
+  const { days, releaseOn } = remaining;
+  if (days === 0) {
+    return notMet('TIME_LEFT', 'INSUFFICIENT_TIME_LEFT', `${terms.cites}: nothing is left to serve on ${on}; the sentence ended on ${releaseOn}.`);
+  }
+  const months = terms.minimumMonths;
+  const left = `${days} days are left to serve on ${on} (release on ${releaseOn})`;
+  if (!isBefore(releaseOn, addMonths(on, months))) {
+    return met('TIME_LEFT', `${terms.cites}: ${left}, at least ${months} months.`);
+  }
+  if (terms.belowMinimum === 'optional-refusal-ground') {
+    return needsDecision(
+      'TIME_LEFT',
+      'TIME_LEFT_OPTIONAL_REFUSAL_GROUND',
+      `${terms.belowMinimumCites}: only ${left}, less than ${months} months; the receiving state may refuse on this ground but need not. Record its decision.`,
+    );
+  }
+  switch (facts.shortTimeLeftAgreement) {
+    case 'agreed':
+      return met('TIME_LEFT', `${terms.belowMinimumCites}: only ${left}, less than ${months} months, and both states have recorded their agreement to transfer.`);
+    case 'refused':
+      return notMet('TIME_LEFT', 'INSUFFICIENT_TIME_LEFT', `${terms.cites}: only ${left}, less than ${months} months, and the states have not agreed to an exception under ${terms.belowMinimumCites}.`);
+    case undefined:
+      return needsDecision(
+        'TIME_LEFT',
+        'INSUFFICIENT_TIME_LEFT',
+        `${terms.cites}: only ${left}, less than ${months} months; a transfer is possible only if both states record their agreement (${terms.belowMinimumCites}).`,
+      );
+  }
+}
