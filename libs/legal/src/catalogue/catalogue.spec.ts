@@ -42,6 +42,13 @@ describe('the catalogue of legal bases', () => {
     expect(parties).not.toEqual(expect.arrayContaining(['NO']));
   });
 
+  it('ETS 112 binds 69 states: every Council of Europe member but Monaco, and 24 others', () => {
+    const parties = getLegalBasis('ETS112').parties.map((p) => p.state);
+    expect(parties).toHaveLength(69);
+    expect(parties).not.toContain('MC');
+    expect(parties).toEqual(expect.arrayContaining(['AL', 'BE', 'DK', 'NL', 'NO', 'US', 'JP']));
+  });
+
   it.each([
     ['ETS112', 'AL', '2000-07-31', false],
     ['ETS112', 'AL', '2000-08-01', true],

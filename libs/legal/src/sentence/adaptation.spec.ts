@@ -23,7 +23,7 @@ describe('rule 8: an adapted sentence is never harsher, never a fine, and deduct
 
   it.each([
     ['longer', { kind: 'custodial', length: days(1200), creditedDays: 400 }, 'ADAPTATION_HARSHER', 'ETS 112 Art 10(2) and Art 11(1)(d): the adapted sentence (1200 days) is harsher than the original (1096 days).'],
-    ['indeterminate instead of a fixed term', { kind: 'custodial', length: { kind: 'indeterminate' }, creditedDays: 400 }, 'ADAPTATION_HARSHER', 'ETS 112 Art 10(2) and Art 11(1)(d): the adapted sentence (a indeterminate sentence) is harsher than the original (1096 days).'],
+    ['indeterminate instead of a fixed term', { kind: 'custodial', length: { kind: 'indeterminate' }, creditedDays: 400 }, 'ADAPTATION_HARSHER', 'ETS 112 Art 10(2) and Art 11(1)(d): the adapted sentence (an indeterminate sentence) is harsher than the original (1096 days).'],
     ['a fine', { kind: 'fine' }, 'ADAPTATION_CONVERTED_TO_FINE', 'ETS 112 Art 11(1)(b): a custodial sentence may not be converted into a fine.'],
     ['not deducting pre-trial detention', { kind: 'custodial', length: days(1000), creditedDays: 310 }, 'TIME_SERVED_NOT_DEDUCTED', 'ETS 112 Art 11(1)(c): only 310 of the 400 days already served (pre-trial detention included) are deducted.'],
   ] as const)('%s is rejected', (_case, proposed, code, reason) => {

@@ -27,7 +27,7 @@ export function isHarsher(proposed: SentenceLength, original: SentenceLength): b
 }
 
 function describe(length: SentenceLength): string {
-  return length.kind === 'determinate' ? `${length.days} days` : `a ${length.kind} sentence`;
+  return length.kind === 'determinate' ? `${length.days} days` : length.kind === 'life' ? 'a life sentence' : 'an indeterminate sentence';
 }
 
 /**
