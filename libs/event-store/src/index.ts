@@ -15,3 +15,35 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './port';
+
+/** Typed errors: each has a stable `code`; when an append raises one, nothing was written. */
+export {
+  DuplicateEventIdError,
+  EventStoreConfigurationError,
+  EventStoreError,
+  EventTooLargeError,
+  InvalidCheckpointError,
+  InvalidEventError,
+  InvalidExpectedRevisionError,
+  InvalidStreamNameError,
+  NonSerialisableEventError,
+  StreamClosedError,
+  TransactionClosedError,
+  WrongExpectedRevisionError,
+} from './errors';
+export type { EventStoreErrorCode } from './errors';
+
+/** Stream names: `categoryOf('transfer-7') === 'transfer'`; the checks every adapter applies. */
+export { assertStreamName, categoryOf, DEFAULT_MAX_EVENT_BYTES } from './validation';
+
+/** The in-memory adapter, for unit tests of services. */
+export { MemoryEventStore } from './memory/memory-event-store';
+export type { MemoryEventStoreOptions } from './memory/memory-event-store';
+
+/** The PostgreSQL adapter (the default), with its unit of work. */
+export { PostgresEventStore } from './postgres/postgres-event-store';
+export type { PostgresEventStoreOptions, PostgresTransaction } from './postgres/postgres-event-store';
+
+/** The KurrentDB / EventStoreDB adapter. */
+export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
+export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';

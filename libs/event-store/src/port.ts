@@ -38,7 +38,11 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
   streamName: string;
   /** 0-based revision of this event within its stream. */
   revision: number;
-  /** Global position in the store's log (increasing in commit order as read by readAll). */
+  /**
+   * Global position in the store's log: unique, and increasing within one append. readAll hands
+   * events out in checkpoint order, which on PostgreSQL is (writing transaction, position): an
+   * event may follow one with a higher position. Resume from `checkpoint`, never from `position`.
+   */
   position: bigint;
   /** When the store recorded it (ISO 8601). */
   recordedAt: string;

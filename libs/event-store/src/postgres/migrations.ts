@@ -1,0 +1,164 @@
+import type { Pool } from 'pg';
+
+/** One versioned change of the event store's schema. `sql` gets the quoted schema name. */
+interface Migration {
+  version: number;
+  name: string;
+  sql: (schema: string) => string;
+}
+
+/**
+ * The schema, in order. Never edit a released migration: add the next one.
+ *
+ * - `streams` holds one row per stream: its revision and whether it is closed. Appends to a
+ *   stream serialise on this row (UPDATE ... WHERE revision = expected), never on a table lock.
+ * - `events.transaction_id` is the writing transaction (pg_current_xact_id()). Global reads
+ *   return only rows below the oldest transaction still running, in (transaction_id, position)
+ *   order, so that an event whose position was taken earlier but committed later is never
+ *   skipped (sequence values commit out of order).
+ * - `append_events` does an append in one statement (one round trip, one commit): checks the
+ *   expected revision on the stream row, inserts the events and optionally notifies.
+ */
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'streams, events and append_events',
+    sql: (s) => `
+      CREATE TABLE ${s}.streams (
+        stream_name text PRIMARY KEY,
+        category text NOT NULL,
+        revision bigint NOT NULL,
+        is_closed boolean NOT NULL DEFAULT false
+      );
+
+      CREATE TABLE ${s}.events (
+        position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        stream_name text NOT NULL,
+        category text NOT NULL,
+        revision bigint NOT NULL,
+        event_id uuid NOT NULL,
+        event_type text NOT NULL,
+        schema_version integer NOT NULL,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT events_stream_revision UNIQUE (stream_name, revision),
+        CONSTRAINT events_event_id UNIQUE (event_id)
+      );
+      CREATE INDEX events_global_order ON ${s}.events (transaction_id, position);
+      CREATE INDEX events_category_order ON ${s}.events (category, transaction_id, position);
+
+      CREATE FUNCTION ${s}.append_events(
+        p_stream text, p_category text, p_expected text, p_expected_revision bigint, p_events jsonb, p_channel text
+      ) RETURNS TABLE (outcome text, stream_revision bigint, last_position bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count integer := jsonb_array_length(p_events);
+        v_ids uuid[] := ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_events) e);
+        v_revision bigint;
+        v_is_closed boolean;
+        v_position bigint;
+      BEGIN
+        -- A retried append (ids already stored) is resolved by the caller, which compares content.
+        IF EXISTS (SELECT 1 FROM ${s}.events WHERE event_id = ANY (v_ids)) THEN
+          RETURN QUERY SELECT 'stored_ids'::text, NULL::bigint, NULL::bigint;
+          RETURN;
+        END IF;
+
+        IF p_expected = 'any' THEN
+          INSERT INTO ${s}.streams AS st (stream_name, category, revision) VALUES (p_stream, p_category, v_count - 1)
+          ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + v_count WHERE NOT st.is_closed
+          RETURNING st.revision INTO v_revision;
+        ELSIF p_expected = 'no_stream' THEN
+          INSERT INTO ${s}.streams (stream_name, category, revision) VALUES (p_stream, p_category, v_count - 1)
+          ON CONFLICT (stream_name) DO NOTHING
+          RETURNING revision INTO v_revision;
+        ELSIF p_expected = 'stream_exists' THEN
+          UPDATE ${s}.streams st SET revision = st.revision + v_count
+          WHERE st.stream_name = p_stream AND st.revision >= 0 AND NOT st.is_closed
+          RETURNING st.revision INTO v_revision;
+        ELSE
+          UPDATE ${s}.streams st SET revision = st.revision + v_count
+          WHERE st.stream_name = p_stream AND st.revision = p_expected_revision AND NOT st.is_closed
+          RETURNING st.revision INTO v_revision;
+        END IF;
+
+        IF v_revision IS NULL THEN
+          SELECT st.revision, st.is_closed INTO v_revision, v_is_closed FROM ${s}.streams st WHERE st.stream_name = p_stream;
+          IF v_is_closed THEN
+            RETURN QUERY SELECT 'closed'::text, v_revision, NULL::bigint;
+          ELSIF EXISTS (SELECT 1 FROM ${s}.events WHERE event_id = ANY (v_ids)) THEN
+            -- The same append committed concurrently while we waited for the stream row.
+            RETURN QUERY SELECT 'stored_ids'::text, NULL::bigint, NULL::bigint;
+          ELSE
+            RETURN QUERY SELECT 'conflict'::text, v_revision, NULL::bigint;
+          END IF;
+          RETURN;
+        END IF;
+
+        WITH inserted AS (
+          INSERT INTO ${s}.events (stream_name, category, revision, event_id, event_type, schema_version, data, metadata)
+          SELECT p_stream, p_category, v_revision - v_count + e.ord, (e.event->>'id')::uuid, e.event->>'type',
+                 (e.event->>'schemaVersion')::integer, e.event->'data', e.event->'metadata'
+          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(event, ord)
+          ORDER BY e.ord
+          RETURNING position
+        )
+        SELECT max(position) INTO v_position FROM inserted;
+
+        IF p_channel IS NOT NULL THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+        RETURN QUERY SELECT 'appended'::text, v_revision, v_position;
+      END;
+      $fn$;
+    `,
+  },
+];
+
+/** The latest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+// Advisory lock class for the event store's migrations (the second key is the schema's hash).
+const MIGRATION_LOCK_CLASS = 0x45535431;
+
+/**
+ * Creates the schema if needed and applies the missing migrations, in one transaction under a
+ * transaction-level advisory lock: instances starting at the same time wait for each other, and
+ * the second finds the work done.
+ */
+export async function migrate(pool: Pool, schemaName: string): Promise<void> {
+  const s = quoteIdentifier(schemaName);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schemaName]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+    const applied = new Set(rows.map((row) => row.version));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql(s));
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Quotes a schema name that has been checked to be a plain identifier. */
+export function quoteIdentifier(name: string): string {
+  return `"${name}"`;
+}

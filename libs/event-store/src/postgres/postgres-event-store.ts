@@ -1,0 +1,506 @@
+import { createHash } from 'node:crypto';
+import { Pool, types as pgTypes } from 'pg';
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import {
+  DuplicateEventIdError,
+  EventStoreConfigurationError,
+  InvalidCheckpointError,
+  StreamClosedError,
+  TransactionClosedError,
+  WrongExpectedRevisionError,
+} from '../errors';
+import { resolveStoredIds } from '../idempotency';
+import type {
+  AppendOptions,
+  AppendResult,
+  Checkpoint,
+  EventFilter,
+  EventMetadata,
+  EventStore,
+  GlobalEvent,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../port';
+import { assertCategory, assertStreamName, DEFAULT_MAX_EVENT_BYTES, prepareAppend } from '../validation';
+import type { PreparedAppend } from '../validation';
+import { migrate, quoteIdentifier } from './migrations';
+import { NotificationListener } from './notification-listener';
+
+/** Options of the PostgreSQL event store. */
+export interface PostgresEventStoreOptions {
+  /** A pool (its owner ends it) or a connection string (the store owns and ends its pool). */
+  connection: Pool | string;
+  /** The schema that holds this service's events; created and migrated by the store. */
+  schema: string;
+  /** Limit on one event's serialised data + metadata, in bytes (default 1 MiB). */
+  maxEventBytes?: number;
+  /** Most rows fetched per page by readStream / readAll / subscriptions (default 1000). */
+  readBatchSize?: number;
+  /** Bytes of JSON a page aims at; the page shrinks for large events (default 8 MiB). */
+  readBatchBytes?: number;
+  /** How often a caught-up subscription looks for new events without a notification (default 500 ms). */
+  pollIntervalMs?: number;
+  /**
+   * When appends send the NOTIFY that wakes subscriptions:
+   * - 'after-commit' (default): one coalesced NOTIFY after the append has committed;
+   * - 'in-transaction': inside the appending transaction. PostgreSQL serialises the commits of
+   *   notifying transactions on one lock held through the WAL flush, which defeats group commit
+   *   under concurrent appends: see the event-store benchmark.
+   * Either way a subscription also polls, so a lost notification only delays it.
+   */
+  notify?: 'after-commit' | 'in-transaction';
+}
+
+/** A unit of work: everything done through it commits or rolls back together. */
+export interface PostgresTransaction {
+  /** The schema of the event store, for the caller's own tables (e.g. an inbox) beside the events. */
+  readonly schema: string;
+  /** Appends in this transaction; visible to others only when the unit of work commits. */
+  appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Runs parameterised SQL on the transaction's connection. */
+  query<Row extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+interface EventRow {
+  transaction_id: string;
+  position: string;
+  stream_name: string;
+  revision: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: string;
+}
+
+interface GlobalKey {
+  transactionId: string;
+  position: string;
+}
+
+interface SubscriptionState {
+  after: GlobalKey;
+  isStopped: boolean;
+  wake?: () => void;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
+const START: GlobalKey = { transactionId: '0', position: '0' };
+const EVENT_COLUMNS =
+  "transaction_id::text AS transaction_id, position, stream_name, revision, event_id, event_type, schema_version, data, metadata, (recorded_at AT TIME ZONE 'UTC')::text AS recorded_at";
+
+/**
+ * The event store on PostgreSQL: one schema per service, created and migrated by the store.
+ *
+ * Appends are one statement (the `append_events` function): the stream row carries the revision
+ * check, so writers of different streams never wait for each other. Global reads (readAll,
+ * readCategory, subscribeToAll) hand out only events whose every predecessor has committed:
+ * rows below the oldest running transaction, in (transaction id, position) order; a checkpoint
+ * is `<transaction id>:<position>`. One long-open writing transaction on the server holds global
+ * readers back until it ends: keep units of work short.
+ */
+export class PostgresEventStore implements EventStore {
+  /** The schema holding the events. */
+  readonly schema: string;
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly s: string;
+  private readonly maxEventBytes: number;
+  private readonly readBatchSize: number;
+  private readonly readBatchBytes: number;
+  private readonly pollIntervalMs: number;
+  private readonly notifyInTransaction: boolean;
+  private readonly channel: string;
+  private readonly appendStatement: string;
+  private readonly listener: NotificationListener;
+  private readonly subscriptions = new Set<Subscription>();
+  private migrated?: Promise<void>;
+  private isNotifyScheduled = false;
+  private isClosed = false;
+
+  constructor(options: PostgresEventStoreOptions) {
+    if (!SCHEMA_NAME.test(options.schema)) {
+      throw new EventStoreConfigurationError(`Schema name "${options.schema}" must be a plain identifier (letters, digits, "_") of at most 63 characters.`);
+    }
+    this.schema = options.schema;
+    this.s = quoteIdentifier(options.schema);
+    this.ownsPool = typeof options.connection === 'string';
+    this.pool = typeof options.connection === 'string' ? new Pool({ connectionString: options.connection }) : options.connection;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.readBatchSize = options.readBatchSize ?? 1000;
+    this.readBatchBytes = options.readBatchBytes ?? 8 * 1024 * 1024;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.notifyInTransaction = options.notify === 'in-transaction';
+    // A channel name is an identifier (at most 63 bytes): derive a short one from the schema.
+    this.channel = `event_store_${createHash('sha256').update(options.schema).digest('hex').slice(0, 16)}`;
+    this.appendStatement = `SELECT outcome, stream_revision, last_position FROM ${this.s}.append_events($1, $2, $3, $4, $5, $6)`;
+    this.listener = new NotificationListener(this.pool, this.channel);
+  }
+
+  /** Creates or migrates the schema; every other method does it first if needed. */
+  migrate(): Promise<void> {
+    this.migrated ??= migrate(this.pool, this.schema).catch((error: unknown) => {
+      this.migrated = undefined;
+      throw error;
+    });
+    return this.migrated;
+  }
+
+  async appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    const append = prepareAppend(stream, events, options, this.maxEventBytes);
+    await this.migrate();
+    const client = await this.pool.connect();
+    let result: AppendResult;
+    try {
+      result = await this.appendWith(client, append, false);
+    } catch (error) {
+      // The same event id appended concurrently to another stream: the unique index decided;
+      // once more through the normal path tells a retry from a duplicate.
+      if (!isEventIdViolation(error)) throw error;
+      result = await this.appendWith(client, append, false);
+    } finally {
+      client.release();
+    }
+    if (append.events.length > 0) this.scheduleNotify();
+    return result;
+  }
+
+  /**
+   * Runs `work` in one transaction: its appends and queries commit together, or roll back
+   * together when it throws (the error is rethrown). Subscriptions are woken after the commit.
+   */
+  async transaction<T>(work: (tx: PostgresTransaction) => Promise<T>): Promise<T> {
+    await this.migrate();
+    const client = await this.pool.connect();
+    let isOpen = true;
+    let hasAppended = false;
+    const assertOpen = () => {
+      if (!isOpen) throw new TransactionClosedError();
+    };
+    const tx: PostgresTransaction = {
+      schema: this.schema,
+      appendToStream: async (stream, events, options) => {
+        assertOpen();
+        const append = prepareAppend(stream, events, options, this.maxEventBytes);
+        const result = await this.appendWith(client, append, true);
+        hasAppended ||= append.events.length > 0;
+        return result;
+      },
+      query: async <Row extends QueryResultRow>(sql: string, params?: unknown[]) => {
+        assertOpen();
+        return client.query<Row>(sql, params);
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const value = await work(tx);
+      await client.query('COMMIT');
+      isOpen = false;
+      if (hasAppended) this.scheduleNotify();
+      return value;
+    } catch (error) {
+      if (isOpen) await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      isOpen = false;
+      client.release();
+    }
+  }
+
+  private async appendWith(client: PoolClient, append: PreparedAppend, inTransaction: boolean): Promise<AppendResult> {
+    if (append.events.length === 0) return this.checkEmptyAppend(client, append);
+    const payload = '[' + append.events.map(
+      (e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"schemaVersion":${e.schemaVersion},"data":${e.dataJson},"metadata":${e.metadataJson}}`,
+    ).join(',') + ']';
+    const expected = append.expectedRevision;
+    let row: { outcome: string; stream_revision: string | null; last_position: string | null };
+    try {
+      const { rows } = await client.query({
+        name: `event_store_append_${this.channel}`,
+        text: this.appendStatement,
+        values: [
+          append.stream,
+          append.category,
+          typeof expected === 'number' ? 'revision' : expected,
+          typeof expected === 'number' ? expected : null,
+          payload,
+          this.notifyInTransaction ? this.channel : null,
+        ],
+      });
+      row = rows[0];
+    } catch (error) {
+      if (inTransaction && isEventIdViolation(error)) {
+        throw new DuplicateEventIdError(append.events[0].id, append.stream, 'an event of this append was stored concurrently by another transaction');
+      }
+      throw error;
+    }
+    switch (row.outcome) {
+      case 'appended':
+        return { nextExpectedRevision: Number(row.stream_revision), position: BigInt(row.last_position!) };
+      case 'closed':
+        throw new StreamClosedError(append.stream);
+      case 'conflict': {
+        const actual = row.stream_revision === null || row.stream_revision === '-1' ? 'no_stream' : Number(row.stream_revision);
+        throw new WrongExpectedRevisionError(append.stream, expected, actual);
+      }
+      default: {
+        const ids = append.events.map((e) => e.id);
+        const { rows } = await client.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE event_id = ANY ($1::uuid[])`,
+          [ids],
+        );
+        const byId = new Map(rows.map((r) => [r.event_id, toRecorded(r)]));
+        return resolveStoredIds(append, ids.map((id) => byId.get(id)));
+      }
+    }
+  }
+
+  private async checkEmptyAppend(client: PoolClient, append: PreparedAppend): Promise<AppendResult> {
+    const { rows } = await client.query<{ revision: string; is_closed: boolean; position: string | null }>(
+      `SELECT st.revision, st.is_closed,
+              (SELECT e.position FROM ${this.s}.events e WHERE e.stream_name = st.stream_name ORDER BY e.revision DESC LIMIT 1) AS position
+       FROM ${this.s}.streams st WHERE st.stream_name = $1`,
+      [append.stream],
+    );
+    const stream = rows[0];
+    if (stream?.is_closed) throw new StreamClosedError(append.stream);
+    const current = stream && stream.revision !== '-1' ? Number(stream.revision) : undefined;
+    const expected = append.expectedRevision;
+    if (
+      (expected === 'no_stream' && current !== undefined) ||
+      (expected === 'stream_exists' && current === undefined) ||
+      (typeof expected === 'number' && current !== expected)
+    ) {
+      throw new WrongExpectedRevisionError(append.stream, expected, current ?? 'no_stream');
+    }
+    return { nextExpectedRevision: current ?? -1, position: stream?.position ? BigInt(stream.position) : -1n };
+  }
+
+  /** Wakes subscribers (of every instance) once the appends of this tick have committed. */
+  private scheduleNotify(): void {
+    if (this.notifyInTransaction || this.isNotifyScheduled || this.isClosed) return;
+    this.isNotifyScheduled = true;
+    setImmediate(() => {
+      this.isNotifyScheduled = false;
+      // A lost notification only delays subscribers until their next poll.
+      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, '']).catch(() => undefined);
+    });
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    assertStreamName(stream);
+    await this.migrate();
+    const backwards = options.direction === 'backwards';
+    const from = options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const sql =
+      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_name = $1 AND revision ${backwards ? '<=' : '>='} $2 ` +
+      `ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`;
+    const pages = this.pages<number>(
+      (after, limit, jsonTypes) => this.pool.query<EventRow>({ text: sql, values: [stream, after, limit], types: jsonTypes }),
+      from,
+      (row) => Number(row.revision) + (backwards ? -1 : 1),
+      options.maxCount ?? Number.POSITIVE_INFINITY,
+    );
+    for await (const row of pages) yield toRecorded(row);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<GlobalEvent> {
+    const from = parseCheckpoint(options.from);
+    await this.migrate();
+    for await (const row of this.globalRows(from, options.filter, options.maxCount)) yield toGlobal(row);
+  }
+
+  async *readCategory(category: string, options: Omit<ReadAllOptions, 'filter'> = {}): AsyncIterable<GlobalEvent> {
+    assertCategory(category);
+    yield* this.readAll({ ...options, filter: { categories: [category] } });
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const state: SubscriptionState = { after: parseCheckpoint(options.fromCheckpoint), isStopped: false };
+    const subscription: Subscription = {
+      stop: async () => {
+        state.isStopped = true;
+        state.wake?.();
+        this.subscriptions.delete(subscription);
+      },
+      [Symbol.asyncIterator]: () => this.follow(state, options.filter, subscription),
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Catch up from the checkpoint, then wait for a notification or the next poll, and again. */
+  private async *follow(state: SubscriptionState, filter: EventFilter | undefined, subscription: Subscription): AsyncGenerator<GlobalEvent> {
+    let isNotified = false;
+    const onNotify = () => {
+      isNotified = true;
+      state.wake?.();
+    };
+    this.listener.add(onNotify);
+    try {
+      await this.migrate();
+      while (!state.isStopped) {
+        isNotified = false;
+        for await (const row of this.globalRows(state.after, filter, undefined)) {
+          if (state.isStopped) return;
+          state.after = { transactionId: row.transaction_id, position: row.position };
+          yield toGlobal(row);
+        }
+        if (state.isStopped || isNotified) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollIntervalMs);
+          state.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        state.wake = undefined;
+      }
+    } finally {
+      state.isStopped = true;
+      this.listener.remove(onNotify);
+      this.subscriptions.delete(subscription);
+    }
+  }
+
+  async streamRevision(stream: string): Promise<number | undefined> {
+    assertStreamName(stream);
+    await this.migrate();
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${this.s}.streams WHERE stream_name = $1`,
+      [stream],
+    );
+    return rows[0] && rows[0].revision !== '-1' ? Number(rows[0].revision) : undefined;
+  }
+
+  async closeStream(stream: string): Promise<void> {
+    assertStreamName(stream);
+    await this.migrate();
+    await this.pool.query(
+      `INSERT INTO ${this.s}.streams (stream_name, category, revision, is_closed) VALUES ($1, $2, -1, true)
+       ON CONFLICT (stream_name) DO UPDATE SET is_closed = true`,
+      [stream, stream.slice(0, stream.indexOf('-'))],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.listener.close();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /** Rows of the global log after `after`, only below the oldest running transaction. */
+  private globalRows(after: GlobalKey, filter: EventFilter | undefined, maxCount: number | undefined): AsyncIterable<EventRow> {
+    const conditions = [
+      '(transaction_id, position) > ($1::xid8, $2::bigint)',
+      'transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
+    ];
+    const filterValues: unknown[] = [];
+    if (filter?.categories) {
+      filterValues.push(filter.categories);
+      conditions.push(`category = ANY ($${3 + filterValues.length}::text[])`);
+    }
+    if (filter?.eventTypes) {
+      filterValues.push(filter.eventTypes);
+      conditions.push(`event_type = ANY ($${3 + filterValues.length}::text[])`);
+    }
+    const sql =
+      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE ${conditions.join(' AND ')} ` +
+      'ORDER BY transaction_id, position LIMIT $3';
+    return this.pages<GlobalKey>(
+      (key, limit, jsonTypes) =>
+        this.pool.query<EventRow>({ text: sql, values: [key.transactionId, key.position, limit, ...filterValues], types: jsonTypes }),
+      after,
+      (row) => ({ transactionId: row.transaction_id, position: row.position }),
+      maxCount ?? Number.POSITIVE_INFINITY,
+    );
+  }
+
+  /**
+   * Keyset pagination with one page fetched ahead, so that the database produces the next page
+   * while the caller folds this one. A page holds at most readBatchSize rows and aims at
+   * readBatchBytes of JSON (measured on the previous page), so large events come in small pages.
+   * Ends at the first short page.
+   */
+  private async *pages<Key>(
+    fetch: (after: Key, limit: number, jsonTypes: { getTypeParser: typeof pgTypes.getTypeParser }) => Promise<QueryResult<EventRow>>,
+    start: Key,
+    nextKey: (row: EventRow) => Key,
+    maxCount: number,
+  ): AsyncIterable<EventRow> {
+    let remaining = maxCount;
+    let limit = Math.min(this.readBatchSize, 64, remaining);
+    const fetchPage = (after: Key, pageLimit: number) => {
+      const measured = { bytes: 0 };
+      const jsonTypes = {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === pgTypes.builtins.JSONB
+            ? (text: string) => {
+                measured.bytes += text.length;
+                return JSON.parse(text) as unknown;
+              }
+            : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+      };
+      const result = fetch(after, pageLimit, jsonTypes).then((r) => ({ rows: r.rows, limit: pageLimit, measured }));
+      result.catch(() => undefined);
+      return result;
+    };
+    let pending = fetchPage(start, limit);
+    while (remaining > 0) {
+      const page = await pending;
+      const { rows } = page;
+      const isLast = rows.length < page.limit || rows.length >= remaining;
+      if (!isLast) {
+        const perRow = Math.max(1, page.measured.bytes / Math.max(1, rows.length));
+        limit = Math.max(1, Math.min(this.readBatchSize, Math.floor(this.readBatchBytes / perRow), remaining - rows.length));
+        pending = fetchPage(nextKey(rows[rows.length - 1]), limit);
+      }
+      for (const row of rows) {
+        if (remaining <= 0) return;
+        remaining--;
+        yield row;
+      }
+      if (isLast) return;
+    }
+  }
+}
+
+function parseCheckpoint(checkpoint: Checkpoint | undefined): GlobalKey {
+  if (checkpoint === undefined) return START;
+  const match = typeof checkpoint === 'string' ? CHECKPOINT.exec(checkpoint) : null;
+  if (!match) throw new InvalidCheckpointError(checkpoint);
+  return { transactionId: match[1], position: match[2] };
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.event_type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    recordedAt: row.recorded_at.replace(' ', 'T') + 'Z',
+  };
+}
+
+function toGlobal(row: EventRow): GlobalEvent {
+  const event = toRecorded(row) as GlobalEvent;
+  event.checkpoint = `${row.transaction_id}:${row.position}`;
+  return event;
+}
+
+function isEventIdViolation(error: unknown): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError?.code === '23505' && pgError.constraint === 'events_event_id';
+}
