@@ -1,1 +1,115 @@
-export {};
+/**
+ * @custody/contracts: the public contract with ministries. Commands, events, topics, the
+ * CloudEvents envelope on Kafka, versions and upcasters, rejection codes. Named exports only.
+ */
+
+export { STATE_CODES, isStateCode, STATE_CODE_SCHEMA_NAME, IsStateCode, type StateCode } from './common/state-codes';
+export { isIsoDate, isInstant, IsIsoDate, IsInstant, IsId, IsText, IsLanguage } from './common/formats';
+export { Authority, HandOverParty, Escort } from './common/authority';
+export {
+  IDENTITY_DOCUMENT_KINDS, IdentityDocument, SEXES, PersonIdentity, type IdentityDocumentKind, type Sex,
+} from './common/identity';
+export { CommandBase } from './common/command-base';
+export {
+  OFFENCE_CATEGORIES, Offence, SENTENCE_KINDS, SentenceLength, Sentence, RESIDENCE_STATUSES, Residence,
+  ExpulsionOrder, HoldingFacility, DOMESTIC_RELEASE_REASONS, SENTENCE_ADJUSTMENT_REASONS,
+  ENFORCEMENT_RESUMPTION_REASONS, ENFORCEMENT_END_REASONS, REPORT_KINDS, type OffenceCategory,
+  type SentenceKind, type ResidenceStatus, type DomesticReleaseReason, type SentenceAdjustmentReason,
+  type EnforcementResumptionReason, type EnforcementEndReason, type ReportKind,
+} from './intake/values';
+export {
+  RegisterInmate, RecordSentence, AdjustSentence, RecordResidenceStatus, RecordExpulsionOrder,
+  RecordHealthAssessment, CorrectInmateRecord, RecordDomesticRelease, SuspendEnforcement, ResumeEnforcement,
+  EndEnforcement, AcknowledgeReport,
+} from './intake/commands';
+export {
+  InmateRegisteredPayload, SentenceRecordedPayload, SentenceAdjustedPayload, ResidenceStatusRecordedPayload,
+  ExpulsionOrderRecordedPayload, HealthAssessmentRecordedPayload, InmateRecordCorrectedPayload,
+  DomesticReleaseRecordedPayload, EnforcementSuspendedPayload, EnforcementResumedPayload,
+  EnforcementEndedPayload, ReportAcknowledgedPayload,
+} from './intake/events';
+export { InmateRegisteredV1Payload } from './intake/legacy';
+export {
+  KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
+  ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
+  VERDICT_OUTCOMES, RuleVerdict, type LegalBasis, type ConsentOutcome, type ConsentNotRequiredGround,
+  type ReceivingStateDecision, type EnforcementProcedure, type RefusalGround, type Measure, type DeadlineKind,
+  type CancellingParty, type VerdictOutcome,
+} from './transfer/values';
+export {
+  RequestTransfer, EvaluateEligibility, RecordInmateOpinion, RecordConsent, RecordInmateNotification,
+  IssueCertificate, AcknowledgeCertificateReceipt, RecordReceivingStateDecision, ExtendDeadline,
+  RecordMissedDeadline,
+} from './transfer/commands';
+export {
+  ReportTransferObstacle, EndTransferObstacle, RequestPlaceReservation, ConfirmPlaceReservation,
+  DeclinePlaceReservation, ScheduleTransfer, RecordDispatch, RecordReceipt, WithdrawTransfer, CancelTransfer,
+  CompleteTransfer,
+} from './transfer/movement-commands';
+export {
+  TransferRequestedPayload, EligibilityEvaluatedPayload, InmateOpinionRecordedPayload, ConsentRecordedPayload,
+  InmateNotifiedPayload, CertificateIssuedPayload, CertificateReceivedPayload,
+  ReceivingStateDecisionRecordedPayload, DeadlineExtendedPayload, DeadlineMissedPayload,
+} from './transfer/events';
+export {
+  TransferObstacleReportedPayload, TransferObstacleEndedPayload, PlaceReservationRequestedPayload,
+  PlaceReservationConfirmedPayload, PlaceReservationDeclinedPayload, PlaceReleaseRequestedPayload,
+  TransferScheduledPayload, CustodyDispatchedPayload, CustodyReceivedPayload, TransferWithdrawnPayload,
+  TransferCancelledPayload, TransferCompletedPayload,
+} from './transfer/movement-events';
+export {
+  JURISDICTIONS, Lease, FacilityUnit, PlacementProfile, Commitment, PropertyItem, HealthOnAdmission,
+  AdmissionRecord, ABSENCE_KINDS, RELEASE_DISPOSITIONS, CLEMENCY_KINDS, type Jurisdiction, type AbsenceKind,
+  type ReleaseDisposition, type ClemencyKind,
+} from './custody/values';
+export {
+  RegisterFacility, ChangeFacilityCapacity, ReservePlace, ReleaseReservation, ExpireReservation,
+} from './custody/facility-commands';
+export {
+  FacilityRegisteredPayload, FacilityCapacityChangedPayload, PlaceReservedPayload, ReservationRefusedPayload,
+  ReservationReleasedPayload, ReservationExpiredPayload, PlaceOccupiedPayload, PlaceVacatedPayload,
+} from './custody/facility-events';
+export {
+  AdmitInmate, AssignCell, StartAbsence, EndAbsence, RecordEscape, RecordRecapture, ReportInmateNotFound,
+  RecordDeathInCustody, GrantConditionalRelease, GrantPardonOrAmnesty, RecordSentenceCompleted, ReleaseInmate,
+} from './custody/custody-commands';
+export {
+  InmateAdmittedPayload, CellAssignedPayload, AbsenceStartedPayload, AbsenceEndedPayload, InmateEscapedPayload,
+  InmateRecapturedPayload, InmateCannotBeFoundPayload, InmateDiedInCustodyPayload,
+  ConditionalReleaseGrantedPayload, PardonOrAmnestyGrantedPayload, SentenceCompletedPayload,
+  InmateReleasedPayload,
+} from './custody/custody-events';
+export { INVARIANTS, FindingRaisedPayload, FindingResolvedPayload, type Invariant } from './audit/findings';
+export { SIGNATURE_ALGORITHMS, LedgerCheckpointSignedPayload, type SignatureAlgorithm } from './audit/checkpoints';
+export { FieldError, CommandAcceptedPayload, CommandRejectedPayload } from './results/command-results';
+export { REJECTIONS, isRejectionCode, type RejectionDefinition, type RejectionCode } from './rejections/codes';
+export {
+  CommandRejection, reject, ContractViolation, type FieldProblem, type ContractViolationCode,
+  type ViolationContext,
+} from './rejections/errors';
+export { TOPICS, ALL_TOPICS, deadLetterTopic, isContractTopic, DEAD_LETTER_HEADERS, type Topic } from './topics/topics';
+export {
+  type PayloadClass, type SubjectRule, type MessageSpec, type MessageKind, type MessageGroup,
+} from './catalogue/define';
+export {
+  MESSAGE_GROUPS, MESSAGE_DEFINITIONS, findMessage, isCommandType, isEventType, currentVersion,
+  messagesOnTopic, payloadClass, type IntakeCommandType, type TransferCommandType, type FacilityCommandType,
+  type CustodyCommandType, type IntakeEventType, type TransferEventType, type FacilityEventType,
+  type CustodyEventType, type AuditFindingType, type CommandResultType, type CommandType, type EventType,
+  type MessageType, type CommandPayload, type EventPayload, type Command, type DomainEvent, type IntakeCommand,
+  type TransferCommand, type FacilityCommand, type CustodyCommand, type IntakeEvent, type TransferEvent,
+  type FacilityEvent, type CustodyEvent, type AuditFindingEvent, type CommandResult, type MessageDefinition,
+} from './catalogue/catalogue';
+export {
+  VALIDATOR_OPTIONS, toFieldProblems, validatePayload, validateCommand, validateEvent, unknownVersion,
+  type Validated,
+} from './validation/validate';
+export { inmateRegisteredV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
+export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
+export {
+  MAX_MESSAGE_BYTES, EXTENSIONS, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,
+  type KafkaMessageLike, type OutgoingKafkaMessage,
+} from './envelope/envelope';
+export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './envelope/subject';
+export { messageBytes, toKafkaMessage } from './envelope/write';
+export { fromKafkaMessage } from './envelope/read';

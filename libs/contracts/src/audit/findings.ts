@@ -1,0 +1,70 @@
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { JsonSchemaRule } from '../common/json-schema-rule';
+import { IsId, IsText } from '../common/formats';
+
+/** The invariants the audit service checks on every person's record. */
+export const INVARIANTS = [
+  'single-custodian', // Rule 10: exactly one custodian and one place at every instant
+  'two-sided-hand-over', // Rule 11: custody passes only through both sides of a hand-over
+  'consent-present', // Rule 5
+  'deadline-met-or-recorded', // Rule 7
+  'lease-capacity', // Rule 9: occupancy never above the leased capacity
+  'deportation-order-on-lease-release', // Rule 9
+  'admission-record-complete', // Rule 14
+] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+/** Audit findings (topic `custody.audit.findings`), keyed by inmate id, or facility id for a facility's. */
+@JsonSchemaRule({ anyOf: [{ required: ['inmateId'] }, { required: ['facilityId'] }] })
+export class FindingRaisedPayload {
+  @IsId()
+  findingId!: string;
+
+  @IsIn(INVARIANTS)
+  invariant!: Invariant;
+
+  @IsOptional()
+  @IsId()
+  inmateId?: string;
+
+  @IsOptional()
+  @IsId()
+  facilityId?: string;
+
+  @IsText(2000)
+  description!: string;
+
+  /** The ledger's events that show the violation. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsId({ each: true })
+  evidenceEventIds!: string[];
+}
+
+/** A finding resolved, typically by late evidence (e.g. the missing side of a hand-over arrived). */
+@JsonSchemaRule({ anyOf: [{ required: ['inmateId'] }, { required: ['facilityId'] }] })
+export class FindingResolvedPayload {
+  @IsId()
+  findingId!: string;
+
+  @IsIn(INVARIANTS)
+  invariant!: Invariant;
+
+  @IsOptional()
+  @IsId()
+  inmateId?: string;
+
+  @IsOptional()
+  @IsId()
+  facilityId?: string;
+
+  @IsText(2000)
+  resolution!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsId({ each: true })
+  evidenceEventIds!: string[];
+}

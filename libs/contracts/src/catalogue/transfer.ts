@@ -1,0 +1,60 @@
+import * as commands from '../transfer/commands';
+import * as events from '../transfer/events';
+import * as movementCommands from '../transfer/movement-commands';
+import * as movementEvents from '../transfer/movement-events';
+import { TOPICS } from '../topics/topics';
+import { group, message } from './define';
+
+const c = { ...commands, ...movementCommands };
+const e = { ...events, ...movementEvents };
+
+/** Transfer commands: `custody.transfer.commands`. */
+export const TRANSFER_COMMANDS = group(TOPICS.transferCommands, 'command', '/custody/transfer', {
+  RequestTransfer: message(c.RequestTransfer, 'inmate', 'The sending state requests a transfer on a named legal basis.'),
+  EvaluateEligibility: message(c.EvaluateEligibility, 'inmate', 'Applies the legal rules to the case.'),
+  RecordInmateOpinion: message(c.RecordInmateOpinion, 'inmate', 'Records the person\'s opinion on the transfer.'),
+  RecordConsent: message(c.RecordConsent, 'inmate', 'Records consent given, refused, or not required with its ground.'),
+  RecordInmateNotification: message(c.RecordInmateNotification, 'inmate', 'Records that the person was told of a decision in a language they understand.'),
+  IssueCertificate: message(c.IssueCertificate, 'inmate', 'The sending state forwards the judgment and certificate.'),
+  AcknowledgeCertificateReceipt: message(c.AcknowledgeCertificateReceipt, 'inmate', 'The receiving state confirms receipt; the decision deadline starts.'),
+  RecordReceivingStateDecision: message(c.RecordReceivingStateDecision, 'inmate', 'The receiving state recognises (possibly adapting the sentence) or refuses.'),
+  ExtendDeadline: message(c.ExtendDeadline, 'inmate', 'Extends a running deadline, with reason and notice.'),
+  RecordMissedDeadline: message(c.RecordMissedDeadline, 'inmate', 'Records that a deadline passed (sent by the deadline scheduler).'),
+  ReportTransferObstacle: message(c.ReportTransferObstacle, 'inmate', 'Reports an unforeseen obstacle to the physical transfer.'),
+  EndTransferObstacle: message(c.EndTransferObstacle, 'inmate', 'Ends an obstacle; the 10-day transfer deadline starts.'),
+  RequestPlaceReservation: message(c.RequestPlaceReservation, 'inmate', 'Asks the receiving facility to hold a place for the case.'),
+  ConfirmPlaceReservation: message(c.ConfirmPlaceReservation, 'inmate', 'Records that the facility reserved the place.'),
+  DeclinePlaceReservation: message(c.DeclinePlaceReservation, 'inmate', 'Records that the facility refused the place.'),
+  ScheduleTransfer: message(c.ScheduleTransfer, 'inmate', 'Schedules the physical transfer with a named escort.'),
+  RecordDispatch: message(c.RecordDispatch, 'inmate', 'Records the sending side of the hand-over.'),
+  RecordReceipt: message(c.RecordReceipt, 'inmate', 'Records the receiving side of the hand-over.'),
+  WithdrawTransfer: message(c.WithdrawTransfer, 'inmate', 'The sending state withdraws its request (before enforcement begins).'),
+  CancelTransfer: message(c.CancelTransfer, 'inmate', 'Cancels the case.'),
+  CompleteTransfer: message(c.CompleteTransfer, 'inmate', 'Completes the case once the facility reported the admission.'),
+});
+
+/** Transfer events: `custody.transfer.events`. */
+export const TRANSFER_EVENTS = group(TOPICS.transferEvents, 'event', '/custody/transfer', {
+  TransferRequested: message(e.TransferRequestedPayload, 'inmate', 'A transfer was requested.'),
+  EligibilityEvaluated: message(e.EligibilityEvaluatedPayload, 'inmate', 'The legal rules were applied to the case.'),
+  InmateOpinionRecorded: message(e.InmateOpinionRecordedPayload, 'inmate', 'The person\'s opinion was recorded.'),
+  ConsentRecorded: message(e.ConsentRecordedPayload, 'inmate', 'Consent was recorded (given, refused or not required).'),
+  InmateNotified: message(e.InmateNotifiedPayload, 'inmate', 'The person was told of a decision.'),
+  CertificateIssued: message(e.CertificateIssuedPayload, 'inmate', 'The certificate was forwarded to the receiving state.'),
+  CertificateReceived: message(e.CertificateReceivedPayload, 'inmate', 'The receiving state received the certificate.'),
+  ReceivingStateDecisionRecorded: message(e.ReceivingStateDecisionRecordedPayload, 'inmate', 'The receiving state decided.'),
+  DeadlineExtended: message(e.DeadlineExtendedPayload, 'inmate', 'A deadline was extended.'),
+  DeadlineMissed: message(e.DeadlineMissedPayload, 'inmate', 'A deadline passed without the act.'),
+  TransferObstacleReported: message(e.TransferObstacleReportedPayload, 'inmate', 'An unforeseen obstacle stopped the physical transfer.'),
+  TransferObstacleEnded: message(e.TransferObstacleEndedPayload, 'inmate', 'The obstacle ended.'),
+  PlaceReservationRequested: message(e.PlaceReservationRequestedPayload, 'inmate', 'A place was asked of the receiving facility.'),
+  PlaceReservationConfirmed: message(e.PlaceReservationConfirmedPayload, 'inmate', 'The facility holds a place for the case.'),
+  PlaceReservationDeclined: message(e.PlaceReservationDeclinedPayload, 'inmate', 'The facility refused a place.'),
+  PlaceReleaseRequested: message(e.PlaceReleaseRequestedPayload, 'inmate', 'The case ended holding a place; the place is to be released.'),
+  TransferScheduled: message(e.TransferScheduledPayload, 'inmate', 'The physical transfer was scheduled.'),
+  CustodyDispatched: message(e.CustodyDispatchedPayload, 'inmate', 'The sending side handed the person to the escort.'),
+  CustodyReceived: message(e.CustodyReceivedPayload, 'inmate', 'The receiving side took the person into charge.'),
+  TransferWithdrawn: message(e.TransferWithdrawnPayload, 'inmate', 'The request was withdrawn.'),
+  TransferCancelled: message(e.TransferCancelledPayload, 'inmate', 'The case was cancelled.'),
+  TransferCompleted: message(e.TransferCompletedPayload, 'inmate', 'The case is complete: the person was admitted.'),
+});

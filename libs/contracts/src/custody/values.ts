@@ -1,0 +1,158 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, Max, Min, ValidateIf, ValidateNested,
+} from 'class-validator';
+import { JsonSchemaRule } from '../common/json-schema-rule';
+import { Authority } from '../common/authority';
+import { IsInstant, IsText } from '../common/formats';
+import { PersonIdentity } from '../common/identity';
+import { IsStateCode, type StateCode } from '../common/state-codes';
+import { OFFENCE_CATEGORIES, type OffenceCategory, SENTENCE_KINDS, type SentenceKind } from '../intake/values';
+
+/** A national facility, or one leased to another state (Denmark's places in Gjilan, Kosovo). */
+export const JURISDICTIONS = ['national', 'leased'] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+/** A lease: the sending state's sentence and law apply to the persons it places there. */
+export class Lease {
+  @IsStateCode()
+  lesseeState!: StateCode;
+
+  /** The lease treaty, as named in the legal catalogue (e.g. `DK-XK-2022`). */
+  @IsText(64)
+  treatyId!: string;
+}
+
+export class FacilityUnit {
+  @IsText(64)
+  unitId!: string;
+
+  @IsText()
+  name!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  capacity!: number;
+}
+
+/** Facts a facility needs to decide whether it may hold the person (Rule 9: lease eligibility). */
+export class PlacementProfile {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsStateCode({ each: true })
+  nationalities!: StateCode[];
+
+  @IsBoolean()
+  hasExpulsionOrder!: boolean;
+
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsIn(OFFENCE_CATEGORIES, { each: true })
+  offenceCategories!: OffenceCategory[];
+
+  @IsIn(SENTENCE_KINDS)
+  sentenceKind!: SentenceKind;
+
+  @IsBoolean()
+  hasSeriousMentalIllness!: boolean;
+
+  @IsBoolean()
+  hasTerminalIllness!: boolean;
+}
+
+/** European Prison Rules 15.1.b: the reason and authority for commitment. */
+export class Commitment {
+  @IsText(1000)
+  reason!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  authority!: Authority;
+
+  @IsText(64)
+  warrantReference!: string;
+}
+
+export class PropertyItem {
+  @IsText(500)
+  description!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  quantity!: number;
+}
+
+/** European Prison Rules 15.1.f and 16: relevant health information on admission. */
+export class HealthOnAdmission {
+  @IsText(2000)
+  summary!: string;
+
+  @IsBoolean()
+  isFitForDetention!: boolean;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  examinedBy!: Authority;
+}
+
+/**
+ * The admission record of European Prison Rules 15.1 (Rule 14): identity, reason and authority for
+ * commitment, date and time of admission, property inventory, visible injuries, health information.
+ */
+@JsonSchemaRule({
+  if: { properties: { hasVisibleInjuries: { const: true } } },
+  then: { required: ['visibleInjuries'], properties: { visibleInjuries: { minItems: 1 } } },
+})
+export class AdmissionRecord {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PersonIdentity)
+  identity!: PersonIdentity;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Commitment)
+  commitment!: Commitment;
+
+  @IsInstant()
+  admittedAt!: string;
+
+  /** Every item taken into safekeeping; an empty list states that the person had none. */
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => PropertyItem)
+  propertyInventory!: PropertyItem[];
+
+  @IsBoolean()
+  hasVisibleInjuries!: boolean;
+
+  /** Required, one entry per injury, when `hasVisibleInjuries` is true. */
+  @ValidateIf((record: AdmissionRecord) => record.hasVisibleInjuries === true || record.visibleInjuries !== undefined)
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayMinSize(1, { message: 'visibleInjuries must describe each injury when hasVisibleInjuries is true' })
+  @IsText(500, { each: true })
+  visibleInjuries?: string[];
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HealthOnAdmission)
+  health!: HealthOnAdmission;
+}
+
+/** Temporary absences under a named authority (Rule 10). */
+export const ABSENCE_KINDS = ['hospital', 'court', 'other'] as const;
+export type AbsenceKind = (typeof ABSENCE_KINDS)[number];
+
+/** How a person leaves the facility for good. */
+export const RELEASE_DISPOSITIONS = ['released', 'deported', 'returned-to-sending-state'] as const;
+export type ReleaseDisposition = (typeof RELEASE_DISPOSITIONS)[number];
+
+export const CLEMENCY_KINDS = ['pardon', 'amnesty'] as const;
+export type ClemencyKind = (typeof CLEMENCY_KINDS)[number];

@@ -1,0 +1,76 @@
+/** Who did it: a state (ISO 3166-1 alpha-2), an organisation, an officer, or a system principal. */
+export type EnvelopeActor = {
+  state?: string;
+  organisation?: string;
+  officer?: string;
+  system?: string;
+};
+
+/**
+ * Metadata of every message; the same fields as the event store's `EventMetadata`, so a stored
+ * event passes straight through. `occurredAt` is when it happened in the world.
+ */
+export type EnvelopeMetadata = {
+  correlationId: string;
+  causationId?: string;
+  actor?: EnvelopeActor;
+  occurredAt: string;
+  /** W3C trace context, passed through untouched. */
+  traceparent?: string;
+  tracestate?: string;
+};
+
+/**
+ * A message of the catalogue, independent of transport. An event-store `RecordedEvent` is one
+ * (with `recordedAt`); for a command, `id` is the `commandId` and `data` the command body.
+ */
+export type Envelope<Type extends string = string, Data = unknown> = {
+  id: string;
+  type: Type;
+  schemaVersion: number;
+  data: Data;
+  metadata: EnvelopeMetadata;
+  /** When the store recorded it (events); absent on commands. */
+  recordedAt?: string;
+  /** CloudEvents `source`; defaults to the publishing service's (e.g. `/custody/intake`). */
+  source?: string;
+};
+
+/** A message read from Kafka: upcast to the current version, validated, with what the envelope said. */
+export type ParsedEnvelope<Type extends string = string, Data = unknown> = Envelope<Type, Data> & {
+  source: string;
+  /** The CloudEvents subject: `inmate/<id>`, `facility/<id>`, `command/<id>` or `ledger`. */
+  subject: string;
+  key: string;
+  /** The schema version the message was written in (before upcasting). */
+  writtenVersion: number;
+};
+
+/** The shape of a Kafka message as kafkajs gives and takes it (structural: no kafkajs import). */
+export interface KafkaMessageLike {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+/** A Kafka message ready to produce: string key, JSON value, string headers. */
+export interface OutgoingKafkaMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** The largest message the contract accepts: 1 MiB (key, value and headers together). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** CloudEvents extension attributes of the contract (Kafka headers `ce_<name>`). */
+export const EXTENSIONS = {
+  recordedTime: 'recordedtime',
+  correlationId: 'correlationid',
+  causationId: 'causationid',
+  schemaVersion: 'schemaversion',
+  actorState: 'actorstate',
+  actorOrganisation: 'actororganisation',
+  actorOfficer: 'actorofficer',
+  actorSystem: 'actorsystem',
+} as const;

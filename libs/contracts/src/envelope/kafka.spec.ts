@@ -1,0 +1,194 @@
+import { EXAMPLES } from '../examples/examples';
+import { IDS } from '../examples/fixtures';
+import { MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
+import { ContractViolation } from '../rejections/errors';
+import type { Envelope, KafkaMessageLike } from './envelope';
+import { MAX_MESSAGE_BYTES } from './envelope';
+import { fromKafkaMessage } from './read';
+import { toKafkaMessage } from './write';
+
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+const actor = { state: 'BE', organisation: 'FPS Justice', officer: 'J. Dubois' };
+
+function envelopeOf(type: (typeof MESSAGE_DEFINITIONS)[number]): Envelope {
+  const data = EXAMPLES[type.type] as Record<string, unknown>;
+  const isCommand = type.kind === 'command';
+  return {
+    id: isCommand ? (data.commandId as string) : IDS.event,
+    type: type.type,
+    schemaVersion: type.version,
+    data,
+    metadata: {
+      correlationId: IDS.command,
+      causationId: IDS.command,
+      actor,
+      occurredAt: isCommand ? (data.occurredAt as string) : '2026-03-02T09:30:00.125+01:00',
+      traceparent: TRACEPARENT,
+    },
+    ...(isCommand ? {} : { recordedAt: '2026-03-02T08:30:01.5Z' }),
+  };
+}
+
+/** As kafkajs hands a message to a consumer: Buffers everywhere. */
+function asReceived(message: { key: string; value: string; headers: Record<string, string> }): KafkaMessageLike {
+  return {
+    key: Buffer.from(message.key),
+    value: Buffer.from(message.value),
+    headers: Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, Buffer.from(v)])),
+  };
+}
+
+function violation(result: ReturnType<typeof fromKafkaMessage>): ContractViolation {
+  if (result.ok) throw new Error('expected a violation');
+  return result.error;
+}
+
+const registerInmate = envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'RegisterInmate')!);
+const produced = () => toKafkaMessage(registerInmate);
+
+describe('toKafkaMessage', () => {
+  it('writes CloudEvents 1.0 binary mode headers, keyed by the inmate', () => {
+    const message = produced();
+    expect(message.key).toBe(IDS.inmate);
+    expect(message.headers).toEqual({
+      'content-type': 'application/json',
+      ce_specversion: '1.0',
+      ce_id: IDS.command,
+      ce_type: 'RegisterInmate',
+      ce_source: '/custody/intake',
+      ce_subject: `inmate/${IDS.inmate}`,
+      ce_time: registerInmate.metadata.occurredAt,
+      ce_correlationid: IDS.command,
+      ce_causationid: IDS.command,
+      ce_schemaversion: '1',
+      ce_actorstate: 'BE',
+      ce_actororganisation: 'FPS Justice',
+      ce_actorofficer: 'J. Dubois',
+      traceparent: TRACEPARENT,
+    });
+    expect(JSON.parse(message.value)).toEqual(registerInmate.data);
+  });
+
+  it('keys facility-level messages by the facility and command results by the correlation id', () => {
+    const facility = toKafkaMessage(envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'PlaceReserved')!));
+    expect(facility.key).toBe(IDS.facility);
+    expect(facility.headers.ce_subject).toBe(`facility/${IDS.facility}`);
+    const result = toKafkaMessage({ ...envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'CommandAccepted')!), metadata: { correlationId: 'ministry-be-42', occurredAt: '2026-03-02T09:30:00Z' } });
+    expect(result.key).toBe('ministry-be-42');
+    expect(result.headers.ce_subject).toBe(`command/${IDS.command}`);
+  });
+
+  it('refuses to publish an invalid payload, naming the fields', () => {
+    const broken = { ...registerInmate, data: { ...(registerInmate.data as object), inmateId: 42 } };
+    expect(() => toKafkaMessage(broken)).toThrow(ContractViolation);
+    try {
+      toKafkaMessage(broken);
+    } catch (error) {
+      expect((error as ContractViolation).code).toBe('VALIDATION_FAILED');
+      expect((error as ContractViolation).errors[0].path).toBe('data.inmateId');
+    }
+  });
+
+  it('refuses an unknown type', () => {
+    expect(() => toKafkaMessage({ ...registerInmate, type: 'RegisterPrisoner' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_MESSAGE_TYPE' }));
+  });
+});
+
+describe('fromKafkaMessage', () => {
+  it.each(MESSAGE_DEFINITIONS.map((d) => [d.type, d] as const))('%s: round trip gives back the same message', (_type, definition) => {
+    const envelope = envelopeOf(definition);
+    const parsed = fromKafkaMessage(asReceived(toKafkaMessage(envelope)), { topic: definition.topic });
+    if (!parsed.ok) throw parsed.error;
+    const { source, subject, key, writtenVersion, ...message } = parsed.value;
+    expect(message).toEqual(envelope);
+    expect(JSON.parse(JSON.stringify(message.data))).toEqual(envelope.data);
+    expect(source).toBe(definition.source);
+    expect(writtenVersion).toBe(definition.version);
+    expect(subject).toMatch(/^(inmate|facility|command)\/[0-9a-f-]{36}$|^ledger$/);
+    expect(key.length).toBeGreaterThan(0);
+  });
+
+  it('passes the trace context through', () => {
+    const parsed = fromKafkaMessage(asReceived(produced()));
+    expect(parsed.ok && parsed.value.metadata.traceparent).toBe(TRACEPARENT);
+  });
+
+  it('rejects a message over 1 MiB with MESSAGE_TOO_LARGE', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, value: 'x'.repeat(MAX_MESSAGE_BYTES) }));
+    expect(error.code).toBe('MESSAGE_TOO_LARGE');
+    expect(error.context).toMatchObject({ id: IDS.command, type: 'RegisterInmate', correlationId: IDS.command });
+  });
+
+  it('refuses to produce a message over 1 MiB', () => {
+    const huge = { ...registerInmate, metadata: { ...registerInmate.metadata, tracestate: 'x'.repeat(MAX_MESSAGE_BYTES) } };
+    expect(() => toKafkaMessage(huge)).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
+  });
+
+  it('rejects missing CloudEvents headers with INVALID_ENVELOPE, each named', () => {
+    const { ce_id: _id, ce_source: _source, ...headers } = produced().headers;
+    const error = violation(fromKafkaMessage({ ...produced(), headers }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path)).toEqual(['headers.ce_id', 'headers.ce_source']);
+  });
+
+  it('rejects structured mode and a wrong spec version', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, 'content-type': 'application/cloudevents+json', ce_specversion: '0.3' } }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path).sort()).toEqual(['headers.ce_specversion', 'headers.content-type']);
+  });
+
+  it('rejects a value that is not JSON', () => {
+    const error = violation(fromKafkaMessage({ ...produced(), value: '{not json' }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors[0].path).toBe('value');
+  });
+
+  it('rejects a key that is not the subject, and a subject that does not match the payload', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, key: IDS.transfer, headers: { ...message.headers, ce_subject: `inmate/${IDS.transfer}` } }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path)).toEqual(['key', 'headers.ce_subject']);
+  });
+
+  it('requires a command to name its sender and to agree with its body', () => {
+    const { ce_actorstate: _state, ...headers } = produced().headers;
+    const error = violation(fromKafkaMessage({ ...produced(), headers: { ...headers, ce_id: IDS.event } }));
+    expect(error.errors.map((e) => e.path)).toEqual(['headers.ce_id', 'headers.ce_actorstate']);
+  });
+
+  it('rejects an unknown type with UNKNOWN_MESSAGE_TYPE', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ce_type: 'RegisterPrisoner' } }));
+    expect(error.code).toBe('UNKNOWN_MESSAGE_TYPE');
+    expect(error.context.type).toBe('RegisterPrisoner');
+  });
+
+  it('rejects an unknown schema version with UNKNOWN_SCHEMA_VERSION', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ce_schemaversion: '7' } }));
+    expect(error.code).toBe('UNKNOWN_SCHEMA_VERSION');
+  });
+
+  it('rejects a message on the wrong topic with WRONG_TOPIC, but accepts it from its dead-letter twin', () => {
+    expect(violation(fromKafkaMessage(produced(), { topic: 'custody.transfer.commands' })).code).toBe('WRONG_TOPIC');
+    expect(fromKafkaMessage(produced(), { topic: 'custody.intake.commands.dlq' }).ok).toBe(true);
+  });
+
+  it('rejects an invalid payload with VALIDATION_FAILED and per-field paths under data', () => {
+    const message = produced();
+    const body = { ...JSON.parse(message.value), nationalities: [], extra: true };
+    const error = violation(fromKafkaMessage({ ...message, value: JSON.stringify(body) }));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.errors.map((e) => e.path).sort()).toEqual(['data.extra', 'data.nationalities']);
+    expect(error.context.correlationId).toBe(IDS.command);
+  });
+
+  it('rejects a header given twice', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ce_type: ['RegisterInmate', 'RecordSentence'] } }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path)).toContain('headers.ce_type');
+  });
+});

@@ -1,0 +1,84 @@
+import { CloudEvent, Kafka } from 'cloudevents';
+import { findMessage } from '../catalogue/catalogue';
+import { ContractViolation } from '../rejections/errors';
+import { validatePayload } from '../validation/validate';
+import { payloadClass } from '../catalogue/catalogue';
+import { unknownVersion } from '../validation/validate';
+import { type Envelope, EXTENSIONS, MAX_MESSAGE_BYTES, type OutgoingKafkaMessage } from './envelope';
+import { messageKey, subjectAttribute, subjectOf } from './subject';
+
+/** Bytes a message takes on the wire (key, value, header names and values). */
+export function messageBytes(message: { key?: unknown; value: unknown; headers?: Record<string, unknown> }): number {
+  const size = (v: unknown): number => {
+    if (v === undefined || v === null) return 0;
+    if (Buffer.isBuffer(v)) return v.length;
+    if (Array.isArray(v)) return v.reduce((sum: number, item) => sum + size(item), 0);
+    return Buffer.byteLength(String(v));
+  };
+  let total = size(message.key) + size(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) total += Buffer.byteLength(name) + size(value);
+  return total;
+}
+
+function defined(entries: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * A message of the catalogue as a Kafka message: CloudEvents 1.0 in binary mode (`ce_*` headers,
+ * `content-type: application/json`, the payload as the JSON value), keyed by its subject. The
+ * payload is validated first. Throws a `ContractViolation` (unknown type or version, invalid
+ * payload, over 1 MiB): publishing a broken message is a defect of the publisher.
+ */
+export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
+  const definition = findMessage(envelope.type);
+  const context = { id: envelope.id, type: envelope.type, schemaVersion: envelope.schemaVersion, correlationId: envelope.metadata.correlationId };
+  if (!definition) {
+    throw new ContractViolation('UNKNOWN_MESSAGE_TYPE', [{ path: 'type', problem: `${envelope.type} is not in the catalogue` }], context);
+  }
+  const payloadType = payloadClass(envelope.type, envelope.schemaVersion);
+  if (!payloadType) throw unknownVersion(envelope.type, envelope.schemaVersion, definition.version);
+  const { problems } = validatePayload(payloadType, envelope.data);
+  if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+
+  const subject = subjectOf(envelope.type, envelope.data)!;
+  const key = messageKey(envelope.type, envelope.data, envelope.metadata.correlationId)!;
+  const actor = envelope.metadata.actor ?? {};
+  const event = new CloudEvent({
+    specversion: '1.0',
+    id: envelope.id,
+    type: envelope.type,
+    source: envelope.source ?? definition.source,
+    subject: subjectAttribute(subject),
+    time: envelope.metadata.occurredAt,
+    datacontenttype: 'application/json',
+    data: envelope.data,
+    ...defined({
+      [EXTENSIONS.recordedTime]: envelope.recordedAt,
+      [EXTENSIONS.correlationId]: envelope.metadata.correlationId,
+      [EXTENSIONS.causationId]: envelope.metadata.causationId,
+      [EXTENSIONS.schemaVersion]: String(envelope.schemaVersion),
+      [EXTENSIONS.actorState]: actor.state,
+      [EXTENSIONS.actorOrganisation]: actor.organisation,
+      [EXTENSIONS.actorOfficer]: actor.officer,
+      [EXTENSIONS.actorSystem]: actor.system,
+    }),
+  });
+  const binary = Kafka.binary(event);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(binary.headers)) {
+    // The Kafka binding maps datacontenttype to `content-type` only; drop the package's duplicate.
+    if (value !== undefined && name !== 'ce_datacontenttype') headers[name] = String(value);
+  }
+  // W3C trace context travels in its own headers, as OpenTelemetry's Kafka propagators expect.
+  Object.assign(headers, defined({ traceparent: envelope.metadata.traceparent, tracestate: envelope.metadata.tracestate }));
+  // The contract's time is the instant as given (ISO 8601 with zone); the package would re-format it.
+  headers.ce_time = envelope.metadata.occurredAt;
+
+  const message: OutgoingKafkaMessage = { key, value: JSON.stringify(envelope.data), headers };
+  const bytes = messageBytes(message);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new ContractViolation('MESSAGE_TOO_LARGE', [{ path: 'value', problem: `the message takes ${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES}` }], context);
+  }
+  return message;
+}

@@ -1,0 +1,89 @@
+import type { CommandPayload, EventPayload, TransferCommandType, TransferEventType } from '../catalogue/catalogue';
+import { AT, IDS, albanianJustice, belgianPrison, dispatchSide, escort, profile, receiptSide } from './fixtures';
+
+const base = { commandId: IDS.command, occurredAt: AT };
+const ids = { transferId: IDS.transfer, inmateId: IDS.inmate };
+const place = { ...ids, facilityId: IDS.facility, reservationId: IDS.reservation };
+const request = { ...ids, sendingState: 'BE' as const, receivingState: 'AL' as const, legalBasis: 'ETS112', reason: 'Albanian national without a residence permit in Belgium.' };
+const opinion = { ...ids, opinion: 'I agree to serve the rest of my sentence in Albania, near my family.', language: 'sq', recordedBy: belgianPrison };
+const consent = { ...ids, outcome: 'given' as const, recordedBy: belgianPrison };
+const certificate = { ...ids, certificateReference: 'BE-AL-2026-0042', receivingAuthority: albanianJustice, isJudgmentEnclosed: true };
+const decision = {
+  ...ids,
+  decision: 'recognised' as const,
+  decisionReference: 'AL-MoJ-2026-311',
+  decidedBy: albanianJustice,
+  procedure: 'conversion' as const,
+  adaptedSentence: {
+    measure: 'custodial' as const,
+    kind: 'determinate' as const,
+    length: { years: 6, months: 0, days: 0 },
+    sentenceEndDate: '2029-11-03',
+    daysDeducted: 850,
+    legalGround: 'Criminal Code of Albania, art. 283; ETS 112 Art 11',
+  },
+  facilityId: IDS.facility,
+};
+const extension = { ...ids, deadline: 'receiving-state-decision' as const, newDueAt: '2026-07-01T00:00:00Z', reason: 'Translation of the judgment still pending.', noticeReference: 'AL-MoJ-2026-298' };
+const schedule = { ...ids, plannedDeparture: '2026-04-14T06:00:00Z', destinationFacilityId: IDS.facility, escort, route: 'Brussels Airport to Tirana International Airport, escorted flight' };
+
+/** One example of every transfer command. */
+export const TRANSFER_COMMAND_EXAMPLES: { [K in TransferCommandType]: CommandPayload<K> } = {
+  RequestTransfer: { ...base, ...request },
+  EvaluateEligibility: { ...base, ...ids },
+  RecordInmateOpinion: { ...base, ...opinion },
+  RecordConsent: { ...base, ...consent },
+  RecordInmateNotification: { ...base, ...ids, language: 'sq', subject: 'Decision of Albania to recognise the judgment' },
+  IssueCertificate: { ...base, ...certificate },
+  AcknowledgeCertificateReceipt: { ...base, ...ids, receivedBy: albanianJustice },
+  RecordReceivingStateDecision: { ...base, ...decision },
+  ExtendDeadline: { ...base, ...extension },
+  RecordMissedDeadline: { ...base, ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
+  ReportTransferObstacle: { ...base, ...ids, description: 'Flights to Tirana suspended by a strike.' },
+  EndTransferObstacle: { ...base, ...ids },
+  RequestPlaceReservation: { ...base, ...place, profile, expectedArrivalOn: '2026-04-14' },
+  ConfirmPlaceReservation: { ...base, ...place, expiresAt: '2026-05-15T00:00:00Z' },
+  DeclinePlaceReservation: { ...base, ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' },
+  ScheduleTransfer: { ...base, ...schedule },
+  RecordDispatch: { ...base, ...ids, dispatchedBy: dispatchSide, escort },
+  RecordReceipt: { ...base, ...ids, receivedBy: receiptSide, facilityId: IDS.facility },
+  WithdrawTransfer: { ...base, ...ids, reason: 'The person was acquitted on appeal.' },
+  CancelTransfer: { ...base, ...ids, cancelledBy: 'sending-state', reason: 'The person is needed as a witness in Belgium.' },
+  CompleteTransfer: { ...base, ...ids, facilityId: IDS.facility, admissionEventId: IDS.event },
+};
+
+/** One example of every transfer event. */
+export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K> } = {
+  TransferRequested: request,
+  EligibilityEvaluated: {
+    ...ids,
+    legalBasis: 'ETS112',
+    isEligible: true,
+    verdicts: [
+      { rule: 'legal-basis', outcome: 'met', reason: 'Belgium and Albania are both parties to ETS 112.' },
+      { rule: 'time-left', outcome: 'met', reason: 'More than six months are left to serve.' },
+      { rule: 'nationality', outcome: 'met', reason: 'The person is an Albanian national.' },
+      { rule: 'consent', outcome: 'needs-decision', reason: 'Consent is required under ETS 112 and not yet recorded.' },
+    ],
+  },
+  InmateOpinionRecorded: opinion,
+  ConsentRecorded: consent,
+  InmateNotified: { ...ids, language: 'sq', subject: 'Decision of Albania to recognise the judgment' },
+  CertificateIssued: certificate,
+  CertificateReceived: { ...ids, receivedBy: albanianJustice, decisionDueAt: '2026-05-31T09:30:00Z' },
+  ReceivingStateDecisionRecorded: { ...decision, transferDueAt: '2026-04-30T09:30:00Z' },
+  DeadlineExtended: { ...extension, previousDueAt: '2026-05-31T09:30:00Z' },
+  DeadlineMissed: { ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
+  TransferObstacleReported: { ...ids, description: 'Flights to Tirana suspended by a strike.' },
+  TransferObstacleEnded: { ...ids, transferDueAt: '2026-04-24T09:30:00Z' },
+  PlaceReservationRequested: { ...place, profile, expectedArrivalOn: '2026-04-14' },
+  PlaceReservationConfirmed: { ...place, expiresAt: '2026-05-15T00:00:00Z' },
+  PlaceReservationDeclined: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' },
+  PlaceReleaseRequested: { ...place, reason: 'The transfer was withdrawn.' },
+  TransferScheduled: schedule,
+  CustodyDispatched: { ...ids, dispatchedBy: dispatchSide, escort },
+  CustodyReceived: { ...ids, receivedBy: receiptSide, facilityId: IDS.facility },
+  TransferWithdrawn: { ...ids, reason: 'The person was acquitted on appeal.' },
+  TransferCancelled: { ...ids, cancelledBy: 'receiving-state', reason: 'The receiving facility closed.' },
+  TransferCompleted: { ...ids, facilityId: IDS.facility, admissionEventId: IDS.event },
+};

@@ -1,0 +1,70 @@
+import { type RejectionCode, REJECTIONS } from './codes';
+
+/** One failing field: a dotted path (`identity.documents.0.number`, `headers.ce_id`) and the problem. */
+export interface FieldProblem {
+  path: string;
+  problem: string;
+}
+
+/**
+ * A decider's refusal: a stable code of the catalogue, the catalogue's sentence (or a more specific
+ * one), and details a client can use (e.g. `{ existingInmateId }`). Thrown by deciders, turned into
+ * a 4xx answer or a `CommandRejected` result at the edge.
+ */
+export class CommandRejection extends Error {
+  override readonly name = 'CommandRejection';
+
+  constructor(
+    readonly code: RejectionCode,
+    message: string = REJECTIONS[code].message,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly errors: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The HTTP status for this code. */
+  get status(): number {
+    return REJECTIONS[this.code].status;
+  }
+}
+
+/** Builds a rejection with the catalogue's sentence: `throw reject('DEADLINE_PASSED', { dueAt })`. */
+export function reject(code: RejectionCode, details: Record<string, unknown> = {}, message?: string): CommandRejection {
+  return new CommandRejection(code, message ?? REJECTIONS[code].message, details);
+}
+
+/** Codes the contract itself produces when a message or payload breaks it. */
+export type ContractViolationCode = Extract<
+  RejectionCode,
+  'VALIDATION_FAILED' | 'INVALID_ENVELOPE' | 'UNKNOWN_MESSAGE_TYPE' | 'UNKNOWN_SCHEMA_VERSION' | 'MESSAGE_TOO_LARGE' | 'WRONG_TOPIC'
+>;
+
+/** What was read from a broken message before it failed; enough to answer and to dead-letter it. */
+export interface ViolationContext {
+  id?: string;
+  type?: string;
+  schemaVersion?: number;
+  correlationId?: string;
+}
+
+/**
+ * A message or payload that breaks the contract, with every failing field. Returned by the
+ * validation and envelope functions (never thrown as a string).
+ */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+
+  constructor(
+    readonly code: ContractViolationCode,
+    readonly errors: readonly FieldProblem[],
+    readonly context: ViolationContext = {},
+    message: string = REJECTIONS[code].message,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return REJECTIONS[this.code].status;
+  }
+}

@@ -1,0 +1,237 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
+import { JsonSchemaRule } from '../common/json-schema-rule';
+import { Authority } from '../common/authority';
+import { CommandBase } from '../common/command-base';
+import { IsId, IsInstant, IsLanguage, IsText } from '../common/formats';
+import { IsStateCode, type StateCode } from '../common/state-codes';
+import {
+  AdaptedSentence, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
+  DEADLINE_KINDS, type DeadlineKind, ENFORCEMENT_PROCEDURES, type EnforcementProcedure, IsLegalBasis, LEASE_BASIS_PREFIX, type LegalBasis,
+  RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround,
+} from './values';
+
+/**
+ * Transfer commands, first half: from the request to the receiving state's decision, and the
+ * deadlines (topic `custody.transfer.commands`). Stream `transfer-<transferId>`, keyed by inmate id.
+ */
+
+/** The sending state asks a receiving state to take over enforcement, or places in a leased facility. */
+@JsonSchemaRule({ if: { properties: { legalBasis: { pattern: '^LEASE_' } } }, then: { required: ['facilityId'] } })
+export class RequestTransfer extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsStateCode()
+  sendingState!: StateCode;
+
+  @IsStateCode()
+  receivingState!: StateCode;
+
+  @IsLegalBasis()
+  legalBasis!: LegalBasis;
+
+  /** The receiving facility; required for a lease. */
+  @ValidateIf((c: RequestTransfer) => (typeof c.legalBasis === 'string' && c.legalBasis.startsWith(LEASE_BASIS_PREFIX)) || c.facilityId !== undefined)
+  @IsId()
+  facilityId?: string;
+
+  @IsOptional()
+  @IsText(2000)
+  reason?: string;
+}
+
+/** Applies the legal rules to the case as the service knows it now. */
+export class EvaluateEligibility extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+}
+
+/** Rule 5: the person's opinion is always recorded. */
+export class RecordInmateOpinion extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsText(4000)
+  opinion!: string;
+
+  @IsLanguage()
+  language!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  recordedBy!: Authority;
+}
+
+/** Rule 5: consent given, refused, or not required with its legal ground. */
+@JsonSchemaRule({
+  if: { properties: { outcome: { const: 'not-required' } } },
+  then: { required: ['notRequiredGround'] },
+})
+export class RecordConsent extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(CONSENT_OUTCOMES)
+  outcome!: ConsentOutcome;
+
+  @ValidateIf((c: RecordConsent) => c.outcome === 'not-required' || c.notRequiredGround !== undefined)
+  @IsIn(CONSENT_NOT_REQUIRED_GROUNDS)
+  notRequiredGround?: ConsentNotRequiredGround;
+
+  /** The provision relied on, as the legal catalogue cites it (e.g. `ETS 167 Art 3(1)`). */
+  @IsOptional()
+  @IsText(500)
+  cites?: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  recordedBy!: Authority;
+}
+
+/** Rule 5: the person is told of the decision in a language they understand. */
+export class RecordInmateNotification extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsLanguage()
+  language!: string;
+
+  @IsText(500)
+  subject!: string;
+}
+
+/** The sending state forwards the judgment and certificate to the receiving state. */
+export class IssueCertificate extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsText(64)
+  certificateReference!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  receivingAuthority!: Authority;
+
+  @IsBoolean()
+  isJudgmentEnclosed!: boolean;
+}
+
+/** The receiving state confirms receipt; 2008/909 Art 12: the 90 days run from here. */
+export class AcknowledgeCertificateReceipt extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  receivedBy!: Authority;
+}
+
+/** Rule 6: the receiving state decides. Recognised (possibly adapted, Rule 8) or refused with a ground. */
+@JsonSchemaRule({
+  if: { properties: { decision: { const: 'refused' } } },
+  then: { required: ['refusalGround'] },
+  else: { required: ['procedure'] },
+})
+export class RecordReceivingStateDecision extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(RECEIVING_STATE_DECISIONS)
+  decision!: ReceivingStateDecision;
+
+  @IsText(64)
+  decisionReference!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  decidedBy!: Authority;
+
+  @ValidateIf((c: RecordReceivingStateDecision) => c.decision === 'recognised' || c.procedure !== undefined)
+  @IsIn(ENFORCEMENT_PROCEDURES)
+  procedure?: EnforcementProcedure;
+
+  /** Present when the receiving state adapted the sentence. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AdaptedSentence)
+  adaptedSentence?: AdaptedSentence;
+
+  /** The facility that will hold the person, when the receiving state names it. */
+  @IsOptional()
+  @IsId()
+  facilityId?: string;
+
+  @ValidateIf((c: RecordReceivingStateDecision) => c.decision === 'refused' || c.refusalGround !== undefined)
+  @IsIn(REFUSAL_GROUNDS)
+  refusalGround?: RefusalGround;
+
+  @IsOptional()
+  @IsText(2000)
+  explanation?: string;
+}
+
+/** Rule 7: an extension needs a reason and a notice to the sending state. */
+export class ExtendDeadline extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(DEADLINE_KINDS)
+  deadline!: DeadlineKind;
+
+  @IsInstant()
+  newDueAt!: string;
+
+  @IsText(2000)
+  reason!: string;
+
+  @IsText(64)
+  noticeReference!: string;
+}
+
+/** Fired by the deadline scheduler: a deadline passed without the act (Rule 7). */
+export class RecordMissedDeadline extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(DEADLINE_KINDS)
+  deadline!: DeadlineKind;
+
+  @IsInstant()
+  dueAt!: string;
+}

@@ -1,0 +1,116 @@
+import { EXAMPLES } from '../examples/examples';
+import { INTAKE_COMMAND_EXAMPLES } from '../examples/intake';
+import { MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
+import { validateCommand, validateEvent } from './validate';
+
+const registration = INTAKE_COMMAND_EXAMPLES.RegisterInmate;
+
+function problemsOf(result: ReturnType<typeof validateCommand>) {
+  if (result.ok) throw new Error('expected a violation');
+  return result.error;
+}
+
+describe('validateCommand', () => {
+  it('accepts a valid command and returns the typed payload', () => {
+    const result = validateCommand('RegisterInmate', registration);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value.nationalities).toEqual(['AL']);
+  });
+
+  it('lists every failing field, nested ones with their path', () => {
+    const bad = {
+      ...registration,
+      inmateId: 'not-a-uuid',
+      occurredAt: '2026-03-02 09:30',
+      nationalities: ['AL', 'ZZ'],
+      identity: { ...registration.identity, dateOfBirth: '1988-02-30', documents: [{ kind: 'passport', number: '', issuingState: 'al' }] },
+    };
+    const error = problemsOf(validateCommand('RegisterInmate', bad));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.errors.map((e) => e.path).sort()).toEqual(
+      [
+        'identity.dateOfBirth',
+        'identity.documents.0.issuingState',
+        'identity.documents.0.number',
+        'inmateId',
+        'nationalities',
+        'occurredAt',
+      ].sort(),
+    );
+    expect(error.errors.find((e) => e.path === 'inmateId')!.problem).toBe('inmateId must be a UUID');
+  });
+
+  it('reports missing required fields', () => {
+    const { sendingState: _s, holdingFacility: _h, ...rest } = registration;
+    const paths = problemsOf(validateCommand('RegisterInmate', rest)).errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['sendingState', 'holdingFacility']));
+  });
+
+  it('rejects unknown fields, at the top and nested', () => {
+    const bad = { ...registration, shoeSize: 44, residence: { ...registration.residence, favouriteColour: 'blue' } };
+    const error = problemsOf(validateCommand('RegisterInmate', bad));
+    expect(error.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'shoeSize', problem: 'property shoeSize should not exist' },
+        { path: 'residence.favouriteColour', problem: 'property favouriteColour should not exist' },
+      ]),
+    );
+  });
+
+  it('accepts XK for Kosovo and rejects codes outside ISO 3166-1 alpha-2', () => {
+    expect(validateCommand('RegisterInmate', { ...registration, nationalities: ['XK'] }).ok).toBe(true);
+    expect(validateCommand('RegisterInmate', { ...registration, sendingState: 'UK' }).ok).toBe(false);
+  });
+
+  it('applies conditional rules: a lease names its facility', () => {
+    const error = problemsOf(
+      validateCommand('RequestTransfer', {
+        commandId: registration.commandId, occurredAt: registration.occurredAt, transferId: registration.inmateId,
+        inmateId: registration.inmateId, sendingState: 'DK', receivingState: 'XK', legalBasis: 'LEASE_DK_XK_2022',
+      }),
+    );
+    expect(error.errors.map((e) => e.path).sort()).toEqual(['facilityId']);
+  });
+
+  it('rejects a payload that is not an object', () => {
+    const error = problemsOf(validateCommand('RegisterInmate', ['a']));
+    expect(error.errors).toEqual([{ path: '', problem: 'the payload must be a JSON object' }]);
+  });
+
+  it('answers UNKNOWN_MESSAGE_TYPE for a type outside the catalogue or an event type', () => {
+    expect(problemsOf(validateCommand('RegisterPrisoner', registration)).code).toBe('UNKNOWN_MESSAGE_TYPE');
+    expect(problemsOf(validateCommand('InmateRegistered', registration)).code).toBe('UNKNOWN_MESSAGE_TYPE');
+  });
+});
+
+describe('validateEvent', () => {
+  it('validates at the version asked for', () => {
+    const v2 = EXAMPLES.InmateRegistered;
+    expect(validateEvent('InmateRegistered', 2, v2).ok).toBe(true);
+    const asV1 = validateEvent('InmateRegistered', 1, v2);
+    expect(asV1.ok).toBe(false);
+    if (!asV1.ok) expect(asV1.error.errors.map((e) => e.path).sort()).toEqual(['nationalities', 'nationality']);
+  });
+
+  it('answers UNKNOWN_SCHEMA_VERSION for a version that never existed', () => {
+    const result = validateEvent('InmateRegistered', 3, EXAMPLES.InmateRegistered);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe('UNKNOWN_SCHEMA_VERSION');
+      expect(result.error.errors[0].problem).toContain('current version is 2');
+    }
+  });
+
+  it('answers UNKNOWN_MESSAGE_TYPE for a command type', () => {
+    const result = validateEvent('RegisterInmate', 1, registration);
+    expect(!result.ok && result.error.code).toBe('UNKNOWN_MESSAGE_TYPE');
+  });
+});
+
+describe('examples', () => {
+  it.each(MESSAGE_DEFINITIONS.map((d) => [d.type, d] as const))('%s: its example passes class-validator', (type, definition) => {
+    const example = EXAMPLES[type];
+    const result = definition.kind === 'command' ? validateCommand(type, example) : validateEvent(type, definition.version, example);
+    expect(result.ok ? [] : result.error.errors).toEqual([]);
+  });
+});

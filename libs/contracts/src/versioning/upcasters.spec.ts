@@ -1,0 +1,70 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findMessage, MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
+import { fromKafkaMessage } from '../envelope/read';
+import { toKafkaMessage } from '../envelope/write';
+import { validateEvent } from '../validation/validate';
+import { findUpcaster, readEvent } from './read-event';
+import { UPCASTERS } from './upcasters';
+
+const samplesDir = join(__dirname, '..', '..', 'samples', 'v1');
+const samples = readdirSync(samplesDir)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => [file, JSON.parse(readFileSync(join(samplesDir, file), 'utf8'))] as const);
+
+describe('upcasters', () => {
+  it('has stored v1 samples to test against', () => {
+    expect(samples.map(([file]) => file)).toContain('InmateRegistered.json');
+  });
+
+  it.each(samples)('%s: a stored v1 event is valid at v1 and reads as a valid current version', (_file, stored) => {
+    expect(validateEvent(stored.type, 1, stored.data).ok).toBe(true);
+    const read = readEvent(stored.type, stored.schemaVersion, stored.data);
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    expect(read.value.schemaVersion).toBe(findMessage(stored.type)!.version);
+    expect(read.value.writtenVersion).toBe(1);
+    expect(validateEvent(stored.type, read.value.schemaVersion, read.value.data).ok).toBe(true);
+  });
+
+  it('InmateRegistered v1 → v2 turns the single nationality into the list and keeps every other fact', () => {
+    const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
+    const read = readEvent('InmateRegistered', 1, stored.data);
+    if (!read.ok) throw read.error;
+    const { nationality, ...unchanged } = stored.data;
+    expect(read.value.data).toEqual({ ...unchanged, nationalities: [nationality] });
+    expect(read.value.data).not.toHaveProperty('nationality');
+  });
+
+  it('a v1 event read from Kafka reaches the consumer as v2', () => {
+    const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
+    const parsed = fromKafkaMessage(toKafkaMessage(stored));
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.value.writtenVersion).toBe(1);
+    expect(parsed.value.schemaVersion).toBe(2);
+    expect(parsed.value.data).toMatchObject({ nationalities: ['AL'] });
+  });
+
+  it('rejects an invalid v1 payload before upcasting, naming the v1 field', () => {
+    const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
+    const read = readEvent('InmateRegistered', 1, { ...stored.data, nationality: 'Albanian' });
+    expect(!read.ok && read.error.errors).toEqual([expect.objectContaining({ path: 'nationality' })]);
+  });
+
+  it('every older version of every message type has an upcaster to the next one', () => {
+    for (const definition of MESSAGE_DEFINITIONS) {
+      for (let version = 1; version < definition.version; version++) {
+        expect(findUpcaster(definition.type, version)).toBeDefined();
+        expect(definition.legacy[version]).toBeDefined();
+      }
+    }
+    for (const upcaster of UPCASTERS) {
+      expect(upcaster.fromVersion).toBeLessThan(findMessage(upcaster.type)!.version);
+    }
+  });
+
+  it('answers UNKNOWN_SCHEMA_VERSION for a version above the current one', () => {
+    const read = readEvent('InmateRegistered', 3, {});
+    expect(!read.ok && read.error.code).toBe('UNKNOWN_SCHEMA_VERSION');
+  });
+});
