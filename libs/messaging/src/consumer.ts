@@ -1,0 +1,172 @@
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { DecodedEvent, InboundMessage, MessageDecoder } from './codec';
+import { sendToDeadLetter } from './dead-letter';
+import type { InboxTransaction, PostgresInbox } from './inbox';
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { custodyPartitioner } from './kafka';
+
+/** What a handler gets besides the event: the transaction its effects must use. */
+export interface HandlerContext<Tx> {
+  /** The inbox transaction: append through it so the effect and the inbox commit together. */
+  tx: Tx;
+  message: InboundMessage;
+  attempt: number;
+}
+
+export type EventHandler<Tx> = (event: DecodedEvent, context: HandlerContext<Tx>) => Promise<void>;
+
+/** A failure that retrying cannot fix (a rule the message breaks): dead-letter at once. */
+export class PermanentHandlerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentHandlerError';
+  }
+}
+
+export interface EventConsumerOptions<Tx extends InboxTransaction> {
+  kafka: Kafka;
+  /** The consumer group, used as given (no suffix is appended). */
+  groupId: string;
+  topics: string[];
+  decoder: MessageDecoder;
+  /** The handler for an event type, or undefined for types this consumer does not act on. */
+  handlerFor: (type: string) => EventHandler<Tx> | undefined;
+  inbox: PostgresInbox<Tx>;
+  retry?: RetryPolicy;
+  /** How often a long handler heartbeats to keep its group membership. */
+  heartbeatIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  fromBeginning?: boolean;
+  /** Called for each outcome (for metrics and tests). */
+  onOutcome?: (outcome: ConsumerOutcome) => void;
+  log?: (level: 'warn' | 'error', message: string) => void;
+}
+
+export type ConsumerOutcome =
+  | { kind: 'processed' | 'duplicate' | 'ignored'; event: DecodedEvent; message: InboundMessage }
+  | { kind: 'dead-lettered'; code: string; reason: string; message: InboundMessage };
+
+/**
+ * A Kafka consumer that never blocks its partition: each message is decoded and validated
+ * before any handler; an invalid one goes to `<topic>.dlq` with its reason. A handler that
+ * fails is retried with backoff a bounded number of times, then dead-lettered. Effects are
+ * applied once through the inbox. The offset is committed only after the message was
+ * processed, found duplicate, ignored or dead-lettered.
+ */
+export class EventConsumer<Tx extends InboxTransaction> {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private stopping = false;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: EventConsumerOptions<Tx>) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.producer = this.options.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    await this.startConsumer();
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts by itself on retriable errors; otherwise start a new consumer.
+      if (!event.payload.restart && !this.stopping) {
+        this.options.log?.('error', `consumer ${this.options.groupId} crashed: ${event.payload.error.message}; restarting`);
+        setTimeout(() => void this.restart(), 1_000);
+      }
+    });
+    await consumer.connect();
+    for (const topic of this.options.topics) {
+      await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    }
+    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) });
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.consumer?.disconnect();
+    } catch {
+      // the crashed consumer may already be gone
+    }
+    try {
+      await this.startConsumer();
+    } catch (error) {
+      this.options.log?.('error', `consumer ${this.options.groupId} could not restart: ${(error as Error).message}`);
+      setTimeout(() => void this.restart(), 2_000);
+    }
+  }
+
+  /** Stops fetching, lets the message in flight finish, commits, and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const inbound: InboundMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers ?? {},
+    };
+    const decoded = this.options.decoder.decode(inbound);
+    if (!decoded.ok) {
+      await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
+      return;
+    }
+    const event = decoded.event;
+    const handler = this.options.handlerFor(event.type);
+    if (!handler) {
+      this.options.onOutcome?.({ kind: 'ignored', event, message: inbound });
+      return;
+    }
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs ?? 2_000);
+    try {
+      let lastError: Error | undefined;
+      for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+        const delay = backoffDelay(this.retry, attempt);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        try {
+          const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) =>
+            handler(event, { tx, message: inbound, attempt }),
+          );
+          this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+          return;
+        } catch (error) {
+          lastError = error instanceof Error ? error : new Error(String(error));
+          if (error instanceof PermanentHandlerError) {
+            await this.deadLetter(inbound, error.code, error.message, attempt);
+            return;
+          }
+          this.options.log?.('warn', `handler for ${event.type} ${event.id} failed (attempt ${attempt}): ${lastError.message}`);
+        }
+      }
+      await this.deadLetter(inbound, 'HANDLER_FAILED', lastError?.message ?? 'handler failed', this.retry.maxAttempts);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {
+    await sendToDeadLetter(this.producer!, message, { code, reason, attempts });
+    this.options.onOutcome?.({ kind: 'dead-lettered', code, reason, message });
+  }
+}

@@ -1,0 +1,118 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type ModuleMetadata,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Producer } from 'kafkajs';
+import { EventConsumer, type ConsumerOutcome } from '../consumer';
+import type { MessageDecoder } from '../codec';
+import type { InboxTransaction, PostgresInbox } from '../inbox';
+import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
+import { Relay, type RelayOptions } from '../relay';
+import type { RetryPolicy } from '../retry';
+import { ensureTopics, type TopicSpec } from '../topics';
+import { HandlerDiscovery } from './handler-discovery';
+
+/** What a service's messaging consists of. */
+export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction> {
+  kafka: KafkaSettings;
+  /** Topics created at start-up if missing (partitions and replication from configuration). */
+  topics: TopicSpec[];
+  consumer?: {
+    groupId: string;
+    topics: string[];
+    decoder: MessageDecoder;
+    inbox: PostgresInbox<Tx>;
+    retry?: RetryPolicy;
+    onOutcome?: (outcome: ConsumerOutcome) => void;
+  };
+  relay?: Omit<RelayOptions, 'producer' | 'log'>;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/**
+ * Starts and stops a service's Kafka side with the application: topics, then the relay, then
+ * the consumer of @OnEvent handlers. On shutdown it stops the consumer first (finishing the
+ * message in flight and committing), then the relay, before the application closes its
+ * database in onApplicationShutdown.
+ */
+@Injectable()
+export class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  private consumer?: EventConsumer<InboxTransaction>;
+  private relay?: Relay;
+  private producer?: Producer;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly discovery: HandlerDiscovery,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const kafka = createKafka(this.options.kafka);
+    await ensureTopics(kafka, this.options.topics);
+    const log = (level: 'log' | 'warn' | 'error', message: string) => this.logger[level](message);
+    if (this.options.relay) {
+      this.producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
+      await this.producer.connect();
+      this.relay = new Relay({ ...this.options.relay, producer: this.producer, log });
+      await this.relay.start();
+    }
+    const consumerOptions = this.options.consumer;
+    if (consumerOptions) {
+      await consumerOptions.inbox.migrate();
+      const handlers = this.discovery.handlers<InboxTransaction>();
+      this.consumer = new EventConsumer({
+        kafka,
+        groupId: consumerOptions.groupId,
+        topics: consumerOptions.topics,
+        decoder: consumerOptions.decoder,
+        inbox: consumerOptions.inbox,
+        retry: consumerOptions.retry,
+        handlerFor: (type) => handlers.get(type),
+        onOutcome: consumerOptions.onOutcome,
+        log,
+      });
+      await this.consumer.start();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    await this.relay?.stop();
+    await this.producer?.disconnect();
+  }
+
+  /** The relay's state, for health and metrics. */
+  relayStatus() {
+    return this.relay?.status();
+  }
+}
+
+/** The Kafka side of a service, configured by a factory that may inject the service's providers. */
+@Module({})
+export class MessagingModule {
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    inject?: Array<string | symbol | (abstract new (...args: never[]) => unknown)>;
+    useFactory: (...args: never[]) => MessagingOptions<never> | Promise<MessagingOptions<never>>;
+  }): DynamicModule {
+    return {
+      module: MessagingModule,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        HandlerDiscovery,
+        MessagingHost,
+      ],
+      exports: [MessagingHost],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import type { Kafka } from 'kafkajs';
+
+/** A topic to exist, with its partitions and replication from configuration. */
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+/** The dead-letter topic of a consumed topic. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/**
+ * Creates the topics that are missing and waits for each to have a leader. Idempotent, and
+ * safe when several instances start at once (an "already exists" from a racing peer is fine).
+ */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+          })),
+        });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+    await waitForLeaders(admin, specs.map((s) => s.topic));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const text = JSON.stringify(error, Object.getOwnPropertyNames(error ?? {}));
+  return text.includes('TOPIC_ALREADY_EXISTS') || text.includes('already exists');
+}
+
+async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const ready = metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`Topics ${topics.join(', ')} have no leader after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

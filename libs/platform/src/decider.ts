@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WrongExpectedRevisionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventMetadata,
+  type NewEvent,
+  type RecordedEvent,
+} from '@custody/event-store';
+
+/** An event as a decider sees it: a type and its data (the store adds the rest). */
+export interface DomainEventOf<Type extends string = string, Data = unknown> {
+  type: Type;
+  data: Data;
+  /** The schema version written; 1 when absent. */
+  schemaVersion?: number;
+}
+
+/**
+ * The law in pure functions: `decide` returns the events a command causes, or throws a
+ * DomainRejection; `evolve` folds an event into the state. No I/O, no clock, no random ids.
+ */
+export interface Decider<Command, Event extends DomainEventOf, State> {
+  initialState(): State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+}
+
+/** A command refused by the rules: a stable code from the contracts' catalogue and a sentence. */
+export class DomainRejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fields: Array<{ path: string; problem: string }> = [],
+    /** Extra facts for the caller (e.g. the existing inmate id). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainRejection';
+  }
+}
+
+/** Raised when optimistic concurrency kept losing: the caller answers 409 / CONCURRENCY_CONFLICT. */
+export class ConcurrencyConflictError extends Error {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly stream: string,
+    readonly attempts: number,
+  ) {
+    super(`The record ${stream} kept changing while the command was applied (${attempts} attempts); send it again.`);
+    this.name = 'ConcurrencyConflictError';
+  }
+}
+
+/** What the handler needs of a store (the store itself, or a unit of work). */
+export interface StreamStore {
+  appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+}
+export interface StreamReader {
+  readStream(stream: string): AsyncIterable<RecordedEvent>;
+}
+
+/** Rebuilds a state by folding a stream; returns it with the revision it was built at. */
+export async function loadState<Event extends DomainEventOf, State>(
+  reader: StreamReader,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+): Promise<{ state: State; revision: number | undefined }> {
+  let state = decider.initialState();
+  let revision: number | undefined;
+  for await (const event of reader.readStream(stream)) {
+    state = decider.evolve(state, { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as Event);
+    revision = event.revision;
+  }
+  return { state, revision };
+}
+
+export interface HandleOptions {
+  metadata: EventMetadata;
+  /** Attempts in all when another writer got there first (default 5). */
+  maxAttempts?: number;
+  /** Event ids; by default random UUIDs. Pass deterministic ids to make a retried command idempotent. */
+  eventId?: (index: number) => string;
+  /** Where to append, when not the store itself: a unit of work (e.g. a consumer's inbox transaction). */
+  writer?: StreamStore;
+}
+
+/**
+ * The write path: load the stream, decide, append with the expected revision; on a conflict,
+ * reload and decide again from the fresh state, a bounded number of times.
+ */
+export async function handleCommand<Command, Event extends DomainEventOf, State>(
+  store: StreamStore & StreamReader,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  options: HandleOptions,
+): Promise<{ events: NewEvent[]; state: State; revision: number | undefined }> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const { state, revision } = await loadState(store, stream, decider);
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) return { events: [], state, revision };
+    const events: NewEvent[] = decided.map((event, index) => ({
+      id: options.eventId?.(index) ?? randomUUID(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: event.data,
+      metadata: options.metadata,
+    }));
+    try {
+      const result = await (options.writer ?? store).appendToStream(stream, events, {
+        expectedRevision: revision === undefined ? 'no_stream' : revision,
+      });
+      const next = decided.reduce((s, e) => decider.evolve(s, e), state);
+      return { events, state: next, revision: result.nextExpectedRevision };
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError && attempt < maxAttempts) continue;
+      if (error instanceof WrongExpectedRevisionError) throw new ConcurrencyConflictError(stream, attempt);
+      throw error;
+    }
+  }
+}
