@@ -1,0 +1,36 @@
+import { EXTENSIONS } from '../envelope/envelope';
+import type { JsonSchema } from './schemas';
+
+const text = (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', description, ...extra });
+const INSTANT = { format: 'date-time' };
+
+/** Kafka headers of every message: CloudEvents 1.0 binary mode plus the contract's extensions. */
+export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
+  const actorRequired = kind === 'command' ? [`ce_${EXTENSIONS.actorState}`, `ce_${EXTENSIONS.actorOrganisation}`] : [];
+  return {
+    type: 'object',
+    required: [
+      'content-type', 'ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_subject', 'ce_time',
+      `ce_${EXTENSIONS.correlationId}`, `ce_${EXTENSIONS.schemaVersion}`, ...actorRequired,
+    ],
+    properties: {
+      'content-type': { const: 'application/json', description: 'Binary mode: the value is the payload, as JSON.' },
+      ce_specversion: { const: '1.0' },
+      ce_id: text(kind === 'command' ? 'The commandId of the body.' : 'The event id (UUID); consumers de-duplicate on it.'),
+      ce_type: text('The message type, e.g. RegisterInmate or InmateRegistered.'),
+      ce_source: text('URI-reference of the sender, e.g. /custody/intake or /ministries/be-justice.'),
+      ce_subject: text('What the message is about: inmate/<inmateId>, facility/<facilityId>, command/<commandId> or ledger.'),
+      ce_time: text(kind === 'command' ? 'When the act happened: the occurredAt of the body.' : 'When it happened in the world (occurredAt).', INSTANT),
+      [`ce_${EXTENSIONS.recordedTime}`]: text('When the event store recorded it (events only).', INSTANT),
+      [`ce_${EXTENSIONS.correlationId}`]: text('Correlation id; command results carry the command\'s and are keyed by it.'),
+      [`ce_${EXTENSIONS.causationId}`]: text('Id of the message that caused this one.'),
+      [`ce_${EXTENSIONS.schemaVersion}`]: text('Schema version of the payload, a positive integer.', { pattern: '^[1-9][0-9]*$' }),
+      [`ce_${EXTENSIONS.actorState}`]: text('State of the actor (ISO 3166-1 alpha-2, XK for Kosovo).'),
+      [`ce_${EXTENSIONS.actorOrganisation}`]: text('Organisation of the actor.'),
+      [`ce_${EXTENSIONS.actorOfficer}`]: text('Officer acting, when a person acts.'),
+      [`ce_${EXTENSIONS.actorSystem}`]: text('System principal, when a ministry\'s system acts.'),
+      traceparent: text('W3C trace context, passed through.'),
+      tracestate: text('W3C trace state, passed through.'),
+    },
+  };
+}
