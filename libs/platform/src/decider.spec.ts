@@ -1,5 +1,6 @@
 import { MemoryEventStore } from '@custody/event-store';
-import { ConcurrencyConflictError, DomainRejection, handleCommand, type Decider } from './decider';
+import { CommandRejection } from '@custody/contracts';
+import { handleCommand, type Decider } from './decider';
 
 type Event = { type: 'Counted'; data: { by: number } };
 type Command = { type: 'Count'; by: number; limit: number };
@@ -7,7 +8,7 @@ const counter: Decider<Command, Event, { total: number }> = {
   initialState: () => ({ total: 0 }),
   evolve: (state, event) => ({ total: state.total + event.data.by }),
   decide: (command, state) => {
-    if (state.total + command.by > command.limit) throw new DomainRejection('LIMIT_REACHED', 'The limit is reached.');
+    if (state.total + command.by > command.limit) throw new CommandRejection('CAPACITY_EXHAUSTED', 'The limit is reached.');
     return [{ type: 'Counted', data: { by: command.by } }];
   },
 };
@@ -24,7 +25,7 @@ describe('the write path: load, decide, append', () => {
 
   it('a rejection writes nothing', async () => {
     const store = new MemoryEventStore();
-    await expect(handleCommand(store, 'counter-1', counter, { type: 'Count', by: 11, limit: 10 }, { metadata })).rejects.toThrow(DomainRejection);
+    await expect(handleCommand(store, 'counter-1', counter, { type: 'Count', by: 11, limit: 10 }, { metadata })).rejects.toThrow(CommandRejection);
     expect(await store.streamRevision('counter-1')).toBeUndefined();
   });
 
@@ -35,7 +36,7 @@ describe('the write path: load, decide, append', () => {
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-    expect(rejected.map((o) => (o.reason as DomainRejection).code)).toEqual(['LIMIT_REACHED', 'LIMIT_REACHED', 'LIMIT_REACHED']);
+    expect(rejected.map((o) => (o.reason as CommandRejection).code)).toEqual(['CAPACITY_EXHAUSTED', 'CAPACITY_EXHAUSTED', 'CAPACITY_EXHAUSTED']);
   });
 
   it('gives up with a conflict after the bounded attempts', async () => {
@@ -48,8 +49,8 @@ describe('the write path: load, decide, append', () => {
         return store.appendToStream(...args);
       },
     };
-    await expect(handleCommand(racing, 'counter-1', counter, { type: 'Count', by: 1, limit: 100 }, { metadata, maxAttempts: 3 })).rejects.toThrow(
-      ConcurrencyConflictError,
-    );
+    await expect(handleCommand(racing, 'counter-1', counter, { type: 'Count', by: 1, limit: 100 }, { metadata, maxAttempts: 3 })).rejects.toMatchObject({
+      code: 'CONCURRENCY_CONFLICT',
+    });
   });
 });

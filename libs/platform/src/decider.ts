@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CommandRejection } from '@custody/contracts';
 import {
   WrongExpectedRevisionError,
   type AppendOptions,
@@ -18,7 +19,7 @@ export interface DomainEventOf<Type extends string = string, Data = unknown> {
 
 /**
  * The law in pure functions: `decide` returns the events a command causes, or throws a
- * DomainRejection; `evolve` folds an event into the state. No I/O, no clock, no random ids.
+ * CommandRejection (`reject('CODE')` from the contracts); `evolve` folds an event into the state. No I/O, no clock, no random ids.
  */
 export interface Decider<Command, Event extends DomainEventOf, State> {
   initialState(): State;
@@ -26,30 +27,13 @@ export interface Decider<Command, Event extends DomainEventOf, State> {
   decide(command: Command, state: State): Event[];
 }
 
-/** A command refused by the rules: a stable code from the contracts' catalogue and a sentence. */
-export class DomainRejection extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly fields: Array<{ path: string; problem: string }> = [],
-    /** Extra facts for the caller (e.g. the existing inmate id). */
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'DomainRejection';
-  }
-}
-
-/** Raised when optimistic concurrency kept losing: the caller answers 409 / CONCURRENCY_CONFLICT. */
-export class ConcurrencyConflictError extends Error {
-  readonly code = 'CONCURRENCY_CONFLICT';
-  constructor(
-    readonly stream: string,
-    readonly attempts: number,
-  ) {
-    super(`The record ${stream} kept changing while the command was applied (${attempts} attempts); send it again.`);
-    this.name = 'ConcurrencyConflictError';
-  }
+/** Raised when optimistic concurrency kept losing: answered 409 / CONCURRENCY_CONFLICT. */
+export function concurrencyConflict(stream: string, attempts: number): CommandRejection {
+  return new CommandRejection(
+    'CONCURRENCY_CONFLICT',
+    `The record ${stream} kept changing while the command was applied (${attempts} attempts); send it again.`,
+    { stream, attempts },
+  );
 }
 
 /** What the handler needs of a store (the store itself, or a unit of work). */
@@ -90,13 +74,15 @@ export interface HandleOptions {
  * reload and decide again from the fresh state, a bounded number of times.
  */
 export async function handleCommand<Command, Event extends DomainEventOf, State>(
-  store: StreamStore & StreamReader,
+  store: StreamReader & Partial<StreamStore>,
   stream: string,
   decider: Decider<Command, Event, State>,
   command: Command,
   options: HandleOptions,
 ): Promise<{ events: NewEvent[]; state: State; revision: number | undefined }> {
   const maxAttempts = options.maxAttempts ?? 5;
+  const writer = options.writer ?? (store as StreamStore);
+  if (typeof writer.appendToStream !== 'function') throw new TypeError('handleCommand needs a store that appends, or a writer');
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, stream, decider);
     const decided = decider.decide(command, state);
@@ -109,14 +95,14 @@ export async function handleCommand<Command, Event extends DomainEventOf, State>
       metadata: options.metadata,
     }));
     try {
-      const result = await (options.writer ?? store).appendToStream(stream, events, {
+      const result = await writer.appendToStream(stream, events, {
         expectedRevision: revision === undefined ? 'no_stream' : revision,
       });
       const next = decided.reduce((s, e) => decider.evolve(s, e), state);
       return { events, state: next, revision: result.nextExpectedRevision };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < maxAttempts) continue;
-      if (error instanceof WrongExpectedRevisionError) throw new ConcurrencyConflictError(stream, attempt);
+      if (error instanceof WrongExpectedRevisionError) throw concurrencyConflict(stream, attempt);
       throw error;
     }
   }
