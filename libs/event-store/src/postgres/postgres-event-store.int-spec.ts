@@ -131,6 +131,25 @@ describe('PostgresEventStore', () => {
     }, 30_000);
   });
 
+  it('orders the global log by transaction id as a number, then position', async () => {
+    const category = newCategory();
+    // Rows as old transactions 100, 10 and 9 would have left them (positions taken in that order).
+    for (const [transactionId, stream] of [['100', 'c'], ['10', 'b'], ['9', 'a']]) {
+      await db.pool.query(
+        `INSERT INTO "${db.schema}".events (transaction_id, stream_name, category, revision, event_id, event_type, schema_version, data, metadata)
+         VALUES ($1::xid8, $2, $3, 0, $4, 'Admitted', 1, '{}', '{"correlationId":"c","occurredAt":"2026-01-01T00:00:00Z"}')`,
+        [transactionId, `${category}-${stream}`, category, randomUUID()],
+      );
+    }
+    const read = await collect(store.readCategory(category));
+    expect(read.map((e) => e.streamName)).toEqual([`${category}-a`, `${category}-b`, `${category}-c`]);
+    expect(read.map((e) => e.checkpoint.split(':')[0])).toEqual(['9', '10', '100']);
+    expect((await collect(store.readCategory(category, { from: read[0].checkpoint }))).map((e) => e.streamName)).toEqual([
+      `${category}-b`,
+      `${category}-c`,
+    ]);
+  });
+
   describe('unit of work', () => {
     beforeAll(async () => {
       await db.pool.query(`CREATE TABLE "${db.schema}".inbox (message_id uuid PRIMARY KEY)`);

@@ -66,7 +66,7 @@ export interface PostgresTransaction {
 }
 
 interface EventRow {
-  transaction_id: string;
+  transaction_text: string;
   position: string;
   stream_name: string;
   revision: string;
@@ -75,7 +75,7 @@ interface EventRow {
   schema_version: number;
   data: unknown;
   metadata: EventMetadata;
-  recorded_at: string;
+  recorded_text: string;
 }
 
 interface GlobalKey {
@@ -92,8 +92,10 @@ interface SubscriptionState {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
 const START: GlobalKey = { transactionId: '0', position: '0' };
+// Output names differ from the columns they are computed from: ORDER BY resolves a bare name to
+// an output column first, and ordering by the text of a transaction id would be wrong.
 const EVENT_COLUMNS =
-  "transaction_id::text AS transaction_id, position, stream_name, revision, event_id, event_type, schema_version, data, metadata, (recorded_at AT TIME ZONE 'UTC')::text AS recorded_at";
+  "e.transaction_id::text AS transaction_text, e.position, e.stream_name, e.revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.recorded_at AT TIME ZONE 'UTC')::text AS recorded_text";
 
 /**
  * The event store on PostgreSQL: one schema per service, created and migrated by the store.
@@ -252,7 +254,7 @@ export class PostgresEventStore implements EventStore {
       default: {
         const ids = append.events.map((e) => e.id);
         const { rows } = await client.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE event_id = ANY ($1::uuid[])`,
+          `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.event_id = ANY ($1::uuid[])`,
           [ids],
         );
         const byId = new Map(rows.map((r) => [r.event_id, toRecorded(r)]));
@@ -299,8 +301,8 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const sql =
-      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_name = $1 AND revision ${backwards ? '<=' : '>='} $2 ` +
-      `ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`;
+      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.stream_name = $1 AND e.revision ${backwards ? '<=' : '>='} $2 ` +
+      `ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`;
     const pages = this.pages<number>(
       (after, limit, jsonTypes) => this.pool.query<EventRow>({ text: sql, values: [stream, after, limit], types: jsonTypes }),
       from,
@@ -349,7 +351,7 @@ export class PostgresEventStore implements EventStore {
         isNotified = false;
         for await (const row of this.globalRows(state.after, filter, undefined)) {
           if (state.isStopped) return;
-          state.after = { transactionId: row.transaction_id, position: row.position };
+          state.after = { transactionId: row.transaction_text, position: row.position };
           yield toGlobal(row);
         }
         if (state.isStopped || isNotified) continue;
@@ -400,26 +402,26 @@ export class PostgresEventStore implements EventStore {
   /** Rows of the global log after `after`, only below the oldest running transaction. */
   private globalRows(after: GlobalKey, filter: EventFilter | undefined, maxCount: number | undefined): AsyncIterable<EventRow> {
     const conditions = [
-      '(transaction_id, position) > ($1::xid8, $2::bigint)',
-      'transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
+      '(e.transaction_id, e.position) > ($1::xid8, $2::bigint)',
+      'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
     ];
     const filterValues: unknown[] = [];
     if (filter?.categories) {
       filterValues.push(filter.categories);
-      conditions.push(`category = ANY ($${3 + filterValues.length}::text[])`);
+      conditions.push(`e.category = ANY ($${3 + filterValues.length}::text[])`);
     }
     if (filter?.eventTypes) {
       filterValues.push(filter.eventTypes);
-      conditions.push(`event_type = ANY ($${3 + filterValues.length}::text[])`);
+      conditions.push(`e.event_type = ANY ($${3 + filterValues.length}::text[])`);
     }
     const sql =
-      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE ${conditions.join(' AND ')} ` +
-      'ORDER BY transaction_id, position LIMIT $3';
+      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE ${conditions.join(' AND ')} ` +
+      'ORDER BY e.transaction_id, e.position LIMIT $3';
     return this.pages<GlobalKey>(
       (key, limit, jsonTypes) =>
         this.pool.query<EventRow>({ text: sql, values: [key.transactionId, key.position, limit, ...filterValues], types: jsonTypes }),
       after,
-      (row) => ({ transactionId: row.transaction_id, position: row.position }),
+      (row) => ({ transactionId: row.transaction_text, position: row.position }),
       maxCount ?? Number.POSITIVE_INFINITY,
     );
   }
@@ -490,13 +492,13 @@ function toRecorded(row: EventRow): RecordedEvent {
     streamName: row.stream_name,
     revision: Number(row.revision),
     position: BigInt(row.position),
-    recordedAt: row.recorded_at.replace(' ', 'T') + 'Z',
+    recordedAt: row.recorded_text.replace(' ', 'T') + 'Z',
   };
 }
 
 function toGlobal(row: EventRow): GlobalEvent {
   const event = toRecorded(row) as GlobalEvent;
-  event.checkpoint = `${row.transaction_id}:${row.position}`;
+  event.checkpoint = `${row.transaction_text}:${row.position}`;
   return event;
 }
 
