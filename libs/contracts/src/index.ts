@@ -113,3 +113,4 @@ export {
 export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './envelope/subject';
 export { messageBytes, toKafkaMessage } from './envelope/write';
 export { fromKafkaMessage } from './envelope/read';
+export { EXAMPLES, LEGACY_EXAMPLES } from './examples/examples';

@@ -89,6 +89,11 @@ describe('toKafkaMessage', () => {
     }
   });
 
+  it('refuses to produce a message over 1 MiB', () => {
+    const huge = { ...registerInmate, metadata: { ...registerInmate.metadata, tracestate: 'x'.repeat(MAX_MESSAGE_BYTES) } };
+    expect(() => toKafkaMessage(huge)).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
+  });
+
   it('refuses an unknown type', () => {
     expect(() => toKafkaMessage({ ...registerInmate, type: 'RegisterPrisoner' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_MESSAGE_TYPE' }));
   });
@@ -118,11 +123,6 @@ describe('fromKafkaMessage', () => {
     const error = violation(fromKafkaMessage({ ...message, value: 'x'.repeat(MAX_MESSAGE_BYTES) }));
     expect(error.code).toBe('MESSAGE_TOO_LARGE');
     expect(error.context).toMatchObject({ id: IDS.command, type: 'RegisterInmate', correlationId: IDS.command });
-  });
-
-  it('refuses to produce a message over 1 MiB', () => {
-    const huge = { ...registerInmate, metadata: { ...registerInmate.metadata, tracestate: 'x'.repeat(MAX_MESSAGE_BYTES) } };
-    expect(() => toKafkaMessage(huge)).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
   });
 
   it('rejects missing CloudEvents headers with INVALID_ENVELOPE, each named', () => {

@@ -31,9 +31,10 @@ export const AUDIT_EXAMPLES: { [K in AuditType]: EventPayload<K> } = {
   CommandAccepted: { commandId: IDS.command, commandType: 'RegisterInmate', eventIds: [IDS.event], streamRevision: 0 },
   CommandRejected: {
     commandId: IDS.command,
-    commandType: 'RecordReceivingStateDecision',
-    code: 'DEADLINE_PASSED',
-    message: 'The deadline for this step has passed; record an extension with its reason, or close the case.',
+    commandType: 'RegisterInmate',
+    code: 'INMATE_ALREADY_REGISTERED',
+    message: 'A person with the same identity document is already registered; use the existing inmate id given in the details.',
     errors: [],
+    details: { existingInmateId: IDS.inmate },
   },
 };

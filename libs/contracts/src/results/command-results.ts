@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, Min, registerDecorator, ValidateNested } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { IsId, IsText } from '../common/formats';
 
 /** One failing field: where (a dotted path such as `identity.documents.0.number`) and what is wrong. */
@@ -9,6 +10,29 @@ export class FieldError {
 
   @IsText(1000)
   problem!: string;
+}
+
+/** Details of a rejection: a flat object of short scalar values (e.g. `{ existingInmateId }`). */
+function IsRejectionDetails(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isRejectionDetails',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be an object of at most 20 strings, numbers or booleans' },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length <= 20 &&
+          Object.values(value).every((v) => ['number', 'boolean'].includes(typeof v) || (typeof v === 'string' && v.length <= 500)),
+      },
+    });
+    // A function replaces what the generator inferred from the reflected type (a $ref to Object).
+    JSONSchema(() => ({
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { oneOf: [{ type: 'string', maxLength: 500 }, { type: 'number' }, { type: 'boolean' }] },
+    }))(target, propertyName as string);
+  };
 }
 
 /**
@@ -58,4 +82,9 @@ export class CommandRejectedPayload {
   @ValidateNested({ each: true })
   @Type(() => FieldError)
   errors!: FieldError[];
+
+  /** Facts a client can act on, e.g. `{ existingInmateId }` for `INMATE_ALREADY_REGISTERED`. */
+  @IsOptional()
+  @IsRejectionDetails()
+  details?: Record<string, string | number | boolean>;
 }
