@@ -94,6 +94,20 @@ describe('toKafkaMessage', () => {
     expect(() => toKafkaMessage(huge)).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
   });
 
+  it('keys a rejection of an unreadable command by its correlation id', () => {
+    const rejected = { code: 'INVALID_ENVELOPE', message: 'The Kafka message is not a CloudEvent.', errors: [{ path: 'headers.ce_id', problem: 'the header is required' }] };
+    const message = toKafkaMessage({ id: IDS.event, type: 'CommandRejected', schemaVersion: 1, data: rejected, metadata: { correlationId: 'be-justice-7', occurredAt: '2026-03-02T09:30:00Z' } });
+    expect(message.key).toBe('be-justice-7');
+    expect(message.headers.ce_subject).toBe('command/be-justice-7');
+    expect(fromKafkaMessage(message).ok).toBe(true);
+  });
+
+  it('refuses a finding that names neither an inmate nor a facility', () => {
+    const { inmateId: _inmate, ...finding } = EXAMPLES.FindingRaised as Record<string, unknown>;
+    const envelope = { ...envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'FindingRaised')!), data: finding };
+    expect(() => toKafkaMessage(envelope)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
   it('refuses an unknown type', () => {
     expect(() => toKafkaMessage({ ...registerInmate, type: 'RegisterPrisoner' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_MESSAGE_TYPE' }));
   });

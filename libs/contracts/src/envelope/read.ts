@@ -3,9 +3,8 @@ import { findMessage } from '../catalogue/catalogue';
 import { isInstant } from '../common/formats';
 import { ContractViolation, type ContractViolationCode, type FieldProblem, type ViolationContext } from '../rejections/errors';
 import type { Topic } from '../topics/topics';
-import { unknownVersion, type Validated } from '../validation/validate';
+import { unknownVersion, type Validated, validateCommand } from '../validation/validate';
 import { readEvent } from '../versioning/read-event';
-import { validateCommand } from '../validation/validate';
 import { EXTENSIONS, type KafkaMessageLike, MAX_MESSAGE_BYTES, type ParsedEnvelope } from './envelope';
 import { messageKey, subjectAttribute, subjectOf } from './subject';
 import { messageBytes } from './write';
@@ -115,8 +114,11 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
   const data = read.value.data as Record<string, unknown>;
 
   // The envelope must agree with the payload: key and subject name what the payload is about.
-  const subject = subjectOf(type, data)!;
-  const key = messageKey(type, data, context.correlationId)!;
+  const subject = subjectOf(type, data, context.correlationId);
+  const key = messageKey(type, data, context.correlationId);
+  if (!subject || !key) {
+    return fail('VALIDATION_FAILED', [{ path: 'data', problem: `names no ${definition.subject} to key the message by` }], context);
+  }
   if (text(message.key ?? '') !== key) {
     problems.push({ path: 'key', problem: `the key must be ${key} (the ${subject.kind === 'command' ? 'correlation' : subject.kind} id)` });
   }

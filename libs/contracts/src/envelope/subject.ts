@@ -14,10 +14,11 @@ function field(data: unknown, name: string): string | undefined {
 
 /**
  * The subject of a message, by the catalogue's rule: the inmate for messages about a person
- * (order per person), the facility for facility-level ones, the command for command results.
- * Undefined when the type is unknown or the payload lacks the field.
+ * (order per person), the facility for facility-level ones, the command for command results
+ * (its correlation id when the command id is unknown). Undefined when the type is unknown or the
+ * payload lacks the field.
  */
-export function subjectOf(type: string, data: unknown): MessageSubject | undefined {
+export function subjectOf(type: string, data: unknown, correlationId?: string): MessageSubject | undefined {
   const rule = findMessage(type)?.subject;
   const inmateId = field(data, 'inmateId');
   const facilityId = field(data, 'facilityId');
@@ -32,7 +33,8 @@ export function subjectOf(type: string, data: unknown): MessageSubject | undefin
     case 'ledger':
       return { kind: 'ledger', id: 'ledger' };
     case 'command': {
-      const commandId = field(data, 'commandId');
+      // A rejection of a message too broken to read its commandId is about the correlation id.
+      const commandId = field(data, 'commandId') ?? correlationId;
       return commandId ? { kind: 'command', id: commandId } : undefined;
     }
     default:
@@ -51,7 +53,7 @@ export function subjectAttribute(subject: MessageSubject): string {
  * (so a sender finds its answers together). Undefined when the payload lacks the field.
  */
 export function messageKey(type: string, data: unknown, correlationId?: string): string | undefined {
-  const subject = subjectOf(type, data);
+  const subject = subjectOf(type, data, correlationId);
   if (!subject) return undefined;
   return subject.kind === 'command' ? correlationId : subject.id;
 }

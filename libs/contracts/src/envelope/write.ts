@@ -1,9 +1,7 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import { findMessage } from '../catalogue/catalogue';
+import { findMessage, payloadClass } from '../catalogue/catalogue';
 import { ContractViolation } from '../rejections/errors';
-import { validatePayload } from '../validation/validate';
-import { payloadClass } from '../catalogue/catalogue';
-import { unknownVersion } from '../validation/validate';
+import { unknownVersion, validatePayload } from '../validation/validate';
 import { type Envelope, EXTENSIONS, MAX_MESSAGE_BYTES, type OutgoingKafkaMessage } from './envelope';
 import { messageKey, subjectAttribute, subjectOf } from './subject';
 
@@ -41,8 +39,11 @@ export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
   const { problems } = validatePayload(payloadType, envelope.data);
   if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
 
-  const subject = subjectOf(envelope.type, envelope.data)!;
-  const key = messageKey(envelope.type, envelope.data, envelope.metadata.correlationId)!;
+  const subject = subjectOf(envelope.type, envelope.data, envelope.metadata.correlationId);
+  const key = messageKey(envelope.type, envelope.data, envelope.metadata.correlationId);
+  if (!subject || !key) {
+    throw new ContractViolation('VALIDATION_FAILED', [{ path: 'data', problem: `names no ${definition.subject} to key the message by` }], context);
+  }
   const actor = envelope.metadata.actor ?? {};
   const event = new CloudEvent({
     specversion: '1.0',
