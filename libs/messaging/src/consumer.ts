@@ -4,6 +4,7 @@ import { sendToDeadLetter } from './dead-letter';
 import type { InboxTransaction, PostgresInbox } from './inbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { custodyPartitioner } from './kafka';
+import { ensureDeadLetterTopics } from './topics';
 
 /** What a handler gets besides the event: the transaction its effects must use. */
 export interface HandlerContext<Tx> {
@@ -40,6 +41,8 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
   fromBeginning?: boolean;
+  /** Create each topic's `<topic>.dlq` at start if missing (default true). */
+  createDeadLetterTopics?: boolean;
   /** Called for each outcome (for metrics and tests). */
   onOutcome?: (outcome: ConsumerOutcome) => void;
   log?: (level: 'warn' | 'error', message: string) => void;
@@ -68,6 +71,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
 
   async start(): Promise<void> {
     this.stopping = false;
+    if (this.options.createDeadLetterTopics ?? true) await ensureDeadLetterTopics(this.options.kafka, this.options.topics);
     this.producer = this.options.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
     await this.producer.connect();
     await this.startConsumer();

@@ -1,6 +1,6 @@
 export { createKafka, custodyPartitioner } from './kafka';
 export type { KafkaSettings } from './kafka';
-export { ensureTopics, deadLetterTopic } from './topics';
+export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic } from './topics';
 export type { TopicSpec } from './topics';
 export { backoffDelay, DEFAULT_RETRY_POLICY } from './retry';
 export type { RetryPolicy } from './retry';

@@ -1,10 +1,12 @@
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 
 /** A topic to exist, with its partitions and replication from configuration. */
 export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /** Topic-level settings, e.g. `max.message.bytes`. */
+  config?: Record<string, string>;
 }
 
 /** The dead-letter topic of a consumed topic. */
@@ -30,6 +32,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
             topic: spec.topic,
             numPartitions: spec.partitions,
             replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
           })),
         });
       } catch (error) {
@@ -60,4 +63,37 @@ async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[
     if (Date.now() > deadline) throw new Error(`Topics ${topics.join(', ')} have no leader after 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Creates the dead-letter twin `<topic>.dlq` of each consumed topic if missing: as many
+ * partitions and replicas as the topic itself, and the same `max.message.bytes` (a message
+ * the topic accepted must fit its dead-letter topic). Without it, the first dead letter would
+ * fail (topics are never created by a send) and block its partition.
+ */
+export async function ensureDeadLetterTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let specs: TopicSpec[];
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+    });
+    specs = metadata.topics.map((t) => {
+      const maxBytes = configs.resources
+        .find((r) => r.resourceName === t.name)
+        ?.configEntries.find((e) => e.configName === 'max.message.bytes' && !e.isDefault)?.configValue;
+      return {
+        topic: deadLetterTopic(t.name),
+        partitions: Math.max(1, t.partitions.length),
+        replicationFactor: Math.max(1, t.partitions[0]?.replicas.length ?? 1),
+        config: maxBytes ? { 'max.message.bytes': maxBytes } : undefined,
+      };
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  await ensureTopics(kafka, specs);
 }
