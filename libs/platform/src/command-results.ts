@@ -81,7 +81,14 @@ export function resultEvent(commandId: string, commandType: string, outcome: Com
     id,
     type: 'CommandRejected',
     schemaVersion: 1,
-    data: { commandId, commandType, code: outcome.code, message: outcome.message, errors: outcome.errors },
+    data: {
+      commandId,
+      commandType,
+      code: outcome.code,
+      message: outcome.message,
+      errors: outcome.errors,
+      ...(Object.keys(outcome.details).length > 0 ? { details: outcome.details } : {}),
+    },
     metadata: { ...metadata, causationId: commandId },
   };
 }
