@@ -1,0 +1,81 @@
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { eventually, uniqueName } from '@custody/testing';
+import { randomUUID } from 'node:crypto';
+import type { NewEvent } from '@custody/event-store';
+import type { EventConsumer } from './consumer';
+import type { PostgresTransaction } from '@custody/event-store';
+import { inmateRegistered, residenceStatusRecorded } from './testing/events';
+import { compareIds, Harness } from './testing/harness';
+
+describe('order per key in a consumer group', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.create('ordering', { partitions: 6 });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('holds with 6 partitions and 3 consumers while members join and leave', async () => {
+    const groupId = uniqueName('ordering-group');
+    const people = Array.from({ length: 24 }, () => randomUUID());
+    const appended = new Map<string, string[]>(people.map((p) => [p, []]));
+    const members: Array<EventConsumer<PostgresTransaction>> = [];
+    const processedBy: number[] = [];
+    const join = async () => {
+      const member = processedBy.length;
+      processedBy[member] = 0;
+      members.push(await h.startConsumer({ groupId, onOutcome: (o) => void (o.kind === 'processed' && processedBy[member]++) }));
+    };
+    await join();
+    await h.startRelay({ batchSize: 50 });
+
+    // Traffic in the background: every round, one more event for each person, in rounds.
+    let stop = false;
+    let round = 0;
+    const traffic = (async () => {
+      while (!stop) {
+        const events: NewEvent[] = people.map((p) => (round === 0 ? inmateRegistered(p) : residenceStatusRecorded(p)));
+        for (const event of events) appended.get((event.data as { inmateId: string }).inmateId)!.push(event.id);
+        await h.append(events);
+        round++;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const progress = (atLeast: number) =>
+      eventually(async () => ((await h.effects()).length >= atLeast ? true : undefined), {
+        timeoutMs: 60_000,
+        message: `${atLeast} effects`,
+      });
+
+    await progress(100);
+    await join();
+    await progress(250);
+    await join();
+    await progress(400);
+    await members.shift()!.stop(); // the first member leaves
+    await progress(550);
+    await join(); // and a new one joins
+    await progress(700);
+    await members.shift()!.stop();
+    await progress(850);
+    stop = true;
+    await traffic;
+
+    const ids = [...appended.values()].flat();
+    const effects = await eventually(async () => {
+      const rows = await h.effects();
+      return rows.length >= ids.length ? rows : undefined;
+    }, { timeoutMs: 60_000, message: 'every effect' });
+    expect(compareIds(ids, effects.map((e) => e.event_id))).toEqual({ missing: [], duplicated: [] });
+    const applied = new Map<string, string[]>(people.map((p) => [p, []]));
+    for (const effect of effects) applied.get(effect.subject.replace('inmate/', ''))!.push(effect.event_id);
+    for (const person of people) expect(applied.get(person)).toEqual(appended.get(person));
+    // Several members really shared the work: the partitions moved between consumers.
+    const partitions = new Set(h.outcomes.map((o) => o.message.partition));
+    expect(partitions.size).toBe(6);
+    expect(processedBy.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
+  }, 240_000);
+});
