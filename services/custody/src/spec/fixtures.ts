@@ -48,3 +48,27 @@ export const fierPrison = {
 };
 
 export const id = (): string => randomUUID();
+
+/** A complete admission record (European Prison Rules 15.1). */
+export const admissionRecord = {
+  identity: {
+    givenNames: 'Youssef',
+    familyName: 'El Amrani',
+    dateOfBirth: '1990-07-21',
+    sex: 'male' as const,
+    documents: [{ kind: 'passport' as const, number: 'MA7788123', issuingState: 'MA' as const }],
+  },
+  commitment: {
+    reason: 'Enforcement of a Danish sentence under the lease treaty',
+    authority: { state: 'DK' as const, organisation: 'Danish Prison and Probation Service' },
+    warrantReference: 'DK-KRIM-2026-7781',
+  },
+  admittedAt: '2026-03-02T09:00:00Z',
+  propertyInventory: [{ description: 'Wristwatch', quantity: 1 }],
+  hasVisibleInjuries: false,
+  health: {
+    summary: 'No acute condition; takes no medication.',
+    isFitForDetention: true,
+    examinedBy: { state: 'XK' as const, organisation: 'Facility medical service', officer: 'Dr. V. Berisha' },
+  },
+};
