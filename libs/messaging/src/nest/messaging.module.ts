@@ -1,11 +1,11 @@
 import {
-  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
   Logger,
   Module,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
   type ModuleMetadata,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -40,15 +40,19 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 /**
  * Starts and stops a service's Kafka side with the application: topics, then the relay, then
  * the consumer of @OnEvent handlers. On shutdown it stops the consumer first (finishing the
- * message in flight and committing), then the relay, before the application closes its
- * database in onApplicationShutdown.
+ * message in flight and committing), then the relay, in onModuleDestroy: the first of Nest's
+ * shutdown hooks, so that a database closed in beforeApplicationShutdown or
+ * onApplicationShutdown, or in the onModuleDestroy of a module that MessagingModule imports
+ * (pass it in `imports`), is closed after. Nest calls onModuleDestroy from the root module
+ * down: a database closed in the onModuleDestroy of the root module itself would go first.
  */
 @Injectable()
-export class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
   private consumer?: EventConsumer<InboxTransaction>;
   private relay?: Relay;
   private producer?: Producer;
+  private stopped?: Promise<void>;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -84,10 +88,14 @@ export class MessagingHost implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-    await this.relay?.stop();
-    await this.producer?.disconnect();
+  /** Stops fetching, finishes the message in flight and commits; then stops the relay. */
+  onModuleDestroy(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.consumer?.stop();
+      await this.relay?.stop();
+      await this.producer?.disconnect();
+    })();
+    return this.stopped;
   }
 
   /** The relay's state, for health and metrics. */
