@@ -1,0 +1,419 @@
+import {
+  CommandRejection, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
+  type TransferEvent, type TransferEventType, type EventPayload, reject,
+} from '@custody/contracts';
+import {
+  checkAdaptation, checkLegalBasis, consentRequirement, daysServed, decisionDeadline, evaluateCase, findLegalBasis,
+  transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RuleCode, type Verdict,
+} from '@custody/legal';
+import { inmateFacts, lengthInDays, sentenceFacts, type InmateRecord } from '../inmates/inmate-record';
+import { evolve, initialState, isEnded, isReservationHeld, type Stage, type TransferState } from './transfer.state';
+
+export { evolve, initialState };
+export type { TransferState };
+
+/**
+ * What the command handler looks up for the decider (it reads no database itself): the
+ * inmate's facts as kept from intake events, and the inmate's open case, if any.
+ */
+export interface DecisionContext {
+  inmate?: InmateRecord;
+  activeTransferId?: string;
+}
+
+/** The calendar day of an instant (UTC): the law counts days. */
+export const dayOf = (instant: string): string => new Date(instant).toISOString().slice(0, 10);
+
+/** A deadline's last day as an instant: it passes when that day is over. */
+export const endOfDay = (day: string): string => `${day}T23:59:59Z`;
+
+const isLater = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
+
+function event<T extends TransferEventType>(type: T, data: EventPayload<T>): TransferEvent {
+  return { type, schemaVersion: 1, data } as TransferEvent;
+}
+
+/** Legal verdict codes that block a step, as rejection codes of the contract. */
+const REJECTION_OF: Partial<Record<RuleCode, RejectionCode>> = {
+  LEGAL_BASIS_UNKNOWN: 'LEGAL_BASIS_UNKNOWN',
+  LEGAL_BASIS_NOT_APPLICABLE: 'LEGAL_BASIS_NOT_APPLICABLE',
+  LEGAL_BASIS_REPLACED: 'LEGAL_BASIS_NOT_APPLICABLE',
+  LEGAL_BASIS_NOT_IN_FORCE: 'LEGAL_BASIS_NOT_APPLICABLE',
+  FINAL_JUDGMENT_REQUIRED: 'FINAL_JUDGMENT_REQUIRED',
+  INSUFFICIENT_TIME_LEFT: 'INSUFFICIENT_TIME_LEFT',
+  NATIONALITY_REQUIREMENT_NOT_MET: 'NATIONALITY_REQUIREMENT_NOT_MET',
+  CONSENT_REQUIRED: 'CONSENT_REQUIRED',
+  CONSENT_REFUSED: 'CONSENT_REFUSED',
+  OPINION_NOT_RECORDED: 'OPINION_NOT_RECORDED',
+  LEASE_NOT_ELIGIBLE: 'LEASE_ELIGIBILITY_NOT_MET',
+  ADAPTATION_HARSHER: 'ADAPTED_SENTENCE_HARSHER',
+  ADAPTATION_CONVERTED_TO_FINE: 'ADAPTED_SENTENCE_IS_FINE',
+  TIME_SERVED_NOT_DEDUCTED: 'TIME_SERVED_NOT_DEDUCTED',
+};
+
+/** A verdict as a rejection: the contract's code, and the rule's own sentence citing the law. */
+function rejectVerdict(verdict: Verdict, details: Record<string, unknown> = {}): CommandRejection {
+  const code = (verdict.code && REJECTION_OF[verdict.code]) ?? 'STEP_OUT_OF_ORDER';
+  return reject(code, { rule: verdict.rule, ...details }, verdict.reason);
+}
+
+/**
+ * Verdicts that stop the certificate: every `not-met`, and the `needs-decision` ones that the
+ * law makes a precondition (consent, the opinion, ETS 112's minimum time left without both
+ * states' agreement). Optional refusal grounds and the receiving state's own agreement are
+ * left to the receiving state's decision (Rule 3, Rule 4).
+ */
+const BLOCKING_WHEN_UNDECIDED: ReadonlySet<RuleCode> = new Set<RuleCode>(['CONSENT_REQUIRED', 'OPINION_NOT_RECORDED', 'INSUFFICIENT_TIME_LEFT']);
+
+function stepOutOfOrder(state: TransferState, expected: string): CommandRejection {
+  return reject('STEP_OUT_OF_ORDER', { stage: state.stage }, `This step needs the case to be ${expected}; it is ${state.stage}.`);
+}
+
+function requireStage(state: TransferState, stages: Stage[], expected = stages.join(' or ')): void {
+  if (!stages.includes(state.stage as Stage)) throw stepOutOfOrder(state, expected);
+}
+
+function requireOpen(state: TransferState): void {
+  if (isEnded(state)) throw reject('TRANSFER_CLOSED', { stage: state.stage });
+}
+
+function requireReceivingState(state: TransferState, actingState: string, field: string): void {
+  if (actingState !== state.receivingState) {
+    throw reject('RECEIVING_STATE_MISMATCH', { receivingState: state.receivingState!, namedState: actingState, field });
+  }
+}
+
+function requireInmate(context: DecisionContext): InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> } {
+  if (!context.inmate) throw reject('INMATE_NOT_FOUND');
+  if (!context.inmate.sentence) throw reject('SENTENCE_NOT_RECORDED', { inmateId: context.inmate.inmateId });
+  return context.inmate as InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> };
+}
+
+/** The case as the legal rules see it on `day`. */
+function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate>, day: string): CaseFacts {
+  const consent = state.consent?.outcome;
+  return {
+    basis: state.legalBasis!,
+    sendingState: state.sendingState!,
+    receivingState: state.receivingState!,
+    requestReceivedOn: day,
+    inmate: inmateFacts(inmate),
+    sentence: sentenceFacts(inmate.sentence, day),
+    consent: consent === 'given' || consent === 'refused' ? consent : undefined,
+    isOpinionRecorded: state.opinion !== undefined,
+  };
+}
+
+/** Compensation when a case ends: a place held at the facility is to be released. */
+function compensate(state: TransferState, reason: string): TransferEvent[] {
+  if (!isReservationHeld(state)) return [];
+  const { facilityId, reservationId } = state.reservation!;
+  return [event('PlaceReleaseRequested', { transferId: state.transferId!, inmateId: state.inmateId!, facilityId, reservationId, reason })];
+}
+
+function proposedSentence(adapted: AdaptedSentence, startedOn: string): ProposedSentence {
+  if (adapted.measure === 'fine') return { kind: 'fine' };
+  const length = adapted.kind === 'determinate' && adapted.length
+    ? { kind: 'determinate' as const, days: lengthInDays(startedOn, adapted.length) }
+    : { kind: adapted.kind === 'life' ? ('life' as const) : ('indeterminate' as const) };
+  return { kind: 'custodial', length, creditedDays: adapted.daysDeducted };
+}
+
+/** The ground a lease relies on: the catalogue's leases need no consent at all. */
+function groundInLaw(requirement: ReturnType<typeof consentRequirement>, basisId: string): ConsentNotRequiredGround | undefined {
+  if (requirement.status !== 'not-required') return undefined;
+  if (requirement.ground) return requirement.ground;
+  return findLegalBasis(basisId)?.kind === 'facility-lease' ? 'lease-treaty' : undefined;
+}
+
+/**
+ * The transfer case: every step of the legal process from the request to the admission, with
+ * the rules of design/domain.md. Pure: the inmate's facts come in the context, the time on the
+ * command (`occurredAt`).
+ */
+export function decide(command: TransferCommand, state: TransferState, context: DecisionContext = {}): TransferEvent[] {
+  if (command.type === 'RequestTransfer') return requestTransfer(command.data, state, context);
+  if (state.stage === 'none') throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId });
+  if (command.data.inmateId !== state.inmateId) {
+    throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId }, 'No transfer case of this inmate exists under this id.');
+  }
+  const { occurredAt } = command.data;
+  const ids = { transferId: state.transferId!, inmateId: state.inmateId! };
+
+  switch (command.type) {
+    case 'EvaluateEligibility': {
+      requireOpen(state);
+      requireStage(state, ['requested'], 'requested (before the certificate is issued)');
+      const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
+      return [event('EligibilityEvaluated', {
+        ...ids,
+        legalBasis: state.legalBasis!,
+        isEligible: screening.isEligible,
+        verdicts: screening.verdicts.map((v) => ({ rule: v.rule.toLowerCase().replace(/_/g, '-'), outcome: v.outcome, reason: v.reason })),
+      })];
+    }
+
+    case 'RecordInmateOpinion': {
+      requireOpen(state);
+      requireStage(state, ['requested'], 'requested (the opinion is heard before the certificate is issued)');
+      const { opinion, language, recordedBy } = command.data;
+      return [event('InmateOpinionRecorded', { ...ids, opinion, language, recordedBy })];
+    }
+
+    case 'RecordConsent': {
+      requireOpen(state);
+      requireStage(state, ['requested'], 'requested (consent is recorded before the certificate is issued)');
+      const { outcome, notRequiredGround, recordedBy } = command.data;
+      let cites = command.data.cites;
+      if (outcome === 'not-required') {
+        const inmate = requireInmate(context);
+        const requirement = consentRequirement({ ...caseFacts(state, inmate, dayOf(occurredAt)), consent: undefined });
+        const ground = groundInLaw(requirement, state.legalBasis!);
+        if (ground === undefined || ground !== notRequiredGround) {
+          throw reject(
+            'CONSENT_GROUND_NOT_APPLICABLE',
+            { namedGround: notRequiredGround ?? '', ...(ground ? { applicableGround: ground } : {}) },
+            `${requirement.cites}: ${requirement.status === 'not-required' ? `consent is not required because ${requirement.explanation}, not on the ground named` : requirement.explanation}.`,
+          );
+        }
+        cites ??= requirement.cites;
+      }
+      return [event('ConsentRecorded', { ...ids, outcome, notRequiredGround, cites, recordedBy })];
+    }
+
+    case 'RecordInmateNotification': {
+      requireOpen(state);
+      const { language, subject } = command.data;
+      return [event('InmateNotified', { ...ids, language, subject })];
+    }
+
+    case 'IssueCertificate': {
+      requireOpen(state);
+      requireStage(state, ['requested'], 'requested');
+      const { certificateReference, receivingAuthority, isJudgmentEnclosed } = command.data;
+      requireReceivingState(state, receivingAuthority.state, 'receivingAuthority.state');
+      if (!state.eligibility) throw stepOutOfOrder(state, 'evaluated for eligibility first');
+      if (!state.opinion) throw reject('OPINION_NOT_RECORDED');
+      if (!state.consent) throw reject('CONSENT_REQUIRED');
+      // The rules once more, on the facts as they are today: the certificate is the point of no return for the sending state.
+      const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
+      const blocking = screening.verdicts.find(
+        (v) => v.outcome === 'not-met' || (v.outcome === 'needs-decision' && v.code !== undefined && BLOCKING_WHEN_UNDECIDED.has(v.code)),
+      );
+      if (blocking) throw rejectVerdict(blocking);
+      return [event('CertificateIssued', { ...ids, certificateReference, receivingAuthority, isJudgmentEnclosed })];
+    }
+
+    case 'AcknowledgeCertificateReceipt': {
+      requireOpen(state);
+      requireStage(state, ['certificate-issued'], 'certificate-issued');
+      if (state.certificate?.isReceived) throw stepOutOfOrder(state, 'awaiting receipt of the certificate (it was acknowledged already)');
+      requireReceivingState(state, command.data.receivedBy.state, 'receivedBy.state');
+      // 2008/909 Art 12(2): 90 days from receipt of the judgment and certificate; ETS 112 sets none.
+      const due = decisionDeadline(state.legalBasis!, dayOf(occurredAt));
+      return [event('CertificateReceived', { ...ids, receivedBy: command.data.receivedBy, decisionDueAt: due ? endOfDay(due.dueOn) : undefined })];
+    }
+
+    case 'RecordReceivingStateDecision': {
+      requireOpen(state);
+      if (state.stage !== 'certificate-issued') throw reject('TRANSFER_NOT_AWAITING_DECISION', { stage: state.stage });
+      const { decision, decisionReference, decidedBy, procedure, adaptedSentence, facilityId, refusalGround, explanation } = command.data;
+      requireReceivingState(state, decidedBy.state, 'decidedBy.state');
+      const deadline = state.deadlines['receiving-state-decision'];
+      if (deadline && (deadline.status === 'open' || deadline.status === 'missed') && isLater(occurredAt, deadline.dueAt)) {
+        throw reject('DEADLINE_PASSED', { deadline: deadline.kind, dueAt: deadline.dueAt });
+      }
+      const recorded = { ...ids, decision, decisionReference, decidedBy, procedure, adaptedSentence, facilityId, refusalGround, explanation };
+      if (decision === 'refused') {
+        return [event('ReceivingStateDecisionRecorded', recorded), ...compensate(state, `The receiving state refused: ${refusalGround}.`)];
+      }
+      if (adaptedSentence) {
+        // Rule 8: never harsher, never a fine, all time served deducted (pre-trial included).
+        const inmate = requireInmate(context);
+        const original = sentenceFacts(inmate.sentence, dayOf(occurredAt));
+        const served = daysServed(original, dayOf(occurredAt));
+        const verdict = checkAdaptation({
+          basis: state.legalBasis!,
+          original: original.length,
+          daysServed: served,
+          proposed: proposedSentence(adaptedSentence, original.startedOn),
+        });
+        if (verdict.outcome === 'not-met') throw rejectVerdict(verdict, { daysServed: served });
+      }
+      if (facilityId && state.facilityId && facilityId !== state.facilityId) {
+        throw new CommandRejection('VALIDATION_FAILED', 'The facility named differs from the leased facility of the request.', {}, [
+          { path: 'facilityId', problem: `must be the facility of the request (${state.facilityId})` },
+        ]);
+      }
+      // 2008/909 Art 15(1): the physical transfer within 30 days of the final decision.
+      const due = transferDeadline(state.legalBasis!, dayOf(occurredAt));
+      return [event('ReceivingStateDecisionRecorded', { ...recorded, transferDueAt: due ? endOfDay(due.dueOn) : undefined })];
+    }
+
+    case 'ExtendDeadline': {
+      requireOpen(state);
+      const { deadline: kind, newDueAt, reason, noticeReference } = command.data;
+      const deadline = state.deadlines[kind];
+      if (!deadline || (deadline.status !== 'open' && deadline.status !== 'missed')) {
+        throw reject('DEADLINE_NOT_RUNNING', { deadline: kind, status: deadline?.status ?? 'none' });
+      }
+      if (!isLater(newDueAt, deadline.dueAt)) {
+        throw new CommandRejection('VALIDATION_FAILED', 'An extension moves the deadline later.', { dueAt: deadline.dueAt }, [
+          { path: 'newDueAt', problem: `must be after the current due date ${deadline.dueAt}` },
+        ]);
+      }
+      return [event('DeadlineExtended', { ...ids, deadline: kind, previousDueAt: deadline.dueAt, newDueAt, reason, noticeReference })];
+    }
+
+    case 'RecordMissedDeadline': {
+      const { deadline: kind, dueAt } = command.data;
+      const deadline = state.deadlines[kind];
+      // Fired once: a deadline already missed, met, extended, suspended or closed records nothing.
+      if (isEnded(state) || !deadline || deadline.status !== 'open' || deadline.dueAt !== dueAt) return [];
+      if (Date.parse(occurredAt) < Date.parse(dueAt)) {
+        throw reject('STEP_OUT_OF_ORDER', { deadline: kind, dueAt }, `The deadline runs until ${dueAt}; it has not passed yet.`);
+      }
+      return [event('DeadlineMissed', { ...ids, deadline: kind, dueAt })];
+    }
+
+    case 'ReportTransferObstacle': {
+      requireOpen(state);
+      requireStage(state, ['recognised', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised and not yet dispatched');
+      if (state.obstacle) throw stepOutOfOrder(state, 'without an open obstacle (end the current one first)');
+      const deadline = state.deadlines['physical-transfer'];
+      if (!deadline || (deadline.status !== 'open' && deadline.status !== 'missed')) {
+        throw reject('DEADLINE_NOT_RUNNING', { deadline: 'physical-transfer' }, 'No physical-transfer deadline runs for this case (2008/909 Art 15 sets it; this legal basis does not), so there is no clock for an obstacle to stop.');
+      }
+      return [event('TransferObstacleReported', { ...ids, description: command.data.description })];
+    }
+
+    case 'EndTransferObstacle': {
+      requireOpen(state);
+      if (!state.obstacle) throw stepOutOfOrder(state, 'stopped by an obstacle');
+      // 2008/909 Art 15(2): within 10 days of the end of the obstacle.
+      const due = transferDeadlineAfterObstacle(state.legalBasis!, dayOf(occurredAt))!;
+      return [event('TransferObstacleEnded', { ...ids, transferDueAt: endOfDay(due.dueOn) })];
+    }
+
+    case 'RequestPlaceReservation': {
+      requireOpen(state);
+      requireStage(state, ['recognised'], 'recognised by the receiving state, without a reservation');
+      const { facilityId, reservationId, profile, expectedArrivalOn } = command.data;
+      if (state.facilityId && facilityId !== state.facilityId) {
+        throw new CommandRejection('VALIDATION_FAILED', 'The place must be reserved in the facility of the case.', {}, [
+          { path: 'facilityId', problem: `must be ${state.facilityId}` },
+        ]);
+      }
+      return [event('PlaceReservationRequested', { ...ids, facilityId, reservationId, profile, expectedArrivalOn })];
+    }
+
+    case 'ConfirmPlaceReservation': {
+      const { facilityId, reservationId, expiresAt } = command.data;
+      if (state.reservation?.reservationId !== reservationId) throw reject('RESERVATION_NOT_FOUND', { reservationId });
+      // Late answers change nothing: the case ended (and asked for the release) or it was confirmed already.
+      if (isEnded(state) || state.reservation.status !== 'requested') return [];
+      return [event('PlaceReservationConfirmed', { ...ids, facilityId, reservationId, expiresAt })];
+    }
+
+    case 'DeclinePlaceReservation': {
+      const { facilityId, reservationId, code, reason } = command.data;
+      if (state.reservation?.reservationId !== reservationId) throw reject('RESERVATION_NOT_FOUND', { reservationId });
+      if (isEnded(state) || state.reservation.status === 'declined') return [];
+      if (state.reservation.status !== 'requested') throw reject('RESERVATION_NOT_ACTIVE', { reservationId, status: state.reservation.status });
+      return [event('PlaceReservationDeclined', { ...ids, facilityId, reservationId, code, reason })];
+    }
+
+    case 'ScheduleTransfer': {
+      requireOpen(state);
+      if (state.stage === 'recognised' || state.stage === 'reservation-requested') throw reject('PLACE_NOT_RESERVED');
+      requireStage(state, ['place-reserved', 'scheduled'], 'place-reserved');
+      const { plannedDeparture, destinationFacilityId, escort, route } = command.data;
+      if (destinationFacilityId !== state.reservation!.facilityId) {
+        throw reject('PLACE_NOT_RESERVED', { reservedFacilityId: state.reservation!.facilityId }, 'No place is reserved at this destination facility; schedule the transfer to the facility holding the place.');
+      }
+      return [event('TransferScheduled', { ...ids, plannedDeparture, destinationFacilityId, escort, route })];
+    }
+
+    case 'RecordDispatch': {
+      requireOpen(state);
+      requireStage(state, ['scheduled'], 'scheduled');
+      if (state.obstacle) throw stepOutOfOrder(state, 'free of obstacles (end the obstacle first)');
+      const { dispatchedBy, escort } = command.data;
+      if (dispatchedBy.state !== state.sendingState) {
+        throw reject('UNAUTHORISED_ACTOR', { sendingState: state.sendingState!, namedState: dispatchedBy.state }, 'Only the sending state dispatches the person (Rule 11).');
+      }
+      return [event('CustodyDispatched', { ...ids, dispatchedBy, escort })];
+    }
+
+    case 'RecordReceipt': {
+      requireOpen(state);
+      // Rule 11: the receiving side is recorded only after the sending side.
+      if (state.stage !== 'dispatched') {
+        if (state.stage === 'received') throw stepOutOfOrder(state, 'dispatched (the receipt is recorded already)');
+        throw reject('HAND_OVER_INCOMPLETE', { stage: state.stage });
+      }
+      const { receivedBy, facilityId } = command.data;
+      requireReceivingState(state, receivedBy.state, 'receivedBy.state');
+      if (facilityId !== state.reservation!.facilityId) {
+        throw reject('PLACE_NOT_RESERVED', { reservedFacilityId: state.reservation!.facilityId }, 'The person is received at the facility holding the place.');
+      }
+      return [event('CustodyReceived', { ...ids, receivedBy, facilityId })];
+    }
+
+    case 'WithdrawTransfer': {
+      requireOpen(state);
+      // Rule 6 and 12: enforcement begins when the receiving state takes the person into charge.
+      if (state.stage === 'received') throw reject('WITHDRAWAL_TOO_LATE');
+      const { reason } = command.data;
+      return [event('TransferWithdrawn', { ...ids, reason }), ...compensate(state, `The transfer was withdrawn: ${reason}`)];
+    }
+
+    case 'CancelTransfer': {
+      requireOpen(state);
+      if (state.stage === 'received') {
+        throw reject('WITHDRAWAL_TOO_LATE', {}, 'The receiving state has taken the person into charge; the case can no longer be cancelled, only completed.');
+      }
+      const { cancelledBy, reason } = command.data;
+      return [event('TransferCancelled', { ...ids, cancelledBy, reason }), ...compensate(state, `The transfer was cancelled: ${reason}`)];
+    }
+
+    case 'CompleteTransfer': {
+      const { facilityId, admissionEventId } = command.data;
+      if (state.stage === 'completed' && state.ending?.admissionEventId === admissionEventId) return [];
+      requireOpen(state);
+      // Rule 11: no completion without both sides of the hand-over.
+      if (state.stage !== 'received') throw reject('HAND_OVER_INCOMPLETE', { stage: state.stage });
+      if (facilityId !== state.handOver.receipt!.facilityId) {
+        throw new CommandRejection('VALIDATION_FAILED', 'The admission was reported by another facility than the one that received the person.', {}, [
+          { path: 'facilityId', problem: `must be ${state.handOver.receipt!.facilityId}` },
+        ]);
+      }
+      return [event('TransferCompleted', { ...ids, facilityId, admissionEventId })];
+    }
+  }
+}
+
+function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTransfer' }>['data'], state: TransferState, context: DecisionContext): TransferEvent[] {
+  if (state.stage !== 'none') {
+    throw isEnded(state) ? reject('TRANSFER_CLOSED', { stage: state.stage }) : reject('TRANSFER_ALREADY_ACTIVE', { activeTransferId: state.transferId! });
+  }
+  // Rule 6: one open case per inmate (and so one receiving state at a time).
+  if (context.activeTransferId && context.activeTransferId !== command.transferId) {
+    throw reject('TRANSFER_ALREADY_ACTIVE', { activeTransferId: context.activeTransferId });
+  }
+  const { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId, reason } = command;
+  // Rule 1: the basis fits the pair of states on the day of the request.
+  const verdict = checkLegalBasis({ basis: legalBasis, sendingState, receivingState, requestReceivedOn: dayOf(command.occurredAt) });
+  if (verdict.outcome === 'not-met') throw rejectVerdict(verdict);
+  if (context.inmate?.isReleased) throw reject('INMATE_ALREADY_RELEASED', { inmateId });
+  return [event('TransferRequested', { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId, reason })];
+}
+
+/** The decider for one command, with what the handler looked up: the shape the platform's write path takes. */
+export function transferDecider(context: DecisionContext = {}) {
+  return {
+    initialState,
+    evolve,
+    decide: (command: TransferCommand, state: TransferState) => decide(command, state, context),
+  };
+}

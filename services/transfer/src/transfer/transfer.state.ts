@@ -1,0 +1,168 @@
+import type {
+  AdaptedSentence, CancellingParty, ConsentNotRequiredGround, ConsentOutcome, CustodyDispatchedPayload, CustodyReceivedPayload,
+  DeadlineKind, EnforcementProcedure, Escort, LegalBasis, ReceivingStateDecision, RefusalGround, RuleVerdict, StateCode,
+  TransferEvent,
+} from '@custody/contracts';
+
+/**
+ * Where a transfer case stands. The first nine are the way forward; the last four end a case
+ * early (withdrawn or cancelled by a state, refused by the receiving state, no place at the facility).
+ */
+export const STAGES = [
+  'requested', 'certificate-issued', 'recognised', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
+  'received', 'completed', 'withdrawn', 'cancelled', 'refused', 'no-capacity',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+const ENDED: ReadonlySet<string> = new Set<Stage>(['completed', 'withdrawn', 'cancelled', 'refused', 'no-capacity']);
+
+/** A deadline of 2008/909 (Rule 7) as the case knows it now. */
+export interface CaseDeadline {
+  kind: DeadlineKind;
+  dueAt: string;
+  /** open: running; missed: passed without the act (still owed); suspended: stopped by an obstacle; met; closed: the case ended. */
+  status: 'open' | 'missed' | 'suspended' | 'met' | 'closed';
+}
+
+export type ReservationStatus = 'requested' | 'confirmed' | 'declined' | 'release-requested' | 'used';
+
+export interface TransferState {
+  stage: Stage | 'none';
+  transferId?: string;
+  inmateId?: string;
+  sendingState?: StateCode;
+  receivingState?: StateCode;
+  legalBasis?: LegalBasis;
+  /** The receiving facility: named at the request (a lease) or by the receiving state's decision. */
+  facilityId?: string;
+  eligibility?: { isEligible: boolean; verdicts: RuleVerdict[] };
+  opinion?: { language: string };
+  consent?: { outcome: ConsentOutcome; notRequiredGround?: ConsentNotRequiredGround; cites?: string };
+  notifications: { language: string; subject: string }[];
+  certificate?: { reference: string; isReceived: boolean };
+  decision?: {
+    decision: ReceivingStateDecision;
+    reference: string;
+    procedure?: EnforcementProcedure;
+    adaptedSentence?: AdaptedSentence;
+    refusalGround?: RefusalGround;
+  };
+  reservation?: { facilityId: string; reservationId: string; status: ReservationStatus; expiresAt?: string };
+  schedule?: { plannedDeparture: string; destinationFacilityId: string; escort: Escort };
+  obstacle?: { description: string };
+  handOver: { dispatch?: CustodyDispatchedPayload; receipt?: CustodyReceivedPayload };
+  deadlines: Partial<Record<DeadlineKind, CaseDeadline>>;
+  ending?: { reason: string; cancelledBy?: CancellingParty; admissionEventId?: string };
+}
+
+export const initialState = (): TransferState => ({ stage: 'none', notifications: [], handOver: {}, deadlines: {} });
+
+/** True once the case has ended, whichever way. */
+export const isEnded = (state: TransferState): boolean => ENDED.has(state.stage);
+
+/** True while a place is held (or being held) at a facility for this case. */
+export const isReservationHeld = (state: TransferState): boolean =>
+  state.reservation?.status === 'requested' || state.reservation?.status === 'confirmed';
+
+/** The deadlines still owed: running, passed without the act, or stopped by an obstacle. */
+export const openDeadlines = (state: TransferState): CaseDeadline[] =>
+  Object.values(state.deadlines).filter((d): d is CaseDeadline => d !== undefined && ['open', 'missed', 'suspended'].includes(d.status));
+
+function setDeadline(state: TransferState, kind: DeadlineKind, change: Partial<CaseDeadline> & Pick<CaseDeadline, 'status'>): TransferState {
+  const current = state.deadlines[kind];
+  if (!current && change.dueAt === undefined) return state;
+  return { ...state, deadlines: { ...state.deadlines, [kind]: { kind, dueAt: current?.dueAt ?? '', ...change } } };
+}
+
+function closeDeadlines(state: TransferState): TransferState {
+  const deadlines = { ...state.deadlines };
+  for (const deadline of openDeadlines(state)) deadlines[deadline.kind] = { ...deadline, status: 'closed' };
+  return { ...state, deadlines };
+}
+
+function end(state: TransferState, stage: Stage, ending: TransferState['ending']): TransferState {
+  return closeDeadlines({ ...state, stage, ending });
+}
+
+/** Folds one event of the case into its state. */
+export function evolve(state: TransferState, event: TransferEvent): TransferState {
+  switch (event.type) {
+    case 'TransferRequested': {
+      const { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId } = event.data;
+      return { ...state, stage: 'requested', transferId, inmateId, sendingState, receivingState, legalBasis, facilityId };
+    }
+    case 'EligibilityEvaluated':
+      return { ...state, eligibility: { isEligible: event.data.isEligible, verdicts: event.data.verdicts } };
+    case 'InmateOpinionRecorded':
+      return { ...state, opinion: { language: event.data.language } };
+    case 'ConsentRecorded': {
+      const { outcome, notRequiredGround, cites } = event.data;
+      return { ...state, consent: { outcome, notRequiredGround, cites } };
+    }
+    case 'InmateNotified':
+      return { ...state, notifications: [...state.notifications, { language: event.data.language, subject: event.data.subject }] };
+    case 'CertificateIssued':
+      return { ...state, stage: 'certificate-issued', certificate: { reference: event.data.certificateReference, isReceived: false } };
+    case 'CertificateReceived': {
+      const received = { ...state, certificate: { reference: state.certificate?.reference ?? '', isReceived: true } };
+      const dueAt = event.data.decisionDueAt;
+      return dueAt ? setDeadline(received, 'receiving-state-decision', { dueAt, status: 'open' }) : received;
+    }
+    case 'ReceivingStateDecisionRecorded': {
+      const { decision, decisionReference, procedure, adaptedSentence, refusalGround, facilityId, transferDueAt, explanation } = event.data;
+      let next: TransferState = {
+        ...state,
+        decision: { decision, reference: decisionReference, procedure, adaptedSentence, refusalGround },
+      };
+      if (next.deadlines['receiving-state-decision']) next = setDeadline(next, 'receiving-state-decision', { status: 'met' });
+      if (decision === 'refused') return end(next, 'refused', { reason: explanation ?? `refused: ${refusalGround}` });
+      next = { ...next, stage: 'recognised', facilityId: facilityId ?? state.facilityId };
+      return transferDueAt ? setDeadline(next, 'physical-transfer', { dueAt: transferDueAt, status: 'open' }) : next;
+    }
+    case 'DeadlineExtended':
+      return setDeadline(state, event.data.deadline, { dueAt: event.data.newDueAt, status: 'open' });
+    case 'DeadlineMissed': {
+      const deadline = state.deadlines[event.data.deadline];
+      return deadline?.dueAt === event.data.dueAt ? setDeadline(state, event.data.deadline, { status: 'missed' }) : state;
+    }
+    case 'TransferObstacleReported': {
+      const next = { ...state, obstacle: { description: event.data.description } };
+      return next.deadlines['physical-transfer'] ? setDeadline(next, 'physical-transfer', { status: 'suspended' }) : next;
+    }
+    case 'TransferObstacleEnded':
+      return setDeadline({ ...state, obstacle: undefined }, 'physical-transfer', { dueAt: event.data.transferDueAt, status: 'open' });
+    case 'PlaceReservationRequested': {
+      const { facilityId, reservationId } = event.data;
+      return { ...state, stage: 'reservation-requested', reservation: { facilityId, reservationId, status: 'requested' } };
+    }
+    case 'PlaceReservationConfirmed': {
+      if (!state.reservation || isEnded(state)) return state;
+      return { ...state, stage: 'place-reserved', reservation: { ...state.reservation, status: 'confirmed', expiresAt: event.data.expiresAt } };
+    }
+    case 'PlaceReservationDeclined': {
+      if (!state.reservation) return state;
+      const declined = { ...state, reservation: { ...state.reservation, status: 'declined' as const } };
+      return isEnded(state) ? declined : end(declined, 'no-capacity', { reason: `${event.data.code}: ${event.data.reason}` });
+    }
+    case 'PlaceReleaseRequested':
+      return state.reservation ? { ...state, reservation: { ...state.reservation, status: 'release-requested' } } : state;
+    case 'TransferScheduled': {
+      const { plannedDeparture, destinationFacilityId, escort } = event.data;
+      return { ...state, stage: 'scheduled', schedule: { plannedDeparture, destinationFacilityId, escort } };
+    }
+    case 'CustodyDispatched':
+      return { ...state, stage: 'dispatched', handOver: { ...state.handOver, dispatch: event.data } };
+    case 'CustodyReceived': {
+      const next: TransferState = { ...state, stage: 'received', handOver: { ...state.handOver, receipt: event.data } };
+      return next.deadlines['physical-transfer'] ? setDeadline(next, 'physical-transfer', { status: 'met' }) : next;
+    }
+    case 'TransferWithdrawn':
+      return end(state, 'withdrawn', { reason: event.data.reason });
+    case 'TransferCancelled':
+      return end(state, 'cancelled', { reason: event.data.reason, cancelledBy: event.data.cancelledBy });
+    case 'TransferCompleted': {
+      const reservation = state.reservation ? { ...state.reservation, status: 'used' as const } : undefined;
+      return end({ ...state, reservation }, 'completed', { reason: 'admitted', admissionEventId: event.data.admissionEventId });
+    }
+  }
+}
