@@ -1,7 +1,59 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { TOPICS } from '@custody/contracts';
+import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
+import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import { HealthModule } from '@custody/platform';
+import { AuditConfig } from './config';
+import { LEDGER_TOPICS } from './ledger/ledger.consumer';
+import { LedgerModule } from './ledger/ledger.module';
+import { PG_POOL, StoreModule } from './store/store.module';
 
-@Module({
-  imports: [HealthModule.forService('audit')],
-})
-export class AppModule {}
+@Global()
+@Module({})
+class ConfigModule {
+  static of(config: AuditConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: AuditConfig, useValue: config }], exports: [AuditConfig] };
+  }
+}
+
+/** The audit service: the ledger of every events topic, its checkpoints, timelines and findings. */
+@Module({})
+export class AppModule {
+  static forConfig(config: AuditConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.of(config),
+        HealthModule.forService('audit'),
+        StoreModule,
+        LedgerModule,
+        MessagingModule.forRootAsync({
+          inject: [AuditConfig, PostgresEventStore, PG_POOL],
+          useFactory: (cfg: AuditConfig, store: PostgresEventStore, pool: Pool) => {
+            const names = new TopicNames(cfg.KAFKA_TOPIC_PREFIX);
+            const topic = (name: string) => ({ topic: names.physical(name), partitions: cfg.KAFKA_PARTITIONS, replicationFactor: cfg.KAFKA_REPLICATION_FACTOR });
+            const consumed = LEDGER_TOPICS.map((t) => names.physical(t));
+            const options: MessagingOptions<PostgresTransaction> = {
+              kafka: { brokers: cfg.KAFKA_BROKERS.split(','), clientId: cfg.KAFKA_CLIENT_ID },
+              topics: [
+                ...[...LEDGER_TOPICS, TOPICS.auditFindings, TOPICS.auditCheckpoints].map(topic),
+                ...LEDGER_TOPICS.map((t) => topic(`${t}.dlq`)),
+              ],
+              relay: { name: 'audit', store, pool, schema: cfg.DATABASE_SCHEMA, route: contractRoute(names) },
+              consumer: {
+                groupId: cfg.KAFKA_GROUP_ID,
+                topics: consumed,
+                decoder: contractDecoder(names),
+                inbox: new PostgresInbox(store, cfg.DATABASE_SCHEMA),
+              },
+            };
+            // forRootAsync types its factory's result as MessagingOptions<never>, which no
+            // real inbox satisfies: widen it here (reported to the messaging library's owner).
+            return options as unknown as MessagingOptions<never>;
+          },
+        }),
+      ],
+    };
+  }
+}

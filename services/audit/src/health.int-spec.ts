@@ -1,23 +1,19 @@
-import { Test } from '@nestjs/testing';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AppModule } from './app.module';
+import { startTestAudit, type TestAudit } from './testing/test-app';
 
 describe('audit service', () => {
-  let app: INestApplication;
+  let audit: TestAudit;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    audit = await startTestAudit('audit_health');
   });
 
   afterAll(async () => {
-    await app.close();
+    await audit.close();
   });
 
   it('answers GET /health', async () => {
-    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    const response = await request(audit.app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toEqual({ status: 'ok', service: 'audit' });
   });
 });

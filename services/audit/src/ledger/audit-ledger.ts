@@ -1,0 +1,102 @@
+import type { EventStore } from '@custody/event-store';
+import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
+import { isSignatureValid, loadPublicKey, type Checkpoint } from './checkpoint';
+import { readCheckpoints } from './checkpoints';
+import type { LedgerEntry, LedgerEvent } from './entry';
+import { LedgerRepository } from './ledger.repository';
+import { inclusionProof, rootOf, treeLevels } from './merkle';
+import { verifyLedger, type VerifyReport } from './verify';
+
+/** One line of an export: an entry of the person with its inclusion proof. */
+export interface ExportedEntry extends LedgerEntry {
+  kind: 'entry';
+  proof: string[];
+}
+
+/** The first line of an export: what it is, and the checkpoint its proofs lead to. */
+export interface ExportHeader {
+  kind: 'header';
+  format: 'custody-audit-export/1';
+  inmateId: string;
+  exportedAt: string;
+  checkpoint: Checkpoint;
+  /** The public key (PEM) that signed the checkpoint, as the ledger recorded it. */
+  publicKey?: string;
+  entryCount: number;
+}
+
+/** An entry's body as a timeline event. */
+export function toTimelineEvent(entry: Pick<LedgerEntry, 'body' | 'position'>): TimelineEvent {
+  return { ...(JSON.parse(entry.body) as LedgerEvent), position: entry.position };
+}
+
+/** The reads an auditor makes, online: timelines, verification, exports (the HTTP API and the CLI share them). */
+export class AuditLedger {
+  constructor(
+    readonly repository: LedgerRepository,
+    private readonly store: EventStore,
+  ) {}
+
+  /** The person's custody timeline from the chained ledger; cost follows the person's history. */
+  async timeline(inmateId: string, window: { asOf?: string; knownAt?: string } = {}): Promise<Timeline> {
+    const entries = await this.repository.entriesOfInmate(inmateId);
+    return foldTimeline(inmateId, entries.map(toTimelineEvent), window);
+  }
+
+  /** Checkpoints whose signature the recorded keys confirm (and the ones they do not). */
+  async checkpoints(): Promise<{ valid: Checkpoint[]; invalid: Checkpoint[] }> {
+    const [all, keys] = await Promise.all([readCheckpoints(this.store), this.repository.signingKeys()]);
+    const valid: Checkpoint[] = [];
+    const invalid: Checkpoint[] = [];
+    for (const checkpoint of all) {
+      const pem = keys.get(checkpoint.keyId);
+      (pem && isSignatureValid(checkpoint, loadPublicKey(pem)) ? valid : invalid).push(checkpoint);
+    }
+    return { valid, invalid };
+  }
+
+  /** Recomputes the ledger from a position; compares with the head and, from 0, with every signed checkpoint. */
+  async verify(options: { fromPosition?: number; onProgress?: (checked: number, total: number) => void } = {}): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+    const fromPosition = options.fromPosition ?? 0;
+    const head = await this.repository.head();
+    const { valid, invalid } = await this.checkpoints();
+    const previous = fromPosition > 0 ? await this.repository.entryAt(fromPosition - 1) : undefined;
+    const report = await verifyLedger(this.repository.scan(fromPosition), {
+      fromPosition,
+      previousHash: previous?.hash ?? null,
+      checkpoints: valid,
+      expectedSize: head.size,
+      onProgress: options.onProgress && ((checked) => options.onProgress!(checked, head.size - fromPosition)),
+    });
+    return { ...report, invalidCheckpoints: invalid.map((c) => c.checkpointId) };
+  }
+
+  /**
+   * The person's entries with their Merkle inclusion proofs against the latest signed checkpoint:
+   * everything an auditor needs to verify and replay them offline.
+   */
+  async export(inmateId: string, onProgress?: (stage: string, done: number, total: number) => void): Promise<{ header: ExportHeader; entries: ExportedEntry[] }> {
+    const { valid } = await this.checkpoints();
+    const checkpoint = valid[valid.length - 1];
+    if (!checkpoint) throw new Error('no signed checkpoint yet: an export needs one to be verifiable offline');
+    const entries = await this.repository.entriesOfInmate(inmateId, checkpoint.entryCount);
+    const hashes = await this.repository.hashesUpTo(checkpoint.entryCount, (read) => onProgress?.('reading hashes', read, checkpoint.entryCount));
+    const levels = treeLevels(hashes);
+    if (rootOf(levels) !== checkpoint.merkleRoot) {
+      throw new Error(`the ledger's first ${checkpoint.entryCount} entries no longer give the root signed in checkpoint ${checkpoint.checkpointId}: run verify`);
+    }
+    const keys = await this.repository.signingKeys();
+    return {
+      header: {
+        kind: 'header',
+        format: 'custody-audit-export/1',
+        inmateId,
+        exportedAt: new Date().toISOString(),
+        checkpoint,
+        publicKey: keys.get(checkpoint.keyId),
+        entryCount: entries.length,
+      },
+      entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: inclusionProof(levels, entry.position) })),
+    };
+  }
+}

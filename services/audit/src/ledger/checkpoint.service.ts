@@ -1,0 +1,56 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PostgresEventStore } from '@custody/event-store';
+import { AuditConfig } from '../config';
+import { loadSigningKey, publicKeyPem, signCheckpoint, type Checkpoint, type SigningKey } from './checkpoint';
+import { readCheckpoints, recordCheckpoint } from './checkpoints';
+import { LedgerRepository } from './ledger.repository';
+
+/**
+ * Signs the ledger's head (Merkle root and size) with the configured Ed25519 key, periodically
+ * and only when the ledger grew, into the service's event store; the relay publishes it.
+ */
+@Injectable()
+export class CheckpointService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Checkpoints');
+  readonly key?: SigningKey;
+  private timer?: NodeJS.Timeout;
+  private signing?: Promise<unknown>;
+
+  constructor(
+    private readonly config: AuditConfig,
+    private readonly ledger: LedgerRepository,
+    private readonly store: PostgresEventStore,
+  ) {
+    if (config.AUDIT_SIGNING_KEY) this.key = loadSigningKey(config.AUDIT_SIGNING_KEY, config.AUDIT_SIGNING_KEY_ID);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.key) {
+      this.logger.warn('AUDIT_SIGNING_KEY is not set: no checkpoint of the ledger will be signed');
+      return;
+    }
+    await this.ledger.rememberSigningKey(this.key.keyId, publicKeyPem(this.key.publicKey));
+    this.timer = setInterval(() => {
+      this.signing ??= this.signIfGrown()
+        .catch((error: Error) => this.logger.error(`checkpoint failed: ${error.message}`))
+        .finally(() => (this.signing = undefined));
+    }, this.config.AUDIT_CHECKPOINT_INTERVAL_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.signing;
+  }
+
+  /** Signs the current head unless the last checkpoint already covers it; returns the checkpoint in force. */
+  async signIfGrown(): Promise<Checkpoint | undefined> {
+    if (!this.key) return undefined;
+    const head = await this.ledger.head();
+    const checkpoints = await readCheckpoints(this.store);
+    const last = checkpoints[checkpoints.length - 1];
+    if (head.size === 0 || (last && last.entryCount >= head.size)) return last;
+    const checkpoint = signCheckpoint({ entryCount: head.size, headHash: head.headHash!, merkleRoot: head.frontier.root() }, this.key);
+    await recordCheckpoint(this.store, checkpoint, new Date().toISOString());
+    return checkpoint;
+  }
+}

@@ -1,0 +1,51 @@
+import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { AuditLedger } from './audit-ledger';
+import { CheckpointService } from './checkpoint.service';
+import { ChainerService } from './chainer.service';
+import { formatExport } from './offline';
+
+/** HTTP in: the ledger's head, its checkpoints, verification and a person's export. */
+@Controller()
+export class LedgerController {
+  constructor(
+    private readonly ledger: AuditLedger,
+    private readonly checkpoints: CheckpointService,
+    private readonly chainer: ChainerService,
+  ) {}
+
+  @Get('ledger/head')
+  async head() {
+    const head = await this.ledger.repository.head();
+    return { entryCount: head.size, headHash: head.headHash, merkleRoot: head.frontier.root(), pending: await this.ledger.repository.pendingCount() };
+  }
+
+  /** The latest signed checkpoint, with the public key that signed it. */
+  @Get('ledger/checkpoints/latest')
+  async latestCheckpoint() {
+    const { valid } = await this.ledger.checkpoints();
+    const checkpoint = valid[valid.length - 1];
+    if (!checkpoint) throw new NotFoundException('No checkpoint of the ledger has been signed yet.');
+    const keys = await this.ledger.repository.signingKeys();
+    return { checkpoint, publicKey: keys.get(checkpoint.keyId) };
+  }
+
+  /** Chains what is pending and signs the head now (operators, before an export). */
+  @Post('ledger/checkpoints')
+  async signNow() {
+    await this.chainer.chainPending();
+    const checkpoint = await this.checkpoints.signIfGrown();
+    return { checkpoint: checkpoint ?? null };
+  }
+
+  @Get('ledger/verify')
+  verify(@Query('fromPosition', new DefaultValuePipe(0), ParseIntPipe) fromPosition: number) {
+    return this.ledger.verify({ fromPosition });
+  }
+
+  @Get('inmates/:id/export')
+  @Header('Content-Type', 'application/x-ndjson')
+  async export(@Param('id', ParseUUIDPipe) inmateId: string): Promise<StreamableFile> {
+    const { header, entries } = await this.ledger.export(inmateId);
+    return new StreamableFile(Buffer.from(formatExport(header, entries)));
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { PostgresEventStore } from '@custody/event-store';
+import { TimelineController } from '../timeline/timeline.controller';
+import { AuditLedger } from './audit-ledger';
+import { ChainerService } from './chainer.service';
+import { CheckpointService } from './checkpoint.service';
+import { LedgerConsumer } from './ledger.consumer';
+import { LedgerController } from './ledger.controller';
+import { LedgerRepository } from './ledger.repository';
+
+/** The ledger: Kafka in, the chainer, signed checkpoints, and the auditor's reads. */
+@Module({
+  controllers: [LedgerController, TimelineController],
+  providers: [
+    LedgerConsumer,
+    ChainerService,
+    CheckpointService,
+    {
+      provide: AuditLedger,
+      inject: [LedgerRepository, PostgresEventStore],
+      useFactory: (repository: LedgerRepository, store: PostgresEventStore) => new AuditLedger(repository, store),
+    },
+  ],
+  exports: [AuditLedger, ChainerService, CheckpointService],
+})
+export class LedgerModule {}

@@ -1,0 +1,204 @@
+import type { Pool, PoolClient } from 'pg';
+import Cursor from 'pg-cursor';
+import type { LedgerEntry, UnchainedEntry } from './entry';
+import { MerkleFrontier } from './merkle';
+
+/** The head of the chained ledger: its size, last hash and Merkle frontier. */
+export interface LedgerHead {
+  size: number;
+  headHash: string | null;
+  frontier: MerkleFrontier;
+}
+
+interface EntryRow {
+  position: string;
+  event_id: string;
+  subject: string;
+  inmate_id: string | null;
+  body: string;
+  prev_hash: string | null;
+  subject_prev_hash: string | null;
+  hash: string;
+}
+
+const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash';
+
+function toEntry(row: EntryRow): LedgerEntry {
+  return {
+    position: Number(row.position),
+    eventId: row.event_id,
+    subject: row.subject,
+    inmateId: row.inmate_id,
+    body: row.body,
+    prevHash: row.prev_hash,
+    subjectPrevHash: row.subject_prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Quotes a schema name for SQL. */
+export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
+
+/**
+ * The ledger's tables, in the service's schema:
+ * - `ledger_pending`: entries as the consumers wrote them, not yet chained (unique by event id);
+ * - `ledger`: the chained entries, insert-only: position, content, links and hash;
+ * - `ledger_head`: one row, the chainer's head (size, last hash, Merkle frontier);
+ * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers.
+ * Text, not jsonb, holds the body: the exact bytes the hash covers.
+ */
+export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
+  const s = quoted(schema);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit-ledger-migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${s}.ledger_pending (
+        arrival bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id uuid NOT NULL UNIQUE,
+        subject text NOT NULL,
+        inmate_id uuid,
+        body text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS ${s}.ledger (
+        position bigint PRIMARY KEY,
+        event_id uuid NOT NULL UNIQUE,
+        subject text NOT NULL,
+        inmate_id uuid,
+        body text NOT NULL,
+        prev_hash text,
+        subject_prev_hash text,
+        hash text NOT NULL,
+        chained_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS ledger_by_inmate ON ${s}.ledger (inmate_id, position);
+      CREATE INDEX IF NOT EXISTS ledger_by_subject ON ${s}.ledger (subject, position);
+      CREATE TABLE IF NOT EXISTS ${s}.ledger_head (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        size bigint NOT NULL,
+        head_hash text,
+        frontier jsonb NOT NULL
+      );
+      INSERT INTO ${s}.ledger_head (size, head_hash, frontier) VALUES (0, NULL, '{"size":0,"nodes":[]}') ON CONFLICT DO NOTHING;
+      CREATE TABLE IF NOT EXISTS ${s}.ledger_signing_keys (
+        key_id text PRIMARY KEY,
+        public_key text NOT NULL,
+        first_used_at timestamptz NOT NULL DEFAULT now()
+      );
+    `);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** SQL access to the ledger (the service and the CLI use the same). */
+export class LedgerRepository {
+  private readonly s: string;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly schema: string,
+  ) {
+    this.s = quoted(schema);
+  }
+
+  /** Writes an unchained entry; a second write of the same event id changes nothing. */
+  async recordPending(query: (sql: string, params: unknown[]) => Promise<unknown>, entry: UnchainedEntry): Promise<void> {
+    await query(
+      `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body)
+       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [entry.eventId, entry.subject, entry.inmateId, entry.body],
+    );
+  }
+
+  async head(client: Pool | PoolClient = this.pool): Promise<LedgerHead> {
+    const { rows } = await client.query<{ size: string; head_hash: string | null; frontier: { size: number; nodes: string[] } }>(
+      `SELECT size, head_hash, frontier FROM ${this.s}.ledger_head`,
+    );
+    const row = rows[0];
+    return { size: Number(row.size), headHash: row.head_hash, frontier: MerkleFrontier.fromJson(row.frontier) };
+  }
+
+  /** Entries chained so far. */
+  async pendingCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.s}.ledger_pending`);
+    return Number(rows[0].n);
+  }
+
+  /** A person's entries in ledger order: those with the person as subject and facility events naming them. */
+  async entriesOfInmate(inmateId: string, upToSize?: number): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE inmate_id = $1 AND position < $2 ORDER BY position`,
+      [inmateId, upToSize ?? Number.MAX_SAFE_INTEGER],
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Entries of one subject (e.g. `facility/<id>`) in ledger order. */
+  async entriesOfSubject(subject: string): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 ORDER BY position`, [subject]);
+    return rows.map(toEntry);
+  }
+
+  async entryAt(position: number): Promise<LedgerEntry | undefined> {
+    const { rows } = await this.pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE position = $1`, [position]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  /** Every entry from a position on, in position order, read with a cursor (constant memory). */
+  async *scan(fromPosition = 0, pageSize = 2000): AsyncGenerator<LedgerEntry> {
+    const client = await this.pool.connect();
+    try {
+      const cursor = client.query(
+        new Cursor<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE position >= $1 ORDER BY position`, [fromPosition]),
+      );
+      try {
+        for (;;) {
+          const rows = await cursor.read(pageSize);
+          if (rows.length === 0) return;
+          for (const row of rows) yield toEntry(row);
+        }
+      } finally {
+        await cursor.close();
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The entry hashes of positions 0 .. size-1, for Merkle proofs against a checkpoint. */
+  async hashesUpTo(size: number, onProgress?: (read: number) => void): Promise<string[]> {
+    const hashes: string[] = [];
+    const client = await this.pool.connect();
+    try {
+      const cursor = client.query(new Cursor<{ hash: string }>(`SELECT hash FROM ${this.s}.ledger WHERE position < $1 ORDER BY position`, [size]));
+      for (;;) {
+        const rows = await cursor.read(10_000);
+        if (rows.length === 0) break;
+        for (const row of rows) hashes.push(row.hash);
+        onProgress?.(hashes.length);
+      }
+      await cursor.close();
+    } finally {
+      client.release();
+    }
+    return hashes;
+  }
+
+  async rememberSigningKey(keyId: string, publicKeyPem: string): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.s}.ledger_signing_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, [keyId, publicKeyPem]);
+  }
+
+  async signingKeys(): Promise<Map<string, string>> {
+    const { rows } = await this.pool.query<{ key_id: string; public_key: string }>(`SELECT key_id, public_key FROM ${this.s}.ledger_signing_keys`);
+    return new Map(rows.map((r) => [r.key_id, r.public_key]));
+  }
+}

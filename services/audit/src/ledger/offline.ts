@@ -1,0 +1,91 @@
+import type { KeyObject } from 'node:crypto';
+import { foldTimeline, type Timeline } from '../timeline/timeline';
+import { toTimelineEvent, type ExportedEntry, type ExportHeader } from './audit-ledger';
+import { isSignatureValid, type Checkpoint } from './checkpoint';
+import { canonicalJson } from './canonical-json';
+import { entryHash } from './entry';
+import { verifyInclusion } from './merkle';
+
+/** What is wrong with an export, at which line. */
+export interface ExportProblem {
+  line: number;
+  position?: number;
+  eventId?: string;
+  problem: string;
+}
+
+export interface ExportVerification {
+  isIntact: boolean;
+  inmateId?: string;
+  entries: number;
+  checkpointId?: string;
+  problems: ExportProblem[];
+}
+
+/** Reads an export (NDJSON: a header line, then one line per entry). */
+export function parseExport(text: string): { header: ExportHeader; entries: ExportedEntry[] } {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length === 0) throw new Error('the export is empty');
+  const header = JSON.parse(lines[0]) as ExportHeader;
+  if (header.kind !== 'header' || header.format !== 'custody-audit-export/1') throw new Error('the first line is not a custody-audit export header');
+  return { header, entries: lines.slice(1).map((line) => JSON.parse(line) as ExportedEntry) };
+}
+
+/** Writes an export as NDJSON. */
+export function formatExport(header: ExportHeader, entries: ExportedEntry[]): string {
+  return [header, ...entries].map((line) => JSON.stringify(line)).join('\n') + '\n';
+}
+
+/**
+ * Verifies an export with nothing but the file, a checkpoint and the ledger's public key: the
+ * checkpoint's signature, that the export was made against that checkpoint, each entry's hash
+ * from its content, its inclusion proof up to the signed Merkle root, and the person's own chain
+ * (no entry of the person left out between the first and the last).
+ */
+export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: KeyObject): ExportVerification {
+  const problems: ExportProblem[] = [];
+  let parsed: { header: ExportHeader; entries: ExportedEntry[] };
+  try {
+    parsed = parseExport(text);
+  } catch (error) {
+    return { isIntact: false, entries: 0, problems: [{ line: 1, problem: (error as Error).message }] };
+  }
+  const { header, entries } = parsed;
+  if (!isSignatureValid(checkpoint, publicKey)) problems.push({ line: 0, problem: `checkpoint ${checkpoint.checkpointId} is not signed by this key` });
+  if (canonicalJson(header.checkpoint) !== canonicalJson(checkpoint)) {
+    problems.push({ line: 1, problem: `the export was made against checkpoint ${header.checkpoint?.checkpointId}, not ${checkpoint.checkpointId}` });
+  }
+  if (header.entryCount !== entries.length) problems.push({ line: 1, problem: `the header counts ${header.entryCount} entries; the file holds ${entries.length}` });
+  const personSubject = `inmate/${header.inmateId}`;
+  let personHead: string | null = null;
+  entries.forEach((entry, i) => {
+    const line = i + 2;
+    const at = { line, position: entry.position, eventId: entry.eventId };
+    if (entry.inmateId !== header.inmateId) problems.push({ ...at, problem: `the entry is about ${entry.inmateId}, not ${header.inmateId}` });
+    const hash = entryHash(entry);
+    if (hash !== entry.hash) {
+      problems.push({ ...at, problem: 'the content does not give the recorded hash' });
+      return;
+    }
+    if (!verifyInclusion(hash, entry.position, checkpoint.entryCount, entry.proof ?? [], checkpoint.merkleRoot)) {
+      problems.push({ ...at, problem: `no valid inclusion proof up to the root of checkpoint ${checkpoint.checkpointId}` });
+    }
+    if (entry.subject === personSubject) {
+      if (entry.subjectPrevHash !== personHead) problems.push({ ...at, problem: "the person's chain is broken here: an entry of the person is missing or out of order" });
+      personHead = hash;
+    }
+    try {
+      const body = JSON.parse(entry.body) as { id?: string };
+      if (body.id !== entry.eventId) problems.push({ ...at, problem: 'the body is another event' });
+    } catch {
+      problems.push({ ...at, problem: 'the body is not JSON' });
+    }
+  });
+  return { isIntact: problems.length === 0, inmateId: header.inmateId, entries: entries.length, checkpointId: checkpoint.checkpointId, problems };
+}
+
+/** The timeline of an export, folded exactly as the service folds the ledger. */
+export function timelineOfExport(text: string, window: { asOf?: string; knownAt?: string } = {}): Timeline {
+  const { header, entries } = parseExport(text);
+  return foldTimeline(header.inmateId, entries.map(toTimelineEvent), window);
+}

@@ -1,0 +1,70 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { toKafkaMessage, type Topic, findMessage } from '@custody/contracts';
+import { custodyPartitioner } from '@custody/messaging';
+import { createTestSchema, databaseUrl, kafkaBrokers, testKafka, uniqueName, type TestSchema } from '@custody/testing';
+import type { Producer } from 'kafkajs';
+import { createApp } from '../app';
+import { AuditConfig } from '../config';
+import type { LedgerEvent } from '../ledger/entry';
+
+/** A running audit service on a fresh schema and its own topics, with a signing key made for the test. */
+export interface TestAudit {
+  app: INestApplication;
+  config: AuditConfig;
+  schema: TestSchema;
+  producer: Producer;
+  publicKeyPem: string;
+  /** Publishes events on the prefixed contract topics, as the other services' relays do. */
+  publish(events: LedgerEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestAudit(label: string, overrides: Partial<AuditConfig> = {}): Promise<TestAudit> {
+  const schema = await createTestSchema(label);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const config = Object.assign(new AuditConfig(), {
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: schema.schema,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_CLIENT_ID: uniqueName('audit'),
+    KAFKA_TOPIC_PREFIX: `${uniqueName(label)}.`,
+    KAFKA_PARTITIONS: 2,
+    KAFKA_GROUP_ID: uniqueName('audit-ledger'),
+    LEDGER_CHAIN_INTERVAL_MS: 20,
+    AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    AUDIT_SIGNING_KEY_ID: 'test-key',
+    AUDIT_CHECKPOINT_INTERVAL_MS: 3_600_000,
+    ...overrides,
+  });
+  const app = await createApp(config, { logger: false });
+  await app.init();
+  const producer = testKafka('producer').producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    app,
+    config,
+    schema,
+    producer,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    async publish(events) {
+      for (const event of events) {
+        const message = toKafkaMessage({
+          id: event.id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata: { correlationId: event.correlationId ?? event.id, occurredAt: event.occurredAt },
+          recordedAt: event.recordedAt,
+        });
+        const topic = findMessage(event.type)!.topic as Topic;
+        await producer.send({ topic: `${config.KAFKA_TOPIC_PREFIX}${topic}`, acks: -1, messages: [message] });
+      }
+    },
+    async close() {
+      await producer.disconnect();
+      await app.close();
+      await schema.drop();
+    },
+  };
+}
