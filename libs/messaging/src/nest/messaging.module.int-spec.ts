@@ -13,19 +13,25 @@ import { Harness } from '../testing/harness';
 import { MessagingModule, type MessagingOptions } from './messaging.module';
 import { OnEvent } from './on-event.decorator';
 
-const STORE = Symbol('STORE');
+const DATABASE = Symbol('DATABASE');
+
+/** The service's pool and the event store on it. */
+interface Database {
+  pool: Pool;
+  store: PostgresEventStore;
+}
 const timeline: string[] = [];
 let slowEventId = '';
 
 /** The service's database, closed the way many services do it: in onModuleDestroy (the earliest hook). */
 @Injectable()
 class DatabaseLifecycle implements OnModuleDestroy {
-  constructor(@Inject(STORE) private readonly store: PostgresEventStore & { pool: Pool }) {}
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   async onModuleDestroy(): Promise<void> {
     timeline.push('database closing');
-    await this.store.close();
-    await this.store.pool.end();
+    await this.database.store.close();
+    await this.database.pool.end();
   }
 }
 
@@ -36,15 +42,15 @@ class DatabaseModule {
       module: DatabaseModule,
       providers: [
         {
-          provide: STORE,
-          useFactory: () => {
+          provide: DATABASE,
+          useFactory: (): Database => {
             const pool = new Pool({ connectionString: databaseUrl(), max: 5 });
-            return Object.assign(new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 200 }), { pool });
+            return { pool, store: new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 200 }) };
           },
         },
         DatabaseLifecycle,
       ],
-      exports: [STORE],
+      exports: [DATABASE],
     };
   }
 }
@@ -84,8 +90,8 @@ describe('MessagingModule in a Nest application', () => {
       imports: [
         MessagingModule.forRootAsync({
           imports: [DatabaseModule.forSchema(h.db.schema)],
-          inject: [STORE],
-          useFactory: (store: PostgresEventStore & { pool: Pool }): MessagingOptions<PostgresTransaction> => ({
+          inject: [DATABASE],
+          useFactory: ({ store, pool }: Database): MessagingOptions<PostgresTransaction> => ({
             kafka: { brokers: h.brokers, clientId: uniqueName('nest') },
             topics: [{ topic: h.topic, partitions: 3, replicationFactor: 1 }],
             consumer: {
@@ -94,7 +100,7 @@ describe('MessagingModule in a Nest application', () => {
               decoder: contractDecoder(h.names),
               inbox: new PostgresInbox(store, h.db.schema),
             },
-            relay: { name: 'intake', store, pool: store.pool, schema: h.db.schema, route: contractRoute(h.names) },
+            relay: { name: 'intake', store, pool, schema: h.db.schema, route: contractRoute(h.names) },
           }),
         }),
       ],

@@ -107,10 +107,11 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
 /** The Kafka side of a service, configured by a factory that may inject the service's providers. */
 @Module({})
 export class MessagingModule {
-  static forRootAsync(options: {
+  static forRootAsync<Tx extends InboxTransaction = InboxTransaction>(options: {
     imports?: ModuleMetadata['imports'];
     inject?: Array<string | symbol | (abstract new (...args: never[]) => unknown)>;
-    useFactory: (...args: never[]) => MessagingOptions<never> | Promise<MessagingOptions<never>>;
+    /** The service's transaction type (e.g. PostgresTransaction) flows from its inbox to its handlers. */
+    useFactory: (...args: never[]) => MessagingOptions<Tx> | Promise<MessagingOptions<Tx>>;
   }): DynamicModule {
     return {
       module: MessagingModule,
