@@ -28,7 +28,7 @@ export class AppModule {
         HealthModule.forService('audit'),
         StoreModule,
         LedgerModule,
-        MessagingModule.forRootAsync({
+        MessagingModule.forRootAsync<PostgresTransaction>({
           inject: [AuditConfig, PostgresEventStore, PG_POOL],
           useFactory: (cfg: AuditConfig, store: PostgresEventStore, pool: Pool) => {
             const names = new TopicNames(cfg.KAFKA_TOPIC_PREFIX);
@@ -48,9 +48,7 @@ export class AppModule {
                 inbox: new PostgresInbox(store, cfg.DATABASE_SCHEMA),
               },
             };
-            // forRootAsync types its factory's result as MessagingOptions<never>, which no
-            // real inbox satisfies: widen it here (reported to the messaging library's owner).
-            return options as unknown as MessagingOptions<never>;
+            return options;
           },
         }),
       ],

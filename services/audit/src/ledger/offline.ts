@@ -63,16 +63,13 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
     const at = { line, position: entry.position, eventId: entry.eventId };
     if (entry.inmateId !== header.inmateId) problems.push({ ...at, problem: `the entry is about ${entry.inmateId}, not ${header.inmateId}` });
     const hash = entryHash(entry);
-    if (hash !== entry.hash) {
-      problems.push({ ...at, problem: 'the content does not give the recorded hash' });
-      return;
-    }
-    if (!verifyInclusion(hash, entry.position, checkpoint.entryCount, entry.proof ?? [], checkpoint.merkleRoot)) {
+    if (hash !== entry.hash) problems.push({ ...at, problem: 'the content does not give the recorded hash' });
+    else if (!verifyInclusion(hash, entry.position, checkpoint.entryCount, entry.proof ?? [], checkpoint.merkleRoot)) {
       problems.push({ ...at, problem: `no valid inclusion proof up to the root of checkpoint ${checkpoint.checkpointId}` });
     }
     if (entry.subject === personSubject) {
       if (entry.subjectPrevHash !== personHead) problems.push({ ...at, problem: "the person's chain is broken here: an entry of the person is missing or out of order" });
-      personHead = hash;
+      personHead = entry.hash;
     }
     try {
       const body = JSON.parse(entry.body) as { id?: string };
