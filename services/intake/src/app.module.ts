@@ -1,7 +1,46 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@custody/contracts';
+import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
+import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
 import { HealthModule } from '@custody/platform';
+import type { Pool } from 'pg';
+import { IntakeConfig } from './config';
+import { InmateModule } from './inmate/inmate.module';
+import { intakeDecoder } from './inmate/intake-decoder';
+import { POOL, StoreModule } from './store/store.module';
 
-@Module({
-  imports: [HealthModule.forService('intake')],
-})
-export class AppModule {}
+/** The Kafka side: our commands and the transfer and custody events in, our events and command results out. */
+function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
+  const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+  const consumed = [TOPICS.intakeCommands, TOPICS.transferEvents, TOPICS.facilityEvents].map((t) => names.physical(t));
+  const published = [TOPICS.intakeEvents, TOPICS.commandResults].map((t) => names.physical(t));
+  return {
+    kafka: { brokers: config.KAFKA_BROKERS.split(','), clientId: config.KAFKA_CLIENT_ID },
+    topics: [...consumed, ...published].map((topic) => ({ topic, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })),
+    relay: { name: 'intake', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
+    consumer: {
+      groupId: config.KAFKA_GROUP_ID,
+      topics: consumed,
+      decoder: intakeDecoder(names),
+      inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+    },
+  };
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IntakeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        HealthModule.forService('intake'),
+        StoreModule.forRoot(config),
+        InmateModule,
+        MessagingModule.forRootAsync({
+          inject: [IntakeConfig, PostgresEventStore, POOL],
+          useFactory: (c: IntakeConfig, store: PostgresEventStore, pool: Pool) => messaging(c, store, pool) as MessagingOptions<never>,
+        } as Parameters<typeof MessagingModule.forRootAsync>[0]),
+      ],
+    };
+  }
+}

@@ -1,23 +1,26 @@
-import { Test } from '@nestjs/testing';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AppModule } from './app.module';
+import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
 describe('intake service', () => {
-  let app: INestApplication;
+  let intake: IntakeTestApp;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    intake = await startIntake('health');
   });
 
   afterAll(async () => {
-    await app.close();
+    await intake.close();
   });
 
   it('answers GET /health', async () => {
-    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    const response = await request(intake.app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toEqual({ status: 'ok', service: 'intake' });
+  });
+
+  it('publishes its OpenAPI document at /docs, with the command bodies', async () => {
+    const response = await request(intake.app.getHttpServer()).get('/docs/json').expect(200);
+    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/inmates', '/inmates/{id}', '/inmates/{id}/history']));
+    expect(response.body.components.schemas.RegisterInmate.required).toEqual(expect.arrayContaining(['inmateId', 'identity', 'sendingState']));
+    await request(intake.app.getHttpServer()).get('/docs').expect(200);
   });
 });

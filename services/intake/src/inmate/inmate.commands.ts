@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { PostgresEventStore, WrongExpectedRevisionError, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
+import {
+  applyCommandWithResult, asRejection, commandResultStream, concurrencyConflict, deterministicId, handleCommand, loadState,
+  resultEvent, type CommandOutcome,
+} from '@custody/platform';
+import { IntakeConfig } from '../config';
+import { DocumentRegistry, type DocumentPlan } from './document-registry';
+import { inmateDecider, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
+
+export const inmateStream = (inmateId: string) => `inmate-${inmateId}`;
+
+/** What an accepted command produced. */
+export interface Accepted {
+  inmateId: string;
+  commandId: string;
+  eventIds: string[];
+  /** The revision of the inmate's stream after the command. */
+  revision: number | undefined;
+}
+
+/**
+ * The write path of the inmate record, the same for HTTP and Kafka: plan the identity documents
+ * (one person, one record), load the stream, decide, append the events and the documents in one
+ * transaction. Event ids derive from the command id, so a command applied twice is recognised.
+ */
+@Injectable()
+export class InmateCommands {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly documents: DocumentRegistry,
+    private readonly config: IntakeConfig,
+  ) {}
+
+  /** HTTP: applies the command or throws its CommandRejection (409 CONCURRENCY_CONFLICT when retries ran out). */
+  async execute(command: InmateCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
+    const stream = inmateStream(command.data.inmateId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction(async (tx) => {
+          const plan = await this.planDocuments(command);
+          const result = await this.decideAndAppend(tx, command, metadata, commandId);
+          if (result.events.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
+          return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
+        });
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= this.config.COMMAND_MAX_ATTEMPTS) throw concurrencyConflict(stream, attempt);
+      }
+    }
+  }
+
+  /**
+   * Kafka: applies the command inside the consumer's inbox transaction and records its result
+   * (CommandAccepted / CommandRejected) there, for the relay to publish on custody.command-results.
+   * A document taken by a concurrent registration fails the transaction: the consumer retries,
+   * and the retry answers INMATE_ALREADY_REGISTERED.
+   */
+  async applyWithResult(tx: PostgresTransaction, command: InmateCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
+    let plan: DocumentPlan | undefined;
+    try {
+      plan = await this.planDocuments(command);
+    } catch (error) {
+      const rejection = asRejection(error);
+      if (!rejection) throw error;
+      await this.recordResult(tx, commandId, command.type, rejection, metadata);
+      return rejection;
+    }
+    const outcome = await applyCommandWithResult({
+      reader: this.store, tx, stream: inmateStream(command.data.inmateId), decider: inmateDecider, command,
+      commandId, commandType: command.type, metadata,
+    });
+    if (outcome.accepted && outcome.eventIds.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
+    return outcome;
+  }
+
+  /** Records the result of a command that never reached the decider (e.g. a body that breaks the contract). */
+  async recordResult(tx: PostgresTransaction, commandId: string, commandType: string, outcome: CommandOutcome, metadata: EventMetadata): Promise<void> {
+    await tx.appendToStream(commandResultStream(commandId), [resultEvent(commandId, commandType, outcome, metadata)], { expectedRevision: 'any' });
+  }
+
+  /**
+   * Effects of other services' events (a taking into charge, a report): decided and appended in
+   * the consumer's transaction, with ids derived from the event's id.
+   */
+  async applyEffect(tx: PostgresTransaction, command: InmateCommand, causationId: string, metadata: EventMetadata) {
+    return this.decideAndAppend(tx, command, metadata, causationId);
+  }
+
+  /** The current state of an inmate, and the revision it was built at. */
+  load(inmateId: string): Promise<{ state: Inmate; revision: number | undefined }> {
+    return loadState<InmateEvent, Inmate>(this.store, inmateStream(inmateId), inmateDecider);
+  }
+
+  private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, idSeed: string) {
+    return handleCommand(this.store, inmateStream(command.data.inmateId), inmateDecider, command, {
+      metadata,
+      writer: tx,
+      maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
+      eventId: (index) => deterministicId(`${idSeed}/${index}`),
+    });
+  }
+
+  /** The documents a registration or an identity correction must hold; undefined for other commands. */
+  private async planDocuments(command: InmateCommand): Promise<DocumentPlan | undefined> {
+    if (command.type === 'RegisterInmate') {
+      const { inmateId, sendingState, identity } = command.data;
+      return this.documents.plan(inmateId, sendingState, identity.documents);
+    }
+    if (command.type === 'CorrectInmateRecord' && command.data.identity) {
+      const { state } = await this.load(command.data.inmateId);
+      if (state.status === 'unregistered') return undefined;
+      return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, state.identity.documents);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
+  type InmateRecapturedPayload, type IntakeCommandType, type PardonOrAmnestyGrantedPayload, type ReportKind,
+} from '@custody/contracts';
+import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
+import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId } from '@custody/platform';
+import { InmateCommands } from './inmate.commands';
+import type { InmateCommand } from './inmate.decider';
+import { REFUSED_COMMAND, type RefusedCommand } from './intake-decoder';
+
+type Context = HandlerContext<PostgresTransaction>;
+
+function metadataOf(event: DecodedEvent): EventMetadata {
+  const actor = event.extensions.actor as EventMetadata['actor'];
+  return {
+    correlationId: event.correlationId ?? event.id,
+    causationId: event.id,
+    occurredAt: event.occurredAt,
+    ...(actor ? { actor } : {}),
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  };
+}
+
+/**
+ * Kafka in. Commands on custody.intake.commands are applied with their result recorded for
+ * custody.command-results. The transfer and custody events that change the sending state's
+ * enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's events.
+ * Everything runs in the inbox transaction: a redelivered message changes nothing.
+ */
+@Injectable()
+export class InmateConsumer {
+  private readonly logger = new Logger('InmateConsumer');
+
+  constructor(private readonly commands: InmateCommands) {}
+
+  private async command(type: IntakeCommandType, event: DecodedEvent, { tx }: Context): Promise<void> {
+    const command = { type, data: event.data } as InmateCommand;
+    await this.commands.applyWithResult(tx, command, event.id, metadataOf(event));
+  }
+
+  @OnEvent('RegisterInmate') registerInmate(e: DecodedEvent, c: Context) { return this.command('RegisterInmate', e, c); }
+  @OnEvent('RecordSentence') recordSentence(e: DecodedEvent, c: Context) { return this.command('RecordSentence', e, c); }
+  @OnEvent('AdjustSentence') adjustSentence(e: DecodedEvent, c: Context) { return this.command('AdjustSentence', e, c); }
+  @OnEvent('RecordResidenceStatus') recordResidenceStatus(e: DecodedEvent, c: Context) { return this.command('RecordResidenceStatus', e, c); }
+  @OnEvent('RecordExpulsionOrder') recordExpulsionOrder(e: DecodedEvent, c: Context) { return this.command('RecordExpulsionOrder', e, c); }
+  @OnEvent('RecordHealthAssessment') recordHealthAssessment(e: DecodedEvent, c: Context) { return this.command('RecordHealthAssessment', e, c); }
+  @OnEvent('CorrectInmateRecord') correctInmateRecord(e: DecodedEvent, c: Context) { return this.command('CorrectInmateRecord', e, c); }
+  @OnEvent('RecordDomesticRelease') recordDomesticRelease(e: DecodedEvent, c: Context) { return this.command('RecordDomesticRelease', e, c); }
+  @OnEvent('SuspendEnforcement') suspendEnforcement(e: DecodedEvent, c: Context) { return this.command('SuspendEnforcement', e, c); }
+  @OnEvent('ResumeEnforcement') resumeEnforcement(e: DecodedEvent, c: Context) { return this.command('ResumeEnforcement', e, c); }
+  @OnEvent('EndEnforcement') endEnforcement(e: DecodedEvent, c: Context) { return this.command('EndEnforcement', e, c); }
+  @OnEvent('AcknowledgeReport') acknowledgeReport(e: DecodedEvent, c: Context) { return this.command('AcknowledgeReport', e, c); }
+
+  /** A command whose body breaks the contract: answered with every failing field, nothing else written. */
+  @OnEvent(REFUSED_COMMAND)
+  async refused(event: DecodedEvent, { tx }: Context): Promise<void> {
+    const refused = event.data as RefusedCommand;
+    await this.commands.recordResult(tx, refused.commandId, refused.commandType,
+      { accepted: false, code: refused.code, message: refused.message, errors: refused.errors, details: {} }, metadataOf(event));
+  }
+
+  /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
+  @OnEvent('CustodyReceived')
+  async custodyReceived(event: DecodedEvent, context: Context): Promise<void> {
+    const { inmateId, transferId, receivedBy } = event.data as CustodyReceivedPayload;
+    await this.effect(event, context, {
+      type: 'SuspendEnforcement',
+      data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, transferId, receivingState: receivedBy.state },
+    });
+  }
+
+  /** Rule 12: enforcement resumes when the person is found back in the sending state. */
+  @OnEvent('InmateRecaptured')
+  async recaptured(event: DecodedEvent, context: Context): Promise<void> {
+    const { inmateId, stateFoundIn } = event.data as InmateRecapturedPayload;
+    const { state } = await this.commands.load(inmateId);
+    if (state.status === 'unregistered' || state.sendingState !== stateFoundIn || state.enforcement.status !== 'suspended') return;
+    await this.effect(event, context, {
+      type: 'ResumeEnforcement',
+      data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, reason: 'escape-to-sending-state', explanation: 'Recaptured in the sending state.' },
+    });
+  }
+
+  // Rule 13: the receiving state's reports; completion, death and a full pardon end enforcement, an escape home resumes it.
+  @OnEvent('SentenceCompleted') sentenceCompleted(e: DecodedEvent, c: Context) { return this.report('sentence-completed', e, c); }
+  @OnEvent('InmateEscaped')
+  escaped(e: DecodedEvent, c: Context) {
+    return this.report('escape', e, c, { believedWhereabouts: (e.data as InmateEscapedPayload).believedWhereabouts });
+  }
+  @OnEvent('ConditionalReleaseGranted') conditionalRelease(e: DecodedEvent, c: Context) { return this.report('conditional-release', e, c); }
+  @OnEvent('PardonOrAmnestyGranted')
+  pardoned(e: DecodedEvent, c: Context) {
+    return this.report('pardon-or-amnesty', e, c, { isFull: (e.data as PardonOrAmnestyGrantedPayload).isFull });
+  }
+  @OnEvent('InmateCannotBeFound') cannotBeFound(e: DecodedEvent, c: Context) { return this.report('cannot-be-found', e, c); }
+  @OnEvent('InmateDiedInCustody') died(e: DecodedEvent, c: Context) { return this.report('death', e, c); }
+
+  private report(report: ReportKind, event: DecodedEvent, context: Context, facts: { believedWhereabouts?: InmateEscapedPayload['believedWhereabouts']; isFull?: boolean } = {}) {
+    const { inmateId } = event.data as InmateDiedInCustodyPayload;
+    return this.effect(event, context, {
+      type: 'ReceiveReport',
+      data: {
+        inmateId, reportEventId: event.id, report, occurredAt: event.occurredAt,
+        ...(facts.believedWhereabouts ? { believedWhereabouts: facts.believedWhereabouts } : {}),
+        ...(facts.isFull !== undefined ? { isFull: facts.isFull } : {}),
+      },
+    });
+  }
+
+  /**
+   * Applies the effect in the inbox transaction. A person this service never registered is an
+   * inconsistency an operator must see (dead-letter); another refusal (e.g. enforcement already
+   * ended) means the fact is already reflected, and is logged.
+   */
+  private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
+    try {
+      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), metadataOf(event));
+    } catch (error) {
+      if (!(error instanceof CommandRejection)) throw error;
+      if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);
+      this.logger.warn(`${event.type} ${event.id} changed nothing: ${error.code} ${error.message}`);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, type PipeTransform } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  AcknowledgeReport, AdjustSentence, ContractViolation, CorrectInmateRecord, EndEnforcement, type IntakeCommandType,
+  RecordDomesticRelease, RecordExpulsionOrder, RecordHealthAssessment, RecordResidenceStatus, RecordSentence, RegisterInmate,
+  ResumeEnforcement, SuspendEnforcement, reject,
+} from '@custody/contracts';
+import { PostgresEventStore, type EventMetadata } from '@custody/event-store';
+import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
+import type { InmateCommand } from './inmate.decider';
+import { inmateView } from './inmate.view';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `:id` of a path: a UUID, or a 400 naming the field. */
+export const inmateIdParam: PipeTransform<string, string> = {
+  transform(value: string) {
+    if (!UUID.test(value)) throw new ContractViolation('VALIDATION_FAILED', [{ path: 'id', problem: 'id must be a UUID' }]);
+    return value.toLowerCase();
+  },
+};
+
+type Body = { commandId: string; occurredAt: string; inmateId: string };
+
+/** Who acts, from the request: the correlation id and the acting authority, when the caller gives them. */
+function metadataOf(body: Body, headers: Record<string, string | undefined>): EventMetadata {
+  const actor = Object.fromEntries(
+    Object.entries({ state: headers['x-actor-state'], organisation: headers['x-actor-organisation'], officer: headers['x-actor-officer'] })
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  return {
+    correlationId: headers['x-correlation-id'] || body.commandId,
+    causationId: body.commandId,
+    occurredAt: body.occurredAt,
+    ...(Object.keys(actor).length > 0 ? { actor } : {}),
+    ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
+  };
+}
+
+/** HTTP in: the inmate record's commands and reads. Translates and delegates; the rules are in the decider. */
+@ApiTags('inmates')
+@Controller('inmates')
+export class InmateController {
+  constructor(
+    private readonly commands: InmateCommands,
+    private readonly store: PostgresEventStore,
+  ) {}
+
+  private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId?: string): Promise<Accepted> {
+    if (pathId !== undefined && body.inmateId?.toLowerCase() !== pathId) {
+      throw new ContractViolation('VALIDATION_FAILED', [{ path: 'inmateId', problem: `inmateId must be the id of the path (${pathId})` }]);
+    }
+    const command = { type, data: body } as InmateCommand;
+    return this.commands.execute(command, metadataOf(body, headers), body.commandId);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Registers a person the sending state may transfer (409 INMATE_ALREADY_REGISTERED names the existing inmate).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RegisterInmate' } })
+  @ApiResponse({ status: 201, description: 'Accepted: the event ids and the stream revision.' })
+  register(@Body() body: RegisterInmate, @Headers() headers: Record<string, string>) {
+    return this.run('RegisterInmate', body, headers);
+  }
+
+  @Post(':id/sentence')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Records the sentence being enforced.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RecordSentence' } })
+  recordSentence(@Param('id', inmateIdParam) id: string, @Body() body: RecordSentence, @Headers() headers: Record<string, string>) {
+    return this.run('RecordSentence', body, headers, id);
+  }
+
+  @Post(':id/sentence/adjustments')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Replaces the sentence in force after an appeal, remission or recalculation.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/AdjustSentence' } })
+  adjustSentence(@Param('id', inmateIdParam) id: string, @Body() body: AdjustSentence, @Headers() headers: Record<string, string>) {
+    return this.run('AdjustSentence', body, headers, id);
+  }
+
+  @Post(':id/residence')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Records the residence status and habitual residence.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RecordResidenceStatus' } })
+  recordResidence(@Param('id', inmateIdParam) id: string, @Body() body: RecordResidenceStatus, @Headers() headers: Record<string, string>) {
+    return this.run('RecordResidenceStatus', body, headers, id);
+  }
+
+  @Post(':id/expulsion-orders')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Records an expulsion or deportation order.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RecordExpulsionOrder' } })
+  recordExpulsionOrder(@Param('id', inmateIdParam) id: string, @Body() body: RecordExpulsionOrder, @Headers() headers: Record<string, string>) {
+    return this.run('RecordExpulsionOrder', body, headers, id);
+  }
+
+  @Post(':id/health-assessments')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Records the health facts lease eligibility depends on.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RecordHealthAssessment' } })
+  recordHealthAssessment(@Param('id', inmateIdParam) id: string, @Body() body: RecordHealthAssessment, @Headers() headers: Record<string, string>) {
+    return this.run('RecordHealthAssessment', body, headers, id);
+  }
+
+  @Post(':id/corrections')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Corrects identity or nationalities with a compensating event (Rule 15).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/CorrectInmateRecord' } })
+  correct(@Param('id', inmateIdParam) id: string, @Body() body: CorrectInmateRecord, @Headers() headers: Record<string, string>) {
+    return this.run('CorrectInmateRecord', body, headers, id);
+  }
+
+  @Post(':id/domestic-release')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Records a release in the sending state, without transfer.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/RecordDomesticRelease' } })
+  recordDomesticRelease(@Param('id', inmateIdParam) id: string, @Body() body: RecordDomesticRelease, @Headers() headers: Record<string, string>) {
+    return this.run('RecordDomesticRelease', body, headers, id);
+  }
+
+  @Post(':id/enforcement/suspension')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Suspends enforcement: the receiving state took the person into charge (Rule 12).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/SuspendEnforcement' } })
+  suspend(@Param('id', inmateIdParam) id: string, @Body() body: SuspendEnforcement, @Headers() headers: Record<string, string>) {
+    return this.run('SuspendEnforcement', body, headers, id);
+  }
+
+  @Post(':id/enforcement/resumption')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resumes enforcement (escape back to the sending state, Rule 12).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/ResumeEnforcement' } })
+  resume(@Param('id', inmateIdParam) id: string, @Body() body: ResumeEnforcement, @Headers() headers: Record<string, string>) {
+    return this.run('ResumeEnforcement', body, headers, id);
+  }
+
+  @Post(':id/enforcement/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ends enforcement: completion reported by the receiving state (Rule 12).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/EndEnforcement' } })
+  end(@Param('id', inmateIdParam) id: string, @Body() body: EndEnforcement, @Headers() headers: Record<string, string>) {
+    return this.run('EndEnforcement', body, headers, id);
+  }
+
+  @Post(':id/reports/acknowledgements')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Acknowledges a report of the receiving state (Rule 13).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/AcknowledgeReport' } })
+  acknowledge(@Param('id', inmateIdParam) id: string, @Body() body: AcknowledgeReport, @Headers() headers: Record<string, string>) {
+    return this.run('AcknowledgeReport', body, headers, id);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The inmate record as it stands now (folded from its events).' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  async get(@Param('id', inmateIdParam) id: string) {
+    const { state, revision } = await this.commands.load(id);
+    if (state.status === 'unregistered') throw reject('INMATE_NOT_FOUND', { inmateId: id });
+    return inmateView(state, revision!);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'The events of the inmate record, in order.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  async history(@Param('id', inmateIdParam) id: string) {
+    const events = [];
+    for await (const event of this.store.readStream(inmateStream(id))) {
+      const { correlationId, causationId, actor, occurredAt } = event.metadata;
+      events.push({
+        eventId: event.id, revision: event.revision, type: event.type, schemaVersion: event.schemaVersion,
+        occurredAt, recordedAt: event.recordedAt, data: event.data, correlationId, causationId, actor,
+      });
+    }
+    if (events.length === 0) throw reject('INMATE_NOT_FOUND', { inmateId: id });
+    return { inmateId: id, events };
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { TOPICS, toKafkaMessage } from '@custody/contracts';
+import { TopicNames } from '@custody/messaging';
+import { eventually } from '@custody/testing';
+import { KafkaProbe } from '../testing/kafka-probe';
+import { startIntake, type IntakeTestApp } from '../testing/intake-test-app';
+import { commandBodies, identity, sentence } from './inmate.examples';
+
+describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
+  let intake: IntakeTestApp;
+  let probe: KafkaProbe;
+  let topic: (t: string) => string;
+  const http = () => request(intake.app.getHttpServer());
+  const results = (commandId: string) => probe.seen.filter((s) => s.topic === topic(TOPICS.commandResults) && s.value.commandId === commandId);
+  const resultOf = (commandId: string) =>
+    probe.waitFor(`the result of command ${commandId}`, (s) => s.topic === topic(TOPICS.commandResults) && s.value.commandId === commandId);
+  const sendCommand = async (type: string, body: { commandId: string; occurredAt: string }, correlationId: string = randomUUID()) =>
+    probe.send(topic(TOPICS.intakeCommands), KafkaProbe.command(type, body, correlationId));
+  const registerOverKafka = async (passport: string) => {
+    const inmateId = randomUUID();
+    const body = commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(passport) });
+    await sendCommand('RegisterInmate', body);
+    return { inmateId, body, result: await resultOf(body.commandId) };
+  };
+
+  beforeAll(async () => {
+    intake = await startIntake('intake-kafka');
+    const names = new TopicNames(intake.config.KAFKA_TOPIC_PREFIX);
+    topic = (t) => names.physical(t);
+    probe = new KafkaProbe();
+    await probe.start([topic(TOPICS.commandResults), topic(TOPICS.intakeEvents)]);
+  });
+
+  afterAll(async () => {
+    await probe.stop();
+    await intake.close();
+  });
+
+  it('applies a command from custody.intake.commands, answers on custody.command-results and publishes the event', async () => {
+    const correlationId = randomUUID();
+    const inmateId = randomUUID();
+    const body = commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(`K-${inmateId.slice(0, 8)}`) });
+    await sendCommand('RegisterInmate', body, correlationId);
+
+    const result = await resultOf(body.commandId);
+    expect(result.key).toBe(correlationId);
+    expect(result.headers).toMatchObject({ ce_type: 'CommandAccepted', ce_subject: `command/${body.commandId}`, ce_correlationid: correlationId });
+    expect(result.value).toMatchObject({ commandId: body.commandId, commandType: 'RegisterInmate', eventIds: [expect.any(String)], streamRevision: 0 });
+
+    const published = await probe.waitFor('InmateRegistered on custody.intake.events', (s) => s.topic === topic(TOPICS.intakeEvents) && s.key === inmateId);
+    expect(published.headers).toMatchObject({ ce_type: 'InmateRegistered', ce_schemaversion: '2', ce_subject: `inmate/${inmateId}`, ce_causationid: body.commandId });
+    expect(published.value).toMatchObject({ inmateId, nationalities: ['AL'], sendingState: 'BE' });
+    expect((await http().get(`/inmates/${inmateId}`).expect(200)).body.status).toBe('registered');
+  });
+
+  it('answers a body that breaks the contract with CommandRejected listing every failing field, and writes nothing', async () => {
+    const inmateId = randomUUID();
+    const body = { ...commandBodies(inmateId, randomUUID()).RecordSentence(), sentence: { ...sentence(), kind: 'forever', preTrialDays: -3 } };
+    // toKafkaMessage refuses to build an invalid message: write the envelope of a valid one around the invalid body.
+    const valid = commandBodies(inmateId, body.commandId).RecordSentence();
+    const message = toKafkaMessage(KafkaProbe.command('RecordSentence', valid));
+    await probe.sendRaw(topic(TOPICS.intakeCommands), { ...message, value: JSON.stringify(body) });
+    const result = await resultOf(body.commandId);
+    expect(result.headers.ce_type).toBe('CommandRejected');
+    expect(result.value).toMatchObject({ code: 'VALIDATION_FAILED', commandType: 'RecordSentence' });
+    expect((result.value.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual(['data.sentence.kind', 'data.sentence.preTrialDays']);
+  });
+
+  it('rejects with the decider\'s code: DATE_IN_FUTURE lists the fields', async () => {
+    const { inmateId } = await registerOverKafka(`F-${randomUUID().slice(0, 8)}`);
+    const body = commandBodies(inmateId, randomUUID()).RecordHealthAssessment({ assessedOn: '2027-01-01' });
+    await sendCommand('RecordHealthAssessment', body);
+    const result = await resultOf(body.commandId);
+    expect(result.value).toMatchObject({ code: 'DATE_IN_FUTURE', errors: [{ path: 'assessedOn' }] });
+  });
+
+  it('rejects a second registration of the same document with INMATE_ALREADY_REGISTERED naming the inmate', async () => {
+    const passport = `D-${randomUUID().slice(0, 8)}`;
+    const first = await registerOverKafka(passport);
+    expect(first.result.headers.ce_type).toBe('CommandAccepted');
+    const second = await registerOverKafka(passport);
+    expect(second.result.headers.ce_type).toBe('CommandRejected');
+    expect(second.result.value).toMatchObject({ code: 'INMATE_ALREADY_REGISTERED', details: { existingInmateId: first.inmateId } });
+  });
+
+  it('a registration over Kafka racing one over HTTP for the same document: one wins, the other is told which', async () => {
+    const passport = `R-${randomUUID().slice(0, 8)}`;
+    const overHttp = randomUUID();
+    const [kafka, httpResponse] = await Promise.all([
+      registerOverKafka(passport),
+      http().post('/inmates').send(commandBodies(overHttp, randomUUID()).RegisterInmate({ identity: identity(passport) })),
+    ]);
+    if (kafka.result.headers.ce_type === 'CommandAccepted') {
+      expect(httpResponse.status).toBe(409);
+      expect(httpResponse.body.details).toEqual({ existingInmateId: kafka.inmateId });
+    } else {
+      expect(httpResponse.status).toBe(201);
+      expect(kafka.result.value).toMatchObject({ code: 'INMATE_ALREADY_REGISTERED', details: { existingInmateId: overHttp } });
+    }
+  });
+
+  it('a redelivered command changes nothing and is answered once', async () => {
+    const { inmateId } = await registerOverKafka(`X-${randomUUID().slice(0, 8)}`);
+    const record = commandBodies(inmateId, randomUUID()).RecordSentence();
+    await sendCommand('RecordSentence', record);
+    await sendCommand('RecordSentence', record);
+    // A later command on the same key lands on the same partition: once answered, both copies were handled.
+    const marker = commandBodies(inmateId, randomUUID()).RecordResidenceStatus();
+    await sendCommand('RecordResidenceStatus', marker);
+    await resultOf(marker.commandId);
+    expect(results(record.commandId)).toHaveLength(1);
+    const history = await http().get(`/inmates/${inmateId}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['InmateRegistered', 'SentenceRecorded', 'ResidenceStatusRecorded']);
+  });
+
+  it('follows the transfer: taken into charge suspends, a redelivery changes nothing, completion ends, the report is acknowledged', async () => {
+    const { inmateId } = await registerOverKafka(`T-${randomUUID().slice(0, 8)}`);
+    await http().post(`/inmates/${inmateId}/sentence`).send(commandBodies(inmateId, randomUUID()).RecordSentence()).expect(200);
+    const transferId = randomUUID();
+    const received = {
+      id: randomUUID(), type: 'CustodyReceived', schemaVersion: 1,
+      data: {
+        transferId, inmateId, facilityId: randomUUID(),
+        receivedBy: { state: 'AL', organisation: 'General Directorate of Prisons', officer: 'A. Kola', place: 'Tirana International Airport' },
+      },
+      metadata: { correlationId: transferId, occurredAt: '2026-06-01T10:00:00Z' },
+    };
+    await probe.send(topic(TOPICS.transferEvents), received);
+    await probe.send(topic(TOPICS.transferEvents), received);
+    await eventually(async () => {
+      const body = (await http().get(`/inmates/${inmateId}`)).body;
+      return body.enforcement?.status === 'suspended' ? body : undefined;
+    }, { timeoutMs: 60_000, message: 'enforcement suspended' });
+
+    const completed = {
+      id: randomUUID(), type: 'SentenceCompleted', schemaVersion: 1,
+      data: { inmateId, facilityId: received.data.facilityId, completedOn: '2029-06-25' },
+      metadata: { correlationId: transferId, occurredAt: '2029-06-25T08:00:00Z' },
+    };
+    await probe.send(topic(TOPICS.facilityEvents), completed);
+    await probe.send(topic(TOPICS.facilityEvents), completed);
+    const ended = await eventually(async () => {
+      const body = (await http().get(`/inmates/${inmateId}`)).body;
+      return body.enforcement?.status === 'ended' ? body : undefined;
+    }, { timeoutMs: 60_000, message: 'enforcement ended' });
+    expect(ended.enforcement).toEqual({ status: 'ended', reason: 'completion-reported', transferId });
+    expect(ended.reports).toEqual([{ reportEventId: completed.id, report: 'sentence-completed', isAcknowledged: false }]);
+
+    const acknowledge = commandBodies(inmateId, randomUUID(), '2029-06-26T09:00:00Z').AcknowledgeReport({ reportEventId: completed.id });
+    await sendCommand('AcknowledgeReport', acknowledge);
+    expect((await resultOf(acknowledge.commandId)).headers.ce_type).toBe('CommandAccepted');
+
+    const history = await http().get(`/inmates/${inmateId}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'InmateRegistered', 'SentenceRecorded', 'EnforcementSuspended', 'ReceivingStateReportReceived', 'EnforcementEnded', 'ReportAcknowledged',
+    ]);
+    const suspended = history.body.events[2];
+    expect(suspended).toMatchObject({ data: { transferId, receivingState: 'AL' }, causationId: received.id, occurredAt: '2026-06-01T10:00:00Z' });
+  });
+});

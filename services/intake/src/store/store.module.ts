@@ -1,0 +1,47 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { PostgresEventStore } from '@custody/event-store';
+import { IntakeConfig } from '../config';
+
+/** The service's PostgreSQL pool (events, inbox, relay checkpoint and read model share it). */
+export const POOL = Symbol('POOL');
+
+/** Ends the pool when the application closes: after messaging stopped (beforeApplicationShutdown). */
+@Injectable()
+class PoolCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(POOL) private readonly pool: Pool,
+    private readonly store: PostgresEventStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    await this.pool.end();
+  }
+}
+
+/** The pool and the event store in the service's schema (migrated on start). */
+@Global()
+@Module({})
+export class StoreModule {
+  static forRoot(config: IntakeConfig): DynamicModule {
+    return {
+      module: StoreModule,
+      providers: [
+        { provide: IntakeConfig, useValue: config },
+        { provide: POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 10 }) },
+        {
+          provide: PostgresEventStore,
+          inject: [POOL],
+          useFactory: async (pool: Pool) => {
+            const store = new PostgresEventStore({ connection: pool, schema: config.DATABASE_SCHEMA });
+            await store.migrate();
+            return store;
+          },
+        },
+        PoolCloser,
+      ],
+      exports: [IntakeConfig, POOL, PostgresEventStore],
+    };
+  }
+}

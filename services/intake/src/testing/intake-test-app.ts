@@ -1,0 +1,38 @@
+import type { INestApplication } from '@nestjs/common';
+import { Pool } from 'pg';
+import { loadConfig } from '@custody/platform';
+import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
+import { createApp } from '../app';
+import { IntakeConfig } from '../config';
+
+/** The real intake application on the test broker and database: a fresh schema, topics and group of its own. */
+export interface IntakeTestApp {
+  app: INestApplication;
+  config: IntakeConfig;
+  close(): Promise<void>;
+}
+
+export async function startIntake(label: string, overrides: Record<string, string> = {}): Promise<IntakeTestApp> {
+  const config = loadConfig(IntakeConfig, {
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: uniqueSchemaName(label),
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_CLIENT_ID: uniqueName(`${label}-client`),
+    KAFKA_TOPIC_PREFIX: `${uniqueName(label)}.`,
+    KAFKA_GROUP_ID: uniqueName(`${label}-group`),
+    KAFKA_PARTITIONS: '2',
+    ...overrides,
+  });
+  const app = await createApp(config, { logger: ['error', 'warn'] });
+  await app.init();
+  return {
+    app,
+    config,
+    async close() {
+      await app.close();
+      const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+      await pool.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
+      await pool.end();
+    },
+  };
+}
