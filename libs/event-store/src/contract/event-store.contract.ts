@@ -351,6 +351,16 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         await store.closeStream(stream);
       });
 
+      it('a retry of an append that succeeded before the stream was closed returns the original result', async () => {
+        const stream = newStream();
+        const events = [event('Registered'), event('Released')];
+        const original = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        await store.closeStream(stream);
+        expect(await store.appendToStream(stream, events, { expectedRevision: 'no_stream' })).toEqual(original);
+        expect(await store.appendToStream(stream, events)).toEqual(original);
+        expect(await revisions(stream)).toEqual([0, 1]);
+      });
+
       it('a stream closed before its first event accepts none', async () => {
         const stream = newStream();
         await store.closeStream(stream);

@@ -6,7 +6,6 @@ import {
   KurrentDBClient,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   streamNameFilter,
   WrongExpectedVersionError,
@@ -58,9 +57,9 @@ const CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19})$/;
  * `$all` (system events left out), a checkpoint is `<commit>:<prepare>`.
  *
  * What KurrentDB does not do by itself, the adapter adds:
- * - 'any' appends are made against the revision read just before (and retried on conflict), so
- *   that a retried append is recognised by the server's idempotency check, which it guarantees
- *   only for an exact expected revision;
+ * - 'any' and 'stream_exists' appends first look for the same events at the end of the stream
+ *   (a retry), then append against the revision just read, again on conflict: the server
+ *   recognises a retry only against the original append's exact expected revision;
  * - after an append, the events at the written revisions are read back and compared: the server
  *   matches retries by id only, the port also requires the same content;
  * - closing a stream sets a flag in its stream metadata, checked before each append. An append
@@ -82,21 +81,28 @@ export class KurrentDbEventStore implements EventStore {
 
   async appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const append = prepareAppend(stream, events, options, this.maxEventBytes);
-    if (await this.isClosed(stream)) throw new StreamClosedError(stream);
+    if (await this.isClosed(stream)) {
+      // A retry of an append that succeeded before the stream was closed still gets its result.
+      const retried = await this.findRetryAtEnd(append);
+      if (retried) return retried;
+      throw new StreamClosedError(stream);
+    }
     if (append.events.length === 0) return this.checkEmptyAppend(append);
+    const expected = append.expectedRevision;
+    const isLoose = expected === 'any' || expected === 'stream_exists';
     for (;;) {
-      const expected = append.expectedRevision;
-      const current = expected === 'any' ? await this.streamRevision(stream) : undefined;
-      const streamState: AppendStreamState =
-        expected === 'any'
-          ? current === undefined
-            ? NO_STREAM
-            : BigInt(current)
-          : expected === 'no_stream'
-            ? NO_STREAM
-            : expected === 'stream_exists'
-              ? STREAM_EXISTS
-              : BigInt(expected);
+      let streamState: AppendStreamState;
+      if (isLoose) {
+        // The server recognises a retry only against the expected revision of the original
+        // append: look for it at the end of the stream, then append against the revision seen.
+        const retried = await this.findRetryAtEnd(append);
+        if (retried) return retried;
+        const current = await this.streamRevision(stream);
+        if (current === undefined && expected === 'stream_exists') throw new WrongExpectedRevisionError(stream, expected, 'no_stream');
+        streamState = current === undefined ? NO_STREAM : BigInt(current);
+      } else {
+        streamState = expected === 'no_stream' ? NO_STREAM : BigInt(expected as number);
+      }
       try {
         const result = await this.client.appendToStream(
           stream,
@@ -114,10 +120,10 @@ export class KurrentDbEventStore implements EventStore {
         return await this.verifyWritten(append, last - append.events.length + 1);
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
-        const actual = error.actualState === NO_STREAM ? 'no_stream' : Number(error.actualState);
         const retried = await this.findRetry(append, streamState);
         if (retried) return retried;
-        if (expected === 'any') continue; // someone appended between our read and our append
+        if (isLoose) continue; // another writer appended between our read and our append
+        const actual = error.actualState === NO_STREAM ? 'no_stream' : Number(error.actualState);
         throw new WrongExpectedRevisionError(stream, expected, actual);
       }
     }
@@ -139,6 +145,16 @@ export class KurrentDbEventStore implements EventStore {
     const found = append.events.map((e) => byId.get(e.id));
     if (!found.some((e) => e)) return undefined;
     return resolveStoredIds(append, found);
+  }
+
+  /** The last events of a closed stream (which no longer grows) may be this append's. */
+  private async findRetryAtEnd(append: PreparedAppend): Promise<AppendResult | undefined> {
+    if (append.events.length === 0) return undefined;
+    const tail: RecordedEvent[] = [];
+    for await (const e of this.readStream(append.stream, { direction: 'backwards', maxCount: append.events.length })) tail.unshift(e);
+    const byId = new Map(tail.map((e) => [e.id, e]));
+    const found = append.events.map((e) => byId.get(e.id));
+    return found.some((e) => e) ? resolveStoredIds(append, found) : undefined;
   }
 
   private async readRange(stream: string, from: number, count: number): Promise<RecordedEvent[]> {

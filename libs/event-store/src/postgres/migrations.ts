@@ -93,13 +93,14 @@ const MIGRATIONS: Migration[] = [
 
         IF v_revision IS NULL THEN
           SELECT st.revision, st.is_closed INTO v_revision, v_is_closed FROM ${s}.streams st WHERE st.stream_name = p_stream;
-          IF v_is_closed THEN
-            RETURN QUERY SELECT 'closed'::text, v_revision, NULL::bigint;
-          ELSIF EXISTS (
+          IF EXISTS (
             SELECT 1 FROM ${s}.events WHERE event_id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_events) e)
           ) THEN
-            -- The same append committed concurrently while we waited for the stream row.
+            -- A retry (perhaps of an append that committed while we waited for the stream row),
+            -- even if the stream has been closed since.
             RETURN QUERY SELECT 'stored_ids'::text, NULL::bigint, NULL::bigint;
+          ELSIF v_is_closed THEN
+            RETURN QUERY SELECT 'closed'::text, v_revision, NULL::bigint;
           ELSE
             RETURN QUERY SELECT 'conflict'::text, v_revision, NULL::bigint;
           END IF;
