@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AuditLedger } from '../ledger/audit-ledger';
+import { CheckpointService } from '../ledger/checkpoint.service';
+import { belgiumToAlbania } from '../testing/history';
+import { startTestAudit, type TestAudit } from '../testing/test-app';
+import { run } from './cli';
+
+describe('custody-audit against the audit database, and offline', () => {
+  let audit: TestAudit;
+  let dir: string;
+  const person = belgiumToAlbania();
+  person.add('AbsenceStarted', '2026-05-01T08:00:00Z', { kind: 'hospital', destination: 'Regional Hospital', authority: { state: 'AL', organisation: 'Hospital guard' } }, '2026-05-10T12:00:00Z');
+  person.add('AbsenceEnded', '2026-05-02T16:00:00Z', {}, '2026-05-10T12:00:01Z');
+  const others = [belgiumToAlbania(), belgiumToAlbania()];
+
+  async function cli(...argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const online = ['--database-url', audit.config.DATABASE_URL, '--schema', audit.config.DATABASE_SCHEMA];
+    const code = await run([...online, ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+  }
+
+  beforeAll(async () => {
+    audit = await startTestAudit('audit_cli');
+    dir = await mkdtemp(join(tmpdir(), 'custody-audit-'));
+    await audit.publish([...others[0].events, ...person.events, ...others[1].events]);
+    const total = person.events.length + others[0].events.length + others[1].events.length;
+    const ledger = audit.app.get(AuditLedger);
+    const { eventually } = await import('@custody/testing');
+    await eventually(async () => ((await ledger.repository.head()).size === total ? true : undefined), { timeoutMs: 90_000, message: 'the ledger chained' });
+    await audit.app.get(CheckpointService).signIfGrown();
+    await writeFile(join(dir, 'ledger-key.pem'), audit.publicKeyPem);
+  });
+
+  afterAll(async () => {
+    await audit?.close();
+  });
+
+  it('prints a timeline as a table, and as JSON equal to the HTTP answer', async () => {
+    const table = await cli('timeline', person.inmateId);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/FROM\s+TO\s+CUSTODIAN\s+PLACE\s+LAW\s+EVIDENCE/);
+    expect(table.stdout).toContain('hospital absence: Regional Hospital');
+    const json = await cli('timeline', person.inmateId, '--known-at', '2026-05-05T00:00:00Z', '--format', 'json');
+    const expected = await audit.app.get(AuditLedger).timeline(person.inmateId, { knownAt: '2026-05-05T00:00:00Z' });
+    expect(JSON.parse(json.stdout)).toEqual(expected);
+  });
+
+  it('verifies the ledger (exit 0) and reports a tampered entry (exit 1)', async () => {
+    const intact = await cli('verify');
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toContain('INTACT');
+    const table = `"${audit.schema.schema}".ledger`;
+    const { rows } = await audit.schema.pool.query(`SELECT body, event_id FROM ${table} WHERE position = 7`);
+    await audit.schema.pool.query(`UPDATE ${table} SET body = replace(body, 'Haren', 'Harem') WHERE position = 7`);
+    await audit.schema.pool.query(`UPDATE ${table} SET body = body || ' ' WHERE position = 7 AND body = $1`, [rows[0].body]);
+    try {
+      const broken = await cli('verify', '--format', 'json');
+      expect(broken.code).toBe(1);
+      expect(JSON.parse(broken.stdout).break).toMatchObject({ position: 7, eventId: rows[0].event_id, kind: 'hash-mismatch' });
+      expect((await cli('verify', '--from-position', '8')).code).toBe(0);
+    } finally {
+      await audit.schema.pool.query(`UPDATE ${table} SET body = $1 WHERE position = 7`, [rows[0].body]);
+    }
+  });
+
+  it('exports a person; offline replay equals the online timeline; offline verify passes, and fails on a tampered file', async () => {
+    const file = join(dir, 'person.ndjson');
+    const checkpointFile = join(dir, 'checkpoint.json');
+    const exported = await cli('export', person.inmateId, '--out', file);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain(`${person.events.length} entries of ${person.inmateId}`);
+    expect((await cli('checkpoint', '--out', checkpointFile)).code).toBe(0);
+
+    // Offline: no database options at all.
+    const offline = async (...argv: string[]) => {
+      let stdout = '';
+      const code = await run(['--database-url', 'postgres://nobody@127.0.0.1:1/none', ...argv], { stdout: (t) => (stdout += t), stderr: () => undefined });
+      return { code, stdout };
+    };
+    for (const window of [[], ['--as-of', '2026-05-01T12:00:00Z'], ['--known-at', '2026-05-05T00:00:00Z']]) {
+      const replayed = await offline('timeline', '--file', file, '--format', 'json', ...window);
+      const live = await cli('timeline', person.inmateId, '--format', 'json', ...window);
+      expect(replayed.code).toBe(0);
+      expect(JSON.parse(replayed.stdout)).toEqual(JSON.parse(live.stdout));
+    }
+    const verified = await offline('verify', '--file', file, '--checkpoint', checkpointFile, '--public-key', join(dir, 'ledger-key.pem'));
+    expect(verified).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
+
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    const tampered = join(dir, 'tampered.ndjson');
+    const at = lines.findIndex((line) => line.includes('Regional Hospital'));
+    await writeFile(tampered, lines.map((line, i) => (i === at ? line.replace('Regional Hospital', 'Regional Hospita1') : line)).join('\n') + '\n');
+    const caught = await offline('verify', '--file', tampered, '--checkpoint', checkpointFile, '--public-key', join(dir, 'ledger-key.pem'), '--format', 'json');
+    expect(caught.code).toBe(1);
+    expect(JSON.parse(caught.stdout).problems[0]).toMatchObject({ line: at + 1, problem: 'the content does not give the recorded hash' });
+  });
+
+  it('runs as the workspace bin, through its launcher', async () => {
+    const bin = join(__dirname, '..', '..', 'bin', 'custody-audit.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'export', '--help']);
+    expect(stdout).toContain('Usage: custody-audit export [options] <inmateId>');
+  });
+});

@@ -1,0 +1,174 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isInstant } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import { Pool } from 'pg';
+import { AuditLedger } from '../ledger/audit-ledger';
+import { loadPublicKey, type Checkpoint } from '../ledger/checkpoint';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
+import { exportVerificationText, timelineTable, verifyText } from './describe';
+
+/** What the CLI touches of the outside world (tests give their own). */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether progress may redraw one line (a terminal) or prints a line now and then. */
+  isInteractive?: boolean;
+}
+
+/** A request the CLI cannot carry out as asked: the message says what to give instead. */
+class UsageError extends Error {}
+
+/** Exit codes: 0 done (verify: intact), 1 verify found a break, 2 usage or operational error. */
+export const EXIT = { ok: 0, broken: 1, error: 2 } as const;
+
+const instant = (name: string) => (value: string) => {
+  if (!isInstant(value)) throw new InvalidArgumentError(`${name} must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z`);
+  return value;
+};
+const position = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a position (0, 1, 2, ...)');
+  return Number(value);
+};
+
+function progress(io: CliIo, quiet: boolean) {
+  let last = 0;
+  return (label: string, done: number, total: number) => {
+    if (quiet) return;
+    const now = Date.now();
+    if (done < total && now - last < (io.isInteractive ? 200 : 2_000)) return;
+    last = now;
+    const percent = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : '';
+    io.stderr(io.isInteractive ? `\r${label}: ${done}/${total}${percent}   ${done >= total ? '\n' : ''}` : `${label}: ${done}/${total}${percent}\n`);
+  };
+}
+
+async function readCheckpointFile(path: string): Promise<{ checkpoint: Checkpoint; publicKey?: string }> {
+  const parsed = JSON.parse(await readFile(path, 'utf8')) as Checkpoint | { checkpoint: Checkpoint; publicKey?: string };
+  return 'checkpoint' in parsed ? parsed : { checkpoint: parsed };
+}
+
+/** The custody-audit program. `run` returns the exit code instead of exiting. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let pool: Pool | undefined;
+  let store: PostgresEventStore | undefined;
+  const program = new Command('custody-audit');
+
+  const online = (): AuditLedger => {
+    const options = program.opts<{ databaseUrl: string; schema: string }>();
+    pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
+    store = new PostgresEventStore({ connection: pool, schema: options.schema });
+    return new AuditLedger(new LedgerRepository(pool, options.schema), store);
+  };
+
+  program
+    .description('Replay, verify and export the custody ledger: online against the audit database, or offline from an export file.')
+    .addOption(new Option('--database-url <url>', 'PostgreSQL of the audit service').env('DATABASE_URL').default('postgres://postgres@127.0.0.1:5432/postgres'))
+    .addOption(new Option('--schema <name>', 'schema of the audit service').env('DATABASE_SCHEMA').default('audit'))
+    .option('-q, --quiet', 'no progress on standard error', false)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('timeline')
+    .description("A person's custody: who was responsible, where, under whose law, from when to when, and the evidence events.")
+    .argument('[inmateId]', 'the person (online)')
+    .option('--as-of <instant>', 'the world as it was at this instant (events by occurredAt)', instant('--as-of'))
+    .option('--known-at <instant>', 'the record as it stood at this instant (events by recordedAt)', instant('--known-at'))
+    .option('--file <export>', 'replay an export file offline (no database, no Kafka)')
+    .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
+    .addHelpText('after', '\nExamples:\n  custody-audit timeline 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --known-at 2026-05-05T00:00:00Z\n  custody-audit timeline --file hoxha.ndjson --as-of 2026-05-01T12:00:00Z --format json\n')
+    .action(async (inmateId: string | undefined, options: { asOf?: string; knownAt?: string; file?: string; format: string }) => {
+      const window = { asOf: options.asOf, knownAt: options.knownAt };
+      let timeline;
+      if (options.file) {
+        timeline = timelineOfExport(await readFile(options.file, 'utf8'), window);
+        if (inmateId && inmateId !== timeline.inmateId) throw new UsageError(`the export is about ${timeline.inmateId}, not ${inmateId}`);
+      } else {
+        if (!inmateId) throw new UsageError('name the person (inmateId), or give --file');
+        timeline = await online().timeline(inmateId, window);
+      }
+      io.stdout(options.format === 'json' ? JSON.stringify(timeline, null, 2) + '\n' : timelineTable(timeline));
+    });
+
+  program
+    .command('verify')
+    .description('Recompute the ledger (or an export offline) and report the first broken entry; exit code 0 only when intact.')
+    .option('--from-position <n>', 'start at this position, trusting the hash before it (online)', position)
+    .option('--file <export>', 'verify an export file offline, with --checkpoint')
+    .option('--checkpoint <file>', 'the signed checkpoint to verify the export against (JSON, as `checkpoint --out` writes it)')
+    .option('--public-key <file>', "the ledger's Ed25519 public key (PEM), obtained from the ministry; defaults to the one in the checkpoint file")
+    .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
+    .addHelpText('after', '\nExit codes: 0 intact, 1 broken, 2 could not verify.\n\nExamples:\n  custody-audit verify\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key ledger-key.pem\n')
+    .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey?: string; format: string }) => {
+      const quiet = program.opts<{ quiet: boolean }>().quiet;
+      if (options.file) {
+        if (!options.checkpoint) throw new UsageError('--file needs --checkpoint: the signed checkpoint to verify against');
+        const { checkpoint, publicKey } = await readCheckpointFile(options.checkpoint);
+        const pem = options.publicKey ? await readFile(options.publicKey, 'utf8') : publicKey;
+        if (!pem) throw new UsageError('no public key: give --public-key, or a checkpoint file that carries one');
+        if (!options.publicKey && !quiet) io.stderr('note: using the public key inside the checkpoint file; compare it with the one the ministry published\n');
+        const result = verifyExport(await readFile(options.file, 'utf8'), checkpoint, loadPublicKey(pem));
+        io.stdout(options.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : exportVerificationText(result));
+        exitCode = result.isIntact ? EXIT.ok : EXIT.broken;
+        return;
+      }
+      const show = progress(io, quiet);
+      const report = await online().verify({ fromPosition: options.fromPosition, onProgress: (checked, total) => show('verified', checked, total) });
+      io.stdout(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : verifyText(report));
+      exitCode = report.isIntact && report.invalidCheckpoints.length === 0 ? EXIT.ok : EXIT.broken;
+    });
+
+  program
+    .command('export')
+    .description("Write a person's ledger entries with their Merkle inclusion proofs and the signed checkpoint, as NDJSON, for offline verification.")
+    .argument('<inmateId>', 'the person')
+    .requiredOption('--out <file>', 'the NDJSON file to write')
+    .addHelpText('after', '\nExample:\n  custody-audit export 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --out hoxha.ndjson\n')
+    .action(async (inmateId: string, options: { out: string }) => {
+      const show = progress(io, program.opts<{ quiet: boolean }>().quiet);
+      const { header, entries } = await online().export(inmateId, (stage, done, total) => show(stage, done, total));
+      await writeFile(options.out, formatExport(header, entries));
+      io.stdout(`${entries.length} entries of ${inmateId} written to ${options.out}, with proofs to checkpoint ${header.checkpoint.checkpointId} (${header.checkpoint.entryCount} entries).\n`);
+    });
+
+  program
+    .command('checkpoint')
+    .description('Show the latest signed checkpoint of the ledger and the public key that signed it.')
+    .option('--out <file>', 'also write it as JSON, for `verify --checkpoint`')
+    .option('--from-export <file>', 'take the checkpoint from an export file instead of the database')
+    .action(async (options: { out?: string; fromExport?: string }) => {
+      let value: { checkpoint: Checkpoint; publicKey?: string };
+      if (options.fromExport) {
+        const { header } = parseExport(await readFile(options.fromExport, 'utf8'));
+        value = { checkpoint: header.checkpoint, publicKey: header.publicKey };
+      } else {
+        const ledger = online();
+        const { valid } = await ledger.checkpoints();
+        const checkpoint = valid[valid.length - 1];
+        if (!checkpoint) throw new UsageError('no checkpoint has been signed yet');
+        value = { checkpoint, publicKey: (await ledger.repository.signingKeys()).get(checkpoint.keyId) };
+      }
+      const text = JSON.stringify(value, null, 2) + '\n';
+      if (options.out) await writeFile(options.out, text);
+      io.stdout(text);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    } else {
+      io.stderr(`custody-audit: ${(error as Error).message}\n`);
+      exitCode = EXIT.error;
+    }
+  } finally {
+    await store?.close();
+    await pool?.end();
+  }
+  return exitCode;
+}

@@ -1,0 +1,52 @@
+import type { VerifyReport } from '../ledger/verify';
+import type { ExportVerification } from '../ledger/offline';
+import type { Custodian, Place, Timeline } from '../timeline/timeline';
+import { renderTable } from './table';
+
+const who = (c: Custodian) => `${c.state} ${c.organisation}${c.officer ? ` (${c.officer})` : ''}`;
+
+function where(place: Place): string {
+  switch (place.kind) {
+    case 'facility':
+      return `facility ${place.name ?? place.facilityId ?? '?'}`;
+    case 'in-transit':
+      return `in transit, escort ${place.escort.state} ${place.escort.organisation} (${place.escort.leadOfficer})`;
+    case 'absence':
+      return `${place.absenceKind} absence: ${place.destination}`;
+    case 'at-large':
+      return `${place.reason} from facility ${place.facilityId}`;
+  }
+}
+
+/** A timeline as a table for people. */
+export function timelineTable(timeline: Timeline): string {
+  const window = [timeline.asOf && `as of ${timeline.asOf}`, timeline.knownAt && `as known at ${timeline.knownAt}`].filter(Boolean).join(', ');
+  const title = `Custody of ${timeline.inmateId}${window ? ` (${window})` : ''}: ${timeline.intervals.length} intervals from ${timeline.eventIds.length} events\n\n`;
+  const rows = timeline.intervals.map((i) => [i.from, i.to ?? '(now)', who(i.custodian), where(i.place), `${i.governingState}${i.legalBasis ? ` ${i.legalBasis}` : ''}`, i.evidenceEventIds.join(' ')]);
+  const ended = timeline.endedAt ? `\nCustody ended at ${timeline.endedAt} (event ${timeline.endedBy}).\n` : '';
+  return title + renderTable(['FROM', 'TO', 'CUSTODIAN', 'PLACE', 'LAW', 'EVIDENCE'], rows) + ended;
+}
+
+/** A verification report for people. */
+export function verifyText(report: VerifyReport & { invalidCheckpoints?: string[] }): string {
+  const lines = [
+    `Checked ${report.checked} entries from position ${report.fromPosition} (ledger size ${report.size}).`,
+    report.merkleRoot ? `Merkle root ${report.merkleRoot}; ${report.checkpointsMatched} signed checkpoint(s) matched.` : 'Merkle root not recomputed (verification did not start at position 0).',
+  ];
+  if (report.invalidCheckpoints?.length) lines.push(`Checkpoints with a signature that does not verify: ${report.invalidCheckpoints.join(', ')}`);
+  lines.push(
+    report.break
+      ? `BROKEN at position ${report.break.position}${report.break.eventId ? ` (event ${report.break.eventId})` : ''}: ${report.break.kind}: ${report.break.message}`
+      : 'INTACT: every entry gives its hash and links to the one before it.',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** An offline verification of an export for people. */
+export function exportVerificationText(result: ExportVerification): string {
+  if (result.isIntact) {
+    return `INTACT: ${result.entries} entries of ${result.inmateId} verified against checkpoint ${result.checkpointId} (hashes, inclusion proofs, the person's chain, the signature).\n`;
+  }
+  return `BROKEN: ${result.problems.length} problem(s) in the export of ${result.inmateId ?? '?'}\n` +
+    renderTable(['LINE', 'POSITION', 'EVENT', 'PROBLEM'], result.problems.map((p) => [String(p.line), p.position === undefined ? '' : String(p.position), p.eventId ?? '', p.problem]));
+}
