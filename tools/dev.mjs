@@ -1,0 +1,92 @@
+// `npm run dev`: the whole stack without Docker. Starts the local Kafka broker (infra:up),
+// creates a database per service on the PostgreSQL of DATABASE_URL, runs the four services as
+// separate processes with their logs prefixed, and stops everything on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const root = join(import.meta.dirname, '..');
+const services = [
+  { name: 'intake', port: 3101, colour: 36 },
+  { name: 'transfer', port: 3102, colour: 33 },
+  { name: 'custody', port: 3103, colour: 35 },
+  { name: 'audit', port: 3104, colour: 32 },
+];
+const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+const brokerWasRunning = await answers(brokers.split(',')[0]);
+if (!brokerWasRunning) {
+  const up = spawnSync('bash', [join(root, 'deploy/kafka/infra-up.sh')], { stdio: 'inherit' });
+  if (up.status !== 0) process.exit(up.status ?? 1);
+}
+
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+for (const { name } of services) {
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+}
+await admin.end();
+
+const children = services.map(({ name, port, colour }) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'services', name, 'src', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'),
+      PORT: String(port),
+      DATABASE_URL: url.toString(),
+      KAFKA_BROKERS: brokers,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `\x1b[${colour}m${name.padEnd(8)}|\x1b[0m `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => process.stdout.write(`${prefix}exited (${signal ?? code})\n`));
+  return child;
+});
+console.log(`services: ${services.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')} — Ctrl-C stops everything`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the services…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+  if (!brokerWasRunning) spawnSync('bash', [join(root, 'deploy/kafka/infra-down.sh')], { stdio: 'inherit' });
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+function answers(hostPort) {
+  const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
