@@ -7,6 +7,8 @@ import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
 import { intakeDecoder } from './inmate/intake-decoder';
+import { ScreeningModule } from './screening/screening.module';
+import { SearchModule } from './search/search.module';
 import { POOL, StoreModule } from './store/store.module';
 
 /** The Kafka side: our commands and the transfer and custody events in, our events and command results out. */
@@ -36,6 +38,8 @@ export class AppModule {
         HealthModule.forService('intake'),
         StoreModule.forRoot(config),
         InmateModule,
+        SearchModule,
+        ScreeningModule,
         MessagingModule.forRootAsync({
           inject: [IntakeConfig, PostgresEventStore, POOL],
           useFactory: (c: IntakeConfig, store: PostgresEventStore, pool: Pool) => messaging(c, store, pool) as MessagingOptions<never>,

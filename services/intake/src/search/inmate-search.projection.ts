@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { PostgresEventStore, type GlobalEvent, type Subscription } from '@custody/event-store';
+import { IntakeConfig } from '../config';
+import { evolve, initialState, type Inmate, type InmateEvent } from '../inmate/inmate.decider';
+import { releaseOn } from '../inmate/inmate.facts';
+import { POOL } from '../store/store.module';
+
+const NAME = 'inmate-search';
+
+/** The read model's row of an inmate: the folded record, and the columns searches filter on. */
+function columns(state: Exclude<Inmate, { status: 'unregistered' }>) {
+  return [
+    state.status, state.sendingState, state.nationalities, state.residence.status, state.residence.habitualResidence,
+    state.enforcement.status, state.sentence?.kind ?? null, state.sentence ? (releaseOn(state.sentence) ?? null) : null,
+    state.expulsionOrders.length > 0, state.identity.familyName, state.identity.givenNames,
+  ];
+}
+
+/**
+ * The search read model, kept from the service's own events: a table with one row per inmate
+ * (the folded record and the columns searched on) and a checkpoint, written in one transaction
+ * per event. A row remembers the revision it folded, so an event is never applied twice (a
+ * second instance, or a replay after a crash before the checkpoint moved). Rebuilt from position
+ * 0 by `rebuild()`.
+ */
+@Injectable()
+export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('InmateSearchProjection');
+  private readonly s: string;
+  private subscription?: Subscription;
+  private loop?: Promise<void>;
+  private migrated?: Promise<void>;
+  private applied = 0;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    @Inject(POOL) private readonly pool: Pool,
+    private readonly config: IntakeConfig,
+  ) {
+    this.s = `"${config.DATABASE_SCHEMA}"`;
+  }
+
+  get table(): string {
+    return `${this.s}.inmate_search`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.migrate();
+    if (this.config.PROJECTION_ENABLED === 'true') await this.startLive();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stopLive();
+  }
+
+  migrate(): Promise<void> {
+    this.migrated ??= this.withClient(async (client) => {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.config.DATABASE_SCHEMA}.inmate_search`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.table} (
+          inmate_id uuid PRIMARY KEY,
+          revision bigint NOT NULL,
+          state jsonb NOT NULL,
+          status text NOT NULL,
+          sending_state text NOT NULL,
+          nationalities text[] NOT NULL,
+          residence_status text NOT NULL,
+          habitual_residence text NOT NULL,
+          enforcement text NOT NULL,
+          sentence_kind text,
+          release_on date,
+          has_expulsion_order boolean NOT NULL,
+          family_name text NOT NULL,
+          given_names text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS inmate_search_candidates ON ${this.table} (sending_state, residence_status, release_on);
+        CREATE INDEX IF NOT EXISTS inmate_search_nationalities ON ${this.table} USING gin (nationalities);
+        CREATE TABLE IF NOT EXISTS ${this.s}.projection_checkpoints (name text PRIMARY KEY, checkpoint text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      `);
+      await client.query('COMMIT');
+    });
+    return this.migrated;
+  }
+
+  /** Empties the read model and folds every inmate event again from position 0. */
+  async rebuild(): Promise<{ events: number; checkpoint: string | null }> {
+    await this.stopLive();
+    try {
+      await this.migrate();
+      await this.withClient(async (client) => {
+        await client.query('BEGIN');
+        await client.query(`TRUNCATE ${this.table}`);
+        await client.query(`DELETE FROM ${this.s}.projection_checkpoints WHERE name = $1`, [NAME]);
+        await client.query('COMMIT');
+      });
+      let events = 0;
+      let checkpoint: string | null = null;
+      for await (const event of this.store.readAll({ filter: { categories: ['inmate'] } })) {
+        await this.apply(event);
+        checkpoint = event.checkpoint;
+        events++;
+      }
+      return { events, checkpoint };
+    } finally {
+      if (this.config.PROJECTION_ENABLED === 'true') await this.startLive();
+    }
+  }
+
+  /** Events applied by this instance since it started (for health and tests). */
+  status() {
+    return { name: NAME, applied: this.applied, isLive: this.subscription !== undefined };
+  }
+
+  private async startLive(): Promise<void> {
+    const { rows } = await this.pool.query<{ checkpoint: string }>(`SELECT checkpoint FROM ${this.s}.projection_checkpoints WHERE name = $1`, [NAME]);
+    const subscription = this.store.subscribeToAll({ fromCheckpoint: rows[0]?.checkpoint, filter: { categories: ['inmate'] } });
+    this.subscription = subscription;
+    this.loop = (async () => {
+      for await (const event of subscription) {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.apply(event);
+            break;
+          } catch (error) {
+            if (this.subscription !== subscription) return;
+            this.logger.error(`applying ${event.type} ${event.id} failed (attempt ${attempt}): ${(error as Error).message}`);
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
+          }
+        }
+      }
+    })();
+  }
+
+  private async stopLive(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Folds one event into its inmate's row and moves the checkpoint, in one transaction. */
+  private async apply(event: GlobalEvent): Promise<void> {
+    const inmateId = event.streamName.slice('inmate-'.length);
+    await this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<{ state: Inmate; revision: string }>(`SELECT state, revision FROM ${this.table} WHERE inmate_id = $1 FOR UPDATE`, [inmateId]);
+        const row = rows[0];
+        if (!row || Number(row.revision) < event.revision) {
+          const state = evolve(row?.state ?? initialState(), { type: event.type, schemaVersion: event.schemaVersion, data: event.data } as InmateEvent);
+          if (state.status !== 'unregistered') {
+            await client.query(
+              `INSERT INTO ${this.table} (inmate_id, revision, state, status, sending_state, nationalities, residence_status, habitual_residence,
+                 enforcement, sentence_kind, release_on, has_expulsion_order, family_name, given_names)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+               ON CONFLICT (inmate_id) DO UPDATE SET revision = EXCLUDED.revision, state = EXCLUDED.state, status = EXCLUDED.status,
+                 sending_state = EXCLUDED.sending_state, nationalities = EXCLUDED.nationalities, residence_status = EXCLUDED.residence_status,
+                 habitual_residence = EXCLUDED.habitual_residence, enforcement = EXCLUDED.enforcement, sentence_kind = EXCLUDED.sentence_kind,
+                 release_on = EXCLUDED.release_on, has_expulsion_order = EXCLUDED.has_expulsion_order, family_name = EXCLUDED.family_name,
+                 given_names = EXCLUDED.given_names
+               WHERE ${this.table}.revision < EXCLUDED.revision`,
+              [inmateId, event.revision, JSON.stringify(state), ...columns(state)],
+            );
+          }
+        }
+        await client.query(
+          `INSERT INTO ${this.s}.projection_checkpoints (name, checkpoint) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
+          [NAME, event.checkpoint],
+        );
+        await client.query('COMMIT');
+        this.applied++;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+}
