@@ -1,7 +1,44 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
 import { HealthModule } from '@custody/platform';
+import type { Pool } from 'pg';
+import { TransferConfig } from './config';
+import { Clock } from './deadlines/clock';
+import { POOL, StoreModule } from './store/store.module';
+import { TransferModule } from './transfer/transfer.module';
 
-@Module({
-  imports: [HealthModule.forService('transfer')],
-})
-export class AppModule {}
+/** The transfer service: the store, Kafka (relay and consumer), the case module, health. */
+@Module({})
+export class AppModule {
+  static forRoot(config: TransferConfig, options: { clock?: Clock } = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        StoreModule.forRoot(config, options.clock),
+        HealthModule.forService('transfer'),
+        MessagingModule.forRootAsync({
+          inject: [PostgresEventStore, POOL],
+          useFactory: ((store: PostgresEventStore, pool: Pool): MessagingOptions => {
+            const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+            const spec = (topic: string) => ({ topic: names.physical(topic), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+            const consumed = [TOPICS.transferCommands, TOPICS.intakeEvents, TOPICS.facilityEvents];
+            return {
+              kafka: { brokers: config.KAFKA_BROKERS.split(','), clientId: config.KAFKA_CLIENT_ID },
+              topics: [...consumed, TOPICS.transferEvents, TOPICS.commandResults].map(spec),
+              relay: { name: 'transfer', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
+              consumer: {
+                groupId: config.KAFKA_GROUP_ID,
+                topics: consumed.map((topic) => names.physical(topic)),
+                decoder: contractDecoder(names),
+                inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+              },
+            };
+          }) as never, // MessagingModule types its factory as returning MessagingOptions<never>
+        }),
+        TransferModule,
+      ],
+    };
+  }
+}

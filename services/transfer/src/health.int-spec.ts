@@ -1,19 +1,18 @@
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AppModule } from './app.module';
+import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
 describe('transfer service', () => {
+  const env = newEnvironment();
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await bootTransferApp(env);
   });
 
   afterAll(async () => {
-    await app.close();
+    await app?.close();
+    await dropSchema(env.schema);
   });
 
   it('answers GET /health', async () => {

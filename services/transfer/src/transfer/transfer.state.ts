@@ -166,3 +166,18 @@ export function evolve(state: TransferState, event: TransferEvent): TransferStat
     }
   }
 }
+
+/** True for an event that ends an open case. */
+export function isEndingEvent(event: TransferEvent): boolean {
+  switch (event.type) {
+    case 'TransferWithdrawn':
+    case 'TransferCancelled':
+    case 'TransferCompleted':
+    case 'PlaceReservationDeclined':
+      return true;
+    case 'ReceivingStateDecisionRecorded':
+      return event.data.decision === 'refused';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,126 @@
+// Test support for integration tests: boots the real application on the real broker and
+// database with a fresh schema, unique topics (prefix) and groups, and the test's clock.
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Consumer, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import { loadConfig } from '@custody/platform';
+import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSchemaName } from '@custody/testing';
+import { createApp } from '../app';
+import { TransferConfig } from '../config';
+import type { Clock } from '../deadlines/clock';
+
+export interface TestEnvironment {
+  schema: string;
+  prefix: string;
+  groupId: string;
+}
+
+export const newEnvironment = (): TestEnvironment => ({
+  schema: uniqueSchemaName('transfer'),
+  prefix: `${uniqueName('tr')}.`,
+  groupId: uniqueName('transfer-group'),
+});
+
+export async function bootTransferApp(env: TestEnvironment, clock?: Clock): Promise<INestApplication> {
+  const config = loadConfig(TransferConfig, {
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: env.schema,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_CLIENT_ID: uniqueName('transfer'),
+    KAFKA_TOPIC_PREFIX: env.prefix,
+    KAFKA_GROUP_ID: env.groupId,
+    KAFKA_PARTITIONS: '2',
+    DEADLINE_SCAN_INTERVAL_MS: '200',
+  });
+  const app = await createApp(config, { clock, logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const pool = new Pool({ connectionString: databaseUrl(), max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+}
+
+/** Produces messages of the contract (CloudEvents envelope) on the test's prefixed topics: what other services would send. */
+export class TestProducer {
+  private producer?: Producer;
+
+  constructor(private readonly prefix: string) {}
+
+  /** A command's envelope carries its `occurredAt` as `ce_time` and names its sender (the actor). */
+  async send(type: MessageType, data: object, topic: string, options: { id?: string; actor?: { state: string; organisation: string } } = {}): Promise<string> {
+    this.producer ??= testKafka('producer').producer();
+    await this.producer.connect();
+    const id = options.id ?? randomUUID();
+    const occurredAt = (data as { occurredAt?: string }).occurredAt ?? new Date().toISOString();
+    const metadata = { correlationId: id, occurredAt, ...(options.actor ? { actor: options.actor } : {}) };
+    const message = toKafkaMessage({ id, type, schemaVersion: type === 'InmateRegistered' ? 2 : 1, data, metadata });
+    await this.producer.send({ topic: `${this.prefix}${topic}`, messages: [message] });
+    return id;
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}
+
+/** Reads what the service publishes on its prefixed topics. */
+export class TopicReader {
+  readonly messages: { topic: string; type: string; key: string; data: Record<string, unknown>; headers: Record<string, string> }[] = [];
+  private consumer?: Consumer;
+
+  constructor(private readonly prefix: string) {}
+
+  async start(topics: string[]): Promise<void> {
+    this.consumer = testKafka('reader').consumer({ groupId: uniqueName('reader') });
+    await this.consumer.connect();
+    for (const topic of topics) await this.consumer.subscribe({ topic: `${this.prefix}${topic}`, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        this.messages.push({
+          topic: topic.slice(this.prefix.length),
+          type: String(message.headers?.ce_type ?? ''),
+          key: String(message.key ?? ''),
+          data: JSON.parse(String(message.value)),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
+        });
+      },
+    });
+  }
+
+  /** Waits for a message matching `match` (bounded). */
+  waitFor(match: (m: TopicReader['messages'][number]) => boolean, what: string, timeoutMs = 30_000) {
+    return eventually(() => this.messages.find(match), { timeoutMs, message: what });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+/** The inmate facts of intake's events for the Belgium → Albania example, sent on the intake events topic. */
+export async function registerInmate(
+  producer: TestProducer,
+  inmateId: string,
+  facts: { nationalities: string[]; sendingState: string; habitualResidence: string; sentence?: object; expulsionOrder?: object },
+): Promise<void> {
+  const registered = EXAMPLES.InmateRegistered as Record<string, unknown>;
+  await producer.send('InmateRegistered', {
+    ...registered, inmateId, nationalities: facts.nationalities, sendingState: facts.sendingState,
+    residence: { status: 'irregular', habitualResidence: facts.habitualResidence },
+  }, TOPICS.intakeEvents);
+  await producer.send('SentenceRecorded', { inmateId, sentence: facts.sentence ?? (EXAMPLES.SentenceRecorded as { sentence: object }).sentence }, TOPICS.intakeEvents);
+  if (facts.expulsionOrder) await producer.send('ExpulsionOrderRecorded', { inmateId, expulsionOrder: facts.expulsionOrder }, TOPICS.intakeEvents);
+}
+
+/** Events of a case's stream, read from the store. */
+export async function streamTypes(app: INestApplication, transferId: string): Promise<string[]> {
+  const types: string[] = [];
+  for await (const event of app.get(PostgresEventStore).readStream(`transfer-${transferId}`)) types.push(event.type);
+  return types;
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { reject, type TransferCommand, type TransferEvent } from '@custody/contracts';
+import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
+import { applyCommandWithResult, deterministicId, handleCommand, type CommandOutcome } from '@custody/platform';
+import { InmatesRepository } from '../inmates/inmates.repository';
+import { TransferTables, type Queryable } from '../store/transfer-tables';
+import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
+import { isEndingEvent } from './transfer.state';
+
+export const transferStream = (transferId: string) => `transfer-${transferId}`;
+
+/**
+ * The write path of a case: look up what the decider needs (the inmate's facts, the inmate's
+ * open case), decide, append with the expected revision, and keep the one-open-case guard in
+ * the same transaction. Event ids derive from the command id.
+ */
+@Injectable()
+export class TransferCommands {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly tables: TransferTables,
+    private readonly inmates: InmatesRepository,
+  ) {}
+
+  /** A command from HTTP (or the scheduler): its own transaction; a rejection is thrown. */
+  async execute(command: TransferCommand, metadata: EventMetadata): Promise<{ events: NewEvent[]; state: TransferState; revision?: number }> {
+    return this.store.transaction(async (tx) => {
+      const decider = this.deciderFor(await this.contextOf(tx, command));
+      const result = await handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
+        metadata,
+        writer: tx,
+        eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+      });
+      await this.guardOpenCase(tx, command, decider.decided());
+      return result;
+    });
+  }
+
+  /** A command from Kafka, in the inbox transaction, with its result recorded for custody.command-results. */
+  async executeWithResult(tx: PostgresTransaction, command: TransferCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
+    const decider = this.deciderFor(await this.contextOf(tx, command));
+    const outcome = await applyCommandWithResult({
+      reader: this.store, tx, stream: transferStream(command.data.transferId), decider, command, commandId, commandType: command.type, metadata,
+    });
+    if (outcome.accepted) await this.guardOpenCase(tx, command, decider.decided());
+    return outcome;
+  }
+
+  /** An effect of another service's event (no result is published), in the inbox transaction. */
+  async executeInTransaction(tx: PostgresTransaction, command: TransferCommand, metadata: EventMetadata): Promise<NewEvent[]> {
+    const decider = this.deciderFor(await this.contextOf(tx, command));
+    const { events } = await handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
+      metadata,
+      writer: tx,
+      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+    });
+    await this.guardOpenCase(tx, command, decider.decided());
+    return events;
+  }
+
+  private async contextOf(on: Queryable, command: TransferCommand): Promise<DecisionContext> {
+    const { inmateId } = command.data;
+    const [inmate, active] = await Promise.all([
+      this.inmates.find(inmateId, on),
+      on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
+    ]);
+    return { inmate, activeTransferId: active.rows[0]?.transfer_id };
+  }
+
+  /** The decider with its context, remembering the events of its last decision (the one appended). */
+  private deciderFor(context: DecisionContext) {
+    let last: TransferEvent[] = [];
+    return {
+      initialState,
+      evolve,
+      decide: (command: TransferCommand, state: TransferState) => (last = decide(command, state, context)),
+      decided: () => last,
+    };
+  }
+
+  /**
+   * Rule 6, race-free: the table's primary key lets one open case per inmate exist; a second
+   * request that got past the decider's check (a concurrent one) rolls back here.
+   */
+  private async guardOpenCase(tx: Queryable, command: TransferCommand, events: TransferEvent[]): Promise<void> {
+    const { inmateId, transferId } = command.data;
+    for (const event of events) {
+      if (event.type === 'TransferRequested') {
+        const claimed = await tx.query(
+          `INSERT INTO ${this.tables.s}.active_transfers (inmate_id, transfer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [inmateId, transferId],
+        );
+        if (claimed.rowCount === 0) {
+          const { rows } = await tx.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]);
+          if (rows[0]?.transfer_id !== transferId) throw reject('TRANSFER_ALREADY_ACTIVE', { activeTransferId: rows[0]?.transfer_id ?? 'unknown' });
+        }
+      } else if (isEndingEvent(event)) {
+        await tx.query(`DELETE FROM ${this.tables.s}.active_transfers WHERE transfer_id = $1`, [transferId]);
+      }
+    }
+  }
+}

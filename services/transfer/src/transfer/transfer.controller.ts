@@ -1,0 +1,127 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  AcknowledgeCertificateReceipt, CancelTransfer, CommandRejection, CompleteTransfer, ConfirmPlaceReservation,
+  DeclinePlaceReservation, EndTransferObstacle, EvaluateEligibility, ExtendDeadline, IssueCertificate, isStateCode,
+  RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion, RecordMissedDeadline, RecordReceipt,
+  RecordReceivingStateDecision, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer, ScheduleTransfer,
+  WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
+} from '@custody/contracts';
+import type { EventMetadata } from '@custody/event-store';
+import { TransferCommands } from './transfer.commands';
+import { TransferProjection } from './transfer.projection';
+import { STAGES, type Stage } from './transfer.state';
+
+type Body<T> = T & { transferId: string; commandId: string; occurredAt: string };
+
+/**
+ * HTTP in: one route per command of the contract (the body is the command, as on
+ * custody.transfer.commands), and the reads. Translates and delegates; the rules are in the decider.
+ */
+@Controller('transfers')
+export class TransferController {
+  constructor(
+    private readonly commands: TransferCommands,
+    private readonly projection: TransferProjection,
+  ) {}
+
+  private async run(type: TransferCommandType, body: Body<object>, pathId: string | undefined, correlationId: string | undefined) {
+    if (pathId !== undefined && pathId !== body.transferId) {
+      throw new CommandRejection('VALIDATION_FAILED', 'The transferId of the body differs from the case in the path.', {}, [
+        { path: 'transferId', problem: `must be ${pathId}, the case in the path` },
+      ]);
+    }
+    const metadata: EventMetadata = { correlationId: correlationId ?? body.commandId, causationId: body.commandId, occurredAt: body.occurredAt };
+    const { events, state, revision } = await this.commands.execute({ type, data: body } as TransferCommand, metadata);
+    return { transferId: body.transferId, stage: state.stage, revision, events: events.map((e) => ({ id: e.id, type: e.type })) };
+  }
+
+  @Post()
+  request(@Body() body: RequestTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('RequestTransfer', body, undefined, cid); }
+
+  @Post(':id/eligibility') @HttpCode(200)
+  evaluate(@Param('id') id: string, @Body() body: EvaluateEligibility, @Headers('x-correlation-id') cid?: string) { return this.run('EvaluateEligibility', body, id, cid); }
+
+  @Post(':id/opinion') @HttpCode(200)
+  opinion(@Param('id') id: string, @Body() body: RecordInmateOpinion, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateOpinion', body, id, cid); }
+
+  @Post(':id/consent') @HttpCode(200)
+  consent(@Param('id') id: string, @Body() body: RecordConsent, @Headers('x-correlation-id') cid?: string) { return this.run('RecordConsent', body, id, cid); }
+
+  @Post(':id/notifications') @HttpCode(200)
+  notify(@Param('id') id: string, @Body() body: RecordInmateNotification, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateNotification', body, id, cid); }
+
+  @Post(':id/certificate') @HttpCode(200)
+  certificate(@Param('id') id: string, @Body() body: IssueCertificate, @Headers('x-correlation-id') cid?: string) { return this.run('IssueCertificate', body, id, cid); }
+
+  @Post(':id/certificate-receipt') @HttpCode(200)
+  certificateReceipt(@Param('id') id: string, @Body() body: AcknowledgeCertificateReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('AcknowledgeCertificateReceipt', body, id, cid); }
+
+  @Post(':id/decision') @HttpCode(200)
+  decision(@Param('id') id: string, @Body() body: RecordReceivingStateDecision, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceivingStateDecision', body, id, cid); }
+
+  @Post(':id/deadline-extensions') @HttpCode(200)
+  extend(@Param('id') id: string, @Body() body: ExtendDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('ExtendDeadline', body, id, cid); }
+
+  @Post(':id/missed-deadlines') @HttpCode(200)
+  missed(@Param('id') id: string, @Body() body: RecordMissedDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('RecordMissedDeadline', body, id, cid); }
+
+  @Post(':id/obstacle') @HttpCode(200)
+  obstacle(@Param('id') id: string, @Body() body: ReportTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('ReportTransferObstacle', body, id, cid); }
+
+  @Post(':id/obstacle-end') @HttpCode(200)
+  endObstacle(@Param('id') id: string, @Body() body: EndTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('EndTransferObstacle', body, id, cid); }
+
+  @Post(':id/reservation') @HttpCode(200)
+  reserve(@Param('id') id: string, @Body() body: RequestPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('RequestPlaceReservation', body, id, cid); }
+
+  @Post(':id/reservation-confirmation') @HttpCode(200)
+  confirm(@Param('id') id: string, @Body() body: ConfirmPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('ConfirmPlaceReservation', body, id, cid); }
+
+  @Post(':id/reservation-refusal') @HttpCode(200)
+  decline(@Param('id') id: string, @Body() body: DeclinePlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('DeclinePlaceReservation', body, id, cid); }
+
+  @Post(':id/schedule') @HttpCode(200)
+  schedule(@Param('id') id: string, @Body() body: ScheduleTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('ScheduleTransfer', body, id, cid); }
+
+  @Post(':id/dispatch') @HttpCode(200)
+  dispatch(@Param('id') id: string, @Body() body: RecordDispatch, @Headers('x-correlation-id') cid?: string) { return this.run('RecordDispatch', body, id, cid); }
+
+  @Post(':id/receipt') @HttpCode(200)
+  receipt(@Param('id') id: string, @Body() body: RecordReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceipt', body, id, cid); }
+
+  @Post(':id/withdrawal') @HttpCode(200)
+  withdraw(@Param('id') id: string, @Body() body: WithdrawTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('WithdrawTransfer', body, id, cid); }
+
+  @Post(':id/cancellation') @HttpCode(200)
+  cancel(@Param('id') id: string, @Body() body: CancelTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CancelTransfer', body, id, cid); }
+
+  @Post(':id/completion') @HttpCode(200)
+  complete(@Param('id') id: string, @Body() body: CompleteTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CompleteTransfer', body, id, cid); }
+
+  /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const found = await this.projection.current(id);
+    if (!found) throw reject('TRANSFER_NOT_FOUND', { transferId: id });
+    return found;
+  }
+
+  /** The read model: cases by stage, receiving state, and whether a deadline is overdue. */
+  @Get()
+  async list(
+    @Query('state') stage?: string,
+    @Query('receivingState') receivingState?: string,
+    @Query('overdue') overdue?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const problems = [
+      ...(stage !== undefined && !STAGES.includes(stage as Stage) ? [{ path: 'state', problem: `must be one of ${STAGES.join(', ')}` }] : []),
+      ...(receivingState !== undefined && !isStateCode(receivingState) ? [{ path: 'receivingState', problem: 'must be an ISO 3166-1 alpha-2 state code' }] : []),
+      ...(overdue !== undefined && !['true', 'false'].includes(overdue) ? [{ path: 'overdue', problem: 'must be true or false' }] : []),
+      ...(limit !== undefined && !/^[1-9]\d{0,2}$/.test(limit) ? [{ path: 'limit', problem: 'must be a whole number from 1 to 999' }] : []),
+    ];
+    if (problems.length > 0) throw new CommandRejection('VALIDATION_FAILED', 'Some query parameters are invalid.', {}, problems);
+    const items = await this.projection.list({ stage: stage as Stage | undefined, receivingState, isOverdue: overdue === undefined ? undefined : overdue === 'true', limit: Number(limit ?? 100) });
+    return { items };
+  }
+}

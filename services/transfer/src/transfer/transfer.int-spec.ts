@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { EXAMPLES, TOPICS } from '@custody/contracts';
+import { addDays, daysBetween } from '@custody/legal';
+import { eventually } from '@custody/testing';
+import {
+  bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
+} from '../testing/transfer-test-app';
+
+const BELGIAN_PRISON = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };
+const ALBANIAN_JUSTICE = { state: 'AL', organisation: 'Ministry of Justice of Albania', officer: 'E. Dervishi' };
+const ESCORT = { state: 'BE', organisation: 'Federal Police, Escort Directorate', leadOfficer: 'Commissioner M. Janssens' };
+const DAY0 = '2026-03-02';
+const on = (day: number) => `${addDays(DAY0, day)}T09:00:00Z`;
+const SENTENCE = (EXAMPLES.SentenceRecorded as { sentence: { enforcementStartDate: string; preTrialDays: number } }).sentence;
+
+describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
+  let env: TestEnvironment;
+  let app: INestApplication;
+  let producer: TestProducer;
+  let reader: TopicReader;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    env = newEnvironment();
+    app = await bootTransferApp(env);
+    http = request(app.getHttpServer());
+    producer = new TestProducer(env.prefix);
+    reader = new TopicReader(env.prefix);
+    await reader.start([TOPICS.transferEvents, TOPICS.commandResults, `${TOPICS.transferCommands}.dlq`]);
+  });
+
+  afterAll(async () => {
+    await reader?.stop();
+    await producer?.close();
+    await app?.close();
+    await dropSchema(env.schema);
+  });
+
+  /** An Albanian inmate known from intake's events (sent on the intake topic), and a new case id. */
+  async function albanianInmate() {
+    const inmateId = randomUUID();
+    await registerInmate(producer, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' });
+    return { inmateId, transferId: randomUUID(), facilityId: randomUUID(), reservationId: randomUUID() };
+  }
+
+  const command = (transferId: string, inmateId: string, day: number, body: object) => ({ commandId: randomUUID(), occurredAt: on(day), transferId, inmateId, ...body });
+
+  /** Request, evaluation (retried until intake's facts have arrived), opinion, consent, certificate, receipt, decision. */
+  async function recognisedCase() {
+    const ids = await albanianInmate();
+    const { transferId, inmateId } = ids;
+    const c = (day: number, body: object = {}) => command(transferId, inmateId, day, body);
+    await http.post('/transfers').send(c(0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112', reason: 'Albanian national without a residence permit.' })).expect(201);
+    const evaluated = await eventually(async () => {
+      const response = await http.post(`/transfers/${transferId}/eligibility`).send(c(1));
+      return response.status === 200 ? response : undefined;
+    }, { message: 'the inmate facts from intake' });
+    expect(evaluated.body.events).toEqual([expect.objectContaining({ type: 'EligibilityEvaluated' })]);
+    await http.post(`/transfers/${transferId}/opinion`).send(c(2, { opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON })).expect(200);
+    await http.post(`/transfers/${transferId}/consent`).send(c(3, { outcome: 'given', recordedBy: BELGIAN_PRISON })).expect(200);
+    await http.post(`/transfers/${transferId}/certificate`).send(c(5, { certificateReference: 'BE-AL-2026-0042', receivingAuthority: ALBANIAN_JUSTICE, isJudgmentEnclosed: true })).expect(200);
+    await http.post(`/transfers/${transferId}/certificate-receipt`).send(c(8, { receivedBy: ALBANIAN_JUSTICE })).expect(200);
+    const served = daysBetween(SENTENCE.enforcementStartDate, addDays(DAY0, 20)) + SENTENCE.preTrialDays;
+    await http.post(`/transfers/${transferId}/decision`).send(c(20, {
+      decision: 'recognised', decisionReference: 'AL-MoJ-2026-311', decidedBy: ALBANIAN_JUSTICE, procedure: 'conversion', facilityId: ids.facilityId,
+      adaptedSentence: { measure: 'custodial', kind: 'determinate', length: { years: 6, months: 0, days: 0 }, sentenceEndDate: '2029-11-03', daysDeducted: served, legalGround: 'Criminal Code of Albania; ETS 112 Art 11' },
+    })).expect(200);
+    return { ...ids, c };
+  }
+
+  it('walks Belgium → Albania from the request to the admission, with custody answering on its topic', async () => {
+    const { transferId, inmateId, facilityId, reservationId, c } = await recognisedCase();
+    const profile = { nationalities: ['AL'], hasExpulsionOrder: false, offenceCategories: ['drugs'], sentenceKind: 'determinate', hasSeriousMentalIllness: false, hasTerminalIllness: false };
+    await http.post(`/transfers/${transferId}/reservation`).send(c(21, { facilityId, reservationId, profile })).expect(200);
+    await reader.waitFor((m) => m.type === 'PlaceReservationRequested' && m.data.transferId === transferId, 'PlaceReservationRequested published for custody');
+
+    // The custody service answers on custody.facility.events.
+    await producer.send('PlaceReserved', { facilityId, reservationId, transferId, inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => ((await http.get(`/transfers/${transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place reserved' });
+
+    await http.post(`/transfers/${transferId}/schedule`).send(c(23, { plannedDeparture: on(30), destinationFacilityId: facilityId, escort: ESCORT })).expect(200);
+    await http.post(`/transfers/${transferId}/completion`).send(c(24, { facilityId, admissionEventId: randomUUID() })).expect(409)
+      .expect((r) => expect(r.body.code).toBe('HAND_OVER_INCOMPLETE'));
+    await http.post(`/transfers/${transferId}/dispatch`).send(c(30, { dispatchedBy: { ...BELGIAN_PRISON, place: 'Tirana International Airport' }, escort: ESCORT })).expect(200);
+    await http.post(`/transfers/${transferId}/receipt`).send(c(30, { receivedBy: { state: 'AL', organisation: 'General Directorate of Prisons', officer: 'A. Kola', place: 'Tirana International Airport' }, facilityId })).expect(200);
+
+    const admission = (EXAMPLES.InmateAdmitted as Record<string, unknown>);
+    const admissionId = await producer.send('InmateAdmitted', { ...admission, inmateId, facilityId, transferId, reservationId, governingState: 'AL' }, TOPICS.facilityEvents);
+    const done = await eventually(async () => {
+      const response = await http.get(`/transfers/${transferId}`);
+      return response.body.stage === 'completed' ? response.body : undefined;
+    }, { message: 'the case completed on the admission' });
+
+    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual([
+      'TransferRequested', 'EligibilityEvaluated', 'InmateOpinionRecorded', 'ConsentRecorded', 'CertificateIssued', 'CertificateReceived',
+      'ReceivingStateDecisionRecorded', 'PlaceReservationRequested', 'PlaceReservationConfirmed', 'TransferScheduled', 'CustodyDispatched',
+      'CustodyReceived', 'TransferCompleted',
+    ]);
+    expect(done.timeline[0]).toMatchObject({ occurredAt: on(0), recordedAt: expect.any(String) });
+    expect(done).toMatchObject({ ending: { admissionEventId: admissionId }, reservation: { status: 'used' }, openDeadlines: [], isOverdue: false });
+    const published = await reader.waitFor((m) => m.type === 'TransferCompleted' && m.data.transferId === transferId, 'TransferCompleted published');
+    expect(published.key).toBe(inmateId);
+
+    const listed = await eventually(async () => {
+      const { body } = await http.get('/transfers').query({ state: 'completed', receivingState: 'AL' }).expect(200);
+      return body.items.find((i: { transferId: string }) => i.transferId === transferId);
+    }, { message: 'the case in the read model' });
+    expect(listed).toMatchObject({ stage: 'completed', sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112', isOverdue: false });
+    const { body: elsewhere } = await http.get('/transfers').query({ receivingState: 'XK' }).expect(200);
+    expect(elsewhere.items.map((i: { transferId: string }) => i.transferId)).not.toContain(transferId);
+  });
+
+  it('a refusal of the place by the facility ends the case; a withdrawal releases the place held', async () => {
+    const refused = await recognisedCase();
+    const profile = { nationalities: ['AL'], hasExpulsionOrder: false, offenceCategories: ['drugs'], sentenceKind: 'determinate', hasSeriousMentalIllness: false, hasTerminalIllness: false };
+    await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(21, { facilityId: refused.facilityId, reservationId: refused.reservationId, profile })).expect(200);
+    await producer.send('ReservationRefused', { facilityId: refused.facilityId, reservationId: refused.reservationId, transferId: refused.transferId, inmateId: refused.inmateId, code: 'CAPACITY_EXHAUSTED', reason: 'No free place.' }, TOPICS.facilityEvents);
+    await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'no-capacity' ? true : undefined), { message: 'no capacity' });
+
+    const held = await recognisedCase();
+    await http.post(`/transfers/${held.transferId}/reservation`).send(held.c(21, { facilityId: held.facilityId, reservationId: held.reservationId, profile })).expect(200);
+    await producer.send('PlaceReserved', { facilityId: held.facilityId, reservationId: held.reservationId, transferId: held.transferId, inmateId: held.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => ((await http.get(`/transfers/${held.transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place reserved' });
+    const withdrawn = await http.post(`/transfers/${held.transferId}/withdrawal`).send(held.c(25, { reason: 'Acquitted on appeal.' })).expect(200);
+    expect(withdrawn.body.events.map((e: { type: string }) => e.type)).toEqual(['TransferWithdrawn', 'PlaceReleaseRequested']);
+    const release = await reader.waitFor((m) => m.type === 'PlaceReleaseRequested' && m.data.transferId === held.transferId, 'the release asked of custody');
+    expect(release.data).toMatchObject({ facilityId: held.facilityId, reservationId: held.reservationId });
+
+    // With the case ended, the inmate may have a new one.
+    await http.post('/transfers').send(command(randomUUID(), held.inmateId, 30, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(201);
+  });
+
+  it('answers with the rules\' codes: one open case per inmate, validation, unknown cases', async () => {
+    const { transferId, inmateId } = await albanianInmate();
+    await http.post('/transfers').send(command(transferId, inmateId, 0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(201);
+    const second = await http.post('/transfers').send(command(randomUUID(), inmateId, 0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(409);
+    expect(second.body).toMatchObject({ code: 'TRANSFER_ALREADY_ACTIVE', details: { activeTransferId: transferId } });
+
+    const wrongBasis = await http.post('/transfers').send(command(randomUUID(), randomUUID(), 0, { sendingState: 'BE', receivingState: 'NL', legalBasis: 'ETS112' })).expect(422);
+    expect(wrongBasis.body.code).toBe('LEGAL_BASIS_NOT_APPLICABLE');
+    expect(wrongBasis.body.message).toMatch(/2008\/909 Art 26\(1\)/);
+
+    const invalid = await http.post('/transfers').send({ transferId: 'x', receivingState: 'ZZ', unknownField: 1 }).expect(400);
+    expect(invalid.body.code).toBe('VALIDATION_FAILED');
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['transferId', 'receivingState', 'unknownField']));
+
+    await http.post(`/transfers/${transferId}/certificate`).send(command(transferId, inmateId, 5, { certificateReference: 'X', receivingAuthority: ALBANIAN_JUSTICE, isJudgmentEnclosed: true })).expect(409)
+      .expect((r) => expect(r.body.code).toBe('STEP_OUT_OF_ORDER'));
+    await http.get(`/transfers/${randomUUID()}`).expect(404).expect((r) => expect(r.body.code).toBe('TRANSFER_NOT_FOUND'));
+    await http.get('/transfers').query({ state: 'nowhere' }).expect(400);
+  });
+
+  it('takes commands on custody.transfer.commands and answers on custody.command-results', async () => {
+    const { transferId, inmateId } = await albanianInmate();
+    const requestId = randomUUID();
+    await producer.send('RequestTransfer', { commandId: requestId, occurredAt: on(0), transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' }, TOPICS.transferCommands, { id: requestId, actor: { state: 'BE', organisation: 'FPS Justice, Central Authority' } });
+    const accepted = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === requestId, 'the result of RequestTransfer');
+    expect(accepted).toMatchObject({ type: 'CommandAccepted', data: { commandType: 'RequestTransfer', eventIds: [expect.any(String)] } });
+
+    // The receiving ministry cannot decide before the certificate is issued.
+    const decisionId = randomUUID();
+    await producer.send('RecordReceivingStateDecision', {
+      commandId: decisionId, occurredAt: on(10), transferId, inmateId, decision: 'refused', decisionReference: 'AL-1', decidedBy: ALBANIAN_JUSTICE, refusalGround: 'other',
+    }, TOPICS.transferCommands, { id: decisionId, actor: { state: 'AL', organisation: 'Ministry of Justice of Albania' } });
+    const rejected = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === decisionId, 'the result of the early decision');
+    expect(rejected).toMatchObject({ type: 'CommandRejected', data: { code: 'TRANSFER_NOT_AWAITING_DECISION' } });
+    expect(await streamTypes(app, transferId)).toEqual(['TransferRequested']);
+
+    // A command that breaks the envelope (no sender named) is set aside with its reason, and the consumer goes on.
+    const anonymousId = randomUUID();
+    await producer.send('WithdrawTransfer', { commandId: anonymousId, occurredAt: on(11), transferId, inmateId, reason: 'x' }, TOPICS.transferCommands, { id: anonymousId });
+    const setAside = await reader.waitFor((m) => m.topic === `${TOPICS.transferCommands}.dlq` && m.data.commandId === anonymousId, 'the anonymous command dead-lettered');
+    expect(setAside.headers).toMatchObject({ dlq_code: 'INVALID_ENVELOPE' });
+    expect(await streamTypes(app, transferId)).toEqual(['TransferRequested']);
+  });
+});

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { InmatesConsumer } from '../inmates/inmates.consumer';
+import { InmatesRepository } from '../inmates/inmates.repository';
+import { DeadlineScheduler } from '../deadlines/deadline.scheduler';
+import { TransferCommands } from './transfer.commands';
+import { TransferConsumer } from './transfer.consumer';
+import { TransferController } from './transfer.controller';
+import { TransferProjection } from './transfer.projection';
+
+/** The transfer case: commands (HTTP and Kafka), the inmate facts it needs, its read model and deadlines. */
+@Module({
+  controllers: [TransferController],
+  providers: [InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler],
+  exports: [TransferCommands, TransferProjection, DeadlineScheduler],
+})
+export class TransferModule {}

@@ -1,0 +1,127 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PostgresEventStore, type GlobalEvent, type Subscription } from '@custody/event-store';
+import { Clock } from '../deadlines/clock';
+import { TransferTables, type Queryable } from '../store/transfer-tables';
+import { transferStream } from './transfer.commands';
+import { openDeadlines, type Stage } from './transfer.state';
+import { applyToView, isOverdue, presentTransfer, type TransferView } from './transfer.view';
+
+const NAME = 'transfers';
+
+export interface TransferFilter {
+  stage?: Stage;
+  receivingState?: string;
+  isOverdue?: boolean;
+  limit: number;
+}
+
+/**
+ * The read model, kept from our own events: a row per case (`transfers`) and its owed deadlines
+ * (`transfer_deadlines`, which the deadline scheduler scans). It follows the store's global log
+ * from a stored checkpoint; each event is folded in one transaction with the checkpoint, and a
+ * row remembers the revision it was built at, so replaying (or two instances) changes nothing.
+ * Rebuild: delete the checkpoint row and the two tables' rows.
+ */
+@Injectable()
+export class TransferProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TransferProjection');
+  private subscription?: Subscription;
+  private loop?: Promise<void>;
+  private isStopping = false;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly tables: TransferTables,
+    private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.isStopping = false;
+    this.loop = this.follow();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.isStopping = true;
+    await this.subscription?.stop();
+    await this.loop;
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.isStopping) {
+      try {
+        const { rows } = await this.tables.pool.query<{ checkpoint: string }>(`SELECT checkpoint FROM ${this.tables.s}.projection_checkpoints WHERE name = $1`, [NAME]);
+        this.subscription = this.store.subscribeToAll({ fromCheckpoint: rows[0]?.checkpoint, filter: { categories: ['transfer'] } });
+        for await (const event of this.subscription) {
+          await this.store.transaction(async (tx) => {
+            await this.project(tx, event);
+            await tx.query(
+              `INSERT INTO ${this.tables.s}.projection_checkpoints (name, checkpoint) VALUES ($1, $2)
+               ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
+              [NAME, event.checkpoint],
+            );
+          });
+          if (this.isStopping) break;
+        }
+      } catch (error) {
+        if (this.isStopping) return;
+        this.logger.error(`projection stopped on ${(error as Error).message}; resuming from the checkpoint`);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  private async project(tx: Queryable, event: GlobalEvent): Promise<void> {
+    const transferId = event.streamName.slice('transfer-'.length);
+    const { rows } = await tx.query<{ view: TransferView }>(`SELECT view FROM ${this.tables.s}.transfers WHERE transfer_id = $1 FOR UPDATE`, [transferId]);
+    const before = rows[0]?.view;
+    const view = applyToView(before, event, transferId);
+    if (view === before) return;
+    const { state } = view;
+    await tx.query(
+      `INSERT INTO ${this.tables.s}.transfers (transfer_id, inmate_id, stage, sending_state, receiving_state, legal_basis, view, last_revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (transfer_id) DO UPDATE SET stage = EXCLUDED.stage, view = EXCLUDED.view, last_revision = EXCLUDED.last_revision, updated_at = now()`,
+      [transferId, state.inmateId, state.stage, state.sendingState, state.receivingState, state.legalBasis, JSON.stringify(view), view.revision],
+    );
+    await tx.query(`DELETE FROM ${this.tables.s}.transfer_deadlines WHERE transfer_id = $1`, [transferId]);
+    for (const deadline of openDeadlines(state)) {
+      await tx.query(
+        `INSERT INTO ${this.tables.s}.transfer_deadlines (transfer_id, inmate_id, kind, due_at, due, status) VALUES ($1, $2, $3, $4, $4::timestamptz, $5)`,
+        [transferId, state.inmateId, deadline.kind, deadline.dueAt, deadline.status],
+      );
+    }
+  }
+
+  /** The case as its stream says now (not the read model, which may lag). */
+  async current(transferId: string) {
+    let view: TransferView | undefined;
+    for await (const event of this.store.readStream(transferStream(transferId))) view = applyToView(view, event, transferId);
+    return view && presentTransfer(view, this.clock.now());
+  }
+
+  async list(filter: TransferFilter) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.stage) where.push(`t.stage = $${params.push(filter.stage)}`);
+    if (filter.receivingState) where.push(`t.receiving_state = $${params.push(filter.receivingState)}`);
+    if (filter.isOverdue !== undefined) {
+      const overdue = `EXISTS (SELECT 1 FROM ${this.tables.s}.transfer_deadlines d WHERE d.transfer_id = t.transfer_id AND d.status IN ('open', 'missed') AND d.due < $${params.push(this.clock.now())})`;
+      where.push(filter.isOverdue ? overdue : `NOT ${overdue}`);
+    }
+    const { rows } = await this.tables.pool.query<{ view: TransferView }>(
+      `SELECT t.view FROM ${this.tables.s}.transfers t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY t.updated_at DESC LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
+    const now = this.clock.now();
+    return rows.map(({ view }) => {
+      const { state } = view;
+      const deadlines = openDeadlines(state).map((d) => ({ ...d, isOverdue: isOverdue(d, now) }));
+      return {
+        transferId: view.transferId, inmateId: state.inmateId, stage: state.stage, sendingState: state.sendingState,
+        receivingState: state.receivingState, legalBasis: state.legalBasis, openDeadlines: deadlines,
+        isOverdue: deadlines.some((d) => d.isOverdue), revision: view.revision,
+      };
+    });
+  }
+}
