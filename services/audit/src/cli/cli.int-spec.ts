@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from '@custody/testing';
 import { AuditLedger } from '../ledger/audit-ledger';
 import { CheckpointService } from '../ledger/checkpoint.service';
 import { belgiumToAlbania } from '../testing/history';
@@ -31,7 +32,6 @@ describe('custody-audit against the audit database, and offline', () => {
     await audit.publish([...others[0].events, ...person.events, ...others[1].events]);
     const total = person.events.length + others[0].events.length + others[1].events.length;
     const ledger = audit.app.get(AuditLedger);
-    const { eventually } = await import('@custody/testing');
     await eventually(async () => ((await ledger.repository.head()).size === total ? true : undefined), { timeoutMs: 90_000, message: 'the ledger chained' });
     await audit.app.get(CheckpointService).signIfGrown();
     await writeFile(join(dir, 'ledger-key.pem'), audit.publicKeyPem);

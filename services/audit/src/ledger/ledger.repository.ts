@@ -153,8 +153,8 @@ export class LedgerRepository {
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
-  /** Every entry from a position on, in position order, read with a cursor (constant memory). */
-  async *scan(fromPosition = 0, pageSize = 2000): AsyncGenerator<LedgerEntry> {
+  /** Every entry from a position on, in position order, page by page, read with a cursor (constant memory). */
+  async *scan(fromPosition = 0, pageSize = 2000): AsyncGenerator<LedgerEntry[]> {
     const client = await this.pool.connect();
     try {
       const cursor = client.query(
@@ -164,7 +164,7 @@ export class LedgerRepository {
         for (;;) {
           const rows = await cursor.read(pageSize);
           if (rows.length === 0) return;
-          for (const row of rows) yield toEntry(row);
+          yield rows.map(toEntry);
         }
       } finally {
         await cursor.close();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * A Merkle tree over the ledger's entry hashes, as RFC 6962 / RFC 9162 (Certificate
@@ -12,12 +12,16 @@ const NODE = Buffer.from([1]);
 
 /** The leaf hash of an entry hash (hex). */
 export function leafHash(entryHashHex: string): Buffer {
-  return createHash('sha256').update(LEAF).update(Buffer.from(entryHashHex, 'hex')).digest();
+  // One-shot crypto.hash is about twice as fast as createHash for inputs this small.
+  const input = Buffer.allocUnsafe(33);
+  input[0] = LEAF[0];
+  input.write(entryHashHex, 1, 'hex');
+  return hash('sha256', input, 'buffer');
 }
 
 /** The hash of an inner node. */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE, left, right], 65), 'buffer');
 }
 
 const EMPTY_ROOT = createHash('sha256').digest();

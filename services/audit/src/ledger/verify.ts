@@ -49,9 +49,13 @@ export interface VerifyOptions {
 /**
  * Recomputes the ledger in position order: each entry's hash from its content, its link to the
  * entry before it and to the previous entry of its subject, and (from position 0) the Merkle
- * tree, compared with every checkpoint whose size it passes. Stops at the first break.
+ * tree, compared with every checkpoint whose size it passes. Stops at the first break. Entries
+ * come in pages, in position order.
  */
-export async function verifyLedger(entries: AsyncIterable<LedgerEntry> | Iterable<LedgerEntry>, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLedger(
+  pages: AsyncIterable<readonly LedgerEntry[]> | Iterable<readonly LedgerEntry[]>,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const fromPosition = options.fromPosition ?? 0;
   const isFromStart = fromPosition === 0;
   const frontier = isFromStart ? new MerkleFrontier() : undefined;
@@ -90,7 +94,8 @@ export async function verifyLedger(entries: AsyncIterable<LedgerEntry> | Iterabl
     return undefined;
   };
 
-  for await (const entry of entries) {
+  // Pages, not single entries: one await per page instead of one per entry.
+  for await (const page of pages) for (const entry of page) {
     if (entry.position !== position) {
       return report({
         position,

@@ -70,9 +70,12 @@ const ms = (instant: string) => Date.parse(instant);
 export function placeInTime(events: TimelineEvent[], window: { asOf?: string; knownAt?: string } = {}): TimelineEvent[] {
   const asOf = window.asOf === undefined ? Infinity : ms(window.asOf);
   const knownAt = window.knownAt === undefined ? Infinity : ms(window.knownAt);
+  // Parse each instant once: a sort comparator would parse them n log n times.
   return events
-    .filter((e) => ms(e.occurredAt) <= asOf && ms(e.recordedAt) <= knownAt)
-    .sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt) || ms(a.recordedAt) - ms(b.recordedAt) || a.position - b.position);
+    .map((event) => ({ event, occurred: ms(event.occurredAt), recorded: ms(event.recordedAt) }))
+    .filter((e) => e.occurred <= asOf && e.recorded <= knownAt)
+    .sort((a, b) => a.occurred - b.occurred || a.recorded - b.recorded || a.event.position - b.event.position)
+    .map((e) => e.event);
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -82,8 +85,6 @@ const authority = (value: unknown): Custodian => {
     ? { state: text(a.state), organisation: text(a.organisation) }
     : { state: text(a.state), organisation: text(a.organisation), officer: text(a.officer) };
 };
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Folds one person's events into custody intervals. */
 export function foldTimeline(inmateId: string, events: TimelineEvent[], window: { asOf?: string; knownAt?: string } = {}): Timeline {
@@ -95,6 +96,7 @@ export function foldTimeline(inmateId: string, events: TimelineEvent[], window: 
   let beforeAbsence: State | undefined;
   let endedAt: string | undefined;
   let endedBy: string | undefined;
+  let openKey = '';
 
   const open = () => intervals[intervals.length - 1] as CustodyInterval | undefined;
   const evidence = (event: TimelineEvent) => {
@@ -109,10 +111,12 @@ export function foldTimeline(inmateId: string, events: TimelineEvent[], window: 
     const current = open();
     if (!next.custodian || !next.place || !next.governingState) return;
     const candidate = { custodian: next.custodian, place: next.place, governingState: next.governingState, legalBasis: next.legalBasis };
-    if (current && current.to === null && same(candidate, { custodian: current.custodian, place: current.place, governingState: current.governingState, legalBasis: current.legalBasis })) {
+    const key = JSON.stringify(candidate);
+    if (current && current.to === null && key === openKey) {
       evidence(event);
       return;
     }
+    openKey = key;
     if (current && current.to === null) current.to = event.occurredAt;
     const interval: CustodyInterval = { from: event.occurredAt, to: null, ...candidate, evidenceEventIds: [event.id] };
     if (interval.legalBasis === undefined) delete interval.legalBasis;
