@@ -86,7 +86,7 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
     await tx.query(`DELETE FROM ${this.tables.s}.transfer_deadlines WHERE transfer_id = $1`, [transferId]);
     for (const deadline of openDeadlines(state)) {
       await tx.query(
-        `INSERT INTO ${this.tables.s}.transfer_deadlines (transfer_id, inmate_id, kind, due_at, due, status) VALUES ($1, $2, $3, $4, $4::timestamptz, $5)`,
+        `INSERT INTO ${this.tables.s}.transfer_deadlines (transfer_id, inmate_id, kind, due_at, due, status) VALUES ($1, $2, $3, $4::text, $4::text::timestamptz, $5)`,
         [transferId, state.inmateId, deadline.kind, deadline.dueAt, deadline.status],
       );
     }
