@@ -13,6 +13,8 @@ import { median, percentile, writeReport } from './lib/report';
 import type { Figure } from './lib/report';
 
 const SCHEMA = 'custody_events';
+// The replay reads a store of its own, holding exactly the seeded events.
+const REPLAY_SCHEMA = 'custody_replay';
 const REPETITIONS = 3;
 const REPLAY_STREAMS = 100_000;
 const REPLAY_EVENTS_PER_STREAM = 10;
@@ -238,7 +240,7 @@ async function appendFigures(url: string): Promise<Figure[]> {
 /** Fills the store with REPLAY_STREAMS streams of REPLAY_EVENTS_PER_STREAM events, the size of custodyEvent(). */
 async function seedReplay(url: string): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
-  const store = new PostgresEventStore({ connection: pool, schema: SCHEMA });
+  const store = new PostgresEventStore({ connection: pool, schema: REPLAY_SCHEMA });
   await store.migrate();
   const sample = custodyEvent();
   const chunk = 10_000;
@@ -246,7 +248,7 @@ async function seedReplay(url: string): Promise<void> {
     // One transaction per chunk of streams: many writing transactions, as in real use.
     await pool.query(
       `WITH s AS (SELECT g AS n, 'inmate-replay' || g AS stream_name FROM generate_series($1::int, $2::int) g)
-       INSERT INTO "${SCHEMA}".events (stream_name, category, revision, event_id, event_type, schema_version, data, metadata)
+       INSERT INTO "${REPLAY_SCHEMA}".events (stream_name, category, revision, event_id, event_type, schema_version, data, metadata)
        SELECT s.stream_name, 'inmate', r, gen_random_uuid(), $3, 1,
               jsonb_set($4::jsonb, '{inmateId}', to_jsonb(gen_random_uuid()::text)),
               jsonb_set($5::jsonb, '{correlationId}', to_jsonb(gen_random_uuid()::text))
@@ -256,10 +258,10 @@ async function seedReplay(url: string): Promise<void> {
     );
   }
   await pool.query(
-    `INSERT INTO "${SCHEMA}".streams (stream_name, category, revision)
-     SELECT stream_name, 'inmate', max(revision) FROM "${SCHEMA}".events WHERE stream_name LIKE 'inmate-replay%' GROUP BY stream_name`,
+    `INSERT INTO "${REPLAY_SCHEMA}".streams (stream_name, category, revision)
+     SELECT stream_name, 'inmate', max(revision) FROM "${REPLAY_SCHEMA}".events WHERE stream_name LIKE 'inmate-replay%' GROUP BY stream_name`,
   );
-  await pool.query(`VACUUM ANALYZE "${SCHEMA}".events`);
+  await pool.query(`VACUUM ANALYZE "${REPLAY_SCHEMA}".events`);
   await store.close();
   await pool.end();
 }
@@ -283,7 +285,7 @@ async function replayChild(kind: 'ours' | 'raw', url: string): Promise<void> {
   let count = 0;
   const started = performance.now();
   if (kind === 'ours') {
-    const store = new PostgresEventStore({ connection: pool, schema: SCHEMA });
+    const store = new PostgresEventStore({ connection: pool, schema: REPLAY_SCHEMA });
     for await (const event of store.readAll()) {
       fold(event.streamName, event.data);
       count++;
@@ -296,7 +298,7 @@ async function replayChild(kind: 'ours' | 'raw', url: string): Promise<void> {
         // The same columns as the store's reads, in position order without the store's visibility rule.
         `SELECT transaction_id::text AS transaction_text, position, stream_name, revision, event_id, event_type, schema_version,
                 data, metadata, (recorded_at AT TIME ZONE 'UTC')::text AS recorded_text
-         FROM "${SCHEMA}".events ORDER BY position`,
+         FROM "${REPLAY_SCHEMA}".events ORDER BY position`,
       ),
     );
     for (;;) {
