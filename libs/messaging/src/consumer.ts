@@ -1,4 +1,4 @@
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DecodedEvent, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
 import type { InboxTransaction, PostgresInbox } from './inbox';
@@ -41,6 +41,16 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
   fromBeginning?: boolean;
+  /**
+   * How many partitions this member processes at once (default 1). Order per key holds either
+   * way: a key lives on one partition, and one partition is processed one message at a time.
+   */
+  partitionsConsumedConcurrently?: number;
+  /**
+   * Most consecutive messages of a partition applied in one database transaction (default
+   * 100): one commit for many messages, each behind a savepoint with its inbox entry.
+   */
+  transactionBatchSize?: number;
   /** Create each topic's `<topic>.dlq` at start if missing (default true). */
   createDeadLetterTopics?: boolean;
   /** Called for each outcome (for metrics and tests). */
@@ -97,7 +107,12 @@ export class EventConsumer<Tx extends InboxTransaction> {
     for (const topic of this.options.topics) {
       await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
   }
 
   private async restart(): Promise<void> {
@@ -122,32 +137,87 @@ export class EventConsumer<Tx extends InboxTransaction> {
     await this.producer?.disconnect();
   }
 
-  private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const inbound: InboundMessage = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: message.headers ?? {},
-    };
-    const decoded = this.options.decoder.decode(inbound);
-    if (!decoded.ok) {
-      await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
-      return;
-    }
-    const event = decoded.event;
-    const handler = this.options.handlerFor(event.type);
-    if (!handler) {
-      this.options.onOutcome?.({ kind: 'ignored', event, message: inbound });
-      return;
-    }
+  /**
+   * A fetched batch of one partition, in order. Consecutive messages that have a handler are
+   * applied in groups, one database transaction per group (one commit instead of one per
+   * message); a message that fails inside a group is retried alone. Each offset is resolved
+   * only once its message was processed, found duplicate, ignored or dead-lettered, and
+   * committed by kafkajs after that.
+   */
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const beat = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs ?? 2_000);
+    const groupSize = this.options.transactionBatchSize ?? 100;
     try {
-      let lastError: Error | undefined;
-      for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
-        const delay = backoffDelay(this.retry, attempt);
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      let group: Array<{ event: DecodedEvent; inbound: InboundMessage; handler: EventHandler<Tx> }> = [];
+      const flush = async () => {
+        while (group.length > 0) {
+          const done = await this.applyGroup(group, resolveOffset);
+          group = group.slice(done);
+        }
+      };
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const inbound: InboundMessage = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        };
+        const decoded = this.options.decoder.decode(inbound);
+        const handler = decoded.ok ? this.options.handlerFor(decoded.event.type) : undefined;
+        if (decoded.ok && handler) {
+          group.push({ event: decoded.event, inbound, handler });
+          if (group.length >= groupSize) {
+            await flush();
+            await commitOffsetsIfNecessary();
+          }
+          continue;
+        }
+        await flush();
+        if (!decoded.ok) await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
+        else this.options.onOutcome?.({ kind: 'ignored', event: decoded.event, message: inbound });
+        resolveOffset(inbound.offset);
+      }
+      if (isRunning() && !isStale()) await flush();
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Applies a group in one transaction; returns how many messages of it are done (at least one). */
+  private async applyGroup(
+    group: Array<{ event: DecodedEvent; inbound: InboundMessage; handler: EventHandler<Tx> }>,
+    resolveOffset: (offset: string) => void,
+  ): Promise<number> {
+    const results = await this.options.inbox.runMany(
+      this.options.groupId,
+      group.map(({ event, inbound, handler }) => ({
+        eventId: event.id,
+        origin: inbound,
+        work: (tx: Tx) => handler(event, { tx, message: inbound, attempt: 1 }),
+      })),
+    );
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i];
+      const { event, inbound, handler } = group[i];
+      if (typeof result === 'string') {
+        this.options.onOutcome?.({ kind: result, event, message: inbound });
+      } else {
+        // The first attempt failed inside the group: the message alone, with retries.
+        await this.retryAlone(event, inbound, handler, result.error);
+      }
+      resolveOffset(inbound.offset);
+    }
+    return results.length;
+  }
+
+  private async retryAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, firstError: unknown): Promise<void> {
+    let lastError = firstError instanceof Error ? firstError : new Error(String(firstError));
+    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
         try {
           const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) =>
             handler(event, { tx, message: inbound, attempt }),
@@ -156,17 +226,15 @@ export class EventConsumer<Tx extends InboxTransaction> {
           return;
         } catch (error) {
           lastError = error instanceof Error ? error : new Error(String(error));
-          if (error instanceof PermanentHandlerError) {
-            await this.deadLetter(inbound, error.code, error.message, attempt);
-            return;
-          }
-          this.options.log?.('warn', `handler for ${event.type} ${event.id} failed (attempt ${attempt}): ${lastError.message}`);
         }
       }
-      await this.deadLetter(inbound, 'HANDLER_FAILED', lastError?.message ?? 'handler failed', this.retry.maxAttempts);
-    } finally {
-      clearInterval(beat);
+      if (lastError instanceof PermanentHandlerError) {
+        await this.deadLetter(inbound, lastError.code, lastError.message, attempt);
+        return;
+      }
+      this.options.log?.('warn', `handler for ${event.type} ${event.id} failed (attempt ${attempt}): ${lastError.message}`);
     }
+    await this.deadLetter(inbound, 'HANDLER_FAILED', lastError.message, this.retry.maxAttempts);
   }
 
   private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {

@@ -65,4 +65,38 @@ export class PostgresInbox<Tx extends InboxTransaction> {
       return 'processed';
     });
   }
+
+  /**
+   * Runs several messages' work in one transaction, in order, each behind a savepoint: one
+   * commit for the lot. Stops at the first work that throws: its savepoint is rolled back (its
+   * claim with it), what ran before it commits, and the error is returned in its place so the
+   * caller can retry that message alone. Same guarantee as runOnce: effects and inbox entries
+   * commit together.
+   */
+  async runMany(
+    consumer: string,
+    items: Array<{ eventId: string; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
+  ): Promise<Array<InboxOutcome | { error: unknown }>> {
+    return this.runner.transaction(async (tx) => {
+      const results: Array<InboxOutcome | { error: unknown }> = [];
+      for (const { eventId, origin, work } of items) {
+        await tx.query('SAVEPOINT inbox_message');
+        try {
+          const claimed = await tx.query(
+            `INSERT INTO ${this.table} (consumer, event_id, topic, partition, "offset")
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+            [consumer, eventId, origin.topic, origin.partition, origin.offset],
+          );
+          if (claimed.rowCount !== 0) await work(tx);
+          await tx.query('RELEASE SAVEPOINT inbox_message');
+          results.push(claimed.rowCount === 0 ? 'duplicate' : 'processed');
+        } catch (error) {
+          await tx.query('ROLLBACK TO SAVEPOINT inbox_message');
+          results.push({ error });
+          break;
+        }
+      }
+      return results;
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders, Message, Producer } from 'kafkajs';
 import type { Checkpoint, EventStore, GlobalEvent, Subscription } from '@custody/event-store';
 
 /** Where an event goes on Kafka. */
@@ -57,10 +57,13 @@ export class Relay {
   private loop?: Promise<void>;
   private readonly lag: RelayLag = { pendingEvents: 0, lastLagSeconds: 0, published: 0, isActive: false };
   private readonly table: string;
+  private readonly rejectedTable: string;
   private wake?: () => void;
 
   constructor(private readonly options: RelayOptions) {
-    this.table = `"${options.schema.replace(/"/g, '""')}".relay_checkpoints`;
+    const schema = `"${options.schema.replace(/"/g, '""')}"`;
+    this.table = `${schema}.relay_checkpoints`;
+    this.rejectedTable = `${schema}.relay_rejected`;
   }
 
   /** Starts in the background: stands by until it holds the lock, then publishes. */
@@ -92,6 +95,17 @@ export class Relay {
            name text PRIMARY KEY,
            checkpoint text,
            updated_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.rejectedTable} (
+           name text NOT NULL,
+           event_id text NOT NULL,
+           event_type text NOT NULL,
+           checkpoint text NOT NULL,
+           reason text NOT NULL,
+           rejected_at timestamptz NOT NULL DEFAULT now(),
+           PRIMARY KEY (name, event_id)
          )`,
       );
       await client.query('COMMIT');
@@ -171,57 +185,105 @@ export class Relay {
     let pending: Promise<IteratorResult<GlobalEvent>> | undefined;
     const batchSize = this.options.batchSize ?? 500;
     const linger = this.options.lingerMs ?? 2;
+    // One batch is sent while the next is read and encoded (pipelining): sends stay one at a
+    // time and in order, and each checkpoint is written after its batch was acknowledged.
+    let inFlight: Promise<void> = Promise.resolve();
+    let failure: { error: unknown } | undefined;
     try {
-      while (this.running) {
+      while (this.running && !failure) {
         const batch: GlobalEvent[] = [];
         pending ??= iterator.next();
         const first = await pending;
         pending = undefined;
-        if (first.done) return;
+        if (first.done) break;
         batch.push(first.value);
-        while (batch.length < batchSize) {
+        // The batch closes when it is full, or once it has lingered (one deadline per batch,
+        // from its first event) and the previous batch is acknowledged: while the broker
+        // works on one batch, the next one grows.
+        let ready = false;
+        const closes = Promise.all([
+          new Promise<void>((resolve) => setTimeout(resolve, linger).unref?.()),
+          inFlight,
+        ]).then(() => {
+          ready = true;
+        });
+        while (batch.length < batchSize && !ready) {
           pending ??= iterator.next();
-          const next = await Promise.race([pending, this.delay(linger)]);
-          if (next === 'timeout') break;
+          const next = await Promise.race([pending, closes]);
+          if (!next) break;
           pending = undefined;
           if (next.done) break;
           batch.push(next.value);
         }
-        this.lag.pendingEvents = batch.length;
-        await this.publish(batch);
-        await client.query(
-          `INSERT INTO ${this.table} (name, checkpoint, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
-          [this.options.name, batch[batch.length - 1].checkpoint],
-        );
-        const now = Date.now();
-        this.lag.pendingEvents = 0;
-        this.lag.published += batch.length;
-        this.lag.lastPublishedAt = new Date(now);
-        this.lag.lastLagSeconds = (now - Date.parse(batch[batch.length - 1].recordedAt)) / 1000;
-        this.options.onPublished?.(batch);
+        const encoded = this.encode(batch);
+        await inFlight;
+        if (failure) break;
+        inFlight = this.publishAndCheckpoint(client, batch, encoded).catch((error: unknown) => {
+          failure = { error };
+          void subscription.stop();
+        });
       }
+      await inFlight;
+      if (failure) throw failure.error;
     } finally {
       await subscription.stop();
       this.subscription = undefined;
     }
   }
 
-  /** Sends one batch, keeping order per topic and key; retries until acknowledged or stopped. */
-  private async publish(batch: GlobalEvent[]): Promise<void> {
-    const byTopic = new Map<string, OutboundMessage[]>();
+  /** The messages of a batch by topic, in order; events the contract cannot publish are set aside. */
+  private encode(batch: GlobalEvent[]): { topicMessages: Array<{ topic: string; messages: Message[] }>; rejected: Array<{ event: GlobalEvent; reason: string }> } {
+    const byTopic = new Map<string, Message[]>();
+    const rejected: Array<{ event: GlobalEvent; reason: string }> = [];
     for (const event of batch) {
-      const message = this.options.route(event);
+      let message: OutboundMessage | undefined;
+      try {
+        message = this.options.route(event);
+      } catch (error) {
+        rejected.push({ event, reason: describe(error) });
+        continue;
+      }
       if (!message) continue;
       const list = byTopic.get(message.topic) ?? [];
-      list.push(message);
+      list.push({ key: message.key, value: message.value, headers: message.headers });
       byTopic.set(message.topic, list);
     }
-    if (byTopic.size === 0) return;
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({
-      topic,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-    }));
+    return { topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), rejected };
+  }
+
+  private async publishAndCheckpoint(
+    client: PoolClient,
+    batch: GlobalEvent[],
+    encoded: ReturnType<Relay['encode']>,
+  ): Promise<void> {
+    this.lag.pendingEvents = batch.length;
+    await this.publish(encoded.topicMessages);
+    for (const { event, reason } of encoded.rejected) {
+      // A stored event the contract refuses would block the relay forever if it were retried:
+      // it is recorded (for an operator) and skipped, and the error is logged.
+      this.options.log?.('error', `relay ${this.options.name}: event ${event.id} (${event.type}) cannot be published: ${reason}`);
+      await client.query(
+        `INSERT INTO ${this.rejectedTable} (name, event_id, event_type, checkpoint, reason) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name, event_id) DO NOTHING`,
+        [this.options.name, event.id, event.type, event.checkpoint, reason.slice(0, 2_000)],
+      );
+    }
+    await client.query(
+      `INSERT INTO ${this.table} (name, checkpoint, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
+      [this.options.name, batch[batch.length - 1].checkpoint],
+    );
+    const now = Date.now();
+    this.lag.pendingEvents = 0;
+    this.lag.published += batch.length;
+    this.lag.lastPublishedAt = new Date(now);
+    this.lag.lastLagSeconds = (now - Date.parse(batch[batch.length - 1].recordedAt)) / 1000;
+    this.options.onPublished?.(batch);
+  }
+
+  /** Sends one batch (order per topic and key kept); retries until acknowledged or stopped. */
+  private async publish(topicMessages: Array<{ topic: string; messages: Message[] }>): Promise<void> {
+    if (topicMessages.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.producer.sendBatch({ acks: -1, topicMessages });
@@ -234,10 +296,6 @@ export class Relay {
     }
   }
 
-  private delay(ms: number): Promise<'timeout'> {
-    return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms));
-  }
-
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -247,4 +305,13 @@ export class Relay {
       };
     });
   }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const fields = (error as { errors?: Array<{ path: string; problem: string }> }).errors;
+    const detail = Array.isArray(fields) ? fields.map((f) => `${f.path}: ${f.problem}`).join('; ') : '';
+    return detail ? `${error.message} (${detail})` : error.message;
+  }
+  return String(error);
 }

@@ -1,0 +1,339 @@
+// `npm run bench -- relay`: the relay (event store → Kafka, acknowledged and checkpointed) beside a
+// raw kafkajs producer sending the same messages in the same batch sizes (baseline), on the same
+// broker in the same run; then the end-to-end lag from append to a consumer's handler at a steady
+// 1,000 events/s. Everything runs in a schema and under topic names of its own.
+//   env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
+//        RELAY_BENCH_EVENTS (20000), RELAY_BENCH_BATCH (500), RELAY_BENCH_LAG_SECONDS (25)
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { logLevel } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import { TOPICS } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import type { GlobalEvent, NewEvent, PostgresTransaction } from '@custody/event-store';
+import {
+  contractDecoder,
+  contractRoute,
+  createKafka,
+  custodyPartitioner,
+  ensureTopics,
+  EventConsumer,
+  PostgresInbox,
+  Relay,
+  TopicNames,
+} from '@custody/messaging';
+import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
+import { median, percentile, writeReport } from './lib/report';
+import type { Figure } from './lib/report';
+
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const EVENTS = Number(process.env.RELAY_BENCH_EVENTS ?? 20_000);
+const BATCH = Number(process.env.RELAY_BENCH_BATCH ?? 500);
+const LAG_SECONDS = Number(process.env.RELAY_BENCH_LAG_SECONDS ?? 25);
+const LAG_WARMUP_SECONDS = 5;
+const RATE = Number(process.env.RELAY_BENCH_RATE ?? 1_000);
+const REPETITIONS = 3;
+const PARTITIONS = 6;
+const run = randomBytes(4).toString('hex');
+const schema = `bench_relay_${run}`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message: string) => process.stdout.write(`[relay bench] ${message}\n`);
+
+/** A mix of custody events: a registration, then follow-ups for the same person. */
+function workload(count: number): NewEvent[] {
+  const events: NewEvent[] = [];
+  while (events.length < count) {
+    const inmateId = randomUUID();
+    events.push(inmateRegistered(inmateId));
+    for (let i = 0; i < 4 && events.length < count; i++) events.push(residenceStatusRecorded(inmateId));
+  }
+  return events;
+}
+
+async function appendAll(store: PostgresEventStore, events: NewEvent[]): Promise<void> {
+  const byStream = new Map<string, NewEvent[]>();
+  for (const e of events) {
+    const stream = inmateStream((e.data as { inmateId: string }).inmateId);
+    byStream.set(stream, [...(byStream.get(stream) ?? []), e]);
+  }
+  const streams = [...byStream];
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      for (let i = w; i < streams.length; i += 8) await store.appendToStream(streams[i][0], streams[i][1]);
+    }),
+  );
+}
+
+async function freshTopic(kafka: Kafka, label: string): Promise<TopicNames> {
+  const names = new TopicNames(`bench-relay-${run}-${label}.`);
+  await ensureTopics(kafka, [{ topic: names.physical(TOPICS.intakeEvents), partitions: PARTITIONS, replicationFactor: 1 }]);
+  return names;
+}
+
+/** Events/s from a store full of events to all of them acknowledged by the broker and checkpointed. */
+async function relayThroughput(kafka: Kafka, producer: Producer, pool: Pool, store: PostgresEventStore, label: string, count: number): Promise<number> {
+  const names = await freshTopic(kafka, label);
+  const relay = new Relay({ name: `bench-${label}`, store, pool, schema, producer, route: contractRoute(names), batchSize: BATCH });
+  const started = performance.now();
+  await relay.start();
+  while (relay.status().published < count) await sleep(5);
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop();
+  return count / seconds;
+}
+
+/** Events/s of a raw producer sending the same messages (already encoded) in the same batches, one batch at a time. */
+async function rawThroughput(kafka: Kafka, producer: Producer, events: GlobalEvent[], label: string): Promise<number> {
+  const names = await freshTopic(kafka, label);
+  const route = contractRoute(names);
+  const messages = events.map((e) => route(e)!);
+  const topic = names.physical(TOPICS.intakeEvents);
+  const started = performance.now();
+  for (let i = 0; i < messages.length; i += BATCH) {
+    const chunk = messages.slice(i, i + BATCH).map(({ key, value, headers }) => ({ key, value, headers }));
+    await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: chunk }] });
+  }
+  return messages.length / ((performance.now() - started) / 1000);
+}
+
+/** Append → handler lag at a steady rate: appends spread over 8 writers, one event each. */
+/**
+ * The consuming service, in a process of its own (as in production): an EventConsumer with its
+ * inbox in its own schema; each handler call measures now − the event's occurredAt (set to the
+ * wall clock just before the append, same machine). Reports the lags to the parent at the end.
+ */
+async function consumerProcess(): Promise<void> {
+  const prefix = process.env.RELAY_BENCH_PREFIX!;
+  const consumerSchema = process.env.RELAY_BENCH_CONSUMER_SCHEMA!;
+  const measureFrom = Number(process.env.RELAY_BENCH_MEASURE_FROM);
+  const expected = Number(process.env.RELAY_BENCH_EXPECTED);
+  const names = new TopicNames(prefix);
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 8 });
+  const store = new PostgresEventStore({ connection: pool, schema: consumerSchema });
+  await store.migrate();
+  const inbox = new PostgresInbox<PostgresTransaction>(store, consumerSchema);
+  await inbox.migrate();
+  const kafka = createKafka({ brokers: BROKERS, clientId: `bench-relay-consumer-${run}`, logLevel: logLevel.NOTHING });
+  const lags: number[] = [];
+  let handled = 0;
+  const consumer = new EventConsumer<PostgresTransaction>({
+    kafka,
+    groupId: `bench-relay-${prefix}lag`,
+    topics: [names.physical(TOPICS.intakeEvents)],
+    decoder: contractDecoder(names),
+    inbox,
+    partitionsConsumedConcurrently: PARTITIONS,
+    handlerFor: () => async (event) => {
+      const appendedAt = Date.parse(event.occurredAt);
+      if (appendedAt >= measureFrom) lags.push(Date.now() - appendedAt);
+      handled++;
+    },
+  });
+  await consumer.start();
+  process.send!({ kind: 'ready' });
+  const deadline = () => Date.now() + 60_000;
+  let giveUpAt = Number.POSITIVE_INFINITY;
+  process.on('message', (message: { kind: string }) => {
+    if (message.kind === 'appended') giveUpAt = deadline();
+  });
+  while (handled < expected && Date.now() < giveUpAt) await sleep(20);
+  await consumer.stop();
+  await store.close();
+  await pool.end();
+  process.send!({ kind: 'done', lags, handled });
+}
+
+/** Append → handler lag at a steady rate: appends spread over 8 writers, one event each; the consumer in another process. */
+async function lag(
+  kafka: Kafka,
+  producer: Producer,
+  pool: Pool,
+  store: PostgresEventStore,
+): Promise<{ lags: number[]; ackLags: number[]; achievedRate: number; undelivered: number; longestOther: number }> {
+  const names = await freshTopic(kafka, 'lag');
+  const total = RATE * LAG_SECONDS;
+  const measureFrom = Date.now() + 3_000 + LAG_WARMUP_SECONDS * 1000;
+  const ackLags: number[] = [];
+  const relay = new Relay({
+    name: 'bench-lag',
+    store,
+    pool,
+    schema,
+    producer,
+    route: contractRoute(names),
+    batchSize: BATCH,
+    onPublished: (batch) => {
+      const now = Date.now();
+      for (const e of batch) {
+        const at = Date.parse(e.metadata.occurredAt);
+        if (at >= measureFrom) ackLags.push(now - at);
+      }
+    },
+  });
+  // The lag run starts at the end of the log: only events appended from now on.
+  let last: string | undefined;
+  for await (const e of store.readAll()) last = e.checkpoint;
+  // (the checkpoint table exists: the throughput runs created it)
+  await pool.query(`INSERT INTO "${schema}".relay_checkpoints (name, checkpoint) VALUES ('bench-lag', $1)`, [last ?? null]);
+
+  const child = fork(__filename, [], {
+    env: {
+      ...process.env,
+      RELAY_BENCH_ROLE: 'consumer',
+      RELAY_BENCH_PREFIX: names.prefix,
+      RELAY_BENCH_CONSUMER_SCHEMA: `${schema}_consumer`,
+      RELAY_BENCH_MEASURE_FROM: String(measureFrom),
+      RELAY_BENCH_EXPECTED: String(total),
+    },
+  });
+  const messages: Array<{ kind: string; lags?: number[]; handled?: number }> = [];
+  child.on('message', (m: { kind: string }) => messages.push(m));
+  while (!messages.some((m) => m.kind === 'ready')) await sleep(20);
+  await relay.start();
+  while (Date.now() < measureFrom - LAG_WARMUP_SECONDS * 1000) await sleep(20);
+
+  const events = Array.from({ length: total }, (_, i) => (i % 5 === 0 ? inmateRegistered() : residenceStatusRecorded(randomUUID())));
+  let next = 0;
+  const started = performance.now();
+  const writers = Array.from({ length: 8 }, async () => {
+    for (;;) {
+      if (next >= total) return;
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+      if (next >= due) {
+        await sleep(1);
+        continue;
+      }
+      const event = events[next++];
+      event.metadata.occurredAt = new Date().toISOString();
+      await store.appendToStream(inmateStream((event.data as { inmateId: string }).inmateId), [event]);
+    }
+  });
+  let longestOther = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const { rows } = await pool.query<{ seconds: number | null }>(
+        `SELECT extract(epoch FROM max(now() - xact_start))::float8 AS seconds FROM pg_stat_activity
+         WHERE pid <> pg_backend_pid() AND datname <> current_database() AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)`,
+      );
+      longestOther = Math.max(longestOther, rows[0].seconds ?? 0);
+      await sleep(100);
+    }
+  })();
+  await Promise.all(writers);
+  sampling = false;
+  await sampler;
+  const achievedRate = total / ((performance.now() - started) / 1000);
+  child.send({ kind: 'appended' });
+  while (!messages.some((m) => m.kind === 'done')) await sleep(50);
+  await relay.stop();
+  const done = messages.find((m) => m.kind === 'done')!;
+  return { lags: done.lags!, ackLags, achievedRate, undelivered: total - done.handled!, longestOther };
+}
+
+async function main(): Promise<void> {
+  const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 12 });
+  const store = new PostgresEventStore({ connection: pool, schema });
+  const kafka = createKafka({ brokers: BROKERS, clientId: `bench-relay-${run}`, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    log(`appending ${EVENTS} events (${schema})`);
+    await appendAll(store, workload(EVENTS));
+    // Global reads hand out only events below the oldest running transaction of the whole
+    // server: wait until every appended event is visible.
+    let stored: GlobalEvent[] = [];
+    for (;;) {
+      stored = [];
+      for await (const e of store.readAll()) stored.push(e);
+      if (stored.length >= EVENTS) break;
+      await sleep(200);
+    }
+    const bytes = stored.reduce((sum, e) => sum + JSON.stringify(e.data).length + JSON.stringify(e.metadata).length, 0) / stored.length;
+    log(`${stored.length} events, ~${Math.round(bytes)} bytes of data + metadata each; warming up`);
+
+    await relayThroughput(kafka, producer, pool, store, 'warm-relay', stored.length);
+    await rawThroughput(kafka, producer, stored, 'warm-raw');
+    const relayRuns: number[] = [];
+    const rawRuns: number[] = [];
+    for (let r = 0; r < REPETITIONS; r++) {
+      rawRuns.push(await rawThroughput(kafka, producer, stored, `raw-${r}`));
+      relayRuns.push(await relayThroughput(kafka, producer, pool, store, `relay-${r}`, stored.length));
+      log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s, raw ${Math.round(rawRuns[r])} events/s`);
+    }
+
+    log(`lag at ${RATE} events/s for ${LAG_SECONDS} s (first ${LAG_WARMUP_SECONDS} s not counted)`);
+    const { lags, ackLags, achievedRate, undelivered, longestOther } = await lag(kafka, producer, pool, store);
+    log(`longest transaction of another database on the server during the run: ${longestOther.toFixed(1)} s (it holds back every global reader)`);
+    log(`appended at ${Math.round(achievedRate)} events/s; ${lags.length} lags measured; ${undelivered} not delivered after the run`);
+    log(`append → broker ack: p50 ${percentile(ackLags, 50).toFixed(1)} ms, p99 ${percentile(ackLags, 99).toFixed(1)} ms`);
+
+    const figures: Figure[] = [
+      {
+        id: 'relay.throughput',
+        what: `events/s from ${stored.length} stored events to all acknowledged by the broker (acks=all) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
+        unit: 'events/s',
+        higherIsBetter: true,
+        ours: median(relayRuns),
+        baseline: { name: `raw kafkajs sendBatch of the same encoded messages, batches of ${BATCH}, acks=all`, value: median(rawRuns) },
+      },
+      {
+        id: 'relay.lag.p50',
+        what: `append → handler of a consumer in another process (its inbox in its own schema), at a steady ${RATE} events/s (8 writers, one event per append) for ${LAG_SECONDS} s, the first ${LAG_WARMUP_SECONDS} s not counted; wall clock, 1 ms resolution; no baseline: a raw producer has no store to tail`,
+        unit: 'ms',
+        higherIsBetter: false,
+        ours: percentile(lags, 50),
+      },
+      {
+        id: 'relay.lag.p99',
+        what: `as relay.lag.p50, 99th percentile`,
+        unit: 'ms',
+        higherIsBetter: false,
+        ours: percentile(lags, 99),
+      },
+      {
+        id: 'relay.lag.ack.p99',
+        what: 'append (commit) → the relay has the broker acknowledgement and the checkpoint, 99th percentile, same run as relay.lag.p50',
+        unit: 'ms',
+        higherIsBetter: false,
+        ours: percentile(ackLags, 99),
+      },
+      {
+        id: 'relay.lag.max',
+        what: `as relay.lag.p50, maximum`,
+        unit: 'ms',
+        higherIsBetter: false,
+        ours: Math.max(...lags),
+      },
+    ];
+    writeReport('relay', { kafka: '4.x', postgres: (await admin.query('SHOW server_version')).rows[0].server_version }, figures);
+    const ratio = median(relayRuns) / median(rawRuns);
+    log(`relay/raw = ${ratio.toFixed(2)} (target ≥ 0.5); p99 lag ${percentile(lags, 99).toFixed(1)} ms (target < 100)`);
+  } finally {
+    await producer.disconnect();
+    await store.close();
+    await pool.end();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}_consumer" CASCADE`);
+    await admin.end();
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const topics = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(`bench-relay-${run}-`));
+    if (topics.length > 0) await kafkaAdmin.deleteTopics({ topics }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+  }
+}
+
+(process.env.RELAY_BENCH_ROLE === 'consumer' ? consumerProcess() : main()).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
