@@ -1,0 +1,48 @@
+import { HttpFailure, request, type Answer, type ErrorBody } from './http';
+import type { Step } from './cases';
+import type { Stack } from './stack';
+
+export interface SendOptions {
+  /** Give up after this long (the service may be restarting meanwhile). */
+  timeoutMs?: number;
+  /**
+   * Whether a rejection of a command sent again (after a lost answer) means it was already
+   * applied: asked after a 4xx that followed an attempt whose answer never came.
+   */
+  alreadyApplied?: () => Promise<boolean>;
+}
+
+/**
+ * Sends one command over HTTP as a client that must get it through: retries (with the same
+ * command id) while the service is down or answers 5xx, and while it answers a rejection that only
+ * means another service has not told it yet (`step.notYet`). Any other rejection fails, unless
+ * an earlier attempt lost its answer and `alreadyApplied` says the command took effect.
+ */
+export async function send(stack: Stack, step: Step, { timeoutMs = 120_000, alreadyApplied }: SendOptions = {}): Promise<Answer> {
+  const deadline = Date.now() + timeoutMs;
+  let answerLost = false;
+  let last: Answer | Error | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const url = `${stack.url(step.service)}${step.path}`;
+    try {
+      const answer = await request('POST', url, step.body);
+      last = answer;
+      if (answer.status < 300) return answer;
+      const code = (answer.body as ErrorBody | undefined)?.code;
+      const retry = answer.status >= 500 || (code !== undefined && step.notYet?.includes(code));
+      if (!retry) {
+        if (answerLost && alreadyApplied && (await alreadyApplied())) return answer;
+        throw new HttpFailure('POST', url, answer);
+      }
+    } catch (error) {
+      if (error instanceof HttpFailure) throw error;
+      answerLost = true; // refused, reset or timed out: the command may or may not have been applied
+      last = error as Error;
+    }
+    if (Date.now() > deadline) {
+      const what = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`${step.name} (${step.service} ${step.path}) not accepted after ${timeoutMs} ms: ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+  }
+}

@@ -1,0 +1,92 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { getOk } from './http';
+import type { Stack } from './stack';
+
+/** The transfer service's view of a case (GET /transfers/:id), as much as the tests read of it. */
+export interface TransferView {
+  transferId: string;
+  stage: string;
+  legalBasis?: string;
+  case?: { legalBasis?: string };
+  openDeadlines?: Array<{ kind: string; dueAt: string; isOverdue: boolean }>;
+  timeline?: Array<{ step?: string; type?: string; occurredAt: string; recordedAt: string }>;
+  [key: string]: unknown;
+}
+
+export function transferOf(stack: Stack, transferId: string): Promise<TransferView> {
+  return getOk<TransferView>(`${stack.url('transfer')}/transfers/${transferId}`);
+}
+
+/** One interval of the audit service's custody timeline. */
+export interface TimelineInterval {
+  from: string;
+  to: string | null;
+  custodian: { state: string; organisation: string; officer?: string };
+  place: { kind: string; [key: string]: unknown };
+  governingState: string;
+  legalBasis?: string;
+  evidenceEventIds: string[];
+}
+
+export interface LedgerEventView {
+  position: number;
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+/** The chained ledger entries of one person (the audit service's table, read as an auditor with database access). */
+export async function ledgerEventsOf(stack: Stack, inmateId: string): Promise<LedgerEventView[]> {
+  const { rows } = await stack.pool.query<{ position: string; body: string }>(
+    `SELECT position, body FROM "${stack.schemas.audit}".ledger WHERE inmate_id = $1 ORDER BY position`,
+    [inmateId],
+  );
+  return rows.map((row) => {
+    const body = JSON.parse(row.body) as Omit<LedgerEventView, 'position'>;
+    return { position: Number(row.position), id: body.id, type: body.type, occurredAt: body.occurredAt, data: body.data };
+  });
+}
+
+/** Every chained ledger entry: type and the person or facility it is about. */
+export async function ledgerTypeCounts(stack: Stack): Promise<Map<string, number>> {
+  const { rows } = await stack.pool.query<{ type: string; n: string }>(
+    `SELECT body::jsonb->>'type' AS type, count(*) AS n FROM "${stack.schemas.audit}".ledger GROUP BY 1`,
+  );
+  return new Map(rows.map((r) => [r.type, Number(r.n)]));
+}
+
+/**
+ * The findings the audit service published on `custody.audit.findings` (behind the stack's
+ * prefix): read from the beginning to the current end. A topic never created holds none.
+ */
+export async function auditFindings(stack: Stack): Promise<Array<{ key: string | null; value: string }>> {
+  const topic = `${stack.topicPrefix}custody.audit.findings`;
+  const kafka = new Kafka({ clientId: `${stack.topicPrefix}findings-reader`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic)) return [];
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+    if (total === 0) return [];
+    const consumer = kafka.consumer({ groupId: `${stack.topicPrefix}findings-reader-${Date.now()}` });
+    const found: Array<{ key: string | null; value: string }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((done) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          found.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+          if (found.length >= total) done();
+        },
+      });
+      setTimeout(done, 30_000).unref();
+    });
+    await consumer.disconnect();
+    return found;
+  } finally {
+    await admin.disconnect();
+  }
+}
