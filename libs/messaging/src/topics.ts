@@ -26,8 +26,11 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
       try {
+        // kafkajs's own wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION that a
+        // just-created topic may answer (only LEADER_NOT_AVAILABLE is retried there), failing the
+        // start of the service; waitForLeaders below retries both until its deadline.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.topic,
             numPartitions: spec.partitions,
