@@ -1,0 +1,90 @@
+// 2. Denmark → Kosovo under the Gjilan lease: a third-country national with an expulsion order,
+// no consent required; admission to Gjilan; sentence completed; deportation with the order
+// reference; Danish law shown throughout (custody's record, the audit timeline).
+import { randomUUID } from 'node:crypto';
+import { DENMARK_TO_KOSOVO, facilityRegistration, TransferCase, type Step } from './harness/cases';
+import { send } from './harness/driver';
+import { eventually, getOk } from './harness/http';
+import { auditFindings, ledgerEventsOf, transferOf, type TimelineInterval } from './harness/reads';
+import { Stack } from './harness/stack';
+
+describe('Denmark → Kosovo lease, end to end over four processes', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start({ label: 'dk-xk' });
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 120_000);
+
+  it('places a third-country national in Gjilan without consent, and deports at the end with the order reference, under Danish law throughout', async () => {
+    const facility = facilityRegistration(DENMARK_TO_KOSOVO, 300);
+    await send(stack, facility);
+    const c = new TransferCase(DENMARK_TO_KOSOVO, facility.body.facilityId as string);
+
+    for (const step of c.intake()) await send(stack, step);
+    for (const step of c.untilReservation()) await send(stack, step);
+    const reserved = await eventually(async () => {
+      const t = await transferOf(stack, c.transferId);
+      return t.stage === 'place-reserved' ? t : undefined;
+    }, { message: 'custody to reserve a leased place' });
+    // Rule 5: consent not required under the lease treaty, with its ground.
+    expect(reserved).toMatchObject({ legalBasis: 'LEASE_DK_XK_2022', consent: { outcome: 'not-required', notRequiredGround: 'lease-treaty' } });
+
+    for (const step of c.handOver()) await send(stack, step);
+    await send(stack, c.admission());
+    await eventually(async () => ((await transferOf(stack, c.transferId)).stage === 'completed' ? true : undefined), { message: 'the case to complete' });
+
+    // Custody: held under a lease, Danish sentence and law.
+    const held = await eventually(() => getOk<{ status: string; law: { governingState: string; governedBy: string } }>(`${stack.url('custody')}/custody/${c.inmateId}`), { message: "custody's record of the person" });
+    expect(held).toMatchObject({ status: 'in-custody', law: { governingState: 'DK', governedBy: 'sending-state' } });
+
+    const ids = { inmateId: c.inmateId, facilityId: c.facilityId };
+    const today = new Date().toISOString().slice(0, 10);
+    const completed: Step = {
+      name: 'sentence completed', service: 'custody', path: `/custody/${c.inmateId}/sentence-completed`,
+      body: { commandId: randomUUID(), occurredAt: new Date(Date.now() - 3_600_000).toISOString(), ...ids, completedOn: today },
+    };
+    const deported: Step = {
+      name: 'deportation', service: 'custody', path: `/custody/${c.inmateId}/release`,
+      body: {
+        commandId: randomUUID(), occurredAt: new Date(Date.now() - 1_800_000).toISOString(), ...ids,
+        disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', destinationState: 'MA',
+      },
+    };
+    await send(stack, completed);
+    await send(stack, deported);
+
+    // The read model follows the events: wait for it.
+    const released = await eventually(async () => {
+      const person = await getOk<{ status: string; isSentenceCompleted: boolean; law: { governingState: string } }>(`${stack.url('custody')}/custody/${c.inmateId}`);
+      return person.status !== 'in-custody' ? person : undefined;
+    }, { message: "custody's record to show the release" });
+    expect(released).toMatchObject({ status: 'released', isSentenceCompleted: true, law: { governingState: 'DK' } });
+
+    // The ledger: admitted with Danish law, the sentence completed, released by deportation with the order.
+    const events = await eventually(async () => {
+      const all = await ledgerEventsOf(stack, c.inmateId);
+      return all.some((e) => e.type === 'InmateReleased') ? all : undefined;
+    }, { message: 'the ledger to show the release' });
+    expect(events.find((e) => e.type === 'InmateAdmitted')!.data).toMatchObject({ governingState: 'DK', facilityId: c.facilityId });
+    expect(events.filter((e) => e.type === 'SentenceCompleted')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'InmateReleased')!.data).toMatchObject({ disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', destinationState: 'MA' });
+    // No consent event other than "not required".
+    expect(events.filter((e) => e.type === 'ConsentRecorded').map((e) => e.data.outcome)).toEqual(['not-required']);
+
+    // The auditor's timeline: Danish law in every interval, Kosovo's staff as custodian in Gjilan, then the end.
+    const timeline = await getOk<{ intervals: TimelineInterval[]; endedAt?: string; endedBy?: string }>(`${stack.url('audit')}/inmates/${c.inmateId}/custody-timeline`);
+    expect(timeline.intervals.length).toBeGreaterThanOrEqual(3);
+    expect(timeline.intervals.map((i) => i.governingState)).toEqual(timeline.intervals.map(() => 'DK'));
+    const gjilan = timeline.intervals.find((i) => i.place.kind === 'facility' && i.place.facilityId === c.facilityId);
+    expect(gjilan).toMatchObject({ custodian: { state: 'XK' }, governingState: 'DK', legalBasis: 'LEASE_DK_XK_2022' });
+    expect(timeline.endedAt).toBeDefined();
+
+    const verify = await stack.auditCli(['verify', '--quiet']);
+    expect({ code: verify.code, stdout: verify.stdout }).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
+    expect(await auditFindings(stack)).toEqual([]);
+  });
+});
