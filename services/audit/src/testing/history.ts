@@ -23,6 +23,8 @@ export class History {
       if (name in example && !(name in fields)) data[name] = value;
     }
     if (type === 'ReceivingStateDecisionRecorded' && !('facilityId' in fields)) data.facilityId = this.facilityId;
+    // A field given as undefined is left out, as it would be on the wire.
+    for (const [name, value] of Object.entries(data)) if (value === undefined) delete data[name];
     const subject = subjectOf(type, data)!;
     const event: LedgerEvent = {
       id: randomUUID(),

@@ -1,0 +1,84 @@
+import type { Invariant } from '@custody/contracts';
+import type { TimelineEvent } from '../timeline/timeline';
+
+/**
+ * A broken invariant as the pure checks see it. `key` names the violation so that the same one
+ * found again is recognised (the finding id is derived from it); `since` is the instant from
+ * which it counts, for the grace period given to messages still in flight.
+ */
+export interface Violation {
+  key: string;
+  invariant: Invariant;
+  /** `inmate/<id>` or `facility/<id>`: whose record the finding is about. */
+  subject: string;
+  inmateId?: string;
+  facilityId?: string;
+  description: string;
+  evidenceEventIds: string[];
+  since: string;
+  /** For a situation that ended (an overlap, an over-capacity period): when. */
+  until?: string;
+}
+
+/** What a check found at `now`: violations beyond the grace period, and candidates still within it. */
+export interface CheckResult {
+  violations: Violation[];
+  /** Candidates within the grace period: not findings (yet), and an open finding with the same key stays open. */
+  pending: Violation[];
+  /** The earliest instant at which the result may change with no new event (a grace period or a deadline running out). */
+  recheckAt?: string;
+}
+
+/** How the checks are run: the clock and Rule 10's grace period come in from outside. */
+export interface CheckOptions {
+  now: string;
+  gracePeriodMs: number;
+}
+
+export const ms = (instant: string): number => Date.parse(instant);
+export const iso = (millis: number): string => new Date(millis).toISOString();
+/** The later of two instants. */
+export const latest = (a: string, b: string): string => (ms(b) > ms(a) ? b : a);
+export const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** Sorts candidates into violations and pending by the grace period, and works out when to look again. */
+export class Verdicts {
+  readonly violations: Violation[] = [];
+  readonly pending: Violation[] = [];
+  private recheck = Infinity;
+
+  constructor(private readonly options: CheckOptions) {}
+
+  /** A situation that lasts from `since` to `until` (or to now): a violation once it lasted longer than the grace period. */
+  add(candidate: Violation): void {
+    const since = ms(candidate.since);
+    const end = candidate.until === undefined ? ms(this.options.now) : ms(candidate.until);
+    const evidence = [...new Set(candidate.evidenceEventIds)].slice(0, 1000);
+    const violation = { ...candidate, evidenceEventIds: evidence, description: candidate.description.slice(0, 2000) };
+    if (end - since >= this.options.gracePeriodMs) {
+      this.violations.push(violation);
+    } else {
+      this.pending.push(violation);
+      if (candidate.until === undefined) this.later(since + this.options.gracePeriodMs);
+    }
+  }
+
+  /** Something will change at this instant (a deadline falls due). */
+  later(at: number): void {
+    if (at > ms(this.options.now) && at < this.recheck) this.recheck = at;
+  }
+
+  result(): CheckResult {
+    const result: CheckResult = { violations: this.violations, pending: this.pending };
+    if (Number.isFinite(this.recheck)) result.recheckAt = iso(this.recheck);
+    return result;
+  }
+}
+
+/** Events in the order they happened (then as recorded, then ledger order). */
+export function inOrderOfOccurrence(events: TimelineEvent[]): TimelineEvent[] {
+  return events
+    .map((event) => ({ event, occurred: ms(event.occurredAt), recorded: ms(event.recordedAt) }))
+    .sort((a, b) => a.occurred - b.occurred || a.recorded - b.recorded || a.event.position - b.event.position)
+    .map((e) => e.event);
+}
