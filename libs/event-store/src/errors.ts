@@ -12,6 +12,7 @@ export type EventStoreErrorCode =
   | 'INVALID_EVENT'
   | 'INVALID_CHECKPOINT'
   | 'TRANSACTION_CLOSED'
+  | 'TRANSACTION_ABORTED'
   | 'INVALID_CONFIGURATION';
 
 /** Base of every error the event store raises. When one is raised by an append, nothing was written. */
@@ -140,6 +141,18 @@ export class TransactionClosedError extends EventStoreError {
 
   constructor() {
     super('This unit of work has already committed or rolled back; use it only inside its callback.');
+  }
+}
+
+/**
+ * A unit of work could not commit: a statement in it had failed (and the callback went on), so
+ * PostgreSQL rolled everything back. Nothing of it was written.
+ */
+export class TransactionAbortedError extends EventStoreError {
+  readonly code = 'TRANSACTION_ABORTED';
+
+  constructor() {
+    super('The unit of work was rolled back: a statement in it failed, so nothing of it was committed.');
   }
 }
 

@@ -28,6 +28,7 @@ export {
   InvalidStreamNameError,
   NonSerialisableEventError,
   StreamClosedError,
+  TransactionAbortedError,
   TransactionClosedError,
   WrongExpectedRevisionError,
 } from './errors';

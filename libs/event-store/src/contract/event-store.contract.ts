@@ -280,11 +280,12 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         ['not a string', 42],
       ])('a stream name %s is an InvalidStreamNameError and nothing is written', async (_case, stream) => {
         const before = await lastCheckpoint();
-        const error = await rejection(store.appendToStream(stream as string, [event('Registered')]));
+        const attempted = event('Registered');
+        const error = await rejection(store.appendToStream(stream as string, [attempted]));
         expect(error).toBeInstanceOf(InvalidStreamNameError);
         expect(error).toMatchObject({ code: 'INVALID_STREAM_NAME' });
         await expect(collect(store.readStream(stream as string))).rejects.toBeInstanceOf(InvalidStreamNameError);
-        expect(await lastCheckpoint()).toBe(before);
+        expect((await collect(store.readAll({ from: before }))).filter((e) => e.id === attempted.id)).toEqual([]);
       });
 
       const circular: Record<string, unknown> = { name: 'loop' };
@@ -380,7 +381,10 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
           appended.push(e);
           await store.appendToStream(stream, [e]);
         }
-        const all = (await collect(store.readAll())).filter((e) => e.streamName.startsWith(`${category}-`));
+        const all = await readUntil(
+          async () => (await collect(store.readAll())).filter((e) => e.streamName.startsWith(`${category}-`)),
+          (events) => events.length >= 4,
+        );
         expect(all.map((e) => e.id)).toEqual(appended.map((e) => e.id));
         expect(all.map((e) => e.streamName)).toEqual([a, b, a, b]);
         expect(all.map((e) => e.revision)).toEqual([0, 0, 1, 1]);
@@ -399,7 +403,7 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         await store.appendToStream(`${other}-1`, [event('Registered')]);
         await store.appendToStream(`${category}-2`, [event('Registered'), event('Moved')]);
         await store.appendToStream(`${category}-1`, [event('Released')]);
-        const read = await collect(store.readCategory(category));
+        const read = await readUntil(() => collect(store.readCategory(category)), (events) => events.length >= 4);
         expect(read.map((e) => `${e.streamName}@${e.revision}`)).toEqual([
           `${category}-1@0`,
           `${category}-2@0`,
@@ -523,6 +527,20 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       return last;
     }
   });
+}
+
+/**
+ * Global reads may hold an event back while an older transaction anywhere on the server is still
+ * open (that is how no event is ever skipped): read again until complete, within a bound.
+ */
+export async function readUntil<T>(read: () => Promise<T[]>, isComplete: (items: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await read();
+    if (isComplete(items)) return items;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: the global log still held ${items.length} of the events`);
+    await pause(20);
+  }
 }
 
 /** A category no other test uses. */

@@ -5,8 +5,8 @@ import { Pool } from 'pg';
 import { createTestSchema, databaseUrl, eventually, uniqueSchemaName } from '@custody/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import type { TestSchema } from '@custody/testing';
-import { eventStoreContract } from '../contract/event-store.contract';
-import { EventStoreConfigurationError, TransactionClosedError, WrongExpectedRevisionError } from '../errors';
+import { eventStoreContract, readUntil } from '../contract/event-store.contract';
+import { EventStoreConfigurationError, TransactionAbortedError, TransactionClosedError, WrongExpectedRevisionError } from '../errors';
 import type { GlobalEvent, NewEvent } from '../port';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -124,7 +124,7 @@ describe('PostgresEventStore', () => {
       const before = await collect(store.readCategory(category));
       expect(before).toEqual([]);
       await slow;
-      const after = await collect(store.readCategory(category));
+      const after = await readUntil(() => collect(store.readCategory(category)), (events) => events.length >= 6);
       expect(after.map((e) => e.streamName)).toEqual([`${category}-slow`, ...Array(5).fill(`${category}-fast`)]);
       const resumed = await collect(store.readCategory(category, { from: after[0].checkpoint }));
       expect(resumed.map((e) => e.id)).toEqual(after.slice(1).map((e) => e.id));
@@ -165,7 +165,7 @@ describe('PostgresEventStore', () => {
         return tx.appendToStream(`${category}-2`, [event('Admitted'), event('Moved')]);
       });
       expect(result.nextExpectedRevision).toBe(1);
-      expect((await collect(store.readCategory(category))).map((e) => e.streamName)).toEqual([
+      expect((await readUntil(() => collect(store.readCategory(category)), (events) => events.length >= 3)).map((e) => e.streamName)).toEqual([
         `${category}-1`,
         `${category}-2`,
         `${category}-2`,
@@ -216,7 +216,18 @@ describe('PostgresEventStore', () => {
       expect(await collect(store.readCategory(category))).toEqual([]);
       release();
       await work;
-      expect(await collect(store.readCategory(category))).toHaveLength(1);
+      expect(await readUntil(() => collect(store.readCategory(category)), (events) => events.length >= 1)).toHaveLength(1);
+    });
+
+    it('a unit of work whose callback swallowed a failed statement is reported rolled back, not committed', async () => {
+      const stream = `${newCategory()}-1`;
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.appendToStream(stream, [event('Admitted')]);
+          await tx.query('SELECT 1 / 0').catch(() => undefined);
+        }),
+      ).rejects.toBeInstanceOf(TransactionAbortedError);
+      expect(await store.streamRevision(stream)).toBeUndefined();
     });
 
     it('refuses to be used after it has finished', async () => {
@@ -287,7 +298,8 @@ describe('PostgresEventStore', () => {
         // Let the subscription catch up and wait (its poll is a minute away: only NOTIFY wakes it).
         await new Promise((resolve) => setTimeout(resolve, 300));
         await notifying.appendToStream(`${category}-1`, [event('Admitted')]);
-        await eventually(() => (delivered.length === 1 ? true : undefined), { timeoutMs: 10_000, message: 'the notified event' });
+        // Bounded well below the poll; generous, since any other writing transaction on the server holds global reads back.
+        await eventually(() => (delivered.length === 1 ? true : undefined), { timeoutMs: 30_000, message: 'the notified event' });
       } finally {
         await notifying.close();
         await reading;

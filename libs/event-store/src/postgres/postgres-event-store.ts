@@ -6,6 +6,7 @@ import {
   EventStoreConfigurationError,
   InvalidCheckpointError,
   StreamClosedError,
+  TransactionAbortedError,
   TransactionClosedError,
   WrongExpectedRevisionError,
 } from '../errors';
@@ -202,19 +203,26 @@ export class PostgresEventStore implements EventStore {
         return client.query<Row>(sql, params);
       },
     };
+    let brokenConnection: Error | undefined;
     try {
       await client.query('BEGIN');
       const value = await work(tx);
-      await client.query('COMMIT');
+      const commit = await client.query('COMMIT');
       isOpen = false;
+      // COMMIT of a transaction in which a statement failed rolls back, without an error.
+      if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
       if (hasAppended) this.scheduleNotify();
       return value;
     } catch (error) {
-      if (isOpen) await client.query('ROLLBACK').catch(() => undefined);
+      if (isOpen) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          brokenConnection = rollbackError;
+        });
+      }
       throw error;
     } finally {
       isOpen = false;
-      client.release();
+      client.release(brokenConnection);
     }
   }
 
@@ -345,9 +353,14 @@ export class PostgresEventStore implements EventStore {
     return subscription;
   }
 
-  /** Catch up from the checkpoint, then wait for a notification or the next poll, and again. */
+  /**
+   * Catch up from the checkpoint, then wait for a notification or the next poll, and again.
+   * A notified event may still be held back behind an older transaction that has not ended:
+   * when a notification brings nothing, look again soon (20 ms, doubling up to the poll interval).
+   */
   private async *follow(state: SubscriptionState, filter: EventFilter | undefined, subscription: Subscription): AsyncGenerator<GlobalEvent> {
     let isNotified = false;
+    let heldBackDelayMs = 0;
     const onNotify = () => {
       isNotified = true;
       state.wake?.();
@@ -355,19 +368,28 @@ export class PostgresEventStore implements EventStore {
     this.listener.add(onNotify);
     try {
       await this.migrate();
+      let wasNotified = false;
       while (!state.isStopped) {
         isNotified = false;
+        let delivered = 0;
         for await (const row of this.globalRows(state.after, filter, undefined)) {
           if (state.isStopped) return;
           state.after = { transactionId: row.transaction_text, position: row.position };
+          delivered++;
           yield toGlobal(row);
         }
-        if (state.isStopped || isNotified) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.pollIntervalMs);
+        if (state.isStopped) break;
+        if (isNotified) {
+          wasNotified = true;
+          continue;
+        }
+        heldBackDelayMs = wasNotified && delivered === 0 ? Math.min(Math.max(heldBackDelayMs * 2, 20), this.pollIntervalMs) : 0;
+        const delayMs = heldBackDelayMs || this.pollIntervalMs;
+        wasNotified = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(heldBackDelayMs > 0), delayMs);
           state.wake = () => {
             clearTimeout(timer);
-            resolve();
+            resolve(true);
           };
         });
         state.wake = undefined;
