@@ -112,7 +112,7 @@ async function consumerProcess(): Promise<void> {
   const measureFrom = Number(process.env.RELAY_BENCH_MEASURE_FROM);
   const expected = Number(process.env.RELAY_BENCH_EXPECTED);
   const names = new TopicNames(prefix);
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 8 });
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 8, application_name: 'relay-bench' });
   const store = new PostgresEventStore({ connection: pool, schema: consumerSchema });
   await store.migrate();
   const inbox = new PostgresInbox<PostgresTransaction>(store, consumerSchema);
@@ -218,7 +218,7 @@ async function lag(
     while (sampling) {
       const { rows } = await pool.query<{ seconds: number | null }>(
         `SELECT extract(epoch FROM max(now() - xact_start))::float8 AS seconds FROM pg_stat_activity
-         WHERE pid <> pg_backend_pid() AND datname <> current_database() AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)`,
+         WHERE application_name <> 'relay-bench' AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)`,
       );
       longestOther = Math.max(longestOther, rows[0].seconds ?? 0);
       await sleep(100);
@@ -238,7 +238,7 @@ async function lag(
 async function main(): Promise<void> {
   const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
   await admin.query(`CREATE SCHEMA "${schema}"`);
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 12 });
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 12, application_name: 'relay-bench' });
   const store = new PostgresEventStore({ connection: pool, schema });
   const kafka = createKafka({ brokers: BROKERS, clientId: `bench-relay-${run}`, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
 
     log(`lag at ${RATE} events/s for ${LAG_SECONDS} s (first ${LAG_WARMUP_SECONDS} s not counted)`);
     const { lags, ackLags, achievedRate, undelivered, longestOther } = await lag(kafka, producer, pool, store);
-    log(`longest transaction of another database on the server during the run: ${longestOther.toFixed(1)} s (it holds back every global reader)`);
+    log(`longest transaction of other clients of the server during the run: ${longestOther.toFixed(1)} s (it holds back every global reader)`);
     log(`appended at ${Math.round(achievedRate)} events/s; ${lags.length} lags measured; ${undelivered} not delivered after the run`);
     log(`append → broker ack: p50 ${percentile(ackLags, 50).toFixed(1)} ms, p99 ${percentile(ackLags, 99).toFixed(1)} ms`);
 

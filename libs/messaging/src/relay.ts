@@ -148,6 +148,9 @@ export class Relay {
         `relay:${this.options.schema}:${this.options.name}`,
       ]);
       if (rows[0].locked) {
+        // The checkpoint need not wait for the disk: a checkpoint lost in a database crash
+        // only re-publishes events (the consumers' inboxes absorb them); it never skips one.
+        await client.query('SET synchronous_commit = off');
         this.lockClient = client;
         return true;
       }
@@ -166,6 +169,7 @@ export class Relay {
     if (!client) return;
     try {
       await client.query('SELECT pg_advisory_unlock_all()');
+      await client.query('RESET synchronous_commit');
       client.release();
     } catch {
       client.release(true);
