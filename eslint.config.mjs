@@ -9,6 +9,34 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
+/** Module boundaries by tag; tests of any library may also use the testing library. */
+function boundaries({ inTests }) {
+  const testing = inTests ? ['type:testing'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allowCircularSelfDependency: false,
+      banTransitiveDependencies: false,
+      checkDynamicDependenciesExceptions: [],
+      depConstraints: [
+        {
+          sourceTag: 'type:service',
+          onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', 'type:testing'],
+        },
+        { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [...testing] },
+        {
+          sourceTag: 'type:domain',
+          onlyDependOnLibsWithTags: ['type:contracts', ...testing],
+          bannedExternalImports: impureModules,
+        },
+        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', ...testing] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts', 'type:domain'] },
+      ],
+    },
+  ];
+}
+
 const impureModules = ['@nestjs/*', 'kafkajs', 'pg', 'pg-*', '@kurrent/*', 'express', 'node:fs', 'node:net', 'node:http'];
 
 export default tseslint.config(
@@ -19,29 +47,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allowCircularSelfDependency: false,
-          banTransitiveDependencies: false,
-          checkDynamicDependenciesExceptions: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', 'type:testing'],
-            },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:contracts'],
-              bannedExternalImports: impureModules,
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ inTests: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
@@ -71,7 +77,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/src/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@nx/enforce-module-boundaries': boundaries({ inTests: true }),
+    },
   },
 );

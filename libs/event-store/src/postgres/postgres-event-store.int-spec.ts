@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 // Integration tests of an adapter use the shared test infrastructure (a test-only dependency).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestSchema, databaseUrl, eventually, uniqueSchemaName } from '@custody/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import type { TestSchema } from '@custody/testing';
 import { eventStoreContract, readUntil } from '../contract/event-store.contract';
 import { EventStoreConfigurationError, TransactionAbortedError, TransactionClosedError, WrongExpectedRevisionError } from '../errors';
