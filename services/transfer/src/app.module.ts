@@ -5,7 +5,7 @@ import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNa
 import { HealthModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
-import { Clock } from './deadlines/clock';
+import { Clock, OffsetClock } from './deadlines/clock';
 import { POOL, StoreModule } from './store/store.module';
 import { TransferModule } from './transfer/transfer.module';
 
@@ -16,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        StoreModule.forRoot(config, options.clock),
+        StoreModule.forRoot(config, options.clock ?? (config.CLOCK_OFFSET_MS ? new OffsetClock(config.CLOCK_OFFSET_MS) : undefined)),
         HealthModule.forService('transfer'),
         MessagingModule.forRootAsync({
           inject: [PostgresEventStore, POOL],

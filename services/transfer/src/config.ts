@@ -46,4 +46,12 @@ export class TransferConfig {
   @Min(50)
   @Max(3_600_000)
   DEADLINE_SCAN_INTERVAL_MS = 30_000;
+
+  /**
+   * Moves the service's clock (deadline scans, overdue reads) by this many milliseconds from the
+   * machine's time. 0, the default, in production; end-to-end tests restart the service with an
+   * offset to let a deadline pass.
+   */
+  @IsInt()
+  CLOCK_OFFSET_MS = 0;
 }

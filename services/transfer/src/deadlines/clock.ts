@@ -13,6 +13,17 @@ export class SystemClock extends Clock {
   }
 }
 
+/** The machine's clock moved by a fixed offset (CLOCK_OFFSET_MS): end-to-end tests let deadlines pass. */
+export class OffsetClock extends Clock {
+  constructor(private readonly offsetMs: number) {
+    super();
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
 /** A clock a test sets and moves forward. */
 export class MovableClock extends Clock {
   constructor(private current: Date = new Date()) {
