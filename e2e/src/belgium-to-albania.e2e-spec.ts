@@ -5,7 +5,7 @@
 import { BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
 import { send } from './harness/driver';
 import { eventually, getOk } from './harness/http';
-import { auditFindings, ledgerEventsOf, transferOf, type TimelineInterval } from './harness/reads';
+import { auditFindings, ledgerEventsOf, occupancyReaches, transferOf, type TimelineInterval } from './harness/reads';
 import { Stack } from './harness/stack';
 
 describe('Belgium → Albania under ETS 112, end to end over four processes', () => {
@@ -32,8 +32,7 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
     }, { message: 'custody to reserve the place (PlaceReserved → the case)' });
     expect(reserved).toMatchObject({ legalBasis: 'ETS112', sendingState: 'BE', receivingState: 'AL', reservation: { reservationId: c.reservationId } });
 
-    const occupancyBefore = await getOk<{ reserved: number; occupied: number }>(`${stack.url('custody')}/facilities/${c.facilityId}/occupancy`);
-    expect(occupancyBefore).toMatchObject({ reserved: 1, occupied: 0 });
+    await occupancyReaches(stack, c.facilityId, { reserved: 1, occupied: 0 });
 
     for (const step of c.handOver()) await send(stack, step);
     await send(stack, c.admission(), { timeoutMs: 120_000 });
@@ -44,7 +43,7 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
       return t.stage === 'completed' ? t : undefined;
     }, { message: 'the case to complete on InmateAdmitted' });
     expect(completed).toMatchObject({ openDeadlines: [], decision: { decision: 'recognised', procedure: 'conversion' }, reservation: { status: 'used' }, ending: { reason: 'admitted' } });
-    expect(await getOk(`${stack.url('custody')}/facilities/${c.facilityId}/occupancy`)).toMatchObject({ reserved: 0, occupied: 1 });
+    await occupancyReaches(stack, c.facilityId, { reserved: 0, occupied: 1 });
 
     // Intake heard the hand-over: Belgium's enforcement is suspended (Rule 12).
     await eventually(async () => {

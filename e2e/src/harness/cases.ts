@@ -70,6 +70,17 @@ export const DENMARK_TO_KOSOVO: CaseShape = {
   escortOrganisation: 'Danish Prison and Probation Service, Transport', airport: 'Pristina International Airport',
 };
 
+export const BELGIUM_TO_NETHERLANDS: CaseShape = {
+  label: 'BE→NL 2008/909',
+  sendingState: 'BE', receivingState: 'NL', legalBasis: 'FD2008_909', nationalities: ['NL'],
+  residence: { status: 'irregular', habitualResidence: 'BE' }, holdingFacility: 'Prison de Lantin', isLease: false,
+  expulsionOrder: { orderReference: 'OQT-2025-118', destinationState: 'NL' },
+  offence: { description: 'Burglary', category: 'property' },
+  consent: { outcome: 'not-required', notRequiredGround: 'national-to-be-deported-to-receiving-state' }, procedure: 'continuation', language: 'nl',
+  receivingAuthority: 'Ministry of Justice and Security of the Netherlands', prisonService: 'Dienst Justitiële Inrichtingen',
+  escortOrganisation: 'Federal Police, Escort Directorate', airport: 'Brussels Airport',
+};
+
 /**
  * One transfer case from the registration with the sending state's intake service to the
  * admission in the receiving facility, as the commands each party sends, on days relative to today

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { getOk } from './http';
+import { eventually, getOk } from './http';
 import type { Stack } from './stack';
 
 /** The transfer service's view of a case (GET /transfers/:id), as much as the tests read of it. */
@@ -89,4 +89,25 @@ export async function auditFindings(stack: Stack): Promise<Array<{ key: string |
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The custody service's occupancy of a facility (its read model). */
+export interface Occupancy {
+  capacity: number;
+  occupied: number;
+  reserved: number;
+  free?: number;
+  reservations: Array<{ reservationId: string; status: string }>;
+}
+
+export function occupancyOf(stack: Stack, facilityId: string): Promise<Occupancy> {
+  return getOk<Occupancy>(`${stack.url('custody')}/facilities/${facilityId}/occupancy`);
+}
+
+/** Waits until the facility's read model shows these counts (it follows the events). */
+export function occupancyReaches(stack: Stack, facilityId: string, expected: Partial<Pick<Occupancy, 'occupied' | 'reserved' | 'free'>>, timeoutMs = 60_000): Promise<Occupancy> {
+  return eventually(async () => {
+    const now = await occupancyOf(stack, facilityId);
+    return Object.entries(expected).every(([k, v]) => now[k as keyof Occupancy] === v) ? now : undefined;
+  }, { timeoutMs, message: `occupancy of ${facilityId} to reach ${JSON.stringify(expected)}` });
 }
