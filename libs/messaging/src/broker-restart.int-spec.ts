@@ -1,4 +1,3 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventually } from '@custody/testing';
 import type { NewEvent } from '@custody/event-store';
 import { inmateRegistered } from './testing/events';

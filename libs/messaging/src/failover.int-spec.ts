@@ -1,4 +1,3 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventually } from '@custody/testing';
 import { ChildRelay } from './testing/child-relay';
 import { inmateRegistered } from './testing/events';

@@ -1,5 +1,4 @@
 import { DEAD_LETTER_HEADERS } from '@custody/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventually, uniqueName } from '@custody/testing';
 import type { GlobalEvent } from '@custody/event-store';
 import type { IHeaders, Message } from 'kafkajs';

@@ -1,4 +1,3 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventually } from '@custody/testing';
 import { randomUUID } from 'node:crypto';
 import { inmateRegistered } from './testing/events';

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { databaseUrl, eventually, uniqueName } from '@custody/testing';
 import { Pool } from 'pg';
 import type { DecodedEvent } from '../codec';

@@ -1,7 +1,6 @@
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 // The messaging tests use the shared test infrastructure (a test-only dependency).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@custody/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { contractDecoder, contractRoute, TopicNames } from '../contract-codec';
