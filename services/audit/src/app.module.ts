@@ -5,6 +5,7 @@ import { PostgresEventStore, type PostgresTransaction } from '@custody/event-sto
 import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import { HealthModule } from '@custody/platform';
 import { AuditConfig } from './config';
+import { FindingsModule } from './findings/findings.module';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
 import { LedgerModule } from './ledger/ledger.module';
 import { PG_POOL, StoreModule } from './store/store.module';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule.forService('audit'),
         StoreModule,
         LedgerModule,
+        FindingsModule,
         MessagingModule.forRootAsync<PostgresTransaction>({
           inject: [AuditConfig, PostgresEventStore, PG_POOL],
           useFactory: (cfg: AuditConfig, store: PostgresEventStore, pool: Pool) => {

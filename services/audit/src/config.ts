@@ -82,4 +82,10 @@ export class AuditConfig {
   @IsInt()
   @Min(0)
   INVARIANT_GRACE_PERIOD_MS = 15 * 60 * 1000;
+
+  /** How often the service looks for people and facilities due for an invariant check. */
+  @IsInt()
+  @Min(5)
+  @Max(600000)
+  INVARIANT_CHECK_INTERVAL_MS = 500;
 }

@@ -7,7 +7,9 @@ import { AuditLedger } from '../ledger/audit-ledger';
 import { loadPublicKey, type Checkpoint } from '../ledger/checkpoint';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
-import { exportVerificationText, timelineTable, verifyText } from './describe';
+import { FindingsRepository } from '../findings/findings.repository';
+import { rebuildFindings, stateDigest } from '../findings/state-digest';
+import { digestText, exportVerificationText, findingsTable, timelineTable, verifyText } from './describe';
 
 /** What the CLI touches of the outside world (tests give their own). */
 export interface CliIo {
@@ -39,8 +41,8 @@ function progress(io: CliIo, quiet: boolean) {
     const now = Date.now();
     if (done < total && now - last < (io.isInteractive ? 200 : 2_000)) return;
     last = now;
-    const percent = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : '';
-    io.stderr(io.isInteractive ? `\r${label}: ${done}/${total}${percent}   ${done >= total ? '\n' : ''}` : `${label}: ${done}/${total}${percent}\n`);
+    const count = total > 0 ? `${done}/${total} (${Math.floor((100 * done) / total)}%)` : String(done);
+    io.stderr(io.isInteractive ? `\r${label}: ${count}   ${done >= total ? '\n' : ''}` : `${label}: ${count}\n`);
   };
 }
 
@@ -155,6 +157,42 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const text = JSON.stringify(value, null, 2) + '\n';
       if (options.out) await writeFile(options.out, text);
       io.stdout(text);
+    });
+
+  const connect = () => {
+    const options = program.opts<{ databaseUrl: string; schema: string }>();
+    pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
+    store = new PostgresEventStore({ connection: pool, schema: options.schema });
+    return { pool, store, schema: options.schema };
+  };
+
+  program
+    .command('rebuild')
+    .description("Rebuild the findings read model from position 0 of the audit service's event store, then print the digest of the resulting state (open findings and every person's timeline). Two rebuilds, and the live state, give the same digest.")
+    .option('--live', 'do not rebuild: digest the state as it stands')
+    .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
+    .addHelpText('after', '\nExamples:\n  custody-audit rebuild\n  custody-audit rebuild --live --format json\n')
+    .action(async (options: { live?: boolean; format: string }) => {
+      const show = progress(io, program.opts<{ quiet: boolean }>().quiet);
+      const { pool: db, store: events, schema } = connect();
+      const onProgress = (stage: string, done: number) => show(stage, done, 0);
+      const digest = options.live
+        ? await stateDigest(db, schema, new FindingsRepository(db, schema), (people) => onProgress('timelines digested', people))
+        : await rebuildFindings(db, events, schema, onProgress);
+      io.stdout(options.format === 'json' ? JSON.stringify(digest, null, 2) + '\n' : digestText(digest, !options.live));
+    });
+
+  program
+    .command('findings')
+    .description('List the findings of the invariant checks (open and resolved), newest first.')
+    .option('--inmate <inmateId>', 'only this person')
+    .option('--facility <facilityId>', 'only this facility')
+    .addOption(new Option('--status <status>', 'only open or only resolved findings').choices(['open', 'resolved']))
+    .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
+    .action(async (options: { inmate?: string; facility?: string; status?: 'open' | 'resolved'; format: string }) => {
+      const { pool: db, schema } = connect();
+      const findings = await new FindingsRepository(db, schema).list({ inmateId: options.inmate, facilityId: options.facility, status: options.status });
+      io.stdout(options.format === 'json' ? JSON.stringify(findings, null, 2) + '\n' : findingsTable(findings));
     });
 
   try {

@@ -1,3 +1,5 @@
+import type { Finding } from '../findings/findings.repository';
+import type { StateDigest } from '../findings/state-digest';
 import type { VerifyReport } from '../ledger/verify';
 import type { ExportVerification } from '../ledger/offline';
 import type { Custodian, Place, Timeline } from '../timeline/timeline';
@@ -49,4 +51,16 @@ export function exportVerificationText(result: ExportVerification): string {
   }
   return `BROKEN: ${result.problems.length} problem(s) in the export of ${result.inmateId ?? '?'}\n` +
     renderTable(['LINE', 'POSITION', 'EVENT', 'PROBLEM'], result.problems.map((p) => [String(p.line), p.position === undefined ? '' : String(p.position), p.eventId ?? '', p.problem]));
+}
+
+/** Findings as a table for people. */
+export function findingsTable(findings: Finding[]): string {
+  const rows = findings.map((f) => [f.raisedAt, f.status, f.invariant, f.inmateId ?? f.facilityId ?? '', f.description, f.resolvedAt ?? '']);
+  return `${findings.length} finding(s)\n\n` + renderTable(['RAISED', 'STATUS', 'INVARIANT', 'INMATE OR FACILITY', 'DESCRIPTION', 'RESOLVED'], rows);
+}
+
+/** A state digest for people. */
+export function digestText(digest: StateDigest, isRebuilt: boolean): string {
+  return `${isRebuilt ? 'Rebuilt the findings from position 0. ' : ''}State of ${digest.people} person(s) over ${digest.ledgerSize} ledger entries, ${digest.openFindings} open finding(s).\n` +
+    `${digest.algorithm} ${digest.digest}\n`;
 }

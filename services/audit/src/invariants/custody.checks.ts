@@ -2,7 +2,7 @@ import { LEASE_BASIS_PREFIX } from '@custody/contracts';
 import type { TimelineEvent } from '../timeline/timeline';
 import type { FacilityFacts } from './facility.checks';
 import { type InmateRecord, legalBasisOf } from './inmate-record';
-import { latest, ms, text, type Verdicts } from './violation';
+import { latest, learntAt, ms, text, type Verdicts } from './violation';
 
 /** A party that the record shows responsible for the person from an event on. */
 interface Claim {
@@ -41,7 +41,7 @@ export function checkSingleCustodian(record: InmateRecord, verdicts: Verdicts): 
       description: `Two custodians at once from ${overlap.since.occurredAt}${at ? ` to ${at.occurredAt}` : ''}: ${overlap.parties.join(' and ')} (Rule 10).`,
       evidenceEventIds: at ? [...overlap.evidence, at.id] : overlap.evidence,
       // Still open: the grace period runs from when the record learnt of it.
-      since: at ? overlap.since.occurredAt : latest(overlap.since.occurredAt, overlap.since.recordedAt),
+      since: at ? overlap.since.occurredAt : latest(overlap.since.occurredAt, learntAt(overlap.since)),
       ...(at ? { until: at.occurredAt } : {}),
     });
     overlap = undefined;
@@ -153,7 +153,7 @@ export function checkTwoSidedHandOver(record: InmateRecord, verdicts: Verdicts):
           key: `two-sided-hand-over:not-accepted:${transfer.transferId}`,
           description: `Custody was handed over for transfer ${transfer.transferId} at ${first.occurredAt}, but ${why}: custody passes only under an accepted transfer (Rules 6, 11).`,
           evidenceEventIds: [first.id, ...(decision ? [decision.id] : []), ...(endedBefore ? [endedBefore.id] : [])],
-          since: first.recordedAt,
+          since: learntAt(first),
         });
       }
     }
@@ -165,7 +165,7 @@ export function checkTwoSidedHandOver(record: InmateRecord, verdicts: Verdicts):
         key: `two-sided-hand-over:dispatch-missing:${transfer.transferId}`,
         description: `Custody received by ${text(by.state)} ${text(by.organisation)} at ${receipt.occurredAt} for transfer ${transfer.transferId} without a recorded dispatch from the sending side (Rule 11).`,
         evidenceEventIds: [receipt.id],
-        since: receipt.recordedAt,
+        since: learntAt(receipt),
       });
     }
     for (const admission of transfer.admissions) {
@@ -175,7 +175,7 @@ export function checkTwoSidedHandOver(record: InmateRecord, verdicts: Verdicts):
         key: `two-sided-hand-over:receipt-missing:${transfer.transferId}`,
         description: `Admitted at facility ${text(admission.data.facilityId)} at ${admission.occurredAt} from transfer ${transfer.transferId} without a recorded receipt: the receiving side of the hand-over is missing (Rule 11).`,
         evidenceEventIds: [admission.id, ...transfer.dispatches.map((d) => d.id)],
-        since: admission.recordedAt,
+        since: learntAt(admission),
       });
     }
   }
@@ -209,7 +209,7 @@ export function checkDeportationOrderOnLeaseRelease(record: InmateRecord, facili
       facilityId,
       description: `Released (${text(event.data.disposition)}) at ${event.occurredAt} from the leased facility ${facts?.name || facilityId} without a deportation-order reference (Rule 9).`,
       evidenceEventIds: [event.id, lease],
-      since: event.recordedAt,
+      since: learntAt(event),
     });
   }
 }

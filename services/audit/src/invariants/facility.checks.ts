@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '../timeline/timeline';
-import { type CheckOptions, type CheckResult, inOrderOfOccurrence, latest, text, Verdicts } from './violation';
+import { type CheckOptions, type CheckResult, inOrderOfOccurrence, latest, learntAt, text, Verdicts } from './violation';
 
 /** What the ledger says of a facility: whether its places are leased (Rule 9) and by whom. */
 export interface FacilityFacts {
@@ -73,7 +73,7 @@ export function checkLeaseCapacity(facilityId: string, events: TimelineEvent[], 
         continue;
     }
     if (occupancy > capacity) {
-      if (!over) over = { since: event.occurredAt, knownSince: latest(event.occurredAt, event.recordedAt), evidence: [], peak: occupancy, firstId: event.id };
+      if (!over) over = { since: event.occurredAt, knownSince: latest(event.occurredAt, learntAt(event)), evidence: [], peak: occupancy, firstId: event.id };
       over.evidence.push(event.id);
       over.peak = Math.max(over.peak, occupancy);
     } else if (over) {

@@ -67,6 +67,14 @@ describe('invariant checks', () => {
       expect(result.recheckAt).toBe('2026-04-14T11:45:00.000Z');
     });
 
+    it('the grace period runs from when the ledger received the event, for a history replayed late', () => {
+      const history = belgiumToAlbaniaCase();
+      const events = history.events.filter((e) => e.type !== 'CustodyDispatched').map((e) => (e.type === 'CustodyReceived' ? { ...e, arrivedAt: '2026-11-29T10:00:00Z' } : e));
+      const result = check(history, { events, now: '2026-11-29T10:05:00Z' });
+      expect(result).toMatchObject({ violations: [], recheckAt: '2026-11-29T10:15:00.000Z' });
+      expect(check(history, { events, now: '2026-11-29T10:20:00Z' }).violations.map((v) => v.invariant).sort()).toEqual(['single-custodian', 'two-sided-hand-over']);
+    });
+
     it('a gap: custody shown again after the final release', () => {
       const history = denmarkToKosovoCase();
       history.add('AbsenceStarted', '2029-06-03T08:00:00Z');

@@ -2,7 +2,7 @@ import type { DeadlineKind } from '@custody/contracts';
 import { consentRequirement, type ConsentRequirement, findLegalBasis, type StateCode } from '@custody/legal';
 import type { TimelineEvent } from '../timeline/timeline';
 import type { InmateRecord, TransferRecord } from './inmate-record';
-import { ms, text, type Verdicts } from './violation';
+import { latest, learntAt, ms, text, type Verdicts } from './violation';
 
 /** Rule 5 from the facts in the ledger, when they are enough for @custody/legal; undefined otherwise. */
 function requirementOf(record: InmateRecord, transfer: TransferRecord): ConsentRequirement | undefined {
@@ -60,7 +60,7 @@ export function checkConsentPresent(record: InmateRecord, verdicts: Verdicts): v
       inmateId,
       description: `Transfer ${transfer.transferId} handed over at ${handOver.occurredAt}: ${problem} (Rule 5).`,
       evidenceEventIds: [handOver.id, ...(transfer.requested ? [transfer.requested.id] : []), ...(consent ? [consent.id] : [])],
-      since: handOver.recordedAt,
+      since: learntAt(handOver),
     });
   }
 }
@@ -68,16 +68,18 @@ export function checkConsentPresent(record: InmateRecord, verdicts: Verdicts): v
 type Step = { at: number; event: TimelineEvent } & ({ kind: 'due'; due: string } | { kind: 'suspend' | 'met' | 'closed' });
 
 /** Walks a deadline's steps in order of occurrence: met in time, closed, still open, or passed (and when it fell due). */
-function outcomeOf(steps: Step[], now: number): { status: 'met' | 'closed' | 'open'; due?: string } | { status: 'passed'; due: string; evidence: string[] } {
+function outcomeOf(steps: Step[], now: number): { status: 'met' | 'closed' | 'open'; due?: string } | { status: 'passed'; due: string; setBy: TimelineEvent; evidence: string[] } {
   let due: string | undefined;
+  let setBy: TimelineEvent | undefined;
   let suspended = false;
   const evidence: string[] = [];
   for (const step of steps.sort((a, b) => a.at - b.at)) {
-    if (due !== undefined && !suspended && step.at > ms(due)) return { status: 'passed', due, evidence: [...evidence, step.event.id] };
+    if (due !== undefined && !suspended && step.at > ms(due)) return { status: 'passed', due, setBy: setBy!, evidence: [...evidence, step.event.id] };
     evidence.push(step.event.id);
     switch (step.kind) {
       case 'due':
         due = step.due;
+        setBy = step.event;
         suspended = false;
         break;
       case 'suspend':
@@ -88,7 +90,7 @@ function outcomeOf(steps: Step[], now: number): { status: 'met' | 'closed' | 'op
         return { status: step.kind };
     }
   }
-  if (due !== undefined && !suspended && now > ms(due)) return { status: 'passed', due, evidence };
+  if (due !== undefined && !suspended && now > ms(due)) return { status: 'passed', due, setBy: setBy!, evidence };
   return { status: 'open', due: suspended ? undefined : due };
 }
 
@@ -100,7 +102,8 @@ const step = (event: TimelineEvent, kind: Step['kind'], due?: unknown): Step[] =
  * certificate's `decisionDueAt` (2008/909 Art 12), the physical transfer (the receipt) by the
  * decision's `transferDueAt` (Art 15), each moved by extensions; an obstacle stops the transfer
  * clock until it ends with a new due date. A deadline that passed needs a DeadlineMissed; the
- * transfer service records it at the due instant, so the grace period runs from then.
+ * transfer service records it at the due instant, so the grace period runs from then (or from
+ * when the ledger learnt of the deadline, for a history that reaches it late).
  */
 export function checkDeadlines(record: InmateRecord, verdicts: Verdicts, now: string): void {
   const { inmateId } = record;
@@ -137,7 +140,8 @@ export function checkDeadlines(record: InmateRecord, verdicts: Verdicts, now: st
         inmateId,
         description: `The ${kind} deadline of transfer ${transfer.transferId} fell due at ${outcome.due} without the act, and no DeadlineMissed is recorded (Rule 7).`,
         evidenceEventIds: outcome.evidence,
-        since: outcome.due,
+        // From the due instant, or from when the ledger learnt of the deadline if later (a replayed history).
+        since: latest(outcome.due, learntAt(outcome.setBy)),
       });
     }
   }

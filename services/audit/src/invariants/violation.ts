@@ -75,6 +75,16 @@ export class Verdicts {
   }
 }
 
+/** A ledger event as the checks see it: with when the ledger received it, where known. */
+export type CheckedEvent = TimelineEvent & { arrivedAt?: string };
+
+/**
+ * When the record learnt of an event: the later of when its publisher recorded it and when the
+ * ledger received it. The grace period for a missing counterpart runs from here: a message of
+ * the other side may still be in flight.
+ */
+export const learntAt = (event: CheckedEvent): string => (event.arrivedAt ? latest(event.recordedAt, event.arrivedAt) : event.recordedAt);
+
 /** Events in the order they happened (then as recorded, then ledger order). */
 export function inOrderOfOccurrence(events: TimelineEvent[]): TimelineEvent[] {
   return events

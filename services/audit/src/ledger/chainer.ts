@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { chain, type LedgerEntry, type UnchainedEntry } from './entry';
 import { MerkleFrontier } from './merkle';
+import { MARK_CONFLICT } from '../findings/findings.repository';
 import { quoted } from './ledger.repository';
 
 /** What one batch did. */
@@ -88,6 +89,12 @@ export class Chainer {
             entries.map((e) => e.hash),
           ],
         );
+      }
+      // The people and facilities these entries touch are due for an invariant check, marked in
+      // the same transaction so that no chained entry escapes the checks.
+      const touched = [...new Set(entries.flatMap((e) => [e.subject, ...(e.inmateId ? [`inmate/${e.inmateId}`] : [])]))];
+      if (touched.length > 0) {
+        await client.query(`INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($1::text[]), now() ${MARK_CONFLICT(this.s)}`, [touched]);
       }
       await client.query(`DELETE FROM ${this.s}.ledger_pending WHERE arrival = ANY($1::bigint[])`, [pending.map((p) => p.arrival)]);
       const last = entries[entries.length - 1];

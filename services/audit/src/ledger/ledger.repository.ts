@@ -44,7 +44,8 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `ledger_pending`: entries as the consumers wrote them, not yet chained (unique by event id);
  * - `ledger`: the chained entries, insert-only: position, content, links and hash;
  * - `ledger_head`: one row, the chainer's head (size, last hash, Merkle frontier);
- * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers.
+ * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers;
+ * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer).
  * Text, not jsonb, holds the body: the exact bytes the hash covers.
  */
 export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
@@ -83,6 +84,12 @@ export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
         frontier jsonb NOT NULL
       );
       INSERT INTO ${s}.ledger_head (size, head_hash, frontier) VALUES (0, NULL, '{"size":0,"nodes":[]}') ON CONFLICT DO NOTHING;
+      CREATE TABLE IF NOT EXISTS ${s}.invariant_checks_due (
+        subject text PRIMARY KEY,
+        due_at timestamptz NOT NULL,
+        mark bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS invariant_checks_due_by_time ON ${s}.invariant_checks_due (due_at);
       CREATE TABLE IF NOT EXISTS ${s}.ledger_signing_keys (
         key_id text PRIMARY KEY,
         public_key text NOT NULL,
@@ -146,6 +153,13 @@ export class LedgerRepository {
   async entriesOfSubject(subject: string): Promise<LedgerEntry[]> {
     const { rows } = await this.pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 ORDER BY position`, [subject]);
     return rows.map(toEntry);
+  }
+
+  /** When each entry of a person (or of a subject) was chained: when the ledger learnt of it. */
+  async arrivals(of: { inmateId: string } | { subject: string }): Promise<Map<string, string>> {
+    const [column, value] = 'inmateId' in of ? ['inmate_id', of.inmateId] : ['subject', of.subject];
+    const { rows } = await this.pool.query<{ event_id: string; chained_at: Date }>(`SELECT event_id, chained_at FROM ${this.s}.ledger WHERE ${column} = $1`, [value]);
+    return new Map(rows.map((r) => [r.event_id, r.chained_at.toISOString()]));
   }
 
   async entryAt(position: number): Promise<LedgerEntry | undefined> {

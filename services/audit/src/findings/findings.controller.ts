@@ -1,0 +1,57 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { IsOptional, IsUUID } from 'class-validator';
+import type { Finding } from './findings.repository';
+import { FindingsService } from './findings.service';
+import type { CheckReport } from './invariant-checker';
+import type { StateDigest } from './state-digest';
+
+/** Whose invariants to check now: one person, one facility, or (empty) everyone. */
+export class CheckInvariantsRequest {
+  @IsOptional()
+  @IsUUID('all')
+  inmateId?: string;
+
+  @IsOptional()
+  @IsUUID('all')
+  facilityId?: string;
+}
+
+const STATUSES = ['open', 'resolved'] as const;
+
+/** HTTP in: the findings, checks on demand, and the rebuild of the read model with its digest. */
+@Controller()
+export class FindingsController {
+  constructor(private readonly service: FindingsService) {}
+
+  @Get('findings')
+  list(
+    @Query('inmateId', new ParseUUIDPipe({ optional: true })) inmateId?: string,
+    @Query('facilityId', new ParseUUIDPipe({ optional: true })) facilityId?: string,
+    @Query('status') status?: string,
+  ): Promise<Finding[]> {
+    if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'The request is not valid.', errors: [{ path: 'status', problem: 'status must be open or resolved' }], details: {} });
+    }
+    return this.service.findings.list({ inmateId, facilityId, status: status as (typeof STATUSES)[number] | undefined });
+  }
+
+  /** Runs the checks now and reconciles the findings; answers what each check found. */
+  @Post('findings/check')
+  @HttpCode(200)
+  check(@Body() request: CheckInvariantsRequest): Promise<CheckReport[]> {
+    return this.service.checkNow(request);
+  }
+
+  /** Rebuilds the findings from position 0 of the event store; answers the digest of the resulting state. */
+  @Post('admin/rebuild')
+  @HttpCode(200)
+  rebuild(): Promise<StateDigest> {
+    return this.service.rebuild();
+  }
+
+  /** The digest of the live state, to compare with a rebuild's. */
+  @Get('admin/digest')
+  digest(): Promise<StateDigest> {
+    return this.service.digest();
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { FindingsController } from './findings.controller';
+import { FindingsService } from './findings.service';
+
+/** Invariant checks and their findings: background and on-demand checks, `GET /findings`, rebuild and digest. */
+@Module({
+  controllers: [FindingsController],
+  providers: [FindingsService],
+  exports: [FindingsService],
+})
+export class FindingsModule {}

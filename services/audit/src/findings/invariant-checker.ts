@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, PostgresEventStore, PostgresTransaction } from '@custody/event-store';
+import { toTimelineEvent } from '../ledger/audit-ledger';
+import type { LedgerEntry } from '../ledger/entry';
+import type { LedgerRepository } from '../ledger/ledger.repository';
+import type { CheckedEvent } from '../invariants/violation';
+import { checkFacility, checkInmate, facilitiesOf, facilityFacts, type CheckResult, type FacilityFacts, type Violation } from '../invariants/invariants';
+import type { TimelineEvent } from '../timeline/timeline';
+import { type DueCheck, type Finding, type FindingEvent, findingIdOf, FindingsRepository, findingStream } from './findings.repository';
+
+const arrived = (entry: LedgerEntry, arrivals: Map<string, string>): CheckedEvent => {
+  const event: CheckedEvent = toTimelineEvent(entry);
+  const at = arrivals.get(entry.eventId);
+  if (at) event.arrivedAt = at;
+  return event;
+};
+
+/** What one check of a subject did. */
+export interface CheckReport {
+  subject: string;
+  checkedAt: string;
+  violations: Violation[];
+  pending: Violation[];
+  recheckAt?: string;
+  raised: string[];
+  resolved: string[];
+}
+
+/** One lock for every writer of findings: a rebuild and the checks never interleave. */
+export const FINDINGS_LOCK = (schema: string) => `audit-findings:${schema}`;
+
+/**
+ * Runs the pure invariant checks on a subject's ledger entries and reconciles the result with
+ * the findings: a violation with no open finding raises one (FindingRaised), an open finding
+ * whose violation is gone is resolved (FindingResolved) with the entries that arrived since as
+ * its evidence. Each finding has its own stream (`finding-<id>`, the id derived from the
+ * violation's key), appended at its expected revision, and the read model is written in the
+ * same transaction: the same violation is never raised twice, and the relay publishes both
+ * events on `custody.audit.findings`.
+ */
+export class InvariantChecker {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly store: PostgresEventStore,
+    private readonly findings: FindingsRepository,
+    private readonly schema: string,
+    private readonly gracePeriodMs: number,
+  ) {}
+
+  /** Checks one subject (`inmate/<id>` or `facility/<id>`) now, and clears its due mark if one was read. */
+  async check(subject: string, now: string, due?: DueCheck): Promise<CheckReport> {
+    const { result, events } = await this.evaluate(subject, now);
+    const ledgerSize = (await this.ledger.head()).size;
+    return this.store.transaction(async (tx) => {
+      const query = (sql: string, params: unknown[]) => tx.query(sql, params);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [FINDINGS_LOCK(this.schema)]);
+      const report: CheckReport = { subject, checkedAt: now, violations: result.violations, pending: result.pending, raised: [], resolved: [] };
+      if (result.recheckAt) report.recheckAt = result.recheckAt;
+      const known = await this.findings.ofSubject(query, subject);
+      const current = new Set([...result.violations, ...result.pending].map((v) => findingIdOf(v.key)));
+      for (const violation of result.violations) {
+        const findingId = findingIdOf(violation.key);
+        const finding = known.get(findingId);
+        if (finding?.status === 'open') continue;
+        await this.append(tx, findingId, finding, 'FindingRaised', {
+          findingId,
+          invariant: violation.invariant,
+          ...(violation.inmateId ? { inmateId: violation.inmateId } : {}),
+          ...(violation.facilityId ? { facilityId: violation.facilityId } : {}),
+          description: violation.description,
+          evidenceEventIds: violation.evidenceEventIds,
+        }, now, ledgerSize);
+        report.raised.push(findingId);
+      }
+      for (const finding of known.values()) {
+        if (finding.status !== 'open' || current.has(finding.findingId)) continue;
+        const arrived = events.filter((e) => e.position >= finding.raisedAtLedgerSize).map((e) => e.id);
+        await this.append(tx, finding.findingId, finding, 'FindingResolved', {
+          findingId: finding.findingId,
+          invariant: finding.invariant,
+          ...(finding.inmateId ? { inmateId: finding.inmateId } : {}),
+          ...(finding.facilityId ? { facilityId: finding.facilityId } : {}),
+          resolution: `No longer violated as of ${now}: evidence recorded since the finding (${arrived.length} ledger entr${arrived.length === 1 ? 'y' : 'ies'}) settles it.`,
+          evidenceEventIds: (arrived.length > 0 ? arrived : finding.evidenceEventIds).slice(0, 1000),
+        }, now, ledgerSize);
+        report.resolved.push(finding.findingId);
+      }
+      if (due) await this.findings.clearDue(query, due);
+      if (result.recheckAt) await this.findings.markDue(query, subject, result.recheckAt);
+      return report;
+    });
+  }
+
+  /** The pure checks on the subject's ledger entries. */
+  async evaluate(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
+    const options = { now, gracePeriodMs: this.gracePeriodMs };
+    if (subject.startsWith('facility/')) {
+      const arrivals = await this.ledger.arrivals({ subject });
+      const events = (await this.ledger.entriesOfSubject(subject)).map((e) => arrived(e, arrivals));
+      return { result: checkFacility(subject.slice('facility/'.length), events, options), events };
+    }
+    const inmateId = subject.slice('inmate/'.length);
+    const arrivals = await this.ledger.arrivals({ inmateId });
+    const events = (await this.ledger.entriesOfInmate(inmateId)).map((e) => arrived(e, arrivals));
+    const facilities = new Map<string, FacilityFacts>();
+    for (const facilityId of facilitiesOf(events)) {
+      const facts = facilityFacts(facilityId, (await this.ledger.entriesOfSubject(`facility/${facilityId}`)).map(toTimelineEvent));
+      if (facts) facilities.set(facilityId, facts);
+    }
+    return { result: checkInmate(inmateId, events, facilities, options), events };
+  }
+
+  private async append(tx: PostgresTransaction, findingId: string, finding: Finding | undefined, type: 'FindingRaised' | 'FindingResolved', data: Record<string, unknown>, now: string, ledgerSize: number): Promise<void> {
+    const event: NewEvent = {
+      id: randomUUID(),
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: { correlationId: findingId, occurredAt: now, actor: { system: 'audit' }, ledgerSize },
+    };
+    const { nextExpectedRevision } = await tx.appendToStream(findingStream(findingId), [event], { expectedRevision: finding ? finding.revision : 'no_stream' });
+    const applied: FindingEvent = { id: event.id, type, data, occurredAt: now, revision: nextExpectedRevision, ledgerSize };
+    await this.findings.apply((sql, params) => tx.query(sql, params), applied);
+  }
+}
