@@ -1,7 +1,26 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@custody/platform';
+import type { CustodyConfig } from './config';
+import { CustodyModule } from './custody/custody.module';
+import { FacilityModule } from './facility/facility.module';
+import { CustodyMessagingModule } from './messaging.module';
+import { ProjectorHost } from './store/projector.host';
+import { StoreModule } from './store/store.module';
 
-@Module({
-  imports: [HealthModule.forService('custody')],
-})
-export class AppModule {}
+/** The custody service: facilities and each admitted person's custody. */
+@Module({})
+export class AppModule {
+  static forConfig(config: CustodyConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        HealthModule.forService('custody'),
+        StoreModule.forConfig(config),
+        FacilityModule,
+        CustodyModule,
+        ...(config.KAFKA === 'on' ? [CustodyMessagingModule.forConfig(config)] : []),
+      ],
+      providers: [ProjectorHost],
+    };
+  }
+}

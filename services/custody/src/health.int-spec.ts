@@ -1,23 +1,23 @@
-import { Test } from '@nestjs/testing';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AppModule } from './app.module';
+import { Pool } from 'pg';
+import { startCustody, testConfig, type RunningCustody } from './spec/test-app';
 
 describe('custody service', () => {
-  let app: INestApplication;
+  let running: RunningCustody;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    running = await startCustody(testConfig());
   });
 
   afterAll(async () => {
-    await app.close();
+    await running.app.close();
+    const pool = new Pool({ connectionString: running.config.DATABASE_URL, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${running.config.DATABASE_SCHEMA}" CASCADE`);
+    await pool.end();
   });
 
   it('answers GET /health', async () => {
-    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    const response = await request(running.url).get('/health').expect(200);
     expect(response.body).toEqual({ status: 'ok', service: 'custody' });
   });
 });

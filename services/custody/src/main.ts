@@ -1,11 +1,24 @@
 import 'reflect-metadata';
-import { bootstrapService, loadConfig } from '@custody/platform';
-import { AppModule } from './app.module';
+import { Logger } from '@nestjs/common';
+import { InvalidConfigurationError, loadConfig } from '@custody/platform';
+import { createApp } from './app';
 import { CustodyConfig } from './config';
 
 async function main(): Promise<void> {
-  const config = loadConfig(CustodyConfig);
-  await bootstrapService('custody', AppModule, config.PORT);
+  const logger = new Logger('custody');
+  let config: CustodyConfig;
+  try {
+    config = loadConfig(CustodyConfig);
+  } catch (error) {
+    if (error instanceof InvalidConfigurationError) {
+      logger.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.PORT, '0.0.0.0');
+  logger.log(`custody listening on port ${config.PORT}`);
 }
 
 void main();

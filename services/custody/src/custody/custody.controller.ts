@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  AdmitInmate, AssignCell, EndAbsence, GrantConditionalRelease, GrantPardonOrAmnesty, RecordDeathInCustody, RecordEscape,
+  RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
+  type Command, type CustodyCommandType,
+} from '@custody/contracts';
+import { httpMetadata, samePath } from '../store/command-metadata';
+import { CustodyCommands } from './custody.commands';
+import { CustodyProjection } from './custody.projection';
+
+/** Each person's custody over HTTP: `POST /custody/:inmateId/<act>` with the contract's command as body. */
+@Controller('custody')
+export class CustodyController {
+  constructor(
+    private readonly commands: CustodyCommands,
+    private readonly readModel: CustodyProjection,
+  ) {}
+
+  @Post(':inmateId/admission')
+  admit(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: AdmitInmate, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'AdmitInmate', data: body }, h);
+  }
+
+  @Post(':inmateId/cell')
+  @HttpCode(200)
+  assignCell(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: AssignCell, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'AssignCell', data: body }, h);
+  }
+
+  @Post(':inmateId/absences')
+  startAbsence(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: StartAbsence, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'StartAbsence', data: body }, h);
+  }
+
+  @Post(':inmateId/absences/:absenceId/end')
+  @HttpCode(200)
+  endAbsence(
+    @Param('inmateId', ParseUUIDPipe) inmateId: string,
+    @Param('absenceId', ParseUUIDPipe) absenceId: string,
+    @Body() body: EndAbsence,
+    @Headers() h: Record<string, unknown>,
+  ) {
+    samePath('absenceId', absenceId, body.absenceId);
+    return this.run(inmateId, { type: 'EndAbsence', data: body }, h);
+  }
+
+  @Post(':inmateId/escape')
+  @HttpCode(200)
+  escape(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordEscape, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'RecordEscape', data: body }, h);
+  }
+
+  @Post(':inmateId/recapture')
+  @HttpCode(200)
+  recapture(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordRecapture, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'RecordRecapture', data: body }, h);
+  }
+
+  @Post(':inmateId/not-found')
+  @HttpCode(200)
+  notFound(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: ReportInmateNotFound, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'ReportInmateNotFound', data: body }, h);
+  }
+
+  @Post(':inmateId/death')
+  @HttpCode(200)
+  death(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordDeathInCustody, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'RecordDeathInCustody', data: body }, h);
+  }
+
+  @Post(':inmateId/conditional-release')
+  @HttpCode(200)
+  conditionalRelease(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: GrantConditionalRelease, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'GrantConditionalRelease', data: body }, h);
+  }
+
+  @Post(':inmateId/pardon-or-amnesty')
+  @HttpCode(200)
+  clemency(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: GrantPardonOrAmnesty, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'GrantPardonOrAmnesty', data: body }, h);
+  }
+
+  @Post(':inmateId/sentence-completed')
+  @HttpCode(200)
+  sentenceCompleted(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordSentenceCompleted, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'RecordSentenceCompleted', data: body }, h);
+  }
+
+  @Post(':inmateId/release')
+  @HttpCode(200)
+  release(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: ReleaseInmate, @Headers() h: Record<string, unknown>) {
+    return this.run(inmateId, { type: 'ReleaseInmate', data: body }, h);
+  }
+
+  @Get(':inmateId')
+  async person(@Param('inmateId', ParseUUIDPipe) inmateId: string) {
+    const person = await this.readModel.person(inmateId, new Date().toISOString().slice(0, 10));
+    if (!person) throw new NotFoundException({ code: 'INMATE_NOT_FOUND', message: 'No person was admitted here under this id.', errors: [], details: { inmateId } });
+    return person;
+  }
+
+  private async run(inmateId: string, command: Command<CustodyCommandType>, headers: Record<string, unknown>) {
+    samePath('inmateId', inmateId, command.data.inmateId);
+    const events = await this.commands.execute(command, httpMetadata(command.data, headers));
+    return { commandId: command.data.commandId, inmateId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) };
+  }
+}

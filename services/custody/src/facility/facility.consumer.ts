@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservationRequestedPayload } from '@custody/contracts';
+import type { PostgresTransaction } from '@custody/event-store';
+import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId } from '@custody/platform';
+import type { CustodyConfig } from '../config';
+import { applyWithResult, kafkaMetadata } from '../store/kafka-commands';
+import { CUSTODY_CONFIG } from '../store/store.module';
+import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
+import { FacilityCommands, refusalIn } from './facility.commands';
+import type { FacilityCommand } from './facility.decider';
+
+type Context = HandlerContext<PostgresTransaction>;
+
+/**
+ * Kafka in, for facilities: the facility commands of `custody.facility.commands`, and the
+ * transfer service's requests to hold or release a place.
+ */
+@Injectable()
+export class FacilityConsumer {
+  private readonly logger = new Logger('FacilityConsumer');
+
+  constructor(
+    private readonly commands: FacilityCommands,
+    private readonly knowledge: TransferKnowledge,
+    @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
+  ) {}
+
+  @OnEvent('RegisterFacility')
+  onRegister(message: DecodedEvent, { tx }: Context) {
+    return this.command(message, tx);
+  }
+
+  @OnEvent('ChangeFacilityCapacity')
+  onChangeCapacity(message: DecodedEvent, { tx }: Context) {
+    return this.command(message, tx);
+  }
+
+  @OnEvent('ReservePlace')
+  onReserve(message: DecodedEvent, { tx }: Context) {
+    return this.command(message, tx);
+  }
+
+  @OnEvent('ReleaseReservation')
+  onRelease(message: DecodedEvent, { tx }: Context) {
+    return this.command(message, tx);
+  }
+
+  @OnEvent('ExpireReservation')
+  onExpire(message: DecodedEvent, { tx }: Context) {
+    return this.command(message, tx);
+  }
+
+  /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
+  @OnEvent('PlaceReservationRequested')
+  async onPlaceRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+    const request = message.data as PlaceReservationRequestedPayload;
+    await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { facility_id: request.facilityId, reservation_id: request.reservationId });
+    const expiresAt = new Date(Date.parse(message.occurredAt) + this.config.RESERVATION_HOLD_HOURS * 3_600_000).toISOString();
+    const command: FacilityCommand = {
+      type: 'ReservePlace',
+      data: {
+        commandId: deterministicId(`${message.id}/reserve`),
+        occurredAt: message.occurredAt,
+        facilityId: request.facilityId,
+        reservationId: request.reservationId,
+        transferId: request.transferId,
+        inmateId: request.inmateId,
+        profile: request.profile,
+        expiresAt,
+      },
+    };
+    try {
+      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+    } catch (error) {
+      // Nothing can be recorded at the facility (unknown facility, a reused reservation id):
+      // set the request aside for an operator rather than answer nothing silently.
+      if (error instanceof CommandRejection) throw new PermanentHandlerError(error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** Compensation from the transfer service: the case ended while holding a place. */
+  @OnEvent('PlaceReleaseRequested')
+  async onPlaceReleaseRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+    const request = message.data as PlaceReleaseRequestedPayload;
+    await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { ended: 'place-release-requested' });
+    await this.releaseIfHeld(tx, message, request.facilityId, request.reservationId, request.reason);
+  }
+
+  @OnEvent('TransferWithdrawn')
+  onWithdrawn(message: DecodedEvent, { tx }: Context) {
+    return this.caseEnded(tx, message, 'withdrawn');
+  }
+
+  @OnEvent('TransferCancelled')
+  onCancelled(message: DecodedEvent, { tx }: Context) {
+    return this.caseEnded(tx, message, 'cancelled');
+  }
+
+  private async caseEnded(tx: PostgresTransaction, message: DecodedEvent, ending: string): Promise<void> {
+    const { transferId, inmateId } = message.data as { transferId: string; inmateId: string };
+    await this.knowledge.noteCase(tx, transferId, inmateId, { ended: ending });
+    const held = await this.knowledge.reservationOf(transferId);
+    if (held) await this.releaseIfHeld(tx, message, held.facilityId, held.reservationId, `The transfer was ${ending}.`);
+  }
+
+  private async releaseIfHeld(tx: PostgresTransaction, message: DecodedEvent, facilityId: string, reservationId: string, reason: string): Promise<void> {
+    const command: FacilityCommand = {
+      type: 'ReleaseReservation',
+      data: { commandId: deterministicId(`${message.id}/release`), occurredAt: message.occurredAt, facilityId, reservationId, reason: reason.slice(0, 1000) },
+    };
+    try {
+      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+    } catch (error) {
+      // Already released, expired or used (or never held): nothing to release.
+      if (!(error instanceof CommandRejection)) throw error;
+      this.logger.log(`place ${reservationId} not released: ${error.code}`);
+    }
+  }
+
+  private async command(message: DecodedEvent, tx: PostgresTransaction): Promise<void> {
+    const command = { type: message.type, data: message.data } as FacilityCommand;
+    await applyWithResult(
+      tx,
+      message,
+      (metadata) => this.commands.executeIn(tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
+      refusalIn,
+    );
+  }
+}

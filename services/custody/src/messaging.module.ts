@@ -1,0 +1,49 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
+import type { Pool } from 'pg';
+import type { CustodyConfig } from './config';
+import { CustodyConsumer } from './custody/custody.consumer';
+import { CustodyModule } from './custody/custody.module';
+import { FacilityConsumer } from './facility/facility.consumer';
+import { FacilityModule } from './facility/facility.module';
+import { DATABASE_POOL } from './store/store.module';
+import { TransferKnowledgeConsumer } from './transfer-knowledge/transfer-knowledge.consumer';
+import { TransferKnowledgeModule } from './transfer-knowledge/transfer-knowledge.module';
+
+/**
+ * Kafka: commands in on `custody.facility.commands` (results out on `custody.command-results`),
+ * the transfer and intake services' events in, and the service's events out on
+ * `custody.facility.events` through the relay.
+ */
+@Module({})
+export class CustodyMessagingModule {
+  static forConfig(config: CustodyConfig): DynamicModule {
+    const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+    const topic = (name: string) => ({ topic: names.physical(name), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    return {
+      module: CustodyMessagingModule,
+      imports: [
+        FacilityModule,
+        CustodyModule,
+        TransferKnowledgeModule,
+        MessagingModule.forRootAsync({
+          inject: [PostgresEventStore, DATABASE_POOL],
+          useFactory: (store: PostgresEventStore, pool: Pool) => ({
+            kafka: { brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), clientId: config.KAFKA_CLIENT_ID },
+            topics: [TOPICS.facilityCommands, TOPICS.facilityEvents, TOPICS.commandResults, TOPICS.transferEvents, TOPICS.intakeEvents].map(topic),
+            relay: { name: 'custody', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
+            consumer: {
+              groupId: config.KAFKA_GROUP_ID,
+              topics: [TOPICS.facilityCommands, TOPICS.transferEvents, TOPICS.intakeEvents].map((t) => names.physical(t)),
+              decoder: contractDecoder(names),
+              inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+            },
+          }),
+        }),
+      ],
+      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer],
+    };
+  }
+}

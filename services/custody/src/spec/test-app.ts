@@ -1,0 +1,38 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig } from '@custody/platform';
+import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
+import { createApp } from '../app';
+import { CustodyConfig } from '../config';
+
+export interface RunningCustody {
+  app: INestApplication;
+  config: CustodyConfig;
+  /** The base URL the application listens on. */
+  url: string;
+}
+
+/** A fresh configuration for one test: its own schema, topics and consumer group on the shared broker and database. */
+export function testConfig(overrides: Record<string, string> = {}): CustodyConfig {
+  return loadConfig(CustodyConfig, {
+    PORT: '0',
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: uniqueSchemaName('custody'),
+    DATABASE_POOL_SIZE: '10',
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_CLIENT_ID: uniqueName('custody'),
+    KAFKA_GROUP_ID: uniqueName('custody-group'),
+    KAFKA_TOPIC_PREFIX: `${uniqueName('custody')}.`,
+    KAFKA_PARTITIONS: '3',
+    KAFKA: 'off',
+    RESERVATION_EXPIRY_SWEEP_MS: '0',
+    ...overrides,
+  });
+}
+
+/** Starts the real service (real modules, real PostgreSQL, Kafka when KAFKA=on) listening on a free port. */
+export async function startCustody(config: CustodyConfig): Promise<RunningCustody> {
+  const app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, config, url: `http://127.0.0.1:${address.port}` };
+}

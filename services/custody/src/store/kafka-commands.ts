@@ -1,0 +1,41 @@
+import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
+import type { DecodedEvent } from '@custody/messaging';
+import { asRejection, commandResultStream, resultEvent, type CommandOutcome } from '@custody/platform';
+
+/** The metadata of events caused by a message from Kafka. */
+export function kafkaMetadata(message: DecodedEvent): EventMetadata {
+  const actor = message.extensions.actor as EventMetadata['actor'] | undefined;
+  return {
+    correlationId: message.correlationId ?? message.id,
+    causationId: message.id,
+    occurredAt: message.occurredAt,
+    ...(actor && Object.keys(actor).length > 0 ? { actor } : {}),
+  };
+}
+
+/**
+ * Applies a command from `custody.facility.commands` in the consumer's transaction and records
+ * its result (CommandAccepted, or CommandRejected with the code) in stream `command-<id>`: the
+ * relay publishes it on `custody.command-results`. `refusal` turns recorded refusals (a place
+ * refused) into a rejected result.
+ */
+export async function applyWithResult(
+  tx: PostgresTransaction,
+  message: DecodedEvent,
+  apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
+  refusal: (events: NewEvent[]) => Error | undefined = () => undefined,
+): Promise<CommandOutcome> {
+  const metadata = kafkaMetadata(message);
+  let outcome: CommandOutcome;
+  try {
+    const events = await apply(metadata);
+    const refused = refusal(events);
+    outcome = refused ? asRejection(refused)! : { accepted: true, eventIds: events.map((e) => e.id) };
+  } catch (error) {
+    const rejection = asRejection(error);
+    if (!rejection) throw error;
+    outcome = rejection;
+  }
+  await tx.appendToStream(commandResultStream(message.id), [resultEvent(message.id, message.type, outcome, metadata)], { expectedRevision: 'any' });
+  return outcome;
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PostgresEventStore } from '@custody/event-store';
+import type { CustodyConfig } from '../config';
+import { CustodyProjection } from '../custody/custody.projection';
+import { FacilityProjection } from '../facility/facility.projection';
+import { Projector } from './projector';
+import { CUSTODY_CONFIG, DATABASE_POOL } from './store.module';
+
+/** Runs the read models' projector with the application (stopped before the database closes). */
+@Injectable()
+export class ProjectorHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly projector: Projector;
+
+  constructor(
+    store: PostgresEventStore,
+    @Inject(DATABASE_POOL) pool: Pool,
+    @Inject(CUSTODY_CONFIG) config: CustodyConfig,
+    facilities: FacilityProjection,
+    custody: CustodyProjection,
+  ) {
+    this.projector = new Projector('custody-read-models', store, pool, config.DATABASE_SCHEMA, [facilities, custody]);
+  }
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+  }
+}
