@@ -37,6 +37,7 @@ const LAG_WARMUP_SECONDS = 5;
 const RATE = Number(process.env.RELAY_BENCH_RATE ?? 1_000);
 const REPETITIONS = 3;
 const PARTITIONS = 6;
+const POLL_MS = Number(process.env.RELAY_BENCH_POLL_MS ?? 25);
 const run = randomBytes(4).toString('hex');
 const schema = `bench_relay_${run}`;
 
@@ -239,7 +240,9 @@ async function main(): Promise<void> {
   const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
   await admin.query(`CREATE SCHEMA "${schema}"`);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 12, application_name: 'relay-bench' });
-  const store = new PostgresEventStore({ connection: pool, schema });
+  // The subscription also polls: events held back by another client's transaction (see the
+  // README) are seen when it ends, which notifies nobody; a short poll bounds that wait.
+  const store = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: POLL_MS });
   const kafka = createKafka({ brokers: BROKERS, clientId: `bench-relay-${run}`, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
