@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from './security/security.guard';
 
 /** The name under which a service reports itself on /health. */
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
@@ -8,6 +9,7 @@ export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export class HealthController {
   constructor(@Inject(SERVICE_NAME) private readonly service: string) {}
 
+  @Public()
   @Get()
   health(): { status: 'ok'; service: string } {
     return { status: 'ok', service: this.service };

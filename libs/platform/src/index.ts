@@ -7,3 +7,13 @@ export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader }
 export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
 export type { CommandOutcome } from './command-results';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
+export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './security/policy';
+export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role } from './security/policy';
+export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './security/authenticator';
+export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
+export { SecurityConfig } from './security/security.config';
+export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
+export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
+export { SecurityModule } from './security/security.module';
+export { hardenHttp } from './security/harden';
+export { TestIssuer } from './security/test-issuer';

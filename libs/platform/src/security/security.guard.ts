@@ -1,0 +1,123 @@
+import {
+  type CanActivate, createParamDecorator, type ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger,
+  SetMetadata, type Type, UnauthorizedException,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { AuthenticationError, Authenticator } from './authenticator';
+import { decide, type Action, type Principal, type ResourceJurisdiction } from './policy';
+
+/** The request as the guard sees it (Express's, structurally). */
+export interface SecureRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+  method: string;
+  url: string;
+  principal?: Principal;
+}
+
+/**
+ * Finds the states a route's resource belongs to (an inmate's sending and receiving states, a
+ * facility's operator and lessee). Undefined when the resource does not exist: the role is
+ * still checked and the route answers its own 404 (or 400 for a body that names no state).
+ */
+export interface JurisdictionResolver {
+  resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> | ResourceJurisdiction | undefined;
+}
+
+export const REQUIRES = Symbol('custody:requires');
+export const PUBLIC_ROUTE = Symbol('custody:public');
+export const SECURITY_MODE = Symbol('custody:security-mode');
+
+interface Requirement {
+  action: Action;
+  resolver?: Type<JurisdictionResolver>;
+}
+
+/** The action a route performs and, for scoped actions, the service's resolver of its resource's states. */
+export const Requires = (action: Action, resolver?: Type<JurisdictionResolver>) => SetMetadata(REQUIRES, { action, resolver } satisfies Requirement);
+
+/** A route anyone may call (health). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/** The authenticated principal of the request (undefined when AUTH_MODE=off). */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<SecureRequest>().principal);
+
+const problem = (code: string, message: string, details: Record<string, unknown> = {}) => ({ code, message, errors: [], details });
+
+/**
+ * Authentication and authorisation of every route: a bearer JWT from a configured issuer
+ * (401 otherwise), then the policy for the route's `@Requires` action and its resource's states
+ * (403 otherwise, logged). A route without `@Requires` or `@Public` is refused: deny by default.
+ */
+@Injectable()
+export class SecurityGuard implements CanActivate {
+  private readonly logger = new Logger('Security');
+  private readonly resolvers = new Map<Type<JurisdictionResolver>, Promise<JurisdictionResolver>>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly moduleRef: ModuleRef,
+    @Inject(SECURITY_MODE) private readonly mode: 'on' | 'off',
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http' || this.mode === 'off') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<SecureRequest>();
+    const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+    let principal: Principal;
+    try {
+      const header = request.headers.authorization;
+      principal = await this.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      this.logger.warn(`unauthenticated ${request.method} ${request.url}: ${error.reason} (${error.message})`);
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      throw new UnauthorizedException(problem('UNAUTHENTICATED', 'A valid bearer token of a configured ministry issuer, for this audience and not expired, is required.'));
+    }
+    request.principal = principal;
+    const requirement = this.reflector.getAllAndOverride<Requirement | undefined>(REQUIRES, targets);
+    if (!requirement) return this.refuse(principal, request, 'no action declared for this route', undefined);
+    const resource = requirement.resolver ? await (await this.resolver(requirement.resolver)).resolve(request) : { kind: 'global' as const };
+    const decision = decide(principal, requirement.action, resource ?? { kind: 'global' });
+    if (decision.allow || (decision.reason === 'JURISDICTION' && resource === undefined)) return true;
+    return this.refuse(principal, request, decision.reason, requirement.action, resource);
+  }
+
+  private refuse(principal: Principal, request: SecureRequest, reason: string, action: Action | undefined, resource?: ResourceJurisdiction): never {
+    this.logger.warn(
+      `refused ${request.method} ${request.url} (${action ?? 'no action'}) to ${principal.subject} of ${principal.state} ` +
+        `[${principal.roles.join(',')}]: ${reason}${resource ? ` on ${JSON.stringify(resource)}` : ''}`,
+    );
+    throw new ForbiddenException(
+      problem('FORBIDDEN', 'Your role or your state may not perform this action on this resource.', action ? { action } : {}),
+    );
+  }
+
+  private resolver(type: Type<JurisdictionResolver>): Promise<JurisdictionResolver> {
+    const cached = this.resolvers.get(type);
+    if (cached) return cached;
+    const found = (async (): Promise<JurisdictionResolver> => {
+      try {
+        return this.moduleRef.get<JurisdictionResolver>(type, { strict: false });
+      } catch {
+        return this.moduleRef.create<JurisdictionResolver>(type);
+      }
+    })();
+    this.resolvers.set(type, found);
+    return found;
+  }
+}
+
+/** Rate limiting per client with the structured error answer (429 RATE_LIMITED). */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(): Promise<void> {
+    throw new HttpException(problem('RATE_LIMITED', 'Too many requests; wait a minute and try again.'), HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
