@@ -9,6 +9,7 @@ import { FindingsModule } from './findings/findings.module';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
 import { LedgerModule } from './ledger/ledger.module';
 import { PG_POOL, StoreModule } from './store/store.module';
+import { WebModule } from './web/web.module';
 
 @Global()
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         HealthModule.forService('audit'),
         StoreModule,
         LedgerModule,
+        WebModule,
         FindingsModule,
         MessagingModule.forRootAsync<PostgresTransaction>({
           inject: [AuditConfig, PostgresEventStore, PG_POOL],
