@@ -41,6 +41,8 @@ const children = services.map(({ name, port, colour }) => {
       PORT: String(port),
       DATABASE_URL: url.toString(),
       KAFKA_BROKERS: brokers,
+      // Local development only: no identity provider; set AUTH_MODE=on and AUTH_ISSUERS to try it.
+      AUTH_MODE: process.env.AUTH_MODE ?? 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -81,6 +81,10 @@ export class Stack {
       KAFKA_GROUP_ID: `${this.topicPrefix}${name}`,
       KAFKA_CLIENT_ID: `${this.topicPrefix}${name}-${instance}`,
       KAFKA_PARTITIONS: '6',
+      // The end-to-end tests follow the business flows; authentication and authorisation are
+      // covered per service (e.g. intake's security.int-spec.ts).
+      AUTH_MODE: 'off',
+      RATE_LIMIT_PER_MINUTE: '100000',
     };
     const own: Record<ServiceName, Record<string, string>> = {
       intake: {},

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { HealthModule } from '@custody/platform';
+import { HealthModule, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
@@ -35,6 +35,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        SecurityModule.forRoot(config),
         HealthModule.forService('intake'),
         StoreModule.forRoot(config),
         InmateModule,

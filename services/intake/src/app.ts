@@ -3,20 +3,22 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { REJECTIONS } from '@custody/contracts';
-import { contractValidationPipe, HttpErrorsFilter } from '@custody/platform';
+import { contractValidationPipe, hardenHttp, HttpErrorsFilter } from '@custody/platform';
 import { AppModule } from './app.module';
 import { IntakeConfig } from './config';
 import { commandSchemas } from './openapi';
 
 /**
  * The intake application, as main.ts starts it and integration tests boot it: the structured
- * error filter, the contract's validation, a body size limit, OpenAPI at /docs.
+ * error filter, the contract's validation, a body size limit, security headers, authentication
+ * and authorisation (SecurityModule), OpenAPI at /docs.
  */
 export async function createApp(config: IntakeConfig, options: { logger?: LogLevel[] } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: options.logger ?? ['error', 'warn', 'log'],
   });
+  hardenHttp(app);
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
   app.use(bodyErrors(config.HTTP_BODY_LIMIT_BYTES));
   app.useGlobalFilters(new HttpErrorsFilter());

@@ -1,7 +1,8 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { SecurityConfig } from '@custody/platform';
 
-/** The intake service's configuration, read from environment variables at start-up. */
-export class IntakeConfig {
+/** The intake service's configuration, read from environment variables at start-up (AUTH_* and RATE_LIMIT_PER_MINUTE: SecurityConfig). */
+export class IntakeConfig extends SecurityConfig {
   /** HTTP port. */
   @IsInt()
   @Min(1)

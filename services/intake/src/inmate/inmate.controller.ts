@@ -6,8 +6,10 @@ import {
   ResumeEnforcement, SuspendEnforcement, reject,
 } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata } from '@custody/event-store';
+import { Requires } from '@custody/platform';
 import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
+import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
 import { inmateView } from './inmate.view';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,6 +57,7 @@ export class InmateController {
   }
 
   @Post()
+  @Requires('inmate:register', RegistrationJurisdiction)
   @ApiOperation({ summary: 'Registers a person the sending state may transfer (409 INMATE_ALREADY_REGISTERED names the existing inmate).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RegisterInmate' } })
   @ApiResponse({ status: 201, description: 'Accepted: the event ids and the stream revision.' })
@@ -63,6 +66,7 @@ export class InmateController {
   }
 
   @Post(':id/sentence')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the sentence being enforced.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordSentence' } })
@@ -71,6 +75,7 @@ export class InmateController {
   }
 
   @Post(':id/sentence/adjustments')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Replaces the sentence in force after an appeal, remission or recalculation.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/AdjustSentence' } })
@@ -79,6 +84,7 @@ export class InmateController {
   }
 
   @Post(':id/residence')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the residence status and habitual residence.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordResidenceStatus' } })
@@ -87,6 +93,7 @@ export class InmateController {
   }
 
   @Post(':id/expulsion-orders')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Records an expulsion or deportation order.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordExpulsionOrder' } })
@@ -95,6 +102,7 @@ export class InmateController {
   }
 
   @Post(':id/health-assessments')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the health facts lease eligibility depends on.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordHealthAssessment' } })
@@ -103,6 +111,7 @@ export class InmateController {
   }
 
   @Post(':id/corrections')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Corrects identity or nationalities with a compensating event (Rule 15).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/CorrectInmateRecord' } })
@@ -111,6 +120,7 @@ export class InmateController {
   }
 
   @Post(':id/domestic-release')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Records a release in the sending state, without transfer.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordDomesticRelease' } })
@@ -119,6 +129,7 @@ export class InmateController {
   }
 
   @Post(':id/enforcement/suspension')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspends enforcement: the receiving state took the person into charge (Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/SuspendEnforcement' } })
@@ -127,6 +138,7 @@ export class InmateController {
   }
 
   @Post(':id/enforcement/resumption')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Resumes enforcement (escape back to the sending state, Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/ResumeEnforcement' } })
@@ -135,6 +147,7 @@ export class InmateController {
   }
 
   @Post(':id/enforcement/end')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Ends enforcement: completion reported by the receiving state (Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/EndEnforcement' } })
@@ -143,6 +156,7 @@ export class InmateController {
   }
 
   @Post(':id/reports/acknowledgements')
+  @Requires('inmate:write', InmateJurisdiction)
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledges a report of the receiving state (Rule 13).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/AcknowledgeReport' } })
@@ -151,6 +165,7 @@ export class InmateController {
   }
 
   @Get(':id')
+  @Requires('inmate:read', InmateJurisdiction)
   @ApiOperation({ summary: 'The inmate record as it stands now (folded from its events).' })
   @ApiParam({ name: 'id', format: 'uuid' })
   async get(@Param('id', inmateIdParam) id: string) {
@@ -160,6 +175,7 @@ export class InmateController {
   }
 
   @Get(':id/history')
+  @Requires('inmate:read', InmateJurisdiction)
   @ApiOperation({ summary: 'The events of the inmate record, in order.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   async history(@Param('id', inmateIdParam) id: string) {

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Pool } from 'pg';
 import { ContractViolation, IsIsoDate, IsStateCode, RESIDENCE_STATUSES, type ResidenceStatus, type StateCode } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
+import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
 import { POOL } from '../store/store.module';
 import { InmateSearchProjection } from './inmate-search.projection';
 
@@ -63,8 +64,9 @@ export class InmateSearchController {
   ) {}
 
   @Get('inmates')
+  @Requires('inmate:search')
   @ApiOperation({ summary: 'Searches inmates, e.g. transfer candidates: ?nationality=AL&residence=irregular&minRemainingDays=183&sendingState=BE. Paginated with cursors.' })
-  async search(@Query() query: InmateSearchQuery) {
+  async search(@Query() query: InmateSearchQuery, @CurrentPrincipal() principal?: Principal) {
     const asOf = query.asOf ?? new Date().toISOString().slice(0, 10);
     const limit = query.limit ?? 50;
     const conditions: string[] = [];
@@ -73,6 +75,8 @@ export class InmateSearchController {
       values.push(value);
       conditions.push(sql(`$${values.length}`));
     };
+    // A state lists only the persons it sends (the read model keeps the sending state only).
+    if (principal) where((p) => `sending_state = ${p}`, principal.state);
     if (query.nationality) where((p) => `${p} = ANY (nationalities)`, query.nationality);
     if (query.residence) where((p) => `residence_status = ${p}`, query.residence);
     if (query.sendingState) where((p) => `sending_state = ${p}`, query.sendingState);
@@ -114,6 +118,7 @@ export class InmateSearchController {
   }
 
   @Post('admin/projections/inmates/rebuild')
+  @Requires('admin:operate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Empties the search read model and rebuilds it from position 0 of the event store.' })
   rebuild() {

@@ -21,6 +21,9 @@ export async function startIntake(label: string, overrides: Record<string, strin
     KAFKA_TOPIC_PREFIX: `${uniqueName(label)}.`,
     KAFKA_GROUP_ID: uniqueName(`${label}-group`),
     KAFKA_PARTITIONS: '2',
+    // Tests of the service's behaviour run without authentication; security.int-spec.ts turns it on with test issuers.
+    AUTH_MODE: 'off',
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
   const app = await createApp(config, { logger: ['error', 'warn'] });
