@@ -183,7 +183,9 @@ describe('the ledger, from Kafka to verification', () => {
       const key = loadPublicKey(audit.publicKeyPem);
       const text = formatExport(header, entries);
       expect(verifyExport(text, header.checkpoint, key).isIntact).toBe(true);
-      const changed = formatExport(header, entries.map((e, i) => (i === 3 ? { ...e, body: e.body.replace('Janssens', 'Jansens') } : e)));
+      // One byte changed in the fourth entry, whatever event that is (the order of topics varies).
+      expect(entries[3].body).toContain('2026-');
+      const changed = formatExport(header, entries.map((e, i) => (i === 3 ? { ...e, body: e.body.replace('2026-', '2025-') } : e)));
       expect(verifyExport(changed, header.checkpoint, key).problems).toEqual([expect.objectContaining({ line: 5, position: entries[3].position, problem: 'the content does not give the recorded hash' })]);
       const dropped = formatExport({ ...header, entryCount: entries.length - 1 }, entries.filter((_, i) => i !== 2));
       expect(verifyExport(dropped, header.checkpoint, key).problems).toEqual([expect.objectContaining({ eventId: entries[3].eventId, problem: expect.stringMatching(/chain is broken/) })]);
