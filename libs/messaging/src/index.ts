@@ -17,3 +17,5 @@ export type { RelayOptions, RelayLag, OutboundMessage } from './relay';
 export { OnEvent, ON_EVENT } from './nest/on-event.decorator';
 export { MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';
 export type { MessagingOptions } from './nest/messaging.module';
+export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
+export type { CommandRights, SignatureCheck, SignerKey } from './signatures';
