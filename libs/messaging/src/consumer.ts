@@ -58,6 +58,24 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   log?: (level: 'warn' | 'error', message: string) => void;
 }
 
+/** Where a consumer stands in its group, for readiness checks. */
+export interface ConsumerStatus {
+  groupId: string;
+  /** Connected to the broker and running. */
+  connected: boolean;
+  /** Joined the group and received its assignment (possibly empty: more members than partitions). */
+  joined: boolean;
+  /** The partitions assigned to this member, by topic. */
+  assignment: Record<string, number[]>;
+}
+
+/** How far the group's committed offset is behind the end of one partition. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
 export type ConsumerOutcome =
   | { kind: 'processed' | 'duplicate' | 'ignored'; event: DecodedEvent; message: InboundMessage }
   | { kind: 'dead-lettered'; code: string; reason: string; message: InboundMessage };
@@ -74,9 +92,37 @@ export class EventConsumer<Tx extends InboxTransaction> {
   private producer?: Producer;
   private stopping = false;
   private readonly retry: RetryPolicy;
+  private readonly state: ConsumerStatus;
 
   constructor(private readonly options: EventConsumerOptions<Tx>) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.state = { groupId: options.groupId, connected: false, joined: false, assignment: {} };
+  }
+
+  /** Connected, joined and assigned: what readiness asks of a consumer. */
+  status(): ConsumerStatus {
+    return { ...this.state, assignment: { ...this.state.assignment } };
+  }
+
+  /** The group's lag per partition of the consumed topics: end offset minus committed offset. */
+  async lag(): Promise<PartitionLag[]> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: this.options.topics });
+      const lags: PartitionLag[] = [];
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const end of ends) {
+          const offset = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          const start = Number(offset) < 0 ? Number(end.low) : Number(offset);
+          lags.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - start) });
+        }
+      }
+      return lags;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async start(): Promise<void> {
@@ -96,7 +142,23 @@ export class EventConsumer<Tx extends InboxTransaction> {
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CONNECT, () => {
+      this.state.connected = true;
+    });
+    consumer.on(consumer.events.DISCONNECT, () => {
+      Object.assign(this.state, { connected: false, joined: false, assignment: {} });
+    });
+    consumer.on(consumer.events.STOP, () => {
+      Object.assign(this.state, { joined: false, assignment: {} });
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.state.joined = false;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      Object.assign(this.state, { joined: true, assignment: { ...event.payload.memberAssignment } });
+    });
     consumer.on(consumer.events.CRASH, (event) => {
+      Object.assign(this.state, { joined: false, assignment: {} });
       // kafkajs restarts by itself on retriable errors; otherwise start a new consumer.
       if (!event.payload.restart && !this.stopping) {
         this.options.log?.('error', `consumer ${this.options.groupId} crashed: ${event.payload.error.message}; restarting`);

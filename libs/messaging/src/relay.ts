@@ -16,6 +16,8 @@ export interface RelayLag {
   pendingEvents: number;
   /** Seconds between the newest acknowledged event's recording and its acknowledgement. */
   lastLagSeconds: number;
+  /** When the oldest event read and not yet acknowledged was recorded (the age of the relay's backlog). */
+  oldestPendingRecordedAt?: string;
   /** When the last batch was acknowledged. */
   lastPublishedAt?: Date;
   published: number;
@@ -261,6 +263,7 @@ export class Relay {
     encoded: ReturnType<Relay['encode']>,
   ): Promise<void> {
     this.lag.pendingEvents = batch.length;
+    this.lag.oldestPendingRecordedAt = batch[0].recordedAt;
     await this.publish(encoded.topicMessages);
     for (const { event, reason } of encoded.rejected) {
       // A stored event the contract refuses would block the relay forever if it were retried:
@@ -279,6 +282,7 @@ export class Relay {
     );
     const now = Date.now();
     this.lag.pendingEvents = 0;
+    this.lag.oldestPendingRecordedAt = undefined;
     this.lag.published += batch.length;
     this.lag.lastPublishedAt = new Date(now);
     this.lag.lastLagSeconds = (now - Date.parse(batch[batch.length - 1].recordedAt)) / 1000;

@@ -10,7 +10,8 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Producer } from 'kafkajs';
-import { EventConsumer, type ConsumerOutcome } from '../consumer';
+import { EventConsumer, type ConsumerOutcome, type ConsumerStatus, type EventHandler, type HandlerContext, type PartitionLag } from '../consumer';
+import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
@@ -37,6 +38,9 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
+/** Runs around each handler call (tracing, log context): must call `next` and return its promise. */
+export type HandlerInterceptor = (event: DecodedEvent, context: HandlerContext<unknown>, next: () => Promise<void>) => Promise<void>;
+
 /**
  * Starts and stops a service's Kafka side with the application: topics, then the relay, then
  * the consumer of @OnEvent handlers. On shutdown it stops the consumer first (finishing the
@@ -53,6 +57,8 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   private relay?: Relay;
   private producer?: Producer;
   private stopped?: Promise<void>;
+  private readonly outcomeListeners = new Set<(outcome: ConsumerOutcome) => void>();
+  private readonly interceptors: HandlerInterceptor[] = [];
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -73,6 +79,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     if (consumerOptions) {
       await consumerOptions.inbox.migrate();
       const handlers = this.discovery.handlers<InboxTransaction>();
+      const onOutcome = consumerOptions.onOutcome;
       this.consumer = new EventConsumer({
         kafka,
         groupId: consumerOptions.groupId,
@@ -80,8 +87,11 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         decoder: consumerOptions.decoder,
         inbox: consumerOptions.inbox,
         retry: consumerOptions.retry,
-        handlerFor: (type) => handlers.get(type),
-        onOutcome: consumerOptions.onOutcome,
+        handlerFor: (type) => this.intercepted(handlers.get(type)),
+        onOutcome: (outcome) => {
+          onOutcome?.(outcome);
+          for (const listener of this.outcomeListeners) listener(outcome);
+        },
         log,
       });
       await this.consumer.start();
@@ -101,6 +111,35 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   /** The relay's state, for health and metrics. */
   relayStatus() {
     return this.relay?.status();
+  }
+
+  /** The consumer's connection and assignment, for health; undefined without a consumer. */
+  consumerStatus(): ConsumerStatus | undefined {
+    return this.consumer?.status();
+  }
+
+  /** The consumer group's lag per partition (asks the broker); empty without a consumer. */
+  async consumerLag(): Promise<PartitionLag[]> {
+    return this.consumer ? this.consumer.lag() : [];
+  }
+
+  /** Hears every consumer outcome (processed, duplicate, ignored, dead-lettered), for metrics. */
+  addOutcomeListener(listener: (outcome: ConsumerOutcome) => void): void {
+    this.outcomeListeners.add(listener);
+  }
+
+  /** Wraps every handler call, e.g. to continue the event's trace; register before the application starts. */
+  addHandlerInterceptor(interceptor: HandlerInterceptor): void {
+    this.interceptors.push(interceptor);
+  }
+
+  private intercepted<Tx>(handler: EventHandler<Tx> | undefined): EventHandler<Tx> | undefined {
+    if (!handler || this.interceptors.length === 0) return handler;
+    return (event, context) =>
+      this.interceptors.reduceRight<() => Promise<void>>(
+        (next, interceptor) => () => interceptor(event, context as HandlerContext<unknown>, next),
+        () => handler(event, context),
+      )();
   }
 }
 
