@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CommandRejection, ContractViolation, type FieldProblem } from '@custody/contracts';
 import type { EventMetadata, NewEvent } from '@custody/event-store';
-import { handleCommand, type Decider, type DomainEventOf, type StreamReader, type StreamStore } from './decider';
+import { handleCommand, withTraceparent, type Decider, type DomainEventOf, type StreamReader, type StreamStore } from './decider';
 
 /** A deterministic UUID (v5-style, SHA-1) for a name: the same command yields the same event ids. */
 export function deterministicId(name: string): string {
@@ -36,9 +36,10 @@ export async function applyCommandWithResult<Command, Event extends DomainEventO
   metadata: EventMetadata;
 }): Promise<CommandOutcome> {
   let outcome: CommandOutcome;
+  const metadata = withTraceparent(args.metadata);
   try {
     const result = await handleCommand(args.reader, args.stream, args.decider, args.command, {
-      metadata: args.metadata,
+      metadata,
       writer: args.tx,
       eventId: (index) => deterministicId(`${args.commandId}/${index}`),
     });
@@ -48,7 +49,7 @@ export async function applyCommandWithResult<Command, Event extends DomainEventO
     if (!rejection) throw error;
     outcome = rejection;
   }
-  await args.tx.appendToStream(commandResultStream(args.commandId), [resultEvent(args.commandId, args.commandType, outcome, args.metadata)], {
+  await args.tx.appendToStream(commandResultStream(args.commandId), [resultEvent(args.commandId, args.commandType, outcome, metadata)], {
     expectedRevision: 'any',
   });
   return outcome;

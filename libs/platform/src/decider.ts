@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandRejection } from '@custody/contracts';
 import {
+  categoryOf,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
@@ -8,6 +9,18 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@custody/event-store';
+import { currentObservation } from './observability/context';
+import { currentTraceparent } from './observability/trace-context';
+
+/**
+ * The metadata with the active trace's `traceparent` when it has none: the relay writes it in
+ * the Kafka headers, so consumers in other services continue the trace of the request.
+ */
+export function withTraceparent(metadata: EventMetadata): EventMetadata {
+  if (metadata.traceparent) return metadata;
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...metadata, traceparent } : metadata;
+}
 
 /** An event as a decider sees it: a type and its data (the store adds the rest). */
 export interface DomainEventOf<Type extends string = string, Data = unknown> {
@@ -81,28 +94,46 @@ export async function handleCommand<Command, Event extends DomainEventOf, State>
   options: HandleOptions,
 ): Promise<{ events: NewEvent[]; state: State; revision: number | undefined }> {
   const maxAttempts = options.maxAttempts ?? 5;
+  const metadata = withTraceparent(options.metadata);
+  const recorder = currentObservation()?.recorder;
+  const commandType = typeof (command as { type?: unknown }).type === 'string' ? (command as { type: string }).type : 'unknown';
   const writer = options.writer ?? (store as StreamStore);
   if (typeof writer.appendToStream !== 'function') throw new TypeError('handleCommand needs a store that appends, or a writer');
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, stream, decider);
-    const decided = decider.decide(command, state);
-    if (decided.length === 0) return { events: [], state, revision };
+    let decided: Event[];
+    try {
+      decided = decider.decide(command, state);
+    } catch (error) {
+      if (error instanceof CommandRejection) recorder?.command(commandType, 'rejected', error.code);
+      throw error;
+    }
+    if (decided.length === 0) {
+      recorder?.command(commandType, 'accepted', '');
+      return { events: [], state, revision };
+    }
     const events: NewEvent[] = decided.map((event, index) => ({
       id: options.eventId?.(index) ?? randomUUID(),
       type: event.type,
       schemaVersion: event.schemaVersion ?? 1,
       data: event.data,
-      metadata: options.metadata,
+      metadata,
     }));
+    const started = performance.now();
     try {
       const result = await writer.appendToStream(stream, events, {
         expectedRevision: revision === undefined ? 'no_stream' : revision,
       });
+      recorder?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
+      recorder?.command(commandType, 'accepted', '');
       const next = decided.reduce((s, e) => decider.evolve(s, e), state);
       return { events, state: next, revision: result.nextExpectedRevision };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError && attempt < maxAttempts) continue;
-      if (error instanceof WrongExpectedRevisionError) throw concurrencyConflict(stream, attempt);
+      if (error instanceof WrongExpectedRevisionError) {
+        recorder?.command(commandType, 'rejected', 'CONCURRENCY_CONFLICT');
+        throw concurrencyConflict(stream, attempt);
+      }
       throw error;
     }
   }

@@ -1,13 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController, SERVICE_NAME } from './health.controller';
+import { ProbesController } from './observability/probes.controller';
 
-/** Serves GET /health for one named service. */
+/** Serves GET /health (the service's name), /health/live and /health/ready for one named service. */
 @Module({})
 export class HealthModule {
   static forService(service: string): DynamicModule {
     return {
       module: HealthModule,
-      controllers: [HealthController],
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
+      controllers: [HealthController, ProbesController],
       providers: [{ provide: SERVICE_NAME, useValue: service }],
     };
   }

@@ -17,3 +17,10 @@ export type { JurisdictionResolver, SecureRequest } from './security/security.gu
 export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
 export { TestIssuer } from './security/test-issuer';
+export { withTraceparent } from './decider';
+export {
+  activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,
+  OBSERVABILITY, ObservabilityConfig, ObservabilityModule, observe, pinoSettings, REDACTED_PATHS, relayLagSeconds, runObserved, ServiceMetrics,
+  tracer, useObservability,
+} from './observability';
+export type { CommandRecorder, DatabaseGauge, Observation, ObservabilityOptions } from './observability';

@@ -1,0 +1,145 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConsumerOutcome, MessagingHost } from '@custody/messaging';
+import type { CommandRecorder } from './context';
+
+/** A figure read from the service's database at each scrape: one row, its `value` column. */
+export interface DatabaseGauge {
+  name: string;
+  help: string;
+  sql: string;
+}
+
+export type Query = (sql: string) => Promise<Array<Record<string, unknown>>>;
+
+/**
+ * The metrics of one application, in a registry of its own (never prom-client's global one):
+ * an application created twice in one process registers everything twice without clashing.
+ */
+export class ServiceMetrics implements CommandRecorder {
+  readonly registry = new Registry();
+  private readonly commands: Counter<'type' | 'outcome' | 'code'>;
+  private readonly append: Histogram<'category'>;
+  private readonly consumed: Counter<'topic' | 'outcome'>;
+  private readonly deadLetters: Counter<'topic' | 'reason'>;
+
+  constructor(readonly service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.commands = new Counter({
+      name: 'custody_commands_total',
+      help: 'Commands decided, by type, outcome (accepted or rejected) and rejection code',
+      labelNames: ['type', 'outcome', 'code'],
+      registers,
+    });
+    this.append = new Histogram({
+      name: 'custody_append_duration_seconds',
+      help: 'Time to append a decision to the event store, by stream category',
+      labelNames: ['category'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.consumed = new Counter({
+      name: 'custody_consumer_messages_total',
+      help: 'Messages consumed, by topic and outcome (processed, duplicate, ignored, dead-lettered)',
+      labelNames: ['topic', 'outcome'],
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'custody_dlq_messages_total',
+      help: 'Messages sent to a dead-letter topic, by original topic and reason code',
+      labelNames: ['topic', 'reason'],
+      registers,
+    });
+  }
+
+  command(type: string, outcome: 'accepted' | 'rejected', code: string): void {
+    this.commands.inc({ type, outcome, code });
+  }
+
+  appendSeconds(category: string, seconds: number): void {
+    this.append.observe({ category }, seconds);
+  }
+
+  outcome(outcome: ConsumerOutcome): void {
+    const topic = outcome.message.topic;
+    this.consumed.inc({ topic, outcome: outcome.kind });
+    if (outcome.kind === 'dead-lettered') this.deadLetters.inc({ topic, reason: outcome.code });
+  }
+
+  /** Relay lag and consumer lag, read from the messaging host at each scrape. */
+  watchMessaging(host: MessagingHost, now: () => number = Date.now): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'custody_relay_lag_events',
+      help: 'Events read from the store and not yet acknowledged by the broker',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status) this.set(status.pendingEvents);
+      },
+    });
+    new Gauge({
+      name: 'custody_relay_lag_seconds',
+      help: 'Age of the oldest event read and not yet acknowledged by the broker (0 when caught up)',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status) this.set(relayLagSeconds(status, now()));
+      },
+    });
+    new Gauge({
+      name: 'custody_relay_active',
+      help: '1 when this instance holds the relay lock and publishes, 0 on a standby',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status) this.set(status.isActive ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'custody_relay_published_events',
+      help: 'Events this instance published since it started',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status) this.set(status.published);
+      },
+    });
+    new Gauge({
+      name: 'custody_consumer_lag',
+      help: 'Messages of a partition not yet committed by the service\'s consumer group',
+      labelNames: ['topic', 'partition'],
+      registers,
+      async collect() {
+        this.reset();
+        if (!host.consumerStatus()) return;
+        for (const { topic, partition, lag } of await host.consumerLag().catch(() => [])) {
+          this.set({ topic, partition: String(partition) }, lag);
+        }
+      },
+    });
+  }
+
+  /** A service's own figure (e.g. deadlines missed, ledger size), read with `query` at each scrape. */
+  addDatabaseGauge(spec: DatabaseGauge, query: () => Query | undefined): void {
+    new Gauge({
+      name: spec.name,
+      help: spec.help,
+      registers: [this.registry],
+      async collect() {
+        const run = query();
+        if (!run) return;
+        const rows = await run(spec.sql).catch(() => undefined); // a table not created yet: no sample
+        const value = Number(rows?.[0]?.value);
+        if (Number.isFinite(value)) this.set(value);
+      },
+    });
+  }
+}
+
+/** How far behind the relay is, in seconds: the age of its oldest unacknowledged event. */
+export function relayLagSeconds(status: { pendingEvents: number; oldestPendingRecordedAt?: string }, now: number): number {
+  if (status.pendingEvents === 0 || !status.oldestPendingRecordedAt) return 0;
+  return Math.max(0, (now - Date.parse(status.oldestPendingRecordedAt)) / 1000);
+}

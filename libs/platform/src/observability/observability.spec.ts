@@ -1,0 +1,180 @@
+import { Writable } from 'node:stream';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { context, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import pino from 'pino';
+import request from 'supertest';
+import { MemoryEventStore } from '@custody/event-store';
+import { CommandRejection } from '@custody/contracts';
+import { handleCommand, type Decider } from '../decider';
+import { HealthModule } from '../health.module';
+import { runObserved } from './context';
+import { pinoSettings } from './logging';
+import { ServiceMetrics } from './metrics';
+import { logLevelFor, ObservabilityModule, observe, useObservability } from './observability.module';
+import { addSpanProcessor, currentTraceparent, tracer } from './tracing';
+
+@Controller('ping')
+class PingController {
+  @Get()
+  ping() {
+    return { traceparent: currentTraceparent() };
+  }
+}
+
+@Module({ imports: [HealthModule.forService('example')], controllers: [PingController] })
+class ExampleModule {}
+
+async function createExampleApp() {
+  const app = await NestFactory.create(observe(ObservabilityModule.forService('example', { logLevel: 'silent' }), { module: ExampleModule }), { bufferLogs: true });
+  useObservability(app);
+  await app.init();
+  return app;
+}
+
+describe('observability of an application', () => {
+  const spans = new InMemorySpanExporter();
+  let remove: () => void;
+
+  beforeAll(() => {
+    remove = addSpanProcessor(new SimpleSpanProcessor(spans));
+  });
+
+  afterAll(() => remove());
+
+  it('creates the application twice in one process: each has its own metrics registry on /metrics', async () => {
+    const first = await createExampleApp();
+    const second = await createExampleApp();
+    try {
+      for (const app of [first, second]) {
+        const response = await request(app.getHttpServer()).get('/metrics').expect(200);
+        expect(response.headers['content-type']).toMatch(/^text\/plain/);
+        expect(response.text).toContain('custody_commands_total');
+        expect(response.text).toContain('process_cpu_user_seconds_total{service="example"}');
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('answers /health as before, /health/live, and /health/ready with nothing to check', async () => {
+    const app = await createExampleApp();
+    try {
+      await request(app.getHttpServer()).get('/health').expect(200, { status: 'ok', service: 'example' });
+      const live = await request(app.getHttpServer()).get('/health/live').expect(200);
+      expect(live.body).toMatchObject({ status: 'ok', info: { process: { status: 'up' } } });
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.status).toBe('ok');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('continues the caller\'s trace in a server span, and answers with the trace and correlation ids', async () => {
+    const app = await createExampleApp();
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const response = await request(app.getHttpServer())
+        .get('/ping')
+        .set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`)
+        .set('x-correlation-id', 'corr-1')
+        .expect(200);
+      expect(response.headers['x-trace-id']).toBe(traceId);
+      expect(response.headers['x-correlation-id']).toBe('corr-1');
+      expect(response.body.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      const server = spans.getFinishedSpans().find((s) => s.spanContext().traceId === traceId);
+      expect(server?.name).toBe('GET /ping');
+      expect(server?.attributes['http.response.status_code']).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the write path under observation', () => {
+  type Event = { type: 'Counted'; data: { by: number } };
+  type Command = { type: 'Count'; by: number; limit: number };
+  const counter: Decider<Command, Event, { total: number }> = {
+    initialState: () => ({ total: 0 }),
+    evolve: (state, event) => ({ total: state.total + event.data.by }),
+    decide: (command, state) => {
+      if (state.total + command.by > command.limit) throw new CommandRejection('CAPACITY_EXHAUSTED', 'The limit is reached.');
+      return [{ type: 'Counted', data: { by: command.by } }];
+    },
+  };
+
+  it('stores the active traceparent in the event metadata, and counts accepted and rejected commands with the append latency', async () => {
+    const remove = addSpanProcessor(new SimpleSpanProcessor(new InMemorySpanExporter()));
+    const store = new MemoryEventStore();
+    const metrics = new ServiceMetrics('example');
+    const span = tracer().startSpan('request');
+    try {
+      await context.with(trace.setSpan(context.active(), span), () =>
+        runObserved({ service: 'example', recorder: metrics }, async () => {
+          await handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, { metadata: { correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' } });
+          await expect(
+            handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, { metadata: { correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' } }),
+          ).rejects.toThrow(CommandRejection);
+        }),
+      );
+    } finally {
+      span.end();
+      remove();
+    }
+    const events = [];
+    for await (const event of store.readStream('counter-1')) events.push(event);
+    const [event] = events;
+    expect(event.metadata.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('custody_commands_total{type="Count",outcome="accepted",code="",service="example"} 1');
+    expect(text).toContain('custody_commands_total{type="Count",outcome="rejected",code="CAPACITY_EXHAUSTED",service="example"} 1');
+    expect(text).toContain('custody_append_duration_seconds_count{service="example",category="counter"} 1');
+  });
+});
+
+describe('log lines', () => {
+  function capture(level = 'info') {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const settings = pinoSettings('example', level).pinoHttp as pino.LoggerOptions;
+    return { logger: pino(settings, sink), lines };
+  }
+
+  it('are JSON with the service, the correlation id and the trace id of the context', async () => {
+    const remove = addSpanProcessor(new SimpleSpanProcessor(new InMemorySpanExporter()));
+    const { logger, lines } = capture();
+    const span = tracer().startSpan('handler');
+    context.with(trace.setSpan(context.active(), span), () => runObserved({ service: 'example', correlationId: 'corr-7' }, () => logger.info('event handled')));
+    span.end();
+    remove();
+    expect(lines[0]).toMatchObject({ service: 'example', msg: 'event handled', correlation_id: 'corr-7', trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+  });
+
+  it('never carry personal data', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        identity: { names: ['Ana'], dateOfBirth: '1990-01-01' },
+        data: { identity: { documents: [{ number: 'X1' }] }, health: 'diabetic', inmateId: 'i-1' },
+        event: { data: { dateOfBirth: '1990-01-01', names: ['Ana'] } },
+      },
+      'registered',
+    );
+    const text = JSON.stringify(lines[0]);
+    for (const personal of ['Ana', '1990-01-01', 'X1', 'diabetic']) expect(text).not.toContain(personal);
+    expect(text).toContain('i-1');
+  });
+
+  it('follow the levels a test asks of the app factory', () => {
+    expect(logLevelFor(undefined, 'debug')).toBe('debug');
+    expect(logLevelFor(['error', 'warn'], 'info')).toBe('warn');
+    expect(logLevelFor(false, 'info')).toBe('silent');
+  });
+});

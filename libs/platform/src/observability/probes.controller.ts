@@ -1,0 +1,101 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { PostgresEventStore } from '@custody/event-store';
+import { MessagingHost } from '@custody/messaging';
+import { loadConfig } from '../config';
+import { Public } from '../security/security.guard';
+import { ObservabilityConfig } from './config';
+import { relayLagSeconds } from './metrics';
+import { lookUp, OBSERVABILITY, storeQuery, type ObservabilityOptions } from './observability.module';
+
+/**
+ * GET /health/live: the process answers (restart it if not). GET /health/ready: it can do its
+ * work (take it out of the load balancer if not): the database answers, the consumer is
+ * connected and has its assignment from the group, the relay is not further behind than
+ * READY_MAX_RELAY_LAG_SECONDS. A standby relay (another instance publishes) is ready.
+ */
+@Controller('health')
+export class ProbesController {
+  private readonly config: ObservabilityConfig;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    const options = this.find<ObservabilityOptions>(OBSERVABILITY);
+    this.config = options?.config ?? loadConfig(ObservabilityConfig);
+  }
+
+  @Public()
+  @Get('live')
+  @HealthCheck()
+  live(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<HealthCheckResult | object> {
+    return this.answer(res, [async () => this.indicator.check('process').up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) })]);
+  }
+
+  @Public()
+  @Get('ready')
+  @HealthCheck()
+  ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<HealthCheckResult | object> {
+    const store = lookUp(this.moduleRef, PostgresEventStore);
+    const messaging = lookUp(this.moduleRef, MessagingHost);
+    return this.answer(res, [
+      ...(store ? [() => this.database(store)] : []),
+      ...(messaging ? [async () => this.consumer(messaging), async () => this.relay(messaging)] : []),
+    ]);
+  }
+
+  private async answer(res: { status(code: number): unknown }, checks: Array<() => Promise<HealthIndicatorResult>>): Promise<HealthCheckResult | object> {
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503);
+      return error.getResponse() as object;
+    }
+  }
+
+  private async database(store: PostgresEventStore): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check('database');
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        storeQuery(store)!('SELECT 1'),
+        new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer in ${this.config.READY_CHECK_TIMEOUT_MS} ms`)), this.config.READY_CHECK_TIMEOUT_MS))),
+      ]);
+      return check.up({ milliseconds: Date.now() - started });
+    } catch (error) {
+      return check.down({ message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private consumer(messaging: MessagingHost): HealthIndicatorResult {
+    const check = this.indicator.check('consumer');
+    const status = messaging.consumerStatus();
+    if (!status) return check.up({ configured: false });
+    const details = { groupId: status.groupId, connected: status.connected, joined: status.joined, assignment: status.assignment };
+    return status.connected && status.joined ? check.up(details) : check.down(details);
+  }
+
+  private relay(messaging: MessagingHost): HealthIndicatorResult {
+    const check = this.indicator.check('relay');
+    const status = messaging.relayStatus();
+    if (!status) return check.up({ configured: false });
+    const lagSeconds = relayLagSeconds(status, Date.now());
+    const details = { active: status.isActive, pendingEvents: status.pendingEvents, lagSeconds, maxLagSeconds: this.config.READY_MAX_RELAY_LAG_SECONDS };
+    return lagSeconds <= this.config.READY_MAX_RELAY_LAG_SECONDS ? check.up(details) : check.down(details);
+  }
+
+  private find<T>(token: symbol): T | undefined {
+    try {
+      return this.moduleRef.get<T>(token, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+}
