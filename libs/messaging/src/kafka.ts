@@ -1,10 +1,12 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
 
 /** How to reach the broker. SASL/TLS are optional and come from configuration. */
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
+  /** true, or TLS options (e.g. the certificate authorities to trust). */
+  ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
   /** kafkajs log level; errors only by default. */
   logLevel?: logLevel;
