@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { REJECTIONS } from '@custody/contracts';
-import { contractValidationPipe, hardenHttp, HttpErrorsFilter } from '@custody/platform';
+import { contractValidationPipe, hardenHttp, HttpErrorsFilter, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability, loadConfig } from '@custody/platform';
 import { AppModule } from './app.module';
 import { IntakeConfig } from './config';
 import { commandSchemas } from './openapi';
@@ -14,10 +14,12 @@ import { commandSchemas } from './openapi';
  * and authorisation (SecurityModule), OpenAPI at /docs.
  */
 export async function createApp(config: IntakeConfig, options: { logger?: LogLevel[] } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const observability = ObservabilityModule.forService('intake', { logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL) });
+  const app = await NestFactory.create<NestExpressApplication>(observe(observability, AppModule.forRoot(config)), {
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    bufferLogs: true,
   });
+  useObservability(app);
   hardenHttp(app);
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
   app.use(bodyErrors(config.HTTP_BODY_LIMIT_BYTES));

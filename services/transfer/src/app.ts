@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { contractValidationPipe, HttpErrorsFilter } from '@custody/platform';
+import { contractValidationPipe, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
 import { AppModule } from './app.module';
 import { TransferConfig } from './config';
 import type { Clock } from './deadlines/clock';
@@ -10,7 +10,18 @@ import type { Clock } from './deadlines/clock';
  * its own clock): the structured error filter and the contract's validation, globally.
  */
 export async function createApp(config: TransferConfig, options: { clock?: Clock; logger?: ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config, options), { logger: options.logger ?? ['error', 'warn', 'log'] });
+  const observability = ObservabilityModule.forService('transfer', {
+    logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL),
+    databaseGauges: [
+      {
+        name: 'custody_deadlines_missed',
+        help: 'Transfer deadlines that passed without the step they required (from the read model)',
+        sql: `SELECT count(*)::int AS value FROM "${config.DATABASE_SCHEMA}".transfer_deadlines WHERE status = 'missed'`,
+      },
+    ],
+  });
+  const app = await NestFactory.create(observe(observability, AppModule.forRoot(config, options)), { bufferLogs: true });
+  useObservability(app);
   app.useGlobalFilters(new HttpErrorsFilter());
   app.useGlobalPipes(contractValidationPipe());
   app.enableShutdownHooks();

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { eventually } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
 describe('transfer service', () => {
@@ -18,5 +19,35 @@ describe('transfer service', () => {
   it('answers GET /health', async () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toEqual({ status: 'ok', service: 'transfer' });
+  });
+
+  it('is live, and ready once the database answers, the consumer has joined its group and the relay keeps up', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200);
+    const ready = await eventually(
+      async () => {
+        const response = await request(app.getHttpServer()).get('/health/ready');
+        return response.status === 200 ? response.body : undefined;
+      },
+      { timeoutMs: 60_000, message: '/health/ready to answer 200' },
+    );
+    expect(ready).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, consumer: { status: 'up', groupId: env.groupId, connected: true, joined: true }, relay: { status: 'up' } },
+    });
+  });
+
+  it('exports its metrics on /metrics, and a second application in the same process has a registry of its own', async () => {
+    const second = await bootTransferApp(newEnvironment());
+    try {
+      for (const instance of [app, second]) {
+        const { text } = await request(instance.getHttpServer()).get('/metrics').expect(200);
+        expect(text).toContain('custody_relay_lag_events{service="transfer"}');
+        expect(text).toContain('custody_relay_lag_seconds{service="transfer"}');
+        expect(text).toMatch(/custody_deadlines_missed\{service="transfer"\} 0/);
+        expect(text).toContain('# TYPE custody_consumer_lag gauge');
+      }
+    } finally {
+      await second.close();
+    }
   });
 });
