@@ -6,6 +6,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import pino from 'pino';
 import request from 'supertest';
 import { MemoryEventStore } from '@custody/event-store';
+import { MessagingHost } from '@custody/messaging';
 import { CommandRejection } from '@custody/contracts';
 import { handleCommand, type Decider } from '../decider';
 import { HealthModule } from '../health.module';
@@ -89,6 +90,62 @@ describe('observability of an application', () => {
       expect(server?.attributes['http.response.status_code']).toBe(200);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('readiness', () => {
+  async function appWith(messaging: object) {
+    @Module({ imports: [HealthModule.forService('example')], providers: [{ provide: MessagingHost, useValue: messaging }] })
+    class WithMessaging {}
+    const app = await NestFactory.create(observe(ObservabilityModule.forService('example', { logLevel: 'silent', env: { READY_MAX_RELAY_LAG_SECONDS: '30' } }), { module: WithMessaging }), { bufferLogs: true });
+    useObservability(app);
+    await app.init();
+    return app;
+  }
+  const joined = { groupId: 'g', connected: true, joined: true, assignment: { t: [0, 1] } };
+  const relay = (secondsBehind: number) => ({
+    pendingEvents: secondsBehind > 0 ? 3 : 0,
+    oldestPendingRecordedAt: secondsBehind > 0 ? new Date(Date.now() - secondsBehind * 1000).toISOString() : undefined,
+    lastLagSeconds: 0,
+    published: 10,
+    isActive: true,
+  });
+  const host = (consumer: object | undefined, relayStatus: object | undefined) => ({
+    consumerStatus: () => consumer,
+    relayStatus: () => relayStatus,
+    consumerLag: async () => [{ topic: 't', partition: 0, lag: 4 }],
+    addOutcomeListener: () => undefined,
+    addHandlerInterceptor: () => undefined,
+  });
+
+  it('is ready when the consumer has joined its group and the relay keeps up; /metrics shows the lags', async () => {
+    const app = await appWith(host(joined, relay(2)));
+    try {
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.info).toMatchObject({ consumer: { status: 'up', assignment: { t: [0, 1] } }, relay: { status: 'up', pendingEvents: 3 } });
+      const { text } = await request(app.getHttpServer()).get('/metrics').expect(200);
+      expect(text).toContain('custody_relay_lag_events{service="example"} 3');
+      expect(text).toContain('custody_consumer_lag{topic="t",partition="0",service="example"} 4');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is not ready (503, naming the check) while the consumer has not joined, or the relay is further behind than allowed', async () => {
+    for (const [messaging, failing] of [
+      [host({ ...joined, joined: false, assignment: {} }, relay(0)), 'consumer'],
+      [host(joined, relay(45)), 'relay'],
+    ] as const) {
+      const app = await appWith(messaging);
+      try {
+        const response = await request(app.getHttpServer()).get('/health/ready').expect(503);
+        expect(response.body.status).toBe('error');
+        expect(Object.keys(response.body.error)).toEqual([failing]);
+        await request(app.getHttpServer()).get('/health/live').expect(200);
+      } finally {
+        await app.close();
+      }
     }
   });
 });
