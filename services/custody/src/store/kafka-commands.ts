@@ -1,16 +1,17 @@
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent } from '@custody/messaging';
-import { asRejection, commandResultStream, resultEvent, type CommandOutcome } from '@custody/platform';
+import { asRejection, commandResultStream, currentObservation, resultEvent, withTraceparent, type CommandOutcome } from '@custody/platform';
 
-/** The metadata of events caused by a message from Kafka. */
+/** The metadata of events caused by a message from Kafka, in the message's trace. */
 export function kafkaMetadata(message: DecodedEvent): EventMetadata {
   const actor = message.extensions.actor as EventMetadata['actor'] | undefined;
-  return {
+  return withTraceparent({
     correlationId: message.correlationId ?? message.id,
     causationId: message.id,
     occurredAt: message.occurredAt,
     ...(actor && Object.keys(actor).length > 0 ? { actor } : {}),
-  };
+    ...(message.traceparent ? { traceparent: message.traceparent } : {}),
+  });
 }
 
 /**
@@ -37,5 +38,6 @@ export async function applyWithResult(
     outcome = rejection;
   }
   await tx.appendToStream(commandResultStream(message.id), [resultEvent(message.id, message.type, outcome, metadata)], { expectedRevision: 'any' });
+  currentObservation()?.recorder?.command(message.type, outcome.accepted ? 'accepted' : 'rejected', outcome.accepted ? '' : outcome.code);
   return outcome;
 }
