@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { PostgresEventStore, WrongExpectedRevisionError, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
+import { CommandRejection } from '@custody/contracts';
+import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
 import {
-  applyCommandWithResult, asRejection, commandResultStream, concurrencyConflict, deterministicId, handleCommand, loadState,
-  resultEvent, type CommandOutcome,
+  applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState,
+  resultEvent, type CommandOutcome, type StreamStore,
 } from '@custody/platform';
 import { IntakeConfig } from '../config';
 import { DocumentRegistry, type DocumentPlan } from './document-registry';
@@ -32,20 +33,38 @@ export class InmateCommands {
     private readonly config: IntakeConfig,
   ) {}
 
-  /** HTTP: applies the command or throws its CommandRejection (409 CONCURRENCY_CONFLICT when retries ran out). */
+  /**
+   * HTTP: applies the command or throws its CommandRejection (409 CONCURRENCY_CONFLICT when retries
+   * ran out). The reads (the documents, the stream) go through the pool before a transaction opens;
+   * the transaction holds its connection only to append the events and hold the documents. (Loading
+   * the stream inside an open transaction took a second connection of the pool, so as many
+   * concurrent commands as the pool has connections waited for each other for ever.)
+   */
   async execute(command: InmateCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
-    const stream = inmateStream(command.data.inmateId);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store.transaction(async (tx) => {
-          const plan = await this.planDocuments(command);
-          const result = await this.decideAndAppend(tx, command, metadata, commandId);
-          if (result.events.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
-          return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
+    const writer: StreamStore = {
+      appendToStream: async (stream, events, options) => {
+        // Planned at each attempt: a registration that lost a race for a document is then told which.
+        const plan = await this.planDocuments(command);
+        return this.store.transaction(async (tx) => {
+          const appended = await tx.appendToStream(stream, events, options);
+          if (events.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
+          return appended;
         });
+      },
+    };
+    for (let round = 1; ; round++) {
+      try {
+        const result = await handleCommand(this.store, inmateStream(command.data.inmateId), inmateDecider, command, {
+          metadata,
+          writer,
+          maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
+          eventId: (index) => deterministicId(`${commandId}/${index}`),
+        });
+        return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= this.config.COMMAND_MAX_ATTEMPTS) throw concurrencyConflict(stream, attempt);
+        const isConflict = error instanceof CommandRejection && error.code === 'CONCURRENCY_CONFLICT';
+        if (!isConflict || round >= this.config.COMMAND_MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * round));
       }
     }
   }
