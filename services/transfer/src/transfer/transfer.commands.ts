@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { reject, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { applyCommandWithResult, deterministicId, handleCommand, type CommandOutcome } from '@custody/platform';
+import { applyCommandWithResult, deterministicId, handleCommand, type CommandOutcome, type StreamStore } from '@custody/platform';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
@@ -22,17 +22,27 @@ export class TransferCommands {
     private readonly inmates: InmatesRepository,
   ) {}
 
-  /** A command from HTTP (or the scheduler): its own transaction; a rejection is thrown. */
+  /**
+   * A command from HTTP (or the scheduler): a rejection is thrown. The reads (the inmate facts, the
+   * open case, the stream) go through the pool before a transaction opens; the transaction holds
+   * its connection only to append and to guard the one open case. (Reading inside an open
+   * transaction took a second connection of the pool, so as many concurrent commands as the pool
+   * has connections waited for each other for ever.)
+   */
   async execute(command: TransferCommand, metadata: EventMetadata): Promise<{ events: NewEvent[]; state: TransferState; revision?: number }> {
-    return this.store.transaction(async (tx) => {
-      const decider = this.deciderFor(await this.contextOf(tx, command));
-      const result = await handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
-        metadata,
-        writer: tx,
-        eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
-      });
-      await this.guardOpenCase(tx, command, decider.decided());
-      return result;
+    const decider = this.deciderFor(await this.contextOf(this.tables.pool, command));
+    const writer: StreamStore = {
+      appendToStream: (stream, events, options) =>
+        this.store.transaction(async (tx) => {
+          const appended = await tx.appendToStream(stream, events, options);
+          await this.guardOpenCase(tx, command, decider.decided());
+          return appended;
+        }),
+    };
+    return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
+      metadata,
+      writer,
+      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
     });
   }
 
