@@ -268,15 +268,31 @@ export class EventConsumer<Tx extends InboxTransaction> {
         this.options.onOutcome?.({ kind: result, event, message: inbound });
       } else {
         // The first attempt failed inside the group: the message alone, with retries.
-        await this.retryAlone(event, inbound, handler, result.error);
+        await this.retryAlone(event, inbound, handler, result.error, i > 0);
       }
       resolveOffset(inbound.offset);
     }
     return results.length;
   }
 
-  private async retryAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, firstError: unknown): Promise<void> {
+  /**
+   * `afterOthersInGroup`: the first attempt ran after other messages of its group in the same
+   * uncommitted transaction. A handler that reads through the pool does not see their writes, and
+   * may fail for that alone (e.g. a stale expected revision reported as a permanent conflict), so
+   * a PermanentHandlerError from such a first attempt is tried once alone (again as attempt 1)
+   * before it sends the message to dead letters.
+   */
+  private async retryAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, firstError: unknown, afterOthersInGroup = false): Promise<void> {
     let lastError = firstError instanceof Error ? firstError : new Error(String(firstError));
+    if (afterOthersInGroup && lastError instanceof PermanentHandlerError) {
+      try {
+        const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => handler(event, { tx, message: inbound, attempt: 1 }));
+        this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+        return;
+      } catch (error) {
+        lastError = error instanceof Error ? error : new Error(String(error));
+      }
+    }
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) {
         await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
