@@ -1,0 +1,81 @@
+// Every environment variable a service reads is described in docs/configuration.md, and
+// deploy/.env.example names no variable that nothing reads. The variables are taken from the
+// services' configuration classes (services/<name>/src/config.ts, the platform class each extends,
+// and the classes each app loads with loadConfig), so a variable added there without a line in the
+// reference fails this test.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
+
+/** The variables a configuration class declares: its upper-case fields with a default. */
+function fieldsOf(source: string, className: string): string[] {
+  const start = source.indexOf(`class ${className}`);
+  if (start < 0) throw new Error(`class ${className} not found`);
+  const body = source.slice(start, source.indexOf('\n}', start));
+  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=/gm)].map((m) => m[1]);
+}
+
+/** The file of the platform library that declares a class. */
+function platformSourceOf(className: string): string {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.includes('spec') ? [join(dir, e.name)] : [],
+    );
+  const file = walk('libs/platform/src').find((f) => new RegExp(`class ${className}\\b`).test(read(f)));
+  if (!file) throw new Error(`class ${className} is not in libs/platform`);
+  return read(file);
+}
+
+/** Every variable one service reads, by where it is declared. */
+function variablesOf(service: string): { own: string[]; shared: string[] } {
+  const config = read('services', service, 'src', 'config.ts');
+  const className = /export class (\w+)/.exec(config)![1];
+  const own = fieldsOf(config, className);
+  const shared: string[] = [];
+  const parent = /class \w+ extends (\w+)/.exec(config)?.[1];
+  if (parent) shared.push(...fieldsOf(platformSourceOf(parent), parent));
+  const sources = readdirSync(join(root, 'services', service, 'src')).filter((f) => f.endsWith('.ts') && !f.includes('spec'));
+  for (const file of sources) {
+    for (const [, loaded] of read('services', service, 'src', file).matchAll(/loadConfig\((\w+)\)/g)) {
+      if (loaded !== className) shared.push(...fieldsOf(platformSourceOf(loaded), loaded));
+    }
+  }
+  return { own, shared };
+}
+
+const SERVICES = ['intake', 'transfer', 'custody', 'audit'];
+const reference = read('docs', 'configuration.md');
+/** The reference's sections: "## intake" → its text. */
+const sections = Object.fromEntries(reference.split(/^## /m).slice(1).map((s) => [s.slice(0, s.indexOf('\n')).trim(), s]));
+const describedIn = (text: string, variable: string) => new RegExp(`^\\| \`${variable}\` \\|`, 'm').test(text);
+
+describe('the configuration reference (docs/configuration.md)', () => {
+  it.each(SERVICES)('describes every variable %s reads, in its section or among those of every service', (service) => {
+    const { own, shared } = variablesOf(service);
+    expect(own.length).toBeGreaterThan(5);
+    const missing = [
+      ...own.filter((v) => !describedIn(sections[service] ?? '', v) && !describedIn(sections['Every service'], v)),
+      ...shared.filter((v) => !describedIn(reference, v)),
+    ];
+    expect(missing).toEqual([]);
+  });
+
+  it('finds the variables of a configuration class, inherited and loaded ones included', () => {
+    const intake = variablesOf('intake');
+    expect(intake.own).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'KAFKA_TOPIC_PREFIX', 'PROJECTION_ENABLED']));
+    expect(intake.shared).toEqual(expect.arrayContaining(['AUTH_MODE', 'LOG_LEVEL']));
+    expect(variablesOf('transfer').own).toContain('CLOCK_OFFSET_MS');
+  });
+
+  it('deploy/.env.example names only variables that a service or the Compose file reads', () => {
+    const known = new Set([
+      ...SERVICES.flatMap((s) => Object.values(variablesOf(s)).flat()),
+      ...[...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
+    ]);
+    const named = [...read('deploy', '.env.example').matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((v) => !known.has(v))).toEqual([]);
+  });
+});
