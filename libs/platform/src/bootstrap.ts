@@ -1,27 +1,28 @@
-import { Logger, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { InvalidConfigurationError } from './config';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { InvalidConfigurationError, loadConfig } from './config';
 
 /**
- * Starts a service's HTTP application on `port`, with shutdown hooks so that SIGTERM closes
- * consumers before the database. A configuration error stops the process with its message.
+ * A service's main: reads and validates its configuration, builds its application and listens
+ * on PORT. An invalid configuration (an environment variable, or a setting the application
+ * checks while it is built) stops the process at once with a message naming each variable,
+ * and exit code 78 (EX_CONFIG).
  */
-export async function bootstrapService(
+export async function runService<Config extends { PORT: number }>(
   service: string,
-  appModule: Type<unknown>,
-  port: number,
+  configClass: new () => Config,
+  createApp: (config: Config) => Promise<INestApplication>,
 ): Promise<INestApplication> {
   const logger = new Logger(service);
   try {
-    const app = await NestFactory.create(appModule, { bufferLogs: false });
-    app.enableShutdownHooks();
-    await app.listen(port, '0.0.0.0');
-    logger.log(`${service} listening on port ${port}`);
+    const config = loadConfig(configClass);
+    const app = await createApp(config);
+    await app.listen(config.PORT, '0.0.0.0');
+    logger.log(`${service} listening on port ${config.PORT}`);
     return app;
   } catch (error) {
     if (error instanceof InvalidConfigurationError) {
       logger.error(error.message);
-      process.exit(78); // EX_CONFIG
+      process.exit(78);
     }
     throw error;
   }

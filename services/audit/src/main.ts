@@ -1,24 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { InvalidConfigurationError, loadConfig } from '@custody/platform';
+import { runService } from '@custody/platform';
 import { createApp } from './app';
 import { AuditConfig } from './config';
 
-async function main(): Promise<void> {
-  const logger = new Logger('audit');
-  let config: AuditConfig;
-  try {
-    config = loadConfig(AuditConfig);
-  } catch (error) {
-    if (error instanceof InvalidConfigurationError) {
-      logger.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-  const app = await createApp(config);
-  await app.listen(config.PORT, '0.0.0.0');
-  logger.log(`audit listening on port ${config.PORT}`);
-}
-
-void main();
+void runService('audit', AuditConfig, createApp);
