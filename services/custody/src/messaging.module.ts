@@ -39,6 +39,10 @@ export class CustodyMessagingModule {
               topics: [TOPICS.facilityCommands, TOPICS.transferEvents, TOPICS.intakeEvents].map((t) => names.physical(t)),
               decoder: contractDecoder(names),
               inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+              // One message per transaction: the handlers load the facility's stream through the
+              // pool, which cannot see an earlier message of the same uncommitted transaction; in
+              // groups, every reservation after the first of a facility conflicted 50 times.
+              transactionBatchSize: 1,
             },
           }),
         }),

@@ -32,6 +32,8 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     inbox: PostgresInbox<Tx>;
     retry?: RetryPolicy;
     onOutcome?: (outcome: ConsumerOutcome) => void;
+    /** Most consecutive messages of a partition applied in one transaction (the consumer's default: 100). */
+    transactionBatchSize?: number;
   };
   relay?: Omit<RelayOptions, 'producer' | 'log'>;
 }
@@ -87,6 +89,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         decoder: consumerOptions.decoder,
         inbox: consumerOptions.inbox,
         retry: consumerOptions.retry,
+        transactionBatchSize: consumerOptions.transactionBatchSize,
         handlerFor: (type) => this.intercepted(handlers.get(type)),
         onOutcome: (outcome) => {
           onOutcome?.(outcome);
