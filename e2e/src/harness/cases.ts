@@ -20,11 +20,22 @@ export interface Step {
   body: Record<string, unknown> & { commandId: string; occurredAt: string };
   /** Rejection codes that only mean "another service has not told this one yet": retry. */
   notYet?: string[];
+  /** The event the command records on its subject: how a client sees that it took effect. */
+  event?: string;
 }
 
 /** Codes a service answers while the facts it needs are still on their way over Kafka. */
 const INMATE_NOT_YET_KNOWN = ['INMATE_NOT_FOUND', 'INMATE_NOT_KNOWN', 'INMATE_UNKNOWN', 'SENTENCE_NOT_RECORDED', 'SENTENCE_REQUIRED', 'FACTS_NOT_YET_KNOWN'];
 const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER', 'HAND_OVER_INCOMPLETE', 'TRANSFER_NOT_KNOWN', 'TRANSFER_UNKNOWN', 'FACTS_NOT_YET_KNOWN'];
+
+/** The event each step records on its subject. */
+const STEP_EVENTS: Record<string, string> = {
+  register: 'InmateRegistered', sentence: 'SentenceRecorded', 'expulsion order': 'ExpulsionOrderRecorded', health: 'HealthAssessmentRecorded',
+  request: 'TransferRequested', eligibility: 'EligibilityEvaluated', opinion: 'InmateOpinionRecorded', consent: 'ConsentRecorded',
+  certificate: 'CertificateIssued', 'certificate receipt': 'CertificateReceived', decision: 'ReceivingStateDecisionRecorded',
+  notification: 'InmateNotified', reservation: 'PlaceReservationRequested', schedule: 'TransferScheduled', dispatch: 'CustodyDispatched',
+  receipt: 'CustodyReceived', admission: 'InmateAdmitted',
+};
 
 const authority = (state: string, organisation: string, officer?: string) => ({ state, organisation, ...(officer ? { officer } : {}) });
 
@@ -111,7 +122,8 @@ export class TransferCase {
   }
 
   private step(name: string, service: ServiceName, path: string, occurredAt: string, data: Record<string, unknown>, notYet?: string[]): Step {
-    return { name, service, path, body: { commandId: randomUUID(), occurredAt, ...data }, ...(notYet ? { notYet } : {}) };
+    const event = STEP_EVENTS[name];
+    return { name, service, path, body: { commandId: randomUUID(), occurredAt, ...data }, ...(notYet ? { notYet } : {}), ...(event ? { event } : {}) };
   }
 
   get sentence() {

@@ -8,6 +8,10 @@ export const workspaceRoot = resolve(__dirname, '..', '..', '..');
 export type ServiceName = 'intake' | 'transfer' | 'custody' | 'audit';
 export const SERVICE_NAMES: readonly ServiceName[] = ['intake', 'transfer', 'custody', 'audit'];
 
+/** Every service process still alive: killed if the test process exits without stopping them. */
+const alive = new Set<ChildProcess>();
+process.once('exit', () => alive.forEach((child) => child.kill('SIGKILL')));
+
 /** A port nobody listens on now (the kernel picks it). */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -80,6 +84,8 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    alive.add(child);
+    child.once('exit', () => alive.delete(child));
     for (const stream of [child.stdout!, child.stderr!]) {
       let buffered = '';
       stream.on('data', (chunk: Buffer) => {

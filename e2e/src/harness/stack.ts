@@ -106,9 +106,15 @@ export class Stack {
     return this.processes[name][0];
   }
 
+  /** A running instance of the service, in turn (round robin); the first when none runs (the caller retries). */
   url(name: ServiceName): string {
-    return this.service(name).url;
+    const running = this.processes[name].filter((p) => p.isRunning);
+    if (running.length === 0) return this.service(name).url;
+    this.turn = (this.turn + 1) % 1_000_000;
+    return running[this.turn % running.length].url;
   }
+
+  private turn = 0;
 
   all(): ServiceProcess[] {
     return SERVICE_NAMES.flatMap((name) => this.processes[name]);
