@@ -57,28 +57,49 @@ export async function ledgerTypeCounts(stack: Stack): Promise<Map<string, number
 }
 
 /**
- * The findings the audit service published on `custody.audit.findings` (behind the stack's
- * prefix): read from the beginning to the current end. A topic never created holds none.
+ * The audit service's findings still open after the invariant checks settled (GET /findings,
+ * polled until none is open, for at most `settleMs`), and whatever it published on
+ * `custody.audit.findings` (behind the stack's prefix) about a finding still open. A finding raised
+ * while a hand-over was in flight and resolved since is not returned: none may *stay* open.
  */
-export async function auditFindings(stack: Stack): Promise<Array<{ key: string | null; value: string }>> {
+export async function auditFindings(stack: Stack, settleMs = 60_000): Promise<Array<{ id?: string; kind?: string; subject?: string; [key: string]: unknown }>> {
+  const open = () => getOk<Array<{ id?: string; status?: string }>>(`${stack.url('audit')}/findings?status=open`);
+  let still = await open();
+  const deadline = Date.now() + settleMs;
+  while (still.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    still = await open();
+  }
+  const published = await publishedFindings(stack);
+  const unresolved = published.filter((m) => m.type === 'FindingRaised' && !published.some((o) => o.type === 'FindingResolved' && o.findingId === m.findingId));
+  return [...still, ...unresolved.map((m) => ({ published: m.value.slice(0, 500) }))];
+}
+
+/** The messages on the stack's `custody.audit.findings` topic, read from the beginning to the current end. */
+async function publishedFindings(stack: Stack): Promise<Array<{ key: string | null; type: string; findingId?: string; value: string }>> {
   const topic = `${stack.topicPrefix}custody.audit.findings`;
   const kafka = new Kafka({ clientId: `${stack.topicPrefix}findings-reader`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const topics = await admin.listTopics();
-    if (!topics.includes(topic)) return [];
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    const total = (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
     if (total === 0) return [];
     const consumer = kafka.consumer({ groupId: `${stack.topicPrefix}findings-reader-${Date.now()}` });
-    const found: Array<{ key: string | null; value: string }> = [];
+    const found: Array<{ key: string | null; type: string; findingId?: string; value: string }> = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((done) => {
       void consumer.run({
         eachMessage: async ({ message }) => {
-          found.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+          const value = message.value?.toString() ?? '';
+          let findingId: string | undefined;
+          try {
+            findingId = (JSON.parse(value) as { findingId?: string }).findingId;
+          } catch {
+            // not JSON: kept as text
+          }
+          found.push({ key: message.key?.toString() ?? null, type: message.headers?.ce_type?.toString() ?? '', findingId, value });
           if (found.length >= total) done();
         },
       });

@@ -96,6 +96,9 @@ export class Stack {
         AUDIT_SIGNING_KEY_ID: `e2e-${this.id}`,
         AUDIT_CHECKPOINT_INTERVAL_MS: '2000',
         LEDGER_CHAIN_INTERVAL_MS: '50',
+        // Rule 10's grace for a hand-over in flight: seconds here, so that a gap or an overlap
+        // that stays is raised within the test (and one that closes is resolved).
+        INVARIANT_GRACE_PERIOD_MS: '10000',
       },
     };
     return { ...base, ...own[name], ...(this.options.env?.[name] ?? {}) };
