@@ -74,8 +74,11 @@ export class FacilityConsumer {
       await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
       // Nothing can be recorded at the facility (unknown facility, a reused reservation id):
-      // set the request aside for an operator rather than answer nothing silently.
-      if (error instanceof CommandRejection) throw new PermanentHandlerError(error.code, error.message);
+      // set the request aside for an operator rather than answer nothing silently. A conflict
+      // with another writer is not such a case: it is thrown as it is, and retried.
+      if (error instanceof CommandRejection && error.code !== 'CONCURRENCY_CONFLICT') {
+        throw new PermanentHandlerError(error.code, error.message);
+      }
       throw error;
     }
   }
