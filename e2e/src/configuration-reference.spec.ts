@@ -14,7 +14,7 @@ function fieldsOf(source: string, className: string): string[] {
   const start = source.indexOf(`class ${className}`);
   if (start < 0) throw new Error(`class ${className} not found`);
   const body = source.slice(start, source.indexOf('\n}', start));
-  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=/gm)].map((m) => m[1]);
+  return [...body.matchAll(/^\s+(?:override\s+)?([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=/gm)].map((m) => m[1]);
 }
 
 /** The file of the platform library that declares a class. */
@@ -34,8 +34,13 @@ function variablesOf(service: string): { own: string[]; shared: string[] } {
   const className = /export class (\w+)/.exec(config)![1];
   const own = fieldsOf(config, className);
   const shared: string[] = [];
-  const parent = /class \w+ extends (\w+)/.exec(config)?.[1];
-  if (parent) shared.push(...fieldsOf(platformSourceOf(parent), parent));
+  // the platform classes it extends, to the root (ServiceConfig extends SecurityConfig)
+  let parent = /class \w+ extends (\w+)/.exec(config)?.[1];
+  while (parent) {
+    const source = platformSourceOf(parent);
+    shared.push(...fieldsOf(source, parent));
+    parent = new RegExp(`class ${parent} extends (\\w+)`).exec(source)?.[1];
+  }
   const sources = readdirSync(join(root, 'services', service, 'src')).filter((f) => f.endsWith('.ts') && !f.includes('spec'));
   for (const file of sources) {
     for (const [, loaded] of read('services', service, 'src', file).matchAll(/loadConfig\((\w+)\)/g)) {
@@ -64,8 +69,8 @@ describe('the configuration reference (docs/configuration.md)', () => {
 
   it('finds the variables of a configuration class, inherited and loaded ones included', () => {
     const intake = variablesOf('intake');
-    expect(intake.own).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'KAFKA_TOPIC_PREFIX', 'PROJECTION_ENABLED']));
-    expect(intake.shared).toEqual(expect.arrayContaining(['AUTH_MODE', 'LOG_LEVEL']));
+    expect(intake.own).toEqual(expect.arrayContaining(['PORT', 'DATABASE_SCHEMA', 'PROJECTION_ENABLED']));
+    expect(intake.shared).toEqual(expect.arrayContaining(['DATABASE_URL', 'KAFKA_TOPIC_PREFIX', 'KAFKA_SASL_MECHANISM', 'AUTH_MODE', 'LOG_LEVEL']));
     expect(variablesOf('transfer').own).toContain('CLOCK_OFFSET_MS');
   });
 

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
-import { HealthModule } from '@custody/platform';
+import { HealthModule, kafkaSettingsOf } from '@custody/platform';
 import { AuditConfig } from './config';
 import { FindingsModule } from './findings/findings.module';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
@@ -39,7 +39,7 @@ export class AppModule {
             const topic = (name: string) => ({ topic: names.physical(name), partitions: cfg.KAFKA_PARTITIONS, replicationFactor: cfg.KAFKA_REPLICATION_FACTOR });
             const consumed = LEDGER_TOPICS.map((t) => names.physical(t));
             const options: MessagingOptions<PostgresTransaction> = {
-              kafka: { brokers: cfg.KAFKA_BROKERS.split(','), clientId: cfg.KAFKA_CLIENT_ID },
+              kafka: kafkaSettingsOf(cfg),
               topics: [
                 ...[...LEDGER_TOPICS, TOPICS.auditFindings, TOPICS.auditCheckpoints].map(topic),
                 ...LEDGER_TOPICS.map((t) => topic(`${t}.dlq`)),

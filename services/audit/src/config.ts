@@ -1,48 +1,18 @@
-import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ServiceConfig } from '@custody/platform';
 
 /** The audit service's configuration, read from environment variables at start-up. */
-export class AuditConfig {
+export class AuditConfig extends ServiceConfig {
   /** HTTP port. */
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  PORT = 3104;
-
-  @IsString()
-  @MinLength(1)
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+  override PORT = 3104;
 
   /** The schema holding the ledger, the service's own events and its read models. */
-  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a plain identifier' })
-  DATABASE_SCHEMA = 'audit';
+  override DATABASE_SCHEMA = 'audit';
 
-  /** Comma-separated host:port list. */
-  @IsString()
-  @MinLength(1)
-  KAFKA_BROKERS = '127.0.0.1:9092';
-
-  @IsString()
-  @MinLength(1)
-  KAFKA_CLIENT_ID = 'audit';
-
-  /** Put before every topic name (one environment, or one test run, per prefix). */
-  @IsString()
-  KAFKA_TOPIC_PREFIX = '';
-
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  KAFKA_PARTITIONS = 6;
-
-  @IsInt()
-  @Min(1)
-  @Max(10)
-  KAFKA_REPLICATION_FACTOR = 1;
+  override KAFKA_CLIENT_ID = 'audit';
 
   /** The consumer group that reads every events topic into the ledger. */
-  @IsString()
-  @MinLength(1)
-  KAFKA_GROUP_ID = 'audit-ledger';
+  override KAFKA_GROUP_ID = 'audit-ledger';
 
   /** Most entries the chainer links in one transaction. */
   @IsInt()

@@ -1,21 +1,13 @@
-import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@custody/platform';
 
 /** The custody service's configuration, read from environment variables at start-up. */
-export class CustodyConfig {
+export class CustodyConfig extends ServiceConfig {
   /** HTTP port. */
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  PORT = 3103;
-
-  @IsString()
-  @MinLength(1)
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+  override PORT = 3103;
 
   /** The schema holding this service's events, inbox and read models. */
-  @IsString()
-  @MinLength(1)
-  DATABASE_SCHEMA = 'custody';
+  override DATABASE_SCHEMA = 'custody';
 
   /** Connections in the pool (the write path, projections, the relay and the consumer share them). */
   @IsInt()
@@ -23,30 +15,9 @@ export class CustodyConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 20;
 
-  /** Comma-separated host:port list. */
-  @IsString()
-  @MinLength(1)
-  KAFKA_BROKERS = '127.0.0.1:9092';
+  override KAFKA_CLIENT_ID = 'custody';
 
-  @IsString()
-  @MinLength(1)
-  KAFKA_CLIENT_ID = 'custody';
-
-  /** Prefix before every topic name (one environment or one test run per prefix). */
-  @IsString()
-  KAFKA_TOPIC_PREFIX = '';
-
-  @IsString()
-  @MinLength(1)
-  KAFKA_GROUP_ID = 'custody';
-
-  @IsInt()
-  @Min(1)
-  KAFKA_PARTITIONS = 6;
-
-  @IsInt()
-  @Min(1)
-  KAFKA_REPLICATION_FACTOR = 1;
+  override KAFKA_GROUP_ID = 'custody';
 
   /** 'on' starts the relay and the consumer; 'off' runs HTTP and read models only (tests of the write path). */
   @IsIn(['on', 'off'])

@@ -3,6 +3,7 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import type { Pool } from 'pg';
+import { kafkaSettingsOf } from '@custody/platform';
 import type { CustodyConfig } from './config';
 import { CustodyConsumer } from './custody/custody.consumer';
 import { CustodyModule } from './custody/custody.module';
@@ -31,7 +32,7 @@ export class CustodyMessagingModule {
         MessagingModule.forRootAsync({
           inject: [PostgresEventStore, DATABASE_POOL],
           useFactory: (store: PostgresEventStore, pool: Pool) => ({
-            kafka: { brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()), clientId: config.KAFKA_CLIENT_ID },
+            kafka: kafkaSettingsOf(config),
             topics: [TOPICS.facilityCommands, TOPICS.facilityEvents, TOPICS.commandResults, TOPICS.transferEvents, TOPICS.intakeEvents].map(topic),
             relay: { name: 'custody', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
             consumer: {

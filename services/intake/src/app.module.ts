@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { HealthModule, SecurityModule } from '@custody/platform';
+import { HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
@@ -17,7 +17,7 @@ function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool):
   const consumed = [TOPICS.intakeCommands, TOPICS.transferEvents, TOPICS.facilityEvents].map((t) => names.physical(t));
   const published = [TOPICS.intakeEvents, TOPICS.commandResults].map((t) => names.physical(t));
   return {
-    kafka: { brokers: config.KAFKA_BROKERS.split(','), clientId: config.KAFKA_CLIENT_ID },
+    kafka: kafkaSettingsOf(config),
     topics: [...consumed, ...published].map((topic) => ({ topic, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })),
     relay: { name: 'intake', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
     consumer: {

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { HealthModule } from '@custody/platform';
+import { HealthModule, kafkaSettingsOf } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
@@ -25,7 +25,7 @@ export class AppModule {
             const spec = (topic: string) => ({ topic: names.physical(topic), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
             const consumed = [TOPICS.transferCommands, TOPICS.intakeEvents, TOPICS.facilityEvents];
             return {
-              kafka: { brokers: config.KAFKA_BROKERS.split(','), clientId: config.KAFKA_CLIENT_ID },
+              kafka: kafkaSettingsOf(config),
               topics: [...consumed, TOPICS.transferEvents, TOPICS.commandResults].map(spec),
               relay: { name: 'transfer', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
               consumer: {

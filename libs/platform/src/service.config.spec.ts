@@ -1,0 +1,39 @@
+import { InvalidConfigurationError, loadConfig } from './config';
+import { kafkaSettingsOf, ServiceConfig } from './service.config';
+
+class ExampleConfig extends ServiceConfig {
+  override PORT = 3999;
+  override KAFKA_CLIENT_ID = 'example';
+}
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(ExampleConfig, env);
+  } catch (error) {
+    return (error as InvalidConfigurationError).problems.map((p) => p.variable);
+  }
+  return [];
+};
+
+describe('ServiceConfig', () => {
+  it('takes a subclass default over the base one, and the base validation still applies', () => {
+    expect(loadConfig(ExampleConfig, {}).PORT).toBe(3999);
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT']);
+    expect(problemsOf({ KAFKA_BROKERS: 'no-port' })).toEqual(['KAFKA_BROKERS']);
+  });
+
+  it('refuses a SASL mechanism it does not know, and one without its credentials, naming each variable', () => {
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toEqual(['KAFKA_SASL_MECHANISM']);
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']);
+    expect(problemsOf({ KAFKA_SSL: 'yes' })).toEqual(['KAFKA_SSL']);
+  });
+
+  it('turns the variables into kafkajs settings: no SASL nor TLS by default, SCRAM when configured', () => {
+    expect(kafkaSettingsOf(loadConfig(ExampleConfig, { KAFKA_BROKERS: 'a:1,b:2' }))).toEqual({ brokers: ['a:1', 'b:2'], clientId: 'example' });
+    const secured = kafkaSettingsOf(
+      loadConfig(ExampleConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'intake', KAFKA_SASL_PASSWORD: 'secret', KAFKA_SSL: 'true' }),
+    );
+    expect(secured.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'intake', password: 'secret' });
+    expect(secured.ssl).toBe(true);
+  });
+});

@@ -1,0 +1,93 @@
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { kafkaSecurity, type KafkaSettings } from '@custody/messaging';
+import { SecurityConfig } from './security/security.config';
+
+/**
+ * The variables every service reads: its port, its database and schema, its event store, the
+ * broker and how to reach it securely, and (from SecurityConfig) authentication. A service's
+ * configuration class extends this one and sets its own defaults (port, schema, client id,
+ * consumer group) by redeclaring the field with a new initialiser.
+ */
+export class ServiceConfig extends SecurityConfig {
+  /** HTTP port (0: any free port, for tests). */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3100;
+
+  /** The service's PostgreSQL database (events, inbox, relay checkpoint and read models). */
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  /** The schema inside that database, migrated by the service on start. */
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a plain identifier' })
+  DATABASE_SCHEMA = 'custody';
+
+  /** Comma-separated host:port list. */
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString()
+  @MinLength(1)
+  KAFKA_CLIENT_ID = 'custody';
+
+  /** Prefix of every topic name on the broker (one environment or test run per prefix). */
+  @IsString()
+  KAFKA_TOPIC_PREFIX = '';
+
+  /** The service's consumer group. */
+  @IsString()
+  @MinLength(1)
+  KAFKA_GROUP_ID = 'custody';
+
+  /** Partitions of the topics the service creates when they are missing. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  KAFKA_PARTITIONS = 6;
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  /** SASL to the brokers: empty (none), `scram-sha-512`, `scram-sha-256` or `plain`. */
+  @IsIn(['', 'scram-sha-512', 'scram-sha-256', 'plain'], { message: 'KAFKA_SASL_MECHANISM must be empty, scram-sha-512, scram-sha-256 or plain' })
+  KAFKA_SASL_MECHANISM = '';
+
+  /** Required with KAFKA_SASL_MECHANISM. */
+  @ValidateIf((config: ServiceConfig) => config.KAFKA_SASL_MECHANISM !== '')
+  @IsString()
+  @MinLength(1, { message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_USERNAME = '';
+
+  /** Required with KAFKA_SASL_MECHANISM. */
+  @ValidateIf((config: ServiceConfig) => config.KAFKA_SASL_MECHANISM !== '')
+  @IsString()
+  @MinLength(1, { message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_PASSWORD = '';
+
+  /** `true`: TLS to the brokers. */
+  @IsIn(['true', 'false'])
+  KAFKA_SSL: 'true' | 'false' = 'false';
+
+  /** A PEM file of the certificate authorities to trust over TLS (default: the system's). */
+  @IsString()
+  KAFKA_SSL_CA_FILE = '';
+}
+
+/** The kafkajs settings of a service: its brokers and client id, SASL and TLS from its configuration. */
+export function kafkaSettingsOf(config: ServiceConfig): KafkaSettings {
+  return {
+    brokers: config.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
+    clientId: config.KAFKA_CLIENT_ID,
+    ...kafkaSecurity({
+      KAFKA_SASL_MECHANISM: config.KAFKA_SASL_MECHANISM,
+      KAFKA_SASL_USERNAME: config.KAFKA_SASL_USERNAME,
+      KAFKA_SASL_PASSWORD: config.KAFKA_SASL_PASSWORD,
+      KAFKA_SSL: config.KAFKA_SSL,
+      KAFKA_SSL_CA_FILE: config.KAFKA_SSL_CA_FILE || undefined,
+    }),
+  };
+}
