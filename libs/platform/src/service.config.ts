@@ -15,6 +15,12 @@ export class ServiceConfig extends SecurityConfig {
   @Max(65535)
   PORT = 3100;
 
+  /** Largest HTTP body accepted, in bytes; above it 413 MESSAGE_TOO_LARGE. */
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  HTTP_BODY_LIMIT_BYTES = 64 * 1024;
+
   /** The service's PostgreSQL database (events, inbox, relay checkpoint and read models). */
   @IsString()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })

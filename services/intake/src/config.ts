@@ -1,8 +1,7 @@
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-
 import { ServiceConfig } from '@custody/platform';
 
-/** The intake service's configuration, read from environment variables at start-up (AUTH_* and RATE_LIMIT_PER_MINUTE: SecurityConfig). */
+/** The intake service's configuration, read from environment variables at start-up (the variables every service reads: ServiceConfig). */
 export class IntakeConfig extends ServiceConfig {
   /** HTTP port. */
   override PORT = 3101;
@@ -14,12 +13,6 @@ export class IntakeConfig extends ServiceConfig {
 
   /** The consumer group of the service (commands and the transfer and custody events). */
   override KAFKA_GROUP_ID = 'intake';
-
-  /** Largest HTTP body accepted, in bytes (a registration is a few kilobytes). */
-  @IsInt()
-  @Min(1024)
-  @Max(1024 * 1024)
-  HTTP_BODY_LIMIT_BYTES = 64 * 1024;
 
   /** Attempts in all when another writer changed the inmate's record at the same time. */
   @IsInt()
