@@ -29,6 +29,23 @@ describe('authorisation policy', () => {
     expect(decide({ roles: ['facility-officer'], state: 'XK' }, 'facility:manage', leasedFacility).allow).toBe(true);
   });
 
+  it('lets the roles that see occupancy list facilities (the service filters the list to the caller\'s states)', () => {
+    expect(decide({ roles: ['auditor'], state: 'NL' }, 'facility:search')).toEqual({ allow: true });
+    expect(decide({ roles: ['transfer-coordinator'], state: 'BE' }, 'facility:search').allow).toBe(true);
+    expect(decide({ roles: ['intake-officer'], state: 'XK' }, 'facility:search')).toEqual({ allow: false, reason: 'ROLE' });
+    expect(decide({ roles: ['operator'], state: 'XK' }, 'facility:search')).toEqual({ allow: false, reason: 'ROLE' });
+  });
+
+  it('lets the auditors of a leased facility\'s two states read its ledger entries, and only the lessee\'s auditor its persons\'', () => {
+    expect(decide({ roles: ['auditor'], state: 'XK' }, 'audit:read', leasedFacility).allow).toBe(true);
+    expect(decide({ roles: ['auditor'], state: 'DK' }, 'audit:read', leasedFacility).allow).toBe(true);
+    expect(decide({ roles: ['auditor'], state: 'NL' }, 'audit:read', leasedFacility)).toEqual({ allow: false, reason: 'JURISDICTION' });
+    expect(decide({ roles: ['auditor'], state: 'XK' }, 'audit:read', danishInmateInKosovo)).toEqual({ allow: false, reason: 'JURISDICTION' });
+    expect(decide({ roles: ['auditor'], state: 'DK' }, 'audit:read', danishInmateInKosovo).allow).toBe(true);
+    expect(decide({ roles: ['auditor'], state: 'NL' }, 'audit:verify').allow).toBe(true);
+    expect(decide({ roles: ['facility-officer'], state: 'XK' }, 'audit:read', leasedFacility)).toEqual({ allow: false, reason: 'ROLE' });
+  });
+
   it('refuses roles the table does not grant, even in the own state', () => {
     expect(decide({ roles: ['auditor'], state: 'BE' }, 'inmate:write', belgianCase)).toEqual({ allow: false, reason: 'ROLE' });
     expect(decide({ roles: ['intake-officer'], state: 'BE' }, 'access-log:read')).toEqual({ allow: false, reason: 'ROLE' });

@@ -65,10 +65,15 @@ export const POLICY = {
   'facility:manage': { roles: ['facility-officer', 'integration'], scope: ['operator'] },
   'facility:reserve': { roles: ['facility-officer', 'transfer-coordinator', 'integration'], scope: FACILITY_STATES },
   'facility:occupancy': { roles: ['facility-officer', 'transfer-coordinator', 'auditor', 'integration'], scope: FACILITY_STATES },
+  'facility:search': { roles: ['facility-officer', 'transfer-coordinator', 'auditor', 'integration'], scope: 'any' },
   'custody:write': { roles: ['facility-officer', 'integration'], scope: CASE_PARTIES },
   'custody:read': { roles: ['facility-officer', 'auditor', 'integration'], scope: CASE_PARTIES },
-  'audit:read': { roles: ['auditor'], scope: CASE_PARTIES },
+  // The ledger's entries of a person (its case's states) or of a facility (operator, lessee):
+  // relations follow the resource's kind, so a host state still sees no lessee's person.
+  'audit:read': { roles: ['auditor'], scope: [...CASE_PARTIES, ...FACILITY_STATES] },
   'audit:search': { roles: ['auditor'], scope: 'any' },
+  // The chain's integrity (head, verification, signed checkpoints): hashes and counts, no person's data.
+  'audit:verify': { roles: ['auditor'], scope: 'any' },
   'access-log:read': { roles: ['auditor'], scope: 'any' },
   'admin:operate': { roles: ['operator'], scope: 'any' },
 } as const satisfies Record<string, Rule>;
