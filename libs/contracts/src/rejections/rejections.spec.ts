@@ -5,7 +5,7 @@ describe('the rejection catalogue', () => {
   it.each(Object.entries(REJECTIONS))('%s has an upper-case code and a sentence a person can act on', (code, rejection) => {
     expect(code).toMatch(/^[A-Z][A-Z_]+[A-Z]$/);
     expect(rejection.message).toMatch(/^[A-Z].{20,}\.$/);
-    expect([400, 403, 404, 409, 413, 422, 500]).toContain(rejection.status);
+    expect([400, 403, 404, 409, 413, 422, 500, 503]).toContain(rejection.status);
   });
 
   it('has the codes the services and ministries rely on', () => {
