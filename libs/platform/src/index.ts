@@ -25,3 +25,13 @@ export {
   tracer, useObservability,
 } from './observability';
 export type { CommandRecorder, DatabaseGauge, Observation, ObservabilityOptions } from './observability';
+export { AccessLogModule } from './access-log/access-log.module';
+export type { AccessLogOptions } from './access-log/access-log.module';
+export { AccessLogController, AccessLogQuery } from './access-log/access-log.controller';
+export { AccessLogInterceptor } from './access-log/access-log.interceptor';
+export { PostgresAccessLog } from './access-log/access-log.store';
+export type { AccessLogEntry, AccessLogFilter, Disclosure } from './access-log/access-log.store';
+export { PersonalDataRead } from './access-log/personal-data-read';
+export type { PersonalDataReadOptions } from './access-log/personal-data-read';
+export { NOT_STATED, PURPOSE_HEADER, RECIPIENT_HEADER, statedAccess } from './access-log/access-purpose';
+export type { StatedAccess } from './access-log/access-purpose';

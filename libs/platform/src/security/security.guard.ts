@@ -16,6 +16,8 @@ export interface SecureRequest {
   method: string;
   url: string;
   principal?: Principal;
+  /** The states of the route's resource, as its resolver found them (read by the access log). */
+  resource?: ResourceJurisdiction;
 }
 
 /**
@@ -84,6 +86,7 @@ export class SecurityGuard implements CanActivate {
     const requirement = this.reflector.getAllAndOverride<Requirement | undefined>(REQUIRES, targets);
     if (!requirement) return this.refuse(principal, request, 'no action declared for this route', undefined);
     const resource = requirement.resolver ? await (await this.resolver(requirement.resolver)).resolve(request) : { kind: 'global' as const };
+    request.resource = resource;
     const decision = decide(principal, requirement.action, resource ?? { kind: 'global' });
     if (decision.allow || (decision.reason === 'JURISDICTION' && resource === undefined)) return true;
     return this.refuse(principal, request, decision.reason, requirement.action, resource);
