@@ -29,6 +29,16 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
       [`ce_${EXTENSIONS.actorOrganisation}`]: text('Organisation of the actor.'),
       [`ce_${EXTENSIONS.actorOfficer}`]: text('Officer acting, when a person acts.'),
       [`ce_${EXTENSIONS.actorSystem}`]: text('System principal, when a ministry\'s system acts.'),
+      ...(kind === 'command'
+        ? {
+            ce_signature: text(
+              'The sending ministry\'s signature of the command: a compact JWS with a detached payload (RFC 7515 appendix F, `<header>..<signature>`) over the exact message value, ES256 or RS256, ' +
+                'the protected header naming its key (`kid`), the command id (`custody_cid`) and type (`custody_type`). Required by services that verify commands (COMMAND_SIGNATURES=required, the default); ' +
+                'without it, or with one that does not verify or a signer without the right, the command is answered with CommandRejected (SIGNATURE_MISSING, SIGNATURE_INVALID or UNAUTHORISED_ACTOR) and set aside in the dead-letter topic.',
+              { pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$' },
+            ),
+          }
+        : {}),
       traceparent: text('W3C trace context, passed through.'),
       tracestate: text('W3C trace state, passed through.'),
     },
