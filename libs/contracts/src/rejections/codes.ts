@@ -4,7 +4,7 @@
  * is the HTTP status the services answer with; `rule` points to design/domain.md.
  */
 export interface RejectionDefinition {
-  readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500;
+  readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
   readonly message: string;
   readonly rule?: string;
 }
@@ -24,6 +24,10 @@ export const REJECTIONS = define({
   SIGNATURE_INVALID: { status: 403, message: 'The command\'s signature does not verify with the configured ministry keys (an unknown key id, another algorithm, a changed message, or a signature made for another command); sign the exact message with your registered key.' },
   CONCURRENCY_CONFLICT: { status: 409, message: 'The record changed while the command was processed and retries did not succeed; send the command again.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },
+
+  // Personal data: the access log (Directive (EU) 2016/680 Art 25)
+  PURPOSE_REQUIRED: { status: 400, message: 'A read of personal data must state its purpose in the X-Access-Purpose header (at most 500 characters); say why you need the record and send the request again.' },
+  ACCESS_LOG_UNAVAILABLE: { status: 503, message: 'The access could not be recorded in the access log, so no personal data was returned; try again shortly.' },
 
   // Intake: the inmate record
   INMATE_ALREADY_REGISTERED: { status: 409, message: 'A person with the same identity document is already registered; use the existing inmate id given in the details.' },
