@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule } from '@custody/platform';
+import { HealthModule, SecurityModule } from '@custody/platform';
 import type { CustodyConfig } from './config';
 import { CustodyModule } from './custody/custody.module';
 import { FacilityModule } from './facility/facility.module';
@@ -14,6 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        SecurityModule.forRoot(config),
         HealthModule.forService('custody'),
         StoreModule.forConfig(config),
         FacilityModule,

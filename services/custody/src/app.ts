@@ -1,14 +1,19 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { contractValidationPipe, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
+import { contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
 import { AppModule } from './app.module';
 import type { CustodyConfig } from './config';
 
-/** The application with its global error filter and validation, logs, metrics and tracing, for main and for tests. */
+/**
+ * The application, for main and for tests: the structured error filter, the contract's validation,
+ * logs, metrics and tracing, a body size limit, security headers, authentication and authorisation
+ * (SecurityModule).
+ */
 export async function createApp(config: CustodyConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const observability = ObservabilityModule.forService('custody', { logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL) });
-  const app = await NestFactory.create(observe(observability, AppModule.forConfig(config)), { bufferLogs: true });
+  const app = await NestFactory.create(observe(observability, AppModule.forConfig(config)), { bodyParser: false, bufferLogs: true });
   useObservability(app);
+  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
   app.useGlobalFilters(new HttpErrorsFilter());
   app.useGlobalPipes(contractValidationPipe());
   app.enableShutdownHooks();

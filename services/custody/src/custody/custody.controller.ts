@@ -4,8 +4,10 @@ import {
   RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
   type Command, type CustodyCommandType,
 } from '@custody/contracts';
+import { Requires } from '@custody/platform';
 import { httpMetadata, samePath } from '../store/command-metadata';
 import { CustodyCommands } from './custody.commands';
+import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdiction';
 import { CustodyProjection } from './custody.projection';
 
 /** Each person's custody over HTTP: `POST /custody/:inmateId/<act>` with the contract's command as body. */
@@ -17,22 +19,26 @@ export class CustodyController {
   ) {}
 
   @Post(':inmateId/admission')
+  @Requires('custody:write', AdmissionJurisdiction)
   admit(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: AdmitInmate, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'AdmitInmate', data: body }, h);
   }
 
   @Post(':inmateId/cell')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   assignCell(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: AssignCell, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'AssignCell', data: body }, h);
   }
 
   @Post(':inmateId/absences')
+  @Requires('custody:write', CustodyJurisdiction)
   startAbsence(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: StartAbsence, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'StartAbsence', data: body }, h);
   }
 
   @Post(':inmateId/absences/:absenceId/end')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   endAbsence(
     @Param('inmateId', ParseUUIDPipe) inmateId: string,
@@ -45,54 +51,63 @@ export class CustodyController {
   }
 
   @Post(':inmateId/escape')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   escape(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordEscape, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'RecordEscape', data: body }, h);
   }
 
   @Post(':inmateId/recapture')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   recapture(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordRecapture, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'RecordRecapture', data: body }, h);
   }
 
   @Post(':inmateId/not-found')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   notFound(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: ReportInmateNotFound, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'ReportInmateNotFound', data: body }, h);
   }
 
   @Post(':inmateId/death')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   death(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordDeathInCustody, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'RecordDeathInCustody', data: body }, h);
   }
 
   @Post(':inmateId/conditional-release')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   conditionalRelease(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: GrantConditionalRelease, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'GrantConditionalRelease', data: body }, h);
   }
 
   @Post(':inmateId/pardon-or-amnesty')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   clemency(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: GrantPardonOrAmnesty, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'GrantPardonOrAmnesty', data: body }, h);
   }
 
   @Post(':inmateId/sentence-completed')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   sentenceCompleted(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: RecordSentenceCompleted, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'RecordSentenceCompleted', data: body }, h);
   }
 
   @Post(':inmateId/release')
+  @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
   release(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: ReleaseInmate, @Headers() h: Record<string, unknown>) {
     return this.run(inmateId, { type: 'ReleaseInmate', data: body }, h);
   }
 
   @Get(':inmateId')
+  @Requires('custody:read', CustodyJurisdiction)
   async person(@Param('inmateId', ParseUUIDPipe) inmateId: string) {
     const person = await this.readModel.person(inmateId, new Date().toISOString().slice(0, 10));
     if (!person) throw new NotFoundException({ code: 'INMATE_NOT_FOUND', message: 'No person was admitted here under this id.', errors: [], details: { inmateId } });

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
-import { deterministicId } from '@custody/platform';
+import { CurrentPrincipal, deterministicId, Requires, visibleStates, type Principal } from '@custody/platform';
 import { httpMetadata, samePath } from '../store/command-metadata';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
+import { FacilityJurisdiction, RegistrationJurisdiction } from './facility.jurisdiction';
 import { FacilityProjection } from './facility.projection';
 
 /** Facilities over HTTP: commands answer with the events written; reads come from the occupancy read model. */
@@ -15,11 +16,13 @@ export class FacilityController {
   ) {}
 
   @Post()
+  @Requires('facility:register', RegistrationJurisdiction)
   register(@Body() body: RegisterFacility, @Headers() headers: Record<string, unknown>) {
     return this.run({ type: 'RegisterFacility', data: body }, headers);
   }
 
   @Post(':facilityId/capacity')
+  @Requires('facility:manage', FacilityJurisdiction)
   @HttpCode(200)
   changeCapacity(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ChangeFacilityCapacity, @Headers() headers: Record<string, unknown>) {
     samePath('facilityId', facilityId, body.facilityId);
@@ -27,12 +30,14 @@ export class FacilityController {
   }
 
   @Post(':facilityId/reservations')
+  @Requires('facility:reserve', FacilityJurisdiction)
   reserve(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ReservePlace, @Headers() headers: Record<string, unknown>) {
     samePath('facilityId', facilityId, body.facilityId);
     return this.run({ type: 'ReservePlace', data: body }, headers);
   }
 
   @Post(':facilityId/reservations/:reservationId/release')
+  @Requires('facility:reserve', FacilityJurisdiction)
   @HttpCode(200)
   release(
     @Param('facilityId', ParseUUIDPipe) facilityId: string,
@@ -46,6 +51,8 @@ export class FacilityController {
   }
 
   @Post(':facilityId/reservations/:reservationId/expire')
+  // The expiry timer's act, by hand: the operating state's bookkeeping of its places.
+  @Requires('facility:manage', FacilityJurisdiction)
   @HttpCode(200)
   expire(
     @Param('facilityId', ParseUUIDPipe) facilityId: string,
@@ -59,11 +66,13 @@ export class FacilityController {
   }
 
   @Get()
-  async list() {
-    return { facilities: await this.readModel.facilities() };
+  @Requires('facility:search')
+  async list(@CurrentPrincipal() principal?: Principal) {
+    return { facilities: await this.readModel.facilities(visibleStates(principal)) };
   }
 
   @Get(':facilityId/occupancy')
+  @Requires('facility:occupancy', FacilityJurisdiction)
   async occupancy(@Param('facilityId', ParseUUIDPipe) facilityId: string) {
     const occupancy = await this.readModel.occupancy(facilityId);
     if (!occupancy) throw new NotFoundException({ code: 'FACILITY_NOT_FOUND', message: 'No facility is registered under this id.', errors: [], details: { facilityId } });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TransferKnowledgeModule } from '../transfer-knowledge/transfer-knowledge.module';
 import { FacilityCommands } from './facility.commands';
 import { FacilityController } from './facility.controller';
+import { FacilityJurisdiction, RegistrationJurisdiction } from './facility.jurisdiction';
 import { FacilityProjection } from './facility.projection';
 import { ReservationExpiry } from './reservation-expiry';
 
@@ -9,7 +10,7 @@ import { ReservationExpiry } from './reservation-expiry';
 @Module({
   imports: [TransferKnowledgeModule],
   controllers: [FacilityController],
-  providers: [FacilityCommands, FacilityProjection, ReservationExpiry],
+  providers: [FacilityCommands, FacilityProjection, ReservationExpiry, FacilityJurisdiction, RegistrationJurisdiction],
   exports: [FacilityCommands, FacilityProjection],
 })
 export class FacilityModule {}

@@ -89,9 +89,14 @@ export class FacilityProjection implements Projection {
     }
   }
 
-  /** Every facility with its occupancy. */
-  async facilities(): Promise<FacilityView[]> {
-    const { rows } = await this.pool.query<FacilityRow>(`SELECT * FROM ${this.s}.facilities ORDER BY name, facility_id`);
+  /** Every facility with its occupancy; given `states`, only those these states operate or lease. */
+  async facilities(states?: string[]): Promise<FacilityView[]> {
+    const { rows } = states
+      ? await this.pool.query<FacilityRow>(
+          `SELECT * FROM ${this.s}.facilities WHERE operating_state = ANY ($1) OR lessee_state = ANY ($1) ORDER BY name, facility_id`,
+          [states],
+        )
+      : await this.pool.query<FacilityRow>(`SELECT * FROM ${this.s}.facilities ORDER BY name, facility_id`);
     return rows.map(toView);
   }
 

@@ -25,6 +25,10 @@ export function testConfig(overrides: Record<string, string> = {}): CustodyConfi
     KAFKA_PARTITIONS: '3',
     KAFKA: 'off',
     RESERVATION_EXPIRY_SWEEP_MS: '0',
+    // Tests of the service's behaviour run without authentication; a test that names issuers
+    // (security.int-spec.ts) runs with it.
+    AUTH_MODE: overrides.AUTH_ISSUERS ? 'on' : 'off',
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
 }

@@ -56,6 +56,16 @@ export class TransferKnowledge {
     return row?.facility_id && row.reservation_id ? { facilityId: row.facility_id, reservationId: row.reservation_id } : undefined;
   }
 
+  /** The sending and receiving states of a case, as far as its TransferRequested was seen. */
+  async statesOf(transferId: string): Promise<{ sendingState?: string; receivingState?: string }> {
+    const { rows } = await this.pool.query<{ sending_state: string | null; receiving_state: string | null }>(
+      `SELECT sending_state, receiving_state FROM ${this.s}.transfer_cases WHERE transfer_id = $1`,
+      [transferId],
+    );
+    const row = rows[0];
+    return { ...(row?.sending_state ? { sendingState: row.sending_state } : {}), ...(row?.receiving_state ? { receivingState: row.receiving_state } : {}) };
+  }
+
   /** The sending state's sentence of a person, as intake recorded it (the latest). */
   async noteSentence(tx: PostgresTransaction, inmateId: string, sentence: Sentence, occurredAt: string): Promise<void> {
     await tx.query(
