@@ -2,20 +2,21 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { HealthModule, kafkaSettingsOf } from '@custody/platform';
+import { HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
 import { POOL, StoreModule } from './store/store.module';
 import { TransferModule } from './transfer/transfer.module';
 
-/** The transfer service: the store, Kafka (relay and consumer), the case module, health. */
+/** The transfer service: authentication and authorisation, the store, Kafka (relay and consumer), the case module, health. */
 @Module({})
 export class AppModule {
   static forRoot(config: TransferConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        SecurityModule.forRoot(config),
         StoreModule.forRoot(config, options.clock ?? (config.CLOCK_OFFSET_MS ? new OffsetClock(config.CLOCK_OFFSET_MS) : undefined)),
         HealthModule.forService('transfer'),
         MessagingModule.forRootAsync({

@@ -1,13 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { contractValidationPipe, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability,
+} from '@custody/platform';
 import { AppModule } from './app.module';
 import { TransferConfig } from './config';
 import type { Clock } from './deadlines/clock';
 
 /**
  * The transfer application, as main.ts starts it and integration tests boot it (a test passes
- * its own clock): the structured error filter and the contract's validation, globally.
+ * its own clock): the structured error filter and the contract's validation, globally; a body
+ * size limit, security headers, authentication and authorisation (SecurityModule).
  */
 export async function createApp(config: TransferConfig, options: { clock?: Clock; logger?: ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
   const observability = ObservabilityModule.forService('transfer', {
@@ -20,8 +24,12 @@ export async function createApp(config: TransferConfig, options: { clock?: Clock
       },
     ],
   });
-  const app = await NestFactory.create(observe(observability, AppModule.forRoot(config, options)), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(observe(observability, AppModule.forRoot(config, options)), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   useObservability(app);
+  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
   app.useGlobalFilters(new HttpErrorsFilter());
   app.useGlobalPipes(contractValidationPipe());
   app.enableShutdownHooks();

@@ -24,7 +24,11 @@ export const newEnvironment = (): TestEnvironment => ({
   groupId: uniqueName('transfer-group'),
 });
 
-export async function bootTransferApp(env: TestEnvironment, clock?: Clock): Promise<INestApplication> {
+/**
+ * The application with the test's environment. Tests of the service's behaviour run without
+ * authentication; security.int-spec.ts turns it on with its test issuers through `overrides`.
+ */
+export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overrides: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig(TransferConfig, {
     DATABASE_URL: databaseUrl(),
     DATABASE_SCHEMA: env.schema,
@@ -34,6 +38,9 @@ export async function bootTransferApp(env: TestEnvironment, clock?: Clock): Prom
     KAFKA_GROUP_ID: env.groupId,
     KAFKA_PARTITIONS: '2',
     DEADLINE_SCAN_INTERVAL_MS: '200',
+    AUTH_MODE: 'off',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...overrides,
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });
   await app.init();

@@ -7,7 +7,9 @@ import {
   WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
 import type { EventMetadata } from '@custody/event-store';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
+import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
 import { STAGES, type Stage } from './transfer.state';
 
@@ -16,6 +18,13 @@ type Body<T> = T & { transferId: string; commandId: string; occurredAt: string }
 /**
  * HTTP in: one route per command of the contract (the body is the command, as on
  * custody.transfer.commands), and the reads. Translates and delegates; the rules are in the decider.
+ *
+ * Who may call what (Rule 6: the sending state requests, the receiving state decides):
+ * `transfer:request` for the sending state's steps (the request and what prepares it, the
+ * certificate, the withdrawal, the dispatch); `transfer:decide` for the receiving state's (the
+ * receipt of the certificate, the decision, the receipt of the person); `transfer:act` for the
+ * steps either state takes (notifications, deadlines and obstacles, the place, the schedule, a
+ * cancellation, the completion); reads for both; lists filtered to the caller's states.
  */
 @Controller('transfers')
 export class TransferController {
@@ -35,84 +44,87 @@ export class TransferController {
     return { transferId: body.transferId, stage: state.stage, revision, events: events.map((e) => ({ id: e.id, type: e.type })) };
   }
 
-  @Post()
+  @Post() @Requires('transfer:request', RequestJurisdiction)
   request(@Body() body: RequestTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('RequestTransfer', body, undefined, cid); }
 
-  @Post(':id/eligibility') @HttpCode(200)
+  @Post(':id/eligibility') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   evaluate(@Param('id') id: string, @Body() body: EvaluateEligibility, @Headers('x-correlation-id') cid?: string) { return this.run('EvaluateEligibility', body, id, cid); }
 
-  @Post(':id/opinion') @HttpCode(200)
+  @Post(':id/opinion') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   opinion(@Param('id') id: string, @Body() body: RecordInmateOpinion, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateOpinion', body, id, cid); }
 
-  @Post(':id/consent') @HttpCode(200)
+  @Post(':id/consent') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   consent(@Param('id') id: string, @Body() body: RecordConsent, @Headers('x-correlation-id') cid?: string) { return this.run('RecordConsent', body, id, cid); }
 
-  @Post(':id/notifications') @HttpCode(200)
+  @Post(':id/notifications') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   notify(@Param('id') id: string, @Body() body: RecordInmateNotification, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateNotification', body, id, cid); }
 
-  @Post(':id/certificate') @HttpCode(200)
+  @Post(':id/certificate') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   certificate(@Param('id') id: string, @Body() body: IssueCertificate, @Headers('x-correlation-id') cid?: string) { return this.run('IssueCertificate', body, id, cid); }
 
-  @Post(':id/certificate-receipt') @HttpCode(200)
+  @Post(':id/certificate-receipt') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
   certificateReceipt(@Param('id') id: string, @Body() body: AcknowledgeCertificateReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('AcknowledgeCertificateReceipt', body, id, cid); }
 
-  @Post(':id/decision') @HttpCode(200)
+  @Post(':id/decision') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
   decision(@Param('id') id: string, @Body() body: RecordReceivingStateDecision, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceivingStateDecision', body, id, cid); }
 
-  @Post(':id/deadline-extensions') @HttpCode(200)
+  @Post(':id/deadline-extensions') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   extend(@Param('id') id: string, @Body() body: ExtendDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('ExtendDeadline', body, id, cid); }
 
-  @Post(':id/missed-deadlines') @HttpCode(200)
+  @Post(':id/missed-deadlines') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   missed(@Param('id') id: string, @Body() body: RecordMissedDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('RecordMissedDeadline', body, id, cid); }
 
-  @Post(':id/obstacle') @HttpCode(200)
+  @Post(':id/obstacle') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   obstacle(@Param('id') id: string, @Body() body: ReportTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('ReportTransferObstacle', body, id, cid); }
 
-  @Post(':id/obstacle-end') @HttpCode(200)
+  @Post(':id/obstacle-end') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   endObstacle(@Param('id') id: string, @Body() body: EndTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('EndTransferObstacle', body, id, cid); }
 
-  @Post(':id/reservation') @HttpCode(200)
+  @Post(':id/reservation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   reserve(@Param('id') id: string, @Body() body: RequestPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('RequestPlaceReservation', body, id, cid); }
 
-  @Post(':id/reservation-confirmation') @HttpCode(200)
+  @Post(':id/reservation-confirmation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   confirm(@Param('id') id: string, @Body() body: ConfirmPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('ConfirmPlaceReservation', body, id, cid); }
 
-  @Post(':id/reservation-refusal') @HttpCode(200)
+  @Post(':id/reservation-refusal') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   decline(@Param('id') id: string, @Body() body: DeclinePlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('DeclinePlaceReservation', body, id, cid); }
 
-  @Post(':id/schedule') @HttpCode(200)
+  @Post(':id/schedule') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   schedule(@Param('id') id: string, @Body() body: ScheduleTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('ScheduleTransfer', body, id, cid); }
 
-  @Post(':id/dispatch') @HttpCode(200)
+  @Post(':id/dispatch') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   dispatch(@Param('id') id: string, @Body() body: RecordDispatch, @Headers('x-correlation-id') cid?: string) { return this.run('RecordDispatch', body, id, cid); }
 
-  @Post(':id/receipt') @HttpCode(200)
+  @Post(':id/receipt') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
   receipt(@Param('id') id: string, @Body() body: RecordReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceipt', body, id, cid); }
 
-  @Post(':id/withdrawal') @HttpCode(200)
+  @Post(':id/withdrawal') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
   withdraw(@Param('id') id: string, @Body() body: WithdrawTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('WithdrawTransfer', body, id, cid); }
 
-  @Post(':id/cancellation') @HttpCode(200)
+  @Post(':id/cancellation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   cancel(@Param('id') id: string, @Body() body: CancelTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CancelTransfer', body, id, cid); }
 
-  @Post(':id/completion') @HttpCode(200)
+  @Post(':id/completion') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   complete(@Param('id') id: string, @Body() body: CompleteTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CompleteTransfer', body, id, cid); }
 
   /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
   @Get(':id')
+  @Requires('transfer:read', CaseJurisdiction)
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const found = await this.projection.current(id);
     if (!found) throw reject('TRANSFER_NOT_FOUND', { transferId: id });
     return found;
   }
 
-  /** The read model: cases by stage, receiving state, and whether a deadline is overdue. */
+  /** The read model: cases by stage, receiving state, and whether a deadline is overdue; only cases of the caller's states. */
   @Get()
+  @Requires('transfer:search')
   async list(
     @Query('state') stage?: string,
     @Query('receivingState') receivingState?: string,
     @Query('overdue') overdue?: string,
     @Query('limit') limit?: string,
+    @CurrentPrincipal() principal?: Principal,
   ) {
     const problems = [
       ...(stage !== undefined && !STAGES.includes(stage as Stage) ? [{ path: 'state', problem: `must be one of ${STAGES.join(', ')}` }] : []),
@@ -121,7 +133,10 @@ export class TransferController {
       ...(limit !== undefined && !/^[1-9]\d{0,2}$/.test(limit) ? [{ path: 'limit', problem: 'must be a whole number from 1 to 999' }] : []),
     ];
     if (problems.length > 0) throw new CommandRejection('VALIDATION_FAILED', 'Some query parameters are invalid.', {}, problems);
-    const items = await this.projection.list({ stage: stage as Stage | undefined, receivingState, isOverdue: overdue === undefined ? undefined : overdue === 'true', limit: Number(limit ?? 100) });
+    const items = await this.projection.list({
+      stage: stage as Stage | undefined, receivingState, isOverdue: overdue === undefined ? undefined : overdue === 'true', limit: Number(limit ?? 100),
+      states: visibleStates(principal),
+    });
     return { items };
   }
 }

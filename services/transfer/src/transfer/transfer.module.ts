@@ -5,12 +5,13 @@ import { DeadlineScheduler } from '../deadlines/deadline.scheduler';
 import { TransferCommands } from './transfer.commands';
 import { TransferConsumer } from './transfer.consumer';
 import { TransferController } from './transfer.controller';
+import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
 
 /** The transfer case: commands (HTTP and Kafka), the inmate facts it needs, its read model and deadlines. */
 @Module({
   controllers: [TransferController],
-  providers: [InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler],
+  providers: [InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction],
   exports: [TransferCommands, TransferProjection, DeadlineScheduler],
 })
 export class TransferModule {}

@@ -13,6 +13,8 @@ export interface TransferFilter {
   receivingState?: string;
   isOverdue?: boolean;
   limit: number;
+  /** Only cases whose sending or receiving state is one of these (the caller's, from visibleStates); all when undefined. */
+  states?: string[];
 }
 
 /**
@@ -104,6 +106,10 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
     const params: unknown[] = [];
     if (filter.stage) where.push(`t.stage = $${params.push(filter.stage)}`);
     if (filter.receivingState) where.push(`t.receiving_state = $${params.push(filter.receivingState)}`);
+    if (filter.states) {
+      const states = `$${params.push(filter.states)}::text[]`;
+      where.push(`(t.sending_state = ANY (${states}) OR t.receiving_state = ANY (${states}))`);
+    }
     if (filter.isOverdue !== undefined) {
       const overdue = `EXISTS (SELECT 1 FROM ${this.tables.s}.transfer_deadlines d WHERE d.transfer_id = t.transfer_id AND d.status IN ('open', 'missed') AND d.due < $${params.push(this.clock.now())})`;
       where.push(filter.isOverdue ? overdue : `NOT ${overdue}`);

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { TransferEvent } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
+import type { JurisdictionResolver, ResourceJurisdiction, SecureRequest } from '@custody/platform';
+import { InmatesRepository } from '../inmates/inmates.repository';
+import { transferStream } from './transfer.commands';
+import { evolve, initialState } from './transfer.state';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The states of the case of `:id`: its sending and receiving states, which the request fixed
+ * once for all. Read from the case's stream (its first event), not from the read model, which
+ * may lag behind a request just made. Undefined for an id that names no case.
+ */
+@Injectable()
+export class CaseJurisdiction implements JurisdictionResolver {
+  constructor(private readonly store: PostgresEventStore) {}
+
+  async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
+    const id = request.params.id;
+    if (!id || !UUID.test(id)) return undefined;
+    for await (const event of this.store.readStream(transferStream(id), { maxCount: 1 })) {
+      const { sendingState, receivingState } = evolve(initialState(), { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent);
+      return { kind: 'case', sendingState, receivingState };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The states of a case being requested: the body's sending and receiving states. When this
+ * service knows the inmate (from intake's events), a request naming another sending state than
+ * the inmate's has no sending state at all: a state requests the transfer of the persons it
+ * holds only, and in its own name.
+ */
+@Injectable()
+export class RequestJurisdiction implements JurisdictionResolver {
+  constructor(private readonly inmates: InmatesRepository) {}
+
+  async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
+    const { sendingState, receivingState, inmateId } = (request.body ?? {}) as { sendingState?: unknown; receivingState?: unknown; inmateId?: unknown };
+    if (typeof sendingState !== 'string') return undefined;
+    const inmate = typeof inmateId === 'string' && UUID.test(inmateId) ? await this.inmates.find(inmateId.toLowerCase()) : undefined;
+    const isInmateOfAnotherState = inmate?.sendingState !== undefined && inmate.sendingState !== sendingState;
+    return {
+      kind: 'case',
+      ...(isInmateOfAnotherState ? {} : { sendingState }),
+      ...(typeof receivingState === 'string' ? { receivingState } : {}),
+    };
+  }
+}
