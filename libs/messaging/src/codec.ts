@@ -32,7 +32,13 @@ export interface DecodeFailure {
   reason: string;
 }
 
-export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; failure: DecodeFailure };
+/**
+ * A decoded message, or why it cannot be processed. A refusal may carry an `answer`: an event the
+ * consumer hands to the handler of its type (once, through the inbox) before it sets the message
+ * aside in the dead-letter topic, so that the sender hears of the refusal (a CommandRefused
+ * recorded as CommandRejected on custody.command-results).
+ */
+export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; failure: DecodeFailure; answer?: DecodedEvent };
 
 /** Turns raw Kafka messages into validated events (the contracts' envelope and schemas). */
 export interface MessageDecoder {

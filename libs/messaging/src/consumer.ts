@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import type { DecodedEvent, InboundMessage, MessageDecoder } from './codec';
+import type { DecodedEvent, DecodeFailure, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
 import type { InboxTransaction, PostgresInbox } from './inbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -12,6 +12,12 @@ export interface HandlerContext<Tx> {
   tx: Tx;
   message: InboundMessage;
   attempt: number;
+  /**
+   * Once this message's transaction has committed, copy the message to the dead-letter topic too,
+   * with this code and reason: a refusal the handler answered itself (e.g. a signer whose state
+   * has no right to the subject the handler loaded). A failed attempt forgets it.
+   */
+  setAside(failure: DecodeFailure): void;
 }
 
 export type EventHandler<Tx> = (event: DecodedEvent, context: HandlerContext<Tx>) => Promise<void>;
@@ -238,8 +244,10 @@ export class EventConsumer<Tx extends InboxTransaction> {
           continue;
         }
         await flush();
-        if (!decoded.ok) await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
-        else this.options.onOutcome?.({ kind: 'ignored', event: decoded.event, message: inbound });
+        if (!decoded.ok) {
+          if (decoded.answer) await this.answer(decoded.answer, inbound);
+          await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
+        } else this.options.onOutcome?.({ kind: 'ignored', event: decoded.event, message: inbound });
         resolveOffset(inbound.offset);
       }
       if (isRunning() && !isStale()) await flush();
@@ -253,18 +261,25 @@ export class EventConsumer<Tx extends InboxTransaction> {
     group: Array<{ event: DecodedEvent; inbound: InboundMessage; handler: EventHandler<Tx> }>,
     resolveOffset: (offset: string) => void,
   ): Promise<number> {
+    const asides: Array<DecodeFailure | undefined> = [];
     const results = await this.options.inbox.runMany(
       this.options.groupId,
-      group.map(({ event, inbound, handler }) => ({
+      group.map(({ event, inbound, handler }, index) => ({
         eventId: event.id,
         origin: inbound,
-        work: (tx: Tx) => handler(event, { tx, message: inbound, attempt: 1 }),
+        work: (tx: Tx) => {
+          asides[index] = undefined;
+          return handler(event, { tx, message: inbound, attempt: 1, setAside: (failure) => (asides[index] = failure) });
+        },
       })),
     );
     for (let i = 0; i < results.length; i++) {
       const result = results[i];
       const { event, inbound, handler } = group[i];
-      if (typeof result === 'string') {
+      const aside = result === 'processed' ? asides[i] : undefined;
+      if (aside) {
+        await this.deadLetter(inbound, aside.code, aside.reason, 1);
+      } else if (typeof result === 'string') {
         this.options.onOutcome?.({ kind: result, event, message: inbound });
       } else {
         // The first attempt failed inside the group: the message alone, with retries.
@@ -286,8 +301,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
     let lastError = firstError instanceof Error ? firstError : new Error(String(firstError));
     if (afterOthersInGroup && lastError instanceof PermanentHandlerError) {
       try {
-        const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => handler(event, { tx, message: inbound, attempt: 1 }));
-        this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+        await this.runAlone(event, inbound, handler, 1);
         return;
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
@@ -297,10 +311,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
       if (attempt > 1) {
         await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
         try {
-          const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) =>
-            handler(event, { tx, message: inbound, attempt }),
-          );
-          this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+          await this.runAlone(event, inbound, handler, attempt);
           return;
         } catch (error) {
           lastError = error instanceof Error ? error : new Error(String(error));
@@ -313,6 +324,40 @@ export class EventConsumer<Tx extends InboxTransaction> {
       this.options.log?.('warn', `handler for ${event.type} ${event.id} failed (attempt ${attempt}): ${lastError.message}`);
     }
     await this.deadLetter(inbound, 'HANDLER_FAILED', lastError.message, this.retry.maxAttempts);
+  }
+
+  /** One attempt of one message in its own transaction; a refusal the handler set aside is dead-lettered after the commit. */
+  private async runAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, attempt: number): Promise<void> {
+    let aside: DecodeFailure | undefined;
+    const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => {
+      aside = undefined;
+      return handler(event, { tx, message: inbound, attempt, setAside: (failure) => (aside = failure) });
+    });
+    if (outcome === 'processed' && aside) await this.deadLetter(inbound, aside.code, aside.reason, attempt);
+    else this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+  }
+
+  /**
+   * The answer a decoder attached to a refusal, applied once (through the inbox, with retries)
+   * by the handler of its type before the message is set aside. A consumer without such a
+   * handler, or an answer that keeps failing, leaves the message dead-lettered unanswered.
+   */
+  private async answer(event: DecodedEvent, inbound: InboundMessage): Promise<void> {
+    const handler = this.options.handlerFor(event.type);
+    if (!handler) {
+      this.options.log?.('warn', `no handler answers ${event.type}: ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
+      return;
+    }
+    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
+      try {
+        await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => handler(event, { tx, message: inbound, attempt, setAside: () => undefined }));
+        return;
+      } catch (error) {
+        this.options.log?.('warn', `answer ${event.type} ${event.id} failed (attempt ${attempt}): ${(error as Error).message}`);
+      }
+    }
+    this.options.log?.('error', `answer ${event.type} ${event.id} could not be recorded: ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
   }
 
   private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {

@@ -4,12 +4,13 @@ import { DEAD_LETTER_HEADERS, EXAMPLES, toKafkaMessage, TOPICS } from '@custody/
 import type { PostgresTransaction } from '@custody/event-store';
 import { eventually, uniqueName } from '@custody/testing';
 import { contractDecoder } from './contract-codec';
-import { EventConsumer, type ConsumerOutcome } from './consumer';
+import { EventConsumer, type ConsumerOutcome, type EventHandler } from './consumer';
+import { COMMAND_REFUSED } from './refusals';
 import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
 import { Harness } from './testing/harness';
 import { deadLetterTopic, ensureTopics } from './topics';
 
-/** Signed commands over the real broker: verified before any handler, refusals dead-lettered, replays without effect. */
+/** Signed commands over the real broker: verified before any handler, refusals answered and dead-lettered, replays without effect. */
 describe('signed commands on a commands topic (real broker and database)', () => {
   let h: Harness;
   let consumer: EventConsumer<PostgresTransaction>;
@@ -23,7 +24,7 @@ describe('signed commands on a commands topic (real broker and database)', () =>
     await h?.close();
   });
 
-  it('applies a signed command once, refuses unsigned, forged and unauthorised ones to the DLQ with UNAUTHORISED_ACTOR, and ignores a replay', async () => {
+  it('applies a signed command once, answers and dead-letters unsigned, forged and unauthorised ones with their codes, and ignores a replay', async () => {
     h = await Harness.create('signed-commands', { partitions: 1 });
     const topic = h.names.physical(TOPICS.intakeCommands);
     await ensureTopics(h.kafka, [{ topic, partitions: 1, replicationFactor: 1 }]);
@@ -36,12 +37,18 @@ describe('signed commands on a commands topic (real broker and database)', () =>
       ],
       { RegisterInmate: (data, state) => data.sendingState === state },
     );
+    // A handler that finds, in what it loaded, that the signer may not act: it records its answer and sets the message aside.
+    let refusedByHandler = '';
+    const handler: EventHandler<PostgresTransaction> = async (event, context) => {
+      await Harness.recordEffect(event, context);
+      if (event.id === refusedByHandler) context.setAside({ code: 'UNAUTHORISED_ACTOR', reason: 'BE may not act on this inmate' });
+    };
     consumer = new EventConsumer<PostgresTransaction>({
       kafka: h.kafka,
       groupId: uniqueName('signed'),
       topics: [topic],
       decoder: signedCommandDecoder(contractDecoder(h.names), verifier, [topic]),
-      handlerFor: () => Harness.recordEffect,
+      handlerFor: () => handler,
       inbox: h.inbox,
       retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
       sessionTimeoutMs: 10_000,
@@ -76,20 +83,34 @@ describe('signed commands on a commands topic (real broker and database)', () =>
     const unsigned = command('BE');
     const forged = command('BE');
     const unauthorised = command('AL'); // Albania registering a person Belgium sends
+    const setAside = command('BE');
+    refusedByHandler = setAside.id;
     const goodMessage = await signed(good, belgium.privateKey, 'be-1', 'ES256');
     const forgedMessage = await signed(forged, albania.privateKey, 'be-1', 'RS256');
+    // A forged copy of the good command (same id, unsigned) sent before the genuine one must not take its place.
     const producer = await h.producer();
-    for (const message of [goodMessage, unsigned.message, forgedMessage, await signed(unauthorised, albania.privateKey, 'al-1', 'RS256'), goodMessage]) {
+    for (const message of [
+      good.message, goodMessage, unsigned.message, forgedMessage, await signed(unauthorised, albania.privateKey, 'al-1', 'RS256'),
+      await signed(setAside, belgium.privateKey, 'be-1', 'ES256'), goodMessage,
+    ]) {
       await producer.send({ topic, acks: -1, messages: [message] });
     }
 
-    await eventually(() => (deadLetters.length >= 3 && outcomes.length >= 5 ? true : undefined), { message: 'three refusals and five outcomes' });
-    expect((await h.effects()).map((e) => e.event_id)).toEqual([good.id]);
+    await eventually(() => (deadLetters.length >= 5 && outcomes.length >= 7 ? true : undefined), { message: 'five refusals and seven outcomes' });
+    const effects = await h.effects();
+    expect(effects.filter((e) => e.type === 'RegisterInmate').map((e) => e.event_id)).toEqual([good.id, setAside.id]);
+    // Each refusal of the decoder was answered once, about its command.
+    expect(effects.filter((e) => e.type === COMMAND_REFUSED).map((e) => e.subject)).toEqual(
+      [good.id, unsigned.id, forged.id, unauthorised.id].map((id) => `command/${id}`),
+    );
     expect(outcomes.filter((o) => o.kind === 'duplicate').map((o) => o.kind === 'duplicate' && o.event.id)).toEqual([good.id]);
-    const byId = new Map(deadLetters.map((d) => [d.id, d]));
-    expect(byId.get(unsigned.id)).toMatchObject({ code: 'UNAUTHORISED_ACTOR', reason: expect.stringContaining('no signature') });
-    expect(byId.get(forged.id)).toMatchObject({ code: 'UNAUTHORISED_ACTOR', reason: expect.stringMatching(/algorithm|does not verify/) });
-    expect(byId.get(unauthorised.id)).toMatchObject({ code: 'UNAUTHORISED_ACTOR', reason: expect.stringContaining('AL may not issue RegisterInmate') });
-    expect(byId.has(good.id)).toBe(false);
+    const codes = deadLetters.map((d) => [d.id, d.code, d.reason]);
+    expect(codes).toEqual([
+      [good.id, 'SIGNATURE_MISSING', expect.stringContaining('no signature')],
+      [unsigned.id, 'SIGNATURE_MISSING', expect.stringContaining('no signature')],
+      [forged.id, 'SIGNATURE_INVALID', expect.stringMatching(/algorithm|does not verify/)],
+      [unauthorised.id, 'UNAUTHORISED_ACTOR', expect.stringContaining('AL may not issue RegisterInmate')],
+      [setAside.id, 'UNAUTHORISED_ACTOR', 'BE may not act on this inmate'],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { CompactSign, type KeyLike } from 'jose';
-import type { DecodedEvent, DecodeResult, InboundMessage, MessageDecoder } from './codec';
+import type { DecodeResult, InboundMessage, MessageDecoder } from './codec';
+import { COMMAND_REFUSED, refuseCommand, type CommandRefusal } from './refusals';
 
 /** The Kafka header that carries a command's detached JWS (RFC 7515 appendix F). */
 export const SIGNATURE_HEADER = 'ce_signature';
@@ -41,9 +42,30 @@ export async function signCommand(
   return `${header}..${signature}`;
 }
 
-export type SignatureCheck = { ok: true; signerState: string; kid: string } | { ok: false; code: 'UNAUTHORISED_ACTOR'; reason: string };
+/**
+ * The outcome of a check. Refusal codes (the contracts' catalogue): SIGNATURE_MISSING (no
+ * signature), SIGNATURE_INVALID (unreadable, an unknown key, a wrong algorithm, a signature that
+ * does not verify or was made for another command), UNAUTHORISED_ACTOR (a valid signature of a
+ * state other than the acting one, or of a state without the right). `field` names what is wrong.
+ */
+export type SignatureCheck =
+  | { ok: true; signerState: string; kid: string }
+  | { ok: false; code: SignatureRefusalCode; reason: string; field: string; signerState?: string };
 
-const refuse = (reason: string): SignatureCheck => ({ ok: false, code: 'UNAUTHORISED_ACTOR', reason });
+export type SignatureRefusalCode = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'UNAUTHORISED_ACTOR';
+
+/** What a signature is checked against: the command's id, type and acting state, and its body when it could be read. */
+export interface SignedCommand {
+  id: string;
+  type: string;
+  actorState?: string;
+  /** The validated body; absent when the body broke the contract (the right is then not asked: the command is refused anyway). */
+  data?: Record<string, unknown>;
+}
+
+const missing = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATURE_MISSING', reason, field: SIGNATURE_HEADER });
+const invalid = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATURE_INVALID', reason, field: SIGNATURE_HEADER });
+const unauthorised = (reason: string, signerState: string): SignatureCheck => ({ ok: false, code: 'UNAUTHORISED_ACTOR', reason, field: 'ce_actorstate', signerState });
 
 /**
  * Verifies the detached JWS of a command against the configured ministry keys: the signature
@@ -61,19 +83,19 @@ export class CommandSignatureVerifier {
     this.keys = new Map(keys.map((k) => [k.kid, { state: k.state, key: createPublicKey(k.publicKeyPem) }]));
   }
 
-  check(message: InboundMessage, event: DecodedEvent): SignatureCheck {
+  check(message: InboundMessage, command: SignedCommand): SignatureCheck {
     const header = text(message.headers[SIGNATURE_HEADER]);
-    if (!header) return refuse(`the command carries no signature (header ${SIGNATURE_HEADER})`);
+    if (!header) return missing(`the command carries no signature (header ${SIGNATURE_HEADER})`);
     const parts = header.split('.');
-    if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) return refuse('the signature is not a compact JWS with a detached payload');
+    if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) return invalid('the signature is not a compact JWS with a detached payload');
     let protectedHeader: Record<string, unknown>;
     try {
       protectedHeader = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Record<string, unknown>;
     } catch {
-      return refuse('the signature header cannot be read');
+      return invalid('the signature header cannot be read');
     }
     const signer = typeof protectedHeader.kid === 'string' ? this.keys.get(protectedHeader.kid) : undefined;
-    if (!signer) return refuse(`the signing key ${String(protectedHeader.kid)} is not a configured ministry key`);
+    if (!signer) return invalid(`the signing key ${String(protectedHeader.kid)} is not a configured ministry key`);
     const value = message.value ?? Buffer.alloc(0);
     const input = Buffer.from(`${parts[0]}.${Buffer.from(value).toString('base64url')}`);
     const signature = Buffer.from(parts[2], 'base64url');
@@ -84,17 +106,18 @@ export class CommandSignatureVerifier {
     } else if (algorithm === 'RS256' && signer.key.asymmetricKeyType === 'rsa') {
       valid = verifySignature('sha256', input, signer.key, signature);
     } else {
-      return refuse(`the signature algorithm ${String(algorithm)} is not accepted for this key`);
+      return invalid(`the signature algorithm ${String(algorithm)} is not accepted for this key`);
     }
-    if (!valid) return refuse('the signature does not verify over the message');
-    if (protectedHeader[COMMAND_ID] !== event.id || protectedHeader[COMMAND_TYPE] !== event.type) {
-      return refuse('the signature was made for another command (id or type differ)');
+    if (!valid) return invalid('the signature does not verify over the message');
+    if (protectedHeader[COMMAND_ID] !== command.id || protectedHeader[COMMAND_TYPE] !== command.type) {
+      return invalid('the signature was made for another command (id or type differ)');
     }
-    const actorState = (event.extensions.actor as { state?: string } | undefined)?.state;
-    if (actorState !== signer.state) return refuse(`the acting state ${String(actorState)} is not the signer's state ${signer.state}`);
-    const right = this.rights[event.type];
-    if (right && right(event.data as Record<string, unknown>, signer.state) === false) {
-      return refuse(`${signer.state} may not issue ${event.type} for this subject`);
+    if (command.actorState !== signer.state) {
+      return unauthorised(`the acting state ${String(command.actorState)} is not the signer's state ${signer.state}`, signer.state);
+    }
+    const right = this.rights[command.type];
+    if (command.data && right && right(command.data, signer.state) === false) {
+      return unauthorised(`${signer.state} may not issue ${command.type} for this subject`, signer.state);
     }
     return { ok: true, signerState: signer.state, kid: String(protectedHeader.kid) };
   }
@@ -102,8 +125,12 @@ export class CommandSignatureVerifier {
 
 /**
  * A decoder that lets through commands on `commandTopics` only with a valid signature of a
- * state that may issue them; any other is a decode failure with UNAUTHORISED_ACTOR, which the
- * consumer sets aside in the dead-letter topic before any handler runs. Other topics pass.
+ * state that may issue them, naming the signer in `extensions.signer` ({ state, kid }) for the
+ * rights that depend on stored state. Any other command is refused before any handler: set aside
+ * in the dead-letter topic with its code and reason, and answered to the sender (a
+ * COMMAND_REFUSED answer, recorded as CommandRejected). A command whose body the inner decoder
+ * already refused (COMMAND_REFUSED) keeps that answer only when it is signed by the acting state.
+ * Messages too broken to verify (no envelope) and other topics are left to the inner decoder.
  */
 export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSignatureVerifier, commandTopics: string[]): MessageDecoder {
   const topics = new Set(commandTopics);
@@ -111,9 +138,18 @@ export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSig
     decode(message: InboundMessage): DecodeResult {
       const decoded = inner.decode(message);
       if (!decoded.ok || !topics.has(message.topic)) return decoded;
-      const check = verifier.check(message, decoded.event);
-      if (check.ok) return { ok: true, event: { ...decoded.event, extensions: { ...decoded.event.extensions, signer: { state: check.signerState, kid: check.kid } } } };
-      return { ok: false, failure: { code: check.code, reason: check.reason } };
+      const event = decoded.event;
+      const refusedBody = event.type === COMMAND_REFUSED ? (event.data as CommandRefusal) : undefined;
+      const command: SignedCommand = refusedBody
+        ? { id: refusedBody.commandId, type: refusedBody.commandType, actorState: text(message.headers.ce_actorstate) }
+        : { id: event.id, type: event.type, actorState: (event.extensions.actor as { state?: string } | undefined)?.state, data: event.data as Record<string, unknown> };
+      const check = verifier.check(message, command);
+      if (check.ok) {
+        if (refusedBody) return decoded;
+        return { ok: true, event: { ...event, extensions: { ...event.extensions, signer: { state: check.signerState, kid: check.kid } } } };
+      }
+      const envelope = { id: command.id, type: command.type, correlationId: event.correlationId ?? command.id, occurredAt: event.occurredAt, traceparent: event.traceparent };
+      return refuseCommand(message, envelope, { code: check.code, reason: check.reason }, [{ path: check.field, problem: check.reason }], check.signerState ? { signerState: check.signerState } : undefined);
     },
   };
 }
