@@ -43,6 +43,8 @@ const children = services.map(({ name, port, colour }) => {
       KAFKA_BROKERS: brokers,
       // Local development only: no identity provider; set AUTH_MODE=on and AUTH_ISSUERS to try it.
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
+      // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
+      COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

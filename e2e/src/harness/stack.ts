@@ -84,6 +84,8 @@ export class Stack {
       // The end-to-end tests follow the business flows; authentication and authorisation are
       // covered per service (e.g. intake's security.int-spec.ts).
       AUTH_MODE: 'off',
+      // Likewise the ministries' signatures of Kafka commands: each service's signed-commands.int-spec.ts covers them.
+      COMMAND_SIGNATURES: 'off',
       RATE_LIMIT_PER_MINUTE: '100000',
     };
     const own: Record<ServiceName, Record<string, string>> = {

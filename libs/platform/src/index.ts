@@ -6,6 +6,8 @@ export { concurrencyConflict, handleCommand, loadState } from './decider';
 export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader } from './decider';
 export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
 export type { CommandOutcome } from './command-results';
+export { commandDecoder, mayIssue, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
+export type { CommandRight } from './command-signatures';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './security/policy';
 export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role } from './security/policy';

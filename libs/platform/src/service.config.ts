@@ -81,6 +81,22 @@ export class ServiceConfig extends SecurityConfig {
   /** A PEM file of the certificate authorities to trust over TLS (default: the system's). */
   @IsString()
   KAFKA_SSL_CA_FILE = '';
+
+  /**
+   * `required` (default): a command on the service's commands topic is applied only with the
+   * sending ministry's signature (Kafka header ce_signature) and a signer whose state may issue
+   * it. `off`: no checks (local development and the end-to-end stack only, like AUTH_MODE=off).
+   */
+  @IsIn(['required', 'off'], { message: 'COMMAND_SIGNATURES must be required or off' })
+  COMMAND_SIGNATURES: 'required' | 'off' = 'required';
+
+  /**
+   * The ministries' command-signing keys, a JSON array:
+   * `[{ "kid": "be-commands-1", "state": "BE", "publicKeyPem": "-----BEGIN PUBLIC KEY-----…" }]`
+   * (or `keyFile`, a PEM file, instead of `publicKeyPem`). Required when COMMAND_SIGNATURES=required.
+   */
+  @IsString()
+  COMMAND_SIGNERS = '[]';
 }
 
 /** The kafkajs settings of a service: its brokers and client id, SASL and TLS from its configuration. */

@@ -1,0 +1,126 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandRejection } from '@custody/contracts';
+import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
+import { resultEvent } from './command-results';
+import { commandDecoder, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
+import { InvalidConfigurationError, loadConfig } from './config';
+import { ServiceConfig } from './service.config';
+
+const publicKeyPem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const inner: MessageDecoder = { decode: () => ({ ok: false, failure: { code: 'INVALID_ENVELOPE', reason: 'inner' } }) };
+
+/** The variable and sentence of the configuration error `build` throws. */
+function configurationProblem(build: () => unknown): { variable: string; problem: string } {
+  try {
+    build();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    return (error as InvalidConfigurationError).problems[0];
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('command signatures: configuration', () => {
+  it('requires signatures by default, and refuses to start without a signer, naming COMMAND_SIGNERS', () => {
+    const config = loadConfig(ServiceConfig, {});
+    expect(config.COMMAND_SIGNATURES).toBe('required');
+    expect(configurationProblem(() => commandDecoder(config, inner, 'custody.intake.commands', {}))).toEqual({
+      variable: 'COMMAND_SIGNERS',
+      problem: expect.stringContaining('no command-signing key configured while COMMAND_SIGNATURES=required'),
+    });
+    expect(() => loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'maybe' })).toThrow(/COMMAND_SIGNATURES must be required or off/);
+  });
+
+  it('leaves the inner decoder alone when switched off, and wraps it with a signer', () => {
+    expect(commandDecoder(loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'off' }), inner, 'custody.intake.commands', {})).toBe(inner);
+    const signed = commandDecoder({ COMMAND_SIGNATURES: 'required', COMMAND_SIGNERS: JSON.stringify([{ kid: 'be-1', state: 'BE', publicKeyPem: publicKeyPem() }]) }, inner, 'custody.intake.commands', {});
+    expect(signed).not.toBe(inner);
+  });
+
+  it('reads keys inline or from a file, and names the entry at fault', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signers-'));
+    try {
+      const pem = publicKeyPem();
+      writeFileSync(join(dir, 'al.pem'), pem);
+      expect(parseSigners(JSON.stringify([{ kid: 'be-1', state: 'BE', publicKeyPem: pem }, { kid: 'al-1', state: 'AL', keyFile: join(dir, 'al.pem') }]))).toEqual([
+        { kid: 'be-1', state: 'BE', publicKeyPem: pem },
+        { kid: 'al-1', state: 'AL', publicKeyPem: pem },
+      ]);
+      expect(() => parseSigners('{}')).toThrow('must be a JSON array');
+      expect(() => parseSigners(JSON.stringify([{ state: 'BE', publicKeyPem: pem }]))).toThrow('[0].kid is required');
+      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'Belgium', publicKeyPem: pem }]))).toThrow('[0].state must be an ISO 3166-1 alpha-2 code');
+      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE' }]))).toThrow('[0] needs publicKeyPem or keyFile');
+      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE', keyFile: join(dir, 'missing.pem') }]))).toThrow('[0].keyFile cannot be read (ENOENT)');
+      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE', publicKeyPem: pem }, { kid: 'x', state: 'AL', publicKeyPem: pem }]))).toThrow('[1].kid x is given twice');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const notAKey = { COMMAND_SIGNATURES: 'required' as const, COMMAND_SIGNERS: JSON.stringify([{ kid: 'x', state: 'BE', publicKeyPem: 'not a key' }]) };
+    expect(configurationProblem(() => commandDecoder(notAKey, inner, 't', {}))).toEqual({ variable: 'COMMAND_SIGNERS', problem: expect.stringContaining('not a PEM public key') });
+    expect(configurationProblem(() => commandDecoder({ COMMAND_SIGNATURES: 'off', COMMAND_SIGNERS: 'not json' }, inner, 't', {})).variable).toBe('COMMAND_SIGNERS');
+  });
+});
+
+describe('command signatures: rights', () => {
+  const rights = { RequestTransfer: ['sending'], RecordReceivingStateDecision: ['receiving'] } as const;
+
+  it('checks from the message the rights of commands whose body names the subject, and leaves the others to the handler', () => {
+    const fromMessage = messageRights(rights, {
+      RequestTransfer: (data) => ({ kind: 'case', sendingState: data.sendingState as string, receivingState: data.receivingState as string }),
+    });
+    expect(Object.keys(fromMessage)).toEqual(['RequestTransfer']);
+    expect(fromMessage.RequestTransfer({ sendingState: 'BE', receivingState: 'AL' }, 'BE')).toBe(true);
+    expect(fromMessage.RequestTransfer({ sendingState: 'BE', receivingState: 'AL' }, 'AL')).toBe(false);
+  });
+
+  it('refuses a signer without the relation the right asks, with UNAUTHORISED_ACTOR naming the state and the command', () => {
+    const belgiumToAlbania = { kind: 'case' as const, sendingState: 'BE', receivingState: 'AL' };
+    expect(signerRefusal('AL', 'RecordReceivingStateDecision', belgiumToAlbania, rights.RecordReceivingStateDecision)).toBeUndefined();
+    const refusal = signerRefusal('BE', 'RecordReceivingStateDecision', belgiumToAlbania, rights.RecordReceivingStateDecision);
+    expect(refusal).toBeInstanceOf(CommandRejection);
+    expect(refusal).toMatchObject({
+      code: 'UNAUTHORISED_ACTOR',
+      message: 'BE may not issue RecordReceivingStateDecision for this case: only its receiving state may.',
+      details: { signerState: 'BE', commandType: 'RecordReceivingStateDecision' },
+    });
+    expect(signerRefusal('NL', 'Unlisted', belgiumToAlbania)?.message).toBe('NL may not issue Unlisted for this case: no ministry may.');
+    // Unsigned (signatures off) or a subject not known: the handler goes on and the decider answers.
+    expect(signerRefusal(undefined, 'RecordReceivingStateDecision', belgiumToAlbania, rights.RecordReceivingStateDecision)).toBeUndefined();
+    expect(signerRefusal('BE', 'RecordReceivingStateDecision', undefined, rights.RecordReceivingStateDecision)).toBeUndefined();
+  });
+
+  it('reads the signer the decoder named', () => {
+    const event = { extensions: { signer: { state: 'BE', kid: 'be-1' } } } as unknown as DecodedEvent;
+    expect(signerStateOf(event)).toBe('BE');
+    expect(signerStateOf({ extensions: {} } as DecodedEvent)).toBeUndefined();
+  });
+});
+
+describe('command signatures: the answer to a refusal', () => {
+  it('records CommandRejected in the command\'s result stream under an id derived from the refusal, not from the command', async () => {
+    const appended: Array<{ stream: string; events: Array<{ id: string; type: string; data: unknown; metadata: unknown }> }> = [];
+    const tx = { appendToStream: async (stream: string, events: never[]) => (appended.push({ stream, events }), { nextExpectedRevision: 0 }) };
+    const commandId = '0b7f3f7e-6c9a-4a39-9a0f-3f1f2d2b6c06';
+    await recordRefusal(tx as never, {
+      id: '8d2c4f10-2a7b-5c3d-9e1f-0a1b2c3d4e5f',
+      type: 'CommandRefused',
+      schemaVersion: 1,
+      subject: `command/${commandId}`,
+      occurredAt: '2026-03-01T09:00:00Z',
+      correlationId: 'c-1',
+      extensions: {},
+      data: { commandId, commandType: 'RegisterInmate', code: 'SIGNATURE_MISSING', message: 'The command carries no signature.', errors: [{ path: 'ce_signature', problem: 'none' }] },
+    });
+    expect(appended).toHaveLength(1);
+    expect(appended[0].stream).toBe(`command-${commandId}`);
+    const [result] = appended[0].events;
+    expect(result.type).toBe('CommandRejected');
+    expect(result.data).toEqual({ commandId, commandType: 'RegisterInmate', code: 'SIGNATURE_MISSING', message: 'The command carries no signature.', errors: [{ path: 'ce_signature', problem: 'none' }] });
+    expect(result.metadata).toEqual({ correlationId: 'c-1', causationId: commandId, occurredAt: '2026-03-01T09:00:00Z' });
+    expect(result.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(result.id).not.toBe(resultEvent(commandId, 'RegisterInmate', { accepted: true, eventIds: [] }, { correlationId: 'c', occurredAt: 'x' }).id);
+  });
+});

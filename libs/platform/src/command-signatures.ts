@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { CommandRejection } from '@custody/contracts';
+import type { EventMetadata } from '@custody/event-store';
+import {
+  CommandSignatureVerifier, signedCommandDecoder, type CommandRefusal, type CommandRights, type DecodedEvent, type MessageDecoder, type SignerKey,
+} from '@custody/messaging';
+import { commandResultStream, deterministicId, resultEvent } from './command-results';
+import { InvalidConfigurationError } from './config';
+import type { StreamStore } from './decider';
+import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
+import type { ServiceConfig } from './service.config';
+
+/**
+ * Who may issue a command over Kafka: the relations to the command's subject (as in the HTTP
+ * policy: sending, receiving, operator, lessee), one of which the signer's state must have.
+ */
+export type CommandRight = readonly Relation[];
+
+/** Parses COMMAND_SIGNERS (a JSON array of `{ kid, state, publicKeyPem | keyFile }`); throws a TypeError naming the entry at fault. */
+export function parseSigners(json: string): SignerKey[] {
+  const parsed: unknown = JSON.parse(json || '[]');
+  if (!Array.isArray(parsed)) throw new TypeError('must be a JSON array');
+  const kids = new Set<string>();
+  return parsed.map((entry: Partial<SignerKey & { keyFile: string }>, index) => {
+    if (typeof entry?.kid !== 'string' || !entry.kid) throw new TypeError(`[${index}].kid is required`);
+    if (kids.has(entry.kid)) throw new TypeError(`[${index}].kid ${entry.kid} is given twice`);
+    kids.add(entry.kid);
+    if (typeof entry.state !== 'string' || !/^[A-Z]{2}$/.test(entry.state)) throw new TypeError(`[${index}].state must be an ISO 3166-1 alpha-2 code`);
+    const publicKeyPem = entry.publicKeyPem ?? (entry.keyFile ? readKeyFile(entry.keyFile, index) : undefined);
+    if (!publicKeyPem) throw new TypeError(`[${index}] needs publicKeyPem or keyFile`);
+    return { kid: entry.kid, state: entry.state, publicKeyPem };
+  });
+}
+
+function readKeyFile(path: string, index: number): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TypeError(`[${index}].keyFile cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/**
+ * The decoder of a service's consumer, with the commands on `commandTopic` verified: the
+ * ministry's signature, and the rights the message itself shows (see {@link messageRights}).
+ * COMMAND_SIGNATURES=off leaves `inner` as it is. Required with no signer, an unreadable
+ * COMMAND_SIGNERS or a key that is not a public key is a configuration error naming the
+ * variable, so that a service never takes unsigned commands by mistake.
+ */
+export function commandDecoder(
+  config: Pick<ServiceConfig, 'COMMAND_SIGNATURES' | 'COMMAND_SIGNERS'>,
+  inner: MessageDecoder,
+  commandTopic: string,
+  rights: CommandRights,
+): MessageDecoder {
+  const problem = (text: string) => new InvalidConfigurationError([{ variable: 'COMMAND_SIGNERS', problem: text }]);
+  let signers: SignerKey[];
+  try {
+    signers = parseSigners(config.COMMAND_SIGNERS);
+  } catch (error) {
+    throw problem((error as Error).message);
+  }
+  if (config.COMMAND_SIGNATURES === 'off') return inner;
+  if (signers.length === 0) {
+    throw problem('no command-signing key configured while COMMAND_SIGNATURES=required (set COMMAND_SIGNATURES=off only for local development)');
+  }
+  let verifier: CommandSignatureVerifier;
+  try {
+    verifier = new CommandSignatureVerifier(signers, rights);
+  } catch (error) {
+    throw problem(`a key is not a PEM public key (${(error as Error).message})`);
+  }
+  return signedCommandDecoder(inner, verifier, [commandTopic]);
+}
+
+/**
+ * The rights the decoder checks from the message alone: those of the commands whose body names
+ * their subject's states (`subjectOf`, e.g. the sending state of a registration). The others are
+ * left to the handler that loads the subject ({@link signerRefusal}).
+ */
+export function messageRights(
+  rights: Readonly<Record<string, CommandRight>>,
+  subjectOf: Readonly<Record<string, (data: Record<string, unknown>) => ResourceJurisdiction>>,
+): CommandRights {
+  return Object.fromEntries(
+    Object.entries(subjectOf).map(([type, of]) => [type, (data: Record<string, unknown>, signerState: string) => mayIssue(rights[type] ?? [], signerState, of(data))]),
+  );
+}
+
+/** Whether a state has one of the relations of `right` to a subject with these states. */
+export function mayIssue(right: CommandRight, signerState: string, subject: ResourceJurisdiction): boolean {
+  return relationsOf(signerState, subject).some((relation) => right.includes(relation));
+}
+
+/** The state whose verified signature a command from Kafka carries; undefined when signatures are off. */
+export function signerStateOf(event: DecodedEvent): string | undefined {
+  return (event.extensions.signer as { state?: string } | undefined)?.state;
+}
+
+/**
+ * The check of a right that depends on stored state, made where the handler loaded the subject:
+ * UNAUTHORISED_ACTOR when the signer's state has none of the relations `right` asks; undefined
+ * when it may, when the command came unsigned (COMMAND_SIGNATURES=off), or when the subject is not
+ * known (the decider then answers, e.g. INMATE_NOT_FOUND). The handler records the rejection as
+ * the command's result and sets the message aside (HandlerContext.setAside).
+ */
+export function signerRefusal(signerState: string | undefined, type: string, subject: ResourceJurisdiction | undefined, right: CommandRight = []): CommandRejection | undefined {
+  if (!signerState || !subject || mayIssue(right, signerState, subject)) return undefined;
+  const what = subject.kind === 'global' ? 'subject' : subject.kind;
+  const who = right.length > 0 ? `only its ${right.join(' or ')} state may` : 'no ministry may';
+  return new CommandRejection('UNAUTHORISED_ACTOR', `${signerState} may not issue ${type} for this ${what}: ${who}.`, { signerState, commandType: type });
+}
+
+/**
+ * Records a refused command (a COMMAND_REFUSED answer of the decoder) as its CommandRejected, in
+ * the consumer's transaction: the relay publishes it on custody.command-results. The result's id
+ * derives from the answer's, so a refusal never takes the id of the genuine command's result.
+ */
+export async function recordRefusal(tx: StreamStore, event: DecodedEvent): Promise<void> {
+  const refusal = event.data as CommandRefusal;
+  const actor = event.extensions.actor as EventMetadata['actor'] | undefined;
+  const metadata: EventMetadata = {
+    correlationId: event.correlationId ?? refusal.commandId,
+    causationId: refusal.commandId,
+    occurredAt: event.occurredAt,
+    ...(actor ? { actor } : {}),
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  };
+  const outcome = { accepted: false as const, code: refusal.code, message: refusal.message, errors: refusal.errors, details: refusal.details ?? {} };
+  const result = { ...resultEvent(refusal.commandId, refusal.commandType, outcome, metadata), id: deterministicId(`${event.id}/result`) };
+  await tx.appendToStream(commandResultStream(refusal.commandId), [result], { expectedRevision: 'any' });
+}
