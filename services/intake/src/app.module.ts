@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
@@ -36,6 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SecurityModule.forRoot(config),
+        AccessLogModule.forRoot({ service: 'intake', schema: config.DATABASE_SCHEMA, pool: POOL }),
         HealthModule.forService('intake'),
         StoreModule.forRoot(config),
         InmateModule,

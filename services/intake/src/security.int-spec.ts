@@ -89,7 +89,8 @@ describe('intake: authentication and the authorisation matrix', () => {
 
   it.each(cells)('%s as %s of the %s state answers %i', async (_name, role, jurisdiction, expected, route) => {
     const issuer = jurisdiction === 'own' ? belgium : netherlands;
-    const call = http()[route.method](route.path(inmateId)).set('Authorization', `Bearer ${await issuer.token([role], AUDIENCE)}`);
+    const call = http()[route.method](route.path(inmateId)).set('Authorization', `Bearer ${await issuer.token([role], AUDIENCE)}`)
+      .set('X-Access-Purpose', 'matrix test');
     const answer = route.body ? await call.send(route.body) : await call;
     expect(answer.status).toBe(expected);
     if (expected === 403) expect(answer.body).toMatchObject({ code: 'FORBIDDEN' });
@@ -112,7 +113,7 @@ describe('intake: authentication and the authorisation matrix', () => {
     const refused = await http().get(path).set('Authorization', `Bearer ${expired}`);
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect((await http().get(path).set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    expect((await http().get(path).set('Authorization', `Bearer ${token}`).set('X-Access-Purpose', 'authentication test')).status).toBe(200);
     await http().get('/health').expect(200);
   });
 

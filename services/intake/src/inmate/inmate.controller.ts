@@ -6,7 +6,7 @@ import {
   ResumeEnforcement, SuspendEnforcement, reject,
 } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata } from '@custody/event-store';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
@@ -166,6 +166,7 @@ export class InmateController {
 
   @Get(':id')
   @Requires('inmate:read', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'inmate', persons: (record: { inmateId: string }) => [record.inmateId] })
   @ApiOperation({ summary: 'The inmate record as it stands now (folded from its events).' })
   @ApiParam({ name: 'id', format: 'uuid' })
   async get(@Param('id', inmateIdParam) id: string) {
@@ -176,6 +177,7 @@ export class InmateController {
 
   @Get(':id/history')
   @Requires('inmate:read', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'inmate-history', persons: (history: { inmateId: string }) => [history.inmateId] })
   @ApiOperation({ summary: 'The events of the inmate record, in order.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   async history(@Param('id', inmateIdParam) id: string) {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsIsoDate, IsLegalBasis, IsStateCode, reject, type StateCode } from '@custody/contracts';
 import { evaluateCase } from '@custody/legal';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateCommands } from '../inmate/inmate.commands';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
 import { inmateIdParam } from '../inmate/inmate.controller';
@@ -25,6 +25,7 @@ export class ScreeningController {
 
   @Get(':id/screening')
   @Requires('inmate:screen', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'inmate-screening', persons: (screening: { inmateId: string }) => [screening.inmateId] })
   @ApiOperation({ summary: 'For each rule of the basis: met / not-met / needs-decision, with the reason (e.g. ?receivingState=AL&basis=ETS112).' })
   async screen(@Param('id', inmateIdParam) id: string, @Query() query: ScreeningQuery) {
     const { state } = await this.commands.load(id);

@@ -5,7 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Pool } from 'pg';
 import { ContractViolation, IsIsoDate, IsStateCode, RESIDENCE_STATUSES, type ResidenceStatus, type StateCode } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
-import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
+import { CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
 import { POOL } from '../store/store.module';
 import { InmateSearchProjection } from './inmate-search.projection';
 
@@ -42,6 +42,9 @@ interface Row {
   given_names: string;
 }
 
+/** What the access log reads of a page of results. */
+type SearchPage = { items: Array<{ inmateId: string; sendingState: string }> };
+
 const encodeCursor = (inmateId: string) => Buffer.from(JSON.stringify({ after: inmateId })).toString('base64url');
 
 function decodeCursor(cursor: string): string {
@@ -65,6 +68,11 @@ export class InmateSearchController {
 
   @Get('inmates')
   @Requires('inmate:search')
+  @PersonalDataRead({
+    kind: 'inmate-search',
+    persons: (page: SearchPage) => page.items.map((item) => item.inmateId),
+    jurisdictions: (page: SearchPage) => page.items.map((item) => item.sendingState),
+  })
   @ApiOperation({ summary: 'Searches inmates, e.g. transfer candidates: ?nationality=AL&residence=irregular&minRemainingDays=183&sendingState=BE. Paginated with cursors.' })
   async search(@Query() query: InmateSearchQuery, @CurrentPrincipal() principal?: Principal) {
     const asOf = query.asOf ?? new Date().toISOString().slice(0, 10);
