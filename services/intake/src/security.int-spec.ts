@@ -51,6 +51,7 @@ const ROUTES: Route[] = [
   { name: 'screening', method: 'get', path: (id) => `/inmates/${id}/screening?basis=ETS112&receivingState=AL`, roles: SCREENERS, ownStateOnly: true, allowed: 422 },
   { name: 'search', method: 'get', path: () => '/inmates?nationality=AL', roles: SEARCHERS, ownStateOnly: false, allowed: 200 },
   { name: 'rebuild projection', method: 'post', path: () => '/admin/projections/inmates/rebuild', roles: ['operator'], ownStateOnly: false, allowed: 200 },
+  { name: 'access log', method: 'get', path: () => '/access-log', roles: ['auditor'], ownStateOnly: false, allowed: 200 },
 ];
 
 describe('intake: authentication and the authorisation matrix', () => {
