@@ -1,0 +1,69 @@
+import { relationsOf, type ResourceJurisdiction } from '@custody/platform';
+import type { LedgerEvent } from '../ledger/entry';
+
+/**
+ * The states a ledger subject belongs to, as its own entries tell: a person belongs to the
+ * states that sent them and to every state a transfer of theirs was requested to (the parties
+ * of each of their cases); a facility to the state that operates it and, when leased, to the
+ * lessee. Nothing is read from another service.
+ */
+export type SubjectStates =
+  | { kind: 'inmate'; sendingStates: string[]; receivingStates: string[] }
+  | { kind: 'facility'; operatorState?: string; lesseeState?: string };
+
+/** The events that name a person's or a facility's states (the others are not read for this). */
+export const JURISDICTION_EVENTS = ['InmateRegistered', 'TransferRequested', 'EnforcementSuspended', 'FacilityRegistered'] as const;
+
+type Fact = Pick<LedgerEvent, 'type' | 'data'>;
+
+const stateOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+function add(list: string[], state: string | undefined): void {
+  if (state && !list.includes(state)) list.push(state);
+}
+
+/** A person's states from their entries: sending from the registration and each request, receiving from each request and suspension. */
+export function inmateStates(events: Fact[]): SubjectStates & { kind: 'inmate' } {
+  const states = { kind: 'inmate' as const, sendingStates: [] as string[], receivingStates: [] as string[] };
+  for (const { type, data } of events) {
+    if (type === 'InmateRegistered') add(states.sendingStates, stateOf(data.sendingState));
+    if (type === 'TransferRequested') {
+      add(states.sendingStates, stateOf(data.sendingState));
+      add(states.receivingStates, stateOf(data.receivingState));
+    }
+    if (type === 'EnforcementSuspended') add(states.receivingStates, stateOf(data.receivingState));
+  }
+  return states;
+}
+
+/** A facility's states from its registration: the operating state and the lease's lessee. */
+export function facilityStates(events: Fact[]): SubjectStates & { kind: 'facility' } {
+  const registration = events.find((event) => event.type === 'FacilityRegistered');
+  if (!registration) return { kind: 'facility' };
+  const lease = registration.data.lease as { lesseeState?: unknown } | undefined;
+  const operatorState = stateOf(registration.data.operatingState);
+  const lesseeState = stateOf(lease?.lesseeState);
+  return { kind: 'facility', ...(operatorState ? { operatorState } : {}), ...(lesseeState ? { lesseeState } : {}) };
+}
+
+/**
+ * The subject as the policy sees it, for a caller of `callerState`. The policy's resource has one
+ * sending and one receiving state, while a person may have been sent by, or towards, several
+ * states over the years: where the caller's state is one of them, it is the one given.
+ * A subject whose states are not in the ledger yet (entries that arrived before the
+ * registration) gives a resource no state relates to: nobody reads it until they are.
+ */
+export function resourceOf(states: SubjectStates, callerState?: string): ResourceJurisdiction {
+  const pick = (candidates: string[]) => (callerState && candidates.includes(callerState) ? callerState : candidates[0]);
+  if (states.kind === 'facility') {
+    return { kind: 'facility', operatorState: states.operatorState ?? '', ...(states.lesseeState ? { lesseeState: states.lesseeState } : {}) };
+  }
+  const sendingState = pick(states.sendingStates);
+  const receivingState = pick(states.receivingStates);
+  return { kind: 'inmate', ...(sendingState ? { sendingState } : {}), ...(receivingState ? { receivingState } : {}) };
+}
+
+/** Whether one of `visible` (the caller's states) is a state of the subject: the filter of lists. */
+export function isOfStates(states: SubjectStates, visible: string[]): boolean {
+  return visible.some((state) => relationsOf(state, resourceOf(states, state)).length > 0);
+}
