@@ -1,10 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { contractValidationPipe, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
 import { AppModule } from './app.module';
 import type { AuditConfig } from './config';
 
-/** The audit application with its global filter and pipe (the service and the tests use it). */
+/**
+ * The audit application, as main.ts starts it and the tests boot it: the structured error filter,
+ * the contract's validation, a body size limit, security headers, authentication and
+ * authorisation (SecurityModule in AppModule).
+ */
 export async function createApp(config: AuditConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const schema = `"${config.DATABASE_SCHEMA}"`;
   const observability = ObservabilityModule.forService('audit', {
@@ -14,8 +19,9 @@ export async function createApp(config: AuditConfig, options: { logger?: false }
       { name: 'custody_ledger_size', help: 'Entries chained in the audit ledger', sql: `SELECT size AS value FROM ${schema}.ledger_head` },
     ],
   });
-  const app = await NestFactory.create(observe(observability, AppModule.forConfig(config)), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(observe(observability, AppModule.forConfig(config)), { bodyParser: false, bufferLogs: true });
   useObservability(app);
+  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
   app.useGlobalFilters(new HttpErrorsFilter());
   app.useGlobalPipes(contractValidationPipe());
   app.enableShutdownHooks();

@@ -1,5 +1,8 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { IsOptional, IsUUID } from 'class-validator';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/platform';
+import { CheckTargetJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
+import { LedgerJurisdictions } from '../jurisdiction/ledger-jurisdictions';
 import type { Finding } from './findings.repository';
 import { FindingsService } from './findings.service';
 import type { CheckReport } from './invariant-checker';
@@ -18,32 +21,45 @@ export class CheckInvariantsRequest {
 
 const STATUSES = ['open', 'resolved'] as const;
 
-/** HTTP in: the findings, checks on demand, and the rebuild of the read model with its digest. */
+/**
+ * HTTP in: the findings, checks on demand, and the rebuild of the read model with its digest.
+ * Findings are listed, and checked, only for the people and facilities of the caller's states;
+ * the rebuild and the digest are operators' tasks.
+ */
 @Controller()
 export class FindingsController {
-  constructor(private readonly service: FindingsService) {}
+  constructor(
+    private readonly service: FindingsService,
+    private readonly jurisdictions: LedgerJurisdictions,
+  ) {}
 
   @Get('findings')
-  list(
+  @Requires('audit:search')
+  async list(
     @Query('inmateId', new ParseUUIDPipe({ optional: true })) inmateId?: string,
     @Query('facilityId', new ParseUUIDPipe({ optional: true })) facilityId?: string,
     @Query('status') status?: string,
+    @CurrentPrincipal() principal?: Principal,
   ): Promise<Finding[]> {
     if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'The request is not valid.', errors: [{ path: 'status', problem: 'status must be open or resolved' }], details: {} });
     }
-    return this.service.findings.list({ inmateId, facilityId, status: status as (typeof STATUSES)[number] | undefined });
+    const findings = await this.service.findings.list({ inmateId, facilityId, status: status as (typeof STATUSES)[number] | undefined });
+    const visible = visibleStates(principal);
+    return visible ? this.jurisdictions.visibleOnly(findings, visible) : findings;
   }
 
   /** Runs the checks now and reconciles the findings; answers what each check found. */
   @Post('findings/check')
+  @Requires('audit:read', CheckTargetJurisdiction)
   @HttpCode(200)
-  check(@Body() request: CheckInvariantsRequest): Promise<CheckReport[]> {
-    return this.service.checkNow(request);
+  check(@Body() request: CheckInvariantsRequest, @CurrentPrincipal() principal?: Principal): Promise<CheckReport[]> {
+    return this.service.checkNow(request, visibleStates(principal));
   }
 
   /** Rebuilds the findings from position 0 of the event store; answers the digest of the resulting state. */
   @Post('admin/rebuild')
+  @Requires('admin:operate')
   @HttpCode(200)
   rebuild(): Promise<StateDigest> {
     return this.service.rebuild();
@@ -51,6 +67,7 @@ export class FindingsController {
 
   /** The digest of the live state, to compare with a rebuild's. */
   @Get('admin/digest')
+  @Requires('admin:operate')
   digest(): Promise<StateDigest> {
     return this.service.digest();
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { PostgresEventStore } from '@custody/event-store';
 import type { Pool } from 'pg';
 import { AuditConfig } from '../config';
+import { LedgerJurisdictions } from '../jurisdiction/ledger-jurisdictions';
 import { LedgerRepository, quoted } from '../ledger/ledger.repository';
 import { PG_POOL } from '../store/store.module';
 import { FindingsRepository } from './findings.repository';
@@ -27,6 +28,7 @@ export class FindingsService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly config: AuditConfig,
     private readonly store: PostgresEventStore,
     ledger: LedgerRepository,
+    private readonly jurisdictions: LedgerJurisdictions,
   ) {
     this.findings = new FindingsRepository(pool, config.DATABASE_SCHEMA);
     this.checker = new InvariantChecker(ledger, store, this.findings, config.DATABASE_SCHEMA, config.INVARIANT_GRACE_PERIOD_MS);
@@ -52,8 +54,11 @@ export class FindingsService implements OnApplicationBootstrap, BeforeApplicatio
     return due.length;
   }
 
-  /** On demand: one person, one facility, or everyone and every facility in the ledger. */
-  async checkNow(target: { inmateId?: string; facilityId?: string } = {}): Promise<CheckReport[]> {
+  /**
+   * On demand: one person, one facility, or everyone and every facility in the ledger (only
+   * those of `visible` states when given: the caller's).
+   */
+  async checkNow(target: { inmateId?: string; facilityId?: string } = {}, visible?: string[]): Promise<CheckReport[]> {
     const now = new Date().toISOString();
     let subjects: string[];
     if (target.inmateId || target.facilityId) {
@@ -65,6 +70,7 @@ export class FindingsService implements OnApplicationBootstrap, BeforeApplicatio
          UNION SELECT DISTINCT subject FROM ${s}.ledger WHERE subject LIKE 'facility/%' ORDER BY subject`,
       );
       subjects = rows.map((r) => r.subject);
+      if (visible) subjects = (await this.jurisdictions.visibleOnly(subjects.map((subject) => ({ subject })), visible)).map((s) => s.subject);
     }
     const reports: CheckReport[] = [];
     for (const subject of subjects) reports.push(await this.checker.check(subject, now));

@@ -1,10 +1,16 @@
 import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Requires } from '@custody/platform';
+import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
 import { ChainerService } from './chainer.service';
 import { formatExport } from './offline';
 
-/** HTTP in: the ledger's head, its checkpoints, verification and a person's export. */
+/**
+ * HTTP in: the ledger's head, its checkpoints, verification and a person's export. The chain's
+ * integrity (hashes and counts) is any auditor's to check; a person's entries are the auditors'
+ * of the person's states; signing now is an operator's task.
+ */
 @Controller()
 export class LedgerController {
   constructor(
@@ -14,6 +20,7 @@ export class LedgerController {
   ) {}
 
   @Get('ledger/head')
+  @Requires('audit:verify')
   async head() {
     const head = await this.ledger.repository.head();
     return { entryCount: head.size, headHash: head.headHash, merkleRoot: head.frontier.root(), pending: await this.ledger.repository.pendingCount() };
@@ -21,6 +28,7 @@ export class LedgerController {
 
   /** The latest signed checkpoint, with the public key that signed it. */
   @Get('ledger/checkpoints/latest')
+  @Requires('audit:verify')
   async latestCheckpoint() {
     const { valid } = await this.ledger.checkpoints();
     const checkpoint = valid[valid.length - 1];
@@ -31,6 +39,7 @@ export class LedgerController {
 
   /** Chains what is pending and signs the head now (operators, before an export). */
   @Post('ledger/checkpoints')
+  @Requires('admin:operate')
   async signNow() {
     await this.chainer.chainPending();
     const checkpoint = await this.checkpoints.signIfGrown();
@@ -38,11 +47,13 @@ export class LedgerController {
   }
 
   @Get('ledger/verify')
+  @Requires('audit:verify')
   verify(@Query('fromPosition', new DefaultValuePipe(0), ParseIntPipe) fromPosition: number) {
     return this.ledger.verify({ fromPosition });
   }
 
   @Get('inmates/:id/export')
+  @Requires('audit:read', InmateJurisdiction)
   @Header('Content-Type', 'application/x-ndjson')
   async export(@Param('id', ParseUUIDPipe) inmateId: string): Promise<StreamableFile> {
     const { header, entries } = await this.ledger.export(inmateId);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PostgresEventStore } from '@custody/event-store';
+import { JurisdictionModule } from '../jurisdiction/jurisdiction.module';
 import { TimelineController } from '../timeline/timeline.controller';
 import { AuditLedger } from './audit-ledger';
 import { ChainerService } from './chainer.service';
@@ -10,6 +11,7 @@ import { LedgerRepository } from './ledger.repository';
 
 /** The ledger: Kafka in, the chainer, signed checkpoints, and the auditor's reads. */
 @Module({
+  imports: [JurisdictionModule],
   controllers: [LedgerController, TimelineController],
   providers: [
     LedgerConsumer,

@@ -35,6 +35,10 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
     AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     AUDIT_SIGNING_KEY_ID: 'test-key',
     AUDIT_CHECKPOINT_INTERVAL_MS: 3_600_000,
+    // Tests of the service's behaviour run without authentication; a test that passes issuers
+    // (security.int-spec.ts) has it on.
+    AUTH_MODE: overrides.AUTH_ISSUERS ? 'on' : 'off',
+    RATE_LIMIT_PER_MINUTE: 100_000,
     ...overrides,
   });
   const app = await createApp(config, { logger: false });

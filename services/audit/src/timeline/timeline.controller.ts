@@ -1,5 +1,7 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { isInstant } from '@custody/contracts';
+import { Requires } from '@custody/platform';
+import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from '../ledger/audit-ledger';
 import type { Timeline } from './timeline';
 
@@ -22,6 +24,7 @@ export class TimelineController {
   constructor(private readonly ledger: AuditLedger) {}
 
   @Get(':id/custody-timeline')
+  @Requires('audit:read', InmateJurisdiction)
   timeline(@Param('id', ParseUUIDPipe) inmateId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<Timeline> {
     return this.ledger.timeline(inmateId, { asOf: instant('asOf', asOf), knownAt: instant('knownAt', knownAt) });
   }

@@ -1,5 +1,7 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { isInstant } from '@custody/contracts';
+import { Requires } from '@custody/platform';
+import { FacilityJurisdiction, InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger, toTimelineEvent } from '../ledger/audit-ledger';
 import { facilityView, inmateView, type FacilityView, type InmateView, type Window } from './auditor-view';
 import { FacilityDirectory, type FacilityFacts } from './facility-directory';
@@ -25,6 +27,7 @@ export class AuditorController {
 
   /** A person's timeline with hand-overs, decisions, deadlines and every event, as of and as known at. */
   @Get('inmates/:id')
+  @Requires('audit:read', InmateJurisdiction)
   async inmate(
     @Param('id', ParseUUIDPipe) inmateId: string,
     @Query('asOf') asOf?: string,
@@ -38,6 +41,7 @@ export class AuditorController {
 
   /** A facility's occupancy against capacity over time and its reservations, from its ledger events. */
   @Get('facilities/:id')
+  @Requires('audit:read', FacilityJurisdiction)
   async facility(@Param('id', ParseUUIDPipe) facilityId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<FacilityView> {
     const window = windowOf(asOf, knownAt);
     const entries = await this.ledger.repository.entriesOfSubject(`facility/${facilityId}`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Public } from '@custody/platform';
 
 /** What this controller uses of the platform's (Express) response. */
 interface Response {
@@ -24,7 +25,11 @@ const contents = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(j
 /** Only this origin: no script, style, image or request goes elsewhere; no inline script. */
 const POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** HTTP in: the auditor's page at /ui/ (HTML, CSS, vanilla JS drawing SVG). */
+/**
+ * HTTP in: the auditor's page at /ui/ (HTML, CSS, vanilla JS drawing SVG). Public: the page holds
+ * no data; it calls the API with the bearer token the auditor pastes (kept in sessionStorage).
+ */
+@Public()
 @Controller('ui')
 export class UiController {
   @Get()

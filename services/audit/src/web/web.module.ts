@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JurisdictionModule } from '../jurisdiction/jurisdiction.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { AuditorController } from './auditor.controller';
 import { FacilityDirectory } from './facility-directory';
@@ -6,7 +7,7 @@ import { UiController } from './ui.controller';
 
 /** The auditor's page (/ui/) and the JSON reads it draws (/auditor/…). */
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, JurisdictionModule],
   controllers: [UiController, AuditorController],
   providers: [FacilityDirectory],
 })
