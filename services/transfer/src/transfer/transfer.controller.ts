@@ -7,13 +7,16 @@ import {
   WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
 import type { EventMetadata } from '@custody/event-store';
-import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/platform';
+import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
 import { STAGES, type Stage } from './transfer.state';
 
 type Body<T> = T & { transferId: string; commandId: string; occurredAt: string };
+
+/** What the access log reads of a list of cases: the person and the two states of each. */
+type CaseList = { items: Array<{ inmateId: string; sendingState: string; receivingState?: string }> };
 
 /**
  * HTTP in: one route per command of the contract (the body is the command, as on
@@ -110,6 +113,7 @@ export class TransferController {
   /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
   @Get(':id')
   @Requires('transfer:read', CaseJurisdiction)
+  @PersonalDataRead({ kind: 'case', persons: (transfer: { inmateId: string }) => [transfer.inmateId] })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const found = await this.projection.current(id);
     if (!found) throw reject('TRANSFER_NOT_FOUND', { transferId: id });
@@ -119,6 +123,11 @@ export class TransferController {
   /** The read model: cases by stage, receiving state, and whether a deadline is overdue; only cases of the caller's states. */
   @Get()
   @Requires('transfer:search')
+  @PersonalDataRead({
+    kind: 'case-list',
+    persons: (list: CaseList) => list.items.map((item) => item.inmateId),
+    jurisdictions: (list: CaseList) => list.items.flatMap((item) => [item.sendingState, item.receivingState]),
+  })
   async list(
     @Query('state') stage?: string,
     @Query('receivingState') receivingState?: string,
