@@ -21,5 +21,7 @@ export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandD
 export type { CommandRights, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
 export { COMMAND_REFUSED, refuseCommand, refusedCommand, refusalId } from './refusals';
 export type { CommandRefusal, RefusedEnvelope } from './refusals';
+export { TestMinistry } from './test-ministry';
+export type { CommandMessage } from './test-ministry';
 export { kafkaSecurity } from './kafka-security';
 export type { KafkaSecurityVariables } from './kafka-security';

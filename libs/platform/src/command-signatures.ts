@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { Injectable } from '@nestjs/common';
 import { CommandRejection } from '@custody/contracts';
 import type { EventMetadata } from '@custody/event-store';
 import {
-  CommandSignatureVerifier, signedCommandDecoder, type CommandRefusal, type CommandRights, type DecodedEvent, type MessageDecoder, type SignerKey,
+  COMMAND_REFUSED, CommandSignatureVerifier, OnEvent, signedCommandDecoder, type CommandRefusal, type CommandRights, type DecodedEvent, type HandlerContext,
+  type InboxTransaction, type MessageDecoder, type SignerKey,
 } from '@custody/messaging';
-import { commandResultStream, deterministicId, resultEvent } from './command-results';
+import { asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
 import { InvalidConfigurationError } from './config';
-import type { StreamStore } from './decider';
+import { withTraceparent, type StreamStore } from './decider';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
 
@@ -129,4 +131,25 @@ export async function recordRefusal(tx: StreamStore, event: DecodedEvent): Promi
   const outcome = { accepted: false as const, code: refusal.code, message: refusal.message, errors: refusal.errors, details: refusal.details ?? {} };
   const result = { ...resultEvent(refusal.commandId, refusal.commandType, outcome, metadata), id: deterministicId(`${event.id}/result`) };
   await tx.appendToStream(commandResultStream(refusal.commandId), [result], { expectedRevision: 'any' });
+}
+
+/**
+ * Records a signer's refusal found by a handler (see {@link signerRefusal}) as the command's
+ * CommandRejected, in the consumer's transaction; the handler then sets the message aside.
+ */
+export async function recordRejection(tx: StreamStore, commandId: string, commandType: string, rejection: CommandRejection, metadata: EventMetadata): Promise<void> {
+  const outcome = asRejection(rejection)!;
+  await tx.appendToStream(commandResultStream(commandId), [resultEvent(commandId, commandType, outcome, withTraceparent(metadata))], { expectedRevision: 'any' });
+}
+
+/**
+ * The handler of the refusals a service's decoder answers (COMMAND_REFUSED): each is recorded as
+ * the command's CommandRejected. Provide it once in a service whose consumer takes commands.
+ */
+@Injectable()
+export class CommandRefusalRecorder {
+  @OnEvent(COMMAND_REFUSED)
+  async record(event: DecodedEvent, { tx }: HandlerContext<StreamStore & InboxTransaction>): Promise<void> {
+    await recordRefusal(tx, event);
+  }
 }

@@ -6,7 +6,9 @@ export { concurrencyConflict, handleCommand, loadState } from './decider';
 export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader } from './decider';
 export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
 export type { CommandOutcome } from './command-results';
-export { commandDecoder, mayIssue, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
+export {
+  commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
+} from './command-signatures';
 export type { CommandRight } from './command-signatures';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './security/policy';

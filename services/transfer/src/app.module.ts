@@ -2,22 +2,26 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
 import { POOL, StoreModule } from './store/store.module';
 import { TransferModule } from './transfer/transfer.module';
+import { TRANSFER_MESSAGE_RIGHTS } from './transfer/transfer.rights';
 
 /** The transfer service: authentication and authorisation, the store, Kafka (relay and consumer), the case module, health. */
 @Module({})
 export class AppModule {
   static forRoot(config: TransferConfig, options: { clock?: Clock } = {}): DynamicModule {
+    // The ministries' signatures of commands (COMMAND_SIGNATURES), checked before any handler; built
+    // here, so that signatures required without a key stop the service naming COMMAND_SIGNERS.
+    const topicNames = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+    const decoder = commandDecoder(config, contractDecoder(topicNames), topicNames.physical(TOPICS.transferCommands), TRANSFER_MESSAGE_RIGHTS);
     return {
       module: AppModule,
       imports: [
         SecurityModule.forRoot(config),
-        AccessLogModule.forRoot({ service: 'transfer', schema: config.DATABASE_SCHEMA, pool: POOL }),
         StoreModule.forRoot(config, options.clock ?? (config.CLOCK_OFFSET_MS ? new OffsetClock(config.CLOCK_OFFSET_MS) : undefined)),
         HealthModule.forService('transfer'),
         MessagingModule.forRootAsync({
@@ -33,7 +37,7 @@ export class AppModule {
               consumer: {
                 groupId: config.KAFKA_GROUP_ID,
                 topics: consumed.map((topic) => names.physical(topic)),
-                decoder: contractDecoder(names),
+                decoder,
                 inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
               },
             };

@@ -39,6 +39,8 @@ export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overr
     KAFKA_PARTITIONS: '2',
     DEADLINE_SCAN_INTERVAL_MS: '200',
     AUTH_MODE: 'off',
+    // Likewise commands on Kafka unsigned; signed-commands.int-spec.ts requires signatures with its test keys.
+    COMMAND_SIGNATURES: 'off',
     RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { reject, type TransferCommand, type TransferEvent } from '@custody/contracts';
+import { reject, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { applyCommandWithResult, deterministicId, handleCommand, type CommandOutcome, type StreamStore } from '@custody/platform';
+import { applyCommandWithResult, deterministicId, handleCommand, signerRefusal, type CommandOutcome, type StreamStore } from '@custody/platform';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
+import { caseSubject, TRANSFER_COMMAND_RIGHTS } from './transfer.rights';
 import { isEndingEvent } from './transfer.state';
 
 export const transferStream = (transferId: string) => `transfer-${transferId}`;
@@ -54,6 +55,23 @@ export class TransferCommands {
     });
     if (outcome.accepted) await this.guardOpenCase(tx, command, decider.decided());
     return outcome;
+  }
+
+  /**
+   * Whether the state that signed a command from Kafka may issue it for this case (the rights of
+   * transfer.rights.ts): UNAUTHORISED_ACTOR when not; undefined when it may, when the command came
+   * unsigned (COMMAND_SIGNATURES=off) or when the case is unknown (the decider answers). The
+   * case's two states are those its request fixed, read from the first event of its stream.
+   */
+  async signerRefusal(command: TransferCommand, signerState: string | undefined): Promise<CommandRejection | undefined> {
+    if (!signerState) return undefined;
+    const data = command.data as unknown as Record<string, unknown>;
+    let stored: TransferState | undefined;
+    for await (const event of this.store.readStream(transferStream(command.data.transferId), { maxCount: 1 })) {
+      stored = evolve(initialState(), { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent);
+    }
+    const inmate = !stored && command.type === 'RequestTransfer' ? await this.inmates.find(command.data.inmateId) : undefined;
+    return signerRefusal(signerState, command.type, caseSubject({ type: command.type, data }, stored, inmate?.sendingState), TRANSFER_COMMAND_RIGHTS[command.type]);
   }
 
   /** An effect of another service's event (no result is published), in the inbox transaction. */

@@ -5,7 +5,7 @@ import {
 } from '@custody/contracts';
 import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/platform';
+import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -33,8 +33,20 @@ export class TransferConsumer {
 
   constructor(private readonly commands: TransferCommands) {}
 
-  private async command(type: TransferCommandType, event: DecodedEvent, { tx }: Context): Promise<void> {
-    await this.commands.executeWithResult(tx, { type, data: event.data } as TransferCommand, event.id, metadataOf(event));
+  /**
+   * A command of a ministry. Signed (COMMAND_SIGNATURES=required), its signer's state must be one
+   * the case allows for it (transfer.rights.ts): otherwise it is answered UNAUTHORISED_ACTOR and set
+   * aside in the dead-letter topic, and nothing else is written.
+   */
+  private async command(type: TransferCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
+    const command = { type, data: event.data } as TransferCommand;
+    const refusal = await this.commands.signerRefusal(command, signerStateOf(event));
+    if (refusal) {
+      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      setAside({ code: refusal.code, reason: refusal.message });
+      return;
+    }
+    await this.commands.executeWithResult(tx, command, event.id, metadataOf(event));
   }
 
   @OnEvent('RequestTransfer') request(e: DecodedEvent, c: Context) { return this.command('RequestTransfer', e, c); }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CommandRefusalRecorder } from '@custody/platform';
 import { InmatesConsumer } from '../inmates/inmates.consumer';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { DeadlineScheduler } from '../deadlines/deadline.scheduler';
@@ -11,7 +12,10 @@ import { TransferProjection } from './transfer.projection';
 /** The transfer case: commands (HTTP and Kafka), the inmate facts it needs, its read model and deadlines. */
 @Module({
   controllers: [TransferController],
-  providers: [InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction],
+  providers: [
+    InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction,
+    CommandRefusalRecorder,
+  ],
   exports: [TransferCommands, TransferProjection, DeadlineScheduler],
 })
 export class TransferModule {}
