@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule, SecurityModule } from '@custody/platform';
+import { AccessLogModule, HealthModule, SecurityModule } from '@custody/platform';
 import type { CustodyConfig } from './config';
 import { CustodyModule } from './custody/custody.module';
 import { FacilityModule } from './facility/facility.module';
 import { CustodyMessagingModule } from './messaging.module';
 import { ProjectorHost } from './store/projector.host';
-import { StoreModule } from './store/store.module';
+import { DATABASE_POOL, StoreModule } from './store/store.module';
 
 /** The custody service: facilities and each admitted person's custody. */
 @Module({})
@@ -15,6 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SecurityModule.forRoot(config),
+        AccessLogModule.forRoot({ service: 'custody', schema: config.DATABASE_SCHEMA, pool: DATABASE_POOL }),
         HealthModule.forService('custody'),
         StoreModule.forConfig(config),
         FacilityModule,

@@ -4,7 +4,7 @@ import {
   RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
   type Command, type CustodyCommandType,
 } from '@custody/contracts';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { httpMetadata, samePath } from '../store/command-metadata';
 import { CustodyCommands } from './custody.commands';
 import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdiction';
@@ -108,6 +108,7 @@ export class CustodyController {
 
   @Get(':inmateId')
   @Requires('custody:read', CustodyJurisdiction)
+  @PersonalDataRead({ kind: 'custody', persons: (person: { inmateId: string }) => [person.inmateId] })
   async person(@Param('inmateId', ParseUUIDPipe) inmateId: string) {
     const person = await this.readModel.person(inmateId, new Date().toISOString().slice(0, 10));
     if (!person) throw new NotFoundException({ code: 'INMATE_NOT_FOUND', message: 'No person was admitted here under this id.', errors: [], details: { inmateId } });

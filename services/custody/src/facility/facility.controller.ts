@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
-import { CurrentPrincipal, deterministicId, Requires, visibleStates, type Principal } from '@custody/platform';
+import { CurrentPrincipal, deterministicId, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { httpMetadata, samePath } from '../store/command-metadata';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
@@ -73,6 +73,11 @@ export class FacilityController {
 
   @Get(':facilityId/occupancy')
   @Requires('facility:occupancy', FacilityJurisdiction)
+  // The reservations name the persons a place is held for.
+  @PersonalDataRead({
+    kind: 'facility-occupancy',
+    persons: (occupancy: { reservations: Array<{ inmateId?: unknown }> }) => occupancy.reservations.map((r) => (typeof r.inmateId === 'string' ? r.inmateId : undefined)),
+  })
   async occupancy(@Param('facilityId', ParseUUIDPipe) facilityId: string) {
     const occupancy = await this.readModel.occupancy(facilityId);
     if (!occupancy) throw new NotFoundException({ code: 'FACILITY_NOT_FOUND', message: 'No facility is registered under this id.', errors: [], details: { facilityId } });
