@@ -3,12 +3,13 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import type { Pool } from 'pg';
-import { kafkaSettingsOf } from '@custody/platform';
+import { commandDecoder, CommandRefusalRecorder, kafkaSettingsOf } from '@custody/platform';
 import type { CustodyConfig } from './config';
 import { CustodyConsumer } from './custody/custody.consumer';
 import { CustodyModule } from './custody/custody.module';
 import { FacilityConsumer } from './facility/facility.consumer';
 import { FacilityModule } from './facility/facility.module';
+import { CUSTODY_MESSAGE_RIGHTS, FacilityRights } from './facility/facility.rights';
 import { DATABASE_POOL } from './store/store.module';
 import { TransferKnowledgeConsumer } from './transfer-knowledge/transfer-knowledge.consumer';
 import { TransferKnowledgeModule } from './transfer-knowledge/transfer-knowledge.module';
@@ -22,6 +23,9 @@ import { TransferKnowledgeModule } from './transfer-knowledge/transfer-knowledge
 export class CustodyMessagingModule {
   static forConfig(config: CustodyConfig): DynamicModule {
     const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+    // The ministries' signatures of commands (COMMAND_SIGNATURES), checked before any handler; built
+    // here, so that signatures required without a key stop the service naming COMMAND_SIGNERS.
+    const decoder = commandDecoder(config, contractDecoder(names), names.physical(TOPICS.facilityCommands), CUSTODY_MESSAGE_RIGHTS);
     const topic = (name: string) => ({ topic: names.physical(name), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
     return {
       module: CustodyMessagingModule,
@@ -38,7 +42,7 @@ export class CustodyMessagingModule {
             consumer: {
               groupId: config.KAFKA_GROUP_ID,
               topics: [TOPICS.facilityCommands, TOPICS.transferEvents, TOPICS.intakeEvents].map((t) => names.physical(t)),
-              decoder: contractDecoder(names),
+              decoder,
               inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
               // One message per transaction: the handlers load the facility's stream through the
               // pool, which cannot see an earlier message of the same uncommitted transaction; in
@@ -48,7 +52,7 @@ export class CustodyMessagingModule {
           }),
         }),
       ],
-      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer],
+      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, FacilityRights, CommandRefusalRecorder],
     };
   }
 }

@@ -3,7 +3,8 @@ import type { Command, CustodyCommandType } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/platform';
-import { applyWithResult } from '../store/kafka-commands';
+import { FacilityRights } from '../facility/facility.rights';
+import { applySignedWithResult } from '../store/kafka-commands';
 import { CustodyCommands } from './custody.commands';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -11,7 +12,10 @@ type Context = HandlerContext<PostgresTransaction>;
 /** Kafka in: the commands about persons in custody on `custody.facility.commands`, with their results. */
 @Injectable()
 export class CustodyConsumer {
-  constructor(private readonly commands: CustodyCommands) {}
+  constructor(
+    private readonly commands: CustodyCommands,
+    private readonly rights: FacilityRights,
+  ) {}
 
   @OnEvent('AdmitInmate') onAdmit(m: DecodedEvent, c: Context) { return this.apply(m, c); }
   @OnEvent('AssignCell') onAssignCell(m: DecodedEvent, c: Context) { return this.apply(m, c); }
@@ -26,8 +30,10 @@ export class CustodyConsumer {
   @OnEvent('RecordSentenceCompleted') onSentenceCompleted(m: DecodedEvent, c: Context) { return this.apply(m, c); }
   @OnEvent('ReleaseInmate') onRelease(m: DecodedEvent, c: Context) { return this.apply(m, c); }
 
-  private async apply(message: DecodedEvent, { tx }: Context): Promise<void> {
+  private async apply(message: DecodedEvent, context: Context): Promise<void> {
     const command = { type: message.type, data: message.data } as Command<CustodyCommandType>;
-    await applyWithResult(tx, message, (metadata) => this.commands.executeIn(tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)));
+    await applySignedWithResult(this.rights, message, context, (metadata) =>
+      this.commands.executeIn(context.tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
+    );
   }
 }

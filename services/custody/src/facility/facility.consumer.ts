@@ -4,11 +4,12 @@ import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import { applyWithResult, kafkaMetadata } from '../store/kafka-commands';
+import { applySignedWithResult, kafkaMetadata } from '../store/kafka-commands';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
 import { FacilityCommands, refusalIn } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
+import { FacilityRights } from './facility.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
 
@@ -24,31 +25,32 @@ export class FacilityConsumer {
     private readonly commands: FacilityCommands,
     private readonly knowledge: TransferKnowledge,
     @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
+    private readonly rights: FacilityRights,
   ) {}
 
   @OnEvent('RegisterFacility')
-  onRegister(message: DecodedEvent, { tx }: Context) {
-    return this.command(message, tx);
+  onRegister(message: DecodedEvent, context: Context) {
+    return this.command(message, context);
   }
 
   @OnEvent('ChangeFacilityCapacity')
-  onChangeCapacity(message: DecodedEvent, { tx }: Context) {
-    return this.command(message, tx);
+  onChangeCapacity(message: DecodedEvent, context: Context) {
+    return this.command(message, context);
   }
 
   @OnEvent('ReservePlace')
-  onReserve(message: DecodedEvent, { tx }: Context) {
-    return this.command(message, tx);
+  onReserve(message: DecodedEvent, context: Context) {
+    return this.command(message, context);
   }
 
   @OnEvent('ReleaseReservation')
-  onRelease(message: DecodedEvent, { tx }: Context) {
-    return this.command(message, tx);
+  onRelease(message: DecodedEvent, context: Context) {
+    return this.command(message, context);
   }
 
   @OnEvent('ExpireReservation')
-  onExpire(message: DecodedEvent, { tx }: Context) {
-    return this.command(message, tx);
+  onExpire(message: DecodedEvent, context: Context) {
+    return this.command(message, context);
   }
 
   /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
@@ -122,12 +124,13 @@ export class FacilityConsumer {
     }
   }
 
-  private async command(message: DecodedEvent, tx: PostgresTransaction): Promise<void> {
+  private async command(message: DecodedEvent, context: Context): Promise<void> {
     const command = { type: message.type, data: message.data } as FacilityCommand;
-    await applyWithResult(
-      tx,
+    await applySignedWithResult(
+      this.rights,
       message,
-      (metadata) => this.commands.executeIn(tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
+      context,
+      (metadata) => this.commands.executeIn(context.tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
       refusalIn,
     );
   }

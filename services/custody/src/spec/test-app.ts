@@ -28,6 +28,8 @@ export function testConfig(overrides: Record<string, string> = {}): CustodyConfi
     // Tests of the service's behaviour run without authentication; a test that names issuers
     // (security.int-spec.ts) runs with it.
     AUTH_MODE: overrides.AUTH_ISSUERS ? 'on' : 'off',
+    // Likewise commands on Kafka unsigned, unless the test names the ministries' keys (signed-commands.int-spec.ts).
+    COMMAND_SIGNATURES: overrides.COMMAND_SIGNERS ? 'required' : 'off',
     RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });

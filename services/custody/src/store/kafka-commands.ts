@@ -1,6 +1,8 @@
+import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
-import type { DecodedEvent } from '@custody/messaging';
-import { asRejection, commandResultStream, currentObservation, resultEvent, withTraceparent, type CommandOutcome } from '@custody/platform';
+import type { DecodedEvent, HandlerContext } from '@custody/messaging';
+import { asRejection, commandResultStream, currentObservation, recordRejection, resultEvent, withTraceparent, type CommandOutcome } from '@custody/platform';
+import type { FacilityRights } from '../facility/facility.rights';
 
 /** The metadata of events caused by a message from Kafka, in the message's trace. */
 export function kafkaMetadata(message: DecodedEvent): EventMetadata {
@@ -40,4 +42,27 @@ export async function applyWithResult(
   await tx.appendToStream(commandResultStream(message.id), [resultEvent(message.id, message.type, outcome, metadata)], { expectedRevision: 'any' });
   currentObservation()?.recorder?.command(message.type, outcome.accepted ? 'accepted' : 'rejected', outcome.accepted ? '' : outcome.code);
   return outcome;
+}
+
+/**
+ * Applies a ministry's command from `custody.facility.commands` as {@link applyWithResult} does,
+ * once the state that signed it is found to have the right to the facility it names
+ * (facility.rights.ts). Otherwise the command is answered UNAUTHORISED_ACTOR, set aside in the
+ * dead-letter topic, and nothing else is written.
+ */
+export async function applySignedWithResult(
+  rights: FacilityRights,
+  message: DecodedEvent,
+  { tx, setAside }: HandlerContext<PostgresTransaction>,
+  apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
+  refusal?: (events: NewEvent[]) => Error | undefined,
+): Promise<void> {
+  const refused: CommandRejection | undefined = await rights.refusal(message);
+  if (!refused) {
+    await applyWithResult(tx, message, apply, refusal);
+    return;
+  }
+  await recordRejection(tx, message.id, message.type, refused, kafkaMetadata(message));
+  currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
+  setAside({ code: refused.code, reason: refused.message });
 }
