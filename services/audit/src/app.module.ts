@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
-import { HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import { AuditConfig } from './config';
 import { FindingsModule } from './findings/findings.module';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
@@ -28,6 +28,7 @@ export class AppModule {
       imports: [
         ConfigModule.of(config),
         SecurityModule.forRoot(config),
+        AccessLogModule.forRoot({ service: 'audit', schema: config.DATABASE_SCHEMA, pool: PG_POOL }),
         HealthModule.forService('audit'),
         StoreModule,
         LedgerModule,

@@ -71,6 +71,7 @@ const ROUTES: Route[] = [
   { name: 'liveness', method: 'get', pattern: 'GET /health/live', path: '/health/live', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'readiness', method: 'get', pattern: 'GET /health/ready', path: '/health/ready', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'metrics', method: 'get', pattern: 'GET /metrics', path: '/metrics', roles: 'public', ownStateOnly: false, allowed: 200 },
+  { name: 'access log', method: 'get', pattern: 'GET /access-log', path: '/access-log', roles: AUDITOR, ownStateOnly: false, allowed: 200 },
 ];
 
 /** The routes an Express 5 application serves, as `METHOD /path` (not the request log's middleware, mounted on every path). */

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { IsOptional, IsUUID } from 'class-validator';
-import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/platform';
+import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { CheckTargetJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { LedgerJurisdictions } from '../jurisdiction/ledger-jurisdictions';
 import type { Finding } from './findings.repository';
@@ -35,6 +35,7 @@ export class FindingsController {
 
   @Get('findings')
   @Requires('audit:search')
+  @PersonalDataRead({ kind: 'findings', persons: (findings: Finding[]) => findings.map((f) => f.inmateId) })
   async list(
     @Query('inmateId', new ParseUUIDPipe({ optional: true })) inmateId?: string,
     @Query('facilityId', new ParseUUIDPipe({ optional: true })) facilityId?: string,
@@ -52,6 +53,8 @@ export class FindingsController {
   /** Runs the checks now and reconciles the findings; answers what each check found. */
   @Post('findings/check')
   @Requires('audit:read', CheckTargetJurisdiction)
+  // What each check found names the person checked.
+  @PersonalDataRead({ kind: 'findings-check', persons: (reports: CheckReport[]) => reports.map((r) => (r.subject.startsWith('inmate/') ? r.subject.slice('inmate/'.length) : undefined)) })
   @HttpCode(200)
   check(@Body() request: CheckInvariantsRequest, @CurrentPrincipal() principal?: Principal): Promise<CheckReport[]> {
     return this.service.checkNow(request, visibleStates(principal));

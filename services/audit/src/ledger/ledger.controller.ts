@@ -1,5 +1,5 @@
 import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
@@ -54,6 +54,7 @@ export class LedgerController {
 
   @Get('inmates/:id/export')
   @Requires('audit:read', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'ledger-export', persons: (_file: StreamableFile, request) => [request.params.id?.toLowerCase()] })
   @Header('Content-Type', 'application/x-ndjson')
   async export(@Param('id', ParseUUIDPipe) inmateId: string): Promise<StreamableFile> {
     const { header, entries } = await this.ledger.export(inmateId);

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { isInstant } from '@custody/contracts';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from '../ledger/audit-ledger';
 import type { Timeline } from './timeline';
@@ -25,6 +25,7 @@ export class TimelineController {
 
   @Get(':id/custody-timeline')
   @Requires('audit:read', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'custody-timeline', persons: (timeline: Timeline) => [timeline.inmateId] })
   timeline(@Param('id', ParseUUIDPipe) inmateId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<Timeline> {
     return this.ledger.timeline(inmateId, { asOf: instant('asOf', asOf), knownAt: instant('knownAt', knownAt) });
   }

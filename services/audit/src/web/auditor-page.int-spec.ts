@@ -227,16 +227,24 @@ describe("the auditor's page in headless Chromium", () => {
 
   it('sends a bearer token once one is given, and shows a broken ledger at its first broken entry', async () => {
     const seen: Array<string | undefined> = [];
+    const purposes: Array<string | undefined> = [];
     page.on('request', (r) => {
-      if (r.url().includes('/auditor/')) seen.push(r.headers()['authorization']);
+      if (r.url().includes('/auditor/')) {
+        seen.push(r.headers()['authorization']);
+        purposes.push(r.headers()['x-access-purpose']);
+      }
     });
     await page.goto(`${base}/ui/#/inmates/${person.inmateId}`);
     await page.locator('#timeline rect.band').nth(4).waitFor();
     await page.locator('details.token summary').click();
     await page.locator('#token').fill('test-token');
+    await page.locator('#purpose').fill('review of case BE-2026-31');
     await page.locator('#token-form button[type="submit"]').click();
     await eventually(() => (seen.includes('Bearer test-token') ? true : undefined), { timeoutMs: 30_000, message: 'a request with the bearer token' });
     expect(seen[0]).toBeUndefined();
+    // The stated purpose goes with the reads, for the access log.
+    expect(purposes[0]).toBeUndefined();
+    expect(purposes[seen.indexOf('Bearer test-token')]).toBe('review of case BE-2026-31');
     expect(await page.evaluate(() => sessionStorage.getItem('custody-audit.token'))).toBe('test-token');
 
     // Change one byte of the person's receipt in the ledger: verification names that entry.

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { isInstant } from '@custody/contracts';
-import { Requires } from '@custody/platform';
+import { PersonalDataRead, Requires } from '@custody/platform';
 import { FacilityJurisdiction, InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger, toTimelineEvent } from '../ledger/audit-ledger';
 import { facilityView, inmateView, type FacilityView, type InmateView, type Window } from './auditor-view';
@@ -28,6 +28,7 @@ export class AuditorController {
   /** A person's timeline with hand-overs, decisions, deadlines and every event, as of and as known at. */
   @Get('inmates/:id')
   @Requires('audit:read', InmateJurisdiction)
+  @PersonalDataRead({ kind: 'auditor-view', persons: (view: InmateView) => [view.inmateId] })
   async inmate(
     @Param('id', ParseUUIDPipe) inmateId: string,
     @Query('asOf') asOf?: string,
@@ -42,6 +43,8 @@ export class AuditorController {
   /** A facility's occupancy against capacity over time and its reservations, from its ledger events. */
   @Get('facilities/:id')
   @Requires('audit:read', FacilityJurisdiction)
+  // Its reservations and occupants name persons.
+  @PersonalDataRead({ kind: 'facility-view', persons: (view: FacilityView) => [...view.reservations.map((r) => r.inmateId), ...view.occupants] })
   async facility(@Param('id', ParseUUIDPipe) facilityId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<FacilityView> {
     const window = windowOf(asOf, knownAt);
     const entries = await this.ledger.repository.entriesOfSubject(`facility/${facilityId}`);

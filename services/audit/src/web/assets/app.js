@@ -5,6 +5,7 @@
 
   const SVG = 'http://www.w3.org/2000/svg';
   const TOKEN_KEY = 'custody-audit.token';
+  const PURPOSE_KEY = 'custody-audit.purpose';
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const $ = (id) => document.getElementById(id);
 
@@ -85,6 +86,9 @@
     const headers = { Accept: 'application/json' };
     const token = sessionStorage.getItem(TOKEN_KEY);
     if (token) headers.Authorization = 'Bearer ' + token;
+    // Directive (EU) 2016/680 Art 25: every read of personal data states why (recorded in the access log).
+    const purpose = sessionStorage.getItem(PURPOSE_KEY);
+    if (purpose) headers['X-Access-Purpose'] = purpose;
     const response = await fetch(url, { headers, credentials: 'same-origin' });
     const text = await response.text();
     let body = null;
@@ -94,6 +98,9 @@
   }
 
   function explain(error) {
+    if (error instanceof HttpError && error.body && error.body.code === 'PURPOSE_REQUIRED') {
+      return 'State the purpose of your access under "Sign-in" above: it is recorded with every read of personal data. ' + error.body.message;
+    }
     if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
       return 'The service asks for a sign-in (' + error.status + '): paste a bearer token under "Sign-in" above. ' + (error.body && error.body.message ? error.body.message : '');
     }
@@ -631,7 +638,9 @@
   // ---- controls ----------------------------------------------------------------------------
 
   function showToken() {
-    $('token-state').textContent = sessionStorage.getItem(TOKEN_KEY) ? 'Sign-in: bearer token set' : 'Sign-in: none';
+    const purpose = sessionStorage.getItem(PURPOSE_KEY);
+    $('token-state').textContent = (sessionStorage.getItem(TOKEN_KEY) ? 'Sign-in: bearer token set' : 'Sign-in: none') + (purpose ? ' · purpose: ' + purpose : '');
+    $('purpose').value = purpose || '';
   }
 
   function init() {
@@ -658,11 +667,14 @@
       e.preventDefault();
       const token = $('token').value.trim();
       if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      const purpose = $('purpose').value.trim();
+      if (purpose) sessionStorage.setItem(PURPOSE_KEY, purpose);
+      else sessionStorage.removeItem(PURPOSE_KEY);
       $('token').value = '';
       showToken();
       route();
     });
-    $('token-clear').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); showToken(); route(); });
+    $('token-clear').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); sessionStorage.removeItem(PURPOSE_KEY); showToken(); route(); });
     window.addEventListener('hashchange', route);
     window.addEventListener('resize', () => { if (state.route.page === 'person') drawPerson(); });
     showToken();
