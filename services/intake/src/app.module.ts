@@ -1,18 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
-import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
+import { AccessLogModule, commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
+import { INTAKE_MESSAGE_RIGHTS } from './inmate/inmate.rights';
 import { intakeDecoder } from './inmate/intake-decoder';
 import { ScreeningModule } from './screening/screening.module';
 import { SearchModule } from './search/search.module';
 import { POOL, StoreModule } from './store/store.module';
 
 /** The Kafka side: our commands and the transfer and custody events in, our events and command results out. */
-function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
+function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool, decoder: MessageDecoder): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const consumed = [TOPICS.intakeCommands, TOPICS.transferEvents, TOPICS.facilityEvents].map((t) => names.physical(t));
   const published = [TOPICS.intakeEvents, TOPICS.commandResults].map((t) => names.physical(t));
@@ -23,7 +24,7 @@ function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool):
     consumer: {
       groupId: config.KAFKA_GROUP_ID,
       topics: consumed,
-      decoder: intakeDecoder(names),
+      decoder,
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
     },
   };
@@ -32,6 +33,10 @@ function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool):
 @Module({})
 export class AppModule {
   static forRoot(config: IntakeConfig): DynamicModule {
+    // The ministries' signatures of commands (COMMAND_SIGNATURES), checked before any handler; built
+    // here, so that signatures required without a key stop the service naming COMMAND_SIGNERS.
+    const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+    const decoder = commandDecoder(config, intakeDecoder(names), names.physical(TOPICS.intakeCommands), INTAKE_MESSAGE_RIGHTS);
     return {
       module: AppModule,
       imports: [
@@ -44,7 +49,7 @@ export class AppModule {
         ScreeningModule,
         MessagingModule.forRootAsync({
           inject: [IntakeConfig, PostgresEventStore, POOL],
-          useFactory: (c: IntakeConfig, store: PostgresEventStore, pool: Pool) => messaging(c, store, pool) as MessagingOptions<never>,
+          useFactory: (c: IntakeConfig, store: PostgresEventStore, pool: Pool) => messaging(c, store, pool, decoder) as MessagingOptions<never>,
         } as Parameters<typeof MessagingModule.forRootAsync>[0]),
       ],
     };

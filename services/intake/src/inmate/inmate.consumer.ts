@@ -5,10 +5,10 @@ import {
 } from '@custody/contracts';
 import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
 import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/platform';
+import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
-import { REFUSED_COMMAND, type RefusedCommand } from './intake-decoder';
+import { InmateRights } from './inmate.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
 
@@ -33,9 +33,24 @@ function metadataOf(event: DecodedEvent): EventMetadata {
 export class InmateConsumer {
   private readonly logger = new Logger('InmateConsumer');
 
-  constructor(private readonly commands: InmateCommands) {}
+  constructor(
+    private readonly commands: InmateCommands,
+    private readonly rights: InmateRights,
+  ) {}
 
-  private async command(type: IntakeCommandType, event: DecodedEvent, { tx }: Context): Promise<void> {
+  /**
+   * A command of a ministry. Signed (COMMAND_SIGNATURES=required), it must come from the inmate's
+   * sending state (inmate.rights.ts): otherwise it is answered UNAUTHORISED_ACTOR and set aside in
+   * the dead-letter topic, and nothing else is written. (A command whose body breaks the contract
+   * is answered by the decoder's refusal, CommandRefusalRecorder.)
+   */
+  private async command(type: IntakeCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
+    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
+    if (refusal) {
+      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      setAside({ code: refusal.code, reason: refusal.message });
+      return;
+    }
     const command = { type, data: event.data } as InmateCommand;
     await this.commands.applyWithResult(tx, command, event.id, metadataOf(event));
   }
@@ -52,14 +67,6 @@ export class InmateConsumer {
   @OnEvent('ResumeEnforcement') resumeEnforcement(e: DecodedEvent, c: Context) { return this.command('ResumeEnforcement', e, c); }
   @OnEvent('EndEnforcement') endEnforcement(e: DecodedEvent, c: Context) { return this.command('EndEnforcement', e, c); }
   @OnEvent('AcknowledgeReport') acknowledgeReport(e: DecodedEvent, c: Context) { return this.command('AcknowledgeReport', e, c); }
-
-  /** A command whose body breaks the contract: answered with every failing field, nothing else written. */
-  @OnEvent(REFUSED_COMMAND)
-  async refused(event: DecodedEvent, { tx }: Context): Promise<void> {
-    const refused = event.data as RefusedCommand;
-    await this.commands.recordResult(tx, refused.commandId, refused.commandType,
-      { accepted: false, code: refused.code, message: refused.message, errors: refused.errors, details: {} }, metadataOf(event));
-  }
 
   /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
   @OnEvent('CustodyReceived')

@@ -1,16 +1,5 @@
-import { fromKafkaMessage, TOPICS, type FieldProblem } from '@custody/contracts';
-import { contractDecoder, type MessageDecoder, type TopicNames } from '@custody/messaging';
-
-/** The internal type under which a command whose body breaks the contract reaches its handler. */
-export const REFUSED_COMMAND = 'IntakeCommandRefused';
-
-export interface RefusedCommand {
-  commandId: string;
-  commandType: string;
-  code: string;
-  message: string;
-  errors: FieldProblem[];
-}
+import { fromKafkaMessage, TOPICS } from '@custody/contracts';
+import { contractDecoder, refusedCommand, type MessageDecoder, type TopicNames } from '@custody/messaging';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,7 +8,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * but whose body is invalid: those are answered on custody.command-results with every failing
  * field (as HTTP answers 400), rather than set aside in the dead-letter topic where the sender
  * would never hear of them. A message too broken to answer (no command id, no correlation id,
- * an unknown type) still goes to the dead-letter topic.
+ * an unknown type) still goes to the dead-letter topic. The answer is a CommandRefused, recorded
+ * as CommandRejected by the service's refusal handler (CommandRefusalRecorder); its inbox id is the
+ * command id, so a redelivery is answered once. With signatures required it stands only for a
+ * command signed by its acting state (signedCommandDecoder); an unsigned one is refused as such.
  */
 export function intakeDecoder(names: TopicNames): MessageDecoder {
   const contract = contractDecoder(names);
@@ -34,14 +26,8 @@ export function intakeDecoder(names: TopicNames): MessageDecoder {
       if (parsed.ok || parsed.error.code !== 'VALIDATION_FAILED') return decoded;
       const { id, type, correlationId } = parsed.error.context;
       if (!id || !UUID.test(id) || !type || !correlationId) return decoded;
-      const refused: RefusedCommand = { commandId: id, commandType: type, code: parsed.error.code, message: parsed.error.message, errors: [...parsed.error.errors] };
-      return {
-        ok: true,
-        event: {
-          id, type: REFUSED_COMMAND, schemaVersion: 1, subject: `command/${id}`, data: refused,
-          occurredAt: headerText(message.headers.ce_time) ?? new Date().toISOString(), correlationId, extensions: {},
-        },
-      };
+      const command = { id, type, correlationId, occurredAt: headerText(message.headers.ce_time) ?? new Date().toISOString() };
+      return { ok: true, event: refusedCommand(command, { code: parsed.error.code, message: parsed.error.message, errors: [...parsed.error.errors] }, id) };
     },
   };
 }

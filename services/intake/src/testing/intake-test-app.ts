@@ -23,6 +23,8 @@ export async function startIntake(label: string, overrides: Record<string, strin
     KAFKA_PARTITIONS: '2',
     // Tests of the service's behaviour run without authentication; security.int-spec.ts turns it on with test issuers.
     AUTH_MODE: 'off',
+    // Likewise commands on Kafka unsigned, unless the test names the ministries' keys (signed-commands.int-spec.ts).
+    COMMAND_SIGNATURES: overrides.COMMAND_SIGNERS ? 'required' : 'off',
     RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
