@@ -75,6 +75,10 @@ describe('signed facility commands (real broker and PostgreSQL)', () => {
     return types;
   };
 
+  it('refuses to start with signatures required and no ministry key, naming COMMAND_SIGNERS', async () => {
+    await expect(startCustody(testConfig({ KAFKA: 'on', COMMAND_SIGNATURES: 'required' }))).rejects.toThrow(/COMMAND_SIGNERS: no command-signing key configured/);
+  });
+
   it('applies commands signed by a state with the right to the facility once, and refuses every other with its code, writing nothing', async () => {
     const facilityId = id();
     const registration = command('RegisterFacility', 'XK', { ...gjilan, facilityId });

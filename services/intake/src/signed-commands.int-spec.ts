@@ -59,6 +59,10 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
     return command('RegisterInmate', actor, { inmateId, sendingState: 'BE', identity: { ...identity, documents } });
   };
 
+  it('refuses to start with signatures required and no ministry key, naming COMMAND_SIGNERS', async () => {
+    await expect(startIntake('intake-unsigned', { COMMAND_SIGNATURES: 'required' })).rejects.toThrow(/COMMAND_SIGNERS: no command-signing key configured/);
+  });
+
   it('applies a command signed by the sending state once, and refuses every other with its code, writing nothing', async () => {
     // Belgium registers a person it holds: it takes effect.
     const registered = registration('BE');

@@ -55,6 +55,10 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
   const resultsOf = (id: string) => reader.messages.filter((m) => m.topic === TOPICS.commandResults && m.data.commandId === id);
   const deadLetterOf = (id: string) => reader.waitFor((m) => m.topic === dlq && m.headers.ce_id === id, `${id} in the dead-letter topic`);
 
+  it('refuses to start with signatures required and no ministry key, naming COMMAND_SIGNERS', async () => {
+    await expect(bootTransferApp(newEnvironment(), undefined, { COMMAND_SIGNATURES: 'required' })).rejects.toThrow(/COMMAND_SIGNERS: no command-signing key configured/);
+  });
+
   it('applies a command signed by the state that may issue it once, and refuses every other with its code, writing nothing', async () => {
     const inmateId = randomUUID();
     const request = (actor: keyof typeof ACTOR, transferId = randomUUID()) =>
