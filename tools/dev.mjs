@@ -2,8 +2,10 @@
 // creates a database per service on the PostgreSQL of DATABASE_URL, runs the four services as
 // separate processes with their logs prefixed, and stops everything on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 const root = join(import.meta.dirname, '..');
@@ -21,6 +23,15 @@ if (!brokerWasRunning) {
   const up = spawnSync('bash', [join(root, 'deploy/kafka/infra-up.sh')], { stdio: 'inherit' });
   if (up.status !== 0) process.exit(up.status ?? 1);
 }
+
+// Intake's master key for personal data: PERSONAL_DATA_MASTER_KEY when set, otherwise a key
+// generated once and kept in .infra/ (not committed), so that the data survives restarts.
+const masterKeyFile = join(root, '.infra', 'personal-data-master-key');
+if (!process.env.PERSONAL_DATA_MASTER_KEY && !existsSync(masterKeyFile)) {
+  mkdirSync(dirname(masterKeyFile), { recursive: true });
+  writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+}
+const personalDataMasterKey = process.env.PERSONAL_DATA_MASTER_KEY ?? readFileSync(masterKeyFile, 'utf8').trim();
 
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
@@ -45,6 +56,7 @@ const children = services.map(({ name, port, colour }) => {
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
+      ...(name === 'intake' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

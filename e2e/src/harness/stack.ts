@@ -35,6 +35,8 @@ export class Stack {
   readonly processes: Record<ServiceName, ServiceProcess[]> = { intake: [], transfer: [], custody: [], audit: [] };
   readonly pool: Pool;
   private readonly auditPrivateKeyPem: string;
+  /** Intake's master key for personal data: one per stack, so that a restarted intake still reads what it wrote. */
+  private readonly personalDataMasterKey = randomBytes(32).toString('base64');
 
   private constructor(readonly options: StackOptions) {
     const label = options.label.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -89,7 +91,7 @@ export class Stack {
       RATE_LIMIT_PER_MINUTE: '100000',
     };
     const own: Record<ServiceName, Record<string, string>> = {
-      intake: {},
+      intake: { PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       transfer: { DEADLINE_SCAN_INTERVAL_MS: '500' },
       custody: {},
       audit: {

@@ -11,24 +11,29 @@ export {
 } from './common/identity';
 export { CommandBase } from './common/command-base';
 export {
+  PERSONAL_DATA_ALGORITHMS, EncryptedValue, isEncryptedValue, IsPersonal, clearText, clearDate, clearList,
+  type PersonalDataAlgorithm, type ClearForm,
+} from './common/personal-data';
+export { ProtectedPersonIdentity, PERSONAL_IDENTITY_FIELDS, type PersonalIdentityField } from './common/protected-identity';
+export {
   OFFENCE_CATEGORIES, Offence, SENTENCE_KINDS, SentenceLength, Sentence, RESIDENCE_STATUSES, Residence,
   ExpulsionOrder, HoldingFacility, DOMESTIC_RELEASE_REASONS, SENTENCE_ADJUSTMENT_REASONS,
   ENFORCEMENT_RESUMPTION_REASONS, ENFORCEMENT_END_REASONS, REPORT_KINDS, type OffenceCategory,
   type SentenceKind, type ResidenceStatus, type DomesticReleaseReason, type SentenceAdjustmentReason,
-  type EnforcementResumptionReason, type EnforcementEndReason, type ReportKind,
+  type EnforcementResumptionReason, type EnforcementEndReason, type ReportKind, ERASURE_GROUNDS, type ErasureGround,
 } from './intake/values';
 export {
   RegisterInmate, RecordSentence, AdjustSentence, RecordResidenceStatus, RecordExpulsionOrder,
   RecordHealthAssessment, CorrectInmateRecord, RecordDomesticRelease, SuspendEnforcement, ResumeEnforcement,
-  EndEnforcement, AcknowledgeReport,
+  EndEnforcement, AcknowledgeReport, ErasePersonalData, PlaceLegalHold, LiftLegalHold,
 } from './intake/commands';
 export {
   InmateRegisteredPayload, SentenceRecordedPayload, SentenceAdjustedPayload, ResidenceStatusRecordedPayload,
   ExpulsionOrderRecordedPayload, HealthAssessmentRecordedPayload, InmateRecordCorrectedPayload,
   DomesticReleaseRecordedPayload, EnforcementSuspendedPayload, EnforcementResumedPayload,
-  EnforcementEndedPayload, ReportAcknowledgedPayload,
+  EnforcementEndedPayload, ReportAcknowledgedPayload, PersonalDataErasedPayload, LegalHoldPlacedPayload, LegalHoldLiftedPayload,
 } from './intake/events';
-export { InmateRegisteredV1Payload } from './intake/legacy';
+export { InmateRegisteredV1Payload, InmateRegisteredV2Payload, InmateRecordCorrectedV1Payload } from './intake/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
   ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
@@ -104,7 +109,7 @@ export {
   VALIDATOR_OPTIONS, toFieldProblems, validatePayload, validateCommand, validateEvent, unknownVersion,
   type Validated,
 } from './validation/validate';
-export { inmateRegisteredV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
+export { inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {
   MAX_MESSAGE_BYTES, EXTENSIONS, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,

@@ -28,6 +28,8 @@ export interface DomainEventOf<Type extends string = string, Data = unknown> {
   data: Data;
   /** The schema version written; 1 when absent. */
   schemaVersion?: number;
+  /** When it happened (the metadata's `occurredAt`), for events read back from a stream; absent on events just decided. */
+  occurredAt?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function loadState<Event extends DomainEventOf, State>(
   let state = decider.initialState();
   let revision: number | undefined;
   for await (const event of reader.readStream(stream)) {
-    state = decider.evolve(state, { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as Event);
+    state = decider.evolve(state, { type: event.type, data: event.data, schemaVersion: event.schemaVersion, occurredAt: event.metadata.occurredAt } as Event);
     revision = event.revision;
   }
   return { state, revision };

@@ -24,6 +24,11 @@ export { hardenHttp } from './security/harden';
 export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
 export {
+  decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
+  PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
+} from './personal-data/personal-data-crypto';
+export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';
+export {
   activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,
   OBSERVABILITY, ObservabilityConfig, ObservabilityModule, observe, pinoSettings, REDACTED_PATHS, relayLagSeconds, runObserved, ServiceMetrics,
   tracer, useObservability,

@@ -8,6 +8,7 @@ import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
 import { INTAKE_MESSAGE_RIGHTS } from './inmate/inmate.rights';
 import { intakeDecoder } from './inmate/intake-decoder';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 import { ScreeningModule } from './screening/screening.module';
 import { SearchModule } from './search/search.module';
 import { POOL, StoreModule } from './store/store.module';
@@ -47,6 +48,7 @@ export class AppModule {
         InmateModule,
         SearchModule,
         ScreeningModule,
+        PersonalDataModule,
         MessagingModule.forRootAsync({
           inject: [IntakeConfig, PostgresEventStore, POOL],
           useFactory: (c: IntakeConfig, store: PostgresEventStore, pool: Pool) => messaging(c, store, pool, decoder) as MessagingOptions<never>,

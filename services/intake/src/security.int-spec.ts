@@ -52,6 +52,10 @@ const ROUTES: Route[] = [
   { name: 'search', method: 'get', path: () => '/inmates?nationality=AL', roles: SEARCHERS, ownStateOnly: false, allowed: 200 },
   { name: 'rebuild projection', method: 'post', path: () => '/admin/projections/inmates/rebuild', roles: ['operator'], ownStateOnly: false, allowed: 200 },
   { name: 'access log', method: 'get', path: () => '/access-log', roles: ['auditor'], ownStateOnly: false, allowed: 200 },
+  commandRoute('ErasePersonalData', 'personal-data/erasure'),
+  commandRoute('PlaceLegalHold', 'legal-holds'),
+  commandRoute('LiftLegalHold', 'legal-holds/lifts'),
+  { name: 'destruction log', method: 'get', path: () => '/personal-data/destructions', roles: ['auditor', 'operator'], ownStateOnly: false, allowed: 200 },
 ];
 
 describe('intake: authentication and the authorisation matrix', () => {

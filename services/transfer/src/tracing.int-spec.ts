@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { EXAMPLES } from '@custody/contracts';
-import { addSpanProcessor } from '@custody/platform';
+import { addSpanProcessor, generateMasterKey } from '@custody/platform';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
@@ -54,6 +54,7 @@ describe('one trace per transfer, across services', () => {
         KAFKA_GROUP_ID: uniqueName('intake-group'),
         KAFKA_PARTITIONS: '2',
         AUTH_MODE: 'off',
+        PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -65,8 +65,10 @@ describe('the AsyncAPI document', () => {
 
   it('documents older versions beside the current one', () => {
     expect(document.components.messages.InmateRegisteredV1['x-schema-version']).toBe(1);
-    expect(document.components.messages.InmateRegistered['x-schema-version']).toBe(2);
+    expect(document.components.messages.InmateRegistered['x-schema-version']).toBe(3);
     expect(document.components.messages.InmateRegisteredV1.description).toContain('nationalities');
+    expect(document.components.messages.InmateRegisteredV2['x-schema-version']).toBe(2);
+    expect(document.components.messages.InmateRegisteredV2.description).toContain('encrypted');
   });
 
   it.each(Object.keys(document.components.messages))(

@@ -18,6 +18,19 @@ const registration = {
   holdingFacility: { name: 'Prison de Haren', reference: 'BE-HAR' },
   residence: { status: 'irregular' as const, habitualResidence: 'BE' as const },
 };
+/**
+ * The identity as intake publishes it: each personal field encrypted with the person's data key
+ * (these were made with an example key; real values decrypt only with the key intake holds).
+ */
+const encrypted = (iv: string, ct: string) => ({ enc: 'A256GCM' as const, kid: 'e5a1c7d2-4b3f-4e6a-8d9c-0b1a2f3e4d05', iv, ct });
+const protectedIdentity = {
+  givenNames: encrypted('CAkeDYxa3jjqRhNh', 'G5HmX_VGJou95CfCnuGto2XX7Lh0KRg'),
+  familyName: encrypted('Aj_TVmQ-7qzHKIRy', 'hlPYtrWvfNSArGtPu3hOmuHZMtdemJ8'),
+  dateOfBirth: encrypted('dPQEkHZZtG20mZ6_', 'bHzyBeKhwXkTnA6toBFZWHvUUtCsdtsMvHTq6g'),
+  placeOfBirth: encrypted('68V5THKKgyvBO_Ti', 'M9YTocuq_5El1c95FkBR0J50ifkHYvGj0Q'),
+  sex: identity.sex,
+  documents: encrypted('dAI6WHR50gyD6DqK', 'qhZkpkiQ4kpa47u6WNRkuQxemJLHEVQkrgSpRy2cMYcIzZDkwICdjl-WWUZ2TpUVo6dYiIEtoJmNuYcWbOIxQ3GSNIv-qmSkwyDDJ6zQ'),
+};
 const health = { hasSeriousMentalIllness: false, hasTerminalIllness: false, assessedBy: belgianPrison, assessedOn: '2026-02-20' };
 
 /** One example of every intake command. */
@@ -34,11 +47,14 @@ export const INTAKE_COMMAND_EXAMPLES: { [K in IntakeCommandType]: CommandPayload
   ResumeEnforcement: { ...base, inmateId, transferId: IDS.transfer, reason: 'escape-to-sending-state', explanation: 'Found in Belgium after escaping from the Albanian facility.' },
   EndEnforcement: { ...base, inmateId, transferId: IDS.transfer, reason: 'completion-reported' },
   AcknowledgeReport: { ...base, inmateId, reportEventId: IDS.event, report: 'sentence-completed' },
+  ErasePersonalData: { ...base, inmateId, explanation: 'Retention period of ten years after release has run out.' },
+  PlaceLegalHold: { ...base, inmateId, reference: 'BE-PAR-2036-0412', reason: 'Civil claim pending before the Brussels court of first instance.' },
+  LiftLegalHold: { ...base, inmateId, reference: 'BE-PAR-2036-0412', reason: 'Claim settled; the court closed the file.' },
 };
 
 /** One example of every intake event (current versions). */
 export const INTAKE_EVENT_EXAMPLES: { [K in IntakeEventType]: EventPayload<K> } = {
-  InmateRegistered: registration,
+  InmateRegistered: { ...registration, identity: protectedIdentity },
   SentenceRecorded: { inmateId, sentence },
   SentenceAdjusted: { inmateId, sentence: { ...sentence, sentenceEndDate: '2029-08-03' }, reason: 'remission', explanation: 'Remission of three months.' },
   ResidenceStatusRecorded: { inmateId, status: 'irregular', habitualResidence: 'BE' },
@@ -50,10 +66,17 @@ export const INTAKE_EVENT_EXAMPLES: { [K in IntakeEventType]: EventPayload<K> } 
   EnforcementResumed: { inmateId, transferId: IDS.transfer, reason: 'escape-to-sending-state' },
   EnforcementEnded: { inmateId, transferId: IDS.transfer, reason: 'completion-reported' },
   ReportAcknowledged: { inmateId, reportEventId: IDS.event, report: 'sentence-completed' },
+  PersonalDataErased: {
+    inmateId, sendingState: 'BE', keyId: 'e5a1c7d2-4b3f-4e6a-8d9c-0b1a2f3e4d05', ground: 'retention-expired', releasedOn: '2029-06-25', retentionPeriod: 'P10Y',
+    erasableOn: '2039-06-25', erasedFields: ['identity.givenNames', 'identity.familyName', 'identity.dateOfBirth', 'identity.placeOfBirth', 'identity.documents'],
+  },
+  LegalHoldPlaced: { inmateId, reference: 'BE-PAR-2036-0412', reason: 'Civil claim pending before the Brussels court of first instance.' },
+  LegalHoldLifted: { inmateId, reference: 'BE-PAR-2036-0412', reason: 'Claim settled; the court closed the file.' },
 };
 
 /** Older versions still readable, one example each (the same facts as the current example). */
 const { nationalities: _nationalities, ...registrationV1 } = registration;
 export const INTAKE_LEGACY_EXAMPLES: Record<string, Record<number, object>> = {
-  InmateRegistered: { 1: { ...registrationV1, nationality: 'AL' } },
+  InmateRegistered: { 1: { ...registrationV1, nationality: 'AL' }, 2: registration },
+  InmateRecordCorrected: { 1: { inmateId, correctedEventId: IDS.event, reason: 'Date of birth taken from a misread document.', identity: { ...identity, dateOfBirth: '1988-05-15' } } },
 };

@@ -216,3 +216,43 @@ export class AcknowledgeReport extends CommandBase {
   @IsIn(REPORT_KINDS)
   report!: ReportKind;
 }
+
+/**
+ * Erases the person's personal data (Rule 16): destroys their data key, so that every copy of
+ * their encrypted fields becomes unreadable. Refused while a legal hold stands
+ * (LEGAL_HOLD_ACTIVE) or before the sending state's retention period after the final release has
+ * run out (RETENTION_NOT_EXPIRED).
+ */
+export class ErasePersonalData extends CommandBase {
+  @IsId()
+  inmateId!: string;
+
+  @IsOptional()
+  @IsText(1000)
+  explanation?: string;
+}
+
+/** Places a legal hold: the person's data may not be erased until it is lifted. */
+export class PlaceLegalHold extends CommandBase {
+  @IsId()
+  inmateId!: string;
+
+  /** The reference of the order or file that requires the hold; unique per person. */
+  @IsText(64)
+  reference!: string;
+
+  @IsText(1000)
+  reason!: string;
+}
+
+/** Lifts the legal hold of `reference`. */
+export class LiftLegalHold extends CommandBase {
+  @IsId()
+  inmateId!: string;
+
+  @IsText(64)
+  reference!: string;
+
+  @IsText(1000)
+  reason!: string;
+}

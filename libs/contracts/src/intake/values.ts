@@ -176,3 +176,7 @@ export const REPORT_KINDS = [
   'sentence-completed', 'escape', 'conditional-release', 'pardon-or-amnesty', 'cannot-be-found', 'death',
 ] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
+
+/** Why a person's personal data was erased (Rule 16): the retention period after the final release ran out. */
+export const ERASURE_GROUNDS = ['retention-expired'] as const;
+export type ErasureGround = (typeof ERASURE_GROUNDS)[number];

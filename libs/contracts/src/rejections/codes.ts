@@ -40,6 +40,10 @@ export const REJECTIONS = define({
   ENFORCEMENT_NOT_ACTIVE: { status: 409, message: 'The sending state is not enforcing this sentence now (it is suspended or ended).', rule: '12' },
   ENFORCEMENT_NOT_SUSPENDED: { status: 409, message: 'Enforcement can resume only after it was suspended by a transfer.', rule: '12' },
   REPORT_NOT_FOUND: { status: 404, message: 'No report of the receiving state with this event id is known for this person.', rule: '13' },
+  LEGAL_HOLD_ACTIVE: { status: 409, message: 'A legal hold stands on this person\'s record; their personal data may not be erased until every hold is lifted (the details name them).', rule: '16' },
+  RETENTION_NOT_EXPIRED: { status: 409, message: 'The retention period has not run out: personal data may be erased only after the final release plus the sending state\'s retention period (the details give the first day, if the person is released).', rule: '16' },
+  PERSONAL_DATA_ERASED: { status: 409, message: 'The person\'s personal data was erased; identity can no longer be recorded or corrected for this record.', rule: '16' },
+  LEGAL_HOLD_NOT_FOUND: { status: 404, message: 'No legal hold with this reference stands on this person\'s record.', rule: '16' },
 
   // Transfer: the legal process
   LEGAL_BASIS_NOT_APPLICABLE: { status: 422, message: 'The legal basis does not apply between these two states; choose a basis both states are party to.', rule: '1' },

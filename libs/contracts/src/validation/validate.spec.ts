@@ -1,4 +1,4 @@
-import { EXAMPLES } from '../examples/examples';
+import { EXAMPLES, LEGACY_EXAMPLES } from '../examples/examples';
 import { INTAKE_COMMAND_EXAMPLES } from '../examples/intake';
 import { MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
 import { validateCommand, validateEvent } from './validate';
@@ -85,19 +85,47 @@ describe('validateCommand', () => {
 
 describe('validateEvent', () => {
   it('validates at the version asked for', () => {
-    const v2 = EXAMPLES.InmateRegistered;
+    const v3 = EXAMPLES.InmateRegistered;
+    expect(validateEvent('InmateRegistered', 3, v3).ok).toBe(true);
+    const v2 = LEGACY_EXAMPLES.InmateRegistered[2];
     expect(validateEvent('InmateRegistered', 2, v2).ok).toBe(true);
     const asV1 = validateEvent('InmateRegistered', 1, v2);
     expect(asV1.ok).toBe(false);
     if (!asV1.ok) expect(asV1.error.errors.map((e) => e.path).sort()).toEqual(['nationalities', 'nationality']);
+    // Version 2 is frozen in clear: an encrypted value there is refused, field by field.
+    const encryptedAsV2 = validateEvent('InmateRegistered', 2, v3);
+    const fieldsRefused = !encryptedAsV2.ok && [...new Set(encryptedAsV2.error.errors.map((e) => e.path.split('.').slice(0, 2).join('.')))].sort();
+    expect(fieldsRefused).toEqual(
+      ['identity.dateOfBirth', 'identity.documents', 'identity.familyName', 'identity.givenNames', 'identity.placeOfBirth'],
+    );
+  });
+
+  it('takes a personal field as an encrypted value, or in clear as an event written before v3 holds it, and nothing else', () => {
+    const v3 = EXAMPLES.InmateRegistered as { identity: Record<string, unknown> };
+    const clear = LEGACY_EXAMPLES.InmateRegistered[2];
+    expect(validateEvent('InmateRegistered', 3, clear).ok).toBe(true);
+    const broken = validateEvent('InmateRegistered', 3, {
+      ...v3,
+      identity: {
+        ...v3.identity,
+        givenNames: { ...(v3.identity.givenNames as object), enc: 'A128CBC' },
+        familyName: { ...(v3.identity.familyName as object), extra: 'x' },
+        dateOfBirth: '14/05/1988',
+        documents: [],
+      },
+    });
+    expect(!broken.ok && broken.error.errors.map((e) => e.path).sort()).toEqual(
+      ['identity.dateOfBirth', 'identity.documents', 'identity.familyName', 'identity.givenNames'],
+    );
+    expect(!broken.ok && broken.error.errors[0].problem).toContain('encrypted value');
   });
 
   it('answers UNKNOWN_SCHEMA_VERSION for a version that never existed', () => {
-    const result = validateEvent('InmateRegistered', 3, EXAMPLES.InmateRegistered);
+    const result = validateEvent('InmateRegistered', 4, EXAMPLES.InmateRegistered);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.code).toBe('UNKNOWN_SCHEMA_VERSION');
-      expect(result.error.errors[0].problem).toContain('current version is 2');
+      expect(result.error.errors[0].problem).toContain('current version is 3');
     }
   });
 

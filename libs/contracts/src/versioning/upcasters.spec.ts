@@ -36,13 +36,23 @@ describe('upcasters', () => {
     expect(read.value.data).not.toHaveProperty('nationality');
   });
 
-  it('a v1 event read from Kafka reaches the consumer as v2', () => {
+  it('a v1 event read from Kafka reaches the consumer at the current version (3)', () => {
     const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
     const parsed = fromKafkaMessage(toKafkaMessage(stored));
     if (!parsed.ok) throw parsed.error;
     expect(parsed.value.writtenVersion).toBe(1);
-    expect(parsed.value.schemaVersion).toBe(2);
+    expect(parsed.value.schemaVersion).toBe(3);
     expect(parsed.value.data).toMatchObject({ nationalities: ['AL'] });
+  });
+
+  it('lifts an event written in clear before personal fields were encrypted unchanged: the clear identity is what was written', () => {
+    const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
+    const read = readEvent('InmateRegistered', 1, stored.data);
+    if (!read.ok) throw read.error;
+    expect((read.value.data as { identity: unknown }).identity).toEqual(stored.data.identity);
+    const correction = { inmateId: stored.data.inmateId, correctedEventId: stored.id, reason: 'Misread date of birth.', identity: { ...stored.data.identity, dateOfBirth: '1988-05-15' } };
+    const lifted = readEvent('InmateRecordCorrected', 1, correction);
+    expect(lifted.ok && lifted.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: correction });
   });
 
   it('rejects an invalid v1 payload before upcasting, naming the v1 field', () => {
@@ -64,7 +74,7 @@ describe('upcasters', () => {
   });
 
   it('answers UNKNOWN_SCHEMA_VERSION for a version above the current one', () => {
-    const read = readEvent('InmateRegistered', 3, {});
+    const read = readEvent('InmateRegistered', 4, {});
     expect(!read.ok && read.error.code).toBe('UNKNOWN_SCHEMA_VERSION');
   });
 });

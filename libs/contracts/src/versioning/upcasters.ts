@@ -1,5 +1,5 @@
-import type { InmateRegisteredPayload } from '../intake/events';
-import type { InmateRegisteredV1Payload } from '../intake/legacy';
+import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
+import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
 
 /**
  * Lifts a payload from `fromVersion` to `fromVersion + 1`. Upcasters are pure and total on valid
@@ -15,12 +15,30 @@ export interface Upcaster<From = unknown, To = unknown> {
 }
 
 /** InmateRegistered v1 → v2: the single `nationality` becomes the list `nationalities`. */
-export const inmateRegisteredV1ToV2: Upcaster<InmateRegisteredV1Payload, InmateRegisteredPayload> = {
+export const inmateRegisteredV1ToV2: Upcaster<InmateRegisteredV1Payload, InmateRegisteredV2Payload> = {
   type: 'InmateRegistered',
   fromVersion: 1,
   change: 'The single `nationality` became the list `nationalities` (ETS 112 Art 3.1.a: any nationality of the administering state counts).',
   upcast: ({ nationality, ...rest }) => ({ ...rest, nationalities: [nationality] }),
 };
 
+const CLEAR_IDENTITY = 'Personal fields of `identity` became encrypted values (Rule 16, crypto-shredding). An event written before holds them in clear and is lifted unchanged: nothing can encrypt it without the person\'s key, and a clear value is valid where an encrypted one is expected.';
+
+/** InmateRegistered v2 → v3: unchanged (see CLEAR_IDENTITY). */
+export const inmateRegisteredV2ToV3: Upcaster<InmateRegisteredV2Payload, InmateRegisteredPayload> = {
+  type: 'InmateRegistered',
+  fromVersion: 2,
+  change: CLEAR_IDENTITY,
+  upcast: (data) => data,
+};
+
+/** InmateRecordCorrected v1 → v2: unchanged (see CLEAR_IDENTITY). */
+export const inmateRecordCorrectedV1ToV2: Upcaster<InmateRecordCorrectedV1Payload, InmateRecordCorrectedPayload> = {
+  type: 'InmateRecordCorrected',
+  fromVersion: 1,
+  change: CLEAR_IDENTITY,
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
-export const UPCASTERS: readonly Upcaster[] = [inmateRegisteredV1ToV2 as Upcaster];
+export const UPCASTERS: readonly Upcaster[] = [inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster];

@@ -52,6 +52,19 @@ describe('authorisation policy', () => {
     expect(decide({ roles: [], state: 'BE' }, 'inmate:read', belgianCase)).toEqual({ allow: false, reason: 'ROLE' });
   });
 
+  it('lets only the sending state erase a person\'s data or place a legal hold; auditors and operators read the destruction log', () => {
+    const albanianInBelgium: ResourceJurisdiction = { kind: 'inmate', sendingState: 'BE', receivingState: 'AL' };
+    for (const action of ['inmate:erase', 'inmate:hold']) {
+      expect(decide({ roles: ['intake-officer'], state: 'BE' }, action, albanianInBelgium)).toEqual({ allow: true });
+      expect(decide({ roles: ['integration'], state: 'BE' }, action, albanianInBelgium)).toEqual({ allow: true });
+      expect(decide({ roles: ['intake-officer'], state: 'AL' }, action, albanianInBelgium)).toEqual({ allow: false, reason: 'JURISDICTION' });
+      expect(decide({ roles: ['auditor', 'transfer-coordinator', 'operator'], state: 'BE' }, action, albanianInBelgium)).toEqual({ allow: false, reason: 'ROLE' });
+    }
+    expect(decide({ roles: ['auditor'], state: 'BE' }, 'personal-data:audit')).toEqual({ allow: true });
+    expect(decide({ roles: ['operator'], state: 'BE' }, 'personal-data:audit')).toEqual({ allow: true });
+    expect(decide({ roles: ['intake-officer'], state: 'BE' }, 'personal-data:audit')).toEqual({ allow: false, reason: 'ROLE' });
+  });
+
   it('refuses an action the table does not know', () => {
     expect(decide({ roles: [...ROLES], state: 'BE' }, 'inmate:delete', belgianCase)).toEqual({ allow: false, reason: 'UNKNOWN_ACTION' });
     expect(decide({ roles: [...ROLES], state: 'BE' }, 'toString', belgianCase)).toEqual({ allow: false, reason: 'UNKNOWN_ACTION' });

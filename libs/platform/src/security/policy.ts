@@ -56,6 +56,11 @@ export const POLICY = {
   'inmate:read': { roles: ['intake-officer', 'transfer-coordinator', 'facility-officer', 'auditor', 'integration'], scope: CASE_PARTIES },
   'inmate:search': { roles: ['intake-officer', 'transfer-coordinator', 'auditor', 'integration'], scope: 'any' },
   'inmate:screen': { roles: ['intake-officer', 'transfer-coordinator', 'integration'], scope: CASE_PARTIES },
+  // Rule 16: erasure and legal holds are the sending state's, which keeps the record; the list of
+  // who is due and the destruction log are for auditors and operators (filtered to their state).
+  'inmate:erase': { roles: ['intake-officer', 'integration'], scope: ['sending'] },
+  'inmate:hold': { roles: ['intake-officer', 'integration'], scope: ['sending'] },
+  'personal-data:audit': { roles: ['auditor', 'operator'], scope: 'any' },
   'transfer:request': { roles: ['transfer-coordinator', 'integration'], scope: ['sending'] },
   'transfer:act': { roles: ['transfer-coordinator', 'integration'], scope: CASE_PARTIES },
   'transfer:decide': { roles: ['transfer-coordinator', 'integration'], scope: ['receiving'] },

@@ -6,8 +6,18 @@ import {
   resultEvent, type CommandOutcome, type StreamStore,
 } from '@custody/platform';
 import { IntakeConfig } from '../config';
+import { PersonalDataKeys } from '../personal-data/data-keys';
+import { PersonalDataStore } from '../personal-data/personal-data.store';
+import { documentsOf } from '../personal-data/personal-fields';
+import { retentionPolicyOf, type RetentionPolicy } from '../personal-data/retention-period';
 import { DocumentRegistry, type DocumentPlan } from './document-registry';
 import { inmateDecider, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
+
+/** A command as it arrives (HTTP or Kafka): ErasePersonalData without what the handler adds. */
+export type IncomingCommand = Exclude<InmateCommand, { type: 'ErasePersonalData' }> | {
+  type: 'ErasePersonalData';
+  data: Omit<Extract<InmateCommand, { type: 'ErasePersonalData' }>['data'], 'retention' | 'keyId' | 'asOf'>;
+};
 
 export const inmateStream = (inmateId: string) => `inmate-${inmateId}`;
 
@@ -24,14 +34,29 @@ export interface Accepted {
  * The write path of the inmate record, the same for HTTP and Kafka: plan the identity documents
  * (one person, one record), load the stream, decide, append the events and the documents in one
  * transaction. Event ids derive from the command id, so a command applied twice is recognised.
+ * Events go through the personal data store: personal fields are encrypted before they are
+ * stored and decrypted (or shown erased) when the stream is loaded.
  */
 @Injectable()
 export class InmateCommands {
+  private readonly retention: RetentionPolicy;
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly documents: DocumentRegistry,
     private readonly config: IntakeConfig,
-  ) {}
+    private readonly personalData: PersonalDataStore,
+    private readonly keys: PersonalDataKeys,
+  ) {
+    this.retention = retentionPolicyOf(config);
+  }
+
+  /** The command as the decider takes it: an erasure gets the retention policy, the person's key id and the service's clock. */
+  private async complete(command: IncomingCommand): Promise<InmateCommand> {
+    if (command.type !== 'ErasePersonalData') return command;
+    const keyId = await this.keys.keyId(command.data.inmateId);
+    return { type: 'ErasePersonalData', data: { ...command.data, retention: this.retention, asOf: new Date().toISOString(), ...(keyId ? { keyId } : {}) } };
+  }
 
   /**
    * HTTP: applies the command or throws its CommandRejection (409 CONCURRENCY_CONFLICT when retries
@@ -40,13 +65,16 @@ export class InmateCommands {
    * the stream inside an open transaction took a second connection of the pool, so as many
    * concurrent commands as the pool has connections waited for each other for ever.)
    */
-  async execute(command: InmateCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
+  async execute(incoming: IncomingCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
+    const command = await this.complete(incoming);
     const writer: StreamStore = {
       appendToStream: async (stream, events, options) => {
         // Planned at each attempt: a registration that lost a race for a document is then told which.
         const plan = await this.planDocuments(command);
+        // Sealed through the pool before the transaction opens (the key may have to be created).
+        const sealed = await this.personalData.seal(events);
         return this.store.transaction(async (tx) => {
-          const appended = await tx.appendToStream(stream, events, options);
+          const appended = await this.personalData.writer(tx).appendToStream(stream, sealed, options);
           if (events.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
           return appended;
         });
@@ -54,7 +82,7 @@ export class InmateCommands {
     };
     for (let round = 1; ; round++) {
       try {
-        const result = await handleCommand(this.store, inmateStream(command.data.inmateId), inmateDecider, command, {
+        const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
           metadata,
           writer,
           maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
@@ -75,18 +103,20 @@ export class InmateCommands {
    * A document taken by a concurrent registration fails the transaction: the consumer retries,
    * and the retry answers INMATE_ALREADY_REGISTERED.
    */
-  async applyWithResult(tx: PostgresTransaction, command: InmateCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
+  async applyWithResult(tx: PostgresTransaction, incoming: IncomingCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
     let plan: DocumentPlan | undefined;
+    let command: InmateCommand;
     try {
+      command = await this.complete(incoming);
       plan = await this.planDocuments(command);
     } catch (error) {
       const rejection = asRejection(error);
       if (!rejection) throw error;
-      await this.recordResult(tx, commandId, command.type, rejection, metadata);
+      await this.recordResult(tx, commandId, incoming.type, rejection, metadata);
       return rejection;
     }
     const outcome = await applyCommandWithResult({
-      reader: this.store, tx, stream: inmateStream(command.data.inmateId), decider: inmateDecider, command,
+      reader: this.personalData, tx: this.personalData.writer(tx), stream: inmateStream(command.data.inmateId), decider: inmateDecider, command,
       commandId, commandType: command.type, metadata,
     });
     if (outcome.accepted && outcome.eventIds.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
@@ -108,13 +138,13 @@ export class InmateCommands {
 
   /** The current state of an inmate, and the revision it was built at. */
   load(inmateId: string): Promise<{ state: Inmate; revision: number | undefined }> {
-    return loadState<InmateEvent, Inmate>(this.store, inmateStream(inmateId), inmateDecider);
+    return loadState<InmateEvent, Inmate>(this.personalData, inmateStream(inmateId), inmateDecider);
   }
 
   private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, idSeed: string) {
-    return handleCommand(this.store, inmateStream(command.data.inmateId), inmateDecider, command, {
+    return handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
       metadata,
-      writer: tx,
+      writer: this.personalData.writer(tx),
       maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
       eventId: (index) => deterministicId(`${idSeed}/${index}`),
     });
@@ -128,8 +158,9 @@ export class InmateCommands {
     }
     if (command.type === 'CorrectInmateRecord' && command.data.identity) {
       const { state } = await this.load(command.data.inmateId);
-      if (state.status === 'unregistered') return undefined;
-      return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, state.identity.documents);
+      // An erased record keeps no documents; the decider refuses the correction.
+      if (state.status === 'unregistered' || state.isPersonalDataErased) return undefined;
+      return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, documentsOf(state.identity));
     }
     return undefined;
   }

@@ -6,7 +6,7 @@ import {
 import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
 import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
-import { InmateCommands } from './inmate.commands';
+import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';
 
@@ -51,7 +51,7 @@ export class InmateConsumer {
       setAside({ code: refusal.code, reason: refusal.message });
       return;
     }
-    const command = { type, data: event.data } as InmateCommand;
+    const command = { type, data: event.data } as IncomingCommand;
     await this.commands.applyWithResult(tx, command, event.id, metadataOf(event));
   }
 
@@ -67,6 +67,9 @@ export class InmateConsumer {
   @OnEvent('ResumeEnforcement') resumeEnforcement(e: DecodedEvent, c: Context) { return this.command('ResumeEnforcement', e, c); }
   @OnEvent('EndEnforcement') endEnforcement(e: DecodedEvent, c: Context) { return this.command('EndEnforcement', e, c); }
   @OnEvent('AcknowledgeReport') acknowledgeReport(e: DecodedEvent, c: Context) { return this.command('AcknowledgeReport', e, c); }
+  @OnEvent('ErasePersonalData') erasePersonalData(e: DecodedEvent, c: Context) { return this.command('ErasePersonalData', e, c); }
+  @OnEvent('PlaceLegalHold') placeLegalHold(e: DecodedEvent, c: Context) { return this.command('PlaceLegalHold', e, c); }
+  @OnEvent('LiftLegalHold') liftLegalHold(e: DecodedEvent, c: Context) { return this.command('LiftLegalHold', e, c); }
 
   /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
   @OnEvent('CustodyReceived')

@@ -5,8 +5,9 @@ import {
   RecordDomesticRelease, RecordExpulsionOrder, RecordHealthAssessment, RecordResidenceStatus, RecordSentence, RegisterInmate,
   ResumeEnforcement, SuspendEnforcement, reject,
 } from '@custody/contracts';
-import { PostgresEventStore, type EventMetadata } from '@custody/event-store';
+import type { EventMetadata } from '@custody/event-store';
 import { PersonalDataRead, Requires } from '@custody/platform';
+import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
@@ -25,7 +26,7 @@ export const inmateIdParam: PipeTransform<string, string> = {
 type Body = { commandId: string; occurredAt: string; inmateId: string };
 
 /** Who acts, from the request: the correlation id and the acting authority, when the caller gives them. */
-function metadataOf(body: Body, headers: Record<string, string | undefined>): EventMetadata {
+export function metadataOf(body: Body, headers: Record<string, string | undefined>): EventMetadata {
   const actor = Object.fromEntries(
     Object.entries({ state: headers['x-actor-state'], organisation: headers['x-actor-organisation'], officer: headers['x-actor-officer'] })
       .filter(([, v]) => v !== undefined && v !== ''),
@@ -45,7 +46,7 @@ function metadataOf(body: Body, headers: Record<string, string | undefined>): Ev
 export class InmateController {
   constructor(
     private readonly commands: InmateCommands,
-    private readonly store: PostgresEventStore,
+    private readonly personalData: PersonalDataStore,
   ) {}
 
   private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId?: string): Promise<Accepted> {
@@ -182,11 +183,12 @@ export class InmateController {
   @ApiParam({ name: 'id', format: 'uuid' })
   async history(@Param('id', inmateIdParam) id: string) {
     const events = [];
-    for await (const event of this.store.readStream(inmateStream(id))) {
+    // Personal fields decrypted, or null once erased (isPersonalDataErased says which).
+    for await (const event of this.personalData.readStream(inmateStream(id))) {
       const { correlationId, causationId, actor, occurredAt } = event.metadata;
       events.push({
         eventId: event.id, revision: event.revision, type: event.type, schemaVersion: event.schemaVersion,
-        occurredAt, recordedAt: event.recordedAt, data: event.data, correlationId, causationId, actor,
+        occurredAt, recordedAt: event.recordedAt, data: event.data, isPersonalDataErased: event.isPersonalDataErased, correlationId, causationId, actor,
       });
     }
     if (events.length === 0) throw reject('INMATE_NOT_FOUND', { inmateId: id });

@@ -11,7 +11,7 @@ const ev = <T extends InmateEvent['type']>(type: T, data: Extract<InmateEvent, {
   ({ type, schemaVersion, data }) as InmateEvent;
 
 const { commandId: _c, occurredAt: _o, ...registration } = bodies.RegisterInmate();
-const registered = ev('InmateRegistered', registration, 2);
+const registered = ev('InmateRegistered', registration, 3);
 const sentenced = ev('SentenceRecorded', { inmateId, sentence: sentence() });
 const suspended = ev('EnforcementSuspended', { inmateId, transferId: TRANSFER, receivingState: 'AL' });
 const ended = ev('EnforcementEnded', { inmateId, transferId: TRANSFER, reason: 'completion-reported' });
@@ -40,7 +40,7 @@ describe('registering an inmate', () => {
   it('counts the day of the act as written by the sender: a date of that day is not in the future', () => {
     const identity = { ...registration.identity, dateOfBirth: '2026-03-02' };
     const body = bodies.RegisterInmate({ identity, occurredAt: '2026-03-02T23:30:00-05:00' });
-    given().when(command('RegisterInmate', body)).then([ev('InmateRegistered', { ...registration, identity }, 2)]);
+    given().when(command('RegisterInmate', body)).then([ev('InmateRegistered', { ...registration, identity }, 3)]);
   });
 
   it('reads a version 1 registration (a single nationality) as a list of nationalities', () => {
@@ -147,13 +147,13 @@ describe('residence, expulsion orders and health', () => {
 describe('corrections (Rule 15: a compensating event, never an edit)', () => {
   it('records the corrected nationalities', () => {
     given(registered).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord()))
-      .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] })]);
+      .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] }, 2)]);
   });
 
   it('keeps only the facts that change', () => {
     const body = bodies.CorrectInmateRecord({ identity: registration.identity, nationalities: ['XK'] });
     given(registered).when(command('CorrectInmateRecord', body))
-      .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: body.correctedEventId, reason: body.reason, nationalities: ['XK'] })]);
+      .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: body.correctedEventId, reason: body.reason, nationalities: ['XK'] }, 2)]);
   });
 
   it('refuses a correction that changes nothing', () => {
@@ -171,7 +171,7 @@ describe('corrections (Rule 15: a compensating event, never an edit)', () => {
 
   it('is still possible after a release', () => {
     given(registered, released).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord())).then([
-      ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] }),
+      ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] }, 2),
     ]);
   });
 });

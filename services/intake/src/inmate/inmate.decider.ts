@@ -1,9 +1,11 @@
 import {
   CommandRejection, type DomesticReleaseReason, type ExpulsionOrder, type FieldProblem, type HoldingFacility,
-  type IntakeCommand, type IntakeEvent, type PersonIdentity, reject, type ReportKind, type Residence, type Sentence,
+  type IntakeCommand, type IntakeEvent, reject, type ReportKind, type Residence, type Sentence,
   type StateCode,
 } from '@custody/contracts';
-import { datesInFuture, negativeRemainingTime } from './inmate.facts';
+import { ERASABLE_FIELDS, isErased, type RecordedIdentity } from '../personal-data/personal-fields';
+import { periodFor, erasableOn, type RetentionPolicy } from '../personal-data/retention-period';
+import { datesInFuture, dayOf, negativeRemainingTime } from './inmate.facts';
 
 /**
  * The inmate record kept by the sending state: who the person is, the sentence enforced, residence,
@@ -42,8 +44,20 @@ export type ReceiveReport = {
   };
 };
 
-export type InmateEvent = IntakeEvent | ReportReceived;
-export type InmateCommand = IntakeCommand | ReceiveReport;
+/**
+ * ErasePersonalData as the decider takes it: the contract's command with the retention policy of
+ * the configuration, the id of the person's data key, and `asOf`, the instant the service
+ * received it (all put in by the command handler). Retention is counted to `asOf`, not to the
+ * sender's `occurredAt`: a sender cannot bring the day of erasure forward.
+ */
+export type ErasePersonalDataCommand = {
+  type: 'ErasePersonalData';
+  data: Extract<IntakeCommand, { type: 'ErasePersonalData' }>['data'] & { retention: RetentionPolicy; keyId?: string; asOf: string };
+};
+
+/** An event as read back from the stream carries when it happened (the final release is dated by it). */
+export type InmateEvent = (IntakeEvent | ReportReceived) & { occurredAt?: string };
+export type InmateCommand = Exclude<IntakeCommand, { type: 'ErasePersonalData' }> | ErasePersonalDataCommand | ReceiveReport;
 
 export type Enforcement =
   | { status: 'active' }
@@ -56,12 +70,18 @@ export interface Report {
   isAcknowledged: boolean;
 }
 
+export interface LegalHold {
+  reference: string;
+  reason: string;
+}
+
 export type Inmate =
   | { status: 'unregistered' }
   | {
       status: 'registered' | 'released';
       inmateId: string;
-      identity: PersonIdentity;
+      /** Personal fields are `null` once erased. */
+      identity: RecordedIdentity;
       nationalities: StateCode[];
       sendingState: StateCode;
       holdingFacility: HoldingFacility;
@@ -72,6 +92,12 @@ export type Inmate =
       enforcement: Enforcement;
       reports: Report[];
       release?: { reason: DomesticReleaseReason };
+      /** The day of the final release (a release in the sending state, or the end of enforcement): retention runs from it. */
+      releasedOn?: string;
+      /** Rule 16: legal holds that stand; erasure waits until every one is lifted. */
+      legalHolds: LegalHold[];
+      /** Rule 16: the person's data key was destroyed; personal fields read as `null`. */
+      isPersonalDataErased: boolean;
     };
 
 type Registered = Exclude<Inmate, { status: 'unregistered' }>;
@@ -82,11 +108,14 @@ export function evolve(state: Inmate, event: InmateEvent): Inmate {
   if (event.type === 'InmateRegistered') {
     // Version 1 had a single nationality (the upcaster of the contracts, applied inline).
     const data = event.data as typeof event.data & { nationality?: StateCode };
-    const { inmateId, identity, sendingState, holdingFacility, residence } = data;
+    const { inmateId, sendingState, holdingFacility, residence } = data;
+    // Read through the personal data store: identity is in clear, or erased.
+    const identity = data.identity as unknown as RecordedIdentity;
     return {
       status: 'registered', inmateId, identity, sendingState, holdingFacility, residence,
       nationalities: data.nationalities ?? [data.nationality!],
-      expulsionOrders: [], enforcement: { status: 'active' }, reports: [],
+      expulsionOrders: [], enforcement: { status: 'active' }, reports: [], legalHolds: [],
+      isPersonalDataErased: isErased(identity),
     };
   }
   if (state.status === 'unregistered') return state;
@@ -107,17 +136,17 @@ export function evolve(state: Inmate, event: InmateEvent): Inmate {
     case 'InmateRecordCorrected':
       return {
         ...state,
-        identity: event.data.identity ?? state.identity,
+        identity: (event.data.identity as unknown as RecordedIdentity | undefined) ?? state.identity,
         nationalities: event.data.nationalities ?? state.nationalities,
       };
     case 'DomesticReleaseRecorded':
-      return { ...state, status: 'released', release: { reason: event.data.reason } };
+      return { ...state, status: 'released', release: { reason: event.data.reason }, ...releasedOn(event) };
     case 'EnforcementSuspended':
       return { ...state, enforcement: { status: 'suspended', transferId: event.data.transferId, receivingState: event.data.receivingState } };
     case 'EnforcementResumed':
       return { ...state, enforcement: { status: 'active' } };
     case 'EnforcementEnded':
-      return { ...state, enforcement: { status: 'ended', reason: event.data.reason, ...optional('transferId', event.data.transferId) } };
+      return { ...state, enforcement: { status: 'ended', reason: event.data.reason, ...optional('transferId', event.data.transferId) }, ...releasedOn(event) };
     case 'ReceivingStateReportReceived':
       return { ...state, reports: [...state.reports, { reportEventId: event.data.reportEventId, report: event.data.report, isAcknowledged: false }] };
     case 'ReportAcknowledged':
@@ -125,7 +154,22 @@ export function evolve(state: Inmate, event: InmateEvent): Inmate {
         ...state,
         reports: state.reports.map((r) => (r.reportEventId === event.data.reportEventId ? { ...r, isAcknowledged: true } : r)),
       };
+    case 'LegalHoldPlaced':
+      return { ...state, legalHolds: [...state.legalHolds, { reference: event.data.reference, reason: event.data.reason }] };
+    case 'LegalHoldLifted':
+      return { ...state, legalHolds: state.legalHolds.filter((hold) => hold.reference !== event.data.reference) };
+    case 'PersonalDataErased':
+      return {
+        ...state,
+        isPersonalDataErased: true,
+        identity: { givenNames: null, familyName: null, dateOfBirth: null, placeOfBirth: null, sex: state.identity.sex, documents: null },
+      };
   }
+}
+
+/** The day of the final release, from when the event happened (absent on an event just decided). */
+function releasedOn(event: InmateEvent): { releasedOn?: string } {
+  return event.occurredAt ? { releasedOn: dayOf(event.occurredAt) } : {};
 }
 
 export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
@@ -133,11 +177,12 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
     if (state.status !== 'unregistered') throw reject('INMATE_ALREADY_REGISTERED', { existingInmateId: state.inmateId });
     const { commandId: _c, occurredAt, ...registration } = command.data;
     throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', registration.identity.dateOfBirth]], occurredAt));
-    return [event('InmateRegistered', 2, registration)];
+    return [event('InmateRegistered', 3, registration)];
   }
   if (state.status === 'unregistered') throw reject('INMATE_NOT_FOUND', { inmateId: command.data.inmateId });
-  // Rule 15: a release recorded in error is corrected, never edited; nothing else is recorded after it.
-  if (state.status === 'released' && command.type !== 'CorrectInmateRecord') {
+  // Rule 15: a release recorded in error is corrected, never edited; nothing else is recorded after it
+  // but what Rule 16 does with the record once closed (legal holds, erasure).
+  if (state.status === 'released' && !['CorrectInmateRecord', 'PlaceLegalHold', 'LiftLegalHold', 'ErasePersonalData'].includes(command.type)) {
     throw reject('INMATE_ALREADY_RELEASED', { inmateId: state.inmateId });
   }
   const inmateId = state.inmateId;
@@ -190,16 +235,54 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
     }
     case 'ReceiveReport':
       return decideReport(command, state);
+    case 'PlaceLegalHold': {
+      const { reference, reason } = command.data;
+      // The same hold placed twice changes nothing.
+      if (state.legalHolds.some((hold) => hold.reference === reference)) return [];
+      return [event('LegalHoldPlaced', 1, { inmateId, reference, reason })];
+    }
+    case 'LiftLegalHold': {
+      const { reference, reason } = command.data;
+      if (!state.legalHolds.some((hold) => hold.reference === reference)) throw reject('LEGAL_HOLD_NOT_FOUND', { inmateId, reference });
+      return [event('LegalHoldLifted', 1, { inmateId, reference, reason })];
+    }
+    case 'ErasePersonalData':
+      return decideErasure(command, state);
   }
+}
+
+/**
+ * Rule 16: personal data is erased once the sending state's retention period after the final
+ * release has run out, and never while a legal hold stands. Erasing twice changes nothing.
+ */
+function decideErasure(command: ErasePersonalDataCommand, state: Registered): InmateEvent[] {
+  const { inmateId, retention, keyId, explanation, asOf } = command.data;
+  if (state.isPersonalDataErased) return [];
+  if (state.legalHolds.length > 0) {
+    // Details are flat (strings, numbers, booleans): they travel in CommandRejected too.
+    throw reject('LEGAL_HOLD_ACTIVE', { inmateId, legalHolds: state.legalHolds.map((hold) => hold.reference).join(', ') });
+  }
+  const retentionPeriod = periodFor(retention, state.sendingState);
+  if (!state.releasedOn) throw reject('RETENTION_NOT_EXPIRED', { inmateId, isReleased: false, retentionPeriod });
+  const firstDay = erasableOn(retention, state.sendingState, state.releasedOn);
+  if (dayOf(asOf) < firstDay) {
+    throw reject('RETENTION_NOT_EXPIRED', { inmateId, isReleased: true, releasedOn: state.releasedOn, retentionPeriod, erasableOn: firstDay });
+  }
+  return [event('PersonalDataErased', 1, {
+    inmateId, sendingState: state.sendingState, ground: 'retention-expired', releasedOn: state.releasedOn, retentionPeriod,
+    erasableOn: firstDay, erasedFields: [...ERASABLE_FIELDS], ...optional('keyId', keyId), ...optional('explanation', explanation),
+  })];
 }
 
 function decideCorrection(command: Extract<InmateCommand, { type: 'CorrectInmateRecord' }>, state: Registered): InmateEvent[] {
   const { inmateId, correctedEventId, reason, identity, nationalities, occurredAt } = command.data;
+  // Rule 16: an erased identity is not recorded again under a destroyed key.
+  if (identity !== undefined && state.isPersonalDataErased) throw reject('PERSONAL_DATA_ERASED', { inmateId });
   const changesIdentity = identity !== undefined && !sameJson(identity, state.identity);
   const changesNationalities = nationalities !== undefined && !sameJson([...nationalities].sort(), [...state.nationalities].sort());
   if (!changesIdentity && !changesNationalities) throw reject('NOTHING_TO_CORRECT', { inmateId });
   throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', identity?.dateOfBirth]], occurredAt));
-  return [event('InmateRecordCorrected', 1, {
+  return [event('InmateRecordCorrected', 2, {
     inmateId, correctedEventId, reason,
     ...optional('identity', changesIdentity ? identity : undefined),
     ...optional('nationalities', changesNationalities ? nationalities : undefined),

@@ -82,6 +82,15 @@ export function commandBodies(inmateId: string, commandId: string, occurredAt = 
     AcknowledgeReport: (o: Partial<Body<'AcknowledgeReport'>> = {}): Body<'AcknowledgeReport'> => ({
       ...base, inmateId, reportEventId: REPORT, report: 'sentence-completed', ...o,
     }),
+    ErasePersonalData: (o: Partial<Body<'ErasePersonalData'>> = {}): Body<'ErasePersonalData'> => ({
+      ...base, inmateId, explanation: 'Retention period after release ran out.', ...o,
+    }),
+    PlaceLegalHold: (o: Partial<Body<'PlaceLegalHold'>> = {}): Body<'PlaceLegalHold'> => ({
+      ...base, inmateId, reference: 'BE-PAR-2026-0412', reason: 'Civil claim pending before the Brussels court.', ...o,
+    }),
+    LiftLegalHold: (o: Partial<Body<'LiftLegalHold'>> = {}): Body<'LiftLegalHold'> => ({
+      ...base, inmateId, reference: 'BE-PAR-2026-0412', reason: 'Claim settled.', ...o,
+    }),
   };
 }
 

@@ -35,7 +35,7 @@ describe('the inmate record over HTTP (real PostgreSQL)', () => {
     });
     const history = await http().get(`/inmates/${inmateId}/history`).expect(200);
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['InmateRegistered', 'SentenceRecorded']);
-    expect(history.body.events[0]).toMatchObject({ revision: 0, schemaVersion: 2, occurredAt: '2026-03-02T09:30:00Z', recordedAt: expect.any(String) });
+    expect(history.body.events[0]).toMatchObject({ revision: 0, schemaVersion: 3, occurredAt: '2026-03-02T09:30:00Z', recordedAt: expect.any(String) });
   });
 
   it('answers 404 INMATE_NOT_FOUND for an unknown inmate and 400 for an id that is not a UUID', async () => {

@@ -49,7 +49,7 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     expect(result.value).toMatchObject({ commandId: body.commandId, commandType: 'RegisterInmate', eventIds: [expect.any(String)], streamRevision: 0 });
 
     const published = await probe.waitFor('InmateRegistered on custody.intake.events', (s) => s.topic === topic(TOPICS.intakeEvents) && s.key === inmateId);
-    expect(published.headers).toMatchObject({ ce_type: 'InmateRegistered', ce_schemaversion: '2', ce_subject: `inmate/${inmateId}`, ce_causationid: body.commandId });
+    expect(published.headers).toMatchObject({ ce_type: 'InmateRegistered', ce_schemaversion: '3', ce_subject: `inmate/${inmateId}`, ce_causationid: body.commandId });
     expect(published.value).toMatchObject({ inmateId, nationalities: ['AL'], sendingState: 'BE' });
     expect((await http().get(`/inmates/${inmateId}`).expect(200)).body.status).toBe('registered');
   });

@@ -4,6 +4,7 @@ import { PostgresEventStore, type GlobalEvent, type Subscription } from '@custod
 import { IntakeConfig } from '../config';
 import { evolve, initialState, type Inmate, type InmateEvent } from '../inmate/inmate.decider';
 import { releaseOn } from '../inmate/inmate.facts';
+import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { POOL } from '../store/store.module';
 
 const NAME = 'inmate-search';
@@ -22,7 +23,8 @@ function columns(state: Exclude<Inmate, { status: 'unregistered' }>) {
  * (the folded record and the columns searched on) and a checkpoint, written in one transaction
  * per event. A row remembers the revision it folded, so an event is never applied twice (a
  * second instance, or a replay after a crash before the checkpoint moved). Rebuilt from position
- * 0 by `rebuild()`.
+ * 0 by `rebuild()`. Events are read through the personal data store: names are decrypted into the
+ * row, and PersonalDataErased (or a rebuild after it) leaves them `null`.
  */
 @Injectable()
 export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -37,6 +39,7 @@ export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApp
     private readonly store: PostgresEventStore,
     @Inject(POOL) private readonly pool: Pool,
     private readonly config: IntakeConfig,
+    private readonly personalData: PersonalDataStore,
   ) {
     this.s = `"${config.DATABASE_SCHEMA}"`;
   }
@@ -79,6 +82,8 @@ export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApp
         CREATE INDEX IF NOT EXISTS inmate_search_candidates ON ${this.table} (sending_state, residence_status, release_on);
         CREATE INDEX IF NOT EXISTS inmate_search_nationalities ON ${this.table} USING gin (nationalities);
         CREATE TABLE IF NOT EXISTS ${this.s}.projection_checkpoints (name text PRIMARY KEY, checkpoint text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+        -- Rule 16: names are null once the person's personal data is erased.
+        ALTER TABLE ${this.table} ALTER COLUMN family_name DROP NOT NULL, ALTER COLUMN given_names DROP NOT NULL;
       `);
       await client.query('COMMIT');
     });
@@ -143,7 +148,8 @@ export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApp
   }
 
   /** Folds one event into its inmate's row and moves the checkpoint, in one transaction. */
-  private async apply(event: GlobalEvent): Promise<void> {
+  private async apply(recorded: GlobalEvent): Promise<void> {
+    const event = await this.personalData.open(recorded);
     const inmateId = event.streamName.slice('inmate-'.length);
     await this.withClient(async (client) => {
       await client.query('BEGIN');
@@ -151,7 +157,11 @@ export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApp
         const { rows } = await client.query<{ state: Inmate; revision: string }>(`SELECT state, revision FROM ${this.table} WHERE inmate_id = $1 FOR UPDATE`, [inmateId]);
         const row = rows[0];
         if (!row || Number(row.revision) < event.revision) {
-          const state = evolve(row?.state ?? initialState(), { type: event.type, schemaVersion: event.schemaVersion, data: event.data } as InmateEvent);
+          // A row folded before legal holds and erasure were recorded has neither field.
+          const folded = row ? ({ legalHolds: [], isPersonalDataErased: false, ...row.state } as Inmate) : initialState();
+          const state = evolve(folded, {
+            type: event.type, schemaVersion: event.schemaVersion, data: event.data, occurredAt: event.metadata.occurredAt,
+          } as InmateEvent);
           if (state.status !== 'unregistered') {
             await client.query(
               `INSERT INTO ${this.table} (inmate_id, revision, state, status, sending_state, nationalities, residence_status, habitual_residence,

@@ -2,6 +2,8 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
 import { IntakeConfig } from '../config';
+import { PersonalDataKeys } from '../personal-data/data-keys';
+import { PersonalDataStore } from '../personal-data/personal-data.store';
 
 /** The service's PostgreSQL pool (events, inbox, relay checkpoint and read model share it). */
 export const POOL = Symbol('POOL');
@@ -20,7 +22,10 @@ class PoolCloser implements OnApplicationShutdown {
   }
 }
 
-/** The pool and the event store in the service's schema (migrated on start). */
+/**
+ * The pool, the event store in the service's schema (migrated on start), and the personal data
+ * store over it (persons' data keys; events sealed on append, opened on read).
+ */
 @Global()
 @Module({})
 export class StoreModule {
@@ -39,9 +44,11 @@ export class StoreModule {
             return store;
           },
         },
+        { provide: PersonalDataKeys, inject: [POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config) },
+        PersonalDataStore,
         PoolCloser,
       ],
-      exports: [IntakeConfig, POOL, PostgresEventStore],
+      exports: [IntakeConfig, POOL, PostgresEventStore, PersonalDataKeys, PersonalDataStore],
     };
   }
 }

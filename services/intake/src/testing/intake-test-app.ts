@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { loadConfig } from '@custody/platform';
+import { generateMasterKey, loadConfig } from '@custody/platform';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { IntakeConfig } from '../config';
@@ -26,6 +26,8 @@ export async function startIntake(label: string, overrides: Record<string, strin
     // Likewise commands on Kafka unsigned, unless the test names the ministries' keys (signed-commands.int-spec.ts).
     COMMAND_SIGNATURES: overrides.COMMAND_SIGNERS ? 'required' : 'off',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // A master key of the test's own: no key is committed anywhere.
+    PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
     ...overrides,
   });
   const app = await createApp(config, { logger: ['error', 'warn'] });

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { reject } from '@custody/contracts';
+import type { PostgresTransaction } from '@custody/event-store';
+import { generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from '@custody/platform';
+import type { IntakeConfig } from '../config';
+import type { DataKey, KeyAccess } from './personal-fields';
+
+/** One destruction, as the destruction log keeps it (append-only: a trigger refuses UPDATE, DELETE and TRUNCATE). */
+export interface Destruction {
+  inmateId: string;
+  sendingState: string;
+  keyId: string | null;
+  masterKeyId: string | null;
+  ground: string;
+  releasedOn: string;
+  retentionPeriod: string;
+  erasableOn: string;
+  erasureEventId: string;
+  correlationId?: string;
+  actor?: Record<string, unknown>;
+}
+
+export interface DestructionLogEntry extends Destruction {
+  entry: number;
+  destroyedAt: string;
+}
+
+/**
+ * The data keys of persons (crypto-shredding, Rule 16), in the service's schema: one per person,
+ * kept only wrapped by the master key of the configuration. Destroying a key deletes the
+ * wrapped key and keeps the row as the record that it was destroyed, when and why; the same
+ * transaction appends the destruction to the destruction log. Nothing here is cached: a key
+ * destroyed by another instance is gone for this one at its next read. Provided by the store module.
+ */
+export class PersonalDataKeys implements OnModuleInit {
+  private readonly master: MasterKey;
+  private readonly s: string;
+  private migrated?: Promise<void>;
+
+  constructor(
+    private readonly pool: Pool,
+    config: IntakeConfig,
+  ) {
+    this.master = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
+    this.s = `"${config.DATABASE_SCHEMA}"`;
+  }
+
+  get keysTable(): string {
+    return `${this.s}.personal_data_keys`;
+  }
+
+  get destructionLogTable(): string {
+    return `${this.s}.personal_data_destructions`;
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.migrate();
+  }
+
+  migrate(): Promise<void> {
+    this.migrated ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.keysTable]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+        await client.query(`
+          CREATE TABLE IF NOT EXISTS ${this.keysTable} (
+            inmate_id uuid PRIMARY KEY,
+            key_id uuid,
+            master_key_id text,
+            wrapped_key text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            destroyed_at timestamptz,
+            destruction_reason text,
+            CONSTRAINT personal_data_key_held_or_destroyed CHECK ((wrapped_key IS NULL) = (destroyed_at IS NOT NULL))
+          );
+          CREATE TABLE IF NOT EXISTS ${this.destructionLogTable} (
+            entry bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            inmate_id uuid NOT NULL,
+            sending_state text NOT NULL,
+            key_id uuid,
+            master_key_id text,
+            ground text NOT NULL,
+            released_on date NOT NULL,
+            retention_period text NOT NULL,
+            erasable_on date NOT NULL,
+            erasure_event_id uuid NOT NULL UNIQUE,
+            correlation_id text,
+            actor jsonb,
+            destroyed_at timestamptz NOT NULL DEFAULT now()
+          );
+          CREATE INDEX IF NOT EXISTS personal_data_destructions_state ON ${this.destructionLogTable} (sending_state, entry);
+          CREATE OR REPLACE FUNCTION ${this.s}.personal_data_destructions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            RAISE EXCEPTION 'the destruction log is append-only: % refused', TG_OP;
+          END $$;
+          CREATE OR REPLACE TRIGGER personal_data_destructions_no_change BEFORE UPDATE OR DELETE ON ${this.destructionLogTable}
+            FOR EACH ROW EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
+          CREATE OR REPLACE TRIGGER personal_data_destructions_no_truncate BEFORE TRUNCATE ON ${this.destructionLogTable}
+            FOR EACH STATEMENT EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
+        `);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        this.migrated = undefined;
+        throw error;
+      } finally {
+        client.release();
+      }
+    })();
+    return this.migrated;
+  }
+
+  /** What reading the person's events can use: the unwrapped key, the fact that it was destroyed, or nothing yet. */
+  async access(inmateId: string): Promise<KeyAccess> {
+    await this.migrate();
+    const { rows } = await this.pool.query<{ key_id: string | null; master_key_id: string | null; wrapped_key: string | null; destroyed_at: Date | null }>(
+      `SELECT key_id, master_key_id, wrapped_key, destroyed_at FROM ${this.keysTable} WHERE inmate_id = $1`,
+      [inmateId],
+    );
+    const row = rows[0];
+    if (!row) return { status: 'none' };
+    if (row.destroyed_at !== null || row.wrapped_key === null) return { status: 'erased' };
+    return { status: 'held', key: this.unwrap(inmateId, row.key_id!, row.master_key_id!, row.wrapped_key) };
+  }
+
+  /**
+   * The key to encrypt the person's fields with, created on first use. Refused with
+   * PERSONAL_DATA_ERASED once destroyed: an erased person's identity is not recorded again.
+   */
+  async forWriting(inmateId: string): Promise<DataKey> {
+    const access = await this.access(inmateId);
+    if (access.status === 'held') return access.key;
+    if (access.status === 'erased') throw reject('PERSONAL_DATA_ERASED', { inmateId });
+    const key = generateDataKey();
+    const wrapped = wrapDataKey(this.master, inmateId, key);
+    await this.pool.query(
+      `INSERT INTO ${this.keysTable} (inmate_id, key_id, master_key_id, wrapped_key) VALUES ($1, $2, $3, $4) ON CONFLICT (inmate_id) DO NOTHING`,
+      [inmateId, randomUUID(), wrapped.masterKeyId, wrapped.wrapped],
+    );
+    // Another writer may have created it first: use whichever was stored.
+    return this.forWriting(inmateId);
+  }
+
+  /** The id of the person's data key, while it is held. */
+  async keyId(inmateId: string): Promise<string | undefined> {
+    await this.migrate();
+    const { rows } = await this.pool.query<{ key_id: string }>(`SELECT key_id FROM ${this.keysTable} WHERE inmate_id = $1 AND wrapped_key IS NOT NULL`, [inmateId]);
+    return rows[0]?.key_id;
+  }
+
+  /**
+   * Destroys the person's data key and appends the destruction to the log, in the caller's
+   * transaction (the one that appends PersonalDataErased). A person whose fields were never
+   * encrypted gets a row that says the key is destroyed, so that reads show the fields erased.
+   */
+  async destroy(tx: PostgresTransaction, destruction: Omit<Destruction, 'keyId' | 'masterKeyId'>): Promise<DestructionLogEntry> {
+    const reason = `${destruction.ground}: released on ${destruction.releasedOn}, retention ${destruction.retentionPeriod}`;
+    const destroyed = await tx.query<{ key_id: string | null; master_key_id: string | null }>(
+      `INSERT INTO ${this.keysTable} AS k (inmate_id, destroyed_at, destruction_reason) VALUES ($1, now(), $2)
+       ON CONFLICT (inmate_id) DO UPDATE SET wrapped_key = NULL, destroyed_at = COALESCE(k.destroyed_at, now()),
+         destruction_reason = COALESCE(k.destruction_reason, EXCLUDED.destruction_reason)
+       RETURNING key_id, master_key_id`,
+      [destruction.inmateId, reason],
+    );
+    const { key_id: keyId, master_key_id: masterKeyId } = destroyed.rows[0];
+    const { rows } = await tx.query<{ entry: string; destroyed_at: Date }>(
+      `INSERT INTO ${this.destructionLogTable} (inmate_id, sending_state, key_id, master_key_id, ground, released_on, retention_period, erasable_on,
+         erasure_event_id, correlation_id, actor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING entry, destroyed_at`,
+      [
+        destruction.inmateId, destruction.sendingState, keyId, masterKeyId, destruction.ground, destruction.releasedOn, destruction.retentionPeriod,
+        destruction.erasableOn, destruction.erasureEventId, destruction.correlationId ?? null, destruction.actor ? JSON.stringify(destruction.actor) : null,
+      ],
+    );
+    return { ...destruction, keyId, masterKeyId, entry: Number(rows[0].entry), destroyedAt: rows[0].destroyed_at.toISOString() };
+  }
+
+  /** The destruction log, oldest first, for the states given (all when undefined). */
+  async destructionLog(options: { states?: string[]; after?: number; limit: number }): Promise<DestructionLogEntry[]> {
+    await this.migrate();
+    const values: unknown[] = [options.after ?? 0];
+    let where = 'entry > $1';
+    if (options.states) {
+      values.push(options.states);
+      where += ` AND sending_state = ANY ($${values.length})`;
+    }
+    values.push(options.limit);
+    const { rows } = await this.pool.query<{
+      entry: string; inmate_id: string; sending_state: string; key_id: string | null; master_key_id: string | null; ground: string;
+      released_on: string; retention_period: string; erasable_on: string; erasure_event_id: string; correlation_id: string | null;
+      actor: Record<string, unknown> | null; destroyed_at: Date;
+    }>(
+      `SELECT entry, inmate_id, sending_state, key_id, master_key_id, ground, released_on::text AS released_on, retention_period,
+              erasable_on::text AS erasable_on, erasure_event_id, correlation_id, actor, destroyed_at
+       FROM ${this.destructionLogTable} WHERE ${where} ORDER BY entry LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => ({
+      entry: Number(row.entry), inmateId: row.inmate_id, sendingState: row.sending_state, keyId: row.key_id, masterKeyId: row.master_key_id,
+      ground: row.ground, releasedOn: row.released_on, retentionPeriod: row.retention_period, erasableOn: row.erasable_on,
+      erasureEventId: row.erasure_event_id, ...(row.correlation_id ? { correlationId: row.correlation_id } : {}),
+      ...(row.actor ? { actor: row.actor } : {}), destroyedAt: row.destroyed_at.toISOString(),
+    }));
+  }
+
+  private unwrap(inmateId: string, kid: string, masterKeyId: string, wrapped: string): DataKey {
+    return { kid, key: unwrapDataKey(this.master, inmateId, { masterKeyId, wrapped }) };
+  }
+}

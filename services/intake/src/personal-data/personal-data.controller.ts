@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ContractViolation, ErasePersonalData, type IntakeCommandType, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
+import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
+import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
+import { inmateIdParam, metadataOf } from '../inmate/inmate.controller';
+import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
+import { PersonalDataKeys } from './data-keys';
+
+/** Paging of the destruction log. */
+export class DestructionLogQuery {
+  /** The `entry` of the last row of the previous page. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+type Body = { commandId: string; occurredAt: string; inmateId: string };
+
+/**
+ * HTTP in for Rule 16: erasing a person's personal data (their data key is destroyed), legal
+ * holds that stop it, and the destruction log. Translates and delegates; the rules are in the
+ * inmate decider.
+ */
+@ApiTags('personal data')
+@Controller()
+export class PersonalDataController {
+  constructor(
+    private readonly commands: InmateCommands,
+    private readonly keys: PersonalDataKeys,
+  ) {}
+
+  private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId: string) {
+    if (body.inmateId?.toLowerCase() !== pathId) {
+      throw new ContractViolation('VALIDATION_FAILED', [{ path: 'inmateId', problem: `inmateId must be the id of the path (${pathId})` }]);
+    }
+    return this.commands.execute({ type, data: body } as IncomingCommand, metadataOf(body, headers), body.commandId);
+  }
+
+  @Post('inmates/:id/personal-data/erasure')
+  @Requires('inmate:erase', InmateJurisdiction)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Erases the person\'s personal data: destroys their data key, so names, date and place of birth and identity documents read as null everywhere for ever. '
+      + '409 LEGAL_HOLD_ACTIVE while a legal hold stands; 409 RETENTION_NOT_EXPIRED before the final release plus the sending state\'s retention period.',
+  })
+  @ApiBody({ schema: { $ref: '#/components/schemas/ErasePersonalData' } })
+  erase(@Param('id', inmateIdParam) id: string, @Body() body: ErasePersonalData, @Headers() headers: Record<string, string>) {
+    return this.run('ErasePersonalData', body, headers, id);
+  }
+
+  @Post('inmates/:id/legal-holds')
+  @Requires('inmate:hold', InmateJurisdiction)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Places a legal hold (a reference unique per person): the person\'s data may not be erased until it is lifted.' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/PlaceLegalHold' } })
+  placeLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: PlaceLegalHold, @Headers() headers: Record<string, string>) {
+    return this.run('PlaceLegalHold', body, headers, id);
+  }
+
+  @Post('inmates/:id/legal-holds/lifts')
+  @Requires('inmate:hold', InmateJurisdiction)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lifts the legal hold of a reference (404 LEGAL_HOLD_NOT_FOUND when none stands).' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/LiftLegalHold' } })
+  liftLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: LiftLegalHold, @Headers() headers: Record<string, string>) {
+    return this.run('LiftLegalHold', body, headers, id);
+  }
+
+  @Get('personal-data/destructions')
+  @Requires('personal-data:audit')
+  @ApiOperation({ summary: 'The destruction log: every data key destroyed, when, on which ground and at whose request, oldest first (append-only). A state sees its own persons.' })
+  async destructionLog(@Query() query: DestructionLogQuery, @CurrentPrincipal() principal?: Principal) {
+    const limit = query.limit ?? 100;
+    const entries = await this.keys.destructionLog({ after: query.after, limit, ...(principal ? { states: [principal.state] } : {}) });
+    return { entries, nextAfter: entries.length === limit ? entries[entries.length - 1].entry : null };
+  }
+}
