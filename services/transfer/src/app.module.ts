@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
@@ -22,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SecurityModule.forRoot(config),
+        AccessLogModule.forRoot({ service: 'transfer', schema: config.DATABASE_SCHEMA, pool: POOL }),
         StoreModule.forRoot(config, options.clock ?? (config.CLOCK_OFFSET_MS ? new OffsetClock(config.CLOCK_OFFSET_MS) : undefined)),
         HealthModule.forService('transfer'),
         MessagingModule.forRootAsync({

@@ -66,6 +66,7 @@ const ROUTES: Route[] = [
   command('CompleteTransfer', 'completion', CASE_PARTIES),
   { name: 'read case', method: 'get', path: (id) => `/transfers/${id}`, roles: READERS, parties: CASE_PARTIES, allowed: 200 },
   { name: 'list cases', method: 'get', path: () => '/transfers?limit=999', roles: READERS, parties: PARTIES, allowed: 200 },
+  { name: 'access log', method: 'get', path: () => '/access-log', roles: ['auditor'], parties: PARTIES, allowed: 200 },
 ];
 
 const at = (day: number) => `2026-03-${String(day).padStart(2, '0')}T09:00:00Z`;
@@ -135,7 +136,7 @@ describe('transfer: authentication and the authorisation matrix', () => {
   );
 
   it('covers every route, role and party', () => {
-    expect(cells).toHaveLength(23 * ROLES.length * 3);
+    expect(cells).toHaveLength(24 * ROLES.length * 3);
   });
 
   it.each(cells)('%s as %s of the %s state answers %i', async (_name, role, party, expected, route) => {
