@@ -66,6 +66,7 @@ const FACILITY_ROUTES: Route[] = [
   facilityCommand('ReleaseReservation', (w) => `/reservations/${w.reservationId}/release`, RESERVERS, ['operator', 'lessee']),
   facilityCommand('ExpireReservation', (w) => `/reservations/${w.reservationId}/expire`, FACILITY_OFFICERS, ['operator']),
   { name: 'list facilities', method: 'get', path: () => '/facilities', roles: OCCUPANCY_READERS, relations: 'any', allowed: 200 },
+  { name: 'access log', method: 'get', path: () => '/access-log', roles: ['auditor'], relations: 'any', allowed: 200 },
   { name: 'occupancy', method: 'get', path: (w) => `/facilities/${w.facilityId}/occupancy`, roles: OCCUPANCY_READERS, relations: ['operator', 'lessee'], allowed: 200 },
 ];
 
