@@ -56,6 +56,8 @@ const ROUTES: Route[] = [
   commandRoute('PlaceLegalHold', 'legal-holds'),
   commandRoute('LiftLegalHold', 'legal-holds/lifts'),
   { name: 'destruction log', method: 'get', path: () => '/personal-data/destructions', roles: ['auditor', 'operator'], ownStateOnly: false, allowed: 200 },
+  { name: 'retention due', method: 'get', path: () => '/personal-data/retention/due', roles: ['auditor', 'operator'], ownStateOnly: false, allowed: 200 },
+  { name: 'retention run', method: 'post', path: () => '/admin/personal-data/retention/run', roles: ['operator'], ownStateOnly: false, allowed: 200 },
 ];
 
 describe('intake: authentication and the authorisation matrix', () => {

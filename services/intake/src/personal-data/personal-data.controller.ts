@@ -2,18 +2,25 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ContractViolation, ErasePersonalData, type IntakeCommandType, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
+import { ContractViolation, ErasePersonalData, type IntakeCommandType, IsIsoDate, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
 import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
 import { inmateIdParam, metadataOf } from '../inmate/inmate.controller';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
 import { PersonalDataKeys } from './data-keys';
+import { RetentionJob } from './retention.job';
 
 /** Paging of the destruction log. */
 export class DestructionLogQuery {
   /** The `entry` of the last row of the previous page. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+/** The day the retention list is drawn up for. */
+export class RetentionDueQuery {
+  /** Today (UTC) by default; a later day shows who will be due then. */
+  @IsOptional() @IsIsoDate() asOf?: string;
 }
 
 type Body = { commandId: string; occurredAt: string; inmateId: string };
@@ -29,6 +36,7 @@ export class PersonalDataController {
   constructor(
     private readonly commands: InmateCommands,
     private readonly keys: PersonalDataKeys,
+    private readonly retention: RetentionJob,
   ) {}
 
   private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId: string) {
@@ -75,5 +83,22 @@ export class PersonalDataController {
     const limit = query.limit ?? 100;
     const entries = await this.keys.destructionLog({ after: query.after, limit, ...(principal ? { states: [principal.state] } : {}) });
     return { entries, nextAfter: entries.length === limit ? entries[entries.length - 1].entry : null };
+  }
+
+  @Get('personal-data/retention/due')
+  @Requires('personal-data:audit')
+  @ApiOperation({ summary: 'Who is due for erasure on a day (?asOf=YYYY-MM-DD, today by default): released, the retention period run out, data not erased; those under a legal hold are listed with their holds and are not erased. A state sees its own persons.' })
+  async due(@Query() query: RetentionDueQuery, @CurrentPrincipal() principal?: Principal) {
+    const asOf = query.asOf ?? new Date().toISOString().slice(0, 10);
+    const due = await this.retention.due(`${asOf}T23:59:59Z`);
+    return { asOf, due: principal ? due.filter((status) => status.sendingState === principal.state) : due };
+  }
+
+  @Post('admin/personal-data/retention/run')
+  @Requires('admin:operate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Runs the retention job now (it also runs every RETENTION_SCAN_INTERVAL_MS): erases everyone due and not held; each erasure is in the destruction log.' })
+  runRetention() {
+    return this.retention.run();
   }
 }
