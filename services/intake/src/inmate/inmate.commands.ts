@@ -150,7 +150,7 @@ export class InmateCommands {
     });
   }
 
-  /** The documents a registration or an identity correction must hold; undefined for other commands. */
+  /** The documents a registration or an identity correction must hold, or an erasure let go; undefined for other commands. */
   private async planDocuments(command: InmateCommand): Promise<DocumentPlan | undefined> {
     if (command.type === 'RegisterInmate') {
       const { inmateId, sendingState, identity } = command.data;
@@ -161,6 +161,12 @@ export class InmateCommands {
       // An erased record keeps no documents; the decider refuses the correction.
       if (state.status === 'unregistered' || state.isPersonalDataErased) return undefined;
       return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, documentsOf(state.identity));
+    }
+    if (command.type === 'ErasePersonalData') {
+      // Rule 16: an erased person holds no document any more (written only if the erasure is decided).
+      const { state } = await this.load(command.data.inmateId);
+      if (state.status === 'unregistered' || state.isPersonalDataErased) return undefined;
+      return this.documents.plan(state.inmateId, state.sendingState, [], documentsOf(state.identity));
     }
     return undefined;
   }

@@ -128,6 +128,10 @@ describe('personal data: encrypted at rest and on the topic, erased by destroyin
     const correction = await http().post(`/inmates/${inmateId}/corrections`)
       .send(commandBodies(inmateId, randomUUID()).CorrectInmateRecord({ identity: identity(passport), nationalities: undefined })).expect(409);
     expect(correction.body.code).toBe('PERSONAL_DATA_ERASED');
+
+    // The erased record holds its identity documents no more: the person can be registered anew.
+    const again = randomUUID();
+    await http().post('/inmates').send(commandBodies(again, randomUUID()).RegisterInmate({ identity: identity(passport) })).expect(201);
   });
 
   it('refuses before the final release and before the period has run, and while a legal hold stands', async () => {
