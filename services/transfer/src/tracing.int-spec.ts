@@ -54,6 +54,7 @@ describe('one trace per transfer, across services', () => {
         KAFKA_GROUP_ID: uniqueName('intake-group'),
         KAFKA_PARTITIONS: '2',
         AUTH_MODE: 'off',
+        COMMAND_SIGNATURES: 'off',
         PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
         LOG_LEVEL: 'info',
       },

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
+import { currentVersion, EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { loadConfig } from '@custody/platform';
 import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSchemaName } from '@custody/testing';
@@ -68,7 +68,7 @@ export class TestProducer {
     const id = options.id ?? randomUUID();
     const occurredAt = (data as { occurredAt?: string }).occurredAt ?? new Date().toISOString();
     const metadata = { correlationId: id, occurredAt, ...(options.actor ? { actor: options.actor } : {}) };
-    const message = toKafkaMessage({ id, type, schemaVersion: type === 'InmateRegistered' ? 2 : 1, data, metadata });
+    const message = toKafkaMessage({ id, type, schemaVersion: currentVersion(type), data, metadata });
     await this.producer.send({ topic: `${this.prefix}${topic}`, messages: [message] });
     return id;
   }
