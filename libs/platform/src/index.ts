@@ -28,6 +28,11 @@ export {
   PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
 } from './personal-data/personal-data-crypto';
 export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';
+export { hasClearFields, MissingDataKeyError, openFields, sealFields } from './personal-data/personal-fields';
+export type { DataKey, KeyAccess } from './personal-data/personal-fields';
+export { PersonalDataKeys } from './personal-data/data-keys';
+export type { Destruction, DestructionLogEntry } from './personal-data/data-keys';
+export { PersonalDataConfig } from './personal-data/personal-data.config';
 export {
   activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,
   OBSERVABILITY, ObservabilityConfig, ObservabilityModule, observe, pinoSettings, REDACTED_PATHS, relayLagSeconds, runObserved, ServiceMetrics,

@@ -1,9 +1,9 @@
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@custody/platform';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { PersonalDataConfig } from '@custody/platform';
 import { IsRetentionPeriod, IsRetentionPeriods } from './personal-data/retention-period';
 
-/** The intake service's configuration, read from environment variables at start-up (the variables every service reads: ServiceConfig). */
-export class IntakeConfig extends ServiceConfig {
+/** The intake service's configuration, read from environment variables at start-up (the variables every service reads, and the master key of persons' data keys: PersonalDataConfig). */
+export class IntakeConfig extends PersonalDataConfig {
   /** HTTP port. */
   override PORT = 3101;
 
@@ -24,17 +24,6 @@ export class IntakeConfig extends ServiceConfig {
   /** Whether this instance keeps the search read model (turn off on extra instances if wished). */
   @IsIn(['true', 'false'])
   PROJECTION_ENABLED: 'true' | 'false' = 'true';
-
-  /**
-   * The master key that wraps each person's data key (crypto-shredding): base64 of 32 random
-   * bytes. Required; never logged. Losing it makes every person's personal fields unreadable.
-   */
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PERSONAL_DATA_MASTER_KEY must be the base64 of 32 random bytes (e.g. openssl rand -base64 32)' })
-  PERSONAL_DATA_MASTER_KEY = '';
-
-  /** The name of the master key, stored beside each wrapped data key (to tell keys apart when rotating). */
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'PERSONAL_DATA_MASTER_KEY_ID must be 1 to 64 letters, digits, ".", "_", ":" or "-"' })
-  PERSONAL_DATA_MASTER_KEY_ID = 'master-1';
 
   /** Retention after the final release, per sending state: JSON, e.g. {"BE":"P10Y","DK":"P5Y6M"} (ISO 8601 years, months, days). */
   @IsRetentionPeriods()

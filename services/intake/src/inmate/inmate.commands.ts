@@ -6,7 +6,7 @@ import {
   resultEvent, type CommandOutcome, type StreamStore,
 } from '@custody/platform';
 import { IntakeConfig } from '../config';
-import { PersonalDataKeys } from '../personal-data/data-keys';
+import { PersonalDataKeys } from '@custody/platform';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { documentsOf } from '../personal-data/personal-fields';
 import { retentionPolicyOf, type RetentionPolicy } from '../personal-data/retention-period';

@@ -7,7 +7,7 @@ import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
 import { inmateIdParam, metadataOf } from '../inmate/inmate.controller';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
-import { PersonalDataKeys } from './data-keys';
+import { PersonalDataKeys } from '@custody/platform';
 import { RetentionJob } from './retention.job';
 
 /** Paging of the destruction log. */

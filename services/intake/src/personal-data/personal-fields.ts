@@ -1,5 +1,5 @@
-import { type IdentityDocument, isEncryptedValue, PERSONAL_IDENTITY_FIELDS, type PersonIdentity, type Sex } from '@custody/contracts';
-import { decryptField, encryptField, type EncryptedField } from '@custody/platform';
+import { type IdentityDocument, PERSONAL_IDENTITY_FIELDS, type PersonIdentity, type Sex } from '@custody/contracts';
+import { type DataKey, hasClearFields, type KeyAccess, MissingDataKeyError, openFields, sealFields } from '@custody/platform';
 
 /**
  * Which fields of the intake events are personal data encrypted with the person's data key, and
@@ -7,10 +7,7 @@ import { decryptField, encryptField, type EncryptedField } from '@custody/platfo
  * Names, date and place of birth and identity documents are encrypted: no other service needs
  * them (transfer keeps nationalities, residence, sentence, expulsion order and health facts for
  * the legal rules; custody takes identity from the receiving state's admission record). Pure,
- * given the key.
- *
- * An erased field reads as `null`: after erasure, and for a value written in clear before
- * personal fields were encrypted (still in the store, but no longer shown).
+ * given the key (the sealing itself is the platform's, by path).
  */
 
 /** The events whose `identity` carries personal fields. */
@@ -34,48 +31,19 @@ export type RecordedIdentity = PersonIdentity | ErasedIdentity;
 
 export const isErased = (identity: RecordedIdentity): identity is ErasedIdentity => identity.familyName === null;
 
-/** The person's data key, when it exists and is not destroyed. */
-export interface DataKey {
-  kid: string;
-  key: Buffer;
-}
+export type { DataKey, KeyAccess };
+export { MissingDataKeyError };
 
-/** What opening a person's events can use: the key, or the knowledge that it was destroyed. */
-export type KeyAccess = { status: 'held'; key: DataKey } | { status: 'erased' } | { status: 'none' };
-
-/** A data key the store says exists but cannot be found: personal fields it encrypted would be lost. */
-export class MissingDataKeyError extends Error {
-  constructor(inmateId: string) {
-    super(`inmate ${inmateId} has encrypted personal fields but no data key (neither held nor recorded as destroyed)`);
-    this.name = 'MissingDataKeyError';
-  }
-}
-
-type Data = Record<string, unknown>;
-
-function identityOf(data: unknown): Data | undefined {
-  const identity = (data as Data | undefined)?.identity;
-  return typeof identity === 'object' && identity !== null ? (identity as Data) : undefined;
-}
+const inmateIdOf = (data: unknown) => (data as { inmateId: string }).inmateId;
 
 /** True when the event holds at least one personal field in clear (written before encryption, or a command's facts). */
 export function hasClearPersonalFields(type: string, data: unknown): boolean {
-  const identity = EVENTS_WITH_IDENTITY.has(type) ? identityOf(data) : undefined;
-  return !!identity && PERSONAL_IDENTITY_FIELDS.some((field) => identity[field] !== undefined && !isEncryptedValue(identity[field]));
+  return EVENTS_WITH_IDENTITY.has(type) && hasClearFields(data, ERASABLE_FIELDS);
 }
 
 /** The event's data with every clear personal field encrypted for the person (`inmateId` of the data). */
 export function sealEvent(type: string, data: unknown, key: DataKey): unknown {
-  const identity = EVENTS_WITH_IDENTITY.has(type) ? identityOf(data) : undefined;
-  if (!identity) return data;
-  const inmateId = (data as Data).inmateId as string;
-  const sealed: Data = { ...identity };
-  for (const field of PERSONAL_IDENTITY_FIELDS) {
-    const value = identity[field];
-    if (value === undefined || isEncryptedValue(value)) continue;
-    sealed[field] = encryptField(key.key, key.kid, inmateId, `identity.${field}`, value);
-  }
-  return { ...(data as Data), identity: sealed };
+  return EVENTS_WITH_IDENTITY.has(type) ? sealFields(data, ERASABLE_FIELDS, inmateIdOf(data), key) : data;
 }
 
 /**
@@ -83,23 +51,7 @@ export function sealEvent(type: string, data: unknown, key: DataKey): unknown {
  * person's data was erased. `isErased` tells whether any field was shown as erased.
  */
 export function openEvent(type: string, data: unknown, access: KeyAccess): { data: unknown; isErased: boolean } {
-  const identity = EVENTS_WITH_IDENTITY.has(type) ? identityOf(data) : undefined;
-  if (!identity) return { data, isErased: false };
-  const inmateId = (data as Data).inmateId as string;
-  const opened: Data = { ...identity };
-  let isErased = false;
-  for (const field of PERSONAL_IDENTITY_FIELDS) {
-    const value = identity[field];
-    if (value === undefined) continue;
-    if (access.status === 'erased') {
-      opened[field] = null;
-      isErased = true;
-    } else if (isEncryptedValue(value)) {
-      if (access.status === 'none') throw new MissingDataKeyError(inmateId);
-      opened[field] = decryptField(access.key.key, inmateId, `identity.${field}`, value as EncryptedField);
-    }
-  }
-  return { data: { ...(data as Data), identity: opened }, isErased };
+  return EVENTS_WITH_IDENTITY.has(type) ? openFields(data, ERASABLE_FIELDS, inmateIdOf(data), access) : { data, isErased: false };
 }
 
 /** The documents of an identity, or none once erased. */

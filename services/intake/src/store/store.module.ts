@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
 import { IntakeConfig } from '../config';
-import { PersonalDataKeys } from '../personal-data/data-keys';
+import { PersonalDataKeys } from '@custody/platform';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 
 /** The service's PostgreSQL pool (events, inbox, relay checkpoint and read model share it). */

@@ -3,11 +3,15 @@ import type { OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { reject } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from '@custody/platform';
-import type { IntakeConfig } from '../config';
+import type { PersonalDataConfig } from './personal-data.config';
+import { generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from './personal-data-crypto';
 import type { DataKey, KeyAccess } from './personal-fields';
 
-/** One destruction, as the destruction log keeps it (append-only: a trigger refuses UPDATE, DELETE and TRUNCATE). */
+/**
+ * One destruction, as the destruction log keeps it (append-only: a trigger refuses UPDATE, DELETE and
+ * TRUNCATE). The ground, the release and the retention period are those of the sending state's
+ * erasure (intake's PersonalDataErased); `erasureEventId` is the event the destroying service appended.
+ */
 export interface Destruction {
   inmateId: string;
   sendingState: string;
@@ -32,7 +36,9 @@ export interface DestructionLogEntry extends Destruction {
  * kept only wrapped by the master key of the configuration. Destroying a key deletes the
  * wrapped key and keeps the row as the record that it was destroyed, when and why; the same
  * transaction appends the destruction to the destruction log. Nothing here is cached: a key
- * destroyed by another instance is gone for this one at its next read. Provided by the store module.
+ * destroyed by another instance is gone for this one at its next read. Each service that keeps
+ * personal data (intake, custody) has its own keys and log in its own schema, under the master key
+ * of the configuration.
  */
 export class PersonalDataKeys implements OnModuleInit {
   private readonly master: MasterKey;
@@ -41,7 +47,7 @@ export class PersonalDataKeys implements OnModuleInit {
 
   constructor(
     private readonly pool: Pool,
-    config: IntakeConfig,
+    config: PersonalDataConfig,
   ) {
     this.master = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
     this.s = `"${config.DATABASE_SCHEMA}"`;

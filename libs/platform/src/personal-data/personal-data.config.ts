@@ -1,0 +1,20 @@
+import { Matches } from 'class-validator';
+import { ServiceConfig } from '../service.config';
+
+/**
+ * The variables of a service that keeps persons' data keys (crypto-shredding, Rule 16): intake for
+ * the sending state's record, custody for the receiving state's admission record. Both services
+ * wrap their keys with the master key of the same configuration.
+ */
+export class PersonalDataConfig extends ServiceConfig {
+  /**
+   * The master key that wraps each person's data key (crypto-shredding): base64 of 32 random
+   * bytes. Required; never logged. Losing it makes every person's personal fields unreadable.
+   */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PERSONAL_DATA_MASTER_KEY must be the base64 of 32 random bytes (e.g. openssl rand -base64 32)' })
+  PERSONAL_DATA_MASTER_KEY = '';
+
+  /** The name of the master key, stored beside each wrapped data key (to tell keys apart when rotating). */
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'PERSONAL_DATA_MASTER_KEY_ID must be 1 to 64 letters, digits, ".", "_", ":" or "-"' })
+  PERSONAL_DATA_MASTER_KEY_ID = 'master-1';
+}
