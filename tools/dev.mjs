@@ -24,7 +24,7 @@ if (!brokerWasRunning) {
   if (up.status !== 0) process.exit(up.status ?? 1);
 }
 
-// Intake's master key for personal data: PERSONAL_DATA_MASTER_KEY when set, otherwise a key
+// The master key for personal data (intake's and custody's data keys): PERSONAL_DATA_MASTER_KEY when set, otherwise a key
 // generated once and kept in .infra/ (not committed), so that the data survives restarts.
 const masterKeyFile = join(root, '.infra', 'personal-data-master-key');
 if (!process.env.PERSONAL_DATA_MASTER_KEY && !existsSync(masterKeyFile)) {
@@ -56,7 +56,7 @@ const children = services.map(({ name, port, colour }) => {
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
-      ...(name === 'intake' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
+      ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

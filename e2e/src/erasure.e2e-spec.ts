@@ -1,15 +1,21 @@
 // 6. Crypto-shredding end to end over the four processes: a Belgian case to Albania is run to the
 // admission, Albania reports the sentence served (Belgium's enforcement ends: the final release),
 // the retention period (none here) has run, and Belgium erases the person's personal data. Intake's
-// history then shows the personal fields as null, a refused second identity stays refused, the
-// audit ledger keeps the very bytes it hashed (the names in them encrypted under a key that no
-// longer exists), and `custody-audit verify` says intact.
+// history then shows the personal fields as null, a refused second identity stays refused; custody,
+// on intake's PersonalDataErased, destroys its own key and its record shows the admission's identity
+// and health facts as null; the audit ledger keeps the very bytes it hashed (the names in them
+// encrypted under keys that no longer exist, in clear nowhere), and `custody-audit verify` says intact.
 import { randomUUID } from 'node:crypto';
 import { BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
 import { send } from './harness/driver';
 import { eventually, getOk, request } from './harness/http';
 import { ledgerEventsOf, transferOf } from './harness/reads';
 import { Stack } from './harness/stack';
+
+interface CustodyRecord {
+  isPersonalDataErased: boolean;
+  admission: { identity: Record<string, unknown>; health: Record<string, unknown> } & Record<string, unknown>;
+}
 
 interface HistoryEvent {
   type: string;
@@ -52,14 +58,21 @@ describe('erasing a person\'s personal data, end to end over four processes', ()
       return inmate.enforcement.status === 'ended' ? inmate : undefined;
     }, { message: 'intake to end Belgium\'s enforcement on SentenceCompleted' });
     expect(ended).toMatchObject({ releasedOn: c.day(25), identity: { familyName, dateOfBirth: '1988-05-14' } });
+    // Custody's record of the admission shows the identity and health facts, decrypted with custody's own key.
+    const custodyRecord = `${stack.url('custody')}/custody/${c.inmateId}`;
+    expect(await getOk<CustodyRecord>(custodyRecord)).toMatchObject({
+      isPersonalDataErased: false, admission: { identity: { familyName, dateOfBirth: '1988-05-14' }, health: { summary: 'No acute condition.' } },
+    });
 
     // The ledger holds the person's intake events, with the personal fields encrypted.
     const before = await eventually(async () => {
       const events = await ledgerEventsOf(stack, c.inmateId);
-      return events.some((e) => e.type === 'EnforcementEnded') && events.some((e) => e.type === 'TransferCompleted') ? events : undefined;
+      return ['EnforcementEnded', 'TransferCompleted', 'InmateAdmitted'].every((type) => events.some((e) => e.type === type)) ? events : undefined;
     }, { message: 'the audit ledger to hold the case and the end of enforcement' });
     const registered = before.find((e) => e.type === 'InmateRegistered')!;
     expect(registered.data.identity).toMatchObject({ familyName: { enc: 'A256GCM' }, documents: { enc: 'A256GCM' } });
+    const admitted = before.find((e) => e.type === 'InmateAdmitted')!;
+    expect(admitted.data.admission).toMatchObject({ identity: { familyName: { enc: 'A256GCM' }, dateOfBirth: { enc: 'A256GCM' } }, health: { summary: { enc: 'A256GCM' } } });
     expect(JSON.stringify(registered.data)).not.toContain(c.passport);
     expect(JSON.stringify(registered.data)).not.toContain(familyName);
 
@@ -83,13 +96,33 @@ describe('erasing a person\'s personal data, end to end over four processes', ()
     const record = await getOk<{ isPersonalDataErased: boolean; identity: Record<string, unknown> }>(`${intake}/inmates/${c.inmateId}`);
     expect(record).toMatchObject({ isPersonalDataErased: true, identity: { familyName: null, givenNames: null } });
 
-    // The ledger records the erasure and keeps every entry it had, byte for byte.
+    // Custody follows intake's erasure: its key destroyed, its record shows the personal fields erased.
+    const custodyErased = await eventually(async () => {
+      const custody = await getOk<CustodyRecord>(custodyRecord);
+      return custody.isPersonalDataErased ? custody : undefined;
+    }, { message: 'custody to erase the admission record\'s personal fields on PersonalDataErased' });
+    expect(custodyErased.admission).toMatchObject({
+      identity: { givenNames: null, familyName: null, dateOfBirth: null, documents: null, sex: 'male' },
+      hasVisibleInjuries: null, health: { summary: null, isFitForDetention: null },
+    });
+    expect(JSON.stringify(custodyErased)).not.toContain(familyName);
+    expect(JSON.stringify(custodyErased)).not.toContain('1988-05-14');
+
+    // The ledger records both erasures and keeps every entry it had, byte for byte.
     const after = await eventually(async () => {
       const events = await ledgerEventsOf(stack, c.inmateId);
-      return events.some((e) => e.type === 'PersonalDataErased') ? events : undefined;
-    }, { message: 'the audit ledger to record PersonalDataErased' });
+      return events.some((e) => e.type === 'PersonalDataErased') && events.some((e) => e.type === 'CustodyPersonalDataErased') ? events : undefined;
+    }, { message: 'the audit ledger to record PersonalDataErased and CustodyPersonalDataErased' });
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.find((e) => e.type === 'PersonalDataErased')!.data).toMatchObject({ inmateId: c.inmateId, ground: 'retention-expired', releasedOn: c.day(25) });
+
+    expect(after.find((e) => e.type === 'CustodyPersonalDataErased')!.data).toMatchObject({ inmateId: c.inmateId, facilityId: c.facilityId, sendingState: 'BE' });
+    // Nowhere in the ledger's raw entries, of any person, is the name or the birth date in clear.
+    const { rows: raw } = await stack.pool.query<{ body: string }>(`SELECT body FROM "${stack.schemas.audit}".ledger`);
+    expect(raw.length).toBeGreaterThanOrEqual(after.length);
+    const everything = raw.map((row) => row.body).join('\n');
+    expect(everything).not.toContain(familyName);
+    expect(everything).not.toContain('1988-05-14');
 
     // custody-audit verify, as the auditor runs it: intact (exit 0).
     await getOk(`${stack.url('audit')}/ledger/head`);

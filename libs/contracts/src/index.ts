@@ -11,7 +11,7 @@ export {
 } from './common/identity';
 export { CommandBase } from './common/command-base';
 export {
-  PERSONAL_DATA_ALGORITHMS, EncryptedValue, isEncryptedValue, IsPersonal, clearText, clearDate, clearList,
+  PERSONAL_DATA_ALGORITHMS, EncryptedValue, isEncryptedValue, IsPersonal, clearText, clearDate, clearList, clearBoolean, clearTexts,
   type PersonalDataAlgorithm, type ClearForm,
 } from './common/personal-data';
 export { ProtectedPersonIdentity, PERSONAL_IDENTITY_FIELDS, type PersonalIdentityField } from './common/protected-identity';
@@ -34,6 +34,7 @@ export {
   EnforcementEndedPayload, ReportAcknowledgedPayload, PersonalDataErasedPayload, LegalHoldPlacedPayload, LegalHoldLiftedPayload,
 } from './intake/events';
 export { InmateRegisteredV1Payload, InmateRegisteredV2Payload, InmateRecordCorrectedV1Payload } from './intake/legacy';
+export { InmateAdmittedV1Payload } from './custody/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
   ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
@@ -64,7 +65,7 @@ export {
 } from './transfer/movement-events';
 export {
   JURISDICTIONS, Lease, FacilityUnit, PlacementProfile, Commitment, PropertyItem, HealthOnAdmission,
-  AdmissionRecord, ABSENCE_KINDS, RELEASE_DISPOSITIONS, CLEMENCY_KINDS, type Jurisdiction, type AbsenceKind,
+  AdmissionRecord, ProtectedAdmissionRecord, ProtectedHealthOnAdmission, ADMISSION_PERSONAL_FIELDS, ABSENCE_KINDS, RELEASE_DISPOSITIONS, CLEMENCY_KINDS, type Jurisdiction, type AbsenceKind,
   type ReleaseDisposition, type ClemencyKind,
 } from './custody/values';
 export {
@@ -82,7 +83,7 @@ export {
   InmateAdmittedPayload, CellAssignedPayload, AbsenceStartedPayload, AbsenceEndedPayload, InmateEscapedPayload,
   InmateRecapturedPayload, InmateCannotBeFoundPayload, InmateDiedInCustodyPayload,
   ConditionalReleaseGrantedPayload, PardonOrAmnestyGrantedPayload, SentenceCompletedPayload,
-  InmateReleasedPayload,
+  InmateReleasedPayload, CustodyPersonalDataErasedPayload,
 } from './custody/custody-events';
 export { INVARIANTS, FindingRaisedPayload, FindingResolvedPayload, type Invariant } from './audit/findings';
 export { SIGNATURE_ALGORITHMS, LedgerCheckpointSignedPayload, type SignatureAlgorithm } from './audit/checkpoints';
@@ -109,7 +110,7 @@ export {
   VALIDATOR_OPTIONS, toFieldProblems, validatePayload, validateCommand, validateEvent, unknownVersion,
   type Validated,
 } from './validation/validate';
-export { inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
+export { inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {
   MAX_MESSAGE_BYTES, EXTENSIONS, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,

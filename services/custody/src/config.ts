@@ -1,8 +1,11 @@
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@custody/platform';
+import { PersonalDataConfig } from '@custody/platform';
 
-/** The custody service's configuration, read from environment variables at start-up. */
-export class CustodyConfig extends ServiceConfig {
+/**
+ * The custody service's configuration, read from environment variables at start-up (the variables
+ * every service reads, and the master key of persons' data keys: PersonalDataConfig).
+ */
+export class CustodyConfig extends PersonalDataConfig {
   /** HTTP port. */
   override PORT = 3103;
 

@@ -10,6 +10,7 @@ import { CustodyModule } from './custody/custody.module';
 import { FacilityConsumer } from './facility/facility.consumer';
 import { FacilityModule } from './facility/facility.module';
 import { CUSTODY_MESSAGE_RIGHTS, FacilityRights } from './facility/facility.rights';
+import { PersonalDataErasureConsumer } from './personal-data/personal-data.consumer';
 import { DATABASE_POOL } from './store/store.module';
 import { TransferKnowledgeConsumer } from './transfer-knowledge/transfer-knowledge.consumer';
 import { TransferKnowledgeModule } from './transfer-knowledge/transfer-knowledge.module';
@@ -52,7 +53,7 @@ export class CustodyMessagingModule {
           }),
         }),
       ],
-      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, FacilityRights, CommandRefusalRecorder],
+      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, PersonalDataErasureConsumer, FacilityRights, CommandRefusalRecorder],
     };
   }
 }

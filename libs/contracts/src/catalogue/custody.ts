@@ -2,6 +2,7 @@ import * as custodyCommands from '../custody/custody-commands';
 import * as custodyEvents from '../custody/custody-events';
 import * as facilityCommands from '../custody/facility-commands';
 import * as facilityEvents from '../custody/facility-events';
+import { InmateAdmittedV1Payload } from '../custody/legacy';
 import { TOPICS } from '../topics/topics';
 import { group, message } from './define';
 
@@ -46,7 +47,10 @@ export const CUSTODY_COMMANDS = group(TOPICS.facilityCommands, 'command', SOURCE
 
 /** Events about a person in a foreign facility: `custody.facility.events`, keyed by inmate. */
 export const CUSTODY_EVENTS = group(TOPICS.facilityEvents, 'event', SOURCE, {
-  InmateAdmitted: message(custodyEvents.InmateAdmittedPayload, 'inmate', 'The person was admitted; the receiving side is custodian.'),
+  InmateAdmitted: message(custodyEvents.InmateAdmittedPayload, 'inmate', 'The person was admitted; the receiving side is custodian.', {
+    version: 2,
+    legacy: { 1: InmateAdmittedV1Payload },
+  }),
   CellAssigned: message(custodyEvents.CellAssignedPayload, 'inmate', 'A cell was assigned.'),
   AbsenceStarted: message(custodyEvents.AbsenceStartedPayload, 'inmate', 'A temporary absence started.'),
   AbsenceEnded: message(custodyEvents.AbsenceEndedPayload, 'inmate', 'A temporary absence ended.'),
@@ -58,4 +62,5 @@ export const CUSTODY_EVENTS = group(TOPICS.facilityEvents, 'event', SOURCE, {
   PardonOrAmnestyGranted: message(custodyEvents.PardonOrAmnestyGrantedPayload, 'inmate', 'A pardon or amnesty was granted (reported to the sending state).'),
   SentenceCompleted: message(custodyEvents.SentenceCompletedPayload, 'inmate', 'The sentence is completed (reported to the sending state).'),
   InmateReleased: message(custodyEvents.InmateReleasedPayload, 'inmate', 'The person left the facility for good.'),
+  CustodyPersonalDataErased: message(custodyEvents.CustodyPersonalDataErasedPayload, 'inmate', 'Following the sending state\'s erasure, custody destroyed its data key for the person (Rule 16).'),
 });

@@ -68,6 +68,20 @@ export const clearDate: ClearForm = {
   schema: { type: 'string', format: 'date' },
 };
 
+/** A clear yes or no (a health fact). */
+export const clearBoolean: ClearForm = {
+  description: 'true or false',
+  check: (v) => typeof v === 'boolean',
+  schema: { type: 'boolean' },
+};
+
+/** A clear list of `min` to `max` texts of at most `length` characters each. */
+export const clearTexts = (min: number, max: number, length: number): ClearForm => ({
+  description: `a list of ${min} to ${max} texts of at most ${length} characters`,
+  check: (v) => Array.isArray(v) && v.length >= min && v.length <= max && v.every((item) => typeof item === 'string' && item.length >= 1 && item.length <= length),
+  schema: { type: 'array', minItems: min, maxItems: max, items: { type: 'string', minLength: 1, maxLength: length } },
+});
+
 /** A clear list of objects of `type`, valid by its own decorators. */
 export const clearList = (type: new () => object, min: number, max: number): ClearForm => ({
   description: `a list of ${min} to ${max} ${type.name}`,

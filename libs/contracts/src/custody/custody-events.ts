@@ -4,8 +4,9 @@ import { JsonSchemaRule } from '../common/json-schema-rule';
 import { Authority, HandOverParty } from '../common/authority';
 import { IsId, IsInstant, IsIsoDate, IsText } from '../common/formats';
 import { IsStateCode, type StateCode } from '../common/state-codes';
+import { ERASURE_GROUNDS, type ErasureGround } from '../intake/values';
 import {
-  ABSENCE_KINDS, type AbsenceKind, AdmissionRecord, CLEMENCY_KINDS, type ClemencyKind, RELEASE_DISPOSITIONS,
+  ABSENCE_KINDS, type AbsenceKind, CLEMENCY_KINDS, type ClemencyKind, ProtectedAdmissionRecord, RELEASE_DISPOSITIONS,
   type ReleaseDisposition,
 } from './values';
 
@@ -14,7 +15,11 @@ import {
  * by inmate id. The receiving state's reports to the sending state (Rule 13) are among them.
  */
 
-/** Rule 14: admission with the full record of European Prison Rules 15.1, after a completed hand-over. */
+/**
+ * Rule 14: admission with the full record of European Prison Rules 15.1, after a completed
+ * hand-over. Version 2: the record's identity and health facts are encrypted with the person's
+ * data key (ProtectedAdmissionRecord); version 1 had them in clear.
+ */
 export class InmateAdmittedPayload {
   @IsId()
   inmateId!: string;
@@ -31,8 +36,8 @@ export class InmateAdmittedPayload {
 
   @IsDefined()
   @ValidateNested()
-  @Type(() => AdmissionRecord)
-  admission!: AdmissionRecord;
+  @Type(() => ProtectedAdmissionRecord)
+  admission!: ProtectedAdmissionRecord;
 
   /** Whose sentence and law apply: the lessee under a lease, otherwise the facility's state. */
   @IsStateCode()
@@ -255,4 +260,39 @@ export class InmateReleasedPayload {
   @ValidateNested()
   @Type(() => HandOverParty)
   handedTo?: HandOverParty;
+}
+
+/**
+ * Rule 16: the sending state erased the person's personal data (intake's PersonalDataErased), and
+ * custody destroyed its own data key for the person: the identity and health facts of the
+ * admission record are unreadable for ever, here, on the topic and in the audit ledger. Carries
+ * no personal data.
+ */
+export class CustodyPersonalDataErasedPayload {
+  @IsId()
+  inmateId!: string;
+
+  @IsId()
+  facilityId!: string;
+
+  /** The id of custody's destroyed data key (the `kid` of the admission's encrypted values). */
+  @IsOptional()
+  @IsText(64)
+  keyId?: string;
+
+  /** The sending state's PersonalDataErased that custody followed. */
+  @IsId()
+  erasureEventId!: string;
+
+  @IsStateCode()
+  sendingState!: StateCode;
+
+  @IsIn(ERASURE_GROUNDS)
+  ground!: ErasureGround;
+
+  /** The paths of the fields erased, e.g. `admission.identity.familyName`. */
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsText(64, { each: true })
+  erasedFields!: string[];
 }

@@ -1,11 +1,13 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, Max, Min, ValidateIf, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, Max, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { Authority } from '../common/authority';
 import { IsInstant, IsText } from '../common/formats';
 import { PersonIdentity } from '../common/identity';
+import { clearBoolean, clearText, clearTexts, type EncryptedValue, IsPersonal } from '../common/personal-data';
+import { ProtectedPersonIdentity } from '../common/protected-identity';
 import { IsStateCode, type StateCode } from '../common/state-codes';
 import { OFFENCE_CATEGORIES, type OffenceCategory, SENTENCE_KINDS, type SentenceKind } from '../intake/values';
 
@@ -100,20 +102,8 @@ export class HealthOnAdmission {
   examinedBy!: Authority;
 }
 
-/**
- * The admission record of European Prison Rules 15.1 (Rule 14): identity, reason and authority for
- * commitment, date and time of admission, property inventory, visible injuries, health information.
- */
-@JsonSchemaRule({
-  if: { properties: { hasVisibleInjuries: { const: true } } },
-  then: { required: ['visibleInjuries'], properties: { visibleInjuries: { minItems: 1 } } },
-})
-export class AdmissionRecord {
-  @IsDefined()
-  @ValidateNested()
-  @Type(() => PersonIdentity)
-  identity!: PersonIdentity;
-
+/** What every version of the admission record holds in clear: commitment (EPR 15.1.b), time of admission (15.1.c), property (15.1.d). */
+export abstract class AdmissionRecordBase {
   @IsDefined()
   @ValidateNested()
   @Type(() => Commitment)
@@ -128,6 +118,21 @@ export class AdmissionRecord {
   @ValidateNested({ each: true })
   @Type(() => PropertyItem)
   propertyInventory!: PropertyItem[];
+}
+
+/**
+ * The admission record of European Prison Rules 15.1 (Rule 14): identity, reason and authority for
+ * commitment, date and time of admission, property inventory, visible injuries, health information.
+ */
+@JsonSchemaRule({
+  if: { properties: { hasVisibleInjuries: { const: true } } },
+  then: { required: ['visibleInjuries'], properties: { visibleInjuries: { minItems: 1 } } },
+})
+export class AdmissionRecord extends AdmissionRecordBase {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PersonIdentity)
+  identity!: PersonIdentity;
 
   @IsBoolean()
   hasVisibleInjuries!: boolean;
@@ -145,6 +150,59 @@ export class AdmissionRecord {
   @Type(() => HealthOnAdmission)
   health!: HealthOnAdmission;
 }
+
+/**
+ * European Prison Rules 15.1.f and 16 as custody's events carry them since personal fields are
+ * encrypted: the summary and the fitness for detention are EncryptedValues (health information;
+ * no rule of another service reads them). Who examined the person stays clear.
+ */
+export class ProtectedHealthOnAdmission {
+  @IsPersonal(clearText(2000))
+  summary!: EncryptedValue | string;
+
+  @IsPersonal(clearBoolean)
+  isFitForDetention!: EncryptedValue | boolean;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  examinedBy!: Authority;
+}
+
+/**
+ * The admission record as InmateAdmitted carries it since version 2 (crypto-shredding, Rule 16):
+ * the person's names, date and place of birth and identity documents, and the health facts
+ * (visible injuries, whether there are any, the health summary and fitness for detention) are
+ * EncryptedValues under the receiving side's data key for the person. Commitment, the time of
+ * admission and the property inventory stay clear. An event written before (version 1) holds
+ * them in clear and is lifted unchanged.
+ */
+export class ProtectedAdmissionRecord extends AdmissionRecordBase {
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ProtectedPersonIdentity)
+  identity!: ProtectedPersonIdentity;
+
+  @IsPersonal(clearBoolean)
+  hasVisibleInjuries!: EncryptedValue | boolean;
+
+  /** One entry per injury (encrypted as one value); absent when there were none. */
+  @IsOptional()
+  @IsPersonal(clearTexts(1, 50, 500))
+  visibleInjuries?: EncryptedValue | string[];
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ProtectedHealthOnAdmission)
+  health!: ProtectedHealthOnAdmission;
+}
+
+/** The paths, in InmateAdmitted (v2), of the fields encrypted with the person's data key. */
+export const ADMISSION_PERSONAL_FIELDS = [
+  'admission.identity.givenNames', 'admission.identity.familyName', 'admission.identity.dateOfBirth', 'admission.identity.placeOfBirth',
+  'admission.identity.documents', 'admission.hasVisibleInjuries', 'admission.visibleInjuries', 'admission.health.summary',
+  'admission.health.isFitForDetention',
+] as const;
 
 /** Temporary absences under a named authority (Rule 10). */
 export const ABSENCE_KINDS = ['hospital', 'court', 'other'] as const;

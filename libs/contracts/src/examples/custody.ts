@@ -1,7 +1,7 @@
 import type {
   CommandPayload, CustodyCommandType, CustodyEventType, EventPayload, FacilityCommandType, FacilityEventType,
 } from '../catalogue/catalogue';
-import { AT, IDS, identity, profile, receiptSide } from './fixtures';
+import { AT, IDS, encrypted, identity, profile, protectedIdentity, receiptSide } from './fixtures';
 
 const base = { commandId: IDS.command, occurredAt: AT };
 const facilityId = IDS.facility;
@@ -80,7 +80,20 @@ export const CUSTODY_COMMAND_EXAMPLES: { [K in CustodyCommandType]: CommandPaylo
 
 /** One example of every event about a person in a facility. */
 export const CUSTODY_EVENT_EXAMPLES: { [K in CustodyEventType]: EventPayload<K> } = {
-  InmateAdmitted: { ...admission, governingState: 'DK' },
+  InmateAdmitted: {
+    ...admission,
+    admission: {
+      ...admission.admission,
+      identity: protectedIdentity,
+      hasVisibleInjuries: encrypted('x1Jb3kQm9T_4vLrA', 'Vt7ccC8aWq0h2xYkP3nRmLsZ1fE'),
+      health: {
+        ...admission.admission.health,
+        summary: encrypted('Qm2Lk9Xz4Wp7Vt1B', 'b8Hk2mQpWx0zLr4TyN7cVs3aJd9fGe6uKi1oPq5wRt8yUx2vBn4mZc7'),
+        isFitForDetention: encrypted('Hn5Ty8Ur1Ie4Ow7P', 'Lp3Ks6Jd9Hf2Gg5Aa8Zx1Cv4Bn7'),
+      },
+    },
+    governingState: 'DK',
+  },
   CellAssigned: { ...inmate, cell: 'A-112', unitId: 'A' },
   AbsenceStarted: { ...absence, kind: 'court', destination: 'Basic Court of Gjilan', authority: kosovoStaff },
   AbsenceEnded: absence,
@@ -92,4 +105,13 @@ export const CUSTODY_EVENT_EXAMPLES: { [K in CustodyEventType]: EventPayload<K> 
   PardonOrAmnestyGranted: clemency,
   SentenceCompleted: { ...inmate, completedOn: '2029-11-03' },
   InmateReleased: { ...inmate, disposition: 'returned-to-sending-state', handedTo: receiptSide },
+  CustodyPersonalDataErased: {
+    ...inmate, keyId: 'c3f8a1b2-7d4e-4c5f-9a6b-1e2d3c4b5a69', erasureEventId: IDS.event, sendingState: 'DK', ground: 'retention-expired',
+    erasedFields: ['admission.identity.givenNames', 'admission.identity.familyName', 'admission.identity.dateOfBirth', 'admission.identity.documents', 'admission.hasVisibleInjuries', 'admission.health.summary', 'admission.health.isFitForDetention'],
+  },
+};
+
+/** Events about a person in a facility at older schema versions still readable: type → version → payload. */
+export const CUSTODY_LEGACY_EXAMPLES: Record<string, Record<number, object>> = {
+  InmateAdmitted: { 1: { ...admission, governingState: 'DK' } },
 };

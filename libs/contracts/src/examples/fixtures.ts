@@ -68,3 +68,18 @@ export const profile: PlacementProfile = {
   hasSeriousMentalIllness: false,
   hasTerminalIllness: false,
 };
+
+/**
+ * A personal field as the services publish it, encrypted with the person's data key (these were
+ * made with an example key; real values decrypt only with the key the owning service holds).
+ */
+export const encrypted = (iv: string, ct: string) => ({ enc: 'A256GCM' as const, kid: 'e5a1c7d2-4b3f-4e6a-8d9c-0b1a2f3e4d05', iv, ct });
+/** The identity with its personal fields encrypted (intake's InmateRegistered, custody's InmateAdmitted). */
+export const protectedIdentity = {
+  givenNames: encrypted('CAkeDYxa3jjqRhNh', 'G5HmX_VGJou95CfCnuGto2XX7Lh0KRg'),
+  familyName: encrypted('Aj_TVmQ-7qzHKIRy', 'hlPYtrWvfNSArGtPu3hOmuHZMtdemJ8'),
+  dateOfBirth: encrypted('dPQEkHZZtG20mZ6_', 'bHzyBeKhwXkTnA6toBFZWHvUUtCsdtsMvHTq6g'),
+  placeOfBirth: encrypted('68V5THKKgyvBO_Ti', 'M9YTocuq_5El1c95FkBR0J50ifkHYvGj0Q'),
+  sex: identity.sex,
+  documents: encrypted('dAI6WHR50gyD6DqK', 'qhZkpkiQ4kpa47u6WNRkuQxemJLHEVQkrgSpRy2cMYcIzZDkwICdjl-WWUZ2TpUVo6dYiIEtoJmNuYcWbOIxQ3GSNIv-qmSkwyDDJ6zQ'),
+};

@@ -1,5 +1,5 @@
 import type { CommandPayload, EventPayload, IntakeCommandType, IntakeEventType } from '../catalogue/catalogue';
-import { AT, IDS, belgianPrison, identity, sentence } from './fixtures';
+import { AT, IDS, belgianPrison, identity, protectedIdentity, sentence } from './fixtures';
 
 const base = { commandId: IDS.command, occurredAt: AT };
 const inmateId = IDS.inmate;
@@ -17,19 +17,6 @@ const registration = {
   sendingState: 'BE' as const,
   holdingFacility: { name: 'Prison de Haren', reference: 'BE-HAR' },
   residence: { status: 'irregular' as const, habitualResidence: 'BE' as const },
-};
-/**
- * The identity as intake publishes it: each personal field encrypted with the person's data key
- * (these were made with an example key; real values decrypt only with the key intake holds).
- */
-const encrypted = (iv: string, ct: string) => ({ enc: 'A256GCM' as const, kid: 'e5a1c7d2-4b3f-4e6a-8d9c-0b1a2f3e4d05', iv, ct });
-const protectedIdentity = {
-  givenNames: encrypted('CAkeDYxa3jjqRhNh', 'G5HmX_VGJou95CfCnuGto2XX7Lh0KRg'),
-  familyName: encrypted('Aj_TVmQ-7qzHKIRy', 'hlPYtrWvfNSArGtPu3hOmuHZMtdemJ8'),
-  dateOfBirth: encrypted('dPQEkHZZtG20mZ6_', 'bHzyBeKhwXkTnA6toBFZWHvUUtCsdtsMvHTq6g'),
-  placeOfBirth: encrypted('68V5THKKgyvBO_Ti', 'M9YTocuq_5El1c95FkBR0J50ifkHYvGj0Q'),
-  sex: identity.sex,
-  documents: encrypted('dAI6WHR50gyD6DqK', 'qhZkpkiQ4kpa47u6WNRkuQxemJLHEVQkrgSpRy2cMYcIzZDkwICdjl-WWUZ2TpUVo6dYiIEtoJmNuYcWbOIxQ3GSNIv-qmSkwyDDJ6zQ'),
 };
 const health = { hasSeriousMentalIllness: false, hasTerminalIllness: false, assessedBy: belgianPrison, assessedOn: '2026-02-20' };
 

@@ -1,3 +1,5 @@
+import type { InmateAdmittedPayload } from '../custody/custody-events';
+import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
 import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
 
@@ -40,5 +42,15 @@ export const inmateRecordCorrectedV1ToV2: Upcaster<InmateRecordCorrectedV1Payloa
   upcast: (data) => data,
 };
 
+/** InmateAdmitted v1 → v2: unchanged; the identity and health facts of the admission record became encrypted values the same way. */
+export const inmateAdmittedV1ToV2: Upcaster<InmateAdmittedV1Payload, InmateAdmittedPayload> = {
+  type: 'InmateAdmitted',
+  fromVersion: 1,
+  change: 'The identity and health facts of `admission` (names, date and place of birth, documents, visible injuries, health summary, fitness for detention) became encrypted values (Rule 16, crypto-shredding). An event written before holds them in clear and is lifted unchanged.',
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
-export const UPCASTERS: readonly Upcaster[] = [inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster];
+export const UPCASTERS: readonly Upcaster[] = [
+  inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
+];

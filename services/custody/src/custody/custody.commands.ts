@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Command, CustodyCommandType } from '@custody/contracts';
+import { ADMISSION_PERSONAL_FIELDS, type Command, type CustodyCommandType } from '@custody/contracts';
 import { PostgresEventStore, WrongExpectedRevisionError, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { concurrencyConflict, deterministicId, loadState } from '@custody/platform';
+import { concurrencyConflict, deterministicId, loadState, PersonalDataKeys, sealFields } from '@custody/platform';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
 import { jitter, toNewEvents, withSavepoint } from '../store/write-path';
@@ -31,6 +31,7 @@ export class CustodyCommands {
     private readonly store: PostgresEventStore,
     private readonly facilities: FacilityCommands,
     private readonly knowledge: TransferKnowledge,
+    private readonly keys: PersonalDataKeys,
   ) {}
 
   /** Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes nothing twice. */
@@ -89,7 +90,7 @@ export class CustodyCommands {
       };
     }
     const custodyEvents = custodyDecider.decide(decided, state);
-    const prepared: Prepared = { stream, revision, events: toNewEvents(custodyEvents, metadata, eventId) };
+    const prepared: Prepared = { stream, revision, events: toNewEvents(await this.seal(custodyEvents), metadata, eventId) };
     const effect = placeEffect(custodyEvents, occurredAt);
     if (effect) {
       const placeStream = facilityStream(facilityId);
@@ -98,6 +99,23 @@ export class CustodyCommands {
       prepared.facility = { stream: placeStream, revision: loaded.revision, events: toNewEvents(facilityEvents, metadata, eventId, prepared.events.length) };
     }
     return prepared;
+  }
+
+  /**
+   * Rule 16: the admission record's identity and health facts encrypted with the person's data key
+   * (created on the admission), so that the store, the topic and the audit ledger never hold them
+   * in clear. Refused with PERSONAL_DATA_ERASED once the key was destroyed.
+   */
+  private async seal(events: CustodyEvent[]): Promise<CustodyEvent[]> {
+    const sealed: CustodyEvent[] = [];
+    for (const event of events) {
+      if (event.type !== 'InmateAdmitted') sealed.push(event);
+      else {
+        const key = await this.keys.forWriting(event.data.inmateId);
+        sealed.push({ ...event, data: sealFields(event.data, ADMISSION_PERSONAL_FIELDS, event.data.inmateId, key) as typeof event.data });
+      }
+    }
+    return sealed;
   }
 }
 

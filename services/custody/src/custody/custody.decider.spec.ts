@@ -28,9 +28,10 @@ const admit = (facts: AdmissionFacts = leasedFacts, admission: AdmissionRecord =
   facts,
 });
 
+// Version 2, still in clear here: the write path encrypts the personal fields before storing.
 const admitted: CustodyEvent = {
   type: 'InmateAdmitted',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: { ...person, transferId: IDS.transfer, reservationId: IDS.reservation, admission: admissionRecord, governingState: 'DK' },
 };
 const leasedSentence: CustodyEvent = {

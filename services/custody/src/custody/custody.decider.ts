@@ -111,6 +111,8 @@ export function evolve(state: Custody, event: CustodyEvent): Custody {
       return { ...state, isSentenceCompleted: true };
     case 'InmateReleased':
       return { ...state, status: 'released', absence: undefined, whereabouts: undefined };
+    case 'CustodyPersonalDataErased':
+      return state;
   }
 }
 
@@ -212,7 +214,8 @@ function admit(command: AdmitInmateCommand, state: Custody): CustodyEvent[] {
   const governingState = isLeased ? facility.lease!.lesseeState : facility.operatingState;
   const toServe = sentence ? sentenceToServe(sentence, admission.admittedAt.slice(0, 10)) : undefined;
   return [
-    event('InmateAdmitted', { inmateId, facilityId, transferId, ...(reservationId ? { reservationId } : {}), admission, governingState }),
+    // Version 2: the write path encrypts the record's identity and health facts before it is stored (Rule 16).
+    { ...event('InmateAdmitted', { inmateId, facilityId, transferId, ...(reservationId ? { reservationId } : {}), admission, governingState }), schemaVersion: 2 },
     {
       type: 'SentenceToServeNoted',
       schemaVersion: 1,

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { ADMISSION_PERSONAL_FIELDS } from '@custody/contracts';
 import type { GlobalEvent, PostgresTransaction } from '@custody/event-store';
 import { daysBetween, remainingTime, type IsoDate } from '@custody/legal';
+import { openFields, PersonalDataKeys } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import type { Projection } from '../store/projector';
 import { quoted } from '../store/read-model.schema';
@@ -13,6 +15,8 @@ interface CustodyDocument {
   governedBy?: 'sending-state' | 'receiving-state';
   sentence?: NonNullable<SentenceNoted['data']['sentence']>;
   admittedAt?: string;
+  /** The admission record as stored: its identity and health facts encrypted (opened only when read). */
+  admission?: unknown;
   reports: Array<{ type: string; occurredAt: string; eventId: string }>;
   timeline: Array<{ type: string; occurredAt: string; recordedAt: string }>;
 }
@@ -29,6 +33,7 @@ export class CustodyProjection implements Projection {
   constructor(
     @Inject(CUSTODY_CONFIG) config: CustodyConfig,
     @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly keys: PersonalDataKeys,
   ) {
     this.s = quoted(config.DATABASE_SCHEMA);
   }
@@ -43,7 +48,10 @@ export class CustodyProjection implements Projection {
       state: custodyDecider.evolve(before.state, custodyEvent),
       timeline: [...before.timeline, { type: event.type, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt }],
     };
-    if (custodyEvent.type === 'InmateAdmitted') document.admittedAt = custodyEvent.data.admission.admittedAt;
+    if (custodyEvent.type === 'InmateAdmitted') {
+      document.admittedAt = custodyEvent.data.admission.admittedAt;
+      document.admission = custodyEvent.data.admission;
+    }
     if (custodyEvent.type === 'SentenceToServeNoted') {
       document.governedBy = custodyEvent.data.governedBy;
       document.sentence = custodyEvent.data.sentence;
@@ -56,13 +64,20 @@ export class CustodyProjection implements Projection {
     );
   }
 
-  /** A person's custody as of `today`: undefined when the person was never admitted here. */
+  /**
+   * A person's custody as of `today`: undefined when the person was never admitted here. The
+   * admission record's personal fields are decrypted with the person's data key, or `null` with
+   * `isPersonalDataErased` once the key was destroyed (Rule 16).
+   */
   async person(inmateId: string, today: IsoDate): Promise<Record<string, unknown> | undefined> {
     const { rows } = await this.pool.query<{ document: CustodyDocument }>(`SELECT document FROM ${this.s}.custody_persons WHERE inmate_id = $1`, [inmateId]);
     const document = rows[0]?.document;
     if (!document || document.state.status === 'none') return undefined;
     const { state, sentence } = document;
     const releaseOn = state.releaseOn;
+    const opened = document.admission === undefined
+      ? { data: { admission: null }, isErased: false }
+      : openFields({ admission: document.admission }, ADMISSION_PERSONAL_FIELDS, inmateId, await this.keys.access(inmateId));
     return {
       inmateId: state.inmateId,
       facilityId: state.facilityId,
@@ -80,6 +95,8 @@ export class CustodyProjection implements Projection {
             : `The receiving state ${state.governingState} enforces the sentence under its own law.`,
       },
       admittedAt: document.admittedAt,
+      admission: (opened.data as { admission: unknown }).admission,
+      isPersonalDataErased: opened.isErased,
       sentence: sentence ?? null,
       releaseOn: releaseOn ?? null,
       remaining: !sentence || state.status !== 'in-custody' || state.isSentenceCompleted

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@custody/platform';
+import { generateMasterKey, loadConfig } from '@custody/platform';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { CustodyConfig } from '../config';
@@ -25,6 +25,8 @@ export function testConfig(overrides: Record<string, string> = {}): CustodyConfi
     KAFKA_PARTITIONS: '3',
     KAFKA: 'off',
     RESERVATION_EXPIRY_SWEEP_MS: '0',
+    // A master key of the test's own for persons' data keys (crypto-shredding).
+    PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
     // Tests of the service's behaviour run without authentication; a test that names issuers
     // (security.int-spec.ts) runs with it.
     AUTH_MODE: overrides.AUTH_ISSUERS ? 'on' : 'off',

@@ -1,13 +1,17 @@
 import { Global, Inject, Module, type OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
+import { PersonalDataKeys } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { migrateReadModels } from './read-model.schema';
 
 export const CUSTODY_CONFIG = Symbol('CUSTODY_CONFIG');
 export const DATABASE_POOL = Symbol('DATABASE_POOL');
 
-/** The service's database: one pool, the event store in the service's schema, and its read-model tables. */
+/**
+ * The service's database: one pool, the event store in the service's schema, its read-model tables,
+ * and the persons' data keys with the destruction log (Rule 16), migrated on start.
+ */
 @Global()
 @Module({})
 export class StoreModule implements OnApplicationShutdown {
@@ -35,8 +39,9 @@ export class StoreModule implements OnApplicationShutdown {
             return store;
           },
         },
+        { provide: PersonalDataKeys, inject: [DATABASE_POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config) },
       ],
-      exports: [CUSTODY_CONFIG, DATABASE_POOL, PostgresEventStore],
+      exports: [CUSTODY_CONFIG, DATABASE_POOL, PostgresEventStore, PersonalDataKeys],
     };
   }
 
