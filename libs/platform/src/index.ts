@@ -24,7 +24,7 @@ export { hardenHttp } from './security/harden';
 export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
 export {
-  decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
+  blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
   PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
 } from './personal-data/personal-data-crypto';
 export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';

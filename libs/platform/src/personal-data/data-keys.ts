@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { reject } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { PersonalDataConfig } from './personal-data.config';
-import { generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from './personal-data-crypto';
+import { blindIndex, generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from './personal-data-crypto';
 import type { DataKey, KeyAccess } from './personal-fields';
 
 /**
@@ -51,6 +51,11 @@ export class PersonalDataKeys implements OnModuleInit {
   ) {
     this.master = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
     this.s = `"${config.DATABASE_SCHEMA}"`;
+  }
+
+  /** The blind index of a value for one purpose, under this service's master key ({@link blindIndex}). */
+  blindIndex(purpose: string, value: string): string {
+    return blindIndex(this.master, purpose, value);
   }
 
   get keysTable(): string {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
-  decryptField, encryptField, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey, PersonalDataDecryptionError,
+  blindIndex, decryptField, encryptField, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey, PersonalDataDecryptionError,
   unwrapDataKey, wrapDataKey,
 } from './personal-data-crypto';
 
@@ -68,5 +68,16 @@ describe('personal data crypto (AES-256-GCM per field, data keys wrapped by the 
     for (const bad of [undefined, '', 'not base64!', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64')]) {
       expect(() => parseMasterKey(bad, 'k')).toThrow(/PERSONAL_DATA_MASTER_KEY must be the base64 of 32 random bytes/);
     }
+  });
+
+  it('blind-indexes a value under the master key: equal values meet, and without the key a guessed value cannot be checked', () => {
+    const key = master();
+    const value = 'passport\u0000AL\u0000BA1234567';
+    expect(blindIndex(key, 'identity-document', value)).toBe(blindIndex(key, 'identity-document', value));
+    expect(blindIndex(key, 'identity-document', value)).toMatch(/^[0-9a-f]{64}$/);
+    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(key, 'identity-document', value.replace('567', '568')));
+    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(master(), 'identity-document', value));
+    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(key, 'another-purpose', value));
+    expect(blindIndex(key, 'identity-document', value)).not.toBe(createHash('sha256').update(value).digest('hex'));
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Crypto-shredding (Rule 16: erasure must not break the verifiability of the record). Each
@@ -127,4 +127,16 @@ export function isEncryptedField(value: unknown): value is EncryptedField {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const field = value as Record<string, unknown>;
   return field.enc === FIELD_ALGORITHM && typeof field.kid === 'string' && typeof field.iv === 'string' && typeof field.ct === 'string';
+}
+
+/**
+ * A blind index: a keyed hash (HMAC-SHA-256) of a value, under a key derived from the master key
+ * for one purpose (HKDF-SHA-256). It lets a service find equal values (one person, one identity
+ * document) without keeping the value, and unlike a plain hash it cannot be recomputed from a
+ * guessed value by whoever reads the database or the logs without the master key. The index is
+ * tied to the master key: a rotation of the master key has to re-index (not built).
+ */
+export function blindIndex(master: MasterKey, purpose: string, value: string): string {
+  const key = Buffer.from(hkdfSync('sha256', master.key, Buffer.alloc(0), `custody/blind-index/v1/${purpose}`, KEY_BYTES));
+  return createHmac('sha256', key).update(value, 'utf8').digest('hex');
 }

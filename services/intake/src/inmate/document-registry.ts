@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandRejection, type FieldProblem, type IdentityDocument, REJECTIONS, type StateCode } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type ExpectedRevision } from '@custody/event-store';
-import { deterministicId, type StreamStore } from '@custody/platform';
+import { deterministicId, PersonalDataKeys, type StreamStore } from '@custody/platform';
 
 /**
  * One person, one record: each identity document a sending state registers is held by one inmate.
@@ -10,15 +9,17 @@ import { deterministicId, type StreamStore } from '@custody/platform';
  * it is an append with the revision the stream was read at ('no_stream' for a new document), in
  * the same transaction as the inmate's events. Two registrations racing for a document: the
  * second append waits for the first transaction and fails on the revision, so only one commits.
- * The number is compared without case, spaces or hyphens (`BA 123-4` is `ba1234`), and hashed:
- * stream names end up in logs, document numbers must not.
+ * The number is compared without case, spaces or hyphens (`BA 123-4` is `ba1234`), and only its
+ * blind index is kept (HMAC-SHA-256 under a key derived from the master key): stream names end up
+ * in logs, document numbers must not, and a plain hash of a number would let anyone who reads
+ * the database or the logs confirm a guessed number, also after the person's erasure.
  */
 export const DOCUMENT_HELD = 'InmateDocumentHeld';
 export const DOCUMENT_RELEASED = 'InmateDocumentReleased';
 
-export function documentStream(sendingState: StateCode, document: IdentityDocument): string {
+export function documentStream(sendingState: StateCode, document: IdentityDocument, index: (value: string) => string): string {
   const number = document.number.normalize('NFKC').replace(/[\s-]+/g, '').toUpperCase();
-  const hash = createHash('sha256').update(`${document.kind}\u0000${document.issuingState}\u0000${number}`).digest('hex').slice(0, 40);
+  const hash = index(`${document.kind}\u0000${document.issuingState}\u0000${number}`).slice(0, 40);
   return `inmatedocument-${sendingState}-${document.kind}-${document.issuingState}-${hash}`;
 }
 
@@ -38,7 +39,14 @@ export interface DocumentPlan {
 
 @Injectable()
 export class DocumentRegistry {
-  constructor(private readonly store: PostgresEventStore) {}
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly keys: PersonalDataKeys,
+  ) {}
+
+  private streamOf(sendingState: StateCode, document: IdentityDocument): string {
+    return documentStream(sendingState, document, (value) => this.keys.blindIndex('identity-document', value));
+  }
 
   /**
    * Plans holding `documents` for the inmate (and letting go of `previous` ones no longer
@@ -46,8 +54,8 @@ export class DocumentRegistry {
    * and listing each document already held.
    */
   async plan(inmateId: string, sendingState: StateCode, documents: IdentityDocument[], previous: IdentityDocument[] = []): Promise<DocumentPlan> {
-    const wanted = new Map(documents.map((d, index) => [documentStream(sendingState, d), { document: d, index }]));
-    const dropped = new Map(previous.map((d) => [documentStream(sendingState, d), d]).filter(([stream]) => !wanted.has(stream as string)) as Array<[string, IdentityDocument]>);
+    const wanted = new Map(documents.map((d, index) => [this.streamOf(sendingState, d), { document: d, index }]));
+    const dropped = new Map(previous.map((d) => [this.streamOf(sendingState, d), d]).filter(([stream]) => !wanted.has(stream as string)) as Array<[string, IdentityDocument]>);
     const steps: Step[] = [];
     const problems: FieldProblem[] = [];
     let existingInmateId: string | undefined;

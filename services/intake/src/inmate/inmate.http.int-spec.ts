@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import request from 'supertest';
 import { startIntake, type IntakeTestApp } from '../testing/intake-test-app';
 import { commandBodies, identity, sentence } from './inmate.examples';
@@ -85,6 +86,31 @@ describe('the inmate record over HTTP (real PostgreSQL)', () => {
     const response = await http().post('/inmates').send(body).expect(413);
     expect(response.body).toMatchObject({ code: 'MESSAGE_TOO_LARGE', details: { limitBytes: intake.config.HTTP_BODY_LIMIT_BYTES } });
     await http().get(`/inmates/${inmateId}`).expect(404);
+  });
+
+  it('names a document stream by a keyed index of the number: neither the number nor its plain SHA-256 can be found in it', async () => {
+    const passport = `BLIND-${randomUUID().slice(0, 6)}`;
+    const { inmateId, response } = await register(passport);
+    expect(response.status).toBe(201);
+    const pool = new Pool({ connectionString: intake.config.DATABASE_URL, max: 1 });
+    try {
+      const { rows } = await pool.query<{ stream_name: string; data: { inmateId: string } }>(
+        `SELECT s.stream_name, e.data FROM "${intake.config.DATABASE_SCHEMA}".events e JOIN "${intake.config.DATABASE_SCHEMA}".streams s ON s.stream_name = e.stream_name
+          WHERE e.stream_name LIKE 'inmatedocument-%' AND e.data->>'inmateId' = $1`,
+        [inmateId],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      const normalised = passport.replace(/-/g, '').toUpperCase();
+      for (const { stream_name: stream } of rows) {
+        const [, , kind, issuingState, index] = /^inmatedocument-([A-Z]{2})-(.+)-([A-Z]{2})-([0-9a-f]{40})$/.exec(stream) ?? [];
+        expect(index).toBeDefined();
+        expect(stream.toUpperCase()).not.toContain(normalised);
+        const plain = createHash('sha256').update(`${kind}\u0000${issuingState}\u0000${normalised}`).digest('hex').slice(0, 40);
+        expect(index).not.toBe(plain);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a second registration of the same document by the same state, naming the inmate registered', async () => {
