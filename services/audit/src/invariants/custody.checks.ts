@@ -43,7 +43,7 @@ export function checkSingleCustodian(record: InmateRecord, verdicts: Verdicts): 
       // Still open: the grace period runs from when the record learnt of it.
       since: at ? overlap.since.occurredAt : latest(overlap.since.occurredAt, learntAt(overlap.since)),
       ...(at ? { until: at.occurredAt } : {}),
-    });
+    }, at ? latest(learntAt(overlap.since), learntAt(at)) : undefined);
     overlap = undefined;
   };
   const open = (claim: Claim) => {
@@ -65,7 +65,7 @@ export function checkSingleCustodian(record: InmateRecord, verdicts: Verdicts): 
         evidenceEventIds: [ended.id, event.id],
         since: ended.occurredAt,
         until: event.occurredAt,
-      });
+      }, latest(learntAt(ended), learntAt(event)));
       ended = undefined;
     }
     const facility = text(data.facilityId);

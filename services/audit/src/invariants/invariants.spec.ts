@@ -75,6 +75,21 @@ describe('invariant checks', () => {
       expect(check(history, { events, now: '2026-11-29T10:20:00Z' }).violations.map((v) => v.invariant).sort()).toEqual(['single-custodian', 'two-sided-hand-over']);
     });
 
+    it('an overlap that ended long ago but was learnt of just now also waits out the grace period (the other side may be in flight)', () => {
+      // The Danish side's dispatch is still on its way while the receipt and the release (years
+      // later) have arrived: the overlap they show is closed, yet the dispatch would settle it.
+      const history = denmarkToKosovoCase();
+      const arrivedAt = '2030-06-01T00:00:00Z';
+      const events = history.events.filter((e) => e.type !== 'CustodyDispatched').map((e) => ({ ...e, arrivedAt }));
+      const early = check(history, { events, now: '2030-06-01T00:05:00Z' });
+      expect(early.violations).toEqual([]);
+      expect(early.pending.map((v) => v.invariant)).toContain('single-custodian');
+      expect(early.recheckAt).toBe('2030-06-01T00:15:00.000Z');
+      expect(invariants(check(history, { events, now: '2030-06-01T00:20:00Z' }))).toEqual(expect.arrayContaining(['single-custodian', 'two-sided-hand-over']));
+      // With the dispatch arrived, nothing.
+      expect(check(history, { events: history.events.map((e) => ({ ...e, arrivedAt })), now: '2030-06-01T00:20:00Z' }).violations).toEqual([]);
+    });
+
     it('a gap: custody shown again after the final release', () => {
       const history = denmarkToKosovoCase();
       history.add('AbsenceStarted', '2029-06-03T08:00:00Z');

@@ -49,17 +49,25 @@ export class Verdicts {
 
   constructor(private readonly options: CheckOptions) {}
 
-  /** A situation that lasts from `since` to `until` (or to now): a violation once it lasted longer than the grace period. */
-  add(candidate: Violation): void {
+  /**
+   * A situation that lasts from `since` to `until` (or to now): a violation once it lasted longer
+   * than the grace period. `learnt`, when given, is when the record learnt of the evidence that
+   * shows the situation (the latest of its events, see {@link learntAt}): a situation that ended
+   * long ago, but was learnt of just now, also waits out the grace period, since the message that
+   * settles it (the other side of a hand-over, published on another topic) may still be in flight.
+   */
+  add(candidate: Violation, learnt?: string): void {
     const since = ms(candidate.since);
     const end = candidate.until === undefined ? ms(this.options.now) : ms(candidate.until);
+    const settledAt = learnt === undefined ? -Infinity : ms(learnt) + this.options.gracePeriodMs;
     const evidence = [...new Set(candidate.evidenceEventIds)].slice(0, 1000);
     const violation = { ...candidate, evidenceEventIds: evidence, description: candidate.description.slice(0, 2000) };
-    if (end - since >= this.options.gracePeriodMs) {
+    if (end - since >= this.options.gracePeriodMs && ms(this.options.now) >= settledAt) {
       this.violations.push(violation);
     } else {
       this.pending.push(violation);
       if (candidate.until === undefined) this.later(since + this.options.gracePeriodMs);
+      this.later(settledAt);
     }
   }
 
