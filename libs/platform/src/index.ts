@@ -21,6 +21,7 @@ export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } fro
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
+export { useServiceHttp } from './service-http';
 export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
 export {

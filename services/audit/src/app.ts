@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
+import { loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp } from '@custody/platform';
 import { AppModule } from './app.module';
 import type { AuditConfig } from './config';
 
@@ -20,10 +20,6 @@ export async function createApp(config: AuditConfig, options: { logger?: false }
     ],
   });
   const app = await NestFactory.create<NestExpressApplication>(observe(observability, AppModule.forConfig(config)), { bodyParser: false, bufferLogs: true });
-  useObservability(app);
-  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.useGlobalPipes(contractValidationPipe());
-  app.enableShutdownHooks();
+  useServiceHttp(app, config);
   return app;
 }

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability } from '@custody/platform';
+import { loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp } from '@custody/platform';
 import { AppModule } from './app.module';
 import type { CustodyConfig } from './config';
 
@@ -12,10 +12,6 @@ import type { CustodyConfig } from './config';
 export async function createApp(config: CustodyConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const observability = ObservabilityModule.forService('custody', { logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL) });
   const app = await NestFactory.create(observe(observability, AppModule.forConfig(config)), { bodyParser: false, bufferLogs: true });
-  useObservability(app);
-  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.useGlobalPipes(contractValidationPipe());
-  app.enableShutdownHooks();
+  useServiceHttp(app, config);
   return app;
 }

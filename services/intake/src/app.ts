@@ -2,7 +2,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { contractValidationPipe, hardenHttp, HttpErrorsFilter, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability, loadConfig } from '@custody/platform';
+import { logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp, loadConfig } from '@custody/platform';
 import { AppModule } from './app.module';
 import { IntakeConfig } from './config';
 import { commandSchemas } from './openapi';
@@ -18,11 +18,7 @@ export async function createApp(config: IntakeConfig, options: { logger?: LogLev
     bodyParser: false,
     bufferLogs: true,
   });
-  useObservability(app);
-  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.useGlobalPipes(contractValidationPipe());
-  app.enableShutdownHooks();
+  useServiceHttp(app, config);
 
   const document = SwaggerModule.createDocument(
     app,

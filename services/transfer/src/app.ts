@@ -1,9 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import {
-  contractValidationPipe, hardenHttp, HttpErrorsFilter, loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useObservability,
-} from '@custody/platform';
+import { loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp } from '@custody/platform';
 import { AppModule } from './app.module';
 import { TransferConfig } from './config';
 import type { Clock } from './deadlines/clock';
@@ -28,10 +26,6 @@ export async function createApp(config: TransferConfig, options: { clock?: Clock
     bodyParser: false,
     bufferLogs: true,
   });
-  useObservability(app);
-  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.useGlobalPipes(contractValidationPipe());
-  app.enableShutdownHooks();
+  useServiceHttp(app, config);
   return app;
 }

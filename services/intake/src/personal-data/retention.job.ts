@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { CommandRejection } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { deterministicId } from '@custody/platform';
@@ -29,7 +29,7 @@ const RELEASE_EVENTS = ['DomesticReleaseRecorded', 'EnforcementEnded'];
  * command id is derived from the person, so that two instances running at once erase once.
  */
 @Injectable()
-export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RetentionJob');
   private readonly policy: RetentionPolicy;
   private timer?: NodeJS.Timeout;
@@ -54,7 +54,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     setImmediate(tick);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);

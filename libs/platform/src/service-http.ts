@@ -1,0 +1,17 @@
+import type { INestApplication } from '@nestjs/common';
+import { contractValidationPipe, HttpErrorsFilter } from './http-errors.filter';
+import { useObservability } from './observability/observability.module';
+import { hardenHttp } from './security/harden';
+
+/**
+ * What every service's HTTP application has, in this order: logs, metrics and tracing; security
+ * headers and the body limit; the structured error answers; the contract's validation; shutdown
+ * hooks. The application must be created with `bodyParser: false` and `bufferLogs: true`.
+ */
+export function useServiceHttp(app: INestApplication, config: { HTTP_BODY_LIMIT_BYTES: number }): void {
+  useObservability(app);
+  hardenHttp(app, { bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
+  app.useGlobalFilters(new HttpErrorsFilter());
+  app.useGlobalPipes(contractValidationPipe());
+  app.enableShutdownHooks();
+}
