@@ -42,15 +42,17 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     expect(held).toMatchObject({ status: 'in-custody', law: { governingState: 'DK', governedBy: 'sending-state' } });
 
     const ids = { inmateId: c.inmateId, facilityId: c.facilityId };
-    const today = new Date().toISOString().slice(0, 10);
+    // Day 25 of the case, after the admission on day 20: the date completed and the instant of
+    // the act come from the same day, whatever the hour the test runs at (an hour before now
+    // could fall on yesterday).
     const completed: Step = {
       name: 'sentence completed', service: 'custody', path: `/custody/${c.inmateId}/sentence-completed`,
-      body: { commandId: randomUUID(), occurredAt: new Date(Date.now() - 3_600_000).toISOString(), ...ids, completedOn: today },
+      body: { commandId: randomUUID(), occurredAt: c.at(25), ...ids, completedOn: c.day(25) },
     };
     const deported: Step = {
       name: 'deportation', service: 'custody', path: `/custody/${c.inmateId}/release`,
       body: {
-        commandId: randomUUID(), occurredAt: new Date(Date.now() - 1_800_000).toISOString(), ...ids,
+        commandId: randomUUID(), occurredAt: c.at(25, 30), ...ids,
         disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', destinationState: 'MA',
       },
     };
