@@ -81,6 +81,8 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
     const unknownKey = request('BE');
     const notTheSender = request('AL'); // Albania requesting the transfer of a person Belgium holds
     const notTheHolder = opinion('AL', transferId); // the sending state records the opinion, not the receiving one
+    // The completion is the service's to record from custody's admission: no ministry's, even signed.
+    const completion = command('CompleteTransfer', 'AL', { transferId, inmateId, facilityId: randomUUID(), admissionEventId: randomUUID() });
     const refusals: Array<[CommandMessage, string]> = [
       [unsigned, 'SIGNATURE_MISSING'],
       [{ ...tamperedMessage, value: tamperedMessage.value.replace('ETS112', 'ETS167') }, 'SIGNATURE_INVALID'],
@@ -88,6 +90,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
       [await stranger.sign(unknownKey), 'SIGNATURE_INVALID'],
       [await albania.sign(notTheSender), 'UNAUTHORISED_ACTOR'],
       [await albania.sign(notTheHolder), 'UNAUTHORISED_ACTOR'],
+      [await albania.sign(completion), 'UNAUTHORISED_ACTOR'],
     ];
     for (const [message] of refusals) await send(message);
     // The signed request again (a replay), then Belgium's own opinion: same key, same partition, so
@@ -97,7 +100,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
     await send(await belgium.sign(belgianOpinion));
     expect((await resultOf(belgianOpinion.id)).type).toBe('CommandAccepted');
 
-    const ids = [unsigned, tampered, forged, unknownKey, notTheSender, notTheHolder].map((m) => m.id);
+    const ids = [unsigned, tampered, forged, unknownKey, notTheSender, notTheHolder, completion].map((m) => m.id);
     for (const [index, [, code]] of refusals.entries()) {
       const id = ids[index];
       const result = await resultOf(id);
@@ -117,6 +120,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
       details: { signerState: 'AL', commandType: 'RecordInmateOpinion' },
     });
     expect((await deadLetterOf(notTheHolder.id)).headers.dlq_reason).toMatch(/only its sending state may/);
+    expect((await deadLetterOf(completion.id)).headers.dlq_reason).toMatch(/CompleteTransfer is recorded by the transfer service from custody's InmateAdmitted/);
     expect((await resultOf(unsigned.id)).data).toMatchObject({ errors: [{ path: 'ce_signature', problem: expect.stringContaining('no signature') }] });
 
     // Nothing of the refused commands was written; the replayed request had no second effect.

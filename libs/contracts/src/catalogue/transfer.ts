@@ -19,18 +19,18 @@ export const TRANSFER_COMMANDS = group(TOPICS.transferCommands, 'command', '/cus
   AcknowledgeCertificateReceipt: message(c.AcknowledgeCertificateReceipt, 'inmate', 'The receiving state confirms receipt; the decision deadline starts.'),
   RecordReceivingStateDecision: message(c.RecordReceivingStateDecision, 'inmate', 'The receiving state recognises (possibly adapting the sentence) or refuses.'),
   ExtendDeadline: message(c.ExtendDeadline, 'inmate', 'Extends a running deadline, with reason and notice.'),
-  RecordMissedDeadline: message(c.RecordMissedDeadline, 'inmate', 'Records that a deadline passed (sent by the deadline scheduler).'),
+  RecordMissedDeadline: message(c.RecordMissedDeadline, 'inmate', 'Records that a deadline passed. The transfer service\'s deadline scheduler records it; sent by a ministry, it is refused UNAUTHORISED_ACTOR.'),
   ReportTransferObstacle: message(c.ReportTransferObstacle, 'inmate', 'Reports an unforeseen obstacle to the physical transfer.'),
   EndTransferObstacle: message(c.EndTransferObstacle, 'inmate', 'Ends an obstacle; the 10-day transfer deadline starts.'),
   RequestPlaceReservation: message(c.RequestPlaceReservation, 'inmate', 'Asks the receiving facility to hold a place for the case.'),
-  ConfirmPlaceReservation: message(c.ConfirmPlaceReservation, 'inmate', 'Records that the facility reserved the place.'),
-  DeclinePlaceReservation: message(c.DeclinePlaceReservation, 'inmate', 'Records that the facility refused the place.'),
+  ConfirmPlaceReservation: message(c.ConfirmPlaceReservation, 'inmate', 'Records that the facility reserved the place. The transfer service records it from custody\'s PlaceReserved; sent by a ministry, it is refused UNAUTHORISED_ACTOR.'),
+  DeclinePlaceReservation: message(c.DeclinePlaceReservation, 'inmate', 'Records that the facility refused the place. The transfer service records it from custody\'s ReservationRefused; sent by a ministry, it is refused UNAUTHORISED_ACTOR.'),
   ScheduleTransfer: message(c.ScheduleTransfer, 'inmate', 'Schedules the physical transfer with a named escort.'),
   RecordDispatch: message(c.RecordDispatch, 'inmate', 'Records the sending side of the hand-over.'),
   RecordReceipt: message(c.RecordReceipt, 'inmate', 'Records the receiving side of the hand-over.'),
   WithdrawTransfer: message(c.WithdrawTransfer, 'inmate', 'The sending state withdraws its request (before enforcement begins).'),
   CancelTransfer: message(c.CancelTransfer, 'inmate', 'Cancels the case.'),
-  CompleteTransfer: message(c.CompleteTransfer, 'inmate', 'Completes the case once the facility reported the admission.'),
+  CompleteTransfer: message(c.CompleteTransfer, 'inmate', 'Completes the case once the facility reported the admission. The transfer service records it from custody\'s InmateAdmitted; sent by a ministry, it is refused UNAUTHORISED_ACTOR.'),
 });
 
 /** Transfer events: `custody.transfer.events`. */

@@ -7,6 +7,7 @@ import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
+import { serviceRecordedRefusal } from './transfer.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
 
@@ -36,11 +37,13 @@ export class TransferConsumer {
   /**
    * A command of a ministry. Signed (COMMAND_SIGNATURES=required), its signer's state must be one
    * the case allows for it (transfer.rights.ts): otherwise it is answered UNAUTHORISED_ACTOR and set
-   * aside in the dead-letter topic, and nothing else is written.
+   * aside in the dead-letter topic, and nothing else is written. So is a command the service
+   * records itself (a place confirmed or declined, the completion, a missed deadline), signed or
+   * not.
    */
   private async command(type: TransferCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
     const command = { type, data: event.data } as TransferCommand;
-    const refusal = await this.commands.signerRefusal(command, signerStateOf(event));
+    const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(command, signerStateOf(event)));
     if (refusal) {
       await recordRejection(tx, event.id, type, refusal, metadataOf(event));
       setAside({ code: refusal.code, reason: refusal.message });

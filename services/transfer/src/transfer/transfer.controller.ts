@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
-  AcknowledgeCertificateReceipt, CancelTransfer, CommandRejection, CompleteTransfer, ConfirmPlaceReservation,
-  DeclinePlaceReservation, EndTransferObstacle, EvaluateEligibility, ExtendDeadline, IssueCertificate, isStateCode,
-  RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion, RecordMissedDeadline, RecordReceipt,
+  AcknowledgeCertificateReceipt, CancelTransfer, CommandRejection, EndTransferObstacle, EvaluateEligibility, ExtendDeadline,
+  IssueCertificate, isStateCode, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion, RecordReceipt,
   RecordReceivingStateDecision, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer, ScheduleTransfer,
   WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
@@ -19,15 +18,18 @@ type Body<T> = T & { transferId: string; commandId: string; occurredAt: string }
 type CaseList = { items: Array<{ inmateId: string; sendingState: string; receivingState?: string }> };
 
 /**
- * HTTP in: one route per command of the contract (the body is the command, as on
+ * HTTP in: one route per command a ministry sends (the body is the command, as on
  * custody.transfer.commands), and the reads. Translates and delegates; the rules are in the decider.
+ * The facts the service records itself (a place confirmed or declined and the completion, from
+ * custody's events; a missed deadline, from the scheduler) have no route: see
+ * RECORDED_BY_THE_SERVICE in transfer.rights.ts.
  *
  * Who may call what (Rule 6: the sending state requests, the receiving state decides):
  * `transfer:request` for the sending state's steps (the request and what prepares it, the
  * certificate, the withdrawal, the dispatch); `transfer:decide` for the receiving state's (the
  * receipt of the certificate, the decision, the receipt of the person); `transfer:act` for the
- * steps either state takes (notifications, deadlines and obstacles, the place, the schedule, a
- * cancellation, the completion); reads for both; lists filtered to the caller's states.
+ * steps either state takes (notifications, deadline extensions and obstacles, the request for a
+ * place, the schedule, a cancellation); reads for both; lists filtered to the caller's states.
  */
 @Controller('transfers')
 export class TransferController {
@@ -74,8 +76,6 @@ export class TransferController {
   @Post(':id/deadline-extensions') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   extend(@Param('id') id: string, @Body() body: ExtendDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('ExtendDeadline', body, id, cid); }
 
-  @Post(':id/missed-deadlines') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  missed(@Param('id') id: string, @Body() body: RecordMissedDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('RecordMissedDeadline', body, id, cid); }
 
   @Post(':id/obstacle') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   obstacle(@Param('id') id: string, @Body() body: ReportTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('ReportTransferObstacle', body, id, cid); }
@@ -86,11 +86,7 @@ export class TransferController {
   @Post(':id/reservation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   reserve(@Param('id') id: string, @Body() body: RequestPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('RequestPlaceReservation', body, id, cid); }
 
-  @Post(':id/reservation-confirmation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  confirm(@Param('id') id: string, @Body() body: ConfirmPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('ConfirmPlaceReservation', body, id, cid); }
 
-  @Post(':id/reservation-refusal') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  decline(@Param('id') id: string, @Body() body: DeclinePlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('DeclinePlaceReservation', body, id, cid); }
 
   @Post(':id/schedule') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   schedule(@Param('id') id: string, @Body() body: ScheduleTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('ScheduleTransfer', body, id, cid); }
@@ -107,8 +103,6 @@ export class TransferController {
   @Post(':id/cancellation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
   cancel(@Param('id') id: string, @Body() body: CancelTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CancelTransfer', body, id, cid); }
 
-  @Post(':id/completion') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  complete(@Param('id') id: string, @Body() body: CompleteTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CompleteTransfer', body, id, cid); }
 
   /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
   @Get(':id')

@@ -81,8 +81,8 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     await eventually(async () => ((await http.get(`/transfers/${transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place reserved' });
 
     await http.post(`/transfers/${transferId}/schedule`).send(c(23, { plannedDeparture: on(30), destinationFacilityId: facilityId, escort: ESCORT })).expect(200);
-    await http.post(`/transfers/${transferId}/completion`).send(c(24, { facilityId, admissionEventId: randomUUID() })).expect(409)
-      .expect((r) => expect(r.body.code).toBe('HAND_OVER_INCOMPLETE'));
+    // The completion is custody's to report (InmateAdmitted), not a route of this service.
+    await http.post(`/transfers/${transferId}/completion`).send(c(24, { facilityId, admissionEventId: randomUUID() })).expect(404);
     await http.post(`/transfers/${transferId}/dispatch`).send(c(30, { dispatchedBy: { ...BELGIAN_PRISON, place: 'Tirana International Airport' }, escort: ESCORT })).expect(200);
     await http.post(`/transfers/${transferId}/receipt`).send(c(30, { receivedBy: { state: 'AL', organisation: 'General Directorate of Prisons', officer: 'A. Kola', place: 'Tirana International Airport' }, facilityId })).expect(200);
 
@@ -166,6 +166,18 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     }, TOPICS.transferCommands, { id: decisionId, actor: { state: 'AL', organisation: 'Ministry of Justice of Albania' } });
     const rejected = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === decisionId, 'the result of the early decision');
     expect(rejected).toMatchObject({ type: 'CommandRejected', data: { code: 'TRANSFER_NOT_AWAITING_DECISION' } });
+    expect(await streamTypes(app, transferId)).toEqual(['TransferRequested']);
+
+    // A ministry asserting what custody reports (a place held): refused, unsigned as here or signed,
+    // answered and set aside; the case is unchanged.
+    const confirmationId = randomUUID();
+    await producer.send('ConfirmPlaceReservation', {
+      commandId: confirmationId, occurredAt: on(10), transferId, inmateId, facilityId: randomUUID(), reservationId: randomUUID(), expiresAt: `${addDays(DAY0, 60)}T00:00:00Z`,
+    }, TOPICS.transferCommands, { id: confirmationId, actor: { state: 'BE', organisation: 'FPS Justice, Central Authority' } });
+    const refused = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === confirmationId, 'the result of the ministry\'s confirmation');
+    expect(refused).toMatchObject({ type: 'CommandRejected', data: { code: 'UNAUTHORISED_ACTOR', message: expect.stringContaining("recorded by the transfer service from custody's PlaceReserved") } });
+    const confirmationSetAside = await reader.waitFor((m) => m.topic === `${TOPICS.transferCommands}.dlq` && m.data.commandId === confirmationId, 'the confirmation dead-lettered');
+    expect(confirmationSetAside.headers).toMatchObject({ dlq_code: 'UNAUTHORISED_ACTOR' });
     expect(await streamTypes(app, transferId)).toEqual(['TransferRequested']);
 
     // A command that breaks the envelope (no sender named) is set aside with its reason, and the consumer goes on.

@@ -1,17 +1,19 @@
-import type { TransferCommandType } from '@custody/contracts';
+import { CommandRejection, type TransferCommandType } from '@custody/contracts';
 import { messageRights, type CommandRight, type ResourceJurisdiction } from '@custody/platform';
 
 const SENDING = ['sending'] as const;
 const RECEIVING = ['receiving'] as const;
 const EITHER = ['sending', 'receiving'] as const;
+const NO_STATE = [] as const;
 
 /**
  * Which state of a case may issue each command on custody.transfer.commands, with its ministry's
  * signature: the same as over HTTP (transfer:request, transfer:decide, transfer:act). Rule 6: the
  * sending state requests, prepares (eligibility, the person's opinion and consent, the
  * certificate) and may withdraw; the receiving state acknowledges the certificate and decides.
- * Rule 11: each side records its own half of the hand-over. The rest (notifications, deadlines,
- * obstacles, the place, the schedule, cancellation, completion) is either state's.
+ * Rule 11: each side records its own half of the hand-over. The rest (notifications, deadline
+ * extensions, obstacles, the request for a place, the schedule, cancellation) is either state's.
+ * No state issues the facts the service records itself ({@link RECORDED_BY_THE_SERVICE}).
  */
 export const TRANSFER_COMMAND_RIGHTS = {
   RequestTransfer: SENDING,
@@ -26,16 +28,42 @@ export const TRANSFER_COMMAND_RIGHTS = {
   RecordReceipt: RECEIVING,
   RecordInmateNotification: EITHER,
   ExtendDeadline: EITHER,
-  RecordMissedDeadline: EITHER,
+  RecordMissedDeadline: NO_STATE,
   ReportTransferObstacle: EITHER,
   EndTransferObstacle: EITHER,
   RequestPlaceReservation: EITHER,
-  ConfirmPlaceReservation: EITHER,
-  DeclinePlaceReservation: EITHER,
+  ConfirmPlaceReservation: NO_STATE,
+  DeclinePlaceReservation: NO_STATE,
   ScheduleTransfer: EITHER,
   CancelTransfer: EITHER,
-  CompleteTransfer: EITHER,
+  CompleteTransfer: NO_STATE,
 } as const satisfies Record<TransferCommandType, CommandRight>;
+
+/**
+ * The commands the service records itself, from the fact that settles them: the facility's answer
+ * and the admission come from custody on custody.facility.events, a missed deadline from the
+ * deadline scheduler on the service's clock. A ministry may not assert them in custody's or the
+ * clock's place (a place confirmed that no facility holds, a case completed without an
+ * admission), so they are refused from the command topic whether or not commands are signed, and
+ * have no HTTP route.
+ */
+export const RECORDED_BY_THE_SERVICE: Partial<Record<TransferCommandType, string>> = {
+  ConfirmPlaceReservation: "custody's PlaceReserved on custody.facility.events",
+  DeclinePlaceReservation: "custody's ReservationRefused on custody.facility.events",
+  CompleteTransfer: "custody's InmateAdmitted on custody.facility.events",
+  RecordMissedDeadline: 'its deadline scheduler',
+};
+
+/** UNAUTHORISED_ACTOR for a command the service records itself, sent by a ministry; undefined for any other. */
+export function serviceRecordedRefusal(type: TransferCommandType): CommandRejection | undefined {
+  const source = RECORDED_BY_THE_SERVICE[type];
+  if (!source) return undefined;
+  return new CommandRejection(
+    'UNAUTHORISED_ACTOR',
+    `${type} is recorded by the transfer service from ${source}; no ministry may send it.`,
+    { commandType: type, recordedFrom: source },
+  );
+}
 
 /** The states a request names for its case. */
 const requested = (data: Record<string, unknown>): ResourceJurisdiction => ({
