@@ -26,13 +26,15 @@ export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
-  PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
+  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
 } from './personal-data/personal-data-crypto';
 export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';
 export { hasClearFields, MissingDataKeyError, openFields, sealFields } from './personal-data/personal-fields';
 export type { DataKey, KeyAccess } from './personal-data/personal-fields';
 export { PersonalDataKeys } from './personal-data/data-keys';
-export type { Destruction, DestructionLogEntry } from './personal-data/data-keys';
+export type { Destruction, DestructionLogEntry, MasterKeyUsage, PersonalDataKeysConfig, RewrapRun } from './personal-data/data-keys';
+export { BlindIndexKeyError } from './personal-data/index-keys';
+export { MasterKeyRewrapJob } from './personal-data/rewrap.job';
 export { PersonalDataConfig } from './personal-data/personal-data.config';
 export {
   activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,

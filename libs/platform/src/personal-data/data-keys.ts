@@ -3,9 +3,13 @@ import type { OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { reject } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
+import { BlindIndexKeys } from './index-keys';
 import type { PersonalDataConfig } from './personal-data.config';
-import { blindIndex, generateDataKey, parseMasterKey, unwrapDataKey, wrapDataKey, type MasterKey } from './personal-data-crypto';
+import {
+  generateDataKey, masterKeyFor, parseMasterKey, parseRetiredMasterKeys, unwrapDataKey, wrapDataKey, type MasterKeyring,
+} from './personal-data-crypto';
 import type { DataKey, KeyAccess } from './personal-fields';
+import { countByMasterKey, rewrapBatch, type WrappedKeyTable } from './rewrap';
 
 /**
  * One destruction, as the destruction log keeps it (append-only: a trigger refuses UPDATE, DELETE and
@@ -31,6 +35,27 @@ export interface DestructionLogEntry extends Destruction {
   destroyedAt: string;
 }
 
+/** How many held keys one master key wraps, and what it is to this service. */
+export interface MasterKeyUsage {
+  masterKeyId: string;
+  /** `unknown`: neither the current master key nor a retired one; its keys cannot be read. */
+  role: 'current' | 'retired' | 'unknown';
+  dataKeys: number;
+  indexKeys: number;
+}
+
+/** What one rewrap did: keys moved under the current master key; `isStopped` when it was stopped before the end. */
+export interface RewrapRun {
+  dataKeys: number;
+  indexKeys: number;
+  isStopped: boolean;
+}
+
+/** What a key store needs of the configuration. */
+export type PersonalDataKeysConfig = Pick<
+  PersonalDataConfig, 'DATABASE_SCHEMA' | 'PERSONAL_DATA_MASTER_KEY' | 'PERSONAL_DATA_MASTER_KEY_ID' | 'PERSONAL_DATA_RETIRED_MASTER_KEYS'
+>;
+
 /**
  * The data keys of persons (crypto-shredding, Rule 16), in the service's schema: one per person,
  * kept only wrapped by the master key of the configuration. Destroying a key deletes the
@@ -39,23 +64,47 @@ export interface DestructionLogEntry extends Destruction {
  * destroyed by another instance is gone for this one at its next read. Each service that keeps
  * personal data (intake, custody) has its own keys and log in its own schema, under the master key
  * of the configuration.
+ *
+ * Rotation: a key is unwrapped by whichever master key its row names, the current one or one of
+ * PERSONAL_DATA_RETIRED_MASTER_KEYS; new keys are wrapped by the current one, and
+ * {@link rewrapRetired} moves the others under it. The blind-index keys of the purposes given in
+ * `indexPurposes` are stored and rewrapped the same way ({@link BlindIndexKeys}).
  */
 export class PersonalDataKeys implements OnModuleInit {
-  private readonly master: MasterKey;
+  private readonly ring: MasterKeyring;
   private readonly s: string;
+  private readonly dataKeys: WrappedKeyTable;
+  private readonly indexKeys: BlindIndexKeys;
   private migrated?: Promise<void>;
 
   constructor(
     private readonly pool: Pool,
-    config: PersonalDataConfig,
+    config: PersonalDataKeysConfig,
+    options: { indexPurposes?: readonly string[] } = {},
   ) {
-    this.master = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
+    const current = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
+    this.ring = { current, retired: parseRetiredMasterKeys(config.PERSONAL_DATA_RETIRED_MASTER_KEYS, current.id) };
     this.s = `"${config.DATABASE_SCHEMA}"`;
+    this.dataKeys = {
+      name: this.keysTable, idColumn: 'inmate_id', idType: 'uuid',
+      describe: (inmateId) => `the data key of inmate ${inmateId}`,
+      unwrap: unwrapDataKey,
+      wrap: wrapDataKey,
+    };
+    this.indexKeys = new BlindIndexKeys(`${this.s}.personal_data_index_keys`, this.keysTable, options.indexPurposes ?? []);
   }
 
-  /** The blind index of a value for one purpose, under this service's master key ({@link blindIndex}). */
+  /**
+   * The blind index of a value for one of the purposes declared (`indexPurposes`), under the key
+   * stored for it. Synchronous: throws BlindIndexKeyError before the store migrated (onModuleInit).
+   */
   blindIndex(purpose: string, value: string): string {
-    return blindIndex(this.master, purpose, value);
+    return this.indexKeys.index(purpose, value);
+  }
+
+  /** The ids of the retired master keys this service holds (PERSONAL_DATA_RETIRED_MASTER_KEYS). */
+  get retiredMasterKeyIds(): string[] {
+    return this.ring.retired.map((retired) => retired.id);
   }
 
   get keysTable(): string {
@@ -112,7 +161,9 @@ export class PersonalDataKeys implements OnModuleInit {
             FOR EACH ROW EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
           CREATE OR REPLACE TRIGGER personal_data_destructions_no_truncate BEFORE TRUNCATE ON ${this.destructionLogTable}
             FOR EACH STATEMENT EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
+          ${this.indexKeys.ddl}
         `);
+        await this.indexKeys.load(client, this.ring);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -147,7 +198,7 @@ export class PersonalDataKeys implements OnModuleInit {
     if (access.status === 'held') return access.key;
     if (access.status === 'erased') throw reject('PERSONAL_DATA_ERASED', { inmateId });
     const key = generateDataKey();
-    const wrapped = wrapDataKey(this.master, inmateId, key);
+    const wrapped = wrapDataKey(this.ring.current, inmateId, key);
     await this.pool.query(
       `INSERT INTO ${this.keysTable} (inmate_id, key_id, master_key_id, wrapped_key) VALUES ($1, $2, $3, $4) ON CONFLICT (inmate_id) DO NOTHING`,
       [inmateId, randomUUID(), wrapped.masterKeyId, wrapped.wrapped],
@@ -218,7 +269,42 @@ export class PersonalDataKeys implements OnModuleInit {
     }));
   }
 
+  /** The master keys that wrap held keys: each retired one (also when it wraps none any more), the current one, and any other. */
+  async masterKeyUsage(): Promise<MasterKeyUsage[]> {
+    await this.migrate();
+    const [dataKeys, indexKeys] = await Promise.all([countByMasterKey(this.pool, this.dataKeys), countByMasterKey(this.pool, this.indexKeys.table)]);
+    const ids = new Set([this.ring.current.id, ...this.retiredMasterKeyIds, ...dataKeys.keys(), ...indexKeys.keys()]);
+    return [...ids].map((masterKeyId) => ({
+      masterKeyId,
+      role: masterKeyId === this.ring.current.id ? 'current' : this.retiredMasterKeyIds.includes(masterKeyId) ? 'retired' : 'unknown',
+      dataKeys: dataKeys.get(masterKeyId) ?? 0,
+      indexKeys: indexKeys.get(masterKeyId) ?? 0,
+    }));
+  }
+
+  /**
+   * Moves every held key wrapped by a retired master key under the current one, `batchSize` per
+   * transaction, until none is left that another instance is not moving at the same time (see
+   * {@link rewrapBatch}); `signal` stops it between two batches. Destroyed keys stay destroyed.
+   */
+  async rewrapRetired(options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<RewrapRun> {
+    await this.migrate();
+    const batchSize = options.batchSize ?? 500;
+    const run: RewrapRun = { dataKeys: 0, indexKeys: 0, isStopped: false };
+    for (const [table, counted] of [[this.indexKeys.table, 'indexKeys'], [this.dataKeys, 'dataKeys']] as const) {
+      for (;;) {
+        if (options.signal?.aborted) return { ...run, isStopped: true };
+        const moved = await rewrapBatch(this.pool, table, this.ring, batchSize);
+        run[counted] += moved;
+        // Fewer than asked: none left, or the rest locked by another instance, which moves them.
+        if (moved < batchSize) break;
+      }
+    }
+    return run;
+  }
+
   private unwrap(inmateId: string, kid: string, masterKeyId: string, wrapped: string): DataKey {
-    return { kid, key: unwrapDataKey(this.master, inmateId, { masterKeyId, wrapped }) };
+    const master = masterKeyFor(this.ring, masterKeyId, this.dataKeys.describe(inmateId));
+    return { kid, key: unwrapDataKey(master, inmateId, { masterKeyId, wrapped }) };
   }
 }

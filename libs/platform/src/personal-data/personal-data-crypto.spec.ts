@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  blindIndex, decryptField, encryptField, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey, PersonalDataDecryptionError,
-  unwrapDataKey, wrapDataKey,
+  blindIndex, decryptField, deriveIndexKey, encryptField, generateDataKey, generateMasterKey, isEncryptedField, masterKeyFor, parseMasterKey,
+  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, unwrapIndexKey, wrapDataKey, wrapIndexKey,
 } from './personal-data-crypto';
 
 const master = () => parseMasterKey(generateMasterKey(), 'master-1');
@@ -70,14 +70,78 @@ describe('personal data crypto (AES-256-GCM per field, data keys wrapped by the 
     }
   });
 
-  it('blind-indexes a value under the master key: equal values meet, and without the key a guessed value cannot be checked', () => {
-    const key = master();
+  it('blind-indexes a value under a key of its purpose: equal values meet, and without the key a guessed value cannot be checked', () => {
+    const key = deriveIndexKey(master(), 'identity-document');
     const value = 'passport\u0000AL\u0000BA1234567';
-    expect(blindIndex(key, 'identity-document', value)).toBe(blindIndex(key, 'identity-document', value));
-    expect(blindIndex(key, 'identity-document', value)).toMatch(/^[0-9a-f]{64}$/);
-    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(key, 'identity-document', value.replace('567', '568')));
-    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(master(), 'identity-document', value));
-    expect(blindIndex(key, 'identity-document', value)).not.toBe(blindIndex(key, 'another-purpose', value));
-    expect(blindIndex(key, 'identity-document', value)).not.toBe(createHash('sha256').update(value).digest('hex'));
+    expect(blindIndex(key, value)).toBe(blindIndex(key, value));
+    expect(blindIndex(key, value)).toMatch(/^[0-9a-f]{64}$/);
+    expect(blindIndex(key, value)).not.toBe(blindIndex(key, value.replace('567', '568')));
+    expect(blindIndex(key, value)).not.toBe(blindIndex(deriveIndexKey(master(), 'identity-document'), value));
+    expect(blindIndex(key, value)).not.toBe(createHash('sha256').update(value).digest('hex'));
+  });
+
+  it('derives the blind-index key of a purpose from the master key as indexes were first made (HKDF), one key per purpose', () => {
+    const masterKey = parseMasterKey(Buffer.alloc(32, 3).toString('base64'), 'master-1');
+    expect(deriveIndexKey(masterKey, 'identity-document').toString('hex')).toBe(deriveIndexKey({ ...masterKey, id: 'other-id' }, 'identity-document').toString('hex'));
+    expect(deriveIndexKey(masterKey, 'identity-document')).toHaveLength(32);
+    expect(deriveIndexKey(masterKey, 'identity-document').equals(deriveIndexKey(masterKey, 'another-purpose'))).toBe(false);
+  });
+
+  it('wraps a blind-index key for one purpose; another purpose or master key does not unwrap it', () => {
+    const masterKey = master();
+    const key = deriveIndexKey(masterKey, 'identity-document');
+    const wrapped = wrapIndexKey(masterKey, 'identity-document', key);
+    expect(unwrapIndexKey(masterKey, 'identity-document', wrapped).equals(key)).toBe(true);
+    expect(() => unwrapIndexKey(masterKey, 'another-purpose', wrapped)).toThrow(PersonalDataDecryptionError);
+    expect(() => unwrapIndexKey(parseMasterKey(generateMasterKey(), 'master-1'), 'identity-document', wrapped)).toThrow(PersonalDataDecryptionError);
+    // A blind-index key and a data key are wrapped under different contexts: neither passes for the other.
+    expect(() => unwrapDataKey(masterKey, 'identity-document', wrapped)).toThrow(PersonalDataDecryptionError);
+  });
+});
+
+describe('retired master keys (PERSONAL_DATA_RETIRED_MASTER_KEYS)', () => {
+  const a = Buffer.alloc(32, 1).toString('base64');
+  const b = Buffer.alloc(32, 2).toString('base64');
+
+  it('reads comma-separated id=base64 entries, and nothing from an empty value', () => {
+    expect(parseRetiredMasterKeys('', 'master-3')).toEqual([]);
+    expect(parseRetiredMasterKeys(undefined, 'master-3')).toEqual([]);
+    expect(parseRetiredMasterKeys(' , ', 'master-3')).toEqual([]);
+    const retired = parseRetiredMasterKeys(` master-1=${a} , master-2=${b},`, 'master-3');
+    expect(retired.map((key) => key.id)).toEqual(['master-1', 'master-2']);
+    expect(retired[0].key.equals(Buffer.alloc(32, 1))).toBe(true);
+    expect(retired[1].key.equals(Buffer.alloc(32, 2))).toBe(true);
+    expect(parseRetiredMasterKeys(`2025.kms:key_1=${Buffer.alloc(32, 1).toString('base64url')}`, 'master-3')[0].id).toBe('2025.kms:key_1');
+  });
+
+  it.each([
+    ['no "="', Buffer.alloc(32, 1).toString('base64url'), /entry 1 of PERSONAL_DATA_RETIRED_MASTER_KEYS must be id=base64/],
+    ['no id', `=${a}`, /entry 1 of PERSONAL_DATA_RETIRED_MASTER_KEYS must be id=base64/],
+    ['a key without its id', `${a.slice(0, -1)}=`, /entry 1 of PERSONAL_DATA_RETIRED_MASTER_KEYS must be id=base64/],
+    ['a bad id', `master 1=${a}`, /entry 1 of PERSONAL_DATA_RETIRED_MASTER_KEYS must be id=base64/],
+    ['an id of 65 characters', `${'k'.repeat(65)}=${a}`, /entry 1 of PERSONAL_DATA_RETIRED_MASTER_KEYS/],
+    ['bad base64', `master-1=${a},master-2=not base64!`, /the key of master-2 in PERSONAL_DATA_RETIRED_MASTER_KEYS must be the base64 of 32 bytes/],
+    ['a key of 16 bytes', `master-1=${Buffer.alloc(16).toString('base64')}`, /the key of master-1 in PERSONAL_DATA_RETIRED_MASTER_KEYS must be the base64 of 32 bytes/],
+    ['a key of 33 bytes', `master-1=${Buffer.alloc(33).toString('base64')}`, /the key of master-1 in PERSONAL_DATA_RETIRED_MASTER_KEYS must be the base64 of 32 bytes/],
+    ['the current id', `master-3=${a}`, /master-3 in PERSONAL_DATA_RETIRED_MASTER_KEYS is the current master key's id \(PERSONAL_DATA_MASTER_KEY_ID\)/],
+    ['an id twice', `master-1=${a},master-1=${b}`, /master-1 is given twice in PERSONAL_DATA_RETIRED_MASTER_KEYS/],
+  ])('refuses %s, naming the variable and never the key', (_case, text, message) => {
+    let caught: Error | undefined;
+    try {
+      parseRetiredMasterKeys(text, 'master-3');
+    } catch (error) {
+      caught = error as Error;
+    }
+    expect(caught?.message).toMatch(message);
+    for (const key of [a, b, a.slice(0, -1)]) expect(caught?.message).not.toContain(key);
+  });
+
+  it('finds the master key a stored key names, and names a master key it does not hold', () => {
+    const ring = { current: parseMasterKey(b, 'master-2'), retired: parseRetiredMasterKeys(`master-1=${a}`, 'master-2') };
+    expect(masterKeyFor(ring, 'master-2', 'the data key').id).toBe('master-2');
+    expect(masterKeyFor(ring, 'master-1', 'the data key').key.equals(Buffer.alloc(32, 1))).toBe(true);
+    expect(() => masterKeyFor(ring, 'master-0', 'the data key of inmate x')).toThrow(PersonalDataDecryptionError);
+    expect(() => masterKeyFor(ring, 'master-0', 'the data key of inmate x'))
+      .toThrow('the data key of inmate x does not decrypt: it is wrapped by master key master-0, which this service does not hold (it holds master-2, master-1); list master-0 in PERSONAL_DATA_RETIRED_MASTER_KEYS');
   });
 });

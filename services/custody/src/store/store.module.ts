@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
-import { PersonalDataKeys } from '@custody/platform';
+import { MasterKeyRewrapJob, PersonalDataKeys } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { migrateReadModels } from './read-model.schema';
 
@@ -10,7 +10,8 @@ export const DATABASE_POOL = Symbol('DATABASE_POOL');
 
 /**
  * The service's database: one pool, the event store in the service's schema, its read-model tables,
- * and the persons' data keys with the destruction log (Rule 16), migrated on start.
+ * and the persons' data keys with the destruction log (Rule 16), migrated on start, with the
+ * rewrap of the keys after a rotation of the master key.
  */
 @Global()
 @Module({})
@@ -40,6 +41,7 @@ export class StoreModule implements OnApplicationShutdown {
           },
         },
         { provide: PersonalDataKeys, inject: [DATABASE_POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config) },
+        MasterKeyRewrapJob,
       ],
       exports: [CUSTODY_CONFIG, DATABASE_POOL, PostgresEventStore, PersonalDataKeys],
     };

@@ -10,11 +10,14 @@ import { deterministicId, PersonalDataKeys, type StreamStore } from '@custody/pl
  * the same transaction as the inmate's events. Two registrations racing for a document: the
  * second append waits for the first transaction and fails on the revision, so only one commits.
  * The number is compared without case, spaces or hyphens (`BA 123-4` is `ba1234`), and only its
- * blind index is kept (HMAC-SHA-256 under a key derived from the master key): stream names end up
- * in logs, document numbers must not, and a plain hash of a number would let anyone who reads
- * the database or the logs confirm a guessed number, also after the person's erasure.
+ * blind index is kept (HMAC-SHA-256 under a key of its own, stored wrapped by the master key):
+ * stream names end up in logs, document numbers must not, and a plain hash of a number would let
+ * anyone who reads the database or the logs confirm a guessed number, also after the person's
+ * erasure.
  */
 export const DOCUMENT_HELD = 'InmateDocumentHeld';
+/** The purpose of the documents' blind-index key (its key is stored, so a rotation of the master key keeps every stream name). */
+export const DOCUMENT_INDEX = 'identity-document';
 export const DOCUMENT_RELEASED = 'InmateDocumentReleased';
 
 export function documentStream(sendingState: StateCode, document: IdentityDocument, index: (value: string) => string): string {
@@ -45,7 +48,7 @@ export class DocumentRegistry {
   ) {}
 
   private streamOf(sendingState: StateCode, document: IdentityDocument): string {
-    return documentStream(sendingState, document, (value) => this.keys.blindIndex('identity-document', value));
+    return documentStream(sendingState, document, (value) => this.keys.blindIndex(DOCUMENT_INDEX, value));
   }
 
   /**

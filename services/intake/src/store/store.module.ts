@@ -2,7 +2,8 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
 import { IntakeConfig } from '../config';
-import { PersonalDataKeys } from '@custody/platform';
+import { MasterKeyRewrapJob, PersonalDataKeys } from '@custody/platform';
+import { DOCUMENT_INDEX } from '../inmate/document-registry';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 
 /** The service's PostgreSQL pool (events, inbox, relay checkpoint and read model share it). */
@@ -24,7 +25,8 @@ class PoolCloser implements OnApplicationShutdown {
 
 /**
  * The pool, the event store in the service's schema (migrated on start), and the personal data
- * store over it (persons' data keys; events sealed on append, opened on read).
+ * store over it (persons' data keys and the documents' blind-index key; events sealed on append,
+ * opened on read), with the rewrap of keys after a rotation of the master key.
  */
 @Global()
 @Module({})
@@ -44,8 +46,9 @@ export class StoreModule {
             return store;
           },
         },
-        { provide: PersonalDataKeys, inject: [POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config) },
+        { provide: PersonalDataKeys, inject: [POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config, { indexPurposes: [DOCUMENT_INDEX] }) },
         PersonalDataStore,
+        MasterKeyRewrapJob,
         PoolCloser,
       ],
       exports: [IntakeConfig, POOL, PostgresEventStore, PersonalDataKeys, PersonalDataStore],
