@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   blindIndex, decryptField, deriveIndexKey, encryptField, generateDataKey, generateMasterKey, isEncryptedField, masterKeyFor, parseMasterKey,
   parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, unwrapIndexKey, wrapDataKey, wrapIndexKey,
@@ -48,6 +48,40 @@ describe('personal data crypto (AES-256-GCM per field, data keys wrapped by the 
     expect(() => decryptField(key, other, 'identity.familyName', field)).toThrow(PersonalDataDecryptionError);
     expect(() => decryptField(key, person, 'identity.givenNames', field)).toThrow(PersonalDataDecryptionError);
     expect(() => decryptField(generateDataKey(), person, 'identity.familyName', field)).toThrow(PersonalDataDecryptionError);
+  });
+
+  it('pads a value to a multiple of 32 bytes: values of different lengths in one bucket give ciphertexts of one length', () => {
+    const key = generateDataKey();
+    const length = (value: unknown) => Buffer.from(encryptField(key, 'kid-1', person, 'identity.familyName', value).ct, 'base64url').length;
+    // 32 bytes of padded JSON and the 16-byte tag, whether the name has 2 letters or 30 (32 bytes with its quotes).
+    expect(length('Li')).toBe(48);
+    expect(length('Hoxha')).toBe(48);
+    expect(length('x'.repeat(30))).toBe(48);
+    expect(length('x'.repeat(31))).toBe(80);
+    expect(length([{ kind: 'passport', number: 'BA1234567', issuingState: 'AL' }]) % 32).toBe(16);
+    for (const value of ['Li', 'x'.repeat(31), { a: [1, null, true] }, 0, '']) {
+      expect(decryptField(key, person, 'identity.familyName', encryptField(key, 'kid-1', person, 'identity.familyName', value))).toEqual(value);
+    }
+  });
+
+  it('still decrypts a value written before padding (the JSON text alone), and detects a padded value altered anywhere', () => {
+    const key = generateDataKey();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(`custody/personal-field/v1/${person}/identity.familyName/kid-1`, 'utf8'));
+    const unpadded = Buffer.concat([cipher.update(JSON.stringify('Hoxha'), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    expect(unpadded).toHaveLength(7 + 16);
+    const written = { enc: 'A256GCM' as const, kid: 'kid-1', iv: iv.toString('base64url'), ct: unpadded.toString('base64url') };
+    expect(decryptField(key, person, 'identity.familyName', written)).toBe('Hoxha');
+
+    const padded = encryptField(key, 'kid-1', person, 'identity.familyName', 'Hoxha');
+    for (const index of [0, 6, 7, 20, 31]) {
+      expect(() => decryptField(key, person, 'identity.familyName', { ...padded, ct: flip(padded.ct, index) })).toThrow(PersonalDataDecryptionError);
+    }
+    // Cut back to the JSON text and its tag: the tag no longer matches.
+    const cut = Buffer.from(padded.ct, 'base64url');
+    expect(() => decryptField(key, person, 'identity.familyName', { ...padded, ct: Buffer.concat([cut.subarray(0, 7), cut.subarray(32)]).toString('base64url') }))
+      .toThrow(PersonalDataDecryptionError);
   });
 
   it('wraps a data key for one person under the master key; another person, master key or altered bytes do not unwrap', () => {

@@ -17,6 +17,12 @@ export const FIELD_ALGORITHM = 'A256GCM';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/**
+ * A field's plaintext is padded to a multiple of this many bytes, so that the length of a
+ * ciphertext tells only a bucket (a name of 5 letters and one of 20 look alike), not the length
+ * of the name or the document number.
+ */
+const PADDING_BLOCK = 32;
 const MASTER_KEY_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** An encrypted field as it is stored and published: `ct` is the ciphertext followed by the tag (base64url). */
@@ -180,13 +186,20 @@ export function unwrapIndexKey(master: MasterKey, purpose: string, wrapped: Wrap
   return unwrapKey(master, wrapped, indexKeyContext(purpose, master.id), `the blind-index key of ${purpose}`);
 }
 
-/** Encrypts one field's value (any JSON value) for the person, at `path` (e.g. `identity.familyName`). */
+/**
+ * Encrypts one field's value (any JSON value) for the person, at `path` (e.g. `identity.familyName`).
+ * The JSON text is padded with spaces to a multiple of PADDING_BLOCK bytes: JSON allows white space
+ * after a value, so a padded plaintext and one written before padding (none) parse alike, and the
+ * representation needs no mark of its own.
+ */
 export function encryptField(dataKey: Buffer, kid: string, subjectId: string, path: string, value: unknown): EncryptedField {
-  const { iv, sealed } = seal(dataKey, Buffer.from(JSON.stringify(value), 'utf8'), fieldContext(subjectId, path, kid));
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  const padded = Buffer.concat([json, Buffer.alloc((PADDING_BLOCK - (json.length % PADDING_BLOCK)) % PADDING_BLOCK, ' ')]);
+  const { iv, sealed } = seal(dataKey, padded, fieldContext(subjectId, path, kid));
   return { enc: FIELD_ALGORITHM, kid, iv: iv.toString('base64url'), ct: sealed.toString('base64url') };
 }
 
-/** Decrypts one field's value; throws PersonalDataDecryptionError when the key, person, path or bytes do not match. */
+/** Decrypts one field's value (padded or not); throws PersonalDataDecryptionError when the key, person, path or bytes do not match. */
 export function decryptField(dataKey: Buffer, subjectId: string, path: string, field: EncryptedField): unknown {
   if (field.enc !== FIELD_ALGORITHM) throw new PersonalDataDecryptionError(`${path} (algorithm ${String(field.enc)})`);
   const plaintext = open(dataKey, Buffer.from(field.iv, 'base64url'), Buffer.from(field.ct, 'base64url'), fieldContext(subjectId, path, field.kid), path);
