@@ -1,7 +1,7 @@
 export { createKafka, custodyPartitioner } from './kafka';
 export type { KafkaSettings } from './kafka';
 export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic } from './topics';
-export type { TopicSpec } from './topics';
+export type { TopicSettingDrift, TopicSpec } from './topics';
 export { backoffDelay, DEFAULT_RETRY_POLICY } from './retry';
 export type { RetryPolicy } from './retry';
 export type { InboundMessage, DecodedEvent, DecodeFailure, DecodeResult, MessageDecoder } from './codec';

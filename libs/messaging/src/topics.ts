@@ -14,16 +14,28 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/** A setting of a topic that already existed and differs from its spec (the broker's value stays). */
+export interface TopicSettingDrift {
+  topic: string;
+  setting: string;
+  expected: string;
+  actual: string;
+}
+
 /**
- * Creates the topics that are missing and waits for each to have a leader. Idempotent, and
- * safe when several instances start at once (an "already exists" from a racing peer is fine).
+ * Creates the topics that are missing, with their settings, and waits for each to have a leader.
+ * Idempotent, and safe when several instances start at once (an "already exists" from a racing
+ * peer is fine). A topic that already exists keeps its settings: those that differ from its spec
+ * are returned, for the service to report (changing a live topic's settings is the operator's
+ * call, with kafka-configs.sh).
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<TopicSettingDrift[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
+    const drifts = await settingDrifts(admin, specs.filter((spec) => existing.has(spec.topic) && Object.keys(spec.config ?? {}).length > 0));
     if (missing.length > 0) {
       try {
         // kafkajs's own wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION that a
@@ -43,9 +55,25 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<vo
       }
     }
     await waitForLeaders(admin, specs.map((s) => s.topic));
+    return drifts;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The settings of existing topics that differ from their specs. */
+async function settingDrifts(admin: ReturnType<Kafka['admin']>, specs: TopicSpec[]): Promise<TopicSettingDrift[]> {
+  if (specs.length === 0) return [];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.topic, configNames: Object.keys(spec.config ?? {}) })),
+  });
+  return specs.flatMap((spec) =>
+    Object.entries(spec.config ?? {}).flatMap(([setting, expected]) => {
+      const actual = described.resources.find((r) => r.resourceName === spec.topic)?.configEntries.find((e) => e.configName === setting)?.configValue;
+      return actual === undefined || actual === expected ? [] : [{ topic: spec.topic, setting, expected, actual }];
+    }),
+  );
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -68,11 +96,16 @@ async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[
   }
 }
 
+/** The settings a dead-letter topic takes from its topic when they are set there. */
+const DEAD_LETTER_INHERITED = ['max.message.bytes', 'retention.ms'];
+
 /**
  * Creates the dead-letter twin `<topic>.dlq` of each consumed topic if missing: as many
- * partitions and replicas as the topic itself, and the same `max.message.bytes` (a message
- * the topic accepted must fit its dead-letter topic). Without it, the first dead letter would
- * fail (topics are never created by a send) and block its partition.
+ * partitions and replicas as the topic itself, the same `max.message.bytes` (a message the topic
+ * accepted must fit its dead-letter topic) and the same `retention.ms` (a command topic kept
+ * short because it carries personal data in clear: its set-aside commands carry the same).
+ * Without it, the first dead letter would fail (topics are never created by a send) and block
+ * its partition.
  */
 export async function ensureDeadLetterTopics(kafka: Kafka, topics: string[]): Promise<void> {
   const admin = kafka.admin();
@@ -82,17 +115,16 @@ export async function ensureDeadLetterTopics(kafka: Kafka, topics: string[]): Pr
     const metadata = await admin.fetchTopicMetadata({ topics });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: DEAD_LETTER_INHERITED })),
     });
     specs = metadata.topics.map((t) => {
-      const maxBytes = configs.resources
-        .find((r) => r.resourceName === t.name)
-        ?.configEntries.find((e) => e.configName === 'max.message.bytes' && !e.isDefault)?.configValue;
+      const entries = configs.resources.find((r) => r.resourceName === t.name)?.configEntries ?? [];
+      const inherited = entries.filter((e) => DEAD_LETTER_INHERITED.includes(e.configName) && !e.isDefault);
       return {
         topic: deadLetterTopic(t.name),
         partitions: Math.max(1, t.partitions.length),
         replicationFactor: Math.max(1, t.partitions[0]?.replicas.length ?? 1),
-        config: maxBytes ? { 'max.message.bytes': maxBytes } : undefined,
+        config: inherited.length > 0 ? Object.fromEntries(inherited.map((e) => [e.configName, e.configValue])) : undefined,
       };
     });
   } finally {

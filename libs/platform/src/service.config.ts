@@ -97,6 +97,22 @@ export class ServiceConfig extends SecurityConfig {
    */
   @IsString()
   COMMAND_SIGNERS = '[]';
+
+  /**
+   * How long the broker keeps a message of the service's commands topic (intake, transfer,
+   * custody) and of its dead-letter topic, in milliseconds (7 days by default; at least an hour).
+   * Ministries' commands carry identities in clear (they hold no data key), so this bounds how
+   * long a person's name outlives its erasure on the broker. Applied when the service creates the
+   * topic; an existing topic keeps its own and the service warns at start.
+   */
+  @IsInt()
+  @Min(60 * 60 * 1000)
+  COMMAND_TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+}
+
+/** The settings of a service's commands topic when the service creates it (see COMMAND_TOPIC_RETENTION_MS). */
+export function commandTopicSettings(config: Pick<ServiceConfig, 'COMMAND_TOPIC_RETENTION_MS'>): Record<string, string> {
+  return { 'retention.ms': String(config.COMMAND_TOPIC_RETENTION_MS) };
 }
 
 /** The kafkajs settings of a service: its brokers and client id, SASL and TLS from its configuration. */

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
-import { AccessLogModule, commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, commandDecoder, commandTopicSettings, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
@@ -20,7 +20,11 @@ function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool, 
   const published = [TOPICS.intakeEvents, TOPICS.commandResults].map((t) => names.physical(t));
   return {
     kafka: kafkaSettingsOf(config),
-    topics: [...consumed, ...published].map((topic) => ({ topic, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })),
+    // The commands topic is kept only COMMAND_TOPIC_RETENTION_MS: ministries' commands carry identities in clear.
+    topics: [...consumed, ...published].map((topic) => ({
+      topic, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      ...(topic === names.physical(TOPICS.intakeCommands) ? { config: commandTopicSettings(config) } : {}),
+    })),
     relay: { name: 'intake', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,

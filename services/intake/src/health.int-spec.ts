@@ -1,11 +1,16 @@
+import { ConfigResourceTypes } from 'kafkajs';
 import request from 'supertest';
+import { TOPICS } from '@custody/contracts';
+import { testKafka } from '@custody/testing';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
+
+const RETENTION_MS = '5400000';
 
 describe('intake service', () => {
   let intake: IntakeTestApp;
 
   beforeAll(async () => {
-    intake = await startIntake('health');
+    intake = await startIntake('health', { COMMAND_TOPIC_RETENTION_MS: RETENTION_MS });
   });
 
   afterAll(async () => {
@@ -22,5 +27,24 @@ describe('intake service', () => {
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/inmates', '/inmates/{id}', '/inmates/{id}/history']));
     expect(response.body.components.schemas.RegisterInmate.required).toEqual(expect.arrayContaining(['inmateId', 'identity', 'sendingState']));
     await request(intake.app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('creates its commands topic and that topic\'s dead-letter twin with COMMAND_TOPIC_RETENTION_MS (commands carry identities in clear), its events topic at the broker\'s default', async () => {
+    const prefix = intake.config.KAFKA_TOPIC_PREFIX;
+    const admin = testKafka('retention').admin();
+    await admin.connect();
+    try {
+      const names = [`${prefix}${TOPICS.intakeCommands}`, `${prefix}${TOPICS.intakeCommands}.dlq`, `${prefix}${TOPICS.intakeEvents}`];
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+      });
+      const retention = Object.fromEntries(resources.map((r) => [r.resourceName, r.configEntries[0]]));
+      expect(retention[names[0]].configValue).toBe(RETENTION_MS);
+      expect(retention[names[1]].configValue).toBe(RETENTION_MS);
+      expect(retention[names[2]].isDefault).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

@@ -69,7 +69,12 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     const kafka = createKafka(this.options.kafka);
-    await ensureTopics(kafka, this.options.topics);
+    for (const drift of await ensureTopics(kafka, this.options.topics)) {
+      this.logger.warn(
+        `topic ${drift.topic} has ${drift.setting}=${drift.actual}, not ${drift.expected} as configured; an existing topic keeps its settings: ` +
+          `change it with kafka-configs.sh --alter --entity-type topics --entity-name ${drift.topic} --add-config ${drift.setting}=${drift.expected}`,
+      );
+    }
     const log = (level: 'log' | 'warn' | 'error', message: string) => this.logger[level](message);
     if (this.options.relay) {
       this.producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
