@@ -10,6 +10,8 @@ import { belgiumToAlbania } from '../testing/history';
 import { startTestAudit, type TestAudit } from '../testing/test-app';
 import { run } from './cli';
 
+const PURPOSE = ['--purpose', 'CLI test', '--actor', 'cli-test'];
+
 describe('custody-audit against the audit database, and offline', () => {
   let audit: TestAudit;
   let dir: string;
@@ -42,11 +44,11 @@ describe('custody-audit against the audit database, and offline', () => {
   });
 
   it('prints a timeline as a table, and as JSON equal to the HTTP answer', async () => {
-    const table = await cli('timeline', person.inmateId);
+    const table = await cli('timeline', person.inmateId, ...PURPOSE);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/FROM\s+TO\s+CUSTODIAN\s+PLACE\s+LAW\s+EVIDENCE/);
     expect(table.stdout).toContain('hospital absence: Regional Hospital');
-    const json = await cli('timeline', person.inmateId, '--known-at', '2026-05-05T00:00:00Z', '--format', 'json');
+    const json = await cli('timeline', person.inmateId, '--known-at', '2026-05-05T00:00:00Z', '--format', 'json', ...PURPOSE);
     const expected = await audit.app.get(AuditLedger).timeline(person.inmateId, { knownAt: '2026-05-05T00:00:00Z' });
     expect(JSON.parse(json.stdout)).toEqual(expected);
   });
@@ -72,7 +74,7 @@ describe('custody-audit against the audit database, and offline', () => {
   it('exports a person; offline replay equals the online timeline; offline verify passes, and fails on a tampered file', async () => {
     const file = join(dir, 'person.ndjson');
     const checkpointFile = join(dir, 'checkpoint.json');
-    const exported = await cli('export', person.inmateId, '--out', file);
+    const exported = await cli('export', person.inmateId, '--out', file, ...PURPOSE);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toContain(`${person.events.length} entries of ${person.inmateId}`);
     expect((await cli('checkpoint', '--out', checkpointFile)).code).toBe(0);
@@ -85,7 +87,7 @@ describe('custody-audit against the audit database, and offline', () => {
     };
     for (const window of [[], ['--as-of', '2026-05-01T12:00:00Z'], ['--known-at', '2026-05-05T00:00:00Z']]) {
       const replayed = await offline('timeline', '--file', file, '--format', 'json', ...window);
-      const live = await cli('timeline', person.inmateId, '--format', 'json', ...window);
+      const live = await cli('timeline', person.inmateId, '--format', 'json', ...window, ...PURPOSE);
       expect(replayed.code).toBe(0);
       expect(JSON.parse(replayed.stdout)).toEqual(JSON.parse(live.stdout));
     }
@@ -99,6 +101,32 @@ describe('custody-audit against the audit database, and offline', () => {
     const caught = await offline('verify', '--file', tampered, '--checkpoint', checkpointFile, '--public-key', join(dir, 'ledger-key.pem'), '--format', 'json');
     expect(caught.code).toBe(1);
     expect(JSON.parse(caught.stdout).problems[0]).toMatchObject({ line: at + 1, problem: 'the content does not give the recorded hash' });
+  });
+
+  it('records every online read of personal data in the access log with its purpose, and reads nothing without one', async () => {
+    const entriesOf = async (inmateId: string) =>
+      (await audit.schema.pool.query(`SELECT subject, purpose, recipient, method, route, kind, person_ids, jurisdictions FROM "${audit.schema.schema}".access_log WHERE $1 = ANY (person_ids) ORDER BY position`, [inmateId])).rows;
+    const other = others[0].inmateId;
+    const before = (await entriesOf(other)).length;
+
+    const refused = await cli('timeline', other);
+    expect(refused).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--purpose: state the purpose of this read of personal data') });
+    const tooLong = await cli('export', other, '--out', join(dir, 'never.ndjson'), '--purpose', 'x'.repeat(501));
+    expect(tooLong).toMatchObject({ code: 2, stderr: expect.stringContaining('--purpose: the purpose takes 501 characters') });
+    await expect(readFile(join(dir, 'never.ndjson'))).rejects.toThrow(/ENOENT/);
+    expect(await entriesOf(other)).toHaveLength(before);
+
+    expect((await cli('timeline', other, '--purpose', 'case BE-AL-2026-0042', '--actor', 'auditor.peeters')).code).toBe(0);
+    expect((await cli('export', other, '--out', join(dir, 'other.ndjson'), '--purpose', 'ombudsman request', '--recipient', 'Ombudsman of Albania', '--actor', 'auditor.peeters')).code).toBe(0);
+    const entries = (await entriesOf(other)).slice(before);
+    expect(entries).toEqual([
+      { subject: 'cli:auditor.peeters', purpose: 'case BE-AL-2026-0042', recipient: 'auditor.peeters', method: 'CLI', route: 'custody-audit timeline', kind: 'custody-timeline', person_ids: [other], jurisdictions: ['BE', 'AL'] },
+      { subject: 'cli:auditor.peeters', purpose: 'ombudsman request', recipient: 'Ombudsman of Albania', method: 'CLI', route: 'custody-audit export', kind: 'ledger-export', person_ids: [other], jurisdictions: ['BE', 'AL'] },
+    ]);
+    // Offline, from an export file: no database, nothing to record, no purpose asked.
+    let stdout = '';
+    expect(await run(['--database-url', 'postgres://nobody@127.0.0.1:1/none', 'timeline', '--file', join(dir, 'other.ndjson')], { stdout: (t) => (stdout += t), stderr: () => undefined })).toBe(0);
+    expect(stdout).toMatch(/CUSTODIAN/);
   });
 
   it('runs as the workspace bin, through its launcher', async () => {

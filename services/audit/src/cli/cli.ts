@@ -9,6 +9,7 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
 import { FindingsRepository } from '../findings/findings.repository';
 import { rebuildFindings, stateDigest } from '../findings/state-digest';
+import { cliAccess, recordCliDisclosure, type CliAccess, type CliAccessOptions } from './cli-access';
 import { digestText, exportVerificationText, findingsTable, timelineTable, verifyText } from './describe';
 
 /** What the CLI touches of the outside world (tests give their own). */
@@ -65,6 +66,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return new AuditLedger(new LedgerRepository(pool, options.schema), store);
   };
 
+  /**
+   * A read of personal data from the audit database (a person's timeline or export, findings that
+   * name persons) is recorded in the service's access log like one over HTTP (Directive (EU)
+   * 2016/680 Art 25): the purpose is required and checked first; the entry is appended after the
+   * read and before anything is shown. Offline reads of an export file touch no database.
+   */
+  const disclosed = (access: CliAccess, kind: string, command: string, personIds: string[]) =>
+    recordCliDisclosure(pool!, program.opts<{ schema: string }>().schema, access, { kind, command, personIds });
+  const withAccessOptions = (command: Command) =>
+    command
+      .addOption(new Option('--purpose <text>', 'why you read this personal data (a case reference, a task); required online, recorded in the access log').env('ACCESS_PURPOSE'))
+      .addOption(new Option('--recipient <name>', 'who the data goes to, when not yourself (access log)').env('ACCESS_RECIPIENT'))
+      .addOption(new Option('--actor <name>', 'who reads, as the access log records it (default: your user name)').env('CUSTODY_AUDIT_ACTOR'));
+
   program
     .description('Replay, verify and export the custody ledger: online against the audit database, or offline from an export file.')
     .addOption(new Option('--database-url <url>', 'PostgreSQL of the audit service').env('DATABASE_URL').default('postgres://postgres@127.0.0.1:5432/postgres'))
@@ -74,16 +89,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
 
-  program
-    .command('timeline')
+  withAccessOptions(program
+    .command('timeline'))
     .description("A person's custody: who was responsible, where, under whose law, from when to when, and the evidence events.")
     .argument('[inmateId]', 'the person (online)')
     .option('--as-of <instant>', 'the world as it was at this instant (events by occurredAt)', instant('--as-of'))
     .option('--known-at <instant>', 'the record as it stood at this instant (events by recordedAt)', instant('--known-at'))
     .option('--file <export>', 'replay an export file offline (no database, no Kafka)')
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
-    .addHelpText('after', '\nExamples:\n  custody-audit timeline 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --known-at 2026-05-05T00:00:00Z\n  custody-audit timeline --file hoxha.ndjson --as-of 2026-05-01T12:00:00Z --format json\n')
-    .action(async (inmateId: string | undefined, options: { asOf?: string; knownAt?: string; file?: string; format: string }) => {
+    .addHelpText('after', '\nExamples:\n  custody-audit timeline 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --known-at 2026-05-05T00:00:00Z --purpose "case BE-AL-2026-0042"\n  custody-audit timeline --file hoxha.ndjson --as-of 2026-05-01T12:00:00Z --format json\n')
+    .action(async (inmateId: string | undefined, options: { asOf?: string; knownAt?: string; file?: string; format: string } & CliAccessOptions) => {
       const window = { asOf: options.asOf, knownAt: options.knownAt };
       let timeline;
       if (options.file) {
@@ -91,7 +106,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         if (inmateId && inmateId !== timeline.inmateId) throw new UsageError(`the export is about ${timeline.inmateId}, not ${inmateId}`);
       } else {
         if (!inmateId) throw new UsageError('name the person (inmateId), or give --file');
+        const access = cliAccess(options);
         timeline = await online().timeline(inmateId, window);
+        await disclosed(access, 'custody-timeline', 'timeline', [timeline.inmateId]);
       }
       io.stdout(options.format === 'json' ? JSON.stringify(timeline, null, 2) + '\n' : timelineTable(timeline));
     });
@@ -124,15 +141,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       exitCode = report.isIntact && report.invalidCheckpoints.length === 0 ? EXIT.ok : EXIT.broken;
     });
 
-  program
-    .command('export')
+  withAccessOptions(program
+    .command('export'))
     .description("Write a person's ledger entries with their Merkle inclusion proofs and the signed checkpoint, as NDJSON, for offline verification.")
     .argument('<inmateId>', 'the person')
     .requiredOption('--out <file>', 'the NDJSON file to write')
-    .addHelpText('after', '\nExample:\n  custody-audit export 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --out hoxha.ndjson\n')
-    .action(async (inmateId: string, options: { out: string }) => {
+    .addHelpText('after', '\nExample:\n  custody-audit export 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --out hoxha.ndjson --purpose "request of the Albanian ombudsman" --recipient "Ombudsman of Albania"\n')
+    .action(async (inmateId: string, options: { out: string } & CliAccessOptions) => {
+      const access = cliAccess(options);
       const show = progress(io, program.opts<{ quiet: boolean }>().quiet);
       const { header, entries } = await online().export(inmateId, (stage, done, total) => show(stage, done, total));
+      await disclosed(access, 'ledger-export', 'export', [inmateId.toLowerCase()]);
       await writeFile(options.out, formatExport(header, entries));
       io.stdout(`${entries.length} entries of ${inmateId} written to ${options.out}, with proofs to checkpoint ${header.checkpoint.checkpointId} (${header.checkpoint.entryCount} entries).\n`);
     });
@@ -182,16 +201,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout(options.format === 'json' ? JSON.stringify(digest, null, 2) + '\n' : digestText(digest, !options.live));
     });
 
-  program
-    .command('findings')
+  withAccessOptions(program
+    .command('findings'))
     .description('List the findings of the invariant checks (open and resolved), newest first.')
     .option('--inmate <inmateId>', 'only this person')
     .option('--facility <facilityId>', 'only this facility')
     .addOption(new Option('--status <status>', 'only open or only resolved findings').choices(['open', 'resolved']))
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
-    .action(async (options: { inmate?: string; facility?: string; status?: 'open' | 'resolved'; format: string }) => {
+    .action(async (options: { inmate?: string; facility?: string; status?: 'open' | 'resolved'; format: string } & CliAccessOptions) => {
+      const access = cliAccess(options);
       const { pool: db, schema } = connect();
       const findings = await new FindingsRepository(db, schema).list({ inmateId: options.inmate, facilityId: options.facility, status: options.status });
+      await disclosed(access, 'findings', 'findings', findings.map((f) => f.inmateId).filter((id): id is string => typeof id === 'string'));
       io.stdout(options.format === 'json' ? JSON.stringify(findings, null, 2) + '\n' : findingsTable(findings));
     });
 
