@@ -56,7 +56,7 @@ const facilityCommand = (name: string, suffix: (w: World) => string, roles: Role
   name, method: 'post', path: (w) => `/facilities/${w.facilityId}${suffix(w)}`, body: () => ({}), roles, relations, allowed: 400,
 });
 const custodyCommand = (name: string, suffix: (w: World) => string): Route => ({
-  name, method: 'post', path: (w) => `/custody/${w.inmateId}/${suffix(w)}`, body: () => ({}), roles: CUSTODY_WRITERS, relations: ['sending', 'receiving'], allowed: 400,
+  name, method: 'post', path: (w) => `/custody/${w.inmateId}/${suffix(w)}`, body: () => ({}), roles: CUSTODY_WRITERS, relations: ['receiving'], allowed: 400,
 });
 
 const FACILITY_ROUTES: Route[] = [
@@ -70,16 +70,18 @@ const FACILITY_ROUTES: Route[] = [
   { name: 'occupancy', method: 'get', path: (w) => `/facilities/${w.facilityId}/occupancy`, roles: OCCUPANCY_READERS, relations: ['operator', 'lessee'], allowed: 200 },
 ];
 
+// A person's record is written by its governing state (the receiving state of the resource: the
+// lessee under a lease, otherwise the operating state) and read by both states of the case.
 const CUSTODY_ROUTES: Route[] = [
   // A new person: judged by the body's facility and case.
   {
     name: 'AdmitInmate (a new person)', method: 'post', path: (w) => `/custody/${w.newInmateId}/admission`,
-    body: (w) => ({ inmateId: w.newInmateId, facilityId: w.facilityId, transferId: w.newTransferId }), roles: CUSTODY_WRITERS, relations: ['sending', 'receiving'], allowed: 400,
+    body: (w) => ({ inmateId: w.newInmateId, facilityId: w.facilityId, transferId: w.newTransferId }), roles: CUSTODY_WRITERS, relations: ['receiving'], allowed: 400,
   },
   // A person held here already: judged by the existing record.
   {
     name: 'AdmitInmate (a person held)', method: 'post', path: (w) => `/custody/${w.inmateId}/admission`,
-    body: (w) => ({ inmateId: w.inmateId, facilityId: w.facilityId, transferId: w.transferId }), roles: CUSTODY_WRITERS, relations: ['sending', 'receiving'], allowed: 400,
+    body: (w) => ({ inmateId: w.inmateId, facilityId: w.facilityId, transferId: w.transferId }), roles: CUSTODY_WRITERS, relations: ['receiving'], allowed: 400,
   },
   custodyCommand('AssignCell', () => 'cell'),
   custodyCommand('StartAbsence', () => 'absences'),
@@ -237,6 +239,16 @@ describe('custody: authentication and the authorisation matrix', () => {
     }
     const file = await as('DK', 'facility-officer', 'get', `/custody/${inmateId}`).expect(200);
     expect(file.body).toMatchObject({ inmateId, law: { governingState: 'DK', governedBy: 'sending-state' } });
+  });
+
+  it('lets the sending state read the record of its person in a foreign prison but record nothing in it (Rule 13: the receiving state reports)', async () => {
+    const { inmateId } = worlds.fier;
+    await as('BE', 'facility-officer', 'get', `/custody/${inmateId}`).expect(200);
+    const escape = await as('BE', 'integration', 'post', `/custody/${inmateId}/escape`).send({});
+    expect(escape.status).toBe(403);
+    expect(escape.body).toMatchObject({ code: 'FORBIDDEN', details: { action: 'custody:write' } });
+    // The governing state passes the guard (and meets validation with this empty body).
+    expect((await as('AL', 'integration', 'post', `/custody/${inmateId}/escape`).send({})).status).toBe(400);
   });
 
   it('answers 401 for no token, a bad signature, a wrong audience, an expired token; /health needs none', async () => {

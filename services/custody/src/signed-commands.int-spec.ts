@@ -4,7 +4,7 @@ import { TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { TestMinistry, type CommandMessage } from '@custody/messaging';
 import { eventually, testKafka, uniqueName } from '@custody/testing';
-import { eligibleProfile, gjilan, id } from './spec/fixtures';
+import { admissionRecord, eligibleProfile, gjilan, id } from './spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from './spec/test-app';
 
 const ACTOR: Record<string, { state: string; organisation: string }> = {
@@ -102,6 +102,10 @@ describe('signed facility commands (real broker and PostgreSQL)', () => {
     const outsider = command('ReleaseReservation', 'AL', { facilityId, reservationId, reason: 'Not needed.' }); // Albania has no part in Gjilan
     const otherFacility = id();
     const registeringForAnother = command('RegisterFacility', 'DK', { ...gjilan, facilityId: otherFacility }); // Denmark registering a facility Kosovo operates
+    // The host admitting a Danish prisoner: the record is the lessee's, whose law applies.
+    const hostAdmitting = command('AdmitInmate', 'XK', {
+      inmateId: id(), facilityId, transferId: id(), reservationId, admission: { ...admissionRecord, admittedAt: '2026-03-02T08:00:00Z' },
+    });
     const refusals: Array<[{ id: string }, CommandMessage, string, RegExp]> = [
       [unsigned, unsigned, 'SIGNATURE_MISSING', /no signature/],
       [tampered, { ...tamperedMessage, value: tamperedMessage.value.replace('250', '280') }, 'SIGNATURE_INVALID', /does not verify/],
@@ -109,6 +113,7 @@ describe('signed facility commands (real broker and PostgreSQL)', () => {
       [lesseeResizing, await denmark.sign(lesseeResizing), 'UNAUTHORISED_ACTOR', /DK may not issue ChangeFacilityCapacity for this facility: only its operator state may/],
       [outsider, await albania.sign(outsider), 'UNAUTHORISED_ACTOR', /AL may not issue ReleaseReservation for this facility: only its operator or lessee state may/],
       [registeringForAnother, await denmark.sign(registeringForAnother), 'UNAUTHORISED_ACTOR', /DK may not issue RegisterFacility/],
+      [hostAdmitting, await kosovo.sign(hostAdmitting), 'UNAUTHORISED_ACTOR', /XK may not issue AdmitInmate for this facility: only its lessee state may/],
     ];
     for (const [, message] of refusals) await send(message);
     // The signed reservation again (a replay), then Kosovo's own change: same facility, same

@@ -71,7 +71,11 @@ export const POLICY = {
   'facility:reserve': { roles: ['facility-officer', 'transfer-coordinator', 'integration'], scope: FACILITY_STATES },
   'facility:occupancy': { roles: ['facility-officer', 'transfer-coordinator', 'auditor', 'integration'], scope: FACILITY_STATES },
   'facility:search': { roles: ['facility-officer', 'transfer-coordinator', 'auditor', 'integration'], scope: 'any' },
-  'custody:write': { roles: ['facility-officer', 'integration'], scope: CASE_PARTIES },
+  // A person's custody record is written by the state that governs it (Rule 13: the receiving
+  // state reports, the sending state acknowledges): the receiving state of the resource, which
+  // custody resolves as the lessee under a lease and the operating state otherwise. The sending
+  // state reads it (custody:read); it records nothing in a foreign prison.
+  'custody:write': { roles: ['facility-officer', 'integration'], scope: ['receiving'] },
   'custody:read': { roles: ['facility-officer', 'auditor', 'integration'], scope: CASE_PARTIES },
   // The ledger's entries of a person (its case's states) or of a facility (operator, lessee):
   // relations follow the resource's kind, so a host state still sees no lessee's person.

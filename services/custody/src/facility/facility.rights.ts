@@ -12,11 +12,12 @@ const FACILITY_STATES = ['operator', 'lessee'] as const;
 /**
  * Which state may issue each command on custody.facility.commands, with its ministry's signature,
  * by its relation to the facility the command names. The operating state registers its facility
- * and keeps its places (capacity, expiry). Places are held, released and taken (a reservation, an
- * admission) by the operating state or, in a leased facility, by the lessee whose prisoners they
- * are for. A person's custody record is the governing state's: in a leased facility the lessee's,
- * whose law and sentence still apply (Denmark in Gjilan; the host provides building and staff),
- * otherwise the operating state's, which took over enforcement.
+ * and keeps its places (capacity, expiry). Places are held and released by the operating state or,
+ * in a leased facility, by the lessee whose prisoners they are for. A person's custody record,
+ * from the admission on, is the governing state's: in a leased facility the lessee's, whose law
+ * and sentence still apply (Denmark in Gjilan; the host provides building and staff, and sees the
+ * occupancy but not the file), otherwise the operating state's, which took over enforcement. The
+ * same as over HTTP (custody:write, the receiving state of the record).
  */
 export const CUSTODY_COMMAND_RIGHTS = {
   RegisterFacility: OPERATOR,
@@ -24,7 +25,7 @@ export const CUSTODY_COMMAND_RIGHTS = {
   ExpireReservation: OPERATOR,
   ReservePlace: FACILITY_STATES,
   ReleaseReservation: FACILITY_STATES,
-  AdmitInmate: FACILITY_STATES,
+  AdmitInmate: 'governing',
   AssignCell: 'governing',
   StartAbsence: 'governing',
   EndAbsence: 'governing',
