@@ -43,4 +43,8 @@ export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; fail
 /** Turns raw Kafka messages into validated events (the contracts' envelope and schemas). */
 export interface MessageDecoder {
   decode(message: InboundMessage): DecodeResult;
+  /** Work before the first message (e.g. fetching ministries' published keys); the consumer starts after it. */
+  prepare?(): Promise<void>;
+  /** Stops what `prepare` started (timers). */
+  close?(): void;
 }

@@ -67,6 +67,64 @@ const missing = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATU
 const invalid = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATURE_INVALID', reason, field: SIGNATURE_HEADER });
 const unauthorised = (reason: string, signerState: string): SignatureCheck => ({ ok: false, code: 'UNAUTHORISED_ACTOR', reason, field: 'ce_actorstate', signerState });
 
+/** A ministry's public key as the verifier holds it: the state is the configuration's, never the key's. */
+export interface HeldSignerKey {
+  state: string;
+  key: KeyObject;
+}
+
+/**
+ * The ministries' command-signing keys by key id: those given in the configuration, and the sets
+ * fetched from ministries' JWKS URLs ({@link JwksSignerKeys}), which are replaced whole at each
+ * fetch. A key id names one key of one state: a fetched key whose id is already another source's
+ * is not taken. `onUnknown` is told of a key id nobody holds, and may add to the refusal's reason.
+ */
+export class SignerKeyring {
+  private readonly fixed: Map<string, HeldSignerKey>;
+  private readonly fetched = new Map<string, Map<string, HeldSignerKey>>();
+  onUnknown?: (kid: string) => string | undefined;
+
+  constructor(keys: SignerKey[] = []) {
+    this.fixed = new Map(keys.map((k) => [k.kid, { state: k.state, key: createPublicKey(k.publicKeyPem) }]));
+  }
+
+  get(kid: string): HeldSignerKey | undefined {
+    const fixed = this.fixed.get(kid);
+    if (fixed) return fixed;
+    for (const keys of this.fetched.values()) {
+      const key = keys.get(kid);
+      if (key) return key;
+    }
+    return undefined;
+  }
+
+  /** How many keys the ring holds. */
+  get size(): number {
+    return this.fixed.size + [...this.fetched.values()].reduce((n, keys) => n + keys.size, 0);
+  }
+
+  /**
+   * Replaces the keys of one source (a JWKS URL) with `keys`, all of `state`. Returns the ids not
+   * taken because another source (or the configuration) already names them.
+   */
+  replace(source: string, state: string, keys: Array<{ kid: string; key: KeyObject }>): string[] {
+    const taken = new Map<string, HeldSignerKey>();
+    const refused: string[] = [];
+    for (const { kid, key } of keys) {
+      const elsewhere = this.fixed.has(kid) || [...this.fetched].some(([other, held]) => other !== source && held.has(kid));
+      if (elsewhere || taken.has(kid)) refused.push(kid);
+      else taken.set(kid, { state, key });
+    }
+    this.fetched.set(source, taken);
+    return refused;
+  }
+
+  /** The reason to give for a key id nobody holds. */
+  unknown(kid: string): string {
+    return `the signing key ${kid} is not a configured ministry key${this.onUnknown?.(kid) ?? ''}`;
+  }
+}
+
 /**
  * Verifies the detached JWS of a command against the configured ministry keys: the signature
  * over the exact value, the command id and type it was made for, the acting state of the
@@ -74,13 +132,13 @@ const unauthorised = (reason: string, signerState: string): SignatureCheck => ({
  * Synchronous (node:crypto), so it runs inside a decoder, before any handler.
  */
 export class CommandSignatureVerifier {
-  private readonly keys: Map<string, { state: string; key: KeyObject }>;
+  private readonly keys: SignerKeyring;
 
   constructor(
-    keys: SignerKey[],
+    keys: SignerKey[] | SignerKeyring,
     private readonly rights: CommandRights = {},
   ) {
-    this.keys = new Map(keys.map((k) => [k.kid, { state: k.state, key: createPublicKey(k.publicKeyPem) }]));
+    this.keys = keys instanceof SignerKeyring ? keys : new SignerKeyring(keys);
   }
 
   check(message: InboundMessage, command: SignedCommand): SignatureCheck {
@@ -95,7 +153,7 @@ export class CommandSignatureVerifier {
       return invalid('the signature header cannot be read');
     }
     const signer = typeof protectedHeader.kid === 'string' ? this.keys.get(protectedHeader.kid) : undefined;
-    if (!signer) return invalid(`the signing key ${String(protectedHeader.kid)} is not a configured ministry key`);
+    if (!signer) return invalid(typeof protectedHeader.kid === 'string' ? this.keys.unknown(protectedHeader.kid) : 'the signature names no key (kid)');
     const value = message.value ?? Buffer.alloc(0);
     const input = Buffer.from(`${parts[0]}.${Buffer.from(value).toString('base64url')}`);
     const signature = Buffer.from(parts[2], 'base64url');

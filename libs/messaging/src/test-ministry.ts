@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, type KeyLike } from 'jose';
 import { SIGNATURE_HEADER, signCommand, type SignerKey } from './signatures';
 
@@ -27,6 +29,11 @@ export class TestMinistry {
     return new TestMinistry(state, `${state.toLowerCase()}-commands-${randomUUID().slice(0, 8)}`, algorithm, privateKey, await exportSPKI(publicKey));
   }
 
+  /** This ministry's public key as a JWK, as a ministry publishes it in its JWKS. */
+  publicJwk(): Record<string, unknown> {
+    return { ...createPublicKey(this.publicKeyPem).export({ format: 'jwk' }), kid: this.kid, alg: this.algorithm, use: 'sig' };
+  }
+
   /** This ministry's entry of COMMAND_SIGNERS. */
   signer(): SignerKey {
     return { kid: this.kid, state: this.state, publicKeyPem: this.publicKeyPem };
@@ -44,5 +51,50 @@ export class TestMinistry {
       commandType: message.headers.ce_type,
     });
     return { ...message, headers: { ...message.headers, [SIGNATURE_HEADER]: signature } };
+  }
+}
+
+/**
+ * A ministry's JWKS endpoint for tests, on 127.0.0.1 and a free port: it serves the keys it is
+ * given (`publish`), or fails with a status (`fail`), and counts the fetches.
+ */
+export class TestJwksServer {
+  private keys: Array<Record<string, unknown>> = [];
+  private failure?: number;
+  private readonly server: Server;
+  url = '';
+  fetches = 0;
+
+  private constructor() {
+    this.server = createServer((_request, response) => {
+      this.fetches++;
+      if (this.failure) {
+        response.writeHead(this.failure).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: this.keys }));
+    });
+  }
+
+  static async start(): Promise<TestJwksServer> {
+    const jwks = new TestJwksServer();
+    await new Promise<void>((resolve) => jwks.server.listen(0, '127.0.0.1', resolve));
+    jwks.url = `http://127.0.0.1:${(jwks.server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    return jwks;
+  }
+
+  /** Serves these keys from now on. */
+  publish(...keys: Array<Record<string, unknown>>): void {
+    this.keys = keys;
+    this.failure = undefined;
+  }
+
+  /** Answers every fetch with this HTTP status until `publish` is called. */
+  fail(status: number): void {
+    this.failure = status;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -45,14 +45,21 @@ describe('command signatures: configuration', () => {
     try {
       const pem = publicKeyPem();
       writeFileSync(join(dir, 'al.pem'), pem);
-      expect(parseSigners(JSON.stringify([{ kid: 'be-1', state: 'BE', publicKeyPem: pem }, { kid: 'al-1', state: 'AL', keyFile: join(dir, 'al.pem') }]))).toEqual([
+      expect(parseSigners(JSON.stringify([
         { kid: 'be-1', state: 'BE', publicKeyPem: pem },
-        { kid: 'al-1', state: 'AL', publicKeyPem: pem },
-      ]);
+        { kid: 'al-1', state: 'AL', keyFile: join(dir, 'al.pem') },
+        { state: 'XK', jwksUri: 'https://keys.md-ks.example/commands/jwks.json' },
+      ]))).toEqual({
+        keys: [{ kid: 'be-1', state: 'BE', publicKeyPem: pem }, { kid: 'al-1', state: 'AL', publicKeyPem: pem }],
+        jwks: [{ state: 'XK', jwksUri: 'https://keys.md-ks.example/commands/jwks.json' }],
+      });
       expect(() => parseSigners('{}')).toThrow('must be a JSON array');
-      expect(() => parseSigners(JSON.stringify([{ state: 'BE', publicKeyPem: pem }]))).toThrow('[0].kid is required');
+      expect(() => parseSigners(JSON.stringify([{ state: 'BE', publicKeyPem: pem }]))).toThrow('[0].kid is required (or jwksUri)');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'Belgium', publicKeyPem: pem }]))).toThrow('[0].state must be an ISO 3166-1 alpha-2 code');
-      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE' }]))).toThrow('[0] needs publicKeyPem or keyFile');
+      expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE' }]))).toThrow('[0] needs publicKeyPem, keyFile or jwksUri');
+      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'ftp://keys' }]))).toThrow('[0].jwksUri must be an http(s) URL');
+      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'https://k/j', kid: 'x' }]))).toThrow('[0] has jwksUri and a key');
+      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'https://k/j' }, { state: 'AL', jwksUri: 'https://k/j' }]))).toThrow('[1].jwksUri https://k/j is given twice');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE', keyFile: join(dir, 'missing.pem') }]))).toThrow('[0].keyFile cannot be read (ENOENT)');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE', publicKeyPem: pem }, { kid: 'x', state: 'AL', publicKeyPem: pem }]))).toThrow('[1].kid x is given twice');
     } finally {

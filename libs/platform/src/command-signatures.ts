@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandRejection } from '@custody/contracts';
 import type { EventMetadata } from '@custody/event-store';
 import {
-  COMMAND_REFUSED, CommandSignatureVerifier, OnEvent, signedCommandDecoder, type CommandRefusal, type CommandRights, type DecodedEvent, type HandlerContext,
-  type InboxTransaction, type MessageDecoder, type SignerKey,
+  COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, OnEvent, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
+  type DecodedEvent, type HandlerContext, type InboxTransaction, type JwksSigners, type MessageDecoder, type SignerKey,
 } from '@custody/messaging';
 import { asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
 import { InvalidConfigurationError } from './config';
@@ -18,20 +18,43 @@ import type { ServiceConfig } from './service.config';
  */
 export type CommandRight = readonly Relation[];
 
-/** Parses COMMAND_SIGNERS (a JSON array of `{ kid, state, publicKeyPem | keyFile }`); throws a TypeError naming the entry at fault. */
-export function parseSigners(json: string): SignerKey[] {
+/** The ministries' command-signing keys as COMMAND_SIGNERS gives them: keys, and JWKS URLs whose keys are a state's. */
+export interface SignerSources {
+  keys: SignerKey[];
+  jwks: JwksSigners[];
+}
+
+/**
+ * Parses COMMAND_SIGNERS, a JSON array of `{ kid, state, publicKeyPem | keyFile }` (one key) or
+ * `{ state, jwksUri }` (every signing key the ministry publishes there, fetched by the service);
+ * throws a TypeError naming the entry at fault.
+ */
+export function parseSigners(json: string): SignerSources {
   const parsed: unknown = JSON.parse(json || '[]');
   if (!Array.isArray(parsed)) throw new TypeError('must be a JSON array');
   const kids = new Set<string>();
-  return parsed.map((entry: Partial<SignerKey & { keyFile: string }>, index) => {
-    if (typeof entry?.kid !== 'string' || !entry.kid) throw new TypeError(`[${index}].kid is required`);
+  const uris = new Set<string>();
+  const sources: SignerSources = { keys: [], jwks: [] };
+  parsed.forEach((entry: Partial<SignerKey & { keyFile: string; jwksUri: string }>, index) => {
+    if (typeof entry?.state !== 'string' || !/^[A-Z]{2}$/.test(entry.state)) throw new TypeError(`[${index}].state must be an ISO 3166-1 alpha-2 code`);
+    if (entry.jwksUri !== undefined) {
+      if (typeof entry.jwksUri !== 'string' || !/^https?:\/\/\S+$/.test(entry.jwksUri)) throw new TypeError(`[${index}].jwksUri must be an http(s) URL`);
+      if (entry.kid !== undefined || entry.publicKeyPem !== undefined || entry.keyFile !== undefined) {
+        throw new TypeError(`[${index}] has jwksUri and a key: give one or the other (the key ids come from the JWKS)`);
+      }
+      if (uris.has(entry.jwksUri)) throw new TypeError(`[${index}].jwksUri ${entry.jwksUri} is given twice`);
+      uris.add(entry.jwksUri);
+      sources.jwks.push({ state: entry.state, jwksUri: entry.jwksUri });
+      return;
+    }
+    if (typeof entry.kid !== 'string' || !entry.kid) throw new TypeError(`[${index}].kid is required (or jwksUri)`);
     if (kids.has(entry.kid)) throw new TypeError(`[${index}].kid ${entry.kid} is given twice`);
     kids.add(entry.kid);
-    if (typeof entry.state !== 'string' || !/^[A-Z]{2}$/.test(entry.state)) throw new TypeError(`[${index}].state must be an ISO 3166-1 alpha-2 code`);
     const publicKeyPem = entry.publicKeyPem ?? (entry.keyFile ? readKeyFile(entry.keyFile, index) : undefined);
-    if (!publicKeyPem) throw new TypeError(`[${index}] needs publicKeyPem or keyFile`);
-    return { kid: entry.kid, state: entry.state, publicKeyPem };
+    if (!publicKeyPem) throw new TypeError(`[${index}] needs publicKeyPem, keyFile or jwksUri`);
+    sources.keys.push({ kid: entry.kid, state: entry.state, publicKeyPem });
   });
+  return sources;
 }
 
 function readKeyFile(path: string, index: number): string {
@@ -50,29 +73,37 @@ function readKeyFile(path: string, index: number): string {
  * variable, so that a service never takes unsigned commands by mistake.
  */
 export function commandDecoder(
-  config: Pick<ServiceConfig, 'COMMAND_SIGNATURES' | 'COMMAND_SIGNERS'>,
+  config: Pick<ServiceConfig, 'COMMAND_SIGNATURES' | 'COMMAND_SIGNERS'> & Partial<Pick<ServiceConfig, 'COMMAND_SIGNERS_REFRESH_SECONDS'>>,
   inner: MessageDecoder,
   commandTopic: string,
   rights: CommandRights,
 ): MessageDecoder {
   const problem = (text: string) => new InvalidConfigurationError([{ variable: 'COMMAND_SIGNERS', problem: text }]);
-  let signers: SignerKey[];
+  let signers: SignerSources;
   try {
     signers = parseSigners(config.COMMAND_SIGNERS);
   } catch (error) {
     throw problem((error as Error).message);
   }
   if (config.COMMAND_SIGNATURES === 'off') return inner;
-  if (signers.length === 0) {
+  if (signers.keys.length === 0 && signers.jwks.length === 0) {
     throw problem('no command-signing key configured while COMMAND_SIGNATURES=required (set COMMAND_SIGNATURES=off only for local development)');
   }
-  let verifier: CommandSignatureVerifier;
+  let ring: SignerKeyring;
   try {
-    verifier = new CommandSignatureVerifier(signers, rights);
+    ring = new SignerKeyring(signers.keys);
   } catch (error) {
     throw problem(`a key is not a PEM public key (${(error as Error).message})`);
   }
-  return signedCommandDecoder(inner, verifier, [commandTopic]);
+  const decoder = signedCommandDecoder(inner, new CommandSignatureVerifier(ring, rights), [commandTopic]);
+  if (signers.jwks.length === 0) return decoder;
+  // Ministries that publish their keys: fetched before the consumer starts, then kept fresh.
+  const logger = new Logger('CommandSigners');
+  const published = new JwksSignerKeys(ring, signers.jwks, {
+    refreshMs: (config.COMMAND_SIGNERS_REFRESH_SECONDS ?? 300) * 1000,
+    log: (level, message) => logger[level](message),
+  });
+  return { decode: (message) => decoder.decode(message), prepare: () => published.start(), close: () => published.stop() };
 }
 
 /**

@@ -9,7 +9,7 @@ export type { CommandOutcome } from './command-results';
 export {
   commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
 } from './command-signatures';
-export type { CommandRight } from './command-signatures';
+export type { CommandRight, SignerSources } from './command-signatures';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './security/policy';
 export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role } from './security/policy';

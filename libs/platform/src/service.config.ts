@@ -93,10 +93,21 @@ export class ServiceConfig extends SecurityConfig {
   /**
    * The ministries' command-signing keys, a JSON array:
    * `[{ "kid": "be-commands-1", "state": "BE", "publicKeyPem": "-----BEGIN PUBLIC KEY-----…" }]`
-   * (or `keyFile`, a PEM file, instead of `publicKeyPem`). Required when COMMAND_SIGNATURES=required.
+   * (or `keyFile`, a PEM file, instead of `publicKeyPem`), or `{ "state": "AL", "jwksUri": "https://…" }`
+   * for a ministry that publishes its keys. Required when COMMAND_SIGNATURES=required.
    */
   @IsString()
   COMMAND_SIGNERS = '[]';
+
+  /**
+   * How often the keys of ministries that publish them (COMMAND_SIGNERS entries with `jwksUri`)
+   * are fetched again, in seconds; a command naming a key not held yet also starts a fetch (at
+   * most one per 30 s).
+   */
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  COMMAND_SIGNERS_REFRESH_SECONDS = 300;
 
   /**
    * How long the broker keeps a message of the service's commands topic (intake, transfer,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestMinistry, TopicNames, type CommandMessage } from '@custody/messaging';
+import { TestJwksServer, TestMinistry, TopicNames, type CommandMessage } from '@custody/messaging';
 import { KafkaProbe, type Seen } from './testing/kafka-probe';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
@@ -120,5 +120,29 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
     expect(await recorded(JSON.parse(notTheSender.value).inmateId as string)).toEqual([]);
     expect(probe.seen.filter(isResultOf(registered.id))).toHaveLength(1);
     expect(probe.seen.filter(isDeadLetterOf(registered.id))).toEqual([]);
+  });
+
+  it('takes the keys of a ministry that publishes them at a JWKS URL, fetched before the first command', async () => {
+    const server = await TestJwksServer.start();
+    const belgiumPublished = await TestMinistry.create('BE', 'ES256');
+    server.publish(belgiumPublished.publicJwk());
+    const published = await startIntake('intake-jwks', { COMMAND_SIGNERS: JSON.stringify([{ state: 'BE', jwksUri: server.url }]) });
+    const names = new TopicNames(published.config.KAFKA_TOPIC_PREFIX);
+    const watcher = new KafkaProbe();
+    try {
+      expect(server.fetches).toBeGreaterThanOrEqual(1);
+      await watcher.start([names.physical(TOPICS.commandResults)]);
+      const registered = registration('BE');
+      const forged = registration('BE');
+      await watcher.sendRaw(names.physical(TOPICS.intakeCommands), await belgiumPublished.sign(registered));
+      await watcher.sendRaw(names.physical(TOPICS.intakeCommands), await belgium.sign(forged)); // a key Belgium never published
+      const resultIn = (id: string) => watcher.waitFor(`the result of ${id}`, (m) => m.topic === names.physical(TOPICS.commandResults) && m.value.commandId === id);
+      expect((await resultIn(registered.id)).headers.ce_type).toBe('CommandAccepted');
+      expect((await resultIn(forged.id)).value).toMatchObject({ code: 'SIGNATURE_INVALID', errors: [{ problem: expect.stringContaining('is not a configured ministry key') }] });
+    } finally {
+      await watcher.stop();
+      await published.close();
+      await server.close();
+    }
   });
 });

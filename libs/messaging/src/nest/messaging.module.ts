@@ -102,6 +102,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         },
         log,
       });
+      await consumerOptions.decoder.prepare?.();
       await this.consumer.start();
     }
   }
@@ -109,6 +110,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   /** Stops fetching, finishes the message in flight and commits; then stops the relay. */
   onModuleDestroy(): Promise<void> {
     this.stopped ??= (async () => {
+      this.options.consumer?.decoder.close?.();
       await this.consumer?.stop();
       await this.relay?.stop();
       await this.producer?.disconnect();
