@@ -57,6 +57,10 @@ const children = services.map(({ name, port, colour }) => {
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
       ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
+      // A person's access history (audit's GET /inmates/:id/access-log) asks the other three services.
+      ...(name === 'audit' && !process.env.ACCESS_LOG_SOURCES
+        ? { ACCESS_LOG_SOURCES: JSON.stringify(services.filter((s) => s.name !== 'audit').map((s) => ({ service: s.name, url: `http://127.0.0.1:${s.port}` }))) }
+        : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

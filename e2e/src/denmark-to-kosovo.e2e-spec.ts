@@ -85,6 +85,17 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     expect(gjilan).toMatchObject({ custodian: { state: 'XK' }, governingState: 'DK', legalBasis: 'LEASE_DK_XK_2022' });
     expect(timeline.endedAt).toBeDefined();
 
+    // Who read the person's data, in every service: the reads above of the case (transfer), of the
+    // custody record (custody) and of the timeline (audit), each service answering.
+    const history = await getOk<{ items: Array<{ service: string; kind: string; at: string }>; sources: Array<{ service: string; isComplete: boolean; error?: string }> }>(
+      `${stack.url('audit')}/inmates/${c.inmateId}/access-log`,
+    );
+    expect(history.sources.map(({ service, isComplete, error }) => ({ service, isComplete, error }))).toEqual(
+      ['audit', 'intake', 'transfer', 'custody'].map((service) => ({ service, isComplete: true, error: undefined })),
+    );
+    const read = new Set(history.items.map((e) => `${e.service}:${e.kind}`));
+    expect([...read]).toEqual(expect.arrayContaining(['transfer:case', 'custody:custody', 'audit:custody-timeline']));
+
     const verify = await stack.auditCli(['verify', '--quiet']);
     expect({ code: verify.code, stdout: verify.stdout }).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
     expect(await auditFindings(stack)).toEqual([]);

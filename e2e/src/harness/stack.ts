@@ -103,6 +103,10 @@ export class Stack {
         // Rule 10's grace for a hand-over in flight: seconds here, so that a gap or an overlap
         // that stays is raised within the test (and one that closes is resolved).
         INVARIANT_GRACE_PERIOD_MS: '10000',
+        // A person's access history gathers the other services' logs (they are created first).
+        ACCESS_LOG_SOURCES: JSON.stringify(
+          (['intake', 'transfer', 'custody'] as const).flatMap((service) => (this.processes[service][0] ? [{ service, url: this.processes[service][0].url }] : [])),
+        ),
       },
     };
     return { ...base, ...own[name], ...(this.options.env?.[name] ?? {}) };

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { TestIssuer } from '@custody/platform';
 import { eventually } from '@custody/testing';
@@ -20,6 +21,7 @@ describe('audit: the access log of personal data', () => {
   let belgium: TestIssuer;
   let albania: TestIssuer;
   let netherlands: TestIssuer;
+  let silentUrl: string;
   const http = () => request(audit.app.getHttpServer());
   const auditorOf = async (issuer: TestIssuer) => `Bearer ${await issuer.token(['auditor'], AUDIENCE, { subject: `auditor@${issuer.state.toLowerCase()}` })}`;
   const entriesAfter = async (mark: string) =>
@@ -29,7 +31,13 @@ describe('audit: the access log of personal data', () => {
 
   beforeAll(async () => {
     [belgium, albania, netherlands] = await Promise.all([TestIssuer.create('BE'), TestIssuer.create('AL'), TestIssuer.create('NL')]);
+    // A source that does not answer (a port nothing listens on): the history says so.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
     audit = await startTestAudit('audit_access_log', {
+      ACCESS_LOG_SOURCES: JSON.stringify([{ service: 'intake', url: silentUrl }]),
       AUTH_AUDIENCE: AUDIENCE,
       AUTH_ISSUERS: JSON.stringify(await Promise.all([belgium, albania, netherlands].map((issuer) => issuer.settings()))),
     });
@@ -73,5 +81,33 @@ describe('audit: the access log of personal data', () => {
     expect(ofAlbania.body.items.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['custody-timeline', 'auditor-view', 'ledger-export']));
     const ofNetherlands = await http().get(query).set('Authorization', await auditorOf(netherlands)).set('X-Access-Purpose', 'access review').expect(200);
     expect(ofNetherlands.body.items).toEqual([]);
+  });
+
+  it('gathers a person\'s access history from every service, oldest first, says which did not answer, and records the read', async () => {
+    const path = `/inmates/${belgian.inmateId}/access-log`;
+    expect((await http().get(path).set('Authorization', await auditorOf(albania)).expect(400)).body).toMatchObject({ code: 'PURPOSE_REQUIRED' });
+    const before = await mark();
+    const history = await http().get(path).set('Authorization', await auditorOf(albania)).set('X-Access-Purpose', 'request of the person, art. 14').expect(200);
+    expect(history.body.personId).toBe(belgian.inmateId);
+    const kinds = history.body.items.map((e: { service: string; kind: string }) => `${e.service}:${e.kind}`);
+    expect(kinds).toEqual(expect.arrayContaining(['audit:custody-timeline', 'audit:auditor-view', 'audit:ledger-export']));
+    const times = history.body.items.map((e: { at: string }) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(history.body.sources).toEqual([
+      { service: 'audit', entries: history.body.items.length, isComplete: true },
+      { service: 'intake', entries: 0, isComplete: false, error: expect.stringMatching(/fetch failed|ECONNREFUSED/) },
+    ]);
+    // The history is itself a read of the person's data, recorded like any other.
+    expect((await entriesAfter(before)).map(({ kind, route, person_ids, purpose }) => ({ kind, route, person_ids, purpose }))).toEqual([
+      { kind: 'access-log', route: '/inmates/:id/access-log', person_ids: [belgian.inmateId], purpose: 'request of the person, art. 14' },
+    ]);
+    // A foreign auditor gets nothing of the audit service's own log about this person.
+    const foreign = await http().get(path).set('Authorization', await auditorOf(netherlands)).set('X-Access-Purpose', 'access review').expect(200);
+    expect(foreign.body.items).toEqual([]);
+  });
+
+  it('refuses to start with ACCESS_LOG_SOURCES that do not name a service and its URL, naming the variable', async () => {
+    await expect(startTestAudit('audit_bad_sources', { ACCESS_LOG_SOURCES: JSON.stringify([{ service: 'intake', url: 'intake:3000' }]) }))
+      .rejects.toThrow(/ACCESS_LOG_SOURCES: \[0\]\.url must be the service's base URL/);
   });
 });

@@ -4,6 +4,7 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { PersonAccessLogModule } from './access-log/person-access-log.module';
 import { AuditConfig } from './config';
 import { FindingsModule } from './findings/findings.module';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
@@ -29,6 +30,7 @@ export class AppModule {
         ConfigModule.of(config),
         SecurityModule.forRoot(config),
         AccessLogModule.forRoot({ service: 'audit', schema: config.DATABASE_SCHEMA, pool: PG_POOL }),
+        PersonAccessLogModule.forConfig(config),
         HealthModule.forService('audit'),
         StoreModule,
         LedgerModule,

@@ -53,6 +53,16 @@ export class AuditConfig extends ServiceConfig {
   @Min(0)
   INVARIANT_GRACE_PERIOD_MS = 15 * 60 * 1000;
 
+  /**
+   * The services whose access logs a person's access history gathers
+   * (`GET /inmates/:id/access-log`), a JSON array of `{ "service": "intake", "url": "http://intake:3000" }`;
+   * the audit service's own log is always read. Empty: the history holds the audit service's
+   * entries only.
+   */
+  @IsString()
+  @MaxLength(10000)
+  ACCESS_LOG_SOURCES = '[]';
+
   /** How often the service looks for people and facilities due for an invariant check. */
   @IsInt()
   @Min(5)

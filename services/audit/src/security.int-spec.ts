@@ -72,6 +72,8 @@ const ROUTES: Route[] = [
   { name: 'readiness', method: 'get', pattern: 'GET /health/ready', path: '/health/ready', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'metrics', method: 'get', pattern: 'GET /metrics', path: '/metrics', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'access log', method: 'get', pattern: 'GET /access-log', path: '/access-log', roles: AUDITOR, ownStateOnly: false, allowed: 200 },
+  // Any state's auditor may ask; each service's log answers only what that state may see.
+  { name: "a person's access history", method: 'get', pattern: 'GET /inmates/:id/access-log', path: `/inmates/${person}/access-log`, roles: AUDITOR, ownStateOnly: false, allowed: 200 },
 ];
 
 /** The routes an Express 5 application serves, as `METHOD /path` (not the request log's middleware, mounted on every path). */
