@@ -3,11 +3,14 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ContractViolation, ErasePersonalData, type IntakeCommandType, IsIsoDate, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
-import { CurrentPrincipal, Requires, type Principal } from '@custody/platform';
+import { CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
 import { inmateIdParam, metadataOf } from '../inmate/inmate.controller';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
 import { PersonalDataKeys } from '@custody/platform';
+
+/** An answer that lists persons under `key`, each with the state that sent them. */
+type DisclosedPersons<K extends string> = Record<K, Array<{ inmateId: string; sendingState: string }>>;
 import { RetentionJob } from './retention.job';
 
 /** Paging of the destruction log. */
@@ -78,6 +81,12 @@ export class PersonalDataController {
 
   @Get('personal-data/destructions')
   @Requires('personal-data:audit')
+  // It names persons, their release and why their data was destroyed: a disclosure, recorded.
+  @PersonalDataRead({
+    kind: 'destruction-log',
+    persons: (answer: DisclosedPersons<'entries'>) => answer.entries.map((entry) => entry.inmateId),
+    jurisdictions: (answer: DisclosedPersons<'entries'>) => answer.entries.map((entry) => entry.sendingState),
+  })
   @ApiOperation({ summary: 'The destruction log: every data key destroyed, when, on which ground and at whose request, oldest first (append-only). A state sees its own persons.' })
   async destructionLog(@Query() query: DestructionLogQuery, @CurrentPrincipal() principal?: Principal) {
     const limit = query.limit ?? 100;
@@ -87,6 +96,12 @@ export class PersonalDataController {
 
   @Get('personal-data/retention/due')
   @Requires('personal-data:audit')
+  // It names persons, their release and their legal holds: a disclosure, recorded.
+  @PersonalDataRead({
+    kind: 'retention-due',
+    persons: (answer: DisclosedPersons<'due'>) => answer.due.map((status) => status.inmateId),
+    jurisdictions: (answer: DisclosedPersons<'due'>) => answer.due.map((status) => status.sendingState),
+  })
   @ApiOperation({ summary: 'Who is due for erasure on a day (?asOf=YYYY-MM-DD, today by default): released, the retention period run out, data not erased; those under a legal hold are listed with their holds and are not erased. A state sees its own persons.' })
   async due(@Query() query: RetentionDueQuery, @CurrentPrincipal() principal?: Principal) {
     const asOf = query.asOf ?? new Date().toISOString().slice(0, 10);

@@ -115,6 +115,11 @@ describe('personal data: encrypted at rest and on the topic, erased by destroyin
       inmateId, sendingState: 'BE', keyId: key.key_id, masterKeyId: 'master-1', ground: 'retention-expired', releasedOn: '2024-01-10',
       erasureEventId: answer.body.eventIds[0], destroyedAt: expect.any(String),
     }));
+    // The destruction log names the person: reading it is recorded like any other disclosure.
+    const reads = await pool.query<{ kind: string; purpose: string }>(
+      `SELECT kind, purpose FROM ${schema()}.access_log WHERE route = '/personal-data/destructions' AND $1 = ANY (person_ids)`, [inmateId],
+    );
+    expect(reads.rows).toEqual([{ kind: 'destruction-log', purpose: 'personal data test' }]);
 
     // The read model forgets the names live, and a rebuild from position 0 cannot bring them back.
     const searched = async () => ((await read('/inmates?sendingState=BE&limit=500').expect(200)).body.items as Array<{ inmateId: string; familyName: string | null }>)
