@@ -103,7 +103,7 @@ export function commandDecoder(
     refreshMs: (config.COMMAND_SIGNERS_REFRESH_SECONDS ?? 300) * 1000,
     log: (level, message) => logger[level](message),
   });
-  return { decode: (message) => decoder.decode(message), prepare: () => published.start(), close: () => published.stop() };
+  return { ...decoder, prepare: () => published.start(), close: () => published.stop() };
 }
 
 /**

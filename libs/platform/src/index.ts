@@ -16,7 +16,7 @@ export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role 
 export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './security/authenticator';
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
-export { commandTopicSettings, kafkaSettingsOf, ServiceConfig } from './service.config';
+export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
 export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
-import { kafkaSecurity, type KafkaSettings } from '@custody/messaging';
+import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
 import { SecurityConfig } from './security/security.config';
 
 /**
@@ -121,9 +121,23 @@ export class ServiceConfig extends SecurityConfig {
   COMMAND_TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 }
 
-/** The settings of a service's commands topic when the service creates it (see COMMAND_TOPIC_RETENTION_MS). */
-export function commandTopicSettings(config: Pick<ServiceConfig, 'COMMAND_TOPIC_RETENTION_MS'>): Record<string, string> {
-  return { 'retention.ms': String(config.COMMAND_TOPIC_RETENTION_MS) };
+/**
+ * The topics a service creates when they are missing (logical names, under the service's prefix),
+ * with its partitions and replicas. Its own commands topic (`commandsTopic`) is kept only
+ * COMMAND_TOPIC_RETENTION_MS: ministries' commands carry identities in clear.
+ */
+export function serviceTopics(
+  config: Pick<ServiceConfig, 'KAFKA_TOPIC_PREFIX' | 'KAFKA_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR' | 'COMMAND_TOPIC_RETENTION_MS'>,
+  topics: readonly string[],
+  commandsTopic?: string,
+): TopicSpec[] {
+  const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+  return topics.map((topic) => ({
+    topic: names.physical(topic),
+    partitions: config.KAFKA_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    ...(topic === commandsTopic ? { config: { 'retention.ms': String(config.COMMAND_TOPIC_RETENTION_MS) } } : {}),
+  }));
 }
 
 /** The kafkajs settings of a service: its brokers and client id, SASL and TLS from its configuration. */

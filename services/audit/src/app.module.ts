@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractDecoder, contractRoute, type MessagingOptions, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
-import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, HealthModule, kafkaSettingsOf, SecurityModule, serviceTopics } from '@custody/platform';
 import { PersonAccessLogModule } from './access-log/person-access-log.module';
 import { AuditConfig } from './config';
 import { FindingsModule } from './findings/findings.module';
@@ -40,14 +40,10 @@ export class AppModule {
           inject: [AuditConfig, PostgresEventStore, PG_POOL],
           useFactory: (cfg: AuditConfig, store: PostgresEventStore, pool: Pool) => {
             const names = new TopicNames(cfg.KAFKA_TOPIC_PREFIX);
-            const topic = (name: string) => ({ topic: names.physical(name), partitions: cfg.KAFKA_PARTITIONS, replicationFactor: cfg.KAFKA_REPLICATION_FACTOR });
             const consumed = LEDGER_TOPICS.map((t) => names.physical(t));
             const options: MessagingOptions<PostgresTransaction> = {
               kafka: kafkaSettingsOf(cfg),
-              topics: [
-                ...[...LEDGER_TOPICS, TOPICS.auditFindings, TOPICS.auditCheckpoints].map(topic),
-                ...LEDGER_TOPICS.map((t) => topic(`${t}.dlq`)),
-              ],
+              topics: serviceTopics(cfg, [...LEDGER_TOPICS, TOPICS.auditFindings, TOPICS.auditCheckpoints, ...LEDGER_TOPICS.map((t) => `${t}.dlq`)]),
               relay: { name: 'audit', store, pool, schema: cfg.DATABASE_SCHEMA, route: contractRoute(names) },
               consumer: {
                 groupId: cfg.KAFKA_GROUP_ID,

@@ -3,7 +3,7 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames } from '@custody/messaging';
 import type { Pool } from 'pg';
-import { commandDecoder, CommandRefusalRecorder, commandTopicSettings, kafkaSettingsOf } from '@custody/platform';
+import { commandDecoder, CommandRefusalRecorder, kafkaSettingsOf, serviceTopics } from '@custody/platform';
 import type { CustodyConfig } from './config';
 import { CustodyConsumer } from './custody/custody.consumer';
 import { CustodyModule } from './custody/custody.module';
@@ -27,11 +27,6 @@ export class CustodyMessagingModule {
     // The ministries' signatures of commands (COMMAND_SIGNATURES), checked before any handler; built
     // here, so that signatures required without a key stop the service naming COMMAND_SIGNERS.
     const decoder = commandDecoder(config, contractDecoder(names), names.physical(TOPICS.facilityCommands), CUSTODY_MESSAGE_RIGHTS);
-    // The commands topic is kept only COMMAND_TOPIC_RETENTION_MS: ministries' admissions carry identities in clear.
-    const topic = (name: string) => ({
-      topic: names.physical(name), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      ...(name === TOPICS.facilityCommands ? { config: commandTopicSettings(config) } : {}),
-    });
     return {
       module: CustodyMessagingModule,
       imports: [
@@ -42,7 +37,7 @@ export class CustodyMessagingModule {
           inject: [PostgresEventStore, DATABASE_POOL],
           useFactory: (store: PostgresEventStore, pool: Pool) => ({
             kafka: kafkaSettingsOf(config),
-            topics: [TOPICS.facilityCommands, TOPICS.facilityEvents, TOPICS.commandResults, TOPICS.transferEvents, TOPICS.intakeEvents].map(topic),
+            topics: serviceTopics(config, [TOPICS.facilityCommands, TOPICS.facilityEvents, TOPICS.commandResults, TOPICS.transferEvents, TOPICS.intakeEvents], TOPICS.facilityCommands),
             relay: { name: 'custody', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
             consumer: {
               groupId: config.KAFKA_GROUP_ID,

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
-import { AccessLogModule, commandDecoder, commandTopicSettings, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule, serviceTopics } from '@custody/platform';
 import type { Pool } from 'pg';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
@@ -16,19 +16,14 @@ import { POOL, StoreModule } from './store/store.module';
 /** The Kafka side: our commands and the transfer and custody events in, our events and command results out. */
 function messaging(config: IntakeConfig, store: PostgresEventStore, pool: Pool, decoder: MessageDecoder): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
-  const consumed = [TOPICS.intakeCommands, TOPICS.transferEvents, TOPICS.facilityEvents].map((t) => names.physical(t));
-  const published = [TOPICS.intakeEvents, TOPICS.commandResults].map((t) => names.physical(t));
+  const consumed = [TOPICS.intakeCommands, TOPICS.transferEvents, TOPICS.facilityEvents];
   return {
     kafka: kafkaSettingsOf(config),
-    // The commands topic is kept only COMMAND_TOPIC_RETENTION_MS: ministries' commands carry identities in clear.
-    topics: [...consumed, ...published].map((topic) => ({
-      topic, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      ...(topic === names.physical(TOPICS.intakeCommands) ? { config: commandTopicSettings(config) } : {}),
-    })),
+    topics: serviceTopics(config, [...consumed, TOPICS.intakeEvents, TOPICS.commandResults], TOPICS.intakeCommands),
     relay: { name: 'intake', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,
-      topics: consumed,
+      topics: consumed.map((t) => names.physical(t)),
       decoder,
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
     },

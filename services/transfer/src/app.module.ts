@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractDecoder, contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessagingOptions } from '@custody/messaging';
-import { AccessLogModule, commandDecoder, commandTopicSettings, HealthModule, kafkaSettingsOf, SecurityModule } from '@custody/platform';
+import { AccessLogModule, commandDecoder, HealthModule, kafkaSettingsOf, SecurityModule, serviceTopics } from '@custody/platform';
 import type { Pool } from 'pg';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
@@ -29,15 +29,10 @@ export class AppModule {
           inject: [PostgresEventStore, POOL],
           useFactory: ((store: PostgresEventStore, pool: Pool): MessagingOptions => {
             const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
-            // The commands topic is kept only COMMAND_TOPIC_RETENTION_MS, like intake's and custody's.
-            const spec = (topic: string) => ({
-              topic: names.physical(topic), partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-              ...(topic === TOPICS.transferCommands ? { config: commandTopicSettings(config) } : {}),
-            });
             const consumed = [TOPICS.transferCommands, TOPICS.intakeEvents, TOPICS.facilityEvents];
             return {
               kafka: kafkaSettingsOf(config),
-              topics: [...consumed, TOPICS.transferEvents, TOPICS.commandResults].map(spec),
+              topics: serviceTopics(config, [...consumed, TOPICS.transferEvents, TOPICS.commandResults], TOPICS.transferCommands),
               relay: { name: 'transfer', store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
               consumer: {
                 groupId: config.KAFKA_GROUP_ID,

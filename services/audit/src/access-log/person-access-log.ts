@@ -8,9 +8,6 @@ export const OWN_ACCESS_LOG = Symbol('OWN_ACCESS_LOG');
 /** Most entries asked of each service: the largest page of `GET /access-log`. */
 export const PER_SOURCE_LIMIT = 500;
 
-/** One entry, with the service that recorded it. */
-export type ServiceAccessEntry = AccessLogEntry & { service: string };
-
 /** What one service answered: how many entries, whether that is all of them, or why it did not answer. */
 export interface SourceOutcome {
   service: string;
@@ -22,7 +19,8 @@ export interface SourceOutcome {
 /** Who read or was given a person's data, in every service, oldest first. */
 export interface PersonAccessHistory {
   personId: string;
-  items: ServiceAccessEntry[];
+  /** Each entry names the service that recorded it (`service`). */
+  items: AccessLogEntry[];
   sources: SourceOutcome[];
 }
 
@@ -48,12 +46,12 @@ export class PersonAccessLog {
     const ownPage = this.own.query({ personId, ...window, limit: PER_SOURCE_LIMIT, visibleTo });
     const asked = await Promise.all(this.sources.map((source) => this.ask(source, personId, window, headers)));
     const own = await ownPage;
-    const answers: Array<{ service: string; items: AccessLogEntry[]; outcome: SourceOutcome }> = [
-      { service: 'audit', items: own.items, outcome: { service: 'audit', entries: own.items.length, isComplete: own.nextAfter === null } },
+    const answers: Array<{ items: AccessLogEntry[]; outcome: SourceOutcome }> = [
+      { items: own.items, outcome: { service: 'audit', entries: own.items.length, isComplete: own.nextAfter === null } },
       ...asked,
     ];
     const items = answers
-      .flatMap(({ service, items: entries }) => entries.map((entry) => ({ ...entry, service: entry.service ?? service })))
+      .flatMap((answer) => answer.items)
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.service.localeCompare(b.service));
     return { personId, items, sources: answers.map((a) => a.outcome) };
   }
@@ -70,10 +68,10 @@ export class PersonAccessLog {
         throw new Error(`HTTP ${response.status}${body.code ? ` ${body.code}` : ''}`);
       }
       const page = (await response.json()) as { items: AccessLogEntry[]; nextAfter: string | null };
-      return { service: source.service, items: page.items, outcome: { service: source.service, entries: page.items.length, isComplete: page.nextAfter === null } };
+      return { items: page.items, outcome: { service: source.service, entries: page.items.length, isComplete: page.nextAfter === null } };
     } catch (error) {
       const message = error instanceof Error ? (error.name === 'TimeoutError' ? 'no answer within 5 s' : error.message) : String(error);
-      return { service: source.service, items: [], outcome: { service: source.service, entries: 0, isComplete: false, error: message } };
+      return { items: [], outcome: { service: source.service, entries: 0, isComplete: false, error: message } };
     }
   }
 }
