@@ -23,6 +23,7 @@ export const REJECTIONS = define({
   SIGNATURE_MISSING: { status: 403, message: 'The command carries no signature (Kafka header ce_signature); sign each command with your ministry\'s command-signing key and send it again.' },
   SIGNATURE_INVALID: { status: 403, message: 'The command\'s signature does not verify with the configured ministry keys (an unknown key id, another algorithm, a changed message, or a signature made for another command); sign the exact message with your registered key.' },
   CONCURRENCY_CONFLICT: { status: 409, message: 'The record changed while the command was processed and retries did not succeed; send the command again.' },
+  MESSAGE_UNREADABLE: { status: 400, message: 'The message could not be read at all (its headers or body broke the decoder); it was set aside in the dead-letter topic with the error. Check it against the AsyncAPI document and send it again.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },
 
   // Personal data: the access log (Directive (EU) 2016/680 Art 25)
