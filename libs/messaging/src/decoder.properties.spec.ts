@@ -58,7 +58,10 @@ describe('the decoders under random and mutated messages', () => {
     fc.constant(undefined),
     json.map((v) => Buffer.from(JSON.stringify(v) ?? '')),
   );
-  const headerName = fc.oneof(fc.constantFrom(...Object.keys({ ...genuine?.headers, ce_id: 1, ce_type: 1, ce_specversion: 1, ce_source: 1, ce_subject: 1, ce_time: 1, ce_dataschema: 1, ce_actorstate: 1, ce_correlationid: 1, [SIGNATURE_HEADER]: 1, content_type: 1 })), fc.string({ maxLength: 20 }));
+  const headerName = fc.oneof(
+    fc.constantFrom('ce_id', 'ce_type', 'ce_specversion', 'ce_source', 'ce_subject', 'ce_time', 'ce_dataschema', 'ce_schemaversion', 'ce_actorstate', 'ce_actororganisation', 'ce_correlationid', SIGNATURE_HEADER, 'content-type'),
+    fc.string({ maxLength: 20 }),
+  );
   const value = fc.oneof(
     fc.constant(null),
     fc.uint8Array({ maxLength: 2000 }).map((bytes) => Buffer.from(bytes)),

@@ -1,10 +1,11 @@
-import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
 import { ChainerService } from './chainer.service';
 import { formatExport } from './offline';
+import { LedgerPositionPipe } from './position.pipe';
 
 /**
  * HTTP in: the ledger's head, its checkpoints, verification and a person's export. The chain's
@@ -48,8 +49,9 @@ export class LedgerController {
 
   @Get('ledger/verify')
   @Requires('audit:verify')
-  verify(@Query('fromPosition', new DefaultValuePipe(0), ParseIntPipe) fromPosition: number) {
-    return this.ledger.verify({ fromPosition });
+  // Typed unknown so that the global pipe hands over the raw text: typed number, it turned '' into 0 and '1e3' into 1000.
+  verify(@Query('fromPosition', new LedgerPositionPipe('fromPosition')) fromPosition: unknown) {
+    return this.ledger.verify({ fromPosition: fromPosition as number });
   }
 
   @Get('inmates/:id/export')
