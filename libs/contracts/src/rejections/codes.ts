@@ -1,7 +1,7 @@
 /**
  * The rejection catalogue: every code a command or a message can be rejected with. Codes are
  * stable (a code is never renamed or reused); `message` is a sentence a person can act on; `status`
- * is the HTTP status the services answer with; `rule` points to design/domain.md.
+ * is the HTTP status the services answer with; `rule` points to docs/domain.md.
  */
 export interface RejectionDefinition {
   readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500 | 503;

@@ -128,7 +128,7 @@ function groundInLaw(requirement: ReturnType<typeof consentRequirement>, basisId
 
 /**
  * The transfer case: every step of the legal process from the request to the admission, with
- * the rules of design/domain.md. Pure: the inmate's facts come in the context, the time on the
+ * the rules of docs/domain.md. Pure: the inmate's facts come in the context, the time on the
  * command (`occurredAt`).
  */
 export function decide(command: TransferCommand, state: TransferState, context: DecisionContext = {}): TransferEvent[] {
