@@ -58,6 +58,11 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
     });
   }
 
+  /** The state last seen of the stream, without reading (undefined when never read). */
+  known(stream: string): LoadedState<State> | undefined {
+    return this.states.get(stream);
+  }
+
   /** The stream's current state, reading only the events after the last one seen. */
   async load(stream: string): Promise<LoadedState<State>> {
     const known = this.states.get(stream) ?? { state: this.decider.initialState(), revision: undefined };

@@ -1,7 +1,7 @@
 import { CommandRejection, ContractViolation, type FieldProblem } from '@custody/contracts';
 import type { EventMetadata, NewEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
-import { handleCommand, type CommandObserver, type HandleOptions, type StreamStore } from './handle-command';
+import { handleCommand, type CommandObserver, type HandleOptions, type StreamStore, type UnitOfWork } from './handle-command';
 import { deterministicId } from './ids';
 import type { StreamReader } from './load-state';
 
@@ -59,22 +59,26 @@ export async function recordCommandResult(
  * {@link handleCommand} (event ids derived from the command id) and records its result there
  * ({@link recordCommandResult}). `options` are the handler's (hooks, retry, observer).
  */
-export async function applyCommandWithResult<Command, Event extends DomainEventOf, State>(args: {
+export async function applyCommandWithResult<Command, Event extends DomainEventOf, State, Unit extends StreamStore = StreamStore>(args: {
   reader: StreamReader;
+  /** The consumer's transaction: the result is recorded there. */
   tx: StreamStore;
+  /** Where the events go when not straight into `tx` (e.g. {@link inSavepoint}(tx), or a writer that seals). */
+  unitOfWork?: UnitOfWork<Unit>;
+  writer?: Unit;
   stream: string;
   decider: Decider<Command, Event, State>;
   command: Command;
   commandId: string;
   commandType: string;
   metadata: EventMetadata;
-  options?: Omit<HandleOptions<Event, State>, 'metadata' | 'eventId' | 'writer' | 'unitOfWork'>;
+  options?: Omit<HandleOptions<Event, State, Unit>, 'metadata' | 'eventId' | 'writer' | 'unitOfWork'>;
 }): Promise<CommandOutcome> {
   return recordCommandResult({ tx: args.tx, commandId: args.commandId, commandType: args.commandType, metadata: args.metadata }, () =>
     handleCommand(args.reader, args.stream, args.decider, args.command, {
       ...args.options,
       metadata: args.metadata,
-      writer: args.tx,
+      ...(args.unitOfWork ? { unitOfWork: args.unitOfWork } : { writer: args.writer ?? (args.tx as Unit) }),
       eventId: (index) => deterministicId(`${args.commandId}/${index}`),
     }),
   );

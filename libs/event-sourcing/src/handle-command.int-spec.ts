@@ -4,7 +4,7 @@ import { PostgresEventStore, type PostgresTransaction } from '@custody/event-sto
 // Integration tests of a library use the shared test infrastructure (a test-only dependency).
 import { createTestSchema, type TestSchema } from '@custody/testing';
 import type { Decider } from './decider';
-import { handleCommand, type StreamStore } from './handle-command';
+import { handleCommand, inSavepoint, type StreamStore } from './handle-command';
 import { loadState } from './load-state';
 
 type Event = { type: 'Counted'; data: { by: number } };
@@ -89,5 +89,25 @@ describe('the unit of work of a command, on PostgreSQL', () => {
     expect(revisions).toEqual([undefined, undefined]);
     expect((await loadState(store, stream, counter)).state).toEqual({ total: 2 });
     expect((await loadState(store, other, counter)).state).toEqual({ total: 3 });
+  });
+
+  it('in a savepoint of an open transaction, undoes a refused attempt alone and keeps the rest of the transaction', async () => {
+    const stream = `counter-${randomUUID()}`;
+    const kept = `kept-${randomUUID()}`;
+    await store.transaction(async (tx) => {
+      await tx.query('INSERT INTO marks (stream, total) VALUES ($1, 7)', [kept]);
+      await expect(
+        handleCommand(store, stream, counter, { type: 'Count', by: 1 }, {
+          metadata,
+          unitOfWork: inSavepoint(tx),
+          afterAppend: async () => {
+            throw new CommandRejection('TRANSFER_ALREADY_ACTIVE', 'Another case is open.');
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'TRANSFER_ALREADY_ACTIVE' });
+      await handleCommand(store, stream, counter, { type: 'Count', by: 2 }, { metadata, unitOfWork: inSavepoint(tx) });
+    });
+    expect((await loadState(store, stream, counter)).state).toEqual({ total: 2 });
+    expect((await db.pool.query('SELECT total FROM marks WHERE stream = $1', [kept])).rows).toEqual([{ total: 7 }]);
   });
 });

@@ -222,4 +222,19 @@ describe('the hooks of the unit of work', () => {
     expect(guards).toBe(2);
     expect(units).toEqual(['open', 'open']);
   });
+
+  it('with a writer it cannot undo, throws what failed after its own append as it is, and never retries it', async () => {
+    const store = new MemoryEventStore();
+    let guards = 0;
+    await expect(handleCommand(store, 'counter-1', counter, count(1), {
+      metadata,
+      retry: noPause(),
+      writer: store,
+      afterAppend: async () => {
+        guards++;
+        throw new WrongExpectedRevisionError('tally-1', 0, 1);
+      },
+    })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(guards).toBe(1);
+  });
 });

@@ -44,22 +44,53 @@ export interface Prepared {
   also?: StreamAppend[];
 }
 
-/** A unit of work: runs `work` so that everything it writes commits together, or nothing does. */
-export type UnitOfWork = <T>(work: (writer: StreamStore) => Promise<T>) => Promise<T>;
+/**
+ * A unit of work: runs `work` with a writer (`Unit`, e.g. a database transaction) so that
+ * everything written through it commits together, or nothing does.
+ */
+export type UnitOfWork<Unit extends StreamStore = StreamStore> = <T>(work: (unit: Unit) => Promise<T>) => Promise<T>;
 
-export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, State = unknown> {
+/** A transaction that can mark a point to roll back to (PostgreSQL's, through its `query`). */
+export interface SavepointCapable extends StreamStore {
+  query(sql: string): Promise<unknown>;
+}
+
+/**
+ * A unit of work inside an open transaction (e.g. a consumer's inbox transaction): a savepoint,
+ * so that an attempt that failed, or a hook that refused, is undone alone while the transaction
+ * (and its inbox entry) goes on.
+ */
+export function inSavepoint<Tx extends SavepointCapable>(tx: Tx): UnitOfWork<Tx> {
+  return async (work) => {
+    await tx.query('SAVEPOINT command_write');
+    try {
+      const value = await work(tx);
+      await tx.query('RELEASE SAVEPOINT command_write');
+      return value;
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT command_write');
+      throw error;
+    }
+  };
+}
+
+export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, State = unknown, Unit extends StreamStore = StreamStore> {
   metadata: EventMetadata;
   /** Event ids by index; by default random UUIDs. Derive them from the command id to make a re-sent command idempotent. */
   eventId?: (index: number) => string;
   /** When another writer got there first (default: `retryPolicy()`, 5 attempts in all). */
   retry?: RetryPolicy;
   /**
-   * Where to append: a unit of work opened for each attempt (e.g. a database transaction, or a
-   * savepoint in the consumer's transaction), or a writer already inside one. By default the
-   * reader itself, which must then append.
+   * Where to append: a unit of work opened for each attempt (e.g. a database transaction, or
+   * {@link inSavepoint} in the consumer's transaction), or a writer already inside one. By
+   * default the reader itself, which must then append.
+   *
+   * With a `writer`, the handler cannot undo its own append: what `also` or `afterAppend` throw
+   * after it is thrown as it is and never retried, so that the caller's transaction fails. Use a
+   * unit of work where a hook may refuse.
    */
-  unitOfWork?: UnitOfWork;
-  writer?: StreamStore;
+  unitOfWork?: UnitOfWork<Unit>;
+  writer?: Unit;
   /** Runs at each attempt after the decision and before the unit of work opens: reads through the pool belong here. */
   prepare?: (decision: Decision<Event, State>) => Promise<Prepared | void>;
   /**
@@ -67,7 +98,7 @@ export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, Stat
    * that throws rolls the appends back (a CommandRejection reaches the caller; a
    * WrongExpectedRevisionError is retried like a conflict on the stream).
    */
-  afterAppend?: (writer: StreamStore, decision: Decision<Event, State>) => Promise<void>;
+  afterAppend?: (unit: Unit, decision: Decision<Event, State>) => Promise<void>;
   /** A state already known for the stream (e.g. kept in memory): only the events after its revision are read. */
   known?: LoadedState<State>;
   observer?: CommandObserver;
@@ -128,17 +159,18 @@ const commandTypeOf = (command: unknown): string => {
  * missed, and decides again from the state they make, until the policy's attempts are spent
  * (then CONCURRENCY_CONFLICT). A CommandRejection of the decider is thrown as it is.
  */
-export async function handleCommand<Command, Event extends DomainEventOf, State>(
+export async function handleCommand<Command, Event extends DomainEventOf, State, Unit extends StreamStore = StreamStore>(
   reader: StreamReader & Partial<StreamStore>,
   stream: string,
   decider: Decider<Command, Event, State>,
   command: Command,
-  options: HandleOptions<Event, State>,
+  options: HandleOptions<Event, State, Unit>,
 ): Promise<Handled<Event, State>> {
   const retry = options.retry ?? retryPolicy();
   const observer = options.observer;
   const commandType = commandTypeOf(command);
-  const unitOfWork = unitOfWorkOf(reader, options);
+  const unitOfWork = unitOfWorkOf<Unit>(reader, options);
+  const canUndo = options.unitOfWork !== undefined;
   const eventId = options.eventId ?? (() => randomUUID());
   let loaded = await catchUp(reader, stream, decider, options.known ?? { state: decider.initialState(), revision: undefined });
   for (let attempt = 1; ; attempt++) {
@@ -160,10 +192,14 @@ export async function handleCommand<Command, Event extends DomainEventOf, State>
       if (prepared.events) decision.events = prepared.events;
       const also = prepared.also ?? [];
       const started = performance.now();
-      const result = await unitOfWork(async (writer) => {
-        const appended = await writer.appendToStream(stream, decision.events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
-        for (const other of also) await writer.appendToStream(other.stream, other.events, { expectedRevision: other.expectedRevision });
-        await options.afterAppend?.(writer, decision);
+      const result = await unitOfWork(async (unit) => {
+        const appended = await unit.appendToStream(stream, decision.events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
+        try {
+          for (const other of also) await unit.appendToStream(other.stream, other.events, { expectedRevision: other.expectedRevision });
+          await options.afterAppend?.(unit, decision);
+        } catch (error) {
+          throw canUndo ? error : new AfterAppendError(error);
+        }
         return appended;
       });
       observer?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
@@ -171,6 +207,7 @@ export async function handleCommand<Command, Event extends DomainEventOf, State>
       const next = decided.reduce((s, e) => decider.evolve(s, e), state);
       return { events: decision.events, decided, also, state: next, revision: result.nextExpectedRevision, attempts: attempt };
     } catch (error) {
+      if (error instanceof AfterAppendError) throw error.cause;
       if (!(error instanceof WrongExpectedRevisionError)) {
         if (error instanceof CommandRejection) observer?.command(commandType, 'rejected', error.code);
         throw error;
@@ -185,9 +222,14 @@ export async function handleCommand<Command, Event extends DomainEventOf, State>
   }
 }
 
-function unitOfWorkOf(reader: Partial<StreamStore>, options: Pick<HandleOptions, 'unitOfWork' | 'writer'>): UnitOfWork {
+/** What failed after the handler's own append in a writer it cannot undo: thrown on as it is, never retried. */
+class AfterAppendError {
+  constructor(readonly cause: unknown) {}
+}
+
+function unitOfWorkOf<Unit extends StreamStore>(reader: Partial<StreamStore>, options: { unitOfWork?: UnitOfWork<Unit>; writer?: Unit }): UnitOfWork<Unit> {
   if (options.unitOfWork) return options.unitOfWork;
-  const writer = options.writer ?? (typeof reader.appendToStream === 'function' ? (reader as StreamStore) : undefined);
+  const writer = options.writer ?? (typeof reader.appendToStream === 'function' ? (reader as Unit) : undefined);
   if (!writer) throw new NoWriterError();
   return (work) => work(writer);
 }

@@ -1,8 +1,10 @@
 export type { Decider, DomainEventOf } from './decider';
 export { catchUp, loadState } from './load-state';
 export type { LoadedState, StreamReader } from './load-state';
-export { concurrencyConflict, handleCommand, NoWriterError, toNewEvents } from './handle-command';
-export type { CommandObserver, Decision, Handled, HandleOptions, Prepared, StreamAppend, StreamStore, UnitOfWork } from './handle-command';
+export { concurrencyConflict, handleCommand, inSavepoint, NoWriterError, toNewEvents } from './handle-command';
+export type {
+  CommandObserver, Decision, Handled, HandleOptions, Prepared, SavepointCapable, StreamAppend, StreamStore, UnitOfWork,
+} from './handle-command';
 export { InvalidRetryPolicyError, retryPolicy } from './retry';
 export type { RetryPolicy, RetryPolicyOptions } from './retry';
 export { StreamBatcher } from './batching';
