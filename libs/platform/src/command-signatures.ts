@@ -6,9 +6,9 @@ import {
   COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, OnEvent, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
   type DecodedEvent, type HandlerContext, type InboxTransaction, type JwksSigners, type MessageDecoder, type SignerKey,
 } from '@custody/messaging';
-import { asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
+import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
+import { withTraceparent } from './command-context';
 import { InvalidConfigurationError } from './config';
-import { withTraceparent, type StreamStore } from './decider';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
 import { keySourceUrlProblem } from './key-source-url';

@@ -2,10 +2,6 @@ export { loadConfig, InvalidConfigurationError } from './config';
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
-export { concurrencyConflict, handleCommand, loadState } from './decider';
-export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader } from './decider';
-export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
-export type { CommandOutcome } from './command-results';
 export {
   commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
 } from './command-signatures';
@@ -23,7 +19,7 @@ export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
 export { TestIssuer } from './security/test-issuer';
-export { withTraceparent } from './decider';
+export { observedCommand, withTraceparent } from './command-context';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
   parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,

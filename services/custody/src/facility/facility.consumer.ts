@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservationRequestedPayload } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
 import type { CustodyConfig } from '../config';
 import { applySignedWithResult, kafkaMetadata } from '../store/kafka-commands';
 import { CUSTODY_CONFIG } from '../store/store.module';
