@@ -120,6 +120,11 @@ export class SecurityGuard implements CanActivate {
 /** Rate limiting per client with the structured error answer (429 RATE_LIMITED). */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Kafka messages (the microservice transport) are not a client's requests: only HTTP is limited. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.getType() !== 'http';
+  }
+
   protected override async throwThrottlingException(): Promise<void> {
     throw new HttpException(problem('RATE_LIMITED', 'Too many requests; wait a minute and try again.'), HttpStatus.TOO_MANY_REQUESTS);
   }
