@@ -16,6 +16,10 @@ export async function runService<Config extends { PORT: number }>(
   try {
     const config = loadConfig(configClass);
     const app = await createApp(config);
+    // init first: the Kafka transport (connected by createApp) consumes only once the topics exist
+    // and every module's onModuleInit work is done; then the consumers, then HTTP.
+    await app.init();
+    await app.startAllMicroservices();
     await app.listen(config.PORT, '0.0.0.0');
     logger.log(`${service} listening on port ${config.PORT}`);
     return app;

@@ -2,6 +2,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { kafkaTransport } from '@custody/messaging';
 import { logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp, loadConfig } from '@custody/platform';
 import { AppModule } from './app.module';
 import { IntakeConfig } from './config';
@@ -19,6 +20,11 @@ export async function createApp(config: IntakeConfig, options: { logger?: LogLev
     bufferLogs: true,
   });
   useServiceHttp(app, config);
+  // Kafka in: the @EventPattern handlers of the consumers, through the service's consumer (inbox,
+  // retries, dead letters). The application's guards, pipes, filters and interceptors apply to them
+  // too, and let Kafka messages through (they act on HTTP only).
+  const strategy = kafkaTransport(app);
+  if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
 
   const document = SwaggerModule.createDocument(
     app,

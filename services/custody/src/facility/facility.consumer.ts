@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservationRequestedPayload } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
 import type { CustodyConfig } from '../config';
 import { applySignedWithResult, kafkaMetadata } from '../store/kafka-commands';
@@ -17,7 +18,7 @@ type Context = HandlerContext<PostgresTransaction>;
  * Kafka in, for facilities: the facility commands of `custody.facility.commands`, and the
  * transfer service's requests to hold or release a place.
  */
-@Injectable()
+@Controller()
 export class FacilityConsumer {
   private readonly logger = new Logger('FacilityConsumer');
 
@@ -28,34 +29,34 @@ export class FacilityConsumer {
     private readonly rights: FacilityRights,
   ) {}
 
-  @OnEvent('RegisterFacility')
-  onRegister(message: DecodedEvent, context: Context) {
+  @EventPattern('RegisterFacility')
+  onRegister(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ChangeFacilityCapacity')
-  onChangeCapacity(message: DecodedEvent, context: Context) {
+  @EventPattern('ChangeFacilityCapacity')
+  onChangeCapacity(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ReservePlace')
-  onReserve(message: DecodedEvent, context: Context) {
+  @EventPattern('ReservePlace')
+  onReserve(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ReleaseReservation')
-  onRelease(message: DecodedEvent, context: Context) {
+  @EventPattern('ReleaseReservation')
+  onRelease(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ExpireReservation')
-  onExpire(message: DecodedEvent, context: Context) {
+  @EventPattern('ExpireReservation')
+  onExpire(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
   /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
-  @OnEvent('PlaceReservationRequested')
-  async onPlaceRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+  @EventPattern('PlaceReservationRequested')
+  async onPlaceRequested(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const request = message.data as PlaceReservationRequestedPayload;
     await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { facility_id: request.facilityId, reservation_id: request.reservationId });
     const expiresAt = new Date(Date.parse(message.occurredAt) + this.config.RESERVATION_HOLD_HOURS * 3_600_000).toISOString();
@@ -86,20 +87,20 @@ export class FacilityConsumer {
   }
 
   /** Compensation from the transfer service: the case ended while holding a place. */
-  @OnEvent('PlaceReleaseRequested')
-  async onPlaceReleaseRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+  @EventPattern('PlaceReleaseRequested')
+  async onPlaceReleaseRequested(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const request = message.data as PlaceReleaseRequestedPayload;
     await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { ended: 'place-release-requested' });
     await this.releaseIfHeld(tx, message, request.facilityId, request.reservationId, request.reason);
   }
 
-  @OnEvent('TransferWithdrawn')
-  onWithdrawn(message: DecodedEvent, { tx }: Context) {
+  @EventPattern('TransferWithdrawn')
+  onWithdrawn(@Payload() message: DecodedEvent, @Ctx() { tx }: Context) {
     return this.caseEnded(tx, message, 'withdrawn');
   }
 
-  @OnEvent('TransferCancelled')
-  onCancelled(message: DecodedEvent, { tx }: Context) {
+  @EventPattern('TransferCancelled')
+  onCancelled(@Payload() message: DecodedEvent, @Ctx() { tx }: Context) {
     return this.caseEnded(tx, message, 'cancelled');
   }
 
