@@ -134,9 +134,9 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     return this.closing;
   }
 
-  /** The consumer's connection and assignment; undefined before listen(). (Server's `status` is an Observable of Nest's.) */
-  consumerStatus(): ConsumerStatus | undefined {
-    return this.consumer?.status();
+  /** The consumer's connection and assignment: neither connected nor joined until listen() started it (readiness waits for it). */
+  consumerStatus(): ConsumerStatus {
+    return this.consumer?.status() ?? { groupId: this.options.groupId, connected: false, joined: false, assignment: {} };
   }
 
   /** The group's lag per partition; empty before listen(). */

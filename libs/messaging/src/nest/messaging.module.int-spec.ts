@@ -18,7 +18,7 @@ import { inmateRegistered } from '../testing/events';
 import { Harness } from '../testing/harness';
 import { deadLetterTopic, ensureDeadLetterTopics } from '../topics';
 import { KafkaTransportError } from './kafka-inbox.server';
-import { kafkaTransport, MessagingModule, type MessagingOptions } from './messaging.module';
+import { kafkaTransport, MessagingHost, MessagingModule, type MessagingOptions } from './messaging.module';
 
 const DATABASE = Symbol('DATABASE');
 
@@ -259,13 +259,24 @@ describe('the Kafka transport: handlers errors and results reach the consumer as
     }
   }, 120_000);
 
+  it('finds no transport in an application without MessagingModule (e.g. a service run without Kafka)', async () => {
+    @Module({})
+    class WithoutKafka {}
+    const app = await NestFactory.create(WithoutKafka, { logger: false });
+    expect(kafkaTransport(app)).toBeUndefined();
+    await app.close();
+  });
+
   it('refuses two handlers of one type, and a start before the application is initialised', async () => {
     const duplicated = await createHybridApp([InmateProjector, SecondProjector], messagingOf(h, uniqueName('nest-twice')));
     await duplicated.init();
     await expect(duplicated.startAllMicroservices()).rejects.toMatchObject({ code: 'DUPLICATE_HANDLER' });
     await duplicated.close();
 
-    const early = await createHybridApp([InmateProjector], messagingOf(h, uniqueName('nest-early')));
+    const earlyGroup = uniqueName('nest-early');
+    const early = await createHybridApp([InmateProjector], messagingOf(h, earlyGroup));
+    // Not started: readiness sees a consumer that is neither connected nor joined.
+    expect(early.get(MessagingHost).consumerStatus()).toEqual({ groupId: earlyGroup, connected: false, joined: false, assignment: {} });
     const started = early.startAllMicroservices();
     await expect(started).rejects.toBeInstanceOf(KafkaTransportError);
     await expect(started).rejects.toMatchObject({ code: 'NOT_BOOTSTRAPPED' });

@@ -9,7 +9,7 @@ import {
   type OnModuleDestroy,
   type ModuleMetadata,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
 import type { ConsumerOutcome, ConsumerStatus, EventHandler, HandlerContext, PartitionLag } from '../consumer';
 import type { DecodedEvent } from '../codec';
@@ -132,7 +132,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     return this.relay?.status();
   }
 
-  /** The consumer's connection and assignment, for health; undefined without a consumer or before it started. */
+  /** The consumer's connection and assignment, for health (not connected until the transport started); undefined without a consumer. */
   consumerStatus(): ConsumerStatus | undefined {
     return this.transport?.consumerStatus();
   }
@@ -169,9 +169,10 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
  * to connect as a microservice; undefined otherwise (e.g. a service run without Kafka).
  */
 export function kafkaTransport(app: INestApplicationContext): KafkaInboxServer | undefined {
+  // Through ModuleRef: the application's own get() of a missing provider ends the process (abortOnError).
   let host: MessagingHost;
   try {
-    host = app.get(MessagingHost, { strict: false });
+    host = app.get(ModuleRef).get(MessagingHost, { strict: false });
   } catch {
     return undefined;
   }
