@@ -163,12 +163,17 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
   }
 
   private async call(handler: MessageHandler, event: DecodedEvent, context: HandlerContext<InboxTransaction>): Promise<void> {
+    let failure: unknown;
     try {
       const result = await handler(event, context);
       // With interceptors the handler runs only when its Observable is subscribed to.
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (error) {
-      throw handlerErrors.has(context) ? handlerErrors.get(context) : error instanceof Error ? error : new HandlerFailedError(error);
+      failure = error instanceof Error ? error : new HandlerFailedError(error);
     }
+    // The handler's own error wins over what a filter made of it, even an answer that swallowed it:
+    // a failure must roll back its transaction and be retried or dead-lettered.
+    if (handlerErrors.has(context)) throw handlerErrors.get(context);
+    if (failure) throw failure;
   }
 }
