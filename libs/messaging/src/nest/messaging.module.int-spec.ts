@@ -129,8 +129,12 @@ describe('MessagingModule in a Nest application', () => {
     h = await Harness.create('nest');
   });
 
+  /** An application a failed test left running: closed here, so that its consumer cannot keep the run alive. */
+  let running: INestApplication | undefined;
+
   afterAll(async () => {
     jest.restoreAllMocks();
+    await running?.close().catch(() => undefined);
     await h?.close();
   });
 
@@ -148,6 +152,7 @@ describe('MessagingModule in a Nest application', () => {
     });
 
     const app = await createHybridApp([InmateProjector], messagingOf(h, uniqueName('nest-group')));
+    running = app;
     await app.init();
     await app.startAllMicroservices();
 
@@ -162,6 +167,7 @@ describe('MessagingModule in a Nest application', () => {
     slowEventId = slow.id;
     await h.append([slow]);
     await eventually(() => (timeline.includes(`handler started ${slow.id}`) ? true : undefined), { timeoutMs: 60_000, message: 'the slow handler to start' });
+    running = undefined;
     await app.close();
 
     const order = (entry: string) => timeline.indexOf(entry);
@@ -286,17 +292,23 @@ describe('the Kafka transport: handlers errors and results reach the consumer as
   it('refuses two handlers of one type, and a start before the application is initialised', async () => {
     const { h } = await world('nest-refusals');
     const duplicated = await createHybridApp([InmateProjector, SecondProjector], messagingOf(h, uniqueName('nest-twice')));
-    await duplicated.init();
-    await expect(duplicated.startAllMicroservices()).rejects.toMatchObject({ code: 'DUPLICATE_HANDLER' });
-    await duplicated.close();
+    try {
+      await duplicated.init();
+      await expect(duplicated.startAllMicroservices()).rejects.toMatchObject({ code: 'DUPLICATE_HANDLER' });
+    } finally {
+      await duplicated.close();
+    }
 
     const earlyGroup = uniqueName('nest-early');
     const early = await createHybridApp([InmateProjector], messagingOf(h, earlyGroup));
     // Not started: readiness sees a consumer that is neither connected nor joined.
     expect(early.get(MessagingHost).consumerStatus()).toEqual({ groupId: earlyGroup, connected: false, joined: false, assignment: {} });
-    const started = early.startAllMicroservices();
-    await expect(started).rejects.toBeInstanceOf(KafkaTransportError);
-    await expect(started).rejects.toMatchObject({ code: 'NOT_BOOTSTRAPPED' });
-    await early.close();
+    try {
+      const started = early.startAllMicroservices();
+      await expect(started).rejects.toBeInstanceOf(KafkaTransportError);
+      await expect(started).rejects.toMatchObject({ code: 'NOT_BOOTSTRAPPED' });
+    } finally {
+      await early.close();
+    }
   }, 60_000);
 });
