@@ -120,3 +120,5 @@ export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './
 export { messageBytes, toKafkaMessage } from './envelope/write';
 export { fromKafkaMessage } from './envelope/read';
 export { EXAMPLES, LEGACY_EXAMPLES } from './examples/examples';
+export { payloadSchemas, SCHEMA_POINTER, type JsonSchema } from './asyncapi/schemas';
+export { buildAsyncApiDocument, CONTRACT_VERSION } from './asyncapi/document';

@@ -17,11 +17,12 @@ export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
 export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
-export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
+export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
 export {
