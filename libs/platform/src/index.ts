@@ -25,6 +25,8 @@ export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
 export { withTraceparent } from './decider';
+export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
+export type { Caller } from './event-metadata';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
   parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,

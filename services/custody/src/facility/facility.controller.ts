@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
-import { CurrentPrincipal, deterministicId, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
-import { httpMetadata, samePath } from '../store/command-metadata';
+import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, deterministicId, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { samePath } from '../store/command-metadata';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
 import { FacilityJurisdiction, RegistrationJurisdiction } from './facility.jurisdiction';
@@ -17,23 +17,23 @@ export class FacilityController {
 
   @Post()
   @Requires('facility:register', RegistrationJurisdiction)
-  register(@Body() body: RegisterFacility, @Headers() headers: Record<string, unknown>) {
-    return this.run({ type: 'RegisterFacility', data: body }, headers);
+  register(@Body() body: RegisterFacility, @CommandCaller() caller: Caller) {
+    return this.run({ type: 'RegisterFacility', data: body }, caller);
   }
 
   @Post(':facilityId/capacity')
   @Requires('facility:manage', FacilityJurisdiction)
   @HttpCode(200)
-  changeCapacity(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ChangeFacilityCapacity, @Headers() headers: Record<string, unknown>) {
+  changeCapacity(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ChangeFacilityCapacity, @CommandCaller() caller: Caller) {
     samePath('facilityId', facilityId, body.facilityId);
-    return this.run({ type: 'ChangeFacilityCapacity', data: body }, headers);
+    return this.run({ type: 'ChangeFacilityCapacity', data: body }, caller);
   }
 
   @Post(':facilityId/reservations')
   @Requires('facility:reserve', FacilityJurisdiction)
-  reserve(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ReservePlace, @Headers() headers: Record<string, unknown>) {
+  reserve(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ReservePlace, @CommandCaller() caller: Caller) {
     samePath('facilityId', facilityId, body.facilityId);
-    return this.run({ type: 'ReservePlace', data: body }, headers);
+    return this.run({ type: 'ReservePlace', data: body }, caller);
   }
 
   @Post(':facilityId/reservations/:reservationId/release')
@@ -43,11 +43,11 @@ export class FacilityController {
     @Param('facilityId', ParseUUIDPipe) facilityId: string,
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ReleaseReservation,
-    @Headers() headers: Record<string, unknown>,
+    @CommandCaller() caller: Caller,
   ) {
     samePath('facilityId', facilityId, body.facilityId);
     samePath('reservationId', reservationId, body.reservationId);
-    return this.run({ type: 'ReleaseReservation', data: body }, headers);
+    return this.run({ type: 'ReleaseReservation', data: body }, caller);
   }
 
   @Post(':facilityId/reservations/:reservationId/expire')
@@ -58,11 +58,11 @@ export class FacilityController {
     @Param('facilityId', ParseUUIDPipe) facilityId: string,
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ExpireReservation,
-    @Headers() headers: Record<string, unknown>,
+    @CommandCaller() caller: Caller,
   ) {
     samePath('facilityId', facilityId, body.facilityId);
     samePath('reservationId', reservationId, body.reservationId);
-    return this.run({ type: 'ExpireReservation', data: body }, headers);
+    return this.run({ type: 'ExpireReservation', data: body }, caller);
   }
 
   @Get()
@@ -84,8 +84,8 @@ export class FacilityController {
     return occupancy;
   }
 
-  private async run(command: FacilityCommand & { data: { commandId: string; occurredAt: string } }, headers: Record<string, unknown>) {
-    const events = await this.commands.execute(command, httpMetadata(command.data, headers), (i) => deterministicId(`${command.data.commandId}/${i}`));
+  private async run(command: FacilityCommand & { data: { commandId: string; occurredAt: string } }, caller: Caller) {
+    const events = await this.commands.execute(command, commandMetadata(command.data, caller), (i) => deterministicId(`${command.data.commandId}/${i}`));
     return { commandId: command.data.commandId, facilityId: command.data.facilityId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) };
   }
 }

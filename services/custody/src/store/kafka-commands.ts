@@ -1,20 +1,8 @@
 import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { asRejection, commandResultStream, currentObservation, recordRejection, resultEvent, withTraceparent, type CommandOutcome } from '@custody/platform';
+import { asRejection, commandResultStream, currentObservation, messageMetadata, recordRejection, resultEvent, type CommandOutcome } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
-
-/** The metadata of events caused by a message from Kafka, in the message's trace. */
-export function kafkaMetadata(message: DecodedEvent): EventMetadata {
-  const actor = message.extensions.actor as EventMetadata['actor'] | undefined;
-  return withTraceparent({
-    correlationId: message.correlationId ?? message.id,
-    causationId: message.id,
-    occurredAt: message.occurredAt,
-    ...(actor && Object.keys(actor).length > 0 ? { actor } : {}),
-    ...(message.traceparent ? { traceparent: message.traceparent } : {}),
-  });
-}
 
 /**
  * Applies a command from `custody.facility.commands` in the consumer's transaction and records
@@ -28,7 +16,7 @@ export async function applyWithResult(
   apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
   refusal: (events: NewEvent[]) => Error | undefined = () => undefined,
 ): Promise<CommandOutcome> {
-  const metadata = kafkaMetadata(message);
+  const metadata = messageMetadata(message);
   let outcome: CommandOutcome;
   try {
     const events = await apply(metadata);
@@ -62,7 +50,7 @@ export async function applySignedWithResult(
     await applyWithResult(tx, message, apply, refusal);
     return;
   }
-  await recordRejection(tx, message.id, message.type, refused, kafkaMetadata(message));
+  await recordRejection(tx, message.id, message.type, refused, messageMetadata(message));
   currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
   setAside({ code: refused.code, reason: refused.message });
 }
