@@ -1,6 +1,11 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, type Type } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { buildAsyncApiDocument, payloadSchemas, type JsonSchema } from '@custody/contracts';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { targetConstructorToSchema, validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { buildAsyncApiDocument, payloadSchemas, SCHEMA_POINTER, type JsonSchema } from '@custody/contracts';
 import { SERVICE_NAME } from './health.controller';
 import { BEARER_SCHEME } from './security/security.guard';
 
@@ -30,7 +35,66 @@ const PROBLEM_SCHEMA: JsonSchema = {
  * The answers every route of a kind may give, beside its own success: added where the route's
  * decorators did not describe them, so that no status a client can meet is undocumented.
  */
-type Operation = { parameters?: Array<{ in?: string }>; requestBody?: unknown; responses?: Record<string, unknown> };
+type Parameter = { name?: string; in?: string; required?: boolean; schema?: object; description?: string };
+type Operation = { operationId?: string; parameters?: Parameter[]; requestBody?: unknown; responses?: Record<string, unknown> };
+
+/**
+ * The components with real schemas: the contract's payloads as asyncapi.yaml has them, and a
+ * service's own body classes (e.g. audit's CheckInvariantsRequest) from their class-validator
+ * rules, in place of the empty schemas swagger makes from classes without its decorators.
+ */
+function bodySchemas(fromSwagger: Record<string, object>): Record<string, object> {
+  const contract = payloadSchemas() as Record<string, object>;
+  const validated = validationMetadatasToSchemas({ classTransformerMetadataStorage: defaultMetadataStorage, refPointerPrefix: SCHEMA_POINTER }) as Record<string, object>;
+  const schemas: Record<string, object> = { ...fromSwagger, ...contract, [PROBLEM]: PROBLEM_SCHEMA };
+  const pending = Object.keys(fromSwagger).filter((name) => !contract[name] && validated[name] && Object.keys((fromSwagger[name] as { properties?: object }).properties ?? {}).length === 0);
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    schemas[name] = validated[name];
+    for (const [, referenced] of JSON.stringify(validated[name]).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (!schemas[referenced] && validated[referenced]) pending.push(referenced);
+    }
+  }
+  return schemas;
+}
+
+/**
+ * The classes of the routes that take their whole query string as one object (`@Query() query:
+ * AccessLogQuery`), by swagger's operation id (`Controller_method`): swagger documents no
+ * parameter for a class without its own decorators, so they are read from the class-validator
+ * rules the validation pipe applies.
+ */
+function queryClasses(app: INestApplication): Map<string, Type> {
+  const classes = new Map<string, Type>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type | undefined;
+      if (!controller?.prototype) continue;
+      for (const method of Object.getOwnPropertyNames(controller.prototype)) {
+        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {}) as Record<string, { index: number; data?: unknown }>;
+        const whole = Object.entries(args).find(([key, arg]) => key.startsWith(`${RouteParamtypes.QUERY}:`) && arg.data === undefined);
+        const types = Reflect.getMetadata('design:paramtypes', controller.prototype, method) as Type[] | undefined;
+        const type = whole && types?.[whole[1].index];
+        if (type && type !== Object) classes.set(`${controller.name}_${method}`, type);
+      }
+    }
+  }
+  return classes;
+}
+
+function queryParameters(type: Type): Parameter[] {
+  const schema = targetConstructorToSchema(type, { classTransformerMetadataStorage: defaultMetadataStorage }) as {
+    properties?: Record<string, object & { description?: string }>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: schema.required?.includes(name) ?? false,
+    schema: property,
+    ...(property.description ? { description: property.description } : {}),
+  }));
+}
 
 function commonResponses(operation: Operation, method: string): Record<string, string> {
   const hasPathParameter = operation.parameters?.some((parameter) => parameter.in === 'path') ?? false;
@@ -67,11 +131,13 @@ export function openApiDocument(app: INestApplication, service: string): OpenAPI
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT of a ministry\'s identity provider listed in AUTH_ISSUERS, for AUTH_AUDIENCE.' }, BEARER_SCHEME)
       .build(),
   );
-  const schemas = { ...document.components?.schemas, ...(payloadSchemas() as Record<string, object>), [PROBLEM]: PROBLEM_SCHEMA };
-  document.components = { ...document.components, schemas };
+  document.components = { ...document.components, schemas: bodySchemas(document.components?.schemas ?? {}) };
+  const queries = queryClasses(app);
   for (const pathItem of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(pathItem) as Array<[string, Operation]>) {
       if (typeof operation !== 'object' || !operation?.responses) continue;
+      const query = operation.operationId ? queries.get(operation.operationId) : undefined;
+      if (query) operation.parameters = [...(operation.parameters ?? []), ...queryParameters(query)];
       for (const [status, description] of Object.entries(commonResponses(operation, method))) {
         operation.responses[status] ??= { description, content: { 'application/json': { schema: problemRef } } };
       }

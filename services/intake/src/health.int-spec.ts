@@ -27,6 +27,10 @@ describe('intake service', () => {
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/inmates', '/inmates/{id}', '/inmates/{id}/history']));
     expect(response.body.components.schemas.RegisterInmate.required).toEqual(expect.arrayContaining(['inmateId', 'identity', 'sendingState']));
     expect(response.body.paths['/inmates'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RegisterInmate' });
+    // A query given as one class is documented parameter by parameter, from its validation rules.
+    const search = response.body.paths['/inmates'].get.parameters as Array<{ name: string; in: string; schema: { enum?: string[] } }>;
+    expect(search.find((parameter) => parameter.name === 'status')).toMatchObject({ in: 'query', schema: { enum: ['registered', 'released'] } });
+    expect(search.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['X-Access-Purpose', 'limit', 'cursor']));
     await request(intake.app.getHttpServer()).get('/docs').expect(200);
   });
 

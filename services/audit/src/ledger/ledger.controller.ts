@@ -1,4 +1,5 @@
 import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
@@ -11,6 +12,7 @@ import { formatExport } from './offline';
  * integrity (hashes and counts) is any auditor's to check; a person's entries are the auditors'
  * of the person's states; signing now is an operator's task.
  */
+@ApiTags('ledger')
 @Controller()
 export class LedgerController {
   constructor(
@@ -19,6 +21,7 @@ export class LedgerController {
     private readonly chainer: ChainerService,
   ) {}
 
+  @ApiOperation({ summary: 'The ledger\'s head: entry count, head hash, Merkle root, entries pending.' })
   @Get('ledger/head')
   @Requires('audit:verify')
   async head() {
@@ -27,6 +30,7 @@ export class LedgerController {
   }
 
   /** The latest signed checkpoint, with the public key that signed it. */
+  @ApiOperation({ summary: 'The latest signed checkpoint, with the public key that signed it.' })
   @Get('ledger/checkpoints/latest')
   @Requires('audit:verify')
   async latestCheckpoint() {
@@ -38,6 +42,7 @@ export class LedgerController {
   }
 
   /** Chains what is pending and signs the head now (operators, before an export). */
+  @ApiOperation({ summary: 'Chains what is pending and signs the head now (operators, before an export).' })
   @Post('ledger/checkpoints')
   @Requires('admin:operate')
   async signNow() {
@@ -46,12 +51,14 @@ export class LedgerController {
     return { checkpoint: checkpoint ?? null };
   }
 
+  @ApiOperation({ summary: 'Recomputes the ledger from a position; compares it with the head and, from 0, with every signed checkpoint.' })
   @Get('ledger/verify')
   @Requires('audit:verify')
   verify(@Query('fromPosition', new DefaultValuePipe(0), ParseIntPipe) fromPosition: number) {
     return this.ledger.verify({ fromPosition });
   }
 
+  @ApiOperation({ summary: 'A person\'s ledger entries as NDJSON, with their Merkle inclusion proofs against the latest signed checkpoint, to verify offline.' })
   @Get('inmates/:id/export')
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'ledger-export', persons: (_file: StreamableFile, request) => [request.params.id?.toLowerCase()] })

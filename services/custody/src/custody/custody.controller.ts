@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AdmitInmate, AssignCell, EndAbsence, GrantConditionalRelease, GrantPardonOrAmnesty, RecordDeathInCustody, RecordEscape,
   RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
@@ -11,6 +12,7 @@ import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdicti
 import { CustodyProjection } from './custody.projection';
 
 /** Each person's custody over HTTP: `POST /custody/:inmateId/<act>` with the contract's command as body. */
+@ApiTags('custody')
 @Controller('custody')
 export class CustodyController {
   constructor(
@@ -18,12 +20,14 @@ export class CustodyController {
     private readonly readModel: CustodyProjection,
   ) {}
 
+  @ApiOperation({ summary: 'Admits the person to a facility after the hand-over.' })
   @Post(':inmateId/admission')
   @Requires('custody:write', AdmissionJurisdiction)
   admit(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: AdmitInmate, @CommandCaller() caller: Caller) {
     return this.run(inmateId, { type: 'AdmitInmate', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Assigns the person a cell.' })
   @Post(':inmateId/cell')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -31,12 +35,14 @@ export class CustodyController {
     return this.run(inmateId, { type: 'AssignCell', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Starts an authorised absence (leave, hospital, court).' })
   @Post(':inmateId/absences')
   @Requires('custody:write', CustodyJurisdiction)
   startAbsence(@Param('inmateId', ParseUUIDPipe) inmateId: string, @Body() body: StartAbsence, @CommandCaller() caller: Caller) {
     return this.run(inmateId, { type: 'StartAbsence', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Ends an absence: the person is back.' })
   @Post(':inmateId/absences/:absenceId/end')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -50,6 +56,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'EndAbsence', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Records an escape.' })
   @Post(':inmateId/escape')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -57,6 +64,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'RecordEscape', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Records the recapture of an escaped person.' })
   @Post(':inmateId/recapture')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -64,6 +72,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'RecordRecapture', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Reports that the person is not found where the record holds them.' })
   @Post(':inmateId/not-found')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -71,6 +80,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'ReportInmateNotFound', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Records a death in custody.' })
   @Post(':inmateId/death')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -78,6 +88,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'RecordDeathInCustody', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Grants conditional release.' })
   @Post(':inmateId/conditional-release')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -85,6 +96,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'GrantConditionalRelease', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Records a pardon or amnesty.' })
   @Post(':inmateId/pardon-or-amnesty')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -92,6 +104,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'GrantPardonOrAmnesty', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Records that the sentence is completed.' })
   @Post(':inmateId/sentence-completed')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -99,6 +112,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'RecordSentenceCompleted', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Releases the person.' })
   @Post(':inmateId/release')
   @Requires('custody:write', CustodyJurisdiction)
   @HttpCode(200)
@@ -106,6 +120,7 @@ export class CustodyController {
     return this.run(inmateId, { type: 'ReleaseInmate', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'The person\'s custody now (from the read model).' })
   @Get(':inmateId')
   @Requires('custody:read', CustodyJurisdiction)
   @PersonalDataRead({ kind: 'custody', persons: (person: { inmateId: string }) => [person.inmateId] })

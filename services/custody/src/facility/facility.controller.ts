@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
 import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, deterministicId, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { samePath } from '../store/command-metadata';
@@ -8,6 +9,7 @@ import { FacilityJurisdiction, RegistrationJurisdiction } from './facility.juris
 import { FacilityProjection } from './facility.projection';
 
 /** Facilities over HTTP: commands answer with the events written; reads come from the occupancy read model. */
+@ApiTags('facilities')
 @Controller('facilities')
 export class FacilityController {
   constructor(
@@ -15,12 +17,14 @@ export class FacilityController {
     private readonly readModel: FacilityProjection,
   ) {}
 
+  @ApiOperation({ summary: 'Registers a facility of the operating state (and its lease to another state, if any).' })
   @Post()
   @Requires('facility:register', RegistrationJurisdiction)
   register(@Body() body: RegisterFacility, @CommandCaller() caller: Caller) {
     return this.run({ type: 'RegisterFacility', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Changes the facility\'s capacity.' })
   @Post(':facilityId/capacity')
   @Requires('facility:manage', FacilityJurisdiction)
   @HttpCode(200)
@@ -29,6 +33,7 @@ export class FacilityController {
     return this.run({ type: 'ChangeFacilityCapacity', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Reserves a place for a person of a transfer case.' })
   @Post(':facilityId/reservations')
   @Requires('facility:reserve', FacilityJurisdiction)
   reserve(@Param('facilityId', ParseUUIDPipe) facilityId: string, @Body() body: ReservePlace, @CommandCaller() caller: Caller) {
@@ -36,6 +41,7 @@ export class FacilityController {
     return this.run({ type: 'ReservePlace', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Releases a reservation.' })
   @Post(':facilityId/reservations/:reservationId/release')
   @Requires('facility:reserve', FacilityJurisdiction)
   @HttpCode(200)
@@ -50,6 +56,7 @@ export class FacilityController {
     return this.run({ type: 'ReleaseReservation', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'Expires a reservation by hand (the expiry timer\'s act).' })
   @Post(':facilityId/reservations/:reservationId/expire')
   // The expiry timer's act, by hand: the operating state's bookkeeping of its places.
   @Requires('facility:manage', FacilityJurisdiction)
@@ -65,6 +72,7 @@ export class FacilityController {
     return this.run({ type: 'ExpireReservation', data: body }, caller);
   }
 
+  @ApiOperation({ summary: 'The facilities the caller\'s state operates or leases.' })
   @Get()
   @Requires('facility:search')
   async list(@CurrentPrincipal() principal?: Principal) {
@@ -78,6 +86,7 @@ export class FacilityController {
     kind: 'facility-occupancy',
     persons: (occupancy: { reservations: Array<{ inmateId?: unknown }> }) => occupancy.reservations.map((r) => (typeof r.inmateId === 'string' ? r.inmateId : undefined)),
   })
+  @ApiOperation({ summary: 'The facility\'s occupancy against capacity, with its reservations.' })
   async occupancy(@Param('facilityId', ParseUUIDPipe) facilityId: string) {
     const occupancy = await this.readModel.occupancy(facilityId);
     if (!occupancy) throw new NotFoundException({ code: 'FACILITY_NOT_FOUND', message: 'No facility is registered under this id.', errors: [], details: { facilityId } });
