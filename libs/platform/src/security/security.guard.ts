@@ -53,7 +53,7 @@ export const Requires = (action: Action, resolver?: Type<JurisdictionResolver>) 
     SetMetadata(REQUIRES, { action, resolver } satisfies Requirement),
     ApiBearerAuth(BEARER_SCHEME),
     ApiResponse({ status: 401, ...problemAnswer('UNAUTHENTICATED: no valid bearer token of a configured issuer.') }),
-    ApiResponse({ status: 403, ...problemAnswer(`FORBIDDEN: the principal's roles or state may not ${action} ${resolver ? 'on this resource' : ''}`.trim() + '.') }),
+    ApiResponse({ status: 403, ...problemAnswer(`FORBIDDEN: the principal's roles${resolver ? ' or state' : ''} do not allow ${action}${resolver ? ' on this resource' : ''}.`) }),
   );
 
 /** A route anyone may call (health). */
