@@ -128,7 +128,8 @@ async function main(): Promise<void> {
   try {
     await migrateLedger(pool, schema);
     const store = new PostgresEventStore({ connection: pool, schema });
-    const ledger = new AuditLedger(new LedgerRepository(pool, schema), store);
+    // No checkpoint is signed in this benchmark: no key needs trusting.
+    const ledger = new AuditLedger(new LedgerRepository(pool, schema), store, new Map());
     const head = { size: 0, hash: null as string | null };
     const heads = new Map<string, string>();
     const frontier = new MerkleFrontier();

@@ -2,7 +2,7 @@
 // creates a database per service on the PostgreSQL of DATABASE_URL, runs the four services as
 // separate processes with their logs prefixed, and stops everything on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,22 @@ if (!process.env.PERSONAL_DATA_MASTER_KEY && !existsSync(masterKeyFile)) {
 }
 const personalDataMasterKey = process.env.PERSONAL_DATA_MASTER_KEY ?? readFileSync(masterKeyFile, 'utf8').trim();
 
+// The key that signs the audit ledger's checkpoints: AUDIT_SIGNING_KEY when set, otherwise an Ed25519 key generated once and
+// kept in .infra/ like the master key, so that checkpoints signed before a restart still verify. Its public half is written
+// beside it as AUDIT_TRUSTED_KEYS for the custody-audit CLI (a verifier trusts only keys it is given, never the database's).
+const auditKeyFile = join(root, '.infra', 'audit-signing-key.pem');
+if (!process.env.AUDIT_SIGNING_KEY && !existsSync(auditKeyFile)) {
+  mkdirSync(dirname(auditKeyFile), { recursive: true });
+  writeFileSync(auditKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+}
+const auditSigningKey = process.env.AUDIT_SIGNING_KEY ?? readFileSync(auditKeyFile, 'utf8');
+const auditSigningKeyId = process.env.AUDIT_SIGNING_KEY_ID ?? 'audit-ledger-1';
+const auditTrustedKeysFile = join(root, '.infra', 'audit-trusted-keys.json');
+if (!process.env.AUDIT_SIGNING_KEY) {
+  const publicKeyPem = createPublicKey(createPrivateKey(auditSigningKey)).export({ type: 'spki', format: 'pem' }).toString();
+  writeFileSync(auditTrustedKeysFile, JSON.stringify([{ keyId: auditSigningKeyId, publicKeyPem }]) + '\n');
+}
+
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 for (const { name } of services) {
@@ -57,6 +73,7 @@ const children = services.map(({ name, port, colour }) => {
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
       ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
+      ...(name === 'audit' ? { AUDIT_SIGNING_KEY: auditSigningKey, AUDIT_SIGNING_KEY_ID: auditSigningKeyId } : {}),
       // A person's access history (audit's GET /inmates/:id/access-log) asks the other three services.
       ...(name === 'audit' && !process.env.ACCESS_LOG_SOURCES
         ? { ACCESS_LOG_SOURCES: JSON.stringify(services.filter((s) => s.name !== 'audit').map((s) => ({ service: s.name, url: `http://127.0.0.1:${s.port}` }))) }
@@ -78,6 +95,7 @@ const children = services.map(({ name, port, colour }) => {
   return child;
 });
 console.log(`services: ${services.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')} — Ctrl-C stops everything`);
+if (!process.env.AUDIT_SIGNING_KEY) console.log(`audit ledger key: .infra/audit-signing-key.pem; for custody-audit: export AUDIT_TRUSTED_KEYS="$(cat .infra/audit-trusted-keys.json)"`);
 
 let stopping = false;
 const stop = async () => {

@@ -152,7 +152,13 @@ export class Stack {
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, [join(workspaceRoot, 'services', 'audit', 'bin', 'custody-audit.js'), ...args], {
         cwd: workspaceRoot,
-        env: { ...process.env, DATABASE_URL: this.databaseUrl, DATABASE_SCHEMA: this.schemas.audit },
+        // The auditor trusts the ledger's public key as the ministry published it, never a key read from the database.
+        env: {
+          ...process.env,
+          DATABASE_URL: this.databaseUrl,
+          DATABASE_SCHEMA: this.schemas.audit,
+          AUDIT_TRUSTED_KEYS: JSON.stringify([{ keyId: `e2e-${this.id}`, publicKeyPem: this.auditPublicKeyPem }]),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

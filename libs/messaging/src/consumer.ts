@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import type { DecodedEvent, DecodeFailure, InboundMessage, MessageDecoder } from './codec';
+import type { DecodedEvent, DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
 import type { InboxTransaction, PostgresInbox } from './inbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -233,7 +233,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
           value: message.value,
           headers: message.headers ?? {},
         };
-        const decoded = this.options.decoder.decode(inbound);
+        const decoded = decodeSafely(this.options.decoder, inbound);
         const handler = decoded.ok ? this.options.handlerFor(decoded.event.type) : undefined;
         if (decoded.ok && handler) {
           group.push({ event: decoded.event, inbound, handler });
@@ -363,5 +363,20 @@ export class EventConsumer<Tx extends InboxTransaction> {
   private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {
     await sendToDeadLetter(this.producer!, message, { code, reason, attempts });
     this.options.onOutcome?.({ kind: 'dead-lettered', code, reason, message });
+  }
+}
+
+/**
+ * The decoder's answer, or a refusal when it throws: no message, however malformed its headers or
+ * value, may stop the consumer. A decoder that throws would otherwise fail the batch, and kafkajs
+ * would restart the consumer on the same offset for ever. The message goes to the dead-letter
+ * topic with MESSAGE_UNREADABLE and the error; the partition moves on.
+ */
+export function decodeSafely(decoder: MessageDecoder, message: InboundMessage): DecodeResult {
+  try {
+    return decoder.decode(message);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, failure: { code: 'MESSAGE_UNREADABLE', reason: `the message could not be decoded (${reason.slice(0, 500)})` } };
   }
 }

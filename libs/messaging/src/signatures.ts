@@ -148,7 +148,10 @@ export class CommandSignatureVerifier {
     if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) return invalid('the signature is not a compact JWS with a detached payload');
     let protectedHeader: Record<string, unknown>;
     try {
-      protectedHeader = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+      // JSON `null`, a number or an array decode too: a protected header is a JSON object (RFC 7515 §4).
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalid('the signature header is not a JSON object');
+      protectedHeader = parsed as Record<string, unknown>;
     } catch {
       return invalid('the signature header cannot be read');
     }
@@ -159,12 +162,17 @@ export class CommandSignatureVerifier {
     const signature = Buffer.from(parts[2], 'base64url');
     const algorithm = protectedHeader.alg;
     let valid = false;
-    if (algorithm === 'ES256' && signer.key.asymmetricKeyType === 'ec') {
-      valid = verifySignature('sha256', input, { key: signer.key, dsaEncoding: 'ieee-p1363' }, signature);
-    } else if (algorithm === 'RS256' && signer.key.asymmetricKeyType === 'rsa') {
-      valid = verifySignature('sha256', input, signer.key, signature);
-    } else {
-      return invalid(`the signature algorithm ${String(algorithm)} is not accepted for this key`);
+    try {
+      if (algorithm === 'ES256' && signer.key.asymmetricKeyType === 'ec') {
+        valid = verifySignature('sha256', input, { key: signer.key, dsaEncoding: 'ieee-p1363' }, signature);
+      } else if (algorithm === 'RS256' && signer.key.asymmetricKeyType === 'rsa') {
+        valid = verifySignature('sha256', input, signer.key, signature);
+      } else {
+        return invalid(`the signature algorithm ${typeof algorithm === 'string' ? algorithm : JSON.stringify(algorithm)} is not accepted for this key`);
+      }
+    } catch {
+      // node:crypto throws on some malformed signatures instead of answering false.
+      return invalid('the signature cannot be checked (malformed signature bytes)');
     }
     if (!valid) return invalid('the signature does not verify over the message');
     if (protectedHeader[COMMAND_ID] !== command.id || protectedHeader[COMMAND_TYPE] !== command.type) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandRejection } from '@custody/contracts';
 import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
-import { resultEvent } from './command-results';
+import { resultEvent } from '@custody/event-sourcing';
 import { commandDecoder, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
 import { InvalidConfigurationError, loadConfig } from './config';
 import { ServiceConfig } from './service.config';
@@ -57,7 +57,8 @@ describe('command signatures: configuration', () => {
       expect(() => parseSigners(JSON.stringify([{ state: 'BE', publicKeyPem: pem }]))).toThrow('[0].kid is required (or jwksUri)');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'Belgium', publicKeyPem: pem }]))).toThrow('[0].state must be an ISO 3166-1 alpha-2 code');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE' }]))).toThrow('[0] needs publicKeyPem, keyFile or jwksUri');
-      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'ftp://keys' }]))).toThrow('[0].jwksUri must be an http(s) URL');
+      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'ftp://keys' }]))).toThrow('[0].jwksUri must be an https URL');
+      expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'http://keys.justice.example/jwks' }]))).toThrow('[0].jwksUri must be an https URL: plain http is accepted only for a loopback host (127.0.0.0/8, ::1, localhost), not keys.justice.example');
       expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'https://k/j', kid: 'x' }]))).toThrow('[0] has jwksUri and a key');
       expect(() => parseSigners(JSON.stringify([{ state: 'XK', jwksUri: 'https://k/j' }, { state: 'AL', jwksUri: 'https://k/j' }]))).toThrow('[1].jwksUri https://k/j is given twice');
       expect(() => parseSigners(JSON.stringify([{ kid: 'x', state: 'BE', keyFile: join(dir, 'missing.pem') }]))).toThrow('[0].keyFile cannot be read (ENOENT)');

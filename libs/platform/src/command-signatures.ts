@@ -6,11 +6,12 @@ import {
   COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, OnEvent, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
   type DecodedEvent, type HandlerContext, type InboxTransaction, type JwksSigners, type MessageDecoder, type SignerKey,
 } from '@custody/messaging';
-import { asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
+import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
+import { withTraceparent } from './command-context';
 import { InvalidConfigurationError } from './config';
-import { withTraceparent, type StreamStore } from './decider';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
+import { keySourceUrlProblem } from './key-source-url';
 
 /**
  * Who may issue a command over Kafka: the relations to the command's subject (as in the HTTP
@@ -38,7 +39,8 @@ export function parseSigners(json: string): SignerSources {
   parsed.forEach((entry: Partial<SignerKey & { keyFile: string; jwksUri: string }>, index) => {
     if (typeof entry?.state !== 'string' || !/^[A-Z]{2}$/.test(entry.state)) throw new TypeError(`[${index}].state must be an ISO 3166-1 alpha-2 code`);
     if (entry.jwksUri !== undefined) {
-      if (typeof entry.jwksUri !== 'string' || !/^https?:\/\/\S+$/.test(entry.jwksUri)) throw new TypeError(`[${index}].jwksUri must be an http(s) URL`);
+      const problem = keySourceUrlProblem(entry.jwksUri);
+      if (problem || typeof entry.jwksUri !== 'string') throw new TypeError(`[${index}].jwksUri ${problem ?? 'must be an https URL'}`);
       if (entry.kid !== undefined || entry.publicKeyPem !== undefined || entry.keyFile !== undefined) {
         throw new TypeError(`[${index}] has jwksUri and a key: give one or the other (the key ids come from the JWKS)`);
       }

@@ -2,10 +2,6 @@ export { loadConfig, InvalidConfigurationError } from './config';
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
-export { concurrencyConflict, handleCommand, loadState } from './decider';
-export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader } from './decider';
-export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
-export type { CommandOutcome } from './command-results';
 export {
   commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
 } from './command-signatures';
@@ -24,7 +20,7 @@ export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
-export { withTraceparent } from './decider';
+export { observedCommand, withTraceparent } from './command-context';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {

@@ -28,11 +28,21 @@ export class AuditConfig extends ServiceConfig {
 
   /**
    * The Ed25519 private key that signs checkpoints: PEM (newlines may be written `\n`), or base64
-   * of the PEM or of the PKCS#8 DER. Without it, no checkpoint is signed (a warning says so).
+   * of the PEM or of the PKCS#8 DER. Required with AUTH_MODE=on (the service refuses to start
+   * without it); in local development (AUTH_MODE=off) no checkpoint is signed without it.
    */
   @IsString()
   @MaxLength(10000)
   AUDIT_SIGNING_KEY = '';
+
+  /**
+   * The public keys whose checkpoints the service believes besides its own signing key's: a JSON
+   * array of `{ "keyId", "publicKeyPem" }` or `{ "keyId", "keyFile" }` (Ed25519, PEM), e.g. the
+   * ledger's earlier keys after a rotation. Never read from the ledger's database.
+   */
+  @IsString()
+  @MaxLength(100000)
+  AUDIT_TRUSTED_KEYS = '[]';
 
   /** The id published with each signature, so that verifiers pick the right public key. */
   @IsString()

@@ -1,7 +1,7 @@
 /**
  * The rejection catalogue: every code a command or a message can be rejected with. Codes are
  * stable (a code is never renamed or reused); `message` is a sentence a person can act on; `status`
- * is the HTTP status the services answer with; `rule` points to design/domain.md.
+ * is the HTTP status the services answer with; `rule` points to docs/domain.md.
  */
 export interface RejectionDefinition {
   readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
@@ -23,6 +23,7 @@ export const REJECTIONS = define({
   SIGNATURE_MISSING: { status: 403, message: 'The command carries no signature (Kafka header ce_signature); sign each command with your ministry\'s command-signing key and send it again.' },
   SIGNATURE_INVALID: { status: 403, message: 'The command\'s signature does not verify with the configured ministry keys (an unknown key id, another algorithm, a changed message, or a signature made for another command); sign the exact message with your registered key.' },
   CONCURRENCY_CONFLICT: { status: 409, message: 'The record changed while the command was processed and retries did not succeed; send the command again.' },
+  MESSAGE_UNREADABLE: { status: 400, message: 'The message could not be read at all (its headers or body broke the decoder); it was set aside in the dead-letter topic with the error. Check it against the AsyncAPI document and send it again.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },
 
   // Personal data: the access log (Directive (EU) 2016/680 Art 25)

@@ -66,6 +66,10 @@ describe('Authenticator', () => {
 
   it('rejects issuer settings without a state or a key', () => {
     expect(() => parseIssuers('[{"issuer":"x","state":"be","jwksUri":"https://x"}]')).toThrow(/state/);
+    expect(() => parseIssuers('[{"issuer":"x","state":"BE","jwksUri":"http://idp.justice.example/jwks"}]')).toThrow(
+      'AUTH_ISSUERS[0].jwksUri must be an https URL: plain http is accepted only for a loopback host (127.0.0.0/8, ::1, localhost), not idp.justice.example',
+    );
+    expect(parseIssuers('[{"issuer":"x","state":"BE","jwksUri":"http://127.0.0.1:4000/jwks"}]')).toHaveLength(1);
     expect(() => parseIssuers('[{"issuer":"x","state":"BE"}]')).toThrow(/jwksUri/);
     expect(() => parseIssuers('{}')).toThrow(/array/);
   });

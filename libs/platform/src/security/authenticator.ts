@@ -3,6 +3,7 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeJwt, importSPKI, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type KeyLike,
 } from 'jose';
 import { ROLES, type Principal, type Role } from './policy';
+import { keySourceUrlProblem } from '../key-source-url';
 
 /** The algorithms a ministry may sign tokens with. */
 export const TOKEN_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -124,6 +125,8 @@ export function parseIssuers(json: string): IssuerSettings[] {
     if (!issuer.jwksUri && !issuer.jwks && !issuer.publicKeyPem && !issuer.keyFile) {
       throw new TypeError(`AUTH_ISSUERS[${index}] needs jwksUri, jwks, publicKeyPem or keyFile`);
     }
+    const problem = issuer.jwksUri === undefined ? undefined : keySourceUrlProblem(issuer.jwksUri);
+    if (problem) throw new TypeError(`AUTH_ISSUERS[${index}].jwksUri ${problem}`);
   }
   return parsed as IssuerSettings[];
 }

@@ -23,7 +23,10 @@ describe('custody-audit against the audit database, and offline', () => {
   async function cli(...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const online = ['--database-url', audit.config.DATABASE_URL, '--schema', audit.config.DATABASE_SCHEMA];
+    const online = [
+      '--database-url', audit.config.DATABASE_URL, '--schema', audit.config.DATABASE_SCHEMA,
+      '--trusted-keys', JSON.stringify([{ keyId: audit.config.AUDIT_SIGNING_KEY_ID, publicKeyPem: audit.publicKeyPem }]),
+    ];
     const code = await run([...online, ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
     return { code, stdout, stderr };
   }
@@ -91,14 +94,14 @@ describe('custody-audit against the audit database, and offline', () => {
       expect(replayed.code).toBe(0);
       expect(JSON.parse(replayed.stdout)).toEqual(JSON.parse(live.stdout));
     }
-    const verified = await offline('verify', '--file', file, '--checkpoint', checkpointFile, '--public-key', join(dir, 'ledger-key.pem'));
+    const verified = await offline('verify', '--file', file, '--checkpoint', checkpointFile, '--public-key', `${audit.config.AUDIT_SIGNING_KEY_ID}=${join(dir, 'ledger-key.pem')}`);
     expect(verified).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
 
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
     const tampered = join(dir, 'tampered.ndjson');
     const at = lines.findIndex((line) => line.includes('Regional Hospital'));
     await writeFile(tampered, lines.map((line, i) => (i === at ? line.replace('Regional Hospital', 'Regional Hospita1') : line)).join('\n') + '\n');
-    const caught = await offline('verify', '--file', tampered, '--checkpoint', checkpointFile, '--public-key', join(dir, 'ledger-key.pem'), '--format', 'json');
+    const caught = await offline('verify', '--file', tampered, '--checkpoint', checkpointFile, '--public-key', `${audit.config.AUDIT_SIGNING_KEY_ID}=${join(dir, 'ledger-key.pem')}`, '--format', 'json');
     expect(caught.code).toBe(1);
     expect(JSON.parse(caught.stdout).problems[0]).toMatchObject({ line: at + 1, problem: 'the content does not give the recorded hash' });
   });

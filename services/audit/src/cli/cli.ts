@@ -1,10 +1,12 @@
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isInstant } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { Pool } from 'pg';
 import { AuditLedger } from '../ledger/audit-ledger';
-import { loadPublicKey, type Checkpoint } from '../ledger/checkpoint';
+import { loadPublicKey, parseTrustedKeys, type Checkpoint } from '../ledger/checkpoint';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
 import { FindingsRepository } from '../findings/findings.repository';
@@ -59,11 +61,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let store: PostgresEventStore | undefined;
   const program = new Command('custody-audit');
 
-  const online = (): AuditLedger => {
+  /**
+   * The keys whose checkpoints the auditor believes: AUDIT_TRUSTED_KEYS (--trusted-keys) and each
+   * --public-key file, all from outside the ledger's database, never the keys recorded beside it.
+   */
+  const trustedKeys = async (publicKeyFiles: string[] = []): Promise<Map<string, KeyObject>> => {
+    const keys = parseTrustedKeys(program.opts<{ trustedKeys: string }>().trustedKeys, (path) => readFileSync(path, 'utf8'));
+    for (const spec of publicKeyFiles) {
+      const at = spec.indexOf('=');
+      if (at <= 0) throw new UsageError(`--public-key ${spec}: give it as <keyId>=<file> (the key id the checkpoints name)`);
+      keys.set(spec.slice(0, at), loadPublicKey(await readFile(spec.slice(at + 1), 'utf8')));
+    }
+    return keys;
+  };
+
+  const online = async (publicKeyFiles: string[] = []): Promise<AuditLedger> => {
     const options = program.opts<{ databaseUrl: string; schema: string }>();
+    const trusted = await trustedKeys(publicKeyFiles);
     pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
     store = new PostgresEventStore({ connection: pool, schema: options.schema });
-    return new AuditLedger(new LedgerRepository(pool, options.schema), store);
+    return new AuditLedger(new LedgerRepository(pool, options.schema), store, trusted);
   };
 
   /**
@@ -84,6 +101,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .description('Replay, verify and export the custody ledger: online against the audit database, or offline from an export file.')
     .addOption(new Option('--database-url <url>', 'PostgreSQL of the audit service').env('DATABASE_URL').default('postgres://postgres@127.0.0.1:5432/postgres'))
     .addOption(new Option('--schema <name>', 'schema of the audit service').env('DATABASE_SCHEMA').default('audit'))
+    .addOption(
+      new Option('--trusted-keys <json>', 'the ledger\'s public keys you trust, as the ministry published them: a JSON array of { "keyId", "publicKeyPem" } or { "keyId", "keyFile" }')
+        .env('AUDIT_TRUSTED_KEYS')
+        .default('[]'),
+    )
     .option('-q, --quiet', 'no progress on standard error', false)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError()
@@ -107,7 +129,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       } else {
         if (!inmateId) throw new UsageError('name the person (inmateId), or give --file');
         const access = cliAccess(options);
-        timeline = await online().timeline(inmateId, window);
+        timeline = await (await online()).timeline(inmateId, window);
         await disclosed(access, 'custody-timeline', 'timeline', [timeline.inmateId]);
       }
       io.stdout(options.format === 'json' ? JSON.stringify(timeline, null, 2) + '\n' : timelineTable(timeline));
@@ -118,25 +140,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .description('Recompute the ledger (or an export offline) and report the first broken entry; exit code 0 only when intact.')
     .option('--from-position <n>', 'start at this position, trusting the hash before it (online)', position)
     .option('--file <export>', 'verify an export file offline, with --checkpoint')
-    .option('--checkpoint <file>', 'the signed checkpoint to verify the export against (JSON, as `checkpoint --out` writes it)')
-    .option('--public-key <file>', "the ledger's Ed25519 public key (PEM), obtained from the ministry; defaults to the one in the checkpoint file")
+    .option('--checkpoint <file>', 'a signed checkpoint you kept (JSON, as `checkpoint --out` writes it, or a LedgerCheckpointSigned payload from custody.audit.checkpoints): offline, the one the export is verified against; online, compared with the ledger too')
+    .option('--public-key <keyId=file>', "a public key of the ledger (Ed25519, PEM) obtained from the ministry, trusted for checkpoints naming keyId; repeatable (or AUDIT_TRUSTED_KEYS)", (value: string, all: string[]) => [...all, value], [] as string[])
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
-    .addHelpText('after', '\nExit codes: 0 intact, 1 broken, 2 could not verify.\n\nExamples:\n  custody-audit verify\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key ledger-key.pem\n')
-    .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey?: string; format: string }) => {
+    .addHelpText('after', '\nCheckpoints are believed only when a key you trust (--public-key, AUDIT_TRUSTED_KEYS) signed them, never a key found in the ledger\'s database or in a file beside the export.\n\nExit codes: 0 intact, 1 broken, 2 could not verify.\n\nExamples:\n  custody-audit verify --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --checkpoint kept-checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n')
+    .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey: string[]; format: string }) => {
       const quiet = program.opts<{ quiet: boolean }>().quiet;
+      const kept = options.checkpoint ? (await readCheckpointFile(options.checkpoint)).checkpoint : undefined;
       if (options.file) {
-        if (!options.checkpoint) throw new UsageError('--file needs --checkpoint: the signed checkpoint to verify against');
-        const { checkpoint, publicKey } = await readCheckpointFile(options.checkpoint);
-        const pem = options.publicKey ? await readFile(options.publicKey, 'utf8') : publicKey;
-        if (!pem) throw new UsageError('no public key: give --public-key, or a checkpoint file that carries one');
-        if (!options.publicKey && !quiet) io.stderr('note: using the public key inside the checkpoint file; compare it with the one the ministry published\n');
-        const result = verifyExport(await readFile(options.file, 'utf8'), checkpoint, loadPublicKey(pem));
+        if (!kept) throw new UsageError('--file needs --checkpoint: the signed checkpoint to verify against');
+        const key = (await trustedKeys(options.publicKey)).get(kept.keyId);
+        if (!key) throw new UsageError(`no trusted key ${kept.keyId}: give --public-key ${kept.keyId}=<file> with the key the ministry published (or AUDIT_TRUSTED_KEYS)`);
+        const result = verifyExport(await readFile(options.file, 'utf8'), kept, key);
         io.stdout(options.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : exportVerificationText(result));
         exitCode = result.isIntact ? EXIT.ok : EXIT.broken;
         return;
       }
       const show = progress(io, quiet);
-      const report = await online().verify({ fromPosition: options.fromPosition, onProgress: (checked, total) => show('verified', checked, total) });
+      const ledger = await online(options.publicKey);
+      const report = await ledger.verify({ fromPosition: options.fromPosition, kept: kept ? [kept] : [], onProgress: (checked, total) => show('verified', checked, total) });
       io.stdout(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : verifyText(report));
       exitCode = report.isIntact && report.invalidCheckpoints.length === 0 ? EXIT.ok : EXIT.broken;
     });
@@ -150,7 +172,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .action(async (inmateId: string, options: { out: string } & CliAccessOptions) => {
       const access = cliAccess(options);
       const show = progress(io, program.opts<{ quiet: boolean }>().quiet);
-      const { header, entries } = await online().export(inmateId, (stage, done, total) => show(stage, done, total));
+      const { header, entries } = await (await online()).export(inmateId, (stage, done, total) => show(stage, done, total));
       await disclosed(access, 'ledger-export', 'export', [inmateId.toLowerCase()]);
       await writeFile(options.out, formatExport(header, entries));
       io.stdout(`${entries.length} entries of ${inmateId} written to ${options.out}, with proofs to checkpoint ${header.checkpoint.checkpointId} (${header.checkpoint.entryCount} entries).\n`);
@@ -167,11 +189,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const { header } = parseExport(await readFile(options.fromExport, 'utf8'));
         value = { checkpoint: header.checkpoint, publicKey: header.publicKey };
       } else {
-        const ledger = online();
+        const ledger = await online();
         const { valid } = await ledger.checkpoints();
         const checkpoint = valid[valid.length - 1];
-        if (!checkpoint) throw new UsageError('no checkpoint has been signed yet');
-        value = { checkpoint, publicKey: (await ledger.repository.signingKeys()).get(checkpoint.keyId) };
+        if (!checkpoint) throw new UsageError('no checkpoint signed by a trusted key (AUDIT_TRUSTED_KEYS) yet');
+        value = { checkpoint, publicKey: ledger.trustedKeyPem(checkpoint.keyId) };
       }
       const text = JSON.stringify(value, null, 2) + '\n';
       if (options.out) await writeFile(options.out, text);

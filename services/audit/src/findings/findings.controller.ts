@@ -1,5 +1,6 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { REJECTIONS } from '@custody/contracts';
 import { IsOptional, IsUUID } from 'class-validator';
 import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { CheckTargetJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
@@ -60,7 +61,21 @@ export class FindingsController {
   // What each check found names the person checked.
   @PersonalDataRead({ kind: 'findings-check', persons: (reports: CheckReport[]) => reports.map((r) => (r.subject.startsWith('inmate/') ? r.subject.slice('inmate/'.length) : undefined)) })
   @HttpCode(200)
-  check(@Body() request: CheckInvariantsRequest, @CurrentPrincipal() principal?: Principal): Promise<CheckReport[]> {
+  check(
+    @Body() request: CheckInvariantsRequest,
+    @Headers('content-type') contentType: string | undefined,
+    @CurrentPrincipal() principal?: Principal,
+  ): Promise<CheckReport[]> {
+    // A body that is not JSON is not parsed, and an empty request means everyone: never run every
+    // check on a body that was not understood.
+    if (!/^application\/json\b/i.test(contentType ?? '')) {
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        message: REJECTIONS.VALIDATION_FAILED.message,
+        errors: [{ path: 'Content-Type', problem: `the body must be application/json (send {} to check everyone), not ${contentType ?? 'none'}` }],
+        details: {},
+      });
+    }
     return this.service.checkNow(request, visibleStates(principal));
   }
 

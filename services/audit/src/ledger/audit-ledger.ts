@@ -1,6 +1,6 @@
 import type { EventStore } from '@custody/event-store';
 import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
-import { isSignatureValid, loadPublicKey, type Checkpoint } from './checkpoint';
+import { isSignatureValid, publicKeyPem, type Checkpoint, type TrustedKeys } from './checkpoint';
 import { readCheckpoints } from './checkpoints';
 import type { LedgerEntry, LedgerEvent } from './entry';
 import { LedgerRepository } from './ledger.repository';
@@ -20,7 +20,7 @@ export interface ExportHeader {
   inmateId: string;
   exportedAt: string;
   checkpoint: Checkpoint;
-  /** The public key (PEM) that signed the checkpoint, as the ledger recorded it. */
+  /** The public key (PEM) that signed the checkpoint, from the service's trusted keys (a convenience: verify with the key the ministry published). */
   publicKey?: string;
   entryCount: number;
 }
@@ -35,6 +35,8 @@ export class AuditLedger {
   constructor(
     readonly repository: LedgerRepository,
     private readonly store: EventStore,
+    /** The keys whose checkpoints are believed: from configuration, never from the ledger's database. */
+    private readonly trusted: TrustedKeys,
   ) {}
 
   /** The person's custody timeline from the chained ledger; cost follows the person's history. */
@@ -43,23 +45,35 @@ export class AuditLedger {
     return foldTimeline(inmateId, entries.map(toTimelineEvent), window);
   }
 
-  /** Checkpoints whose signature the recorded keys confirm (and the ones they do not). */
+  /** Checkpoints whose signature a trusted key confirms, and the ones none does (signed by an unknown key, or altered). */
   async checkpoints(): Promise<{ valid: Checkpoint[]; invalid: Checkpoint[] }> {
-    const [all, keys] = await Promise.all([readCheckpoints(this.store), this.repository.signingKeys()]);
+    return this.sortByTrust(await readCheckpoints(this.store));
+  }
+
+  /** The same for checkpoints from elsewhere (kept by a ministry from custody.audit.checkpoints). */
+  sortByTrust(checkpoints: readonly Checkpoint[]): { valid: Checkpoint[]; invalid: Checkpoint[] } {
     const valid: Checkpoint[] = [];
     const invalid: Checkpoint[] = [];
-    for (const checkpoint of all) {
-      const pem = keys.get(checkpoint.keyId);
-      (pem && isSignatureValid(checkpoint, loadPublicKey(pem)) ? valid : invalid).push(checkpoint);
+    for (const checkpoint of checkpoints) {
+      const key = this.trusted.get(checkpoint.keyId);
+      (key && isSignatureValid(checkpoint, key) ? valid : invalid).push(checkpoint);
     }
     return { valid, invalid };
   }
 
-  /** Recomputes the ledger from a position; compares with the head and, from 0, with every signed checkpoint. */
-  async verify(options: { fromPosition?: number; onProgress?: (checked: number, total: number) => void } = {}): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+  /**
+   * Recomputes the ledger from a position; compares with the head and, from 0, with every signed
+   * checkpoint a trusted key confirms, the ledger's own and those the auditor brings (`kept`). A
+   * checkpoint no trusted key confirms breaks the report: the ledger may have been rewritten and
+   * signed again with a key of the rewriter's.
+   */
+  async verify(options: { fromPosition?: number; kept?: readonly Checkpoint[]; onProgress?: (checked: number, total: number) => void } = {}): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
     const fromPosition = options.fromPosition ?? 0;
     const head = await this.repository.head();
-    const { valid, invalid } = await this.checkpoints();
+    const own = await this.checkpoints();
+    const kept = this.sortByTrust(options.kept ?? []);
+    const valid = [...own.valid, ...kept.valid];
+    const invalid = [...own.invalid, ...kept.invalid];
     const previous = fromPosition > 0 ? await this.repository.entryAt(fromPosition - 1) : undefined;
     const report = await verifyLedger(this.repository.scan(fromPosition), {
       fromPosition,
@@ -68,7 +82,29 @@ export class AuditLedger {
       expectedSize: head.size,
       onProgress: options.onProgress && ((checked) => options.onProgress!(checked, head.size - fromPosition)),
     });
+    const untrusted = invalid[0];
+    if (report.isIntact && untrusted) {
+      return {
+        ...report,
+        isIntact: false,
+        break: {
+          position: Math.max(untrusted.entryCount - 1, 0),
+          eventId: null,
+          kind: 'untrusted-checkpoint',
+          message: this.trusted.has(untrusted.keyId)
+            ? `checkpoint ${untrusted.checkpointId} does not verify with the trusted key ${untrusted.keyId}: it was altered`
+            : `checkpoint ${untrusted.checkpointId} is signed by key ${untrusted.keyId}, which is not a trusted key (AUDIT_TRUSTED_KEYS): the ledger may have been signed again by whoever rewrote it`,
+        },
+        invalidCheckpoints: invalid.map((c) => c.checkpointId),
+      };
+    }
     return { ...report, invalidCheckpoints: invalid.map((c) => c.checkpointId) };
+  }
+
+  /** The trusted public key (PEM) of a key id, if any. */
+  trustedKeyPem(keyId: string): string | undefined {
+    const key = this.trusted.get(keyId);
+    return key ? publicKeyPem(key) : undefined;
   }
 
   /**
@@ -85,7 +121,6 @@ export class AuditLedger {
     if (rootOf(levels) !== checkpoint.merkleRoot) {
       throw new Error(`the ledger's first ${checkpoint.entryCount} entries no longer give the root signed in checkpoint ${checkpoint.checkpointId}: run verify`);
     }
-    const keys = await this.repository.signingKeys();
     return {
       header: {
         kind: 'header',
@@ -93,7 +128,7 @@ export class AuditLedger {
         inmateId,
         exportedAt: new Date().toISOString(),
         checkpoint,
-        publicKey: keys.get(checkpoint.keyId),
+        publicKey: this.trustedKeyPem(checkpoint.keyId),
         entryCount: entries.length,
       },
       entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: inclusionProof(levels, entry.position) })),

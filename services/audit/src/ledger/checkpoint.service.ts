@@ -22,11 +22,15 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     private readonly store: PostgresEventStore,
   ) {
     if (config.AUDIT_SIGNING_KEY) this.key = loadSigningKey(config.AUDIT_SIGNING_KEY, config.AUDIT_SIGNING_KEY_ID);
+    // An unsigned ledger proves nothing to anyone outside the database: only local development runs without a key.
+    else if (config.AUTH_MODE !== 'off') {
+      throw new Error('AUDIT_SIGNING_KEY is required (an Ed25519 private key, PEM or base64: openssl genpkey -algorithm ed25519); only AUTH_MODE=off runs without one');
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.key) {
-      this.logger.warn('AUDIT_SIGNING_KEY is not set: no checkpoint of the ledger will be signed');
+      this.logger.warn('AUDIT_SIGNING_KEY is not set (AUTH_MODE=off, local development): no checkpoint of the ledger will be signed');
       return;
     }
     await this.ledger.rememberSigningKey(this.key.keyId, publicKeyPem(this.key.publicKey));

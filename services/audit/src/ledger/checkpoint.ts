@@ -69,3 +69,41 @@ export function isSignatureValid(checkpoint: Checkpoint, publicKey: KeyObject): 
     return false;
   }
 }
+
+/**
+ * The public keys whose checkpoints a verifier believes, by key id. They come from configuration
+ * (the service's own signing key and AUDIT_TRUSTED_KEYS) or from the auditor's command line, never
+ * from the ledger's database: whoever could write that database could otherwise rewrite the ledger,
+ * add a key of their own beside it and sign the result.
+ */
+export type TrustedKeys = ReadonlyMap<string, KeyObject>;
+
+/**
+ * Parses AUDIT_TRUSTED_KEYS: a JSON array of `{ "keyId", "publicKeyPem" }` or `{ "keyId", "keyFile" }`
+ * (an Ed25519 public key in PEM), e.g. the ledger's earlier keys after a rotation. Throws a
+ * sentence naming the entry at fault.
+ */
+export function parseTrustedKeys(json: string, readKeyFile: (path: string) => string): Map<string, KeyObject> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.trim() || '[]');
+  } catch {
+    throw new TypeError('AUDIT_TRUSTED_KEYS must be a JSON array of { "keyId", "publicKeyPem" } or { "keyId", "keyFile" }');
+  }
+  if (!Array.isArray(parsed)) throw new TypeError('AUDIT_TRUSTED_KEYS must be a JSON array');
+  const keys = new Map<string, KeyObject>();
+  parsed.forEach((entry: { keyId?: unknown; publicKeyPem?: unknown; keyFile?: unknown } | null, index) => {
+    const at = `AUDIT_TRUSTED_KEYS[${index}]`;
+    if (typeof entry !== 'object' || entry === null) throw new TypeError(`${at} must be an object`);
+    if (typeof entry.keyId !== 'string' || !entry.keyId) throw new TypeError(`${at}.keyId is required`);
+    if (keys.has(entry.keyId)) throw new TypeError(`${at}.keyId ${entry.keyId} is given twice`);
+    const pem = typeof entry.publicKeyPem === 'string' ? entry.publicKeyPem : typeof entry.keyFile === 'string' ? readKeyFile(entry.keyFile) : undefined;
+    if (!pem) throw new TypeError(`${at} needs publicKeyPem or keyFile`);
+    try {
+      keys.set(entry.keyId, loadPublicKey(pem.replace(/\\n/g, '\n')));
+    } catch (error) {
+      throw new TypeError(`${at} is not an Ed25519 public key in PEM (${(error as Error).message})`);
+    }
+  });
+  return keys;
+}

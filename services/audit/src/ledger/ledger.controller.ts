@@ -1,4 +1,4 @@
-import { Controller, DefaultValuePipe, Get, Header, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
@@ -6,6 +6,7 @@ import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
 import { ChainerService } from './chainer.service';
 import { formatExport } from './offline';
+import { LedgerPositionPipe } from './position.pipe';
 
 /**
  * HTTP in: the ledger's head, its checkpoints, verification and a person's export. The chain's
@@ -54,8 +55,9 @@ export class LedgerController {
   @ApiOperation({ summary: 'Recomputes the ledger from a position; compares it with the head and, from 0, with every signed checkpoint.' })
   @Get('ledger/verify')
   @Requires('audit:verify')
-  verify(@Query('fromPosition', new DefaultValuePipe(0), ParseIntPipe) fromPosition: number) {
-    return this.ledger.verify({ fromPosition });
+  // Typed unknown so that the global pipe hands over the raw text: typed number, it turned '' into 0 and '1e3' into 1000.
+  verify(@Query('fromPosition', new LedgerPositionPipe('fromPosition')) fromPosition: unknown) {
+    return this.ledger.verify({ fromPosition: fromPosition as number });
   }
 
   @ApiOperation({ summary: 'A person\'s ledger entries as NDJSON, with their Merkle inclusion proofs against the latest signed checkpoint, to verify offline.' })

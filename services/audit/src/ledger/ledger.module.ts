@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { PostgresEventStore } from '@custody/event-store';
 import { JurisdictionModule } from '../jurisdiction/jurisdiction.module';
 import { TimelineController } from '../timeline/timeline.controller';
+import { AuditConfig } from '../config';
 import { AuditLedger } from './audit-ledger';
+import { trustedKeysOf } from './trusted-keys';
 import { ChainerService } from './chainer.service';
 import { CheckpointService } from './checkpoint.service';
 import { LedgerConsumer } from './ledger.consumer';
@@ -19,8 +21,9 @@ import { LedgerRepository } from './ledger.repository';
     CheckpointService,
     {
       provide: AuditLedger,
-      inject: [LedgerRepository, PostgresEventStore],
-      useFactory: (repository: LedgerRepository, store: PostgresEventStore) => new AuditLedger(repository, store),
+      inject: [LedgerRepository, PostgresEventStore, CheckpointService, AuditConfig],
+      useFactory: (repository: LedgerRepository, store: PostgresEventStore, checkpoints: CheckpointService, config: AuditConfig) =>
+        new AuditLedger(repository, store, trustedKeysOf(config, checkpoints.key)),
     },
   ],
   exports: [AuditLedger, ChainerService, CheckpointService],

@@ -8,7 +8,8 @@ export type BreakKind =
   | 'hash-mismatch' // the entry's content does not give its recorded hash (changed, or moved)
   | 'broken-link' // the entry does not name the hash of the entry before it
   | 'broken-subject-link' // the entry does not name the hash of the previous entry of its subject
-  | 'checkpoint-mismatch'; // a signed checkpoint names another Merkle root or head at its size
+  | 'checkpoint-mismatch' // a signed checkpoint names another Merkle root or head at its size
+  | 'untrusted-checkpoint'; // a checkpoint no trusted key confirms (signed by another key, or altered)
 
 export interface LedgerBreak {
   /** The position at which the ledger stops being what was recorded. */

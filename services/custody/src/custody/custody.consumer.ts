@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Command, CustodyCommandType } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
 import { FacilityRights } from '../facility/facility.rights';
 import { applySignedWithResult } from '../store/kafka-commands';
 import { CustodyCommands } from './custody.commands';

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
-import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, deterministicId, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
+import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { samePath } from '../store/command-metadata';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';

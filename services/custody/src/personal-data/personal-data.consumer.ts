@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, type PersonalDataErasedPayload } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, loadState, PersonalDataKeys, withTraceparent } from '@custody/platform';
+import { deterministicId, loadState } from '@custody/event-sourcing';
+import { PersonalDataKeys, withTraceparent } from '@custody/platform';
 import { custodyStream } from '../custody/custody.commands';
 import { custodyDecider } from '../custody/custody.decider';
 

@@ -1,7 +1,8 @@
 import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { asRejection, commandResultStream, currentObservation, messageMetadata, recordRejection, resultEvent, type CommandOutcome } from '@custody/platform';
+import { recordCommandResult, type CommandOutcome } from '@custody/event-sourcing';
+import { currentObservation, messageMetadata, recordRejection } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
 
 /**
@@ -10,26 +11,19 @@ import type { FacilityRights } from '../facility/facility.rights';
  * relay publishes it on `custody.command-results`. `refusal` turns recorded refusals (a place
  * refused) into a rejected result.
  */
-export async function applyWithResult(
+export function applyWithResult(
   tx: PostgresTransaction,
   message: DecodedEvent,
   apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
-  refusal: (events: NewEvent[]) => Error | undefined = () => undefined,
+  refusal?: (events: NewEvent[]) => Error | undefined,
 ): Promise<CommandOutcome> {
   const metadata = messageMetadata(message);
-  let outcome: CommandOutcome;
-  try {
-    const events = await apply(metadata);
-    const refused = refusal(events);
-    outcome = refused ? asRejection(refused)! : { accepted: true, eventIds: events.map((e) => e.id) };
-  } catch (error) {
-    const rejection = asRejection(error);
-    if (!rejection) throw error;
-    outcome = rejection;
-  }
-  await tx.appendToStream(commandResultStream(message.id), [resultEvent(message.id, message.type, outcome, metadata)], { expectedRevision: 'any' });
-  currentObservation()?.recorder?.command(message.type, outcome.accepted ? 'accepted' : 'rejected', outcome.accepted ? '' : outcome.code);
-  return outcome;
+  const observer = currentObservation()?.recorder;
+  return recordCommandResult(
+    { tx, commandId: message.id, commandType: message.type, metadata, ...(observer ? { observer } : {}) },
+    async () => ({ events: await apply(metadata) }),
+    refusal,
+  );
 }
 
 /**

@@ -5,7 +5,8 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';

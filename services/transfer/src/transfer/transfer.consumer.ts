@@ -5,7 +5,8 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { serviceRecordedRefusal } from './transfer.rights';
 

@@ -1,0 +1,60 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { EXAMPLES, TOPICS } from '@custody/contracts';
+import { CommandSignatureVerifier, contractDecoder, signedCommandDecoder, type InboundMessage } from '@custody/messaging';
+import { run } from './cli';
+import { algorithmOf, loadSigningKey, prepareCommand } from './client';
+
+/** What the client builds is what the services take: checked with the services' own decoders. */
+describe('custody-ministry: building a command', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = (key: typeof ec.privateKey) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const decoderFor = (state: string, publicKey: typeof ec.publicKey, kid: string) =>
+    signedCommandDecoder(contractDecoder(), new CommandSignatureVerifier([{ kid, state, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }]), [TOPICS.intakeCommands]);
+  const inbound = (m: { topic: string; key: string; value: string; headers: Record<string, string> }): InboundMessage => ({
+    topic: m.topic, partition: 0, offset: '0', key: Buffer.from(m.key), value: Buffer.from(m.value),
+    headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, Buffer.from(v)])),
+  });
+
+  it.each([['ES256', ec], ['RS256', rsa]] as const)('signs with %s a command the services verify, on the topic the contract names, with the signer named', async (algorithm, pair) => {
+    const key = loadSigningKey(pem(pair.privateKey), 'be-commands-1');
+    expect(algorithmOf(key.privateKey)).toBe(algorithm);
+    const prepared = await prepareCommand({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) } }, { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters', signingKey: key });
+    expect(prepared.topic).toBe(TOPICS.intakeCommands);
+    expect(prepared.commandId).toBe((EXAMPLES.RegisterInmate as { commandId: string }).commandId);
+    const decoded = decoderFor('BE', pair.publicKey, 'be-commands-1').decode(inbound(prepared));
+    expect(decoded.ok && decoded.event).toMatchObject({ id: prepared.commandId, type: 'RegisterInmate', extensions: { signer: { state: 'BE', kid: 'be-commands-1' }, actor: { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters' } } });
+  });
+
+  it('makes a commandId when the body has none, and the signature binds it', async () => {
+    const { commandId: _, ...body } = EXAMPLES.RegisterInmate as Record<string, unknown>;
+    const key = loadSigningKey(pem(ec.privateKey), 'k');
+    const prepared = await prepareCommand({ type: 'RegisterInmate', data: body }, { state: 'BE', organisation: 'FPS Justice', signingKey: key });
+    expect(prepared.commandId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(prepared.value).commandId).toBe(prepared.commandId);
+    expect(decoderFor('BE', ec.publicKey, 'k').decode(inbound(prepared)).ok).toBe(true);
+  });
+
+  it('names what is wrong before anything is sent: not a command, no occurredAt, a body the contract refuses, a key of another kind', async () => {
+    const sender = { state: 'BE', organisation: 'FPS Justice' };
+    await expect(prepareCommand({ type: 'InmateRegistered', data: {} }, sender)).rejects.toThrow('InmateRegistered is not a command of the contract');
+    await expect(prepareCommand({ type: 'RegisterInmate', data: { inmateId: 'x' } }, sender)).rejects.toThrow('the body needs occurredAt');
+    await expect(prepareCommand({ type: 'RegisterInmate', data: { occurredAt: '2026-03-02T09:30:00Z' } }, sender)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const ed = generateKeyPairSync('ed25519');
+    expect(() => loadSigningKey(pem(ed.privateKey), 'k')).toThrow('the signing key must be an RSA key (RS256) or an EC P-256 key (ES256), not ed25519');
+  });
+
+  it('prints the contract\'s example of a command, lists the commands, and refuses an unknown type (exit 2)', async () => {
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t), env: {} };
+    expect(await run(['example', 'RequestTransfer'], io)).toBe(0);
+    expect(JSON.parse(out)).toEqual({ type: 'RequestTransfer', data: EXAMPLES.RequestTransfer });
+    out = '';
+    expect(await run(['example'], io)).toBe(0);
+    expect(out).toMatch(/^RegisterInmate\s+custody\.intake\.commands$/m);
+    expect(out).not.toMatch(/InmateRegistered/);
+    expect(await run(['example', 'Nonsense'], io)).toBe(2);
+    expect(err).toContain('Nonsense is not a message type of the contract');
+  });
+});

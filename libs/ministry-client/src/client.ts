@@ -1,0 +1,183 @@
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { findMessage, isCommandType, toKafkaMessage, TOPICS } from '@custody/contracts';
+import { contractDecoder, createKafka, custodyPartitioner, signCommand, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
+import type { Consumer, Producer } from 'kafkajs';
+
+/** Who sends: the ministry's state and organisation (and the officer), and its command-signing key. */
+export interface MinistryIdentity {
+  /** ISO 3166-1 alpha-2 code of the acting state, e.g. BE. */
+  state: string;
+  organisation: string;
+  officer?: string;
+  /** The ministry's command-signing key (ES256: an EC P-256 key; RS256: an RSA key); absent: commands go unsigned. */
+  signingKey?: { kid: string; privateKey: KeyObject };
+}
+
+/** A command as a ministry writes it: its type and its body (the body's commandId is made when absent). */
+export interface CommandFile {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The Kafka message of a command, ready to produce, with the topic the contract names for it. */
+export interface PreparedCommand {
+  topic: string;
+  commandId: string;
+  correlationId: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** A command's result as custody.command-results carries it. */
+export interface CommandResult {
+  type: 'CommandAccepted' | 'CommandRejected';
+  data: Record<string, unknown>;
+}
+
+/** A refusal of the client itself (a command it cannot build), with a sentence naming what is wrong. */
+export class ClientUsageError extends Error {
+  readonly code = 'CLIENT_USAGE';
+}
+
+/** The signing algorithm a key fits: ES256 for an EC P-256 key, RS256 for an RSA key. */
+export function algorithmOf(key: KeyObject): 'ES256' | 'RS256' {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new ClientUsageError(`the signing key must be an RSA key (RS256) or an EC P-256 key (ES256), not ${key.asymmetricKeyType} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim());
+}
+
+/** Reads a ministry's private key (PKCS#8 or traditional PEM). */
+export function loadSigningKey(pem: string, kid: string): NonNullable<MinistryIdentity['signingKey']> {
+  const privateKey = createPrivateKey(pem);
+  algorithmOf(privateKey);
+  return { kid, privateKey };
+}
+
+/**
+ * Builds the Kafka message of a command as the contract wants it: the CloudEvents headers (id =
+ * commandId, type, schema version, the acting party, the correlation id), the key the contract
+ * derives from the body, the topic the catalogue names, and, with a signing key, the detached JWS
+ * in ce_signature over the exact value. The body is validated by the contract here, so that a
+ * mistake is named before anything is sent.
+ */
+export async function prepareCommand(command: CommandFile, sender: MinistryIdentity, names = new TopicNames()): Promise<PreparedCommand> {
+  if (!isCommandType(command.type)) throw new ClientUsageError(`${command.type} is not a command of the contract (custody-ministry example lists them)`);
+  const definition = findMessage(command.type)!;
+  const commandId = typeof command.data.commandId === 'string' ? command.data.commandId : randomUUID();
+  const data: Record<string, unknown> = { ...command.data, commandId };
+  const occurredAt = typeof data.occurredAt === 'string' ? data.occurredAt : undefined;
+  if (!occurredAt) throw new ClientUsageError('the body needs occurredAt: the instant of the act (ISO 8601 with a zone)');
+  const correlationId = commandId;
+  const message = toKafkaMessage({
+    id: commandId,
+    type: command.type,
+    schemaVersion: definition.version,
+    data,
+    metadata: { correlationId, occurredAt, actor: { state: sender.state, organisation: sender.organisation, ...(sender.officer ? { officer: sender.officer } : {}) } },
+  });
+  const headers: Record<string, string> = { ...message.headers };
+  if (sender.signingKey) {
+    headers.ce_signature = await signCommand(message.value, sender.signingKey.privateKey, {
+      kid: sender.signingKey.kid,
+      algorithm: algorithmOf(sender.signingKey.privateKey),
+      commandId,
+      commandType: command.type,
+    });
+  }
+  return { topic: names.physical(definition.topic), commandId, correlationId, key: message.key, value: message.value, headers };
+}
+
+/** The ministry's connection to the broker: send commands and wait for their results, read topics. */
+export class MinistryClient {
+  private readonly kafka;
+  private producer?: Producer;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(
+    settings: KafkaSettings,
+    readonly names = new TopicNames(),
+  ) {
+    this.kafka = createKafka(settings);
+  }
+
+  /**
+   * Sends a prepared command and, unless `timeoutMs` is 0, waits for its result on the results
+   * topic (matched by command id). The reader joins before the command is sent, so that a fast
+   * answer is not missed; it reads from the end of the topic, never another ministry's old results.
+   */
+  async send(command: PreparedCommand, options: { timeoutMs: number; resultsTopic?: string }): Promise<CommandResult | undefined> {
+    const waiting = options.timeoutMs > 0 ? await this.resultOf(command.commandId, options.resultsTopic ?? this.names.physical(TOPICS.commandResults), options.timeoutMs) : undefined;
+    this.producer ??= this.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    await this.producer.send({ topic: command.topic, acks: -1, messages: [{ key: command.key, value: command.value, headers: command.headers }] });
+    return waiting?.();
+  }
+
+  /** Prints (through `onEvent`) each message of a topic, decoded by the contract; stops after `max` or when `signal` aborts. */
+  async tail(topic: string, options: { fromBeginning: boolean; max?: number; signal?: AbortSignal }, onEvent: (event: DecodedEvent | { undecodable: string; offset: string }) => void): Promise<number> {
+    const consumer = this.kafka.consumer({ groupId: `custody-ministry-tail-${randomUUID()}` });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
+    const decoder = contractDecoder(this.names);
+    let seen = 0;
+    await new Promise<void>((done) => {
+      const finish = () => done();
+      options.signal?.addEventListener('abort', finish, { once: true });
+      void consumer.run({
+        eachMessage: async ({ topic: from, partition, message }) => {
+          if (options.max !== undefined && seen >= options.max) return;
+          const decoded = decoder.decode({ topic: from, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+          onEvent(decoded.ok ? decoded.event : { undecodable: `${decoded.failure.code}: ${decoded.failure.reason}`, offset: message.offset });
+          seen++;
+          if (options.max !== undefined && seen >= options.max) finish();
+        },
+      });
+    });
+    return seen;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    await this.producer?.disconnect();
+  }
+
+  /**
+   * Starts reading the results topic from where it ends now (its end offsets are taken before the
+   * command is sent, so that no answer can slip in before the reader's starting point); the returned
+   * function waits for the command's result.
+   */
+  private async resultOf(commandId: string, topic: string, timeoutMs: number): Promise<() => Promise<CommandResult | undefined>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    await admin.disconnect();
+    const consumer = this.kafka.consumer({ groupId: `custody-ministry-results-${randomUUID()}` });
+    this.consumers.add(consumer);
+    let resolve!: (result: CommandResult) => void;
+    const result = new Promise<CommandResult>((r) => (resolve = r));
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (BigInt(message.offset) < (ends.get(partition) ?? 0n)) return;
+        const type = message.headers?.ce_type?.toString();
+        if (type !== 'CommandAccepted' && type !== 'CommandRejected') return;
+        const data = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
+        if (data.commandId === commandId) resolve({ type, data });
+      },
+    });
+    // Skip what was there before rather than read it.
+    for (const [partition, offset] of ends) consumer.seek({ topic, partition, offset: offset.toString() });
+    return async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
+      try {
+        return await Promise.race([result, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  }
+}

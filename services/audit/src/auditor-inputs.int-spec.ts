@@ -1,0 +1,45 @@
+import request from 'supertest';
+import { startTestAudit, type TestAudit } from './testing/test-app';
+
+/**
+ * An auditor's inputs are checked, never guessed: a position that is not a whole number from 0,
+ * or a check request that is not JSON, is answered 400 naming what is wrong, instead of a false
+ * "missing entry" alarm, a silent position 0, or a check of everyone.
+ */
+describe('audit: the auditor\'s inputs (real broker and database)', () => {
+  let audit: TestAudit;
+
+  beforeAll(async () => {
+    audit = await startTestAudit('auditor_inputs');
+  });
+  afterAll(async () => {
+    await audit?.close();
+  });
+
+  const http = () => request(audit.app.getHttpServer());
+
+  it.each(['-1', 'abc', '1.5', '', '1e3', '99999999999999999999'])('GET /ledger/verify?fromPosition=%p is 400 naming fromPosition', async (value) => {
+    const response = await http().get(`/ledger/verify?fromPosition=${encodeURIComponent(value)}`).set('X-Access-Purpose', 'audit');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'fromPosition', problem: expect.stringContaining('whole number') }] });
+  });
+
+  it('GET /ledger/verify with no position or a whole number from 0 verifies', async () => {
+    for (const query of ['', '?fromPosition=0', '?fromPosition=12']) {
+      const response = await http().get(`/ledger/verify${query}`).set('X-Access-Purpose', 'audit');
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('POST /findings/check with a text/plain body is 400 naming the content type, and checks nobody', async () => {
+    const response = await http().post('/findings/check').set('X-Access-Purpose', 'audit').set('Content-Type', 'text/plain').send('inmateId=x');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'Content-Type', problem: expect.stringContaining('application/json') }] });
+  });
+
+  it('POST /findings/check with a JSON body still checks', async () => {
+    const response = await http().post('/findings/check').set('X-Access-Purpose', 'audit').send({});
+    expect(response.status).toBe(200);
+    expect(Array.isArray(response.body)).toBe(true);
+  });
+});

@@ -1,0 +1,29 @@
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { REJECTIONS } from '@custody/contracts';
+
+/**
+ * A ledger position given in a query: a whole number from 0 (absent: `fallback`). Anything else is
+ * 400 VALIDATION_FAILED naming the parameter, never read as 0 or as a negative position (which made
+ * `verify` report a missing entry that is not missing).
+ */
+export class LedgerPositionPipe implements PipeTransform<unknown, number> {
+  constructor(
+    private readonly name: string,
+    private readonly fallback = 0,
+  ) {}
+
+  transform(value: unknown): number {
+    if (value === undefined) return this.fallback;
+    const text = typeof value === 'number' ? String(value) : value;
+    const position = typeof text === 'string' && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+    if (position === undefined) {
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        message: REJECTIONS.VALIDATION_FAILED.message,
+        errors: [{ path: this.name, problem: `${this.name} must be a whole number from 0 (a ledger position), not ${JSON.stringify(value)}` }],
+        details: {},
+      });
+    }
+    return position;
+  }
+}
