@@ -13,13 +13,16 @@ export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
 export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
-export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
+export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
 export { observedCommand, withTraceparent } from './command-context';
+export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
+export type { Caller } from './event-metadata';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
   parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,

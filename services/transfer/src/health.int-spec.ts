@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { eventually } from '@custody/testing';
+import { eventually, undocumentedRoutes } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
 describe('transfer service', () => {
@@ -49,5 +49,15 @@ describe('transfer service', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('publishes its OpenAPI document at /docs, documenting every route it serves', async () => {
+    const response = await request(app.getHttpServer()).get('/docs/json').expect(200);
+    expect(response.body.info.title).toBe('custody transfer service');
+    expect(response.body.paths['/transfers'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RequestTransfer' });
+    expect(response.body.components.schemas.RequestTransfer.required).toEqual(expect.arrayContaining(['transferId', 'inmateId', 'sendingState', 'receivingState']));
+    expect(response.body.paths['/transfers/{id}'].get.security).toEqual([{ bearer: [] }]);
+    expect(undocumentedRoutes(app, response.body)).toEqual([]);
+    await request(app.getHttpServer()).get('/docs').expect(200);
   });
 });

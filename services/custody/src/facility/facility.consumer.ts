@@ -4,8 +4,9 @@ import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservat
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import { applySignedWithResult, kafkaMetadata } from '../store/kafka-commands';
+import { applySignedWithResult } from '../store/kafka-commands';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
 import { FacilityCommands, refusalIn } from './facility.commands';
@@ -74,7 +75,7 @@ export class FacilityConsumer {
       },
     };
     try {
-      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
       // Nothing can be recorded at the facility (unknown facility, a reused reservation id):
       // set the request aside for an operator rather than answer nothing silently. A conflict
@@ -117,7 +118,7 @@ export class FacilityConsumer {
       data: { commandId: deterministicId(`${message.id}/release`), occurredAt: message.occurredAt, facilityId, reservationId, reason: reason.slice(0, 1000) },
     };
     try {
-      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
       // Already released, expired or used (or never held): nothing to release.
       if (!(error instanceof CommandRejection)) throw error;

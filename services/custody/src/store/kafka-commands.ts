@@ -2,20 +2,8 @@ import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { recordCommandResult, type CommandOutcome } from '@custody/event-sourcing';
-import { currentObservation, recordRejection, withTraceparent } from '@custody/platform';
+import { currentObservation, messageMetadata, recordRejection } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
-
-/** The metadata of events caused by a message from Kafka, in the message's trace. */
-export function kafkaMetadata(message: DecodedEvent): EventMetadata {
-  const actor = message.extensions.actor as EventMetadata['actor'] | undefined;
-  return withTraceparent({
-    correlationId: message.correlationId ?? message.id,
-    causationId: message.id,
-    occurredAt: message.occurredAt,
-    ...(actor && Object.keys(actor).length > 0 ? { actor } : {}),
-    ...(message.traceparent ? { traceparent: message.traceparent } : {}),
-  });
-}
 
 /**
  * Applies a command from `custody.facility.commands` in the consumer's transaction and records
@@ -29,7 +17,7 @@ export function applyWithResult(
   apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
   refusal?: (events: NewEvent[]) => Error | undefined,
 ): Promise<CommandOutcome> {
-  const metadata = kafkaMetadata(message);
+  const metadata = messageMetadata(message);
   const observer = currentObservation()?.recorder;
   return recordCommandResult(
     { tx, commandId: message.id, commandType: message.type, metadata, ...(observer ? { observer } : {}) },
@@ -56,7 +44,7 @@ export async function applySignedWithResult(
     await applyWithResult(tx, message, apply, refusal);
     return;
   }
-  await recordRejection(tx, message.id, message.type, refused, kafkaMetadata(message));
+  await recordRejection(tx, message.id, message.type, refused, messageMetadata(message));
   currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
   setAside({ code: refused.code, reason: refused.message });
 }

@@ -4,26 +4,15 @@ import {
   CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
   type InmateRecapturedPayload, type IntakeCommandType, type PardonOrAmnestyGrantedPayload, type ReportKind,
 } from '@custody/contracts';
-import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
+import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { recordRejection, signerStateOf } from '@custody/platform';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
-
-function metadataOf(event: DecodedEvent): EventMetadata {
-  const actor = event.extensions.actor as EventMetadata['actor'];
-  return {
-    correlationId: event.correlationId ?? event.id,
-    causationId: event.id,
-    occurredAt: event.occurredAt,
-    ...(actor ? { actor } : {}),
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-  };
-}
 
 /**
  * Kafka in. Commands on custody.intake.commands are applied with their result recorded for
@@ -49,12 +38,12 @@ export class InmateConsumer {
   private async command(type: IntakeCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
     const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
     if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
       setAside({ code: refusal.code, reason: refusal.message });
       return;
     }
     const command = { type, data: event.data } as IncomingCommand;
-    await this.commands.applyWithResult(tx, command, event.id, metadataOf(event));
+    await this.commands.applyWithResult(tx, command, event.id, messageMetadata(event));
   }
 
   @EventPattern('RegisterInmate') registerInmate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RegisterInmate', e, c); }
@@ -128,7 +117,7 @@ export class InmateConsumer {
    */
   private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
     try {
-      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), metadataOf(event));
+      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), messageMetadata(event));
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);

@@ -4,25 +4,14 @@ import {
   CommandRejection, type InmateAdmittedPayload, type PlaceReservedPayload, type ReservationRefusedPayload,
   type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
-import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
+import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { recordRejection, signerStateOf } from '@custody/platform';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { serviceRecordedRefusal } from './transfer.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
-
-function metadataOf(event: DecodedEvent): EventMetadata {
-  const actor = event.extensions.actor as EventMetadata['actor'];
-  return {
-    correlationId: event.correlationId ?? event.id,
-    causationId: event.id,
-    occurredAt: event.occurredAt,
-    ...(actor ? { actor } : {}),
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-  };
-}
 
 /**
  * Kafka in. Commands on custody.transfer.commands (the receiving ministry records its decision
@@ -47,11 +36,11 @@ export class TransferConsumer {
     const command = { type, data: event.data } as TransferCommand;
     const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(command, signerStateOf(event)));
     if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
       setAside({ code: refusal.code, reason: refusal.message });
       return;
     }
-    await this.commands.executeWithResult(tx, command, event.id, metadataOf(event));
+    await this.commands.executeWithResult(tx, command, event.id, messageMetadata(event));
   }
 
   @EventPattern('RequestTransfer') request(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RequestTransfer', e, c); }
@@ -104,7 +93,7 @@ export class TransferConsumer {
   /** Another service's event applied to the case; a refusal of the rules is logged, not retried (it is an answer). */
   private async effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
     try {
-      await this.commands.executeInTransaction(tx, command, metadataOf(event));
+      await this.commands.executeInTransaction(tx, command, messageMetadata(event));
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       this.logger.warn(`${event.type} ${event.id} left transfer ${command.data.transferId} unchanged: ${error.code} (${error.message})`);
