@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PostgresEventStore, type GlobalEvent, type Subscription } from '@custody/event-store';
+import { migrateSchema, PostgresEventStore, type GlobalEvent, type MigrationSet, type Subscription } from '@custody/event-store';
 import { IntakeConfig } from '../config';
 import { evolve, initialState, type Inmate, type InmateEvent } from '../inmate/inmate.decider';
 import { releaseOn } from '../inmate/inmate.facts';
@@ -8,6 +8,43 @@ import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { POOL } from '../store/store.module';
 
 const NAME = 'inmate-search';
+
+/**
+ * The search read model's tables. Version 1 is the DDL from before versioned migrations (IF NOT
+ * EXISTS; dropping NOT NULL again changes nothing): on a schema it already made it changes nothing.
+ */
+export const INMATE_SEARCH_MIGRATIONS: MigrationSet = {
+  name: 'inmate-search',
+  migrations: [
+    {
+      version: 1,
+      name: 'inmate_search and the projection checkpoints',
+      sql: (s) => `
+        CREATE TABLE IF NOT EXISTS ${s}.inmate_search (
+          inmate_id uuid PRIMARY KEY,
+          revision bigint NOT NULL,
+          state jsonb NOT NULL,
+          status text NOT NULL,
+          sending_state text NOT NULL,
+          nationalities text[] NOT NULL,
+          residence_status text NOT NULL,
+          habitual_residence text NOT NULL,
+          enforcement text NOT NULL,
+          sentence_kind text,
+          release_on date,
+          has_expulsion_order boolean NOT NULL,
+          family_name text NOT NULL,
+          given_names text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS inmate_search_candidates ON ${s}.inmate_search (sending_state, residence_status, release_on);
+        CREATE INDEX IF NOT EXISTS inmate_search_nationalities ON ${s}.inmate_search USING gin (nationalities);
+        CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (name text PRIMARY KEY, checkpoint text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+        -- Rule 16: names are null once the person's personal data is erased.
+        ALTER TABLE ${s}.inmate_search ALTER COLUMN family_name DROP NOT NULL, ALTER COLUMN given_names DROP NOT NULL;
+      `,
+    },
+  ],
+};
 
 /** The read model's row of an inmate: the folded record, and the columns searches filter on. */
 function columns(state: Exclude<Inmate, { status: 'unregistered' }>) {
@@ -58,35 +95,7 @@ export class InmateSearchProjection implements OnApplicationBootstrap, BeforeApp
   }
 
   migrate(): Promise<void> {
-    this.migrated ??= this.withClient(async (client) => {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.config.DATABASE_SCHEMA}.inmate_search`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.table} (
-          inmate_id uuid PRIMARY KEY,
-          revision bigint NOT NULL,
-          state jsonb NOT NULL,
-          status text NOT NULL,
-          sending_state text NOT NULL,
-          nationalities text[] NOT NULL,
-          residence_status text NOT NULL,
-          habitual_residence text NOT NULL,
-          enforcement text NOT NULL,
-          sentence_kind text,
-          release_on date,
-          has_expulsion_order boolean NOT NULL,
-          family_name text NOT NULL,
-          given_names text NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS inmate_search_candidates ON ${this.table} (sending_state, residence_status, release_on);
-        CREATE INDEX IF NOT EXISTS inmate_search_nationalities ON ${this.table} USING gin (nationalities);
-        CREATE TABLE IF NOT EXISTS ${this.s}.projection_checkpoints (name text PRIMARY KEY, checkpoint text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
-        -- Rule 16: names are null once the person's personal data is erased.
-        ALTER TABLE ${this.table} ALTER COLUMN family_name DROP NOT NULL, ALTER COLUMN given_names DROP NOT NULL;
-      `);
-      await client.query('COMMIT');
-    });
+    this.migrated ??= migrateSchema(this.pool, this.config.DATABASE_SCHEMA, INMATE_SEARCH_MIGRATIONS).then(() => undefined);
     return this.migrated;
   }
 
