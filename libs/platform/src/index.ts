@@ -50,3 +50,5 @@ export { NOT_STATED, PURPOSE_HEADER, RECIPIENT_HEADER, statedAccess } from './ac
 export type { StatedAccess } from './access-log/access-purpose';
 export { PeriodicJob } from './jobs/periodic-job';
 export type { PeriodicJobOptions, PeriodicJobStatus } from './jobs/periodic-job';
+export { CheckpointedProjector } from './projections/checkpointed-projector';
+export type { CheckpointedProjectorOptions, Projection, ProjectorStatus } from './projections/checkpointed-projector';
