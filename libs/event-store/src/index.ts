@@ -45,6 +45,10 @@ export type { MemoryEventStoreOptions } from './memory/memory-event-store';
 export { PostgresEventStore } from './postgres/postgres-event-store';
 export type { PostgresEventStoreOptions, PostgresTransaction } from './postgres/postgres-event-store';
 
+/** Versioned migrations of a schema's tables, by set (the event store's is one of them). */
+export { migrateSchema } from './postgres/migrations';
+export type { MigrationRun, MigrationSet, SchemaMigration } from './postgres/migrations';
+
 /** The KurrentDB / EventStoreDB adapter. */
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';

@@ -1,6 +1,36 @@
 import type { Pool, PoolClient } from 'pg';
 import type { IHeaders, Message, Producer } from 'kafkajs';
-import type { Checkpoint, EventStore, GlobalEvent, Subscription } from '@custody/event-store';
+import { migrateSchema, type Checkpoint, type EventStore, type GlobalEvent, type MigrationSet, type Subscription } from '@custody/event-store';
+
+/**
+ * The relay's tables: where each relay stands in the log, and the events it could not publish.
+ * Version 1 is the DDL from before versioned migrations (IF NOT EXISTS): a no-op where it ran.
+ */
+export const RELAY_MIGRATIONS: MigrationSet = {
+  name: 'relay',
+  migrations: [
+    {
+      version: 1,
+      name: 'relay checkpoints and rejected events',
+      sql: (s) => `
+        CREATE TABLE IF NOT EXISTS ${s}.relay_checkpoints (
+          name text PRIMARY KEY,
+          checkpoint text,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE IF NOT EXISTS ${s}.relay_rejected (
+          name text NOT NULL,
+          event_id text NOT NULL,
+          event_type text NOT NULL,
+          checkpoint text NOT NULL,
+          reason text NOT NULL,
+          rejected_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (name, event_id)
+        );
+      `,
+    },
+  ],
+};
 
 /** Where an event goes on Kafka. */
 export interface OutboundMessage {
@@ -88,35 +118,7 @@ export class Relay {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.table]);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${this.table} (
-           name text PRIMARY KEY,
-           checkpoint text,
-           updated_at timestamptz NOT NULL DEFAULT now()
-         )`,
-      );
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${this.rejectedTable} (
-           name text NOT NULL,
-           event_id text NOT NULL,
-           event_type text NOT NULL,
-           checkpoint text NOT NULL,
-           reason text NOT NULL,
-           rejected_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (name, event_id)
-         )`,
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    await migrateSchema(this.options.pool, this.options.schema, RELAY_MIGRATIONS);
   }
 
   private async run(): Promise<void> {

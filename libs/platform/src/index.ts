@@ -51,3 +51,7 @@ export { PersonalDataRead } from './access-log/personal-data-read';
 export type { PersonalDataReadOptions } from './access-log/personal-data-read';
 export { NOT_STATED, PURPOSE_HEADER, RECIPIENT_HEADER, statedAccess } from './access-log/access-purpose';
 export type { StatedAccess } from './access-log/access-purpose';
+export { PeriodicJob } from './jobs/periodic-job';
+export type { PeriodicJobOptions, PeriodicJobStatus } from './jobs/periodic-job';
+export { CheckpointedProjector } from './projections/checkpointed-projector';
+export type { CheckpointedProjectorOptions, Projection, ProjectorStatus } from './projections/checkpointed-projector';

@@ -1,10 +1,28 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { EventStoreConfigurationError } from '../errors';
 
-/** One versioned change of the event store's schema. `sql` gets the quoted schema name. */
-interface Migration {
+/** One versioned change of a schema's tables. `sql` gets the quoted schema name. */
+export interface SchemaMigration {
   version: number;
   name: string;
   sql: (schema: string) => string;
+}
+
+/**
+ * A numbered list of migrations owned by one part of a service (the event store, a read model,
+ * the access log...), applied once each and recorded under the set's name in the schema's
+ * `schema_migrations`. Never edit a released migration: add the next one. The first migration of
+ * a set that replaced older unversioned DDL keeps its `IF NOT EXISTS`, so that on a schema that
+ * DDL created it changes nothing and is only recorded.
+ */
+export interface MigrationSet {
+  name: string;
+  migrations: readonly SchemaMigration[];
+}
+
+/** What a run of {@link migrateSchema} applied (nothing when the schema was up to date). */
+export interface MigrationRun {
+  applied: number[];
 }
 
 /**
@@ -19,7 +37,7 @@ interface Migration {
  * - `append_events` does an append in one statement (one round trip, one commit): checks the
  *   expected revision on the stream row, inserts the events and optionally notifies.
  */
-const MIGRATIONS: Migration[] = [
+const MIGRATIONS: SchemaMigration[] = [
   {
     version: 1,
     name: 'streams, events and append_events',
@@ -130,36 +148,49 @@ const MIGRATIONS: Migration[] = [
 /** The latest schema version this code knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-// Advisory lock class for the event store's migrations (the second key is the schema's hash).
+/** The event store's own set; its name is the one the rows recorded before sets existed take. */
+export const EVENT_STORE_MIGRATIONS: MigrationSet = { name: 'event-store', migrations: MIGRATIONS };
+
+// Advisory lock class of every migration of a schema (the second key is the schema's hash).
 const MIGRATION_LOCK_CLASS = 0x45535431;
 
-/**
- * Creates the schema if needed and applies the missing migrations, in one transaction under a
- * transaction-level advisory lock: instances starting at the same time wait for each other, and
- * the second finds the work done.
- */
+/** Creates the event store's schema if needed and applies its missing migrations. */
 export async function migrate(pool: Pool, schemaName: string): Promise<void> {
+  await migrateSchema(pool, schemaName, EVENT_STORE_MIGRATIONS);
+}
+
+/**
+ * Creates the schema if needed and applies the set's missing migrations, in order, in one
+ * transaction under a transaction-level advisory lock on the schema: instances starting at the
+ * same time wait for each other, and the second finds the work done. `then` runs last in the same
+ * transaction, still under the lock (e.g. seeding rows the new tables need).
+ */
+export async function migrateSchema(
+  pool: Pool,
+  schemaName: string,
+  set: MigrationSet,
+  then?: (client: PoolClient) => Promise<void>,
+): Promise<MigrationRun> {
+  assertMigrationSet(set);
   const s = quoteIdentifier(schemaName);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schemaName]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
-         version integer PRIMARY KEY,
-         name text NOT NULL,
-         applied_at timestamptz NOT NULL DEFAULT now()
-       )`,
-    );
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
-    const applied = new Set(rows.map((row) => row.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+    await ensureMigrationsTable(client, schemaName);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations WHERE migration_set = $1`, [set.name]);
+    const recorded = new Set(rows.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of set.migrations) {
+      if (recorded.has(migration.version)) continue;
       await client.query(migration.sql(s));
-      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      await client.query(`INSERT INTO ${s}.schema_migrations (migration_set, version, name) VALUES ($1, $2, $3)`, [set.name, migration.version, migration.name]);
+      applied.push(migration.version);
     }
+    await then?.(client);
     await client.query('COMMIT');
+    return { applied };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -168,7 +199,44 @@ export async function migrate(pool: Pool, schemaName: string): Promise<void> {
   }
 }
 
+/**
+ * The schema's record of migrations, one row per (set, version). A schema migrated before there
+ * were sets has the event store's rows keyed by version alone: they are given the event store's
+ * set, and the key becomes (set, version).
+ */
+async function ensureMigrationsTable(client: PoolClient, schemaName: string): Promise<void> {
+  const s = quoteIdentifier(schemaName);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+       migration_set text NOT NULL,
+       version integer NOT NULL,
+       name text NOT NULL,
+       applied_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (migration_set, version)
+     )`,
+  );
+  const { rows } = await client.query<{ has_set: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'schema_migrations' AND column_name = 'migration_set'
+     ) AS has_set`,
+    [schemaName],
+  );
+  if (rows[0].has_set) return;
+  await client.query(`ALTER TABLE ${s}.schema_migrations ADD COLUMN migration_set text NOT NULL DEFAULT '${EVENT_STORE_MIGRATIONS.name}'`);
+  await client.query(`ALTER TABLE ${s}.schema_migrations ALTER COLUMN migration_set DROP DEFAULT`);
+  await client.query(`ALTER TABLE ${s}.schema_migrations DROP CONSTRAINT schema_migrations_pkey, ADD PRIMARY KEY (migration_set, version)`);
+}
+
+/** Versions strictly increasing from 1: a set out of order would apply a later change first. */
+function assertMigrationSet(set: MigrationSet): void {
+  set.migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new EventStoreConfigurationError(`migration set ${set.name}: migration ${index + 1} is numbered ${migration.version}; number them 1, 2, 3...`);
+    }
+  });
+}
+
 /** Quotes a schema name that has been checked to be a plain identifier. */
 export function quoteIdentifier(name: string): string {
-  return `"${name}"`;
+  return `"${name.replace(/"/g, '""')}"`;
 }

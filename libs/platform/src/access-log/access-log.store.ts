@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { migrateSchema, type MigrationSet } from '@custody/event-store';
 
 /** One disclosure of personal data, as the interceptor appends it. */
 export interface Disclosure {
@@ -47,8 +48,55 @@ export interface AccessLogFilter {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-// Advisory lock class of the access log's migration (the second key is the schema's hash).
-const MIGRATION_LOCK_CLASS = 0x41434c47;
+
+/**
+ * The access log's migrations. Version 1 is the DDL from before versioned migrations (IF NOT
+ * EXISTS, the trigger created or replaced): on a schema it already made it changes nothing.
+ */
+export const ACCESS_LOG_MIGRATIONS: MigrationSet = {
+  name: 'access-log',
+  migrations: [
+    {
+      version: 1,
+      name: 'access_log, its indexes and the append-only trigger',
+      sql: (s) => `
+        CREATE TABLE IF NOT EXISTS ${s}.access_log (
+          position bigserial PRIMARY KEY,
+          id uuid NOT NULL UNIQUE,
+          at timestamptz NOT NULL DEFAULT clock_timestamp(),
+          service text NOT NULL,
+          subject text NOT NULL,
+          issuer text,
+          state text,
+          organisation text,
+          roles text[] NOT NULL,
+          purpose text NOT NULL,
+          recipient text NOT NULL,
+          method text NOT NULL,
+          route text NOT NULL,
+          path text NOT NULL,
+          kind text NOT NULL,
+          person_ids text[] NOT NULL,
+          jurisdictions text[] NOT NULL,
+          status integer NOT NULL,
+          trace_id text,
+          correlation_id text
+        );
+        CREATE INDEX IF NOT EXISTS access_log_person_ids ON ${s}.access_log USING gin (person_ids);
+        CREATE INDEX IF NOT EXISTS access_log_jurisdictions ON ${s}.access_log USING gin (jurisdictions);
+        CREATE INDEX IF NOT EXISTS access_log_subject ON ${s}.access_log (subject, position);
+        CREATE INDEX IF NOT EXISTS access_log_at ON ${s}.access_log (at);
+        CREATE OR REPLACE FUNCTION ${s}.access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          RAISE EXCEPTION 'the access log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        END;
+        $fn$;
+        CREATE OR REPLACE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.access_log
+          FOR EACH STATEMENT EXECUTE FUNCTION ${s}.access_log_append_only();
+      `,
+    },
+  ],
+};
 
 interface Row {
   position: string;
@@ -88,64 +136,9 @@ export class PostgresAccessLog {
     this.table = `"${schema}".access_log`;
   }
 
-  /** Creates the table, its indexes and the append-only trigger if missing (instances starting together wait for each other). */
+  /** Applies the table's missing migrations (instances starting together wait for each other). */
   async migrate(): Promise<void> {
-    const s = `"${this.schema}"`;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, this.schema]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.table} (
-          position bigserial PRIMARY KEY,
-          id uuid NOT NULL UNIQUE,
-          at timestamptz NOT NULL DEFAULT clock_timestamp(),
-          service text NOT NULL,
-          subject text NOT NULL,
-          issuer text,
-          state text,
-          organisation text,
-          roles text[] NOT NULL,
-          purpose text NOT NULL,
-          recipient text NOT NULL,
-          method text NOT NULL,
-          route text NOT NULL,
-          path text NOT NULL,
-          kind text NOT NULL,
-          person_ids text[] NOT NULL,
-          jurisdictions text[] NOT NULL,
-          status integer NOT NULL,
-          trace_id text,
-          correlation_id text
-        );
-        CREATE INDEX IF NOT EXISTS access_log_person_ids ON ${this.table} USING gin (person_ids);
-        CREATE INDEX IF NOT EXISTS access_log_jurisdictions ON ${this.table} USING gin (jurisdictions);
-        CREATE INDEX IF NOT EXISTS access_log_subject ON ${this.table} (subject, position);
-        CREATE INDEX IF NOT EXISTS access_log_at ON ${this.table} (at);
-        CREATE OR REPLACE FUNCTION ${s}.access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-          RAISE EXCEPTION 'the access log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-        END;
-        $fn$;
-      `);
-      const { rowCount } = await client.query(
-        `SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'access_log_append_only'`,
-        [this.table],
-      );
-      if (rowCount === 0) {
-        await client.query(
-          `CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${this.table}
-           FOR EACH STATEMENT EXECUTE FUNCTION ${s}.access_log_append_only()`,
-        );
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await migrateSchema(this.pool, this.schema, ACCESS_LOG_MIGRATIONS);
   }
 
   /** Appends one disclosure; resolves once it is committed. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { reject } from '@custody/contracts';
-import type { PostgresTransaction } from '@custody/event-store';
+import { migrateSchema, type MigrationSet, type PostgresTransaction } from '@custody/event-store';
 import { BlindIndexKeys } from './index-keys';
 import type { PersonalDataConfig } from './personal-data.config';
 import {
@@ -57,6 +57,63 @@ export type PersonalDataKeysConfig = Pick<
 >;
 
 /**
+ * The tables of the persons' keys and of the destruction log (Rule 16). Version 1 is the DDL from
+ * before versioned migrations (IF NOT EXISTS, functions and triggers created or replaced): on a
+ * schema it already made it changes nothing.
+ */
+export const PERSONAL_DATA_KEY_MIGRATIONS: MigrationSet = {
+  name: 'personal-data-keys',
+  migrations: [
+    {
+      version: 1,
+      name: 'data keys, destruction log, blind-index keys',
+      sql: (s) => `
+          CREATE TABLE IF NOT EXISTS ${s}.personal_data_keys (
+            inmate_id uuid PRIMARY KEY,
+            key_id uuid,
+            master_key_id text,
+            wrapped_key text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            destroyed_at timestamptz,
+            destruction_reason text,
+            CONSTRAINT personal_data_key_held_or_destroyed CHECK ((wrapped_key IS NULL) = (destroyed_at IS NOT NULL))
+          );
+          CREATE TABLE IF NOT EXISTS ${s}.personal_data_destructions (
+            entry bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            inmate_id uuid NOT NULL,
+            sending_state text NOT NULL,
+            key_id uuid,
+            master_key_id text,
+            ground text NOT NULL,
+            released_on date NOT NULL,
+            retention_period text NOT NULL,
+            erasable_on date NOT NULL,
+            erasure_event_id uuid NOT NULL UNIQUE,
+            correlation_id text,
+            actor jsonb,
+            destroyed_at timestamptz NOT NULL DEFAULT now()
+          );
+          CREATE INDEX IF NOT EXISTS personal_data_destructions_state ON ${s}.personal_data_destructions (sending_state, entry);
+          CREATE OR REPLACE FUNCTION ${s}.personal_data_destructions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            RAISE EXCEPTION 'the destruction log is append-only: % refused', TG_OP;
+          END $$;
+          CREATE OR REPLACE TRIGGER personal_data_destructions_no_change BEFORE UPDATE OR DELETE ON ${s}.personal_data_destructions
+            FOR EACH ROW EXECUTE FUNCTION ${s}.personal_data_destructions_append_only();
+          CREATE OR REPLACE TRIGGER personal_data_destructions_no_truncate BEFORE TRUNCATE ON ${s}.personal_data_destructions
+            FOR EACH STATEMENT EXECUTE FUNCTION ${s}.personal_data_destructions_append_only();
+          CREATE TABLE IF NOT EXISTS ${s}.personal_data_index_keys (
+            purpose text PRIMARY KEY,
+            master_key_id text NOT NULL,
+            wrapped_key text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+          );
+      `,
+    },
+  ],
+};
+
+/**
  * The data keys of persons (crypto-shredding, Rule 16), in the service's schema: one per person,
  * kept only wrapped by the master key of the configuration. Destroying a key deletes the
  * wrapped key and keeps the row as the record that it was destroyed, when and why; the same
@@ -72,6 +129,7 @@ export type PersonalDataKeysConfig = Pick<
  */
 export class PersonalDataKeys implements OnModuleInit {
   private readonly ring: MasterKeyring;
+  private readonly schema: string;
   private readonly s: string;
   private readonly dataKeys: WrappedKeyTable;
   private readonly indexKeys: BlindIndexKeys;
@@ -84,6 +142,7 @@ export class PersonalDataKeys implements OnModuleInit {
   ) {
     const current = parseMasterKey(config.PERSONAL_DATA_MASTER_KEY, config.PERSONAL_DATA_MASTER_KEY_ID);
     this.ring = { current, retired: parseRetiredMasterKeys(config.PERSONAL_DATA_RETIRED_MASTER_KEYS, current.id) };
+    this.schema = config.DATABASE_SCHEMA;
     this.s = `"${config.DATABASE_SCHEMA}"`;
     this.dataKeys = {
       name: this.keysTable, idColumn: 'inmate_id', idType: 'uuid',
@@ -120,59 +179,13 @@ export class PersonalDataKeys implements OnModuleInit {
   }
 
   migrate(): Promise<void> {
-    this.migrated ??= (async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.keysTable]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
-        await client.query(`
-          CREATE TABLE IF NOT EXISTS ${this.keysTable} (
-            inmate_id uuid PRIMARY KEY,
-            key_id uuid,
-            master_key_id text,
-            wrapped_key text,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            destroyed_at timestamptz,
-            destruction_reason text,
-            CONSTRAINT personal_data_key_held_or_destroyed CHECK ((wrapped_key IS NULL) = (destroyed_at IS NOT NULL))
-          );
-          CREATE TABLE IF NOT EXISTS ${this.destructionLogTable} (
-            entry bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            inmate_id uuid NOT NULL,
-            sending_state text NOT NULL,
-            key_id uuid,
-            master_key_id text,
-            ground text NOT NULL,
-            released_on date NOT NULL,
-            retention_period text NOT NULL,
-            erasable_on date NOT NULL,
-            erasure_event_id uuid NOT NULL UNIQUE,
-            correlation_id text,
-            actor jsonb,
-            destroyed_at timestamptz NOT NULL DEFAULT now()
-          );
-          CREATE INDEX IF NOT EXISTS personal_data_destructions_state ON ${this.destructionLogTable} (sending_state, entry);
-          CREATE OR REPLACE FUNCTION ${this.s}.personal_data_destructions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            RAISE EXCEPTION 'the destruction log is append-only: % refused', TG_OP;
-          END $$;
-          CREATE OR REPLACE TRIGGER personal_data_destructions_no_change BEFORE UPDATE OR DELETE ON ${this.destructionLogTable}
-            FOR EACH ROW EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
-          CREATE OR REPLACE TRIGGER personal_data_destructions_no_truncate BEFORE TRUNCATE ON ${this.destructionLogTable}
-            FOR EACH STATEMENT EXECUTE FUNCTION ${this.s}.personal_data_destructions_append_only();
-          ${this.indexKeys.ddl}
-        `);
-        await this.indexKeys.load(client, this.ring);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+    // The blind-index keys are loaded under the migration's lock: instances starting together store one key per purpose.
+    this.migrated ??= migrateSchema(this.pool, this.schema, PERSONAL_DATA_KEY_MIGRATIONS, (client) => this.indexKeys.load(client, this.ring))
+      .then(() => undefined)
+      .catch((error: unknown) => {
         this.migrated = undefined;
         throw error;
-      } finally {
-        client.release();
-      }
-    })();
+      });
     return this.migrated;
   }
 

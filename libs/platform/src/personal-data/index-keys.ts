@@ -40,16 +40,6 @@ export class BlindIndexKeys {
     };
   }
 
-  get ddl(): string {
-    return `
-      CREATE TABLE IF NOT EXISTS ${this.table.name} (
-        purpose text PRIMARY KEY,
-        master_key_id text NOT NULL,
-        wrapped_key text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
-      );`;
-  }
-
   /** In the migration's transaction: stores the key of each declared purpose not stored yet, and unwraps them all. */
   async load(client: PoolClient, ring: MasterKeyring): Promise<void> {
     if (this.purposes.length === 0) {

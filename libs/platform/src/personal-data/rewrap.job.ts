@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Gauge } from 'prom-client';
+import { PeriodicJob } from '../jobs/periodic-job';
 import { ServiceMetrics } from '../observability/metrics';
 import { PersonalDataKeys, type MasterKeyUsage } from './data-keys';
 
@@ -18,13 +19,13 @@ const count = (usage: { dataKeys: number; indexKeys: number }) => `${plural(usag
 @Injectable()
 export class MasterKeyRewrapJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MasterKeyRewrap');
-  private readonly stop = new AbortController();
-  private running?: Promise<void>;
+  private readonly job: PeriodicJob<void>;
 
   constructor(
     private readonly keys: PersonalDataKeys,
     @Optional() metrics?: ServiceMetrics,
   ) {
+    this.job = new PeriodicJob({ name: 'master key rewrap', intervalMs: 0, runAtStart: true, run: (signal) => this.run(signal) });
     if (metrics && keys.retiredMasterKeyIds.length > 0) {
       new Gauge({
         name: 'custody_personal_data_keys_under_retired_master_key',
@@ -40,16 +41,15 @@ export class MasterKeyRewrapJob implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    this.running = this.run().catch((error: Error) => this.logger.error(`the rewrap of keys under the current master key stopped: ${error.message}`));
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stop.abort();
-    await this.running;
+    await this.job.stop();
   }
 
   /** One pass: report, rewrap, report what remains. */
-  async run(): Promise<void> {
+  async run(signal?: AbortSignal): Promise<void> {
     const unknown = (usage: MasterKeyUsage[]) => usage.filter((u) => u.role === 'unknown' && u.dataKeys + u.indexKeys > 0);
     const before = await this.keys.masterKeyUsage();
     for (const usage of unknown(before)) {
@@ -59,7 +59,7 @@ export class MasterKeyRewrapJob implements OnApplicationBootstrap, BeforeApplica
     if (retired.length === 0) return;
     for (const usage of retired) this.logger.log(`${count(usage)} are wrapped by retired master key ${usage.masterKeyId}: rewrapping them under the current master key`);
 
-    const run = await this.keys.rewrapRetired({ signal: this.stop.signal });
+    const run = await this.keys.rewrapRetired({ signal });
     this.logger.log(`${count(run)} rewrapped under the current master key${run.isStopped ? ' before the service stopped' : ''}`);
     if (run.isStopped) return;
     for (const usage of (await this.keys.masterKeyUsage()).filter((u) => u.role === 'retired')) {

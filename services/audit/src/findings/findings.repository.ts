@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { Invariant } from '@custody/contracts';
 import type { Pool } from 'pg';
+import { migrateSchema, type MigrationSet } from '@custody/event-store';
 import { quoted } from '../ledger/ledger.repository';
 
 /** A finding as `GET /findings` lists it (the read model of FindingRaised and FindingResolved). */
@@ -97,24 +98,14 @@ function toFinding(row: FindingRow): Finding {
 
 const COLUMNS = 'finding_id, invariant, subject, inmate_id, facility_id, status, description, evidence_event_ids, raised_at, raised_event_id, raised_at_ledger_size, resolved_at, resolution, resolution_event_ids, revision';
 
-/**
- * The findings read model (`findings`), kept in the same transaction as the finding events it
- * comes from, and rebuildable from position 0 of the service's event store. Instants are kept as
- * the events wrote them (text), so that a rebuild gives the same bytes.
- */
-export class FindingsRepository {
-  private readonly s: string;
-
-  constructor(
-    private readonly pool: Pool,
-    schema: string,
-  ) {
-    this.s = quoted(schema);
-  }
-
-  static async migrate(pool: Pool, schema: string): Promise<void> {
-    const s = quoted(schema);
-    await pool.query(`
+/** The findings table's migrations; version 1 keeps IF NOT EXISTS, a no-op where the old DDL ran. */
+export const FINDINGS_MIGRATIONS: MigrationSet = {
+  name: 'audit-findings',
+  migrations: [
+    {
+      version: 1,
+      name: 'findings',
+      sql: (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.findings (
         finding_id uuid PRIMARY KEY,
         invariant text NOT NULL,
@@ -134,7 +125,28 @@ export class FindingsRepository {
       );
       CREATE INDEX IF NOT EXISTS findings_by_subject ON ${s}.findings (subject, status);
       CREATE INDEX IF NOT EXISTS findings_by_inmate ON ${s}.findings (inmate_id, raised_at);
-    `);
+      `,
+    },
+  ],
+};
+
+/**
+ * The findings read model (`findings`), kept in the same transaction as the finding events it
+ * comes from, and rebuildable from position 0 of the service's event store. Instants are kept as
+ * the events wrote them (text), so that a rebuild gives the same bytes.
+ */
+export class FindingsRepository {
+  private readonly s: string;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.s = quoted(schema);
+  }
+
+  static async migrate(pool: Pool, schema: string): Promise<void> {
+    await migrateSchema(pool, schema, FINDINGS_MIGRATIONS);
   }
 
   /** Applies one finding event to the read model (live, in the append's transaction, or in a rebuild). */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { PeriodicJob } from '@custody/platform';
 import { AuditConfig } from '../config';
 import { PG_POOL } from '../store/store.module';
 import { Chainer, type ChainedBatch } from './chainer';
@@ -13,15 +14,21 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('Chainer');
   private readonly chainer: Chainer;
   private readonly listeners: BatchListener[] = [];
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly job: PeriodicJob<boolean>;
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
-    private readonly config: AuditConfig,
+    config: AuditConfig,
   ) {
     this.chainer = new Chainer(pool, config.DATABASE_SCHEMA, config.LEDGER_CHAIN_BATCH);
+    // A batch whenever entries wait (again at once while batches come), else a short pause.
+    this.job = new PeriodicJob({
+      name: 'chaining',
+      intervalMs: config.LEDGER_CHAIN_INTERVAL_MS,
+      runAtStart: true,
+      again: (hasChained) => hasChained,
+      run: () => this.chainBatch(),
+    });
   }
 
   onBatch(listener: BatchListener): void {
@@ -29,44 +36,24 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.job.stop();
   }
 
   /** Chains everything pending now (tests and on-demand checks). */
   async chainPending(): Promise<void> {
-    for (;;) {
-      const batch = await this.chainer.chainBatch();
-      if (!batch || batch.taken === 0) return;
-      await this.publish(batch);
-    }
+    while (await this.chainBatch());
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const batch = await this.chainer.chainBatch();
-        if (batch && batch.taken > 0) {
-          await this.publish(batch);
-          continue;
-        }
-      } catch (error) {
-        if (this.running) this.logger.error(`chaining failed: ${(error as Error).message}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.LEDGER_CHAIN_INTERVAL_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+  /** One batch; says whether it chained anything. */
+  private async chainBatch(): Promise<boolean> {
+    const batch = await this.chainer.chainBatch();
+    if (!batch || batch.taken === 0) return false;
+    await this.publish(batch);
+    return true;
   }
 
   private async publish(batch: ChainedBatch): Promise<void> {

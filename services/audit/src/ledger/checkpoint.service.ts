@@ -1,8 +1,11 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
+import { PeriodicJob } from '@custody/platform';
 import { AuditConfig } from '../config';
 import { loadSigningKey, publicKeyPem, signCheckpoint, type Checkpoint, type SigningKey } from './checkpoint';
 import { readCheckpoints, recordCheckpoint } from './checkpoints';
+import { PG_POOL } from '../store/store.module';
 import { LedgerRepository } from './ledger.repository';
 
 /**
@@ -13,19 +16,25 @@ import { LedgerRepository } from './ledger.repository';
 export class CheckpointService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Checkpoints');
   readonly key?: SigningKey;
-  private timer?: NodeJS.Timeout;
-  private signing?: Promise<unknown>;
+  private readonly job: PeriodicJob<Checkpoint | undefined>;
 
   constructor(
-    private readonly config: AuditConfig,
+    config: AuditConfig,
     private readonly ledger: LedgerRepository,
     private readonly store: PostgresEventStore,
+    @Inject(PG_POOL) pool: Pool,
   ) {
     if (config.AUDIT_SIGNING_KEY) this.key = loadSigningKey(config.AUDIT_SIGNING_KEY, config.AUDIT_SIGNING_KEY_ID);
     // An unsigned ledger proves nothing to anyone outside the database: only local development runs without a key.
     else if (config.AUTH_MODE !== 'off') {
       throw new Error('AUDIT_SIGNING_KEY is required (an Ed25519 private key, PEM or base64: openssl genpkey -algorithm ed25519); only AUTH_MODE=off runs without one');
     }
+    this.job = new PeriodicJob({
+      name: 'ledger checkpoint',
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      lock: { pool, key: `${config.DATABASE_SCHEMA}.ledger-checkpoint` },
+      run: () => this.signIfGrown(),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,16 +43,11 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     await this.ledger.rememberSigningKey(this.key.keyId, publicKeyPem(this.key.publicKey));
-    this.timer = setInterval(() => {
-      this.signing ??= this.signIfGrown()
-        .catch((error: Error) => this.logger.error(`checkpoint failed: ${error.message}`))
-        .finally(() => (this.signing = undefined));
-    }, this.config.AUDIT_CHECKPOINT_INTERVAL_MS);
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.signing;
+    await this.job.stop();
   }
 
   /** Signs the current head unless the last checkpoint already covers it; returns the checkpoint in force. */

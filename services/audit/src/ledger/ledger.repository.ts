@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
+import { migrateSchema, type MigrationSet } from '@custody/event-store';
 import type { LedgerEntry, UnchainedEntry } from './entry';
 import { MerkleFrontier } from './merkle';
 
@@ -48,14 +49,14 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer).
  * Text, not jsonb, holds the body: the exact bytes the hash covers.
  */
-export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
-  const s = quoted(schema);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit-ledger-migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`
+export const LEDGER_MIGRATIONS: MigrationSet = {
+  name: 'audit-ledger',
+  migrations: [
+    {
+      // The DDL from before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
+      version: 1,
+      name: 'pending and chained entries, head, invariant checks due, signing keys',
+      sql: (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.ledger_pending (
         arrival bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         event_id uuid NOT NULL UNIQUE,
@@ -95,14 +96,14 @@ export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
         public_key text NOT NULL,
         first_used_at timestamptz NOT NULL DEFAULT now()
       );
-    `);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+      `,
+    },
+  ],
+};
+
+/** Applies the ledger's missing migrations; safe when several instances start at once. */
+export async function migrateLedger(pool: Pool, schema: string): Promise<void> {
+  await migrateSchema(pool, schema, LEDGER_MIGRATIONS);
 }
 
 /** SQL access to the ledger (the service and the CLI use the same). */

@@ -120,10 +120,10 @@ describe('audit: checkpoints are checked against keys from configuration, never 
 
   it('refuses to start without a signing key outside local development, and a trusted key listed under its id with another key', () => {
     const config = Object.assign(new AuditConfig(), { AUTH_MODE: 'on', AUDIT_SIGNING_KEY: '' });
-    expect(() => new CheckpointService(config, {} as never, {} as never)).toThrow(/AUDIT_SIGNING_KEY is required/);
+    expect(() => new CheckpointService(config, {} as never, {} as never, {} as never)).toThrow(/AUDIT_SIGNING_KEY is required/);
     const local = Object.assign(new AuditConfig(), { AUTH_MODE: 'off', AUDIT_SIGNING_KEY: '' });
-    expect(new CheckpointService(local, {} as never, {} as never).key).toBeUndefined();
-    const own = new CheckpointService(audit.config, {} as never, {} as never).key!;
+    expect(new CheckpointService(local, {} as never, {} as never, {} as never).key).toBeUndefined();
+    const own = new CheckpointService(audit.config, {} as never, {} as never, {} as never).key!;
     const stranger = publicKeyPem(generateKeyPairSync('ed25519').publicKey);
     expect(() => trustedKeysOf({ AUDIT_TRUSTED_KEYS: JSON.stringify([{ keyId: own.keyId, publicKeyPem: stranger }]) }, own)).toThrow(
       `AUDIT_TRUSTED_KEYS names ${own.keyId}, the id of AUDIT_SIGNING_KEY, with another key`,

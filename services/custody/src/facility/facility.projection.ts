@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { GlobalEvent, PostgresTransaction } from '@custody/event-store';
+import type { Projection } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import type { Projection } from '../store/projector';
 import { quoted } from '../store/read-model.schema';
 import { CUSTODY_CONFIG, DATABASE_POOL } from '../store/store.module';
 

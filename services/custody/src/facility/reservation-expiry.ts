@@ -1,43 +1,43 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { CommandRejection } from '@custody/contracts';
 import { deterministicId } from '@custody/event-sourcing';
+import { PeriodicJob } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import { CUSTODY_CONFIG } from '../store/store.module';
+import { CUSTODY_CONFIG, DATABASE_POOL } from '../store/store.module';
 import { FacilityCommands } from './facility.commands';
 import { FacilityProjection } from './facility.projection';
 
 /**
  * The expiry timer: every RESERVATION_EXPIRY_SWEEP_MS it sends ExpireReservation, carrying the
  * time, for each held place whose hold ran out. The decider checks the time; a place used or
- * released meanwhile is simply not expired.
+ * released meanwhile is simply not expired. 0 turns it off; one instance sweeps at a time (a
+ * sweep's commands are safe twice, the lock only spares the work).
  */
 @Injectable()
 export class ReservationExpiry implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('ReservationExpiry');
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<number>;
+  private readonly job: PeriodicJob<number>;
 
   constructor(
     private readonly commands: FacilityCommands,
     private readonly readModel: FacilityProjection,
-    @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
-  ) {}
+    @Inject(CUSTODY_CONFIG) config: CustodyConfig,
+    @Inject(DATABASE_POOL) pool: Pool,
+  ) {
+    this.job = new PeriodicJob({
+      name: 'reservation expiry sweep',
+      intervalMs: config.RESERVATION_EXPIRY_SWEEP_MS,
+      lock: { pool, key: `${config.DATABASE_SCHEMA}.reservation-expiry` },
+      run: () => this.sweep(new Date()),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.RESERVATION_EXPIRY_SWEEP_MS === 0) return;
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep(new Date())
-        .catch((error: unknown) => {
-          this.logger.warn(`expiry sweep failed: ${(error as Error).message}`);
-          return 0;
-        })
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.RESERVATION_EXPIRY_SWEEP_MS);
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.job.stop();
   }
 
   /** Expires every held place whose hold ran out by `now`; returns how many expired. */

@@ -1,16 +1,16 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
+import { CheckpointedProjector } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { CustodyProjection } from '../custody/custody.projection';
 import { FacilityProjection } from '../facility/facility.projection';
-import { Projector } from './projector';
 import { CUSTODY_CONFIG, DATABASE_POOL } from './store.module';
 
 /** Runs the read models' projector with the application (stopped before the database closes). */
 @Injectable()
 export class ProjectorHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly projector: Projector;
+  private readonly projector: CheckpointedProjector;
 
   constructor(
     store: PostgresEventStore,
@@ -19,7 +19,9 @@ export class ProjectorHost implements OnApplicationBootstrap, BeforeApplicationS
     facilities: FacilityProjection,
     custody: CustodyProjection,
   ) {
-    this.projector = new Projector('custody-read-models', store, pool, config.DATABASE_SCHEMA, [facilities, custody]);
+    this.projector = new CheckpointedProjector({
+      name: 'custody-read-models', store, pool, schema: config.DATABASE_SCHEMA, projections: [facilities, custody],
+    });
   }
 
   onApplicationBootstrap(): void {

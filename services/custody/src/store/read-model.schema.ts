@@ -1,19 +1,21 @@
 import type { Pool } from 'pg';
+import { migrateSchema, type MigrationSet } from '@custody/event-store';
 
 /** Quotes a schema name for SQL. */
 export const quoted = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
 
 /**
  * The service's own tables beside the events: read models kept from its events, and what it
- * learns from the transfer and intake services. Safe when several instances start at once.
+ * learns from the transfer and intake services. Version 1 is the DDL from before versioned
+ * migrations, kept with IF NOT EXISTS so that it changes nothing on a schema it already made.
  */
-export async function migrateReadModels(pool: Pool, schema: string): Promise<void> {
-  const s = quoted(schema);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.custody-read-models`]);
-    await client.query(`
+export const CUSTODY_READ_MODEL_MIGRATIONS: MigrationSet = {
+  name: 'custody-read-models',
+  migrations: [
+    {
+      version: 1,
+      name: 'read models, checkpoints, transfer cases and sentences',
+      sql: (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
         name text PRIMARY KEY,
         checkpoint text NOT NULL
@@ -90,12 +92,12 @@ export async function migrateReadModels(pool: Pool, schema: string): Promise<voi
         sentence jsonb NOT NULL,
         occurred_at timestamptz NOT NULL
       );
-    `);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+      `,
+    },
+  ],
+};
+
+/** Applies the read models' missing migrations; safe when several instances start at once. */
+export async function migrateReadModels(pool: Pool, schema: string): Promise<void> {
+  await migrateSchema(pool, schema, CUSTODY_READ_MODEL_MIGRATIONS);
 }

@@ -1,9 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { CommandRejection } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { deterministicId } from '@custody/event-sourcing';
+import { PeriodicJob } from '@custody/platform';
 import { IntakeConfig } from '../config';
 import { InmateCommands } from '../inmate/inmate.commands';
+import { POOL } from '../store/store.module';
 import { retentionPolicyOf, type RetentionPolicy } from './retention-period';
 import { retentionStatus, type RetentionStatus } from './retention';
 
@@ -25,39 +28,38 @@ const RELEASE_EVENTS = ['DomesticReleaseRecorded', 'EnforcementEnded'];
  * The retention job (Rule 16): lists who is due (the final release plus the sending state's
  * period has passed, data not erased), skips those under a legal hold and erases the others
  * through the ordinary write path, so that each destruction is in the destruction log and on the
- * topic. Runs at start and every RETENTION_SCAN_INTERVAL_MS (0: never on its own). Each erasure's
+ * topic. Runs at start and every RETENTION_SCAN_INTERVAL_MS (0: never on its own), in one instance at a time. Each erasure's
  * command id is derived from the person, so that two instances running at once erase once.
  */
 @Injectable()
 export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RetentionJob');
   private readonly policy: RetentionPolicy;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<RetentionRun>;
+  private readonly job: PeriodicJob<RetentionRun>;
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly commands: InmateCommands,
-    private readonly config: IntakeConfig,
+    config: IntakeConfig,
+    @Inject(POOL) pool: Pool,
   ) {
     this.policy = retentionPolicyOf(config);
+    const interval = config.RETENTION_SCAN_INTERVAL_MS;
+    this.job = new PeriodicJob({
+      name: 'retention run',
+      intervalMs: interval,
+      runAtStart: interval > 0,
+      lock: { pool, key: `${config.DATABASE_SCHEMA}.retention` },
+      run: () => this.runOnce(),
+    });
   }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.RETENTION_SCAN_INTERVAL_MS;
-    if (interval <= 0) return;
-    const tick = () => {
-      this.run().catch((error: Error) => this.logger.error(`retention run failed: ${error.message}`));
-    };
-    this.timer = setInterval(tick, interval);
-    this.timer.unref();
-    setImmediate(tick);
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    await this.job.stop();
   }
 
   /** Every released person whose data is not erased, with the day it may be; `isDue` on `asOf`. */
@@ -82,10 +84,7 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** One run: erases every person due now and not held. A run already under way is joined, not doubled. */
   run(): Promise<RetentionRun> {
-    this.running ??= this.runOnce().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.job.runNow();
   }
 
   private async runOnce(): Promise<RetentionRun> {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandRejection, type DeadlineKind } from '@custody/contracts';
 import { deterministicId } from '@custody/event-sourcing';
+import { PeriodicJob } from '@custody/platform';
 import { TransferConfig } from '../config';
 import { TransferTables } from '../store/transfer-tables';
 import { TransferCommands } from '../transfer/transfer.commands';
@@ -17,36 +18,33 @@ import { Clock } from './clock';
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DeadlineScheduler');
-  private timer?: NodeJS.Timeout;
-  private scanning?: Promise<number>;
+  private readonly job: PeriodicJob<number>;
 
   constructor(
     private readonly tables: TransferTables,
     private readonly commands: TransferCommands,
     private readonly clock: Clock,
-    private readonly config: TransferConfig,
-  ) {}
+    config: TransferConfig,
+  ) {
+    this.job = new PeriodicJob({
+      name: 'deadline scan',
+      intervalMs: config.DEADLINE_SCAN_INTERVAL_MS,
+      lock: { pool: tables.pool, key: `${tables.schema}.deadline-scan` },
+      run: () => this.scan(),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.timer = setTimeout(async () => {
-        await this.scanOnce().catch((error: Error) => this.logger.error(`deadline scan failed: ${error.message}`));
-        if (this.timer) tick();
-      }, this.config.DEADLINE_SCAN_INTERVAL_MS);
-    };
-    tick();
+    this.job.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.scanning?.catch(() => undefined);
+    await this.job.stop();
   }
 
   /** Records every deadline that passed by now; returns how many it recorded. One scan at a time. */
   scanOnce(): Promise<number> {
-    this.scanning ??= this.scan().finally(() => (this.scanning = undefined));
-    return this.scanning;
+    return this.job.runNow();
   }
 
   private async scan(): Promise<number> {

@@ -1,9 +1,56 @@
 import type { Pool } from 'pg';
+import { migrateSchema, type MigrationSet } from '@custody/event-store';
 
 /** What the tables need of a connection: the pool, or a unit of work's transaction. */
 export interface Queryable {
   query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
+
+/**
+ * The tables' migrations. Version 1 is the DDL from before versioned migrations, kept with IF NOT
+ * EXISTS so that it changes nothing on a schema it already made.
+ */
+export const TRANSFER_TABLE_MIGRATIONS: MigrationSet = {
+  name: 'transfer-tables',
+  migrations: [
+    {
+      version: 1,
+      name: 'inmates, active transfers, read model, deadlines and checkpoints',
+      sql: (s) => `
+        CREATE TABLE IF NOT EXISTS ${s}.inmates (
+          inmate_id uuid PRIMARY KEY,
+          record jsonb NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE IF NOT EXISTS ${s}.active_transfers (
+          inmate_id uuid PRIMARY KEY,
+          transfer_id uuid NOT NULL UNIQUE);
+        CREATE TABLE IF NOT EXISTS ${s}.transfers (
+          transfer_id uuid PRIMARY KEY,
+          inmate_id uuid NOT NULL,
+          stage text NOT NULL,
+          sending_state text NOT NULL,
+          receiving_state text NOT NULL,
+          legal_basis text NOT NULL,
+          view jsonb NOT NULL,
+          last_revision integer NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS transfers_stage ON ${s}.transfers (stage, receiving_state);
+        CREATE TABLE IF NOT EXISTS ${s}.transfer_deadlines (
+          transfer_id uuid NOT NULL,
+          inmate_id uuid NOT NULL,
+          kind text NOT NULL,
+          due_at text NOT NULL,
+          due timestamptz NOT NULL,
+          status text NOT NULL,
+          PRIMARY KEY (transfer_id, kind));
+        CREATE INDEX IF NOT EXISTS transfer_deadlines_due ON ${s}.transfer_deadlines (due) WHERE status = 'open';
+        CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
+          name text PRIMARY KEY,
+          checkpoint text NOT NULL);
+      `,
+    },
+  ],
+};
 
 /**
  * The service's own tables beside its events, all derived or guarded:
@@ -23,50 +70,8 @@ export class TransferTables {
     this.s = `"${schema.replace(/"/g, '""')}"`;
   }
 
-  /** Creates the tables if missing; safe when several instances start at once. */
+  /** Applies the tables' missing migrations; safe when several instances start at once. */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.transfer-tables`]);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.s}.inmates (
-          inmate_id uuid PRIMARY KEY,
-          record jsonb NOT NULL,
-          updated_at timestamptz NOT NULL DEFAULT now());
-        CREATE TABLE IF NOT EXISTS ${this.s}.active_transfers (
-          inmate_id uuid PRIMARY KEY,
-          transfer_id uuid NOT NULL UNIQUE);
-        CREATE TABLE IF NOT EXISTS ${this.s}.transfers (
-          transfer_id uuid PRIMARY KEY,
-          inmate_id uuid NOT NULL,
-          stage text NOT NULL,
-          sending_state text NOT NULL,
-          receiving_state text NOT NULL,
-          legal_basis text NOT NULL,
-          view jsonb NOT NULL,
-          last_revision integer NOT NULL,
-          updated_at timestamptz NOT NULL DEFAULT now());
-        CREATE INDEX IF NOT EXISTS transfers_stage ON ${this.s}.transfers (stage, receiving_state);
-        CREATE TABLE IF NOT EXISTS ${this.s}.transfer_deadlines (
-          transfer_id uuid NOT NULL,
-          inmate_id uuid NOT NULL,
-          kind text NOT NULL,
-          due_at text NOT NULL,
-          due timestamptz NOT NULL,
-          status text NOT NULL,
-          PRIMARY KEY (transfer_id, kind));
-        CREATE INDEX IF NOT EXISTS transfer_deadlines_due ON ${this.s}.transfer_deadlines (due) WHERE status = 'open';
-        CREATE TABLE IF NOT EXISTS ${this.s}.projection_checkpoints (
-          name text PRIMARY KEY,
-          checkpoint text NOT NULL);
-      `);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await migrateSchema(this.pool, this.schema, TRANSFER_TABLE_MIGRATIONS);
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { PostgresEventStore, type GlobalEvent, type Subscription } from '@custody/event-store';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PostgresEventStore, type GlobalEvent } from '@custody/event-store';
+import { CheckpointedProjector, type Projection } from '@custody/platform';
 import { Clock } from '../deadlines/clock';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { transferStream } from './transfer.commands';
@@ -20,56 +21,34 @@ export interface TransferFilter {
 /**
  * The read model, kept from our own events: a row per case (`transfers`) and its owed deadlines
  * (`transfer_deadlines`, which the deadline scheduler scans). It follows the store's global log
- * from a stored checkpoint; each event is folded in one transaction with the checkpoint, and a
- * row remembers the revision it was built at, so replaying (or two instances) changes nothing.
- * Rebuild: delete the checkpoint row and the two tables' rows.
+ * from a stored checkpoint, in one instance at a time; each batch of events is folded in one
+ * transaction with the checkpoint, and a row remembers the revision it was built at, so replaying
+ * (or a second instance taking over) changes nothing. Rebuild: delete the checkpoint row and the
+ * two tables' rows.
  */
 @Injectable()
-export class TransferProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('TransferProjection');
-  private subscription?: Subscription;
-  private loop?: Promise<void>;
-  private isStopping = false;
+export class TransferProjection implements OnApplicationBootstrap, BeforeApplicationShutdown, Projection {
+  readonly categories = ['transfer'];
+  private readonly projector: CheckpointedProjector;
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly tables: TransferTables,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.projector = new CheckpointedProjector({ name: NAME, store, pool: tables.pool, schema: tables.schema, projections: [this] });
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.isStopping = false;
-    this.loop = this.follow();
+  onApplicationBootstrap(): void {
+    this.projector.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.isStopping = true;
-    await this.subscription?.stop();
-    await this.loop;
+    await this.projector.stop();
   }
 
-  private async follow(): Promise<void> {
-    while (!this.isStopping) {
-      try {
-        const { rows } = await this.tables.pool.query<{ checkpoint: string }>(`SELECT checkpoint FROM ${this.tables.s}.projection_checkpoints WHERE name = $1`, [NAME]);
-        this.subscription = this.store.subscribeToAll({ fromCheckpoint: rows[0]?.checkpoint, filter: { categories: ['transfer'] } });
-        for await (const event of this.subscription) {
-          await this.store.transaction(async (tx) => {
-            await this.project(tx, event);
-            await tx.query(
-              `INSERT INTO ${this.tables.s}.projection_checkpoints (name, checkpoint) VALUES ($1, $2)
-               ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
-              [NAME, event.checkpoint],
-            );
-          });
-          if (this.isStopping) break;
-        }
-      } catch (error) {
-        if (this.isStopping) return;
-        this.logger.error(`projection stopped on ${(error as Error).message}; resuming from the checkpoint`);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+  apply(event: GlobalEvent, tx: Queryable): Promise<void> {
+    return this.project(tx, event);
   }
 
   private async project(tx: Queryable, event: GlobalEvent): Promise<void> {
