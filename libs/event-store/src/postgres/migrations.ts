@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { EventStoreOrderError } from '../errors';
 
 /** One versioned change of the event store's schema. `sql` gets the quoted schema name. */
 interface Migration {
@@ -125,6 +126,89 @@ const MIGRATIONS: Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    name: 'global_position assigned by the store after commit',
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN global_position bigint;
+
+      -- Existing rows take their place in the order readers used until now, so that an old
+      -- "<transaction id>:<position>" checkpoint maps onto exactly the same prefix. Rows written
+      -- by transactions of another cluster (a restore) cannot be ordered that way: they are left
+      -- unsequenced, and the store refuses to start until repair_order() has been run.
+      UPDATE ${s}.events e SET global_position = o.n
+      FROM (SELECT position, row_number() OVER (ORDER BY transaction_id, position) AS n FROM ${s}.events) o
+      WHERE e.position = o.position
+        AND NOT EXISTS (
+          SELECT 1 FROM ${s}.events f WHERE f.transaction_id >= pg_snapshot_xmax(pg_current_snapshot())
+        );
+
+      CREATE UNIQUE INDEX events_global_position ON ${s}.events (global_position) WHERE global_position IS NOT NULL;
+      CREATE INDEX events_unsequenced ON ${s}.events (position) WHERE global_position IS NULL;
+
+      -- The sequencer: one short transaction, serialised per store by a transaction-level
+      -- advisory lock. It numbers committed rows that have no global position yet, in position
+      -- order (the order of their inserts: appends to one stream are serialised by the stream
+      -- row, so each stream keeps its order), from max(global_position) + 1 on, a bounded batch
+      -- at a time. Each run assigns one contiguous range after the previous run committed, so a
+      -- reader never sees n + 1 before n. No sequence object: the order is data, carried by
+      -- pg_dump and logical replication.
+      CREATE FUNCTION ${s}.sequence_events(p_lock_class integer, p_lock_key integer, p_limit integer, p_channel text)
+      RETURNS TABLE (assigned integer, head bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_base bigint;
+        v_count integer;
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM ${s}.events WHERE global_position IS NULL) THEN
+          RETURN QUERY SELECT 0, (SELECT max(global_position) FROM ${s}.events);
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock(p_lock_class, p_lock_key);
+        -- A new statement, so a new snapshot: it sees every run that committed before the lock was granted.
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position) AS n
+          FROM (SELECT position FROM ${s}.events WHERE global_position IS NULL ORDER BY position LIMIT p_limit) u
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch WHERE e.position = batch.position;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        IF v_count > 0 AND p_channel IS NOT NULL THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+        RETURN QUERY SELECT v_count, v_base + v_count;
+      END;
+      $fn$;
+
+      -- The documented repair after rows written by another cluster were restored unsequenced
+      -- (README, "Refused order"): restored rows (positions up to p_restored_up_to, by default the
+      -- highest position among rows whose transaction id lies beyond this cluster's counter)
+      -- first, in their cluster's (transaction id, position) order, then the rest the same way.
+      CREATE FUNCTION ${s}.repair_order(p_restored_up_to bigint DEFAULT NULL)
+      RETURNS bigint
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_boundary bigint := p_restored_up_to;
+        v_base bigint;
+        v_count bigint;
+      BEGIN
+        LOCK TABLE ${s}.events IN SHARE ROW EXCLUSIVE MODE;
+        IF v_boundary IS NULL THEN
+          SELECT coalesce(max(position), 0) INTO v_boundary FROM ${s}.events
+          WHERE global_position IS NULL AND transaction_id >= pg_snapshot_xmax(pg_current_snapshot());
+        END IF;
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position > v_boundary, transaction_id, position) AS n
+          FROM ${s}.events WHERE global_position IS NULL
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch WHERE e.position = batch.position;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        RETURN v_count;
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 /** The latest schema version this code knows. */
@@ -136,9 +220,10 @@ const MIGRATION_LOCK_CLASS = 0x45535431;
 /**
  * Creates the schema if needed and applies the missing migrations, in one transaction under a
  * transaction-level advisory lock: instances starting at the same time wait for each other, and
- * the second finds the work done.
+ * the second finds the work done. Refuses (EventStoreOrderError) a store holding events it cannot
+ * order: see repair_order in migration 2. `toVersion` stops early (tests of the migrations).
  */
-export async function migrate(pool: Pool, schemaName: string): Promise<void> {
+export async function migrate(pool: Pool, schemaName: string, options: { toVersion?: number } = {}): Promise<void> {
   const s = quoteIdentifier(schemaName);
   const client = await pool.connect();
   try {
@@ -155,11 +240,22 @@ export async function migrate(pool: Pool, schemaName: string): Promise<void> {
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
     const applied = new Set(rows.map((row) => row.version));
     for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+      if (applied.has(migration.version) || migration.version > (options.toVersion ?? SCHEMA_VERSION)) continue;
       await client.query(migration.sql(s));
       await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
     }
+    if (!applied.has(2) && (options.toVersion ?? SCHEMA_VERSION) < 2) {
+      await client.query('COMMIT');
+      return;
+    }
+    const { rows: foreign } = await client.query<{ count: string; max_transaction: string }>(
+      `SELECT count(*) AS count, max(transaction_id)::text AS max_transaction FROM ${s}.events
+       WHERE global_position IS NULL AND transaction_id >= pg_snapshot_xmax(pg_current_snapshot())`,
+    );
     await client.query('COMMIT');
+    if (Number(foreign[0].count) > 0) {
+      throw new EventStoreOrderError(schemaName, Number(foreign[0].count), foreign[0].max_transaction);
+    }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
