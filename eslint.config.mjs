@@ -2,7 +2,8 @@
 //   type:service   may import contracts, domain, adapter and testing libraries; never another service
 //   type:contracts imports nothing of ours
 //   type:domain    (libs/legal) imports only contracts, and no framework or I/O
-//   type:adapter   imports contracts, domain and other adapters
+//   type:kernel    (libs/event-sourcing, the write path) imports contracts and the event store only, no framework
+//   type:adapter   imports contracts, domain, the kernel and other adapters
 //   type:testing   imports adapters and contracts
 // There is no '*' rule: an untagged project can import nothing of ours and so fails lint.
 import js from '@eslint/js';
@@ -22,7 +23,7 @@ function boundaries({ inTests }) {
       depConstraints: [
         {
           sourceTag: 'type:service',
-          onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', 'type:testing'],
+          onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:kernel', 'type:adapter', 'type:testing'],
         },
         { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [...testing] },
         {
@@ -30,8 +31,13 @@ function boundaries({ inTests }) {
           onlyDependOnLibsWithTags: ['type:contracts', ...testing],
           bannedExternalImports: impureModules,
         },
-        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:adapter', ...testing] },
-        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:contracts', 'type:domain'] },
+        {
+          sourceTag: 'type:kernel',
+          onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing],
+          bannedExternalImports: ['@nestjs/*', 'kafkajs', 'pg', 'pg-*', '@kurrent/*', 'express'],
+        },
+        { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:kernel', 'type:adapter', ...testing] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:kernel', 'type:contracts', 'type:domain'] },
       ],
     },
   ];
@@ -73,6 +79,18 @@ export default tseslint.config(
         'error',
         { object: 'Date', property: 'now', message: 'Time comes in on the command.' },
         { object: 'Math', property: 'random', message: 'Ids come in on the command.' },
+      ],
+    },
+  },
+  {
+    // Of the adapters, the kernel uses the event store only: the platform (Nest, observability)
+    // and messaging build on the kernel, not the other way round.
+    files: ['libs/event-sourcing/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@custody/platform', '@custody/messaging', '@custody/legal', '@custody/testing'], message: 'The kernel imports only the contracts and the event store.' }] },
       ],
     },
   },

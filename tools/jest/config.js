@@ -29,6 +29,8 @@ module.exports = function jestConfig(projectDir, tier) {
     testMatch: isIntegration ? ['<rootDir>/**/*.int-spec.ts'] : ['<rootDir>/**/*.spec.ts'],
     transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
     moduleNameMapper: {
+      // A library's testing-only entry point, e.g. @custody/event-sourcing/testing.
+      '^@custody/([a-z-]+)/testing$': path.join(workspaceRoot, 'libs/$1/src/testing.ts'),
       '^@custody/([a-z-]+)$': path.join(workspaceRoot, 'libs/$1/src/index.ts'),
     },
     setupFiles: [path.join(__dirname, 'setup-reflect.js')],

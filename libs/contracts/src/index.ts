@@ -113,10 +113,12 @@ export {
 export { inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {
-  MAX_MESSAGE_BYTES, EXTENSIONS, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,
+  MAX_MESSAGE_BYTES, EXTENSIONS, ACTOR_VERIFICATIONS, type ActorVerification, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,
   type KafkaMessageLike, type OutgoingKafkaMessage,
 } from './envelope/envelope';
 export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './envelope/subject';
 export { messageBytes, toKafkaMessage } from './envelope/write';
 export { fromKafkaMessage } from './envelope/read';
 export { EXAMPLES, LEGACY_EXAMPLES } from './examples/examples';
+export { payloadSchemas, SCHEMA_POINTER, type JsonSchema } from './asyncapi/schemas';
+export { buildAsyncApiDocument, CONTRACT_VERSION } from './asyncapi/document';

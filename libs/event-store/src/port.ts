@@ -11,6 +11,12 @@ export interface Actor {
   officer?: string;
   /** A system principal (e.g. a ministry's integration) rather than a person. */
   system?: string;
+  /** Who was verified: the bearer token's subject (HTTP) or the signing key's id (a signed command). */
+  subject?: string;
+  /** The roles the verified bearer token granted. */
+  roles?: string[];
+  /** How the actor was established: a bearer token, a command signature, or nothing (authentication off). */
+  verifiedBy?: 'bearer-token' | 'command-signature' | 'none';
 }
 
 /** Metadata every event carries; `occurredAt` is when it happened in the world (ISO 8601). */

@@ -2,8 +2,8 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { InvalidConfigurationError, loadConfig } from './config';
 
 /**
- * A service's main: reads and validates its configuration, builds its application and listens
- * on PORT. An invalid configuration (an environment variable, or a setting the application
+ * A service's main: reads and validates its configuration, builds its application, initialises
+ * it, starts its Kafka transport (if createApp connected one) and listens on PORT. An invalid configuration (an environment variable, or a setting the application
  * checks while it is built) stops the process at once with a message naming each variable,
  * and exit code 78 (EX_CONFIG).
  */
@@ -16,6 +16,10 @@ export async function runService<Config extends { PORT: number }>(
   try {
     const config = loadConfig(configClass);
     const app = await createApp(config);
+    // init first: the Kafka transport (connected by createApp) consumes only once the topics exist
+    // and every module's onModuleInit work is done; then the consumers, then HTTP.
+    await app.init();
+    await app.startAllMicroservices();
     await app.listen(config.PORT, '0.0.0.0');
     logger.log(`${service} listening on port ${config.PORT}`);
     return app;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandRejection } from '@custody/contracts';
 import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
-import { resultEvent } from './command-results';
+import { resultEvent } from '@custody/event-sourcing';
 import { commandDecoder, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
 import { InvalidConfigurationError, loadConfig } from './config';
 import { ServiceConfig } from './service.config';

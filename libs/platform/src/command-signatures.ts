@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CommandRejection } from '@custody/contracts';
 import type { EventMetadata } from '@custody/event-store';
 import {
-  COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, OnEvent, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
+  COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
   type DecodedEvent, type HandlerContext, type InboxTransaction, type JwksSigners, type MessageDecoder, type SignerKey,
 } from '@custody/messaging';
-import { asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
+import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
+import { withTraceparent } from './command-context';
 import { InvalidConfigurationError } from './config';
-import { withTraceparent, type StreamStore } from './decider';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
 import { keySourceUrlProblem } from './key-source-url';
@@ -177,12 +178,13 @@ export async function recordRejection(tx: StreamStore, commandId: string, comman
 
 /**
  * The handler of the refusals a service's decoder answers (COMMAND_REFUSED): each is recorded as
- * the command's CommandRejected. Provide it once in a service whose consumer takes commands.
+ * the command's CommandRejected. List it once among the controllers of a service whose consumer takes
+ * commands (its handler is an @EventPattern, routed by the Kafka transport).
  */
-@Injectable()
+@Controller()
 export class CommandRefusalRecorder {
-  @OnEvent(COMMAND_REFUSED)
-  async record(event: DecodedEvent, { tx }: HandlerContext<StreamStore & InboxTransaction>): Promise<void> {
+  @EventPattern(COMMAND_REFUSED)
+  async record(@Payload() event: DecodedEvent, @Ctx() { tx }: HandlerContext<StreamStore & InboxTransaction>): Promise<void> {
     await recordRefusal(tx, event);
   }
 }

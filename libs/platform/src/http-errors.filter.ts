@@ -1,6 +1,7 @@
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, Logger, ValidationPipe } from '@nestjs/common';
 import { CommandRejection, ContractViolation, REJECTIONS, toFieldProblems, VALIDATOR_OPTIONS } from '@custody/contracts';
 import { EventStoreError } from '@custody/event-store';
+import { type Observable, throwError } from 'rxjs';
 
 /**
  * Every error as a structured answer: `{ code, message, errors: [{ path, problem }], details }`.
@@ -11,7 +12,9 @@ import { EventStoreError } from '@custody/event-store';
 export class HttpErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): Observable<never> | void {
+    // A Kafka handler's error is the consumer's to retry or dead-letter, unchanged: not an HTTP answer.
+    if (host.getType() !== 'http') return throwError(() => error);
     const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
     const { status, body } = this.describe(error);
     response.status(status).json(body);

@@ -2,10 +2,6 @@ export { loadConfig, InvalidConfigurationError } from './config';
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
-export { concurrencyConflict, handleCommand, loadState } from './decider';
-export type { Decider, DomainEventOf, HandleOptions, StreamStore, StreamReader } from './decider';
-export { applyCommandWithResult, asRejection, commandResultStream, deterministicId, resultEvent } from './command-results';
-export type { CommandOutcome } from './command-results';
 export {
   commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
 } from './command-signatures';
@@ -17,13 +13,16 @@ export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
 export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
-export { CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
 export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
+export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
-export { withTraceparent } from './decider';
+export { observedCommand, withTraceparent } from './command-context';
+export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
+export type { Caller } from './event-metadata';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
   parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,

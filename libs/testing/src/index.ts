@@ -17,3 +17,5 @@ export {
   eventually,
 } from './real-services';
 export type { TestSchema } from './real-services';
+export { NOT_IN_OPENAPI, registeredRoutes, undocumentedRoutes } from './openapi-coverage';
+export type { HttpRoute } from './openapi-coverage';

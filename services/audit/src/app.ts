@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { kafkaTransport } from '@custody/messaging';
 import { loadConfig, logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp } from '@custody/platform';
 import { AppModule } from './app.module';
 import type { AuditConfig } from './config';
@@ -21,5 +22,10 @@ export async function createApp(config: AuditConfig, options: { logger?: false }
   });
   const app = await NestFactory.create<NestExpressApplication>(observe(observability, AppModule.forConfig(config)), { bodyParser: false, bufferLogs: true });
   useServiceHttp(app, config);
+  // Kafka in: the @EventPattern handlers of the consumers, through the service's consumer (inbox,
+  // retries, dead letters). The application's guards, pipes, filters and interceptors apply to them
+  // too, and let Kafka messages through (they act on HTTP only).
+  const strategy = kafkaTransport(app);
+  if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   return app;
 }

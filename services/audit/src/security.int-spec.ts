@@ -71,6 +71,12 @@ const ROUTES: Route[] = [
   { name: 'liveness', method: 'get', pattern: 'GET /health/live', path: '/health/live', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'readiness', method: 'get', pattern: 'GET /health/ready', path: '/health/ready', roles: 'public', ownStateOnly: false, allowed: 200 },
   { name: 'metrics', method: 'get', pattern: 'GET /metrics', path: '/metrics', roles: 'public', ownStateOnly: false, allowed: 200 },
+  // The OpenAPI document (UI, JSON, the AsyncAPI contract it links to) and Swagger UI's own files: public, no data.
+  // Swagger UI declares /docs/LICENSE but its package has no such file there: 404 to anyone.
+  ...(['/docs', '/docs/', '/docs/json', '/docs/asyncapi.json', '/docs/index.html', '/docs/swagger-ui-init.js', '/docs/docs/swagger-ui-init.js'] as const).map(
+    (path): Route => ({ name: `OpenAPI ${path}`, method: 'get', pattern: `GET ${path}`, path, roles: 'public', ownStateOnly: false, allowed: 200 }),
+  ),
+  { name: 'OpenAPI /docs/LICENSE', method: 'get', pattern: 'GET /docs/LICENSE', path: '/docs/LICENSE', roles: 'public', ownStateOnly: false, allowed: 404 },
   { name: 'access log', method: 'get', pattern: 'GET /access-log', path: '/access-log', roles: AUDITOR, ownStateOnly: false, allowed: 200 },
   // Any state's auditor may ask; each service's log answers only what that state may see.
   { name: "a person's access history", method: 'get', pattern: 'GET /inmates/:id/access-log', path: `/inmates/${person}/access-log`, roles: AUDITOR, ownStateOnly: false, allowed: 200 },

@@ -37,7 +37,7 @@ export class CustodyConfig extends PersonalDataConfig {
   @Min(0)
   RESERVATION_EXPIRY_SWEEP_MS = 60_000;
 
-  /** Attempts of one facility write when other instances keep appending to the same facility. */
+  /** Attempts in all (the first included) of one facility write when other instances keep appending to the same facility. */
   @IsInt()
   @Min(1)
   @Max(1000)

@@ -52,7 +52,9 @@ export class CustodyMessagingModule {
           }),
         }),
       ],
-      providers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, PersonalDataErasureConsumer, FacilityRights, CommandRefusalRecorder],
+      // The consumers are controllers: the Kafka transport routes to their @EventPattern handlers.
+      controllers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, PersonalDataErasureConsumer, CommandRefusalRecorder],
+      providers: [FacilityRights],
     };
   }
 }

@@ -1,16 +1,15 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { kafkaTransport } from '@custody/messaging';
 import { logLevelFor, ObservabilityConfig, ObservabilityModule, observe, useServiceHttp, loadConfig } from '@custody/platform';
 import { AppModule } from './app.module';
 import { IntakeConfig } from './config';
-import { commandSchemas } from './openapi';
 
 /**
  * The intake application, as main.ts starts it and integration tests boot it: the structured
  * error filter, the contract's validation, a body size limit, security headers, authentication
- * and authorisation (SecurityModule), OpenAPI at /docs.
+ * and authorisation (SecurityModule), OpenAPI at /docs (useServiceHttp).
  */
 export async function createApp(config: IntakeConfig, options: { logger?: LogLevel[] } = {}): Promise<INestApplication> {
   const observability = ObservabilityModule.forService('intake', { logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL) });
@@ -19,16 +18,10 @@ export async function createApp(config: IntakeConfig, options: { logger?: LogLev
     bufferLogs: true,
   });
   useServiceHttp(app, config);
-
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Intake: the inmate record of the sending state')
-      .setDescription('Commands are the contract\'s intake commands (the same bodies as on custody.intake.commands). Errors: { code, message, errors: [{ path, problem }], details }.')
-      .setVersion('1')
-      .build(),
-  );
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...commandSchemas() } };
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  // Kafka in: the @EventPattern handlers of the consumers, through the service's consumer (inbox,
+  // retries, dead letters). The application's guards, pipes, filters and interceptors apply to them
+  // too, and let Kafka messages through (they act on HTTP only).
+  const strategy = kafkaTransport(app);
+  if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   return app;
 }

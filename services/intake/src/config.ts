@@ -15,11 +15,14 @@ export class IntakeConfig extends PersonalDataConfig {
   /** The consumer group of the service (commands and the transfer and custody events). */
   override KAFKA_GROUP_ID = 'intake';
 
-  /** Attempts in all when another writer changed the inmate's record at the same time. */
+  /**
+   * Attempts in all (the first included) when another writer changed the inmate's record at the
+   * same time, over HTTP and Kafka alike; no layer retries on top of them.
+   */
   @IsInt()
   @Min(1)
   @Max(50)
-  COMMAND_MAX_ATTEMPTS = 5;
+  COMMAND_MAX_ATTEMPTS = 10;
 
   /** Whether this instance keeps the search read model (turn off on extra instances if wished). */
   @IsIn(['true', 'false'])

@@ -1,7 +1,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
-import { testKafka } from '@custody/testing';
+import { registeredRoutes, testKafka, undocumentedRoutes } from '@custody/testing';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
 const RETENTION_MS = '5400000';
@@ -26,7 +26,18 @@ describe('intake service', () => {
     const response = await request(intake.app.getHttpServer()).get('/docs/json').expect(200);
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/inmates', '/inmates/{id}', '/inmates/{id}/history']));
     expect(response.body.components.schemas.RegisterInmate.required).toEqual(expect.arrayContaining(['inmateId', 'identity', 'sendingState']));
+    expect(response.body.paths['/inmates'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RegisterInmate' });
+    // A query given as one class is documented parameter by parameter, from its validation rules.
+    const search = response.body.paths['/inmates'].get.parameters as Array<{ name: string; in: string; schema: { enum?: string[] } }>;
+    expect(search.find((parameter) => parameter.name === 'status')).toMatchObject({ in: 'query', schema: { enum: ['registered', 'released'] } });
+    expect(search.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['X-Access-Purpose', 'limit', 'cursor']));
     await request(intake.app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('documents every route it serves in its OpenAPI document', async () => {
+    const response = await request(intake.app.getHttpServer()).get('/docs/json').expect(200);
+    expect(registeredRoutes(intake.app)).toEqual(expect.arrayContaining(['POST /inmates', 'GET /inmates/{id}', 'GET /access-log']));
+    expect(undocumentedRoutes(intake.app, response.body)).toEqual([]);
   });
 
   it('creates its commands topic and that topic\'s dead-letter twin with COMMAND_TOPIC_RETENTION_MS (commands carry identities in clear), its events topic at the broker\'s default', async () => {

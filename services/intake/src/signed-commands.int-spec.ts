@@ -63,6 +63,17 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
     await expect(startIntake('intake-unsigned', { COMMAND_SIGNATURES: 'required' })).rejects.toThrow(/COMMAND_SIGNERS: no command-signing key configured/);
   });
 
+  it('records the verified signer as the actor: its key\'s state and id, not the organisation or officer the headers claim', async () => {
+    const registered = registration('BE');
+    const inmateId = JSON.parse(registered.value).inmateId as string;
+    const signed = await belgium.sign(registered);
+    await send({ ...signed, headers: { ...signed.headers, ce_actorofficer: 'someone-else' } });
+    expect((await resultOf(registered.id)).headers.ce_type).toBe('CommandAccepted');
+    const actors: unknown[] = [];
+    for await (const event of intake.app.get(PostgresEventStore).readStream(`inmate-${inmateId}`)) actors.push(event.metadata.actor);
+    expect(actors).toEqual([{ state: 'BE', subject: belgium.kid, verifiedBy: 'command-signature' }]);
+  });
+
   it('applies a command signed by the sending state once, and refuses every other with its code, writing nothing', async () => {
     // Belgium registers a person it holds: it takes effect.
     const registered = registration('BE');

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { Pool } from 'pg';
-import { eventually } from '@custody/testing';
+import { eventually, undocumentedRoutes } from '@custody/testing';
 import { POOL } from './store/store.module';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
@@ -57,5 +57,15 @@ describe('transfer service', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('publishes its OpenAPI document at /docs, documenting every route it serves', async () => {
+    const response = await request(app.getHttpServer()).get('/docs/json').expect(200);
+    expect(response.body.info.title).toBe('custody transfer service');
+    expect(response.body.paths['/transfers'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RequestTransfer' });
+    expect(response.body.components.schemas.RequestTransfer.required).toEqual(expect.arrayContaining(['transferId', 'inmateId', 'sendingState', 'receivingState']));
+    expect(response.body.paths['/transfers/{id}'].get.security).toEqual([{ bearer: [] }]);
+    expect(undocumentedRoutes(app, response.body)).toEqual([]);
+    await request(app.getHttpServer()).get('/docs').expect(200);
   });
 });

@@ -1,4 +1,4 @@
-import { EXTENSIONS } from '../envelope/envelope';
+import { ACTOR_VERIFICATIONS, EXTENSIONS } from '../envelope/envelope';
 import type { JsonSchema } from './schemas';
 
 const text = (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', description, ...extra });
@@ -29,6 +29,14 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
       [`ce_${EXTENSIONS.actorOrganisation}`]: text('Organisation of the actor.'),
       [`ce_${EXTENSIONS.actorOfficer}`]: text('Officer acting, when a person acts.'),
       [`ce_${EXTENSIONS.actorSystem}`]: text('System principal, when a ministry\'s system acts.'),
+      [`ce_${EXTENSIONS.actorSubject}`]: text('Who was verified (events): the subject of the bearer token the command came with, or the id of the key that signed it.'),
+      [`ce_${EXTENSIONS.actorRoles}`]: text('The roles the verified bearer token granted, comma-separated (events).'),
+      [`ce_${EXTENSIONS.actorVerifiedBy}`]: text(
+        'How the recording service established the actor (events): bearer-token (its state is the token issuer\'s), command-signature (the signing key\'s state), ' +
+          'or none (authentication or command signatures off, local development). The actor of a recorded event is never what the caller merely claimed: ' +
+          'the X-Actor-* headers of HTTP requests are ignored, and of a command\'s ce_actor* headers only the state is checked against its signature.',
+        { enum: [...ACTOR_VERIFICATIONS] },
+      ),
       ...(kind === 'command'
         ? {
             ce_signature: text(

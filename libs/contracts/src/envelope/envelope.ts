@@ -4,7 +4,21 @@ export type EnvelopeActor = {
   organisation?: string;
   officer?: string;
   system?: string;
+  /** Who was verified: the bearer token's subject (HTTP) or the signing key's id (a signed command). */
+  subject?: string;
+  /** The roles the verified token granted. */
+  roles?: string[];
+  /** How the actor was established: never from what the caller merely claims. */
+  verifiedBy?: ActorVerification;
 };
+
+/**
+ * How an actor was established: a bearer token of a configured issuer (its state is the issuer's),
+ * a command signature of a configured ministry key, or nothing (authentication or signatures off,
+ * local development only).
+ */
+export const ACTOR_VERIFICATIONS = ['bearer-token', 'command-signature', 'none'] as const;
+export type ActorVerification = (typeof ACTOR_VERIFICATIONS)[number];
 
 /**
  * Metadata of every message; the same fields as the event store's `EventMetadata`, so a stored
@@ -73,4 +87,7 @@ export const EXTENSIONS = {
   actorOrganisation: 'actororganisation',
   actorOfficer: 'actorofficer',
   actorSystem: 'actorsystem',
+  actorSubject: 'actorsubject',
+  actorRoles: 'actorroles',
+  actorVerifiedBy: 'actorverifiedby',
 } as const;

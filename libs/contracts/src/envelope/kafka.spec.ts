@@ -127,6 +127,22 @@ describe('fromKafkaMessage', () => {
     expect(key.length).toBeGreaterThan(0);
   });
 
+  it('carries a verified actor\'s subject, roles and how it was verified', () => {
+    const verified = { state: 'BE', organisation: 'FPS Justice', subject: 'officer-17', roles: ['intake-officer', 'integration'], verifiedBy: 'bearer-token' as const };
+    const inmateRegistered = envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'InmateRegistered')!);
+    const message = toKafkaMessage({ ...inmateRegistered, metadata: { ...inmateRegistered.metadata, actor: verified } });
+    expect(message.headers).toMatchObject({ ce_actorsubject: 'officer-17', ce_actorroles: 'intake-officer,integration', ce_actorverifiedby: 'bearer-token' });
+    const parsed = fromKafkaMessage(asReceived(message));
+    expect(parsed.ok && parsed.value.metadata.actor).toEqual(verified);
+  });
+
+  it('rejects an actor verified by a means the contract does not know', () => {
+    const message = produced();
+    const error = violation(fromKafkaMessage(asReceived({ ...message, headers: { ...message.headers, ce_actorverifiedby: 'trust-me' } })));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path)).toEqual(['headers.ce_actorverifiedby']);
+  });
+
   it('passes the trace context through', () => {
     const parsed = fromKafkaMessage(asReceived(produced()));
     expect(parsed.ok && parsed.value.metadata.traceparent).toBe(TRACEPARENT);

@@ -5,7 +5,7 @@ import { ContractViolation, type ContractViolationCode, type FieldProblem, type 
 import type { Topic } from '../topics/topics';
 import { unknownVersion, type Validated, validateCommand } from '../validation/validate';
 import { readEvent } from '../versioning/read-event';
-import { EXTENSIONS, type KafkaMessageLike, MAX_MESSAGE_BYTES, type ParsedEnvelope } from './envelope';
+import { ACTOR_VERIFICATIONS, type ActorVerification, EXTENSIONS, type KafkaMessageLike, MAX_MESSAGE_BYTES, type ParsedEnvelope } from './envelope';
 import { messageKey, subjectAttribute, subjectOf } from './subject';
 import { messageBytes } from './write';
 
@@ -134,6 +134,10 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
       if (!headers[`ce_${actorHeader}`]) problems.push({ path: `headers.ce_${actorHeader}`, problem: 'a command names who sends it' });
     }
   }
+  const verifiedBy = headers[`ce_${EXTENSIONS.actorVerifiedBy}`];
+  if (verifiedBy !== undefined && !(ACTOR_VERIFICATIONS as readonly string[]).includes(verifiedBy)) {
+    problems.push({ path: `headers.ce_${EXTENSIONS.actorVerifiedBy}`, problem: `must be one of ${ACTOR_VERIFICATIONS.join(', ')}` });
+  }
   if (problems.length > 0) return fail('INVALID_ENVELOPE', problems, context);
 
   const actor = compact({
@@ -141,6 +145,9 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
     organisation: headers[`ce_${EXTENSIONS.actorOrganisation}`],
     officer: headers[`ce_${EXTENSIONS.actorOfficer}`],
     system: headers[`ce_${EXTENSIONS.actorSystem}`],
+    subject: headers[`ce_${EXTENSIONS.actorSubject}`],
+    roles: headers[`ce_${EXTENSIONS.actorRoles}`] ? headers[`ce_${EXTENSIONS.actorRoles}`].split(',') : undefined,
+    verifiedBy: verifiedBy as ActorVerification | undefined,
   });
   const metadata = compact({
     correlationId: headers[`ce_${EXTENSIONS.correlationId}`],

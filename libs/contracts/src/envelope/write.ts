@@ -63,6 +63,9 @@ export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
       [EXTENSIONS.actorOrganisation]: actor.organisation,
       [EXTENSIONS.actorOfficer]: actor.officer,
       [EXTENSIONS.actorSystem]: actor.system,
+      [EXTENSIONS.actorSubject]: actor.subject,
+      [EXTENSIONS.actorRoles]: actor.roles && actor.roles.length > 0 ? actor.roles.join(',') : undefined,
+      [EXTENSIONS.actorVerifiedBy]: actor.verifiedBy,
     }),
   });
   const binary = Kafka.binary(event);

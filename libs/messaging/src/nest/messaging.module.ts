@@ -2,15 +2,16 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  type INestApplicationContext,
   Logger,
   Module,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
   type ModuleMetadata,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import type { Producer } from 'kafkajs';
-import { EventConsumer, type ConsumerOutcome, type ConsumerStatus, type EventHandler, type HandlerContext, type PartitionLag } from '../consumer';
+import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
+import type { Kafka, Producer } from 'kafkajs';
+import type { ConsumerOutcome, ConsumerStatus, EventHandler, HandlerContext, PartitionLag } from '../consumer';
 import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
@@ -18,7 +19,7 @@ import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
 import type { RetryPolicy } from '../retry';
 import { ensureTopics, type TopicSpec } from '../topics';
-import { HandlerDiscovery } from './handler-discovery';
+import { HandlerErrorInterceptor, KafkaInboxServer, KafkaTransportError } from './kafka-inbox.server';
 
 /** What a service's messaging consists of. */
 export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction> {
@@ -44,74 +45,82 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export type HandlerInterceptor = (event: DecodedEvent, context: HandlerContext<unknown>, next: () => Promise<void>) => Promise<void>;
 
 /**
- * Starts and stops a service's Kafka side with the application: topics, then the relay, then
- * the consumer of @OnEvent handlers. On shutdown it stops the consumer first (finishing the
- * message in flight and committing), then the relay, in onModuleDestroy: the first of Nest's
- * shutdown hooks, so that a database closed in beforeApplicationShutdown or
- * onApplicationShutdown, or in the onModuleDestroy of a module that MessagingModule imports
- * (pass it in `imports`), is closed after. Nest calls onModuleDestroy from the root module
- * down: a database closed in the onModuleDestroy of the root module itself would go first.
+ * A service's Kafka side with the application. At bootstrap: the topics, then the relay. The
+ * consumer of the `@EventPattern` handlers is `transport`, a microservice transport that the
+ * application connects (`app.connectMicroservice({ strategy: transport }, { inheritAppConfig:
+ * true })`) and starts after init (`app.startAllMicroservices()`).
+ *
+ * On shutdown it stops the consumer first (finishing the message in flight and committing),
+ * then the relay, then the producer, in onModuleDestroy: the first of Nest's shutdown hooks, so
+ * that a database closed in beforeApplicationShutdown or onApplicationShutdown, or in the
+ * onModuleDestroy of a module that MessagingModule imports (pass it in `imports`), is closed
+ * after. Nest closes its microservices only later (after beforeApplicationShutdown), too late
+ * for that order; closing the transport again then does nothing. Nest calls onModuleDestroy
+ * from the root module down: a database closed in the onModuleDestroy of the root module itself
+ * would go first.
  */
 @Injectable()
 export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
-  private consumer?: EventConsumer<InboxTransaction>;
+  private readonly kafka: Kafka;
+  /** The transport of the consumer; undefined when the service consumes nothing. */
+  readonly transport?: KafkaInboxServer;
+  private bootstrapped = false;
   private relay?: Relay;
   private producer?: Producer;
   private stopped?: Promise<void>;
   private readonly outcomeListeners = new Set<(outcome: ConsumerOutcome) => void>();
   private readonly interceptors: HandlerInterceptor[] = [];
 
-  constructor(
-    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-    private readonly discovery: HandlerDiscovery,
-  ) {}
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
+    this.kafka = createKafka(options.kafka);
+    const consumer = options.consumer;
+    if (consumer) {
+      this.transport = new KafkaInboxServer({
+        kafka: this.kafka,
+        groupId: consumer.groupId,
+        topics: consumer.topics,
+        decoder: consumer.decoder,
+        inbox: consumer.inbox,
+        retry: consumer.retry,
+        transactionBatchSize: consumer.transactionBatchSize,
+        onOutcome: (outcome) => {
+          consumer.onOutcome?.(outcome);
+          for (const listener of this.outcomeListeners) listener(outcome);
+        },
+        log: this.log,
+        wrap: (handler) => this.intercepted(handler),
+        beforeStart: () => {
+          // The topics must exist, and the application's own onModuleInit work be done, before the first message.
+          if (!this.bootstrapped) {
+            throw new KafkaTransportError('NOT_BOOTSTRAPPED', 'the Kafka transport starts after the application: call app.init() before app.startAllMicroservices()');
+          }
+        },
+      });
+    }
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const kafka = createKafka(this.options.kafka);
-    for (const drift of await ensureTopics(kafka, this.options.topics)) {
+    for (const drift of await ensureTopics(this.kafka, this.options.topics)) {
       this.logger.warn(
         `topic ${drift.topic} has ${drift.setting}=${drift.actual}, not ${drift.expected} as configured; an existing topic keeps its settings: ` +
           `change it with kafka-configs.sh --alter --entity-type topics --entity-name ${drift.topic} --add-config ${drift.setting}=${drift.expected}`,
       );
     }
-    const log = (level: 'log' | 'warn' | 'error', message: string) => this.logger[level](message);
     if (this.options.relay) {
-      this.producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
+      this.producer = this.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
       await this.producer.connect();
-      this.relay = new Relay({ ...this.options.relay, producer: this.producer, log });
+      this.relay = new Relay({ ...this.options.relay, producer: this.producer, log: this.log });
       await this.relay.start();
     }
-    const consumerOptions = this.options.consumer;
-    if (consumerOptions) {
-      await consumerOptions.inbox.migrate();
-      const handlers = this.discovery.handlers<InboxTransaction>();
-      const onOutcome = consumerOptions.onOutcome;
-      this.consumer = new EventConsumer({
-        kafka,
-        groupId: consumerOptions.groupId,
-        topics: consumerOptions.topics,
-        decoder: consumerOptions.decoder,
-        inbox: consumerOptions.inbox,
-        retry: consumerOptions.retry,
-        transactionBatchSize: consumerOptions.transactionBatchSize,
-        handlerFor: (type) => this.intercepted(handlers.get(type)),
-        onOutcome: (outcome) => {
-          onOutcome?.(outcome);
-          for (const listener of this.outcomeListeners) listener(outcome);
-        },
-        log,
-      });
-      await consumerOptions.decoder.prepare?.();
-      await this.consumer.start();
-    }
+    this.bootstrapped = true;
   }
 
-  /** Stops fetching, finishes the message in flight and commits; then stops the relay. */
+  /** Stops the consumer (finishing the message in flight and committing); then the relay and its producer. */
   onModuleDestroy(): Promise<void> {
     this.stopped ??= (async () => {
       this.options.consumer?.decoder.close?.();
-      await this.consumer?.stop();
+      await this.transport?.close();
       await this.relay?.stop();
       await this.producer?.disconnect();
     })();
@@ -123,14 +132,14 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     return this.relay?.status();
   }
 
-  /** The consumer's connection and assignment, for health; undefined without a consumer. */
+  /** The consumer's connection and assignment, for health (not connected until the transport started); undefined without a consumer. */
   consumerStatus(): ConsumerStatus | undefined {
-    return this.consumer?.status();
+    return this.transport?.consumerStatus();
   }
 
   /** The consumer group's lag per partition (asks the broker); empty without a consumer. */
   async consumerLag(): Promise<PartitionLag[]> {
-    return this.consumer ? this.consumer.lag() : [];
+    return this.transport ? this.transport.lag() : [];
   }
 
   /** Hears every consumer outcome (processed, duplicate, ignored, dead-lettered), for metrics. */
@@ -138,19 +147,36 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.outcomeListeners.add(listener);
   }
 
-  /** Wraps every handler call, e.g. to continue the event's trace; register before the application starts. */
+  /** Wraps every handler call, e.g. to continue the event's trace; register before the transport starts. */
   addHandlerInterceptor(interceptor: HandlerInterceptor): void {
     this.interceptors.push(interceptor);
   }
 
-  private intercepted<Tx>(handler: EventHandler<Tx> | undefined): EventHandler<Tx> | undefined {
-    if (!handler || this.interceptors.length === 0) return handler;
+  private readonly log = (level: 'log' | 'warn' | 'error', message: string) => this.logger[level](message);
+
+  private intercepted<Tx>(handler: EventHandler<Tx>): EventHandler<Tx> {
+    if (this.interceptors.length === 0) return handler;
     return (event, context) =>
       this.interceptors.reduceRight<() => Promise<void>>(
         (next, interceptor) => () => interceptor(event, context as HandlerContext<unknown>, next),
         () => handler(event, context),
       )();
   }
+}
+
+/**
+ * The Kafka transport of an application whose modules include MessagingModule with a consumer,
+ * to connect as a microservice; undefined otherwise (e.g. a service run without Kafka).
+ */
+export function kafkaTransport(app: INestApplicationContext): KafkaInboxServer | undefined {
+  // Through ModuleRef: the application's own get() of a missing provider ends the process (abortOnError).
+  let host: MessagingHost;
+  try {
+    host = app.get(ModuleRef).get(MessagingHost, { strict: false });
+  } catch {
+    return undefined;
+  }
+  return host.transport;
 }
 
 /** The Kafka side of a service, configured by a factory that may inject the service's providers. */
@@ -164,11 +190,11 @@ export class MessagingModule {
   }): DynamicModule {
     return {
       module: MessagingModule,
-      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      imports: [...(options.imports ?? [])],
       providers: [
         { provide: MESSAGING_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
-        HandlerDiscovery,
         MessagingHost,
+        { provide: APP_INTERCEPTOR, useClass: HandlerErrorInterceptor },
       ],
       exports: [MessagingHost],
     };

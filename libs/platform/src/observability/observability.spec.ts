@@ -8,7 +8,8 @@ import request from 'supertest';
 import { MemoryEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
 import { CommandRejection } from '@custody/contracts';
-import { handleCommand, type Decider } from '../decider';
+import { handleCommand, type Decider } from '@custody/event-sourcing';
+import { observedCommand } from '../command-context';
 import { HealthModule } from '../health.module';
 import { runObserved } from './context';
 import { pinoSettings } from './logging';
@@ -201,9 +202,9 @@ describe('the write path under observation', () => {
     try {
       await context.with(trace.setSpan(context.active(), span), () =>
         runObserved({ service: 'example', recorder: metrics }, async () => {
-          await handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, { metadata: { correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' } });
+          await handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, observedCommand({ correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' }));
           await expect(
-            handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, { metadata: { correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' } }),
+            handleCommand(store, 'counter-1', counter, { type: 'Count', by: 2, limit: 3 }, observedCommand({ correlationId: 'c', occurredAt: '2026-11-29T10:00:00.000Z' })),
           ).rejects.toThrow(CommandRejection);
         }),
       );

@@ -1,8 +1,9 @@
 import {
-  type CanActivate, createParamDecorator, type ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger,
+  applyDecorators, type CanActivate, createParamDecorator, type ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger,
   SetMetadata, type Type, UnauthorizedException,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthenticationError, Authenticator } from './authenticator';
 import { decide, type Action, type Principal, type ResourceJurisdiction } from './policy';
@@ -38,8 +39,22 @@ interface Requirement {
   resolver?: Type<JurisdictionResolver>;
 }
 
-/** The action a route performs and, for scoped actions, the service's resolver of its resource's states. */
-export const Requires = (action: Action, resolver?: Type<JurisdictionResolver>) => SetMetadata(REQUIRES, { action, resolver } satisfies Requirement);
+/** The name of the OpenAPI security scheme of bearer tokens (see openapi.ts). */
+export const BEARER_SCHEME = 'bearer';
+
+const problemAnswer = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+/**
+ * The action a route performs and, for scoped actions, the service's resolver of its resource's
+ * states. In the OpenAPI document, the route needs a bearer token and may answer 401 or 403.
+ */
+export const Requires = (action: Action, resolver?: Type<JurisdictionResolver>) =>
+  applyDecorators(
+    SetMetadata(REQUIRES, { action, resolver } satisfies Requirement),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiResponse({ status: 401, ...problemAnswer('UNAUTHENTICATED: no valid bearer token of a configured issuer.') }),
+    ApiResponse({ status: 403, ...problemAnswer(`FORBIDDEN: the principal's roles${resolver ? ' or state' : ''} do not allow ${action}${resolver ? ' on this resource' : ''}.`) }),
+  );
 
 /** A route anyone may call (health). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -120,6 +135,11 @@ export class SecurityGuard implements CanActivate {
 /** Rate limiting per client with the structured error answer (429 RATE_LIMITED). */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Kafka messages (the microservice transport) are not a client's requests: only HTTP is limited. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.getType() !== 'http';
+  }
+
   protected override async throwThrottlingException(): Promise<void> {
     throw new HttpException(problem('RATE_LIMITED', 'Too many requests; wait a minute and try again.'), HttpStatus.TOO_MANY_REQUESTS);
   }

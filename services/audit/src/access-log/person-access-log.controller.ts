@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsInstant } from '@custody/contracts';
 import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
@@ -13,10 +14,12 @@ export class PersonAccessQuery {
 const FORWARDED = ['authorization', 'x-access-purpose', 'x-access-recipient', 'x-correlation-id', 'traceparent'] as const;
 
 /** HTTP in: who read or was given a person's data, in every service (auditors). */
+@ApiTags('access-log')
 @Controller('inmates')
 export class PersonAccessLogController {
   constructor(private readonly history: PersonAccessLog) {}
 
+  @ApiOperation({ summary: 'Who read or was given a person\'s data, in every service, oldest first (auditors).' })
   @Get(':id/access-log')
   @Requires('access-log:read')
   // The history names officers and the person: reading it is itself a disclosure, recorded here (and in each service asked).

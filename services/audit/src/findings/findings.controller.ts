@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { REJECTIONS } from '@custody/contracts';
 import { IsOptional, IsUUID } from 'class-validator';
 import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
@@ -27,6 +28,7 @@ const STATUSES = ['open', 'resolved'] as const;
  * Findings are listed, and checked, only for the people and facilities of the caller's states;
  * the rebuild and the digest are operators' tasks.
  */
+@ApiTags('findings')
 @Controller()
 export class FindingsController {
   constructor(
@@ -34,6 +36,7 @@ export class FindingsController {
     private readonly jurisdictions: LedgerJurisdictions,
   ) {}
 
+  @ApiOperation({ summary: 'Invariant findings, of the people and facilities of the caller\'s states.' })
   @Get('findings')
   @Requires('audit:search')
   @PersonalDataRead({ kind: 'findings', persons: (findings: Finding[]) => findings.map((f) => f.inmateId) })
@@ -52,6 +55,7 @@ export class FindingsController {
   }
 
   /** Runs the checks now and reconciles the findings; answers what each check found. */
+  @ApiOperation({ summary: 'Runs the checks now and reconciles the findings; answers what each check found.' })
   @Post('findings/check')
   @Requires('audit:read', CheckTargetJurisdiction)
   // What each check found names the person checked.
@@ -76,6 +80,7 @@ export class FindingsController {
   }
 
   /** Rebuilds the findings from position 0 of the event store; answers the digest of the resulting state. */
+  @ApiOperation({ summary: 'Rebuilds the read model from the ledger (operators).' })
   @Post('admin/rebuild')
   @Requires('admin:operate')
   @HttpCode(200)
@@ -84,6 +89,7 @@ export class FindingsController {
   }
 
   /** The digest of the live state, to compare with a rebuild's. */
+  @ApiOperation({ summary: 'The digest of the read model\'s state (operators).' })
   @Get('admin/digest')
   @Requires('admin:operate')
   digest(): Promise<StateDigest> {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { messagesOnTopic, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { type DecodedEvent, type HandlerContext, OnEvent } from '@custody/messaging';
+import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { toUnchainedEntry, type LedgerEvent } from './entry';
 import { LedgerRepository } from './ledger.repository';
 
@@ -34,7 +35,7 @@ export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEv
  * Kafka in: writes each event of the three events topics as an unchained ledger entry, in the
  * inbox's transaction (a redelivery changes nothing). The chainer links them afterwards.
  */
-@Injectable()
+@Controller()
 export class LedgerConsumer {
   constructor(private readonly ledger: LedgerRepository) {}
 
@@ -44,7 +45,7 @@ export class LedgerConsumer {
   }
 }
 
-// One @OnEvent handler per type: the messaging library dispatches by event type and has no
+// One @EventPattern handler per type: the Kafka transport dispatches by event type and has no
 // "every type of these topics" handler, so the methods are declared from the catalogue.
 for (const type of LEDGER_EVENT_TYPES) {
   const name = `on${type}`;
@@ -53,5 +54,7 @@ for (const type of LEDGER_EVENT_TYPES) {
   };
   Object.defineProperty(handler, 'name', { value: name });
   Object.defineProperty(LedgerConsumer.prototype, name, { value: handler, writable: true, configurable: true });
-  OnEvent(type)(LedgerConsumer.prototype, name, Object.getOwnPropertyDescriptor(LedgerConsumer.prototype, name)!);
+  Payload()(LedgerConsumer.prototype, name, 0);
+  Ctx()(LedgerConsumer.prototype, name, 1);
+  EventPattern(type)(LedgerConsumer.prototype, name, Object.getOwnPropertyDescriptor(LedgerConsumer.prototype, name)!);
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
@@ -12,6 +13,7 @@ import { LedgerPositionPipe } from './position.pipe';
  * integrity (hashes and counts) is any auditor's to check; a person's entries are the auditors'
  * of the person's states; signing now is an operator's task.
  */
+@ApiTags('ledger')
 @Controller()
 export class LedgerController {
   constructor(
@@ -20,6 +22,7 @@ export class LedgerController {
     private readonly chainer: ChainerService,
   ) {}
 
+  @ApiOperation({ summary: 'The ledger\'s head: entry count, head hash, Merkle root, entries pending.' })
   @Get('ledger/head')
   @Requires('audit:verify')
   async head() {
@@ -28,6 +31,7 @@ export class LedgerController {
   }
 
   /** The latest signed checkpoint, with the public key that signed it. */
+  @ApiOperation({ summary: 'The latest signed checkpoint, with the public key that signed it.' })
   @Get('ledger/checkpoints/latest')
   @Requires('audit:verify')
   async latestCheckpoint() {
@@ -39,6 +43,7 @@ export class LedgerController {
   }
 
   /** Chains what is pending and signs the head now (operators, before an export). */
+  @ApiOperation({ summary: 'Chains what is pending and signs the head now (operators, before an export).' })
   @Post('ledger/checkpoints')
   @Requires('admin:operate')
   async signNow() {
@@ -47,6 +52,7 @@ export class LedgerController {
     return { checkpoint: checkpoint ?? null };
   }
 
+  @ApiOperation({ summary: 'Recomputes the ledger from a position; compares it with the head and, from 0, with every signed checkpoint.' })
   @Get('ledger/verify')
   @Requires('audit:verify')
   // Typed unknown so that the global pipe hands over the raw text: typed number, it turned '' into 0 and '1e3' into 1000.
@@ -54,6 +60,7 @@ export class LedgerController {
     return this.ledger.verify({ fromPosition: fromPosition as number });
   }
 
+  @ApiOperation({ summary: 'A person\'s ledger entries as NDJSON, with their Merkle inclusion proofs against the latest signed checkpoint, to verify offline.' })
   @Get('inmates/:id/export')
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'ledger-export', persons: (_file: StreamableFile, request) => [request.params.id?.toLowerCase()] })

@@ -14,9 +14,9 @@ import { LedgerRepository } from './ledger.repository';
 /** The ledger: Kafka in, the chainer, signed checkpoints, and the auditor's reads. */
 @Module({
   imports: [JurisdictionModule],
-  controllers: [LedgerController, TimelineController],
+  // LedgerConsumer is a controller: the Kafka transport routes to its @EventPattern handlers.
+  controllers: [LedgerController, TimelineController, LedgerConsumer],
   providers: [
-    LedgerConsumer,
     ChainerService,
     CheckpointService,
     {

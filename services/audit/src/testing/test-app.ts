@@ -43,6 +43,7 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
   });
   const app = await createApp(config, { logger: false });
   await app.init();
+  await app.startAllMicroservices();
   const producer = testKafka('producer').producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   return {

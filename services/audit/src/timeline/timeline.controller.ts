@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
@@ -19,10 +20,12 @@ function instant(name: string, value: string | undefined): string | undefined {
 }
 
 /** HTTP in: a person's custody as it happened (asOf) and as the record showed it (knownAt). */
+@ApiTags('timeline')
 @Controller('inmates')
 export class TimelineController {
   constructor(private readonly ledger: AuditLedger) {}
 
+  @ApiOperation({ summary: 'A person\'s custody as it happened (asOf) and as the record showed it (knownAt).' })
   @Get(':id/custody-timeline')
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'custody-timeline', persons: (timeline: Timeline) => [timeline.inmateId] })

@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
 import { PersonalDataRead, Requires } from '@custody/platform';
 import { FacilityJurisdiction, InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
@@ -18,6 +19,7 @@ function windowOf(asOf: string | undefined, knownAt: string | undefined): Window
 }
 
 /** HTTP in: what the auditor's page draws, read from the chained ledger (no other service's data). */
+@ApiTags('auditor')
 @Controller('auditor')
 export class AuditorController {
   constructor(
@@ -26,6 +28,7 @@ export class AuditorController {
   ) {}
 
   /** A person's timeline with hand-overs, decisions, deadlines and every event, as of and as known at. */
+  @ApiOperation({ summary: 'A person\'s timeline with hand-overs, decisions, deadlines and every event, as of and as known at.' })
   @Get('inmates/:id')
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'auditor-view', persons: (view: InmateView) => [view.inmateId] })
@@ -41,6 +44,7 @@ export class AuditorController {
   }
 
   /** A facility's occupancy against capacity over time and its reservations, from its ledger events. */
+  @ApiOperation({ summary: 'A facility\'s occupancy against capacity over time and its reservations, from its ledger events.' })
   @Get('facilities/:id')
   @Requires('audit:read', FacilityJurisdiction)
   // Its reservations and occupants name persons.

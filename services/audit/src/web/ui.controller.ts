@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@custody/platform';
 
 /** What this controller uses of the platform's (Express) response. */
@@ -30,8 +31,10 @@ const POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src
  * no data; it calls the API with the bearer token the auditor pastes (kept in sessionStorage).
  */
 @Public()
+@ApiTags('auditor')
 @Controller('ui')
 export class UiController {
+  @ApiOperation({ summary: 'The auditor\'s page (HTML); it holds no data.' })
   @Get()
   @Header('Cache-Control', 'no-cache')
   root(@Res() res: Response): void {
@@ -40,6 +43,7 @@ export class UiController {
     this.send(res, 'index.html');
   }
 
+  @ApiOperation({ summary: 'A file of the auditor\'s page (script, style).' })
   @Get(':file')
   @Header('Cache-Control', 'no-cache')
   asset(@Param('file') file: string, @Res() res: Response): void {

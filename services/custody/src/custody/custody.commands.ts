@@ -1,24 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, type Command, type CustodyCommandType } from '@custody/contracts';
-import { PostgresEventStore, WrongExpectedRevisionError, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { concurrencyConflict, deterministicId, loadState, PersonalDataKeys, sealFields } from '@custody/platform';
+import {
+  deterministicId, handleCommand, inSavepoint, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
+} from '@custody/event-sourcing';
+import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
+import { observedCommand, PersonalDataKeys, sealFields } from '@custody/platform';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
-import { jitter, toNewEvents, withSavepoint } from '../store/write-path';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
-import { custodyDecider, type CustodyCommand, type CustodyEvent } from './custody.decider';
+import { custodyDecider, type Custody, type CustodyCommand, type CustodyEvent } from './custody.decider';
 
 export const custodyStream = (inmateId: string) => `custody-${inmateId}`;
 
-const MAX_ATTEMPTS = 20;
-
-interface Prepared {
-  stream: string;
-  revision: number | undefined;
-  events: NewEvent[];
-  /** The place the person takes or frees in the facility, written in the same transaction. */
-  facility?: { stream: string; revision: number | undefined; events: NewEvent[] };
-}
+/** Attempts in all when another writer changed the person's or the facility's stream meanwhile. */
+const RETRY = retryPolicy({ maxAttempts: 20 });
 
 /**
  * The custody write path. An admission takes a place in the facility and a final release or a
@@ -37,68 +32,56 @@ export class CustodyCommands {
   /** Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes nothing twice. */
   async execute(command: Command<CustodyCommandType>, metadata: EventMetadata): Promise<NewEvent[]> {
     const eventId = (index: number) => deterministicId(`${command.data.commandId}/${index}`);
-    return this.retrying(command, metadata, eventId, (write) => this.store.transaction(write));
+    return this.write(command, { ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work) });
   }
 
-  /** Applies a command inside a consumer's transaction (Kafka). */
+  /** Applies a command inside a consumer's transaction (Kafka), each attempt in a savepoint. */
   async executeIn(tx: PostgresTransaction, command: Command<CustodyCommandType>, metadata: EventMetadata, eventId: (index: number) => string): Promise<NewEvent[]> {
-    return this.retrying(command, metadata, eventId, (write) => withSavepoint(tx, () => write(tx)));
+    return this.write(command, { metadata, eventId, unitOfWork: inSavepoint(tx) });
   }
 
-  private async retrying(
+  private async write(command: Command<CustodyCommandType>, options: HandleOptions<CustodyEvent, Custody, PostgresTransaction>): Promise<NewEvent[]> {
+    const eventId = options.eventId!;
+    const handled = await handleCommand(this.store, custodyStream(command.data.inmateId), custodyDecider, await this.withFacts(command), {
+      ...options,
+      retry: RETRY,
+      prepare: (decision) => this.prepare(command, decision, options.metadata, eventId),
+    });
+    return [...handled.events, ...handled.also.flatMap((a) => a.events)];
+  }
+
+  /** An admission as the decider takes it: with the facts of the facility and of the transfer. */
+  private async withFacts(command: Command<CustodyCommandType>): Promise<CustodyCommand> {
+    if (command.type !== 'AdmitInmate') return command as CustodyCommand;
+    const { inmateId, facilityId } = command.data;
+    const { state: facility } = await this.facilities.load(facilityStream(facilityId));
+    const registered = facility.status === 'registered' ? facility : undefined;
+    const isLeased = registered?.jurisdiction === 'leased';
+    return {
+      ...command,
+      facts: {
+        ...(registered
+          ? { facility: { jurisdiction: registered.jurisdiction, operatingState: registered.operatingState, country: registered.country, ...(registered.lease ? { lease: registered.lease } : {}) } }
+          : {}),
+        ...(await this.knowledge.admissionFacts(command.data.transferId, inmateId, isLeased)),
+      },
+    } as CustodyCommand;
+  }
+
+  /** Before each attempt's transaction: the admission sealed, and the place taken or freed in the facility's stream. */
+  private async prepare(
     command: Command<CustodyCommandType>,
+    { decided }: Decision<CustodyEvent, Custody>,
     metadata: EventMetadata,
     eventId: (index: number) => string,
-    run: (write: (tx: PostgresTransaction) => Promise<void>) => Promise<void>,
-  ): Promise<NewEvent[]> {
-    for (let attempt = 1; ; attempt++) {
-      const prepared = await this.prepare(command, metadata, eventId);
-      if (prepared.events.length === 0) return [];
-      try {
-        await run(async (tx) => {
-          await tx.appendToStream(prepared.stream, prepared.events, { expectedRevision: prepared.revision ?? 'no_stream' });
-          if (prepared.facility) {
-            await tx.appendToStream(prepared.facility.stream, prepared.facility.events, { expectedRevision: prepared.facility.revision ?? 'no_stream' });
-          }
-        });
-        return [...prepared.events, ...(prepared.facility?.events ?? [])];
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw concurrencyConflict(prepared.stream, attempt);
-        await jitter(attempt);
-      }
-    }
-  }
-
-  private async prepare(command: Command<CustodyCommandType>, metadata: EventMetadata, eventId: (index: number) => string): Promise<Prepared> {
-    const { inmateId, facilityId, occurredAt } = command.data;
-    const stream = custodyStream(inmateId);
-    const { state, revision } = await loadState(this.store, stream, custodyDecider);
-    let decided: CustodyCommand = command as CustodyCommand;
-    if (command.type === 'AdmitInmate') {
-      const { state: facility } = await this.facilities.load(facilityStream(facilityId));
-      const registered = facility.status === 'registered' ? facility : undefined;
-      const isLeased = registered?.jurisdiction === 'leased';
-      decided = {
-        ...command,
-        facts: {
-          ...(registered
-            ? { facility: { jurisdiction: registered.jurisdiction, operatingState: registered.operatingState, country: registered.country, ...(registered.lease ? { lease: registered.lease } : {}) } }
-            : {}),
-          ...(await this.knowledge.admissionFacts(command.data.transferId, inmateId, isLeased)),
-        },
-      };
-    }
-    const custodyEvents = custodyDecider.decide(decided, state);
-    const prepared: Prepared = { stream, revision, events: toNewEvents(await this.seal(custodyEvents), metadata, eventId) };
-    const effect = placeEffect(custodyEvents, occurredAt);
-    if (effect) {
-      const placeStream = facilityStream(facilityId);
-      const loaded = await this.facilities.load(placeStream);
-      const facilityEvents = facilityDecider.decide(effect, loaded.state);
-      prepared.facility = { stream: placeStream, revision: loaded.revision, events: toNewEvents(facilityEvents, metadata, eventId, prepared.events.length) };
-    }
-    return prepared;
+  ): Promise<Prepared> {
+    const events = toNewEvents(await this.seal(decided), metadata, eventId);
+    const effect = placeEffect(decided, command.data.occurredAt);
+    if (!effect) return { events };
+    const placeStream = facilityStream(command.data.facilityId);
+    const loaded = await this.facilities.load(placeStream);
+    const facilityEvents = toNewEvents(facilityDecider.decide(effect, loaded.state), metadata, eventId, events.length);
+    return { events, also: [{ stream: placeStream, events: facilityEvents, expectedRevision: loaded.revision ?? 'no_stream' }] };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { AdmissionRecord } from '@custody/contracts';
 import { AT, IDS, admissionRecord, gjilan } from '../spec/fixtures';
-import { specify } from '../spec/given-when-then';
+import { specify } from '@custody/event-sourcing/testing';
 import { custodyDecider, type AdmissionFacts, type CustodyCommand, type CustodyEvent } from './custody.decider';
 
 const given = specify(custodyDecider);
@@ -90,7 +90,7 @@ describe('custody: admission (Rules 11 and 14)', () => {
     ['a hand-over of another transfer', { ...leasedFacts, handOver: { ...handedOver, transferId: IDS.reservation } }],
     ['a hand-over received at another facility', { ...leasedFacts, handOver: { ...handedOver, receivedAtFacilityId: IDS.nationalFacility } }],
   ])('rule 11: refuses an admission with %s (ADMISSION_WITHOUT_HAND_OVER)', (_case, facts) => {
-    given([]).when(admit(facts)).thenRejects('ADMISSION_WITHOUT_HAND_OVER', { transferId: IDS.transfer });
+    given([]).when(admit(facts)).thenRejects('ADMISSION_WITHOUT_HAND_OVER', { details: { transferId: IDS.transfer } });
   });
 
   it.each([
@@ -148,7 +148,7 @@ describe('custody: life in the facility', () => {
   });
 
   it('nothing is recorded for a person held at another facility', () => {
-    given(inCustody).when({ type: 'AssignCell', data: { ...base, ...person, facilityId: IDS.nationalFacility, cell: 'A-1' } }).thenRejects('INMATE_NOT_IN_CUSTODY', { heldAt: facilityId });
+    given(inCustody).when({ type: 'AssignCell', data: { ...base, ...person, facilityId: IDS.nationalFacility, cell: 'A-1' } }).thenRejects('INMATE_NOT_IN_CUSTODY', { details: { heldAt: facilityId } });
   });
 
   it('rule 10: an absence to hospital under a named authority', () => {

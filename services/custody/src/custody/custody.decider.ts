@@ -1,5 +1,5 @@
 import {
-  CommandRejection, reject, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
+  CommandRejection, currentVersion, reject, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
   type DomainEvent, type Jurisdiction, type Lease, type StateCode,
 } from '@custody/contracts';
 import { missingAdmissionFacts } from './admission-record';
@@ -62,8 +62,9 @@ export const initialState = (): Custody => ({
   isReportedNotFound: false,
 });
 
+/** An event at the version the catalogue publishes for its type. */
 const event = <T extends CustodyEventType>(type: T, data: Extract<CustodyEvent, { type: T }>['data']) =>
-  ({ type, schemaVersion: 1, data }) as Extract<CustodyEvent, { type: T }>;
+  ({ type, schemaVersion: currentVersion(type), data }) as Extract<CustodyEvent, { type: T }>;
 
 export function evolve(state: Custody, event: CustodyEvent): Custody {
   switch (event.type) {
@@ -214,9 +215,10 @@ function admit(command: AdmitInmateCommand, state: Custody): CustodyEvent[] {
   const governingState = isLeased ? facility.lease!.lesseeState : facility.operatingState;
   const toServe = sentence ? sentenceToServe(sentence, admission.admittedAt.slice(0, 10)) : undefined;
   return [
-    // Version 2: the write path encrypts the record's identity and health facts before it is stored (Rule 16).
-    { ...event('InmateAdmitted', { inmateId, facilityId, transferId, ...(reservationId ? { reservationId } : {}), admission, governingState }), schemaVersion: 2 },
+    // The catalogue's version 2: the write path encrypts the record's identity and health facts before it is stored (Rule 16).
+    event('InmateAdmitted', { inmateId, facilityId, transferId, ...(reservationId ? { reservationId } : {}), admission, governingState }),
     {
+      // Custody's own event, not published in the catalogue: its version is this service's.
       type: 'SentenceToServeNoted',
       schemaVersion: 1,
       data: { inmateId, facilityId, governedBy: isLeased ? 'sending-state' : 'receiving-state', ...(toServe ? { sentence: toServe } : {}) },

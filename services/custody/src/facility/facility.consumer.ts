@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservationRequestedPayload } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/platform';
+import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import { applySignedWithResult, kafkaMetadata } from '../store/kafka-commands';
+import { applySignedWithResult } from '../store/kafka-commands';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
 import { FacilityCommands, refusalIn } from './facility.commands';
@@ -17,7 +19,7 @@ type Context = HandlerContext<PostgresTransaction>;
  * Kafka in, for facilities: the facility commands of `custody.facility.commands`, and the
  * transfer service's requests to hold or release a place.
  */
-@Injectable()
+@Controller()
 export class FacilityConsumer {
   private readonly logger = new Logger('FacilityConsumer');
 
@@ -28,34 +30,34 @@ export class FacilityConsumer {
     private readonly rights: FacilityRights,
   ) {}
 
-  @OnEvent('RegisterFacility')
-  onRegister(message: DecodedEvent, context: Context) {
+  @EventPattern('RegisterFacility')
+  onRegister(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ChangeFacilityCapacity')
-  onChangeCapacity(message: DecodedEvent, context: Context) {
+  @EventPattern('ChangeFacilityCapacity')
+  onChangeCapacity(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ReservePlace')
-  onReserve(message: DecodedEvent, context: Context) {
+  @EventPattern('ReservePlace')
+  onReserve(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ReleaseReservation')
-  onRelease(message: DecodedEvent, context: Context) {
+  @EventPattern('ReleaseReservation')
+  onRelease(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
-  @OnEvent('ExpireReservation')
-  onExpire(message: DecodedEvent, context: Context) {
+  @EventPattern('ExpireReservation')
+  onExpire(@Payload() message: DecodedEvent, @Ctx() context: Context) {
     return this.command(message, context);
   }
 
   /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
-  @OnEvent('PlaceReservationRequested')
-  async onPlaceRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+  @EventPattern('PlaceReservationRequested')
+  async onPlaceRequested(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const request = message.data as PlaceReservationRequestedPayload;
     await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { facility_id: request.facilityId, reservation_id: request.reservationId });
     const expiresAt = new Date(Date.parse(message.occurredAt) + this.config.RESERVATION_HOLD_HOURS * 3_600_000).toISOString();
@@ -73,7 +75,7 @@ export class FacilityConsumer {
       },
     };
     try {
-      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
       // Nothing can be recorded at the facility (unknown facility, a reused reservation id):
       // set the request aside for an operator rather than answer nothing silently. A conflict
@@ -86,20 +88,20 @@ export class FacilityConsumer {
   }
 
   /** Compensation from the transfer service: the case ended while holding a place. */
-  @OnEvent('PlaceReleaseRequested')
-  async onPlaceReleaseRequested(message: DecodedEvent, { tx }: Context): Promise<void> {
+  @EventPattern('PlaceReleaseRequested')
+  async onPlaceReleaseRequested(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const request = message.data as PlaceReleaseRequestedPayload;
     await this.knowledge.noteCase(tx, request.transferId, request.inmateId, { ended: 'place-release-requested' });
     await this.releaseIfHeld(tx, message, request.facilityId, request.reservationId, request.reason);
   }
 
-  @OnEvent('TransferWithdrawn')
-  onWithdrawn(message: DecodedEvent, { tx }: Context) {
+  @EventPattern('TransferWithdrawn')
+  onWithdrawn(@Payload() message: DecodedEvent, @Ctx() { tx }: Context) {
     return this.caseEnded(tx, message, 'withdrawn');
   }
 
-  @OnEvent('TransferCancelled')
-  onCancelled(message: DecodedEvent, { tx }: Context) {
+  @EventPattern('TransferCancelled')
+  onCancelled(@Payload() message: DecodedEvent, @Ctx() { tx }: Context) {
     return this.caseEnded(tx, message, 'cancelled');
   }
 
@@ -116,7 +118,7 @@ export class FacilityConsumer {
       data: { commandId: deterministicId(`${message.id}/release`), occurredAt: message.occurredAt, facilityId, reservationId, reason: reason.slice(0, 1000) },
     };
     try {
-      await this.commands.executeIn(tx, command, kafkaMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
       // Already released, expired or used (or never held): nothing to release.
       if (!(error instanceof CommandRejection)) throw error;

@@ -1,5 +1,5 @@
 import { AT, IDS, eligibleProfile, fierPrison, gjilan } from '../spec/fixtures';
-import { specify } from '../spec/given-when-then';
+import { specify } from '@custody/event-sourcing/testing';
 import { facilityDecider, freePlaces, type Facility, type FacilityCommand, type FacilityEvent } from './facility.decider';
 
 const given = specify(facilityDecider);
@@ -91,7 +91,7 @@ describe('facility: capacity changes', () => {
   it('refuses a capacity below the places occupied and reserved', () => {
     given([national, reserved(1, IDS.nationalFacility), occupied(2, IDS.nationalFacility)])
       .when({ type: 'ChangeFacilityCapacity', data: { ...base, facilityId: IDS.nationalFacility, capacity: 1, reason: 'Repairs.' } })
-      .thenRejects('CAPACITY_BELOW_OCCUPANCY', { occupied: 1, reserved: 1 });
+      .thenRejects('CAPACITY_BELOW_OCCUPANCY', { details: { occupied: 1, reserved: 1 } });
   });
 
   it('rule 9: refuses a leased capacity above the lease', () => {
@@ -167,7 +167,7 @@ describe('facility: releasing and expiring a reservation', () => {
 
   it('a released reservation cannot be released again', () => {
     const released: FacilityEvent = { type: 'ReservationReleased', schemaVersion: 1, data: { ...reservation, reason: 'x' } };
-    given([registered, ourReservation, released]).when(release).thenRejects('RESERVATION_NOT_ACTIVE', { ended: 'released' });
+    given([registered, ourReservation, released]).when(release).thenRejects('RESERVATION_NOT_ACTIVE', { details: { ended: 'released' } });
   });
 
   it('expires at the time the timer gives, once the hold has run out', () => {
@@ -175,12 +175,12 @@ describe('facility: releasing and expiring a reservation', () => {
   });
 
   it('does not expire before the hold runs out', () => {
-    given([registered, ourReservation]).when(expire('2026-03-31T23:59:59Z')).thenRejects('STEP_OUT_OF_ORDER', { expiresAt });
+    given([registered, ourReservation]).when(expire('2026-03-31T23:59:59Z')).thenRejects('STEP_OUT_OF_ORDER', { details: { expiresAt } });
   });
 
   it('a used reservation does not expire', () => {
     const used: FacilityEvent = { type: 'PlaceOccupied', schemaVersion: 1, data: { facilityId, inmateId: IDS.inmate, reservationId: IDS.reservation } };
-    given([registered, ourReservation, used]).when(expire('2026-05-01T00:00:00Z')).thenRejects('RESERVATION_NOT_ACTIVE', { ended: 'used' });
+    given([registered, ourReservation, used]).when(expire('2026-05-01T00:00:00Z')).thenRejects('RESERVATION_NOT_ACTIVE', { details: { ended: 'used' } });
   });
 
   it('an expired or released place is free again', () => {

@@ -1,5 +1,5 @@
 import {
-  CommandRejection, reject, type Command, type DomainEvent, type FacilityCommandType, type FacilityEventType,
+  CommandRejection, currentVersion, reject, type Command, type DomainEvent, type FacilityCommandType, type FacilityEventType,
   type FacilityUnit, type Jurisdiction, type Lease, type PlacementProfile, type StateCode,
 } from '@custody/contracts';
 import { checkLeaseEligibility, type HealthCondition, type LeaseCandidate } from '@custody/legal';
@@ -67,8 +67,9 @@ export const reservedPlaces = (facility: RegisteredFacility): number => Object.k
 export const freePlaces = (facility: RegisteredFacility): number =>
   facility.capacity - occupiedPlaces(facility) - reservedPlaces(facility);
 
+/** An event at the version the catalogue publishes for its type. */
 const event = <T extends FacilityEventType>(type: T, data: Extract<FacilityEvent, { type: T }>['data']) =>
-  ({ type, schemaVersion: 1, data }) as Extract<FacilityEvent, { type: T }>;
+  ({ type, schemaVersion: currentVersion(type), data }) as Extract<FacilityEvent, { type: T }>;
 
 const without = <V>(record: Record<string, V>, key: string): Record<string, V> => {
   const { [key]: _removed, ...rest } = record;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandRejection } from '@custody/contracts';
-import { deterministicId } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { FacilityCommands } from './facility.commands';

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ADMISSION_PERSONAL_FIELDS, type PersonalDataErasedPayload } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
-import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, loadState, PersonalDataKeys, withTraceparent } from '@custody/platform';
+import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId, loadState } from '@custody/event-sourcing';
+import { PersonalDataKeys, withTraceparent } from '@custody/platform';
 import { custodyStream } from '../custody/custody.commands';
 import { custodyDecider } from '../custody/custody.decider';
 
@@ -15,15 +17,15 @@ type Context = HandlerContext<PostgresTransaction>;
  * here gets CustodyPersonalDataErased in the custody stream (no personal data in it). From then
  * on the admission record's identity and health facts read as erased, in every replay.
  */
-@Injectable()
+@Controller()
 export class PersonalDataErasureConsumer {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly keys: PersonalDataKeys,
   ) {}
 
-  @OnEvent('PersonalDataErased')
-  async onErased(message: DecodedEvent, { tx }: Context): Promise<void> {
+  @EventPattern('PersonalDataErased')
+  async onErased(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const erased = message.data as PersonalDataErasedPayload;
     const { inmateId } = erased;
     const eventId = deterministicId(`${message.id}/0`);

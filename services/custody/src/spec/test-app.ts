@@ -40,6 +40,8 @@ export function testConfig(overrides: Record<string, string> = {}): CustodyConfi
 /** Starts the real service (real modules, real PostgreSQL, Kafka when KAFKA=on) listening on a free port. */
 export async function startCustody(config: CustodyConfig): Promise<RunningCustody> {
   const app = await createApp(config, process.env.CUSTODY_TEST_LOGS ? {} : { logger: false });
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${address.port}` };

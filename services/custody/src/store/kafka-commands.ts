@@ -1,20 +1,9 @@
 import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { asRejection, commandResultStream, currentObservation, recordRejection, resultEvent, withTraceparent, type CommandOutcome } from '@custody/platform';
+import { recordCommandResult, type CommandOutcome } from '@custody/event-sourcing';
+import { currentObservation, messageMetadata, recordRejection } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
-
-/** The metadata of events caused by a message from Kafka, in the message's trace. */
-export function kafkaMetadata(message: DecodedEvent): EventMetadata {
-  const actor = message.extensions.actor as EventMetadata['actor'] | undefined;
-  return withTraceparent({
-    correlationId: message.correlationId ?? message.id,
-    causationId: message.id,
-    occurredAt: message.occurredAt,
-    ...(actor && Object.keys(actor).length > 0 ? { actor } : {}),
-    ...(message.traceparent ? { traceparent: message.traceparent } : {}),
-  });
-}
 
 /**
  * Applies a command from `custody.facility.commands` in the consumer's transaction and records
@@ -22,26 +11,19 @@ export function kafkaMetadata(message: DecodedEvent): EventMetadata {
  * relay publishes it on `custody.command-results`. `refusal` turns recorded refusals (a place
  * refused) into a rejected result.
  */
-export async function applyWithResult(
+export function applyWithResult(
   tx: PostgresTransaction,
   message: DecodedEvent,
   apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
-  refusal: (events: NewEvent[]) => Error | undefined = () => undefined,
+  refusal?: (events: NewEvent[]) => Error | undefined,
 ): Promise<CommandOutcome> {
-  const metadata = kafkaMetadata(message);
-  let outcome: CommandOutcome;
-  try {
-    const events = await apply(metadata);
-    const refused = refusal(events);
-    outcome = refused ? asRejection(refused)! : { accepted: true, eventIds: events.map((e) => e.id) };
-  } catch (error) {
-    const rejection = asRejection(error);
-    if (!rejection) throw error;
-    outcome = rejection;
-  }
-  await tx.appendToStream(commandResultStream(message.id), [resultEvent(message.id, message.type, outcome, metadata)], { expectedRevision: 'any' });
-  currentObservation()?.recorder?.command(message.type, outcome.accepted ? 'accepted' : 'rejected', outcome.accepted ? '' : outcome.code);
-  return outcome;
+  const metadata = messageMetadata(message);
+  const observer = currentObservation()?.recorder;
+  return recordCommandResult(
+    { tx, commandId: message.id, commandType: message.type, metadata, ...(observer ? { observer } : {}) },
+    async () => ({ events: await apply(metadata) }),
+    refusal,
+  );
 }
 
 /**
@@ -62,7 +44,7 @@ export async function applySignedWithResult(
     await applyWithResult(tx, message, apply, refusal);
     return;
   }
-  await recordRejection(tx, message.id, message.type, refused, kafkaMetadata(message));
+  await recordRejection(tx, message.id, message.type, refused, messageMetadata(message));
   currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
   setAside({ code: refused.code, reason: refused.message });
 }

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { CommandRejection } from '@custody/contracts';
-import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
 import {
-  applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState,
-  resultEvent, type CommandOutcome, type StreamStore,
-} from '@custody/platform';
+  applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState, resultEvent, retryPolicy,
+  type CommandOutcome, type RetryPolicy, type StreamStore,
+} from '@custody/event-sourcing';
+import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
+import { observedCommand, PersonalDataKeys } from '@custody/platform';
 import { IntakeConfig } from '../config';
-import { PersonalDataKeys } from '@custody/platform';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { documentsOf } from '../personal-data/personal-fields';
 import { retentionPolicyOf, type RetentionPolicy } from '../personal-data/retention-period';
@@ -20,6 +19,9 @@ export type IncomingCommand = Exclude<InmateCommand, { type: 'ErasePersonalData'
 };
 
 export const inmateStream = (inmateId: string) => `inmate-${inmateId}`;
+
+/** A writer of the personal data store inside a transaction, and the transaction itself. */
+type SealingWriter = StreamStore & { tx: PostgresTransaction };
 
 /** What an accepted command produced. */
 export interface Accepted {
@@ -40,15 +42,18 @@ export interface Accepted {
 @Injectable()
 export class InmateCommands {
   private readonly retention: RetentionPolicy;
+  /** COMMAND_MAX_ATTEMPTS attempts in all, whatever path the command takes. */
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly documents: DocumentRegistry,
-    private readonly config: IntakeConfig,
+    config: IntakeConfig,
     private readonly personalData: PersonalDataStore,
     private readonly keys: PersonalDataKeys,
   ) {
     this.retention = retentionPolicyOf(config);
+    this.retry = retryPolicy({ maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   }
 
   /** The command as the decider takes it: an erasure gets the retention policy, the person's key id and the service's clock. */
@@ -67,34 +72,23 @@ export class InmateCommands {
    */
   async execute(incoming: IncomingCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
     const command = await this.complete(incoming);
-    const writer: StreamStore = {
-      appendToStream: async (stream, events, options) => {
+    let plan: DocumentPlan | undefined;
+    const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
+      ...observedCommand(metadata),
+      retry: this.retry,
+      eventId: (index) => deterministicId(`${commandId}/${index}`),
+      prepare: async ({ events }) => {
         // Planned at each attempt: a registration that lost a race for a document is then told which.
-        const plan = await this.planDocuments(command);
+        plan = await this.planDocuments(command);
         // Sealed through the pool before the transaction opens (the key may have to be created).
-        const sealed = await this.personalData.seal(events);
-        return this.store.transaction(async (tx) => {
-          const appended = await this.personalData.writer(tx).appendToStream(stream, sealed, options);
-          if (events.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
-          return appended;
-        });
+        return { events: await this.personalData.seal(events) };
       },
-    };
-    for (let round = 1; ; round++) {
-      try {
-        const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
-          metadata,
-          writer,
-          maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
-          eventId: (index) => deterministicId(`${commandId}/${index}`),
-        });
-        return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
-      } catch (error) {
-        const isConflict = error instanceof CommandRejection && error.code === 'CONCURRENCY_CONFLICT';
-        if (!isConflict || round >= this.config.COMMAND_MAX_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * round));
-      }
-    }
+      unitOfWork: (work) => this.store.transaction((tx) => work(this.writerIn(tx))),
+      afterAppend: async ({ tx }: SealingWriter) => {
+        if (plan) await this.documents.hold(tx, plan, commandId, metadata);
+      },
+    });
+    return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
   }
 
   /**
@@ -115,12 +109,20 @@ export class InmateCommands {
       await this.recordResult(tx, commandId, incoming.type, rejection, metadata);
       return rejection;
     }
-    const outcome = await applyCommandWithResult({
-      reader: this.personalData, tx: this.personalData.writer(tx), stream: inmateStream(command.data.inmateId), decider: inmateDecider, command,
-      commandId, commandType: command.type, metadata,
+    const held = plan;
+    const observed = observedCommand(metadata);
+    return applyCommandWithResult({
+      reader: this.personalData, tx, writer: this.writerIn(tx), stream: inmateStream(command.data.inmateId),
+      decider: inmateDecider, command, commandId, commandType: command.type, metadata: observed.metadata,
+      options: {
+        retry: this.retry,
+        ...(observed.observer ? { observer: observed.observer } : {}),
+        // A document taken meanwhile fails the inbox transaction: the handler cannot undo the append it made in it.
+        afterAppend: async (unit) => {
+          if (held) await this.documents.hold(unit.tx, held, commandId, metadata);
+        },
+      },
     });
-    if (outcome.accepted && outcome.eventIds.length > 0 && plan) await this.documents.hold(tx, plan, commandId, metadata);
-    return outcome;
   }
 
   /** Records the result of a command that never reached the decider (e.g. a body that breaks the contract). */
@@ -143,11 +145,16 @@ export class InmateCommands {
 
   private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, idSeed: string) {
     return handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
-      metadata,
+      ...observedCommand(metadata),
       writer: this.personalData.writer(tx),
-      maxAttempts: this.config.COMMAND_MAX_ATTEMPTS,
+      retry: this.retry,
       eventId: (index) => deterministicId(`${idSeed}/${index}`),
     });
+  }
+
+  /** Appends through the personal data store (sealing), with the transaction for the documents. */
+  private writerIn(tx: PostgresTransaction): SealingWriter {
+    return { ...this.personalData.writer(tx), tx };
   }
 
   /** The documents a registration or an identity correction must hold, or an erasure let go; undefined for other commands. */

@@ -1,27 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
   type InmateRecapturedPayload, type IntakeCommandType, type PardonOrAmnestyGrantedPayload, type ReportKind,
 } from '@custody/contracts';
-import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
-import { OnEvent, PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
+import type { PostgresTransaction } from '@custody/event-store';
+import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
-
-function metadataOf(event: DecodedEvent): EventMetadata {
-  const actor = event.extensions.actor as EventMetadata['actor'];
-  return {
-    correlationId: event.correlationId ?? event.id,
-    causationId: event.id,
-    occurredAt: event.occurredAt,
-    ...(actor ? { actor } : {}),
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-  };
-}
 
 /**
  * Kafka in. Commands on custody.intake.commands are applied with their result recorded for
@@ -29,7 +20,7 @@ function metadataOf(event: DecodedEvent): EventMetadata {
  * enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's events.
  * Everything runs in the inbox transaction: a redelivered message changes nothing.
  */
-@Injectable()
+@Controller()
 export class InmateConsumer {
   private readonly logger = new Logger('InmateConsumer');
 
@@ -47,33 +38,33 @@ export class InmateConsumer {
   private async command(type: IntakeCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
     const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
     if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
       setAside({ code: refusal.code, reason: refusal.message });
       return;
     }
     const command = { type, data: event.data } as IncomingCommand;
-    await this.commands.applyWithResult(tx, command, event.id, metadataOf(event));
+    await this.commands.applyWithResult(tx, command, event.id, messageMetadata(event));
   }
 
-  @OnEvent('RegisterInmate') registerInmate(e: DecodedEvent, c: Context) { return this.command('RegisterInmate', e, c); }
-  @OnEvent('RecordSentence') recordSentence(e: DecodedEvent, c: Context) { return this.command('RecordSentence', e, c); }
-  @OnEvent('AdjustSentence') adjustSentence(e: DecodedEvent, c: Context) { return this.command('AdjustSentence', e, c); }
-  @OnEvent('RecordResidenceStatus') recordResidenceStatus(e: DecodedEvent, c: Context) { return this.command('RecordResidenceStatus', e, c); }
-  @OnEvent('RecordExpulsionOrder') recordExpulsionOrder(e: DecodedEvent, c: Context) { return this.command('RecordExpulsionOrder', e, c); }
-  @OnEvent('RecordHealthAssessment') recordHealthAssessment(e: DecodedEvent, c: Context) { return this.command('RecordHealthAssessment', e, c); }
-  @OnEvent('CorrectInmateRecord') correctInmateRecord(e: DecodedEvent, c: Context) { return this.command('CorrectInmateRecord', e, c); }
-  @OnEvent('RecordDomesticRelease') recordDomesticRelease(e: DecodedEvent, c: Context) { return this.command('RecordDomesticRelease', e, c); }
-  @OnEvent('SuspendEnforcement') suspendEnforcement(e: DecodedEvent, c: Context) { return this.command('SuspendEnforcement', e, c); }
-  @OnEvent('ResumeEnforcement') resumeEnforcement(e: DecodedEvent, c: Context) { return this.command('ResumeEnforcement', e, c); }
-  @OnEvent('EndEnforcement') endEnforcement(e: DecodedEvent, c: Context) { return this.command('EndEnforcement', e, c); }
-  @OnEvent('AcknowledgeReport') acknowledgeReport(e: DecodedEvent, c: Context) { return this.command('AcknowledgeReport', e, c); }
-  @OnEvent('ErasePersonalData') erasePersonalData(e: DecodedEvent, c: Context) { return this.command('ErasePersonalData', e, c); }
-  @OnEvent('PlaceLegalHold') placeLegalHold(e: DecodedEvent, c: Context) { return this.command('PlaceLegalHold', e, c); }
-  @OnEvent('LiftLegalHold') liftLegalHold(e: DecodedEvent, c: Context) { return this.command('LiftLegalHold', e, c); }
+  @EventPattern('RegisterInmate') registerInmate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RegisterInmate', e, c); }
+  @EventPattern('RecordSentence') recordSentence(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordSentence', e, c); }
+  @EventPattern('AdjustSentence') adjustSentence(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('AdjustSentence', e, c); }
+  @EventPattern('RecordResidenceStatus') recordResidenceStatus(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordResidenceStatus', e, c); }
+  @EventPattern('RecordExpulsionOrder') recordExpulsionOrder(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordExpulsionOrder', e, c); }
+  @EventPattern('RecordHealthAssessment') recordHealthAssessment(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordHealthAssessment', e, c); }
+  @EventPattern('CorrectInmateRecord') correctInmateRecord(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('CorrectInmateRecord', e, c); }
+  @EventPattern('RecordDomesticRelease') recordDomesticRelease(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordDomesticRelease', e, c); }
+  @EventPattern('SuspendEnforcement') suspendEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('SuspendEnforcement', e, c); }
+  @EventPattern('ResumeEnforcement') resumeEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ResumeEnforcement', e, c); }
+  @EventPattern('EndEnforcement') endEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('EndEnforcement', e, c); }
+  @EventPattern('AcknowledgeReport') acknowledgeReport(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('AcknowledgeReport', e, c); }
+  @EventPattern('ErasePersonalData') erasePersonalData(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ErasePersonalData', e, c); }
+  @EventPattern('PlaceLegalHold') placeLegalHold(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('PlaceLegalHold', e, c); }
+  @EventPattern('LiftLegalHold') liftLegalHold(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('LiftLegalHold', e, c); }
 
   /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
-  @OnEvent('CustodyReceived')
-  async custodyReceived(event: DecodedEvent, context: Context): Promise<void> {
+  @EventPattern('CustodyReceived')
+  async custodyReceived(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
     const { inmateId, transferId, receivedBy } = event.data as CustodyReceivedPayload;
     await this.effect(event, context, {
       type: 'SuspendEnforcement',
@@ -82,8 +73,8 @@ export class InmateConsumer {
   }
 
   /** Rule 12: enforcement resumes when the person is found back in the sending state. */
-  @OnEvent('InmateRecaptured')
-  async recaptured(event: DecodedEvent, context: Context): Promise<void> {
+  @EventPattern('InmateRecaptured')
+  async recaptured(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
     const { inmateId, stateFoundIn } = event.data as InmateRecapturedPayload;
     const { state } = await this.commands.load(inmateId);
     if (state.status === 'unregistered' || state.sendingState !== stateFoundIn || state.enforcement.status !== 'suspended') return;
@@ -94,18 +85,18 @@ export class InmateConsumer {
   }
 
   // Rule 13: the receiving state's reports; completion, death and a full pardon end enforcement, an escape home resumes it.
-  @OnEvent('SentenceCompleted') sentenceCompleted(e: DecodedEvent, c: Context) { return this.report('sentence-completed', e, c); }
-  @OnEvent('InmateEscaped')
-  escaped(e: DecodedEvent, c: Context) {
+  @EventPattern('SentenceCompleted') sentenceCompleted(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.report('sentence-completed', e, c); }
+  @EventPattern('InmateEscaped')
+  escaped(@Payload() e: DecodedEvent, @Ctx() c: Context) {
     return this.report('escape', e, c, { believedWhereabouts: (e.data as InmateEscapedPayload).believedWhereabouts });
   }
-  @OnEvent('ConditionalReleaseGranted') conditionalRelease(e: DecodedEvent, c: Context) { return this.report('conditional-release', e, c); }
-  @OnEvent('PardonOrAmnestyGranted')
-  pardoned(e: DecodedEvent, c: Context) {
+  @EventPattern('ConditionalReleaseGranted') conditionalRelease(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.report('conditional-release', e, c); }
+  @EventPattern('PardonOrAmnestyGranted')
+  pardoned(@Payload() e: DecodedEvent, @Ctx() c: Context) {
     return this.report('pardon-or-amnesty', e, c, { isFull: (e.data as PardonOrAmnestyGrantedPayload).isFull });
   }
-  @OnEvent('InmateCannotBeFound') cannotBeFound(e: DecodedEvent, c: Context) { return this.report('cannot-be-found', e, c); }
-  @OnEvent('InmateDiedInCustody') died(e: DecodedEvent, c: Context) { return this.report('death', e, c); }
+  @EventPattern('InmateCannotBeFound') cannotBeFound(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.report('cannot-be-found', e, c); }
+  @EventPattern('InmateDiedInCustody') died(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.report('death', e, c); }
 
   private report(report: ReportKind, event: DecodedEvent, context: Context, facts: { believedWhereabouts?: InmateEscapedPayload['believedWhereabouts']; isFull?: boolean } = {}) {
     const { inmateId } = event.data as InmateDiedInCustodyPayload;
@@ -126,7 +117,7 @@ export class InmateConsumer {
    */
   private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
     try {
-      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), metadataOf(event));
+      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), messageMetadata(event));
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   AcknowledgeReport, AdjustSentence, ContractViolation, CorrectInmateRecord, EndEnforcement, type IntakeCommandType,
   RecordDomesticRelease, RecordExpulsionOrder, RecordHealthAssessment, RecordResidenceStatus, RecordSentence, RegisterInmate,
   ResumeEnforcement, SuspendEnforcement, reject,
 } from '@custody/contracts';
-import type { EventMetadata } from '@custody/event-store';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, PersonalDataRead, Requires } from '@custody/platform';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
@@ -25,21 +24,6 @@ export const inmateIdParam: PipeTransform<string, string> = {
 
 type Body = { commandId: string; occurredAt: string; inmateId: string };
 
-/** Who acts, from the request: the correlation id and the acting authority, when the caller gives them. */
-export function metadataOf(body: Body, headers: Record<string, string | undefined>): EventMetadata {
-  const actor = Object.fromEntries(
-    Object.entries({ state: headers['x-actor-state'], organisation: headers['x-actor-organisation'], officer: headers['x-actor-officer'] })
-      .filter(([, v]) => v !== undefined && v !== ''),
-  );
-  return {
-    correlationId: headers['x-correlation-id'] || body.commandId,
-    causationId: body.commandId,
-    occurredAt: body.occurredAt,
-    ...(Object.keys(actor).length > 0 ? { actor } : {}),
-    ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
-  };
-}
-
 /** HTTP in: the inmate record's commands and reads. Translates and delegates; the rules are in the decider. */
 @ApiTags('inmates')
 @Controller('inmates')
@@ -49,12 +33,12 @@ export class InmateController {
     private readonly personalData: PersonalDataStore,
   ) {}
 
-  private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId?: string): Promise<Accepted> {
+  private run(type: IntakeCommandType, body: Body, caller: Caller, pathId?: string): Promise<Accepted> {
     if (pathId !== undefined && body.inmateId?.toLowerCase() !== pathId) {
       throw new ContractViolation('VALIDATION_FAILED', [{ path: 'inmateId', problem: `inmateId must be the id of the path (${pathId})` }]);
     }
     const command = { type, data: body } as InmateCommand;
-    return this.commands.execute(command, metadataOf(body, headers), body.commandId);
+    return this.commands.execute(command, commandMetadata(body, caller), body.commandId);
   }
 
   @Post()
@@ -62,8 +46,8 @@ export class InmateController {
   @ApiOperation({ summary: 'Registers a person the sending state may transfer (409 INMATE_ALREADY_REGISTERED names the existing inmate).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RegisterInmate' } })
   @ApiResponse({ status: 201, description: 'Accepted: the event ids and the stream revision.' })
-  register(@Body() body: RegisterInmate, @Headers() headers: Record<string, string>) {
-    return this.run('RegisterInmate', body, headers);
+  register(@Body() body: RegisterInmate, @CommandCaller() caller: Caller) {
+    return this.run('RegisterInmate', body, caller);
   }
 
   @Post(':id/sentence')
@@ -71,8 +55,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the sentence being enforced.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordSentence' } })
-  recordSentence(@Param('id', inmateIdParam) id: string, @Body() body: RecordSentence, @Headers() headers: Record<string, string>) {
-    return this.run('RecordSentence', body, headers, id);
+  recordSentence(@Param('id', inmateIdParam) id: string, @Body() body: RecordSentence, @CommandCaller() caller: Caller) {
+    return this.run('RecordSentence', body, caller, id);
   }
 
   @Post(':id/sentence/adjustments')
@@ -80,8 +64,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Replaces the sentence in force after an appeal, remission or recalculation.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/AdjustSentence' } })
-  adjustSentence(@Param('id', inmateIdParam) id: string, @Body() body: AdjustSentence, @Headers() headers: Record<string, string>) {
-    return this.run('AdjustSentence', body, headers, id);
+  adjustSentence(@Param('id', inmateIdParam) id: string, @Body() body: AdjustSentence, @CommandCaller() caller: Caller) {
+    return this.run('AdjustSentence', body, caller, id);
   }
 
   @Post(':id/residence')
@@ -89,8 +73,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the residence status and habitual residence.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordResidenceStatus' } })
-  recordResidence(@Param('id', inmateIdParam) id: string, @Body() body: RecordResidenceStatus, @Headers() headers: Record<string, string>) {
-    return this.run('RecordResidenceStatus', body, headers, id);
+  recordResidence(@Param('id', inmateIdParam) id: string, @Body() body: RecordResidenceStatus, @CommandCaller() caller: Caller) {
+    return this.run('RecordResidenceStatus', body, caller, id);
   }
 
   @Post(':id/expulsion-orders')
@@ -98,8 +82,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Records an expulsion or deportation order.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordExpulsionOrder' } })
-  recordExpulsionOrder(@Param('id', inmateIdParam) id: string, @Body() body: RecordExpulsionOrder, @Headers() headers: Record<string, string>) {
-    return this.run('RecordExpulsionOrder', body, headers, id);
+  recordExpulsionOrder(@Param('id', inmateIdParam) id: string, @Body() body: RecordExpulsionOrder, @CommandCaller() caller: Caller) {
+    return this.run('RecordExpulsionOrder', body, caller, id);
   }
 
   @Post(':id/health-assessments')
@@ -107,8 +91,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Records the health facts lease eligibility depends on.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordHealthAssessment' } })
-  recordHealthAssessment(@Param('id', inmateIdParam) id: string, @Body() body: RecordHealthAssessment, @Headers() headers: Record<string, string>) {
-    return this.run('RecordHealthAssessment', body, headers, id);
+  recordHealthAssessment(@Param('id', inmateIdParam) id: string, @Body() body: RecordHealthAssessment, @CommandCaller() caller: Caller) {
+    return this.run('RecordHealthAssessment', body, caller, id);
   }
 
   @Post(':id/corrections')
@@ -116,8 +100,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Corrects identity or nationalities with a compensating event (Rule 15).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/CorrectInmateRecord' } })
-  correct(@Param('id', inmateIdParam) id: string, @Body() body: CorrectInmateRecord, @Headers() headers: Record<string, string>) {
-    return this.run('CorrectInmateRecord', body, headers, id);
+  correct(@Param('id', inmateIdParam) id: string, @Body() body: CorrectInmateRecord, @CommandCaller() caller: Caller) {
+    return this.run('CorrectInmateRecord', body, caller, id);
   }
 
   @Post(':id/domestic-release')
@@ -125,8 +109,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Records a release in the sending state, without transfer.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/RecordDomesticRelease' } })
-  recordDomesticRelease(@Param('id', inmateIdParam) id: string, @Body() body: RecordDomesticRelease, @Headers() headers: Record<string, string>) {
-    return this.run('RecordDomesticRelease', body, headers, id);
+  recordDomesticRelease(@Param('id', inmateIdParam) id: string, @Body() body: RecordDomesticRelease, @CommandCaller() caller: Caller) {
+    return this.run('RecordDomesticRelease', body, caller, id);
   }
 
   @Post(':id/enforcement/suspension')
@@ -134,8 +118,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspends enforcement: the receiving state took the person into charge (Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/SuspendEnforcement' } })
-  suspend(@Param('id', inmateIdParam) id: string, @Body() body: SuspendEnforcement, @Headers() headers: Record<string, string>) {
-    return this.run('SuspendEnforcement', body, headers, id);
+  suspend(@Param('id', inmateIdParam) id: string, @Body() body: SuspendEnforcement, @CommandCaller() caller: Caller) {
+    return this.run('SuspendEnforcement', body, caller, id);
   }
 
   @Post(':id/enforcement/resumption')
@@ -143,8 +127,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resumes enforcement (escape back to the sending state, Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/ResumeEnforcement' } })
-  resume(@Param('id', inmateIdParam) id: string, @Body() body: ResumeEnforcement, @Headers() headers: Record<string, string>) {
-    return this.run('ResumeEnforcement', body, headers, id);
+  resume(@Param('id', inmateIdParam) id: string, @Body() body: ResumeEnforcement, @CommandCaller() caller: Caller) {
+    return this.run('ResumeEnforcement', body, caller, id);
   }
 
   @Post(':id/enforcement/end')
@@ -152,8 +136,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Ends enforcement: completion reported by the receiving state (Rule 12).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/EndEnforcement' } })
-  end(@Param('id', inmateIdParam) id: string, @Body() body: EndEnforcement, @Headers() headers: Record<string, string>) {
-    return this.run('EndEnforcement', body, headers, id);
+  end(@Param('id', inmateIdParam) id: string, @Body() body: EndEnforcement, @CommandCaller() caller: Caller) {
+    return this.run('EndEnforcement', body, caller, id);
   }
 
   @Post(':id/reports/acknowledgements')
@@ -161,8 +145,8 @@ export class InmateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledges a report of the receiving state (Rule 13).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/AcknowledgeReport' } })
-  acknowledge(@Param('id', inmateIdParam) id: string, @Body() body: AcknowledgeReport, @Headers() headers: Record<string, string>) {
-    return this.run('AcknowledgeReport', body, headers, id);
+  acknowledge(@Param('id', inmateIdParam) id: string, @Body() body: AcknowledgeReport, @CommandCaller() caller: Caller) {
+    return this.run('AcknowledgeReport', body, caller, id);
   }
 
   @Get(':id')

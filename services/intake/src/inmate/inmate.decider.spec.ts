@@ -1,6 +1,8 @@
 import { AT, REPORT, TRANSFER, commandBodies, sentence } from './inmate.examples';
-import type { InmateCommand, InmateEvent } from './inmate.decider';
-import { given } from './inmate.specification';
+import { specify } from '@custody/event-sourcing/testing';
+import { inmateDecider, type InmateCommand, type InmateEvent } from './inmate.decider';
+
+const given = specify(inmateDecider);
 
 const inmateId = '3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01';
 const commandId = '0b7f3f7e-6c9a-4a39-9a0f-3f1f2d2b6c06';
@@ -27,7 +29,7 @@ describe('registering an inmate', () => {
   });
 
   it('refuses a second registration under the same id, naming the inmate', () => {
-    given(registered).when(command('RegisterInmate', bodies.RegisterInmate()))
+    given([registered]).when(command('RegisterInmate', bodies.RegisterInmate()))
       .thenRejects('INMATE_ALREADY_REGISTERED', { details: { existingInmateId: inmateId } });
   });
 
@@ -45,7 +47,7 @@ describe('registering an inmate', () => {
 
   it('reads a version 1 registration (a single nationality) as a list of nationalities', () => {
     const { nationalities: _n, ...v1 } = registration;
-    const { state } = given({ type: 'InmateRegistered', schemaVersion: 1, data: { ...v1, nationality: 'AL' } } as unknown as InmateEvent);
+    const { state } = given([{ type: 'InmateRegistered', schemaVersion: 1, data: { ...v1, nationality: 'AL' } } as unknown as InmateEvent]);
     expect(state).toMatchObject({ status: 'registered', nationalities: ['AL'] });
   });
 });
@@ -70,38 +72,38 @@ describe('any command about an inmate not registered', () => {
 
 describe('the sentence', () => {
   it('is recorded', () => {
-    given(registered).when(command('RecordSentence', bodies.RecordSentence())).then([sentenced]);
+    given([registered]).when(command('RecordSentence', bodies.RecordSentence())).then([sentenced]);
   });
 
   it('is replaced by an adjustment, with its reason', () => {
     const body = bodies.AdjustSentence();
-    given(registered, sentenced).when(command('AdjustSentence', body))
+    given([registered, sentenced]).when(command('AdjustSentence', body))
       .then([ev('SentenceAdjusted', { inmateId, sentence: body.sentence, reason: 'remission', explanation: 'Remission of three months.' })]);
   });
 
   it('cannot be adjusted before one is recorded', () => {
-    given(registered).when(command('AdjustSentence', bodies.AdjustSentence())).thenRejects('SENTENCE_NOT_RECORDED');
+    given([registered]).when(command('AdjustSentence', bodies.AdjustSentence())).thenRejects('SENTENCE_NOT_RECORDED');
   });
 
   it('refuses a final judgment or an enforcement start after the day of the act, listing both', () => {
     const body = bodies.RecordSentence({ sentence: sentence({ finalJudgmentDate: '2026-04-01', enforcementStartDate: '2026-03-10', sentenceEndDate: '2032-03-10' }) });
-    given(registered).when(command('RecordSentence', body))
+    given([registered]).when(command('RecordSentence', body))
       .thenRejects('DATE_IN_FUTURE', { paths: ['sentence.finalJudgmentDate', 'sentence.enforcementStartDate'] });
   });
 
   it('refuses more days served than the sentence lasts (remaining time below zero)', () => {
     const body = bodies.RecordSentence({ sentence: sentence({ daysServed: 2193 }) });
-    given(registered).when(command('RecordSentence', body)).thenRejects('REMAINING_TIME_NEGATIVE', { paths: ['sentence.daysServed'] });
+    given([registered]).when(command('RecordSentence', body)).thenRejects('REMAINING_TIME_NEGATIVE', { paths: ['sentence.daysServed'] });
   });
 
   it('accepts exactly the whole sentence served (six years from 2023-11-03 are 2192 days)', () => {
     const body = bodies.RecordSentence({ sentence: sentence({ daysServed: 2192 }) });
-    given(registered).when(command('RecordSentence', body)).then([ev('SentenceRecorded', { inmateId, sentence: body.sentence })]);
+    given([registered]).when(command('RecordSentence', body)).then([ev('SentenceRecorded', { inmateId, sentence: body.sentence })]);
   });
 
   it('refuses a sentence that ends before its enforcement starts, and pre-trial days beyond its length', () => {
     const body = bodies.AdjustSentence({ sentence: sentence({ sentenceEndDate: '2023-01-01', length: { years: 0, months: 1, days: 0 }, preTrialDays: 40, daysServed: 10 }) });
-    given(registered, sentenced).when(command('AdjustSentence', body))
+    given([registered, sentenced]).when(command('AdjustSentence', body))
       .thenRejects('REMAINING_TIME_NEGATIVE', { paths: ['sentence.preTrialDays', 'sentence.sentenceEndDate'] });
   });
 
@@ -109,7 +111,7 @@ describe('the sentence', () => {
     const life = sentence({ kind: 'life', length: undefined, sentenceEndDate: undefined });
     delete life.length;
     delete life.sentenceEndDate;
-    given(registered).when(command('RecordSentence', bodies.RecordSentence({ sentence: life })))
+    given([registered]).when(command('RecordSentence', bodies.RecordSentence({ sentence: life })))
       .then([ev('SentenceRecorded', { inmateId, sentence: life })]);
   });
 });
@@ -117,60 +119,60 @@ describe('the sentence', () => {
 describe('residence, expulsion orders and health', () => {
   it('records the residence status', () => {
     const { commandId: _x, occurredAt: _y, ...residence } = bodies.RecordResidenceStatus();
-    const { state } = given(registered, ev('ResidenceStatusRecorded', residence));
-    given(registered).when(command('RecordResidenceStatus', bodies.RecordResidenceStatus())).then([ev('ResidenceStatusRecorded', residence)]);
+    const { state } = given([registered, ev('ResidenceStatusRecorded', residence)]);
+    given([registered]).when(command('RecordResidenceStatus', bodies.RecordResidenceStatus())).then([ev('ResidenceStatusRecorded', residence)]);
     expect(state).toMatchObject({ residence: { status: 'temporary-resident', habitualResidence: 'BE', permitReference: 'BE-TR-991' } });
   });
 
   it('records an expulsion order', () => {
     const body = bodies.RecordExpulsionOrder();
-    given(registered).when(command('RecordExpulsionOrder', body)).then([ev('ExpulsionOrderRecorded', { inmateId, expulsionOrder: body.expulsionOrder })]);
+    given([registered]).when(command('RecordExpulsionOrder', body)).then([ev('ExpulsionOrderRecorded', { inmateId, expulsionOrder: body.expulsionOrder })]);
   });
 
   it('refuses an expulsion order issued after the day of the act', () => {
     const body = bodies.RecordExpulsionOrder();
     body.expulsionOrder = { ...body.expulsionOrder, issuedOn: '2026-12-01' };
-    given(registered).when(command('RecordExpulsionOrder', body)).thenRejects('DATE_IN_FUTURE', { paths: ['expulsionOrder.issuedOn'] });
+    given([registered]).when(command('RecordExpulsionOrder', body)).thenRejects('DATE_IN_FUTURE', { paths: ['expulsionOrder.issuedOn'] });
   });
 
   it('records a health assessment', () => {
     const { commandId: _x, occurredAt: _y, ...assessment } = bodies.RecordHealthAssessment();
-    given(registered).when(command('RecordHealthAssessment', bodies.RecordHealthAssessment())).then([ev('HealthAssessmentRecorded', assessment)]);
+    given([registered]).when(command('RecordHealthAssessment', bodies.RecordHealthAssessment())).then([ev('HealthAssessmentRecorded', assessment)]);
   });
 
   it('refuses an assessment dated after the day of the act', () => {
-    given(registered).when(command('RecordHealthAssessment', bodies.RecordHealthAssessment({ assessedOn: '2026-03-03' })))
+    given([registered]).when(command('RecordHealthAssessment', bodies.RecordHealthAssessment({ assessedOn: '2026-03-03' })))
       .thenRejects('DATE_IN_FUTURE', { paths: ['assessedOn'] });
   });
 });
 
 describe('corrections (Rule 15: a compensating event, never an edit)', () => {
   it('records the corrected nationalities', () => {
-    given(registered).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord()))
+    given([registered]).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord()))
       .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] }, 2)]);
   });
 
   it('keeps only the facts that change', () => {
     const body = bodies.CorrectInmateRecord({ identity: registration.identity, nationalities: ['XK'] });
-    given(registered).when(command('CorrectInmateRecord', body))
+    given([registered]).when(command('CorrectInmateRecord', body))
       .then([ev('InmateRecordCorrected', { inmateId, correctedEventId: body.correctedEventId, reason: body.reason, nationalities: ['XK'] }, 2)]);
   });
 
   it('refuses a correction that changes nothing', () => {
     const body = bodies.CorrectInmateRecord({ nationalities: ['AL'] });
-    given(registered).when(command('CorrectInmateRecord', body)).thenRejects('NOTHING_TO_CORRECT');
+    given([registered]).when(command('CorrectInmateRecord', body)).thenRejects('NOTHING_TO_CORRECT');
     const empty = bodies.CorrectInmateRecord();
     delete empty.nationalities;
-    given(registered).when(command('CorrectInmateRecord', empty)).thenRejects('NOTHING_TO_CORRECT');
+    given([registered]).when(command('CorrectInmateRecord', empty)).thenRejects('NOTHING_TO_CORRECT');
   });
 
   it('refuses a corrected date of birth after the day of the act', () => {
     const body = bodies.CorrectInmateRecord({ identity: { ...registration.identity, dateOfBirth: '2027-01-01' } });
-    given(registered).when(command('CorrectInmateRecord', body)).thenRejects('DATE_IN_FUTURE', { paths: ['identity.dateOfBirth'] });
+    given([registered]).when(command('CorrectInmateRecord', body)).thenRejects('DATE_IN_FUTURE', { paths: ['identity.dateOfBirth'] });
   });
 
   it('is still possible after a release', () => {
-    given(registered, released).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord())).then([
+    given([registered, released]).when(command('CorrectInmateRecord', bodies.CorrectInmateRecord())).then([
       ev('InmateRecordCorrected', { inmateId, correctedEventId: bodies.CorrectInmateRecord().correctedEventId, reason: 'Second nationality omitted.', nationalities: ['AL', 'XK'] }, 2),
     ]);
   });
@@ -178,8 +180,8 @@ describe('corrections (Rule 15: a compensating event, never an edit)', () => {
 
 describe('domestic release', () => {
   it('closes the record', () => {
-    const { state } = given(registered, released);
-    given(registered).when(command('RecordDomesticRelease', bodies.RecordDomesticRelease())).then([released]);
+    const { state } = given([registered, released]);
+    given([registered]).when(command('RecordDomesticRelease', bodies.RecordDomesticRelease())).then([released]);
     expect(state.status).toBe('released');
   });
 
@@ -189,97 +191,97 @@ describe('domestic release', () => {
     ['RecordDomesticRelease', bodies.RecordDomesticRelease()],
     ['SuspendEnforcement', bodies.SuspendEnforcement()],
   ] as const)('after it, %s is refused with INMATE_ALREADY_RELEASED', (type, body) => {
-    given(registered, sentenced, released).when(command(type, body as never)).thenRejects('INMATE_ALREADY_RELEASED');
+    given([registered, sentenced, released]).when(command(type, body as never)).thenRejects('INMATE_ALREADY_RELEASED');
   });
 });
 
 describe('enforcement passes once (Rule 12)', () => {
   it('taking into charge suspends the sending state\'s enforcement', () => {
-    given(registered, sentenced).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).then([suspended]);
+    given([registered, sentenced]).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).then([suspended]);
   });
 
   it('needs a sentence to suspend', () => {
-    given(registered).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).thenRejects('SENTENCE_NOT_RECORDED');
+    given([registered]).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).thenRejects('SENTENCE_NOT_RECORDED');
   });
 
   it('the same taking into charge told twice changes nothing', () => {
-    given(registered, sentenced, suspended).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).thenNothingHappens();
+    given([registered, sentenced, suspended]).when(command('SuspendEnforcement', bodies.SuspendEnforcement())).thenNothing();
   });
 
   it('another transfer cannot suspend what is already suspended, nor what ended', () => {
     const other = bodies.SuspendEnforcement({ transferId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' });
-    given(registered, sentenced, suspended).when(command('SuspendEnforcement', other)).thenRejects('ENFORCEMENT_NOT_ACTIVE');
-    given(registered, sentenced, suspended, ended).when(command('SuspendEnforcement', other)).thenRejects('ENFORCEMENT_NOT_ACTIVE');
+    given([registered, sentenced, suspended]).when(command('SuspendEnforcement', other)).thenRejects('ENFORCEMENT_NOT_ACTIVE');
+    given([registered, sentenced, suspended, ended]).when(command('SuspendEnforcement', other)).thenRejects('ENFORCEMENT_NOT_ACTIVE');
   });
 
   it('resumes on escape back to the sending state, only after a suspension', () => {
-    given(registered, sentenced, suspended).when(command('ResumeEnforcement', bodies.ResumeEnforcement()))
+    given([registered, sentenced, suspended]).when(command('ResumeEnforcement', bodies.ResumeEnforcement()))
       .then([ev('EnforcementResumed', { inmateId, transferId: TRANSFER, reason: 'escape-to-sending-state' })]);
-    given(registered, sentenced).when(command('ResumeEnforcement', bodies.ResumeEnforcement())).thenRejects('ENFORCEMENT_NOT_SUSPENDED');
+    given([registered, sentenced]).when(command('ResumeEnforcement', bodies.ResumeEnforcement())).thenRejects('ENFORCEMENT_NOT_SUSPENDED');
   });
 
   it('refuses to resume under a transfer that did not suspend it', () => {
     const body = bodies.ResumeEnforcement({ transferId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' });
-    given(registered, sentenced, suspended).when(command('ResumeEnforcement', body))
+    given([registered, sentenced, suspended]).when(command('ResumeEnforcement', body))
       .thenRejects('ENFORCEMENT_NOT_SUSPENDED', { details: { suspendedByTransferId: TRANSFER } });
   });
 
   it('ends when the receiving state reports completion', () => {
-    given(registered, sentenced, suspended).when(command('EndEnforcement', bodies.EndEnforcement())).then([ended]);
+    given([registered, sentenced, suspended]).when(command('EndEnforcement', bodies.EndEnforcement())).then([ended]);
   });
 
   it('completion cannot be reported for an enforcement never suspended', () => {
-    given(registered, sentenced).when(command('EndEnforcement', bodies.EndEnforcement())).thenRejects('ENFORCEMENT_NOT_SUSPENDED');
+    given([registered, sentenced]).when(command('EndEnforcement', bodies.EndEnforcement())).thenRejects('ENFORCEMENT_NOT_SUSPENDED');
   });
 
   it('death ends an active enforcement too', () => {
-    given(registered, sentenced).when(command('EndEnforcement', bodies.EndEnforcement({ reason: 'death' })))
+    given([registered, sentenced]).when(command('EndEnforcement', bodies.EndEnforcement({ reason: 'death' })))
       .then([ev('EnforcementEnded', { inmateId, reason: 'death' })]);
   });
 
   it('ends only once', () => {
-    given(registered, sentenced, suspended, ended).when(command('EndEnforcement', bodies.EndEnforcement())).thenRejects('ENFORCEMENT_NOT_ACTIVE');
+    given([registered, sentenced, suspended, ended]).when(command('EndEnforcement', bodies.EndEnforcement())).thenRejects('ENFORCEMENT_NOT_ACTIVE');
   });
 });
 
 describe('reports of the receiving state (Rule 13)', () => {
   it('a completion report is kept and ends a suspended enforcement', () => {
-    given(registered, sentenced, suspended).when(receiveReport()).then([reported(), ended]);
+    given([registered, sentenced, suspended]).when(receiveReport()).then([reported(), ended]);
   });
 
   it('the same report told twice changes nothing', () => {
-    given(registered, sentenced, suspended, reported(), ended).when(receiveReport()).thenNothingHappens();
+    given([registered, sentenced, suspended, reported(), ended]).when(receiveReport()).thenNothing();
   });
 
   it('an escape to the sending state resumes its enforcement; an escape elsewhere does not', () => {
-    given(registered, sentenced, suspended).when(receiveReport({ report: 'escape', believedWhereabouts: 'BE' }))
+    given([registered, sentenced, suspended]).when(receiveReport({ report: 'escape', believedWhereabouts: 'BE' }))
       .then([reported('escape'), ev('EnforcementResumed', { inmateId, transferId: TRANSFER, reason: 'escape-to-sending-state' })]);
-    given(registered, sentenced, suspended).when(receiveReport({ report: 'escape', believedWhereabouts: 'AL' })).then([reported('escape')]);
+    given([registered, sentenced, suspended]).when(receiveReport({ report: 'escape', believedWhereabouts: 'AL' })).then([reported('escape')]);
   });
 
   it('a full pardon and a death end the enforcement; a partial pardon does not', () => {
     const pardon = ev('ReceivingStateReportReceived', { inmateId, reportEventId: REPORT, report: 'pardon-or-amnesty', occurredAt: AT });
-    given(registered, sentenced, suspended).when(receiveReport({ report: 'pardon-or-amnesty', isFull: true }))
+    given([registered, sentenced, suspended]).when(receiveReport({ report: 'pardon-or-amnesty', isFull: true }))
       .then([pardon, ev('EnforcementEnded', { inmateId, transferId: TRANSFER, reason: 'pardon-or-amnesty' })]);
-    given(registered, sentenced, suspended).when(receiveReport({ report: 'pardon-or-amnesty', isFull: false })).then([pardon]);
+    given([registered, sentenced, suspended]).when(receiveReport({ report: 'pardon-or-amnesty', isFull: false })).then([pardon]);
     const death = ev('ReceivingStateReportReceived', { inmateId, reportEventId: REPORT, report: 'death', occurredAt: AT });
-    given(registered, sentenced, suspended).when(receiveReport({ report: 'death' }))
+    given([registered, sentenced, suspended]).when(receiveReport({ report: 'death' }))
       .then([death, ev('EnforcementEnded', { inmateId, transferId: TRANSFER, reason: 'death' })]);
   });
 
   it('a report about an enforcement not suspended is kept without effect', () => {
-    given(registered, sentenced).when(receiveReport()).then([reported()]);
+    given([registered, sentenced]).when(receiveReport()).then([reported()]);
   });
 
   it('is acknowledged by the sending state, once', () => {
     const acknowledged = ev('ReportAcknowledged', { inmateId, reportEventId: REPORT, report: 'sentence-completed' });
-    given(registered, sentenced, suspended, reported(), ended).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).then([acknowledged]);
-    given(registered, sentenced, suspended, reported(), ended, acknowledged).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).thenNothingHappens();
+    given([registered, sentenced, suspended, reported(), ended]).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).then([acknowledged]);
+    given([registered, sentenced, suspended, reported(), ended, acknowledged]).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).thenNothing();
   });
 
   it('an unknown report, or one of another kind, cannot be acknowledged', () => {
-    given(registered, sentenced).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).thenRejects('REPORT_NOT_FOUND');
-    given(registered, sentenced, reported()).when(command('AcknowledgeReport', bodies.AcknowledgeReport({ report: 'escape' }))).thenRejects('REPORT_NOT_FOUND');
+    given([registered, sentenced]).when(command('AcknowledgeReport', bodies.AcknowledgeReport())).thenRejects('REPORT_NOT_FOUND');
+    given([registered, sentenced, reported()]).when(command('AcknowledgeReport', bodies.AcknowledgeReport({ report: 'escape' }))).thenRejects('REPORT_NOT_FOUND');
   });
 
   it('a report about a person not registered here is refused', () => {

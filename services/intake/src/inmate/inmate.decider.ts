@@ -1,5 +1,5 @@
 import {
-  CommandRejection, type DomesticReleaseReason, type ExpulsionOrder, type FieldProblem, type HoldingFacility,
+  CommandRejection, findMessage, type DomesticReleaseReason, type ExpulsionOrder, type FieldProblem, type HoldingFacility,
   type IntakeCommand, type IntakeEvent, reject, type ReportKind, type Residence, type Sentence,
   type StateCode,
 } from '@custody/contracts';
@@ -106,14 +106,14 @@ export const initialState = (): Inmate => ({ status: 'unregistered' });
 
 export function evolve(state: Inmate, event: InmateEvent): Inmate {
   if (event.type === 'InmateRegistered') {
-    // Version 1 had a single nationality (the upcaster of the contracts, applied inline).
-    const data = event.data as typeof event.data & { nationality?: StateCode };
+    // Read at the current version: the write path lifts version 1's single nationality through the contracts' upcaster.
+    const data = event.data;
     const { inmateId, sendingState, holdingFacility, residence } = data;
     // Read through the personal data store: identity is in clear, or erased.
     const identity = data.identity as unknown as RecordedIdentity;
     return {
       status: 'registered', inmateId, identity, sendingState, holdingFacility, residence,
-      nationalities: data.nationalities ?? [data.nationality!],
+      nationalities: data.nationalities,
       expulsionOrders: [], enforcement: { status: 'active' }, reports: [], legalHolds: [],
       isPersonalDataErased: isErased(identity),
     };
@@ -177,7 +177,7 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
     if (state.status !== 'unregistered') throw reject('INMATE_ALREADY_REGISTERED', { existingInmateId: state.inmateId });
     const { commandId: _c, occurredAt, ...registration } = command.data;
     throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', registration.identity.dateOfBirth]], occurredAt));
-    return [event('InmateRegistered', 3, registration)];
+    return [event('InmateRegistered', registration)];
   }
   if (state.status === 'unregistered') throw reject('INMATE_NOT_FOUND', { inmateId: command.data.inmateId });
   // Rule 15: a release recorded in error is corrected, never edited; nothing else is recorded after it
@@ -191,27 +191,27 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
     case 'AdjustSentence': {
       if (command.type === 'AdjustSentence' && !state.sentence) throw reject('SENTENCE_NOT_RECORDED', { inmateId });
       checkSentence(command.data.sentence, command.data.occurredAt);
-      if (command.type === 'RecordSentence') return [event('SentenceRecorded', 1, { inmateId, sentence: command.data.sentence })];
+      if (command.type === 'RecordSentence') return [event('SentenceRecorded', { inmateId, sentence: command.data.sentence })];
       const { sentence, reason, explanation } = command.data;
-      return [event('SentenceAdjusted', 1, { inmateId, sentence, reason, explanation })];
+      return [event('SentenceAdjusted', { inmateId, sentence, reason, explanation })];
     }
     case 'RecordResidenceStatus': {
       const { commandId: _c, occurredAt: _o, ...residence } = command.data;
-      return [event('ResidenceStatusRecorded', 1, residence)];
+      return [event('ResidenceStatusRecorded', residence)];
     }
     case 'RecordExpulsionOrder':
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['expulsionOrder.issuedOn', command.data.expulsionOrder.issuedOn]], command.data.occurredAt));
-      return [event('ExpulsionOrderRecorded', 1, { inmateId, expulsionOrder: command.data.expulsionOrder })];
+      return [event('ExpulsionOrderRecorded', { inmateId, expulsionOrder: command.data.expulsionOrder })];
     case 'RecordHealthAssessment': {
       const { commandId: _c, occurredAt, ...assessment } = command.data;
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['assessedOn', assessment.assessedOn]], occurredAt));
-      return [event('HealthAssessmentRecorded', 1, assessment)];
+      return [event('HealthAssessmentRecorded', assessment)];
     }
     case 'CorrectInmateRecord':
       return decideCorrection(command, state);
     case 'RecordDomesticRelease': {
       const { commandId: _c, occurredAt: _o, ...release } = command.data;
-      return [event('DomesticReleaseRecorded', 1, release)];
+      return [event('DomesticReleaseRecorded', release)];
     }
     case 'SuspendEnforcement':
       return decideSuspension(command, state);
@@ -223,7 +223,7 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
       if (transferId !== undefined && transferId !== enforcement.transferId) {
         throw reject('ENFORCEMENT_NOT_SUSPENDED', { inmateId, suspendedByTransferId: enforcement.transferId });
       }
-      return [event('EnforcementResumed', 1, { inmateId, transferId: enforcement.transferId, reason, ...optional('explanation', explanation) })];
+      return [event('EnforcementResumed', { inmateId, transferId: enforcement.transferId, reason, ...optional('explanation', explanation) })];
     }
     case 'EndEnforcement':
       return endEnforcement(state, command.data.reason, command.data.transferId);
@@ -231,7 +231,7 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
       const report = state.reports.find((r) => r.reportEventId === command.data.reportEventId && r.report === command.data.report);
       if (!report) throw reject('REPORT_NOT_FOUND', { inmateId, reportEventId: command.data.reportEventId });
       if (report.isAcknowledged) return [];
-      return [event('ReportAcknowledged', 1, { inmateId, reportEventId: report.reportEventId, report: report.report })];
+      return [event('ReportAcknowledged', { inmateId, reportEventId: report.reportEventId, report: report.report })];
     }
     case 'ReceiveReport':
       return decideReport(command, state);
@@ -239,12 +239,12 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
       const { reference, reason } = command.data;
       // The same hold placed twice changes nothing.
       if (state.legalHolds.some((hold) => hold.reference === reference)) return [];
-      return [event('LegalHoldPlaced', 1, { inmateId, reference, reason })];
+      return [event('LegalHoldPlaced', { inmateId, reference, reason })];
     }
     case 'LiftLegalHold': {
       const { reference, reason } = command.data;
       if (!state.legalHolds.some((hold) => hold.reference === reference)) throw reject('LEGAL_HOLD_NOT_FOUND', { inmateId, reference });
-      return [event('LegalHoldLifted', 1, { inmateId, reference, reason })];
+      return [event('LegalHoldLifted', { inmateId, reference, reason })];
     }
     case 'ErasePersonalData':
       return decideErasure(command, state);
@@ -268,7 +268,7 @@ function decideErasure(command: ErasePersonalDataCommand, state: Registered): In
   if (dayOf(asOf) < firstDay) {
     throw reject('RETENTION_NOT_EXPIRED', { inmateId, isReleased: true, releasedOn: state.releasedOn, retentionPeriod, erasableOn: firstDay });
   }
-  return [event('PersonalDataErased', 1, {
+  return [event('PersonalDataErased', {
     inmateId, sendingState: state.sendingState, ground: 'retention-expired', releasedOn: state.releasedOn, retentionPeriod,
     erasableOn: firstDay, erasedFields: [...ERASABLE_FIELDS], ...optional('keyId', keyId), ...optional('explanation', explanation),
   })];
@@ -282,7 +282,7 @@ function decideCorrection(command: Extract<InmateCommand, { type: 'CorrectInmate
   const changesNationalities = nationalities !== undefined && !sameJson([...nationalities].sort(), [...state.nationalities].sort());
   if (!changesIdentity && !changesNationalities) throw reject('NOTHING_TO_CORRECT', { inmateId });
   throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', identity?.dateOfBirth]], occurredAt));
-  return [event('InmateRecordCorrected', 2, {
+  return [event('InmateRecordCorrected', {
     inmateId, correctedEventId, reason,
     ...optional('identity', changesIdentity ? identity : undefined),
     ...optional('nationalities', changesNationalities ? nationalities : undefined),
@@ -296,7 +296,7 @@ function decideSuspension(command: Extract<InmateCommand, { type: 'SuspendEnforc
   if (enforcement.status === 'suspended' && enforcement.transferId === transferId) return [];
   if (enforcement.status !== 'active') throw reject('ENFORCEMENT_NOT_ACTIVE', { inmateId, enforcement: enforcement.status });
   if (!state.sentence) throw reject('SENTENCE_NOT_RECORDED', { inmateId });
-  return [event('EnforcementSuspended', 1, { inmateId, transferId, receivingState })];
+  return [event('EnforcementSuspended', { inmateId, transferId, receivingState })];
 }
 
 /** Rule 12: completion ends a suspended enforcement; death, a full pardon or another reason end it in any case. */
@@ -311,18 +311,18 @@ function endEnforcement(state: Registered, reason: 'completion-reported' | 'pard
   if (transferId !== undefined && suspendedBy !== undefined && transferId !== suspendedBy) {
     throw reject('ENFORCEMENT_NOT_SUSPENDED', { inmateId, suspendedByTransferId: suspendedBy });
   }
-  return [event('EnforcementEnded', 1, { inmateId, reason, ...optional('transferId', transferId ?? suspendedBy) })];
+  return [event('EnforcementEnded', { inmateId, reason, ...optional('transferId', transferId ?? suspendedBy) })];
 }
 
 /** Rule 13: every report is kept for acknowledgement; some change the sending state's enforcement (Rule 12). */
 function decideReport(command: ReceiveReport, state: Registered): InmateEvent[] {
   const { inmateId, reportEventId, report, occurredAt, believedWhereabouts, isFull } = command.data;
   if (state.reports.some((r) => r.reportEventId === reportEventId)) return [];
-  const received: InmateEvent = event('ReceivingStateReportReceived', 1, { inmateId, reportEventId, report, occurredAt });
+  const received: InmateEvent = event('ReceivingStateReportReceived', { inmateId, reportEventId, report, occurredAt });
   const enforcement = state.enforcement;
   if (enforcement.status !== 'suspended') return [received];
   const transferId = enforcement.transferId;
-  const ends = (reason: 'completion-reported' | 'pardon-or-amnesty' | 'death') => [received, event('EnforcementEnded', 1, { inmateId, transferId, reason })];
+  const ends = (reason: 'completion-reported' | 'pardon-or-amnesty' | 'death') => [received, event('EnforcementEnded', { inmateId, transferId, reason })];
   switch (report) {
     case 'sentence-completed':
       return ends('completion-reported');
@@ -332,7 +332,7 @@ function decideReport(command: ReceiveReport, state: Registered): InmateEvent[] 
       return isFull ? ends('pardon-or-amnesty') : [received];
     case 'escape':
       return believedWhereabouts === state.sendingState
-        ? [received, event('EnforcementResumed', 1, { inmateId, transferId, reason: 'escape-to-sending-state' })]
+        ? [received, event('EnforcementResumed', { inmateId, transferId, reason: 'escape-to-sending-state' })]
         : [received];
     default:
       return [received];
@@ -353,8 +353,9 @@ function throwIfInvalid(code: 'DATE_IN_FUTURE' | 'REMAINING_TIME_NEGATIVE', prob
   throw new CommandRejection(code, base.message, { fields: problems.map((p) => p.path).join(', ') }, problems);
 }
 
-function event<T extends InmateEvent['type']>(type: T, schemaVersion: number, data: Extract<InmateEvent, { type: T }>['data']): InmateEvent {
-  return { type, schemaVersion, data } as InmateEvent;
+/** An event at the version the catalogue publishes for its type (version 1 for this service's own ReceivingStateReportReceived). */
+function event<T extends InmateEvent['type']>(type: T, data: Extract<InmateEvent, { type: T }>['data']): InmateEvent {
+  return { type, schemaVersion: findMessage(type)?.version ?? 1, data } as InmateEvent;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -8,8 +8,9 @@ import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdict
 import { InmateRights } from './inmate.rights';
 
 @Module({
-  controllers: [InmateController],
-  providers: [InmateCommands, DocumentRegistry, InmateConsumer, InmateJurisdiction, RegistrationJurisdiction, InmateRights, CommandRefusalRecorder],
+  // The consumers are controllers: the Kafka transport routes to their @EventPattern handlers.
+  controllers: [InmateController, InmateConsumer, CommandRefusalRecorder],
+  providers: [InmateCommands, DocumentRegistry, InmateJurisdiction, RegistrationJurisdiction, InmateRights],
   exports: [InmateCommands, InmateJurisdiction],
 })
 export class InmateModule {}

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ContractViolation, ErasePersonalData, type IntakeCommandType, IsIsoDate, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
-import { inmateIdParam, metadataOf } from '../inmate/inmate.controller';
+import { inmateIdParam } from '../inmate/inmate.controller';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
 import { PersonalDataKeys } from '@custody/platform';
 
@@ -42,11 +42,11 @@ export class PersonalDataController {
     private readonly retention: RetentionJob,
   ) {}
 
-  private run(type: IntakeCommandType, body: Body, headers: Record<string, string | undefined>, pathId: string) {
+  private run(type: IntakeCommandType, body: Body, caller: Caller, pathId: string) {
     if (body.inmateId?.toLowerCase() !== pathId) {
       throw new ContractViolation('VALIDATION_FAILED', [{ path: 'inmateId', problem: `inmateId must be the id of the path (${pathId})` }]);
     }
-    return this.commands.execute({ type, data: body } as IncomingCommand, metadataOf(body, headers), body.commandId);
+    return this.commands.execute({ type, data: body } as IncomingCommand, commandMetadata(body, caller), body.commandId);
   }
 
   @Post('inmates/:id/personal-data/erasure')
@@ -57,8 +57,8 @@ export class PersonalDataController {
       + '409 LEGAL_HOLD_ACTIVE while a legal hold stands; 409 RETENTION_NOT_EXPIRED before the final release plus the sending state\'s retention period.',
   })
   @ApiBody({ schema: { $ref: '#/components/schemas/ErasePersonalData' } })
-  erase(@Param('id', inmateIdParam) id: string, @Body() body: ErasePersonalData, @Headers() headers: Record<string, string>) {
-    return this.run('ErasePersonalData', body, headers, id);
+  erase(@Param('id', inmateIdParam) id: string, @Body() body: ErasePersonalData, @CommandCaller() caller: Caller) {
+    return this.run('ErasePersonalData', body, caller, id);
   }
 
   @Post('inmates/:id/legal-holds')
@@ -66,8 +66,8 @@ export class PersonalDataController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Places a legal hold (a reference unique per person): the person\'s data may not be erased until it is lifted.' })
   @ApiBody({ schema: { $ref: '#/components/schemas/PlaceLegalHold' } })
-  placeLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: PlaceLegalHold, @Headers() headers: Record<string, string>) {
-    return this.run('PlaceLegalHold', body, headers, id);
+  placeLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: PlaceLegalHold, @CommandCaller() caller: Caller) {
+    return this.run('PlaceLegalHold', body, caller, id);
   }
 
   @Post('inmates/:id/legal-holds/lifts')
@@ -75,8 +75,8 @@ export class PersonalDataController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Lifts the legal hold of a reference (404 LEGAL_HOLD_NOT_FOUND when none stands).' })
   @ApiBody({ schema: { $ref: '#/components/schemas/LiftLegalHold' } })
-  liftLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: LiftLegalHold, @Headers() headers: Record<string, string>) {
-    return this.run('LiftLegalHold', body, headers, id);
+  liftLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: LiftLegalHold, @CommandCaller() caller: Caller) {
+    return this.run('LiftLegalHold', body, caller, id);
   }
 
   @Get('personal-data/destructions')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PersonalDataErasedPayload } from '@custody/contracts';
-import { PostgresEventStore, type NewEvent, type PostgresTransaction, type RecordedEvent } from '@custody/event-store';
-import type { StreamReader, StreamStore } from '@custody/platform';
+import { PostgresEventStore, type NewEvent, type PostgresTransaction, type ReadStreamOptions, type RecordedEvent } from '@custody/event-store';
+import type { StreamReader, StreamStore } from '@custody/event-sourcing';
 import { PersonalDataKeys } from '@custody/platform';
 import { EVENTS_WITH_IDENTITY, hasClearPersonalFields, type KeyAccess, openEvent, sealEvent } from './personal-fields';
 
@@ -24,9 +24,9 @@ export class PersonalDataStore implements StreamReader {
   ) {}
 
   /** The stream's events, opened. */
-  async *readStream(stream: string): AsyncIterable<OpenedEvent> {
+  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<OpenedEvent> {
     const access = new Map<string, Promise<KeyAccess>>();
-    for await (const event of this.store.readStream(stream)) yield await this.open(event, access);
+    for await (const event of this.store.readStream(stream, options)) yield await this.open(event, access);
   }
 
   /** Opens one recorded event; `access` remembers the key of each person for a run of events. */

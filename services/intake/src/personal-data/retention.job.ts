@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { CommandRejection } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { deterministicId } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
 import { IntakeConfig } from '../config';
 import { InmateCommands } from '../inmate/inmate.commands';
 import { retentionPolicyOf, type RetentionPolicy } from './retention-period';

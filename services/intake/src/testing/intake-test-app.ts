@@ -32,6 +32,7 @@ export async function startIntake(label: string, overrides: Record<string, strin
   });
   const app = await createApp(config, { logger: ['error', 'warn'] });
   await app.init();
+  await app.startAllMicroservices();
   return {
     app,
     config,

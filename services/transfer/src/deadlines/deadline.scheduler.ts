@@ -1,6 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandRejection, type DeadlineKind } from '@custody/contracts';
-import { deterministicId } from '@custody/platform';
+import { deterministicId } from '@custody/event-sourcing';
 import { TransferConfig } from '../config';
 import { TransferTables } from '../store/transfer-tables';
 import { TransferCommands } from '../transfer/transfer.commands';

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { IntakeEvent, IntakeEventType } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { InmatesRepository } from './inmates.repository';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -11,7 +12,7 @@ type Context = HandlerContext<PostgresTransaction>;
  * residence, sentence, expulsion order, health, release). Folded in the inbox transaction, so a
  * redelivered event changes nothing.
  */
-@Injectable()
+@Controller()
 export class InmatesConsumer {
   constructor(private readonly inmates: InmatesRepository) {}
 
@@ -19,12 +20,12 @@ export class InmatesConsumer {
     return this.inmates.apply(tx, { type, schemaVersion: event.schemaVersion, data: event.data } as IntakeEvent & { data: { inmateId: string } });
   }
 
-  @OnEvent('InmateRegistered') registered(e: DecodedEvent, c: Context) { return this.fold('InmateRegistered', e, c); }
-  @OnEvent('SentenceRecorded') sentenceRecorded(e: DecodedEvent, c: Context) { return this.fold('SentenceRecorded', e, c); }
-  @OnEvent('SentenceAdjusted') sentenceAdjusted(e: DecodedEvent, c: Context) { return this.fold('SentenceAdjusted', e, c); }
-  @OnEvent('ResidenceStatusRecorded') residence(e: DecodedEvent, c: Context) { return this.fold('ResidenceStatusRecorded', e, c); }
-  @OnEvent('ExpulsionOrderRecorded') expulsionOrder(e: DecodedEvent, c: Context) { return this.fold('ExpulsionOrderRecorded', e, c); }
-  @OnEvent('HealthAssessmentRecorded') health(e: DecodedEvent, c: Context) { return this.fold('HealthAssessmentRecorded', e, c); }
-  @OnEvent('InmateRecordCorrected') corrected(e: DecodedEvent, c: Context) { return this.fold('InmateRecordCorrected', e, c); }
-  @OnEvent('DomesticReleaseRecorded') released(e: DecodedEvent, c: Context) { return this.fold('DomesticReleaseRecorded', e, c); }
+  @EventPattern('InmateRegistered') registered(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('InmateRegistered', e, c); }
+  @EventPattern('SentenceRecorded') sentenceRecorded(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('SentenceRecorded', e, c); }
+  @EventPattern('SentenceAdjusted') sentenceAdjusted(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('SentenceAdjusted', e, c); }
+  @EventPattern('ResidenceStatusRecorded') residence(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('ResidenceStatusRecorded', e, c); }
+  @EventPattern('ExpulsionOrderRecorded') expulsionOrder(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('ExpulsionOrderRecorded', e, c); }
+  @EventPattern('HealthAssessmentRecorded') health(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('HealthAssessmentRecorded', e, c); }
+  @EventPattern('InmateRecordCorrected') corrected(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('InmateRecordCorrected', e, c); }
+  @EventPattern('DomesticReleaseRecorded') released(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.fold('DomesticReleaseRecorded', e, c); }
 }

@@ -46,6 +46,7 @@ export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overr
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });
   await app.init();
+  await app.startAllMicroservices();
   return app;
 }
 

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { reject, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { applyCommandWithResult, deterministicId, handleCommand, signerRefusal, type CommandOutcome, type StreamStore } from '@custody/platform';
+import {
+  applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type HandleOptions,
+} from '@custody/event-sourcing';
+import { observedCommand, signerRefusal } from '@custody/platform';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
@@ -32,29 +35,24 @@ export class TransferCommands {
    */
   async execute(command: TransferCommand, metadata: EventMetadata): Promise<{ events: NewEvent[]; state: TransferState; revision?: number }> {
     const decider = this.deciderFor(await this.contextOf(this.tables.pool, command));
-    const writer: StreamStore = {
-      appendToStream: (stream, events, options) =>
-        this.store.transaction(async (tx) => {
-          const appended = await tx.appendToStream(stream, events, options);
-          await this.guardOpenCase(tx, command, decider.decided());
-          return appended;
-        }),
-    };
     return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
-      metadata,
-      writer,
-      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+      ...this.options(command, metadata),
+      unitOfWork: (work) => this.store.transaction(work),
     });
   }
 
-  /** A command from Kafka, in the inbox transaction, with its result recorded for custody.command-results. */
+  /**
+   * A command from Kafka, in the inbox transaction, with its result recorded for custody.command-results.
+   * The events and the guard run in a savepoint: a second open case refused by the guard is
+   * rolled back alone and answered TRANSFER_ALREADY_ACTIVE.
+   */
   async executeWithResult(tx: PostgresTransaction, command: TransferCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
     const decider = this.deciderFor(await this.contextOf(tx, command));
-    const outcome = await applyCommandWithResult({
-      reader: this.store, tx, stream: transferStream(command.data.transferId), decider, command, commandId, commandType: command.type, metadata,
+    const { metadata: traced, ...options } = this.options(command, metadata);
+    return applyCommandWithResult({
+      reader: this.store, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
+      commandType: command.type, metadata: traced, options: { afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
     });
-    if (outcome.accepted) await this.guardOpenCase(tx, command, decider.decided());
-    return outcome;
   }
 
   /**
@@ -68,7 +66,7 @@ export class TransferCommands {
     const data = command.data as unknown as Record<string, unknown>;
     let stored: TransferState | undefined;
     for await (const event of this.store.readStream(transferStream(command.data.transferId), { maxCount: 1 })) {
-      stored = evolve(initialState(), { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent);
+      stored = evolve(initialState(), upcast({ type: event.type, data: event.data, schemaVersion: event.schemaVersion }) as TransferEvent);
     }
     const inmate = !stored && command.type === 'RequestTransfer' ? await this.inmates.find(command.data.inmateId) : undefined;
     return signerRefusal(signerState, command.type, caseSubject({ type: command.type, data }, stored, inmate?.sendingState), TRANSFER_COMMAND_RIGHTS[command.type]);
@@ -78,12 +76,19 @@ export class TransferCommands {
   async executeInTransaction(tx: PostgresTransaction, command: TransferCommand, metadata: EventMetadata): Promise<NewEvent[]> {
     const decider = this.deciderFor(await this.contextOf(tx, command));
     const { events } = await handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
-      metadata,
-      writer: tx,
-      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+      ...this.options(command, metadata),
+      unitOfWork: inSavepoint(tx),
     });
-    await this.guardOpenCase(tx, command, decider.decided());
     return events;
+  }
+
+  /** What every path gives the handler: ids derived from the command id, and the one-open-case guard in the unit of work. */
+  private options(command: TransferCommand, metadata: EventMetadata): HandleOptions<TransferEvent, TransferState, PostgresTransaction> {
+    return {
+      ...observedCommand(metadata),
+      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+      afterAppend: (tx: Queryable, { decided }: Decision<TransferEvent, TransferState>) => this.guardOpenCase(tx, command, decided),
+    };
   }
 
   private async contextOf(on: Queryable, command: TransferCommand): Promise<DecisionContext> {
@@ -95,15 +100,9 @@ export class TransferCommands {
     return { inmate, activeTransferId: active.rows[0]?.transfer_id };
   }
 
-  /** The decider with its context, remembering the events of its last decision (the one appended). */
-  private deciderFor(context: DecisionContext) {
-    let last: TransferEvent[] = [];
-    return {
-      initialState,
-      evolve,
-      decide: (command: TransferCommand, state: TransferState) => (last = decide(command, state, context)),
-      decided: () => last,
-    };
+  /** The decider with the facts it decides on (the inmate, the inmate's open case). */
+  private deciderFor(context: DecisionContext): Decider<TransferCommand, TransferEvent, TransferState> {
+    return { initialState, evolve, decide: (command, state) => decide(command, state, context) };
   }
 
   /**

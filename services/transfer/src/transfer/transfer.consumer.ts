@@ -1,26 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CommandRejection, type InmateAdmittedPayload, type PlaceReservedPayload, type ReservationRefusedPayload,
   type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
-import type { EventMetadata, PostgresTransaction } from '@custody/event-store';
-import { OnEvent, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, recordRejection, signerStateOf } from '@custody/platform';
+import type { PostgresTransaction } from '@custody/event-store';
+import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import { deterministicId } from '@custody/event-sourcing';
+import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { serviceRecordedRefusal } from './transfer.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
-
-function metadataOf(event: DecodedEvent): EventMetadata {
-  const actor = event.extensions.actor as EventMetadata['actor'];
-  return {
-    correlationId: event.correlationId ?? event.id,
-    causationId: event.id,
-    occurredAt: event.occurredAt,
-    ...(actor ? { actor } : {}),
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-  };
-}
 
 /**
  * Kafka in. Commands on custody.transfer.commands (the receiving ministry records its decision
@@ -28,7 +19,7 @@ function metadataOf(event: DecodedEvent): EventMetadata {
  * answers (a place reserved or refused) and the admission drive the case on. Everything runs in
  * the inbox transaction: a redelivered message changes nothing.
  */
-@Injectable()
+@Controller()
 export class TransferConsumer {
   private readonly logger = new Logger('TransferConsumer');
 
@@ -45,52 +36,52 @@ export class TransferConsumer {
     const command = { type, data: event.data } as TransferCommand;
     const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(command, signerStateOf(event)));
     if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, metadataOf(event));
+      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
       setAside({ code: refusal.code, reason: refusal.message });
       return;
     }
-    await this.commands.executeWithResult(tx, command, event.id, metadataOf(event));
+    await this.commands.executeWithResult(tx, command, event.id, messageMetadata(event));
   }
 
-  @OnEvent('RequestTransfer') request(e: DecodedEvent, c: Context) { return this.command('RequestTransfer', e, c); }
-  @OnEvent('EvaluateEligibility') evaluate(e: DecodedEvent, c: Context) { return this.command('EvaluateEligibility', e, c); }
-  @OnEvent('RecordInmateOpinion') opinion(e: DecodedEvent, c: Context) { return this.command('RecordInmateOpinion', e, c); }
-  @OnEvent('RecordConsent') consent(e: DecodedEvent, c: Context) { return this.command('RecordConsent', e, c); }
-  @OnEvent('RecordInmateNotification') notify(e: DecodedEvent, c: Context) { return this.command('RecordInmateNotification', e, c); }
-  @OnEvent('IssueCertificate') certificate(e: DecodedEvent, c: Context) { return this.command('IssueCertificate', e, c); }
-  @OnEvent('AcknowledgeCertificateReceipt') certificateReceipt(e: DecodedEvent, c: Context) { return this.command('AcknowledgeCertificateReceipt', e, c); }
-  @OnEvent('RecordReceivingStateDecision') decision(e: DecodedEvent, c: Context) { return this.command('RecordReceivingStateDecision', e, c); }
-  @OnEvent('ExtendDeadline') extend(e: DecodedEvent, c: Context) { return this.command('ExtendDeadline', e, c); }
-  @OnEvent('RecordMissedDeadline') missed(e: DecodedEvent, c: Context) { return this.command('RecordMissedDeadline', e, c); }
-  @OnEvent('ReportTransferObstacle') obstacle(e: DecodedEvent, c: Context) { return this.command('ReportTransferObstacle', e, c); }
-  @OnEvent('EndTransferObstacle') endObstacle(e: DecodedEvent, c: Context) { return this.command('EndTransferObstacle', e, c); }
-  @OnEvent('RequestPlaceReservation') reserve(e: DecodedEvent, c: Context) { return this.command('RequestPlaceReservation', e, c); }
-  @OnEvent('ConfirmPlaceReservation') confirm(e: DecodedEvent, c: Context) { return this.command('ConfirmPlaceReservation', e, c); }
-  @OnEvent('DeclinePlaceReservation') decline(e: DecodedEvent, c: Context) { return this.command('DeclinePlaceReservation', e, c); }
-  @OnEvent('ScheduleTransfer') schedule(e: DecodedEvent, c: Context) { return this.command('ScheduleTransfer', e, c); }
-  @OnEvent('RecordDispatch') dispatch(e: DecodedEvent, c: Context) { return this.command('RecordDispatch', e, c); }
-  @OnEvent('RecordReceipt') receipt(e: DecodedEvent, c: Context) { return this.command('RecordReceipt', e, c); }
-  @OnEvent('WithdrawTransfer') withdraw(e: DecodedEvent, c: Context) { return this.command('WithdrawTransfer', e, c); }
-  @OnEvent('CancelTransfer') cancel(e: DecodedEvent, c: Context) { return this.command('CancelTransfer', e, c); }
-  @OnEvent('CompleteTransfer') complete(e: DecodedEvent, c: Context) { return this.command('CompleteTransfer', e, c); }
+  @EventPattern('RequestTransfer') request(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RequestTransfer', e, c); }
+  @EventPattern('EvaluateEligibility') evaluate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('EvaluateEligibility', e, c); }
+  @EventPattern('RecordInmateOpinion') opinion(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordInmateOpinion', e, c); }
+  @EventPattern('RecordConsent') consent(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordConsent', e, c); }
+  @EventPattern('RecordInmateNotification') notify(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordInmateNotification', e, c); }
+  @EventPattern('IssueCertificate') certificate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('IssueCertificate', e, c); }
+  @EventPattern('AcknowledgeCertificateReceipt') certificateReceipt(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('AcknowledgeCertificateReceipt', e, c); }
+  @EventPattern('RecordReceivingStateDecision') decision(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordReceivingStateDecision', e, c); }
+  @EventPattern('ExtendDeadline') extend(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ExtendDeadline', e, c); }
+  @EventPattern('RecordMissedDeadline') missed(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordMissedDeadline', e, c); }
+  @EventPattern('ReportTransferObstacle') obstacle(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ReportTransferObstacle', e, c); }
+  @EventPattern('EndTransferObstacle') endObstacle(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('EndTransferObstacle', e, c); }
+  @EventPattern('RequestPlaceReservation') reserve(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RequestPlaceReservation', e, c); }
+  @EventPattern('ConfirmPlaceReservation') confirm(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ConfirmPlaceReservation', e, c); }
+  @EventPattern('DeclinePlaceReservation') decline(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('DeclinePlaceReservation', e, c); }
+  @EventPattern('ScheduleTransfer') schedule(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ScheduleTransfer', e, c); }
+  @EventPattern('RecordDispatch') dispatch(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordDispatch', e, c); }
+  @EventPattern('RecordReceipt') receipt(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordReceipt', e, c); }
+  @EventPattern('WithdrawTransfer') withdraw(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('WithdrawTransfer', e, c); }
+  @EventPattern('CancelTransfer') cancel(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('CancelTransfer', e, c); }
+  @EventPattern('CompleteTransfer') complete(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('CompleteTransfer', e, c); }
 
   /** The facility holds the place: the case may be scheduled. */
-  @OnEvent('PlaceReserved')
-  placeReserved(event: DecodedEvent, context: Context) {
+  @EventPattern('PlaceReserved')
+  placeReserved(@Payload() event: DecodedEvent, @Ctx() context: Context) {
     const { transferId, inmateId, facilityId, reservationId, expiresAt } = event.data as PlaceReservedPayload;
     return this.effect(event, context, { type: 'ConfirmPlaceReservation', data: { ...this.base(event, 'confirm'), transferId, inmateId, facilityId, reservationId, expiresAt } });
   }
 
   /** The facility has no place (or may not hold the person): the case ends. */
-  @OnEvent('ReservationRefused')
-  reservationRefused(event: DecodedEvent, context: Context) {
+  @EventPattern('ReservationRefused')
+  reservationRefused(@Payload() event: DecodedEvent, @Ctx() context: Context) {
     const { transferId, inmateId, facilityId, reservationId, code, reason } = event.data as ReservationRefusedPayload;
     return this.effect(event, context, { type: 'DeclinePlaceReservation', data: { ...this.base(event, 'decline'), transferId, inmateId, facilityId, reservationId, code, reason } });
   }
 
   /** The facility admitted the person after the two-sided hand-over: the case is complete. */
-  @OnEvent('InmateAdmitted')
-  admitted(event: DecodedEvent, context: Context) {
+  @EventPattern('InmateAdmitted')
+  admitted(@Payload() event: DecodedEvent, @Ctx() context: Context) {
     const { transferId, inmateId, facilityId } = event.data as InmateAdmittedPayload;
     return this.effect(event, context, { type: 'CompleteTransfer', data: { ...this.base(event, 'complete'), transferId, inmateId, facilityId, admissionEventId: event.id } });
   }
@@ -102,7 +93,7 @@ export class TransferConsumer {
   /** Another service's event applied to the case; a refusal of the rules is logged, not retried (it is an answer). */
   private async effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
     try {
-      await this.commands.executeInTransaction(tx, command, metadataOf(event));
+      await this.commands.executeInTransaction(tx, command, messageMetadata(event));
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       this.logger.warn(`${event.type} ${event.id} left transfer ${command.data.transferId} unchanged: ${error.code} (${error.message})`);

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AcknowledgeCertificateReceipt, CancelTransfer, CommandRejection, EndTransferObstacle, EvaluateEligibility, ExtendDeadline,
   IssueCertificate, isStateCode, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion, RecordReceipt,
   RecordReceivingStateDecision, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer, ScheduleTransfer,
   WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
-import type { EventMetadata } from '@custody/event-store';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
@@ -31,6 +31,7 @@ type CaseList = { items: Array<{ inmateId: string; sendingState: string; receivi
  * steps either state takes (notifications, deadline extensions and obstacles, the request for a
  * place, the schedule, a cancellation); reads for both; lists filtered to the caller's states.
  */
+@ApiTags('transfers')
 @Controller('transfers')
 export class TransferController {
   constructor(
@@ -38,73 +39,90 @@ export class TransferController {
     private readonly projection: TransferProjection,
   ) {}
 
-  private async run(type: TransferCommandType, body: Body<object>, pathId: string | undefined, correlationId: string | undefined) {
+  private async run(type: TransferCommandType, body: Body<object>, pathId: string | undefined, caller: Caller) {
     if (pathId !== undefined && pathId !== body.transferId) {
       throw new CommandRejection('VALIDATION_FAILED', 'The transferId of the body differs from the case in the path.', {}, [
         { path: 'transferId', problem: `must be ${pathId}, the case in the path` },
       ]);
     }
-    const metadata: EventMetadata = { correlationId: correlationId ?? body.commandId, causationId: body.commandId, occurredAt: body.occurredAt };
-    const { events, state, revision } = await this.commands.execute({ type, data: body } as TransferCommand, metadata);
+    const { events, state, revision } = await this.commands.execute({ type, data: body } as TransferCommand, commandMetadata(body, caller));
     return { transferId: body.transferId, stage: state.stage, revision, events: events.map((e) => ({ id: e.id, type: e.type })) };
   }
 
+  @ApiOperation({ summary: 'Requests a transfer of a person of the sending state to the receiving state (Rule 6: the sending state requests).' })
   @Post() @Requires('transfer:request', RequestJurisdiction)
-  request(@Body() body: RequestTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('RequestTransfer', body, undefined, cid); }
+  request(@Body() body: RequestTransfer, @CommandCaller() caller: Caller) { return this.run('RequestTransfer', body, undefined, caller); }
 
+  @ApiOperation({ summary: 'Records the evaluation of the case\'s eligibility under its legal basis.' })
   @Post(':id/eligibility') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  evaluate(@Param('id') id: string, @Body() body: EvaluateEligibility, @Headers('x-correlation-id') cid?: string) { return this.run('EvaluateEligibility', body, id, cid); }
+  evaluate(@Param('id') id: string, @Body() body: EvaluateEligibility, @CommandCaller() caller: Caller) { return this.run('EvaluateEligibility', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records the person\'s opinion on the transfer.' })
   @Post(':id/opinion') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  opinion(@Param('id') id: string, @Body() body: RecordInmateOpinion, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateOpinion', body, id, cid); }
+  opinion(@Param('id') id: string, @Body() body: RecordInmateOpinion, @CommandCaller() caller: Caller) { return this.run('RecordInmateOpinion', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records the person\'s consent, where the legal basis requires it.' })
   @Post(':id/consent') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  consent(@Param('id') id: string, @Body() body: RecordConsent, @Headers('x-correlation-id') cid?: string) { return this.run('RecordConsent', body, id, cid); }
+  consent(@Param('id') id: string, @Body() body: RecordConsent, @CommandCaller() caller: Caller) { return this.run('RecordConsent', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records that the person was notified of a step of the case.' })
   @Post(':id/notifications') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  notify(@Param('id') id: string, @Body() body: RecordInmateNotification, @Headers('x-correlation-id') cid?: string) { return this.run('RecordInmateNotification', body, id, cid); }
+  notify(@Param('id') id: string, @Body() body: RecordInmateNotification, @CommandCaller() caller: Caller) { return this.run('RecordInmateNotification', body, id, caller); }
 
+  @ApiOperation({ summary: 'Issues the certificate to the receiving state.' })
   @Post(':id/certificate') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  certificate(@Param('id') id: string, @Body() body: IssueCertificate, @Headers('x-correlation-id') cid?: string) { return this.run('IssueCertificate', body, id, cid); }
+  certificate(@Param('id') id: string, @Body() body: IssueCertificate, @CommandCaller() caller: Caller) { return this.run('IssueCertificate', body, id, caller); }
 
+  @ApiOperation({ summary: 'Acknowledges receipt of the certificate (the receiving state).' })
   @Post(':id/certificate-receipt') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
-  certificateReceipt(@Param('id') id: string, @Body() body: AcknowledgeCertificateReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('AcknowledgeCertificateReceipt', body, id, cid); }
+  certificateReceipt(@Param('id') id: string, @Body() body: AcknowledgeCertificateReceipt, @CommandCaller() caller: Caller) { return this.run('AcknowledgeCertificateReceipt', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records the receiving state\'s decision on the request.' })
   @Post(':id/decision') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
-  decision(@Param('id') id: string, @Body() body: RecordReceivingStateDecision, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceivingStateDecision', body, id, cid); }
+  decision(@Param('id') id: string, @Body() body: RecordReceivingStateDecision, @CommandCaller() caller: Caller) { return this.run('RecordReceivingStateDecision', body, id, caller); }
 
+  @ApiOperation({ summary: 'Extends a running deadline of the case.' })
   @Post(':id/deadline-extensions') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  extend(@Param('id') id: string, @Body() body: ExtendDeadline, @Headers('x-correlation-id') cid?: string) { return this.run('ExtendDeadline', body, id, cid); }
+  extend(@Param('id') id: string, @Body() body: ExtendDeadline, @CommandCaller() caller: Caller) { return this.run('ExtendDeadline', body, id, caller); }
 
 
+  @ApiOperation({ summary: 'Reports an obstacle that stops the case\'s deadlines.' })
   @Post(':id/obstacle') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  obstacle(@Param('id') id: string, @Body() body: ReportTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('ReportTransferObstacle', body, id, cid); }
+  obstacle(@Param('id') id: string, @Body() body: ReportTransferObstacle, @CommandCaller() caller: Caller) { return this.run('ReportTransferObstacle', body, id, caller); }
 
+  @ApiOperation({ summary: 'Ends a reported obstacle.' })
   @Post(':id/obstacle-end') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  endObstacle(@Param('id') id: string, @Body() body: EndTransferObstacle, @Headers('x-correlation-id') cid?: string) { return this.run('EndTransferObstacle', body, id, cid); }
+  endObstacle(@Param('id') id: string, @Body() body: EndTransferObstacle, @CommandCaller() caller: Caller) { return this.run('EndTransferObstacle', body, id, caller); }
 
+  @ApiOperation({ summary: 'Asks custody for a place for the person in a facility.' })
   @Post(':id/reservation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  reserve(@Param('id') id: string, @Body() body: RequestPlaceReservation, @Headers('x-correlation-id') cid?: string) { return this.run('RequestPlaceReservation', body, id, cid); }
+  reserve(@Param('id') id: string, @Body() body: RequestPlaceReservation, @CommandCaller() caller: Caller) { return this.run('RequestPlaceReservation', body, id, caller); }
 
 
 
+  @ApiOperation({ summary: 'Schedules the hand-over.' })
   @Post(':id/schedule') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  schedule(@Param('id') id: string, @Body() body: ScheduleTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('ScheduleTransfer', body, id, cid); }
+  schedule(@Param('id') id: string, @Body() body: ScheduleTransfer, @CommandCaller() caller: Caller) { return this.run('ScheduleTransfer', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records the dispatch of the person by the sending state.' })
   @Post(':id/dispatch') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  dispatch(@Param('id') id: string, @Body() body: RecordDispatch, @Headers('x-correlation-id') cid?: string) { return this.run('RecordDispatch', body, id, cid); }
+  dispatch(@Param('id') id: string, @Body() body: RecordDispatch, @CommandCaller() caller: Caller) { return this.run('RecordDispatch', body, id, caller); }
 
+  @ApiOperation({ summary: 'Records the receipt of the person by the receiving state.' })
   @Post(':id/receipt') @HttpCode(200) @Requires('transfer:decide', CaseJurisdiction)
-  receipt(@Param('id') id: string, @Body() body: RecordReceipt, @Headers('x-correlation-id') cid?: string) { return this.run('RecordReceipt', body, id, cid); }
+  receipt(@Param('id') id: string, @Body() body: RecordReceipt, @CommandCaller() caller: Caller) { return this.run('RecordReceipt', body, id, caller); }
 
+  @ApiOperation({ summary: 'Withdraws the request (the sending state, before it is too late).' })
   @Post(':id/withdrawal') @HttpCode(200) @Requires('transfer:request', CaseJurisdiction)
-  withdraw(@Param('id') id: string, @Body() body: WithdrawTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('WithdrawTransfer', body, id, cid); }
+  withdraw(@Param('id') id: string, @Body() body: WithdrawTransfer, @CommandCaller() caller: Caller) { return this.run('WithdrawTransfer', body, id, caller); }
 
+  @ApiOperation({ summary: 'Cancels the case.' })
   @Post(':id/cancellation') @HttpCode(200) @Requires('transfer:act', CaseJurisdiction)
-  cancel(@Param('id') id: string, @Body() body: CancelTransfer, @Headers('x-correlation-id') cid?: string) { return this.run('CancelTransfer', body, id, cid); }
+  cancel(@Param('id') id: string, @Body() body: CancelTransfer, @CommandCaller() caller: Caller) { return this.run('CancelTransfer', body, id, caller); }
 
 
   /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
+  @ApiOperation({ summary: 'The case now: its stage, the timeline of its steps, its open deadlines.' })
   @Get(':id')
   @Requires('transfer:read', CaseJurisdiction)
   @PersonalDataRead({ kind: 'case', persons: (transfer: { inmateId: string }) => [transfer.inmateId] })
@@ -122,6 +140,7 @@ export class TransferController {
     persons: (list: CaseList) => list.items.map((item) => item.inmateId),
     jurisdictions: (list: CaseList) => list.items.flatMap((item) => [item.sendingState, item.receivingState]),
   })
+  @ApiOperation({ summary: 'Cases by stage, receiving state and overdue deadline; only cases of the caller\'s states.' })
   async list(
     @Query('state') stage?: string,
     @Query('receivingState') receivingState?: string,

@@ -1,5 +1,5 @@
 import {
-  CommandRejection, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
+  CommandRejection, currentVersion, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
   type TransferEvent, type TransferEventType, type EventPayload, reject,
 } from '@custody/contracts';
 import {
@@ -29,8 +29,9 @@ export const endOfDay = (day: string): string => `${day}T23:59:59Z`;
 
 const isLater = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 
+/** An event at the version the catalogue publishes for its type. */
 function event<T extends TransferEventType>(type: T, data: EventPayload<T>): TransferEvent {
-  return { type, schemaVersion: 1, data } as TransferEvent;
+  return { type, schemaVersion: currentVersion(type), data } as TransferEvent;
 }
 
 /** Legal verdict codes that block a step, as rejection codes of the contract. */

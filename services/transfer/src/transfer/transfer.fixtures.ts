@@ -1,7 +1,7 @@
 // Test support: the three real shapes of case, and builders for every command of a case.
 import { randomUUID } from 'node:crypto';
-import type { CommandPayload, RejectionCode, Sentence, TransferCommand, TransferCommandType, TransferEvent } from '@custody/contracts';
-import { CommandRejection } from '@custody/contracts';
+import type { CommandPayload, Sentence, TransferCommand, TransferCommandType, TransferEvent } from '@custody/contracts';
+import { specify } from '@custody/event-sourcing/testing';
 import { addDays } from '@custody/legal';
 import type { InmateRecord } from '../inmates/inmate-record';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
@@ -145,43 +145,13 @@ export function run(commands: TransferCommand[], context: DecisionContext): { ev
 }
 
 /**
- * A specification a lawyer can read: given the events of a case (or the commands that made
- * them), when a command arrives, then these events, or this rejection.
+ * A specification a lawyer can read (the kernel's given / when / then, with the decision
+ * context): given the events of a case (or the commands that made them), when a command
+ * arrives, then these events (`thenMatches`: types in order, data in part), or this rejection.
  */
 export function given(history: TransferCommand[] | TransferEvent[], context: DecisionContext = {}) {
   const events = history.length > 0 && 'schemaVersion' in history[0]
     ? (history as TransferEvent[])
     : run(history as TransferCommand[], context).events;
-  const state = events.reduce(evolve, initialState());
-  return {
-    state,
-    when(command: TransferCommand) {
-      const outcome = (): TransferEvent[] => decide(command, state, context);
-      return {
-        then(expected: Array<{ type: string; data?: object }>): TransferEvent[] {
-          const decided = outcome();
-          expect(decided.map((e) => e.type)).toEqual(expected.map((e) => e.type));
-          expected.forEach((e, i) => e.data && expect(decided[i].data).toMatchObject(e.data));
-          return decided;
-        },
-        thenNothing(): void {
-          expect(outcome()).toEqual([]);
-        },
-        thenRejects(code: RejectionCode, details?: object, message?: RegExp): CommandRejection {
-          let caught: unknown;
-          try {
-            outcome();
-          } catch (error) {
-            caught = error;
-          }
-          expect(caught).toBeInstanceOf(CommandRejection);
-          const rejection = caught as CommandRejection;
-          expect(rejection.code).toBe(code);
-          if (details) expect(rejection.details).toMatchObject(details);
-          if (message) expect(rejection.message).toMatch(message);
-          return rejection;
-        },
-      };
-    },
-  };
+  return specify<TransferCommand, TransferEvent, TransferState>({ initialState, evolve, decide: (command, state) => decide(command, state, context) })(events);
 }

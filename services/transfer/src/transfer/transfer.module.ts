@@ -11,11 +11,9 @@ import { TransferProjection } from './transfer.projection';
 
 /** The transfer case: commands (HTTP and Kafka), the inmate facts it needs, its read model and deadlines. */
 @Module({
-  controllers: [TransferController],
-  providers: [
-    InmatesRepository, InmatesConsumer, TransferCommands, TransferConsumer, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction,
-    CommandRefusalRecorder,
-  ],
+  // The consumers are controllers: the Kafka transport routes to their @EventPattern handlers.
+  controllers: [TransferController, InmatesConsumer, TransferConsumer, CommandRefusalRecorder],
+  providers: [InmatesRepository, TransferCommands, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction],
   exports: [TransferCommands, TransferProjection, DeadlineScheduler],
 })
 export class TransferModule {}

@@ -1,0 +1,77 @@
+import { CommandRejection } from '@custody/contracts';
+import { MemoryEventStore } from '@custody/event-store';
+import { StreamBatcher } from './batching';
+import type { Decider } from './decider';
+import { deterministicId } from './ids';
+import { loadState } from './load-state';
+import { retryPolicy } from './retry';
+
+type Event = { type: 'Reserved'; data: { by: string } };
+type Command = { type: 'Reserve'; by: string };
+const places = (capacity: number): Decider<Command, Event, { taken: number }> => ({
+  initialState: () => ({ taken: 0 }),
+  evolve: (state) => ({ taken: state.taken + 1 }),
+  decide: (command, state) => {
+    if (state.taken >= capacity) throw new CommandRejection('CAPACITY_EXHAUSTED', 'No place is free.');
+    return [{ type: 'Reserved', data: { by: command.by } }];
+  },
+});
+const metadata = { correlationId: 'c-1', occurredAt: '2026-11-29T10:00:00.000Z' };
+
+function counting(store: MemoryEventStore) {
+  const appends: number[] = [];
+  return {
+    appends,
+    writer: {
+      appendToStream: (...args: Parameters<MemoryEventStore['appendToStream']>) => {
+        appends.push(args[1].length);
+        return store.appendToStream(...args);
+      },
+    },
+  };
+}
+
+describe('the batched write path of a hot stream', () => {
+  it('decides simultaneous commands together and appends them in one write, each with its own events or rejection', async () => {
+    const store = new MemoryEventStore();
+    const { writer, appends } = counting(store);
+    const batcher = new StreamBatcher(store, writer, places(3), { batchSize: 10 });
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c', 'd', 'e'].map((by) => batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`))),
+    );
+    // The first command drains alone; the four that queued meanwhile make one append.
+    expect(appends).toEqual([1, 2]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    const first = outcomes[0] as PromiseFulfilledResult<Array<{ id: string }>>;
+    expect(first.value.map((e) => e.id)).toEqual([deterministicId('a/0')]);
+    expect(((outcomes[3] as PromiseRejectedResult).reason as CommandRejection).code).toBe('CAPACITY_EXHAUSTED');
+    expect((await loadState(store, 'facility-1', places(3))).state).toEqual({ taken: 3 });
+  });
+
+  it('keeps batches to the batch size', async () => {
+    const store = new MemoryEventStore();
+    const { writer, appends } = counting(store);
+    const batcher = new StreamBatcher(store, writer, places(100), { batchSize: 2 });
+    await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((by) => batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`))));
+    expect(Math.max(...appends)).toBeLessThanOrEqual(2);
+    expect(appends.reduce((a, b) => a + b, 0)).toBe(6);
+  });
+
+  it('decides the batch again on what another process appended, reading only that', async () => {
+    const store = new MemoryEventStore();
+    const reads: Array<number | undefined> = [];
+    const reader = {
+      readStream: (stream: string, options?: { from?: number }) => {
+        reads.push(options?.from);
+        return store.readStream(stream, options);
+      },
+    };
+    const batcher = new StreamBatcher(reader, store, places(2), { batchSize: 10, retry: retryPolicy({ sleep: async () => undefined }) });
+    await batcher.execute('facility-1', { type: 'Reserve', by: 'a' }, metadata, (i) => deterministicId(`a/${i}`));
+    // Another instance takes the last place.
+    await store.appendToStream('facility-1', [{ id: deterministicId('x/0'), type: 'Reserved', schemaVersion: 1, data: { by: 'x' }, metadata }], { expectedRevision: 0 });
+    await expect(batcher.execute('facility-1', { type: 'Reserve', by: 'b' }, metadata, (i) => deterministicId(`b/${i}`))).rejects.toMatchObject({ code: 'CAPACITY_EXHAUSTED' });
+    expect(reads).toEqual([undefined, 1]);
+    expect((await batcher.load('facility-1')).revision).toBe(1);
+  });
+});

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { CommandRejection } from '@custody/contracts';
+import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
+// Integration tests of a library use the shared test infrastructure (a test-only dependency).
+import { createTestSchema, type TestSchema } from '@custody/testing';
+import type { Decider } from './decider';
+import { handleCommand, inSavepoint, type StreamStore } from './handle-command';
+import { loadState } from './load-state';
+
+type Event = { type: 'Counted'; data: { by: number } };
+type Command = { type: 'Count'; by: number };
+const counter: Decider<Command, Event, { total: number }> = {
+  initialState: () => ({ total: 0 }),
+  evolve: (state, event) => ({ total: state.total + event.data.by }),
+  decide: (command) => [{ type: 'Counted', data: { by: command.by } }],
+};
+const metadata = { correlationId: 'c-1', occurredAt: '2026-11-29T10:00:00.000Z' };
+
+describe('the unit of work of a command, on PostgreSQL', () => {
+  let db: TestSchema;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestSchema('event_sourcing_uow');
+    store = new PostgresEventStore({ connection: db.pool, schema: db.schema, pollIntervalMs: 200 });
+    await store.migrate();
+    await db.pool.query('CREATE TABLE marks (stream text PRIMARY KEY, total int NOT NULL)');
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  /** One transaction per attempt; the hook gets it through the writer it is handed. */
+  const inTransaction = <T>(work: (writer: StreamStore) => Promise<T>) => store.transaction((tx) => work(tx));
+
+  it('runs the hook inside the transaction of the append, seeing the decided events', async () => {
+    const stream = `counter-${randomUUID()}`;
+    await handleCommand(store, stream, counter, { type: 'Count', by: 3 }, {
+      metadata,
+      unitOfWork: inTransaction,
+      afterAppend: async (writer, { decided }) => {
+        const tx = writer as PostgresTransaction;
+        // The append is visible inside the transaction and not yet outside it.
+        const inside = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM "${db.schema}".events WHERE stream_name = $1`, [stream]);
+        const outside = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${db.schema}".events WHERE stream_name = $1`, [stream]);
+        expect([Number(inside.rows[0].n), Number(outside.rows[0].n)]).toEqual([1, 0]);
+        await tx.query('INSERT INTO marks (stream, total) VALUES ($1, $2)', [stream, decided[0].data.by]);
+      },
+    });
+    const { rows } = await db.pool.query('SELECT total FROM marks WHERE stream = $1', [stream]);
+    expect(rows).toEqual([{ total: 3 }]);
+    expect((await loadState(store, stream, counter)).state).toEqual({ total: 3 });
+  });
+
+  it('rolls the append back when the hook throws, and the caller gets the hook\'s rejection', async () => {
+    const stream = `counter-${randomUUID()}`;
+    await expect(
+      handleCommand(store, stream, counter, { type: 'Count', by: 1 }, {
+        metadata,
+        unitOfWork: inTransaction,
+        afterAppend: async (writer) => {
+          await (writer as PostgresTransaction).query('INSERT INTO marks (stream, total) VALUES ($1, 1)', [stream]);
+          throw new CommandRejection('TRANSFER_ALREADY_ACTIVE', 'Another case is open.');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'TRANSFER_ALREADY_ACTIVE' });
+    expect(await store.streamRevision(stream)).toBeUndefined();
+    expect((await db.pool.query('SELECT total FROM marks WHERE stream = $1', [stream])).rows).toEqual([]);
+  });
+
+  it('appends the other streams in the same transaction: a conflict on one leaves none written, and the retry writes both', async () => {
+    const stream = `counter-${randomUUID()}`;
+    const other = `tally-${randomUUID()}`;
+    await store.appendToStream(other, [{ id: randomUUID(), type: 'Counted', schemaVersion: 1, data: { by: 1 }, metadata }]);
+    const revisions: Array<number | undefined> = [];
+    let attempt = 0;
+    const handled = await handleCommand(store, stream, counter, { type: 'Count', by: 2 }, {
+      metadata,
+      unitOfWork: inTransaction,
+      prepare: async ({ decided }) => {
+        revisions.push(await store.streamRevision(stream));
+        return { also: [{ stream: other, events: [{ id: randomUUID(), type: 'Counted', schemaVersion: 1, data: decided[0].data, metadata }], expectedRevision: attempt++ === 0 ? 'no_stream' : 0 }] };
+      },
+    });
+    expect(handled.attempts).toBe(2);
+    // The first attempt's append of the command's stream was rolled back with the failed one.
+    expect(revisions).toEqual([undefined, undefined]);
+    expect((await loadState(store, stream, counter)).state).toEqual({ total: 2 });
+    expect((await loadState(store, other, counter)).state).toEqual({ total: 3 });
+  });
+
+  it('in a savepoint of an open transaction, undoes a refused attempt alone and keeps the rest of the transaction', async () => {
+    const stream = `counter-${randomUUID()}`;
+    const kept = `kept-${randomUUID()}`;
+    await store.transaction(async (tx) => {
+      await tx.query('INSERT INTO marks (stream, total) VALUES ($1, 7)', [kept]);
+      await expect(
+        handleCommand(store, stream, counter, { type: 'Count', by: 1 }, {
+          metadata,
+          unitOfWork: inSavepoint(tx),
+          afterAppend: async () => {
+            throw new CommandRejection('TRANSFER_ALREADY_ACTIVE', 'Another case is open.');
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'TRANSFER_ALREADY_ACTIVE' });
+      await handleCommand(store, stream, counter, { type: 'Count', by: 2 }, { metadata, unitOfWork: inSavepoint(tx) });
+    });
+    expect((await loadState(store, stream, counter)).state).toEqual({ total: 2 });
+    expect((await db.pool.query('SELECT total FROM marks WHERE stream = $1', [kept])).rows).toEqual([{ total: 7 }]);
+  });
+});

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { CommandRejection } from '@custody/contracts';
+import {
+  categoryOf, WrongExpectedRevisionError, type AppendOptions, type AppendResult, type EventMetadata, type ExpectedRevision, type NewEvent,
+} from '@custody/event-store';
+import type { Decider, DomainEventOf } from './decider';
+import { catchUp, type LoadedState, type StreamReader } from './load-state';
+import { retryPolicy, type RetryPolicy } from './retry';
+
+/** What the handler needs of a store to write (the store itself, or a unit of work). */
+export interface StreamStore {
+  appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+}
+
+/** Where command metrics go (the platform's recorder has this shape); the kernel records nothing itself. */
+export interface CommandObserver {
+  command(type: string, outcome: 'accepted' | 'rejected', code: string): void;
+  appendSeconds(category: string, seconds: number): void;
+}
+
+/** Events for another stream, appended in the same unit of work with their own expected revision. */
+export interface StreamAppend {
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
+/** One attempt's decision, as the hooks see it. */
+export interface Decision<Event, State> {
+  /** The events as the decider returned them. */
+  decided: Event[];
+  /** The same events as they are appended (ids, metadata; possibly replaced by `prepare`). */
+  events: NewEvent[];
+  /** The state the decision was taken on, and its revision. */
+  state: State;
+  revision: number | undefined;
+}
+
+/** What `prepare` may change of an attempt before its unit of work opens. */
+export interface Prepared {
+  /** The events to append in place of the decided ones (e.g. with personal fields sealed). */
+  events?: NewEvent[];
+  /** Events of other streams to append in the same unit of work (e.g. a facility's place). */
+  also?: StreamAppend[];
+}
+
+/**
+ * A unit of work: runs `work` with a writer (`Unit`, e.g. a database transaction) so that
+ * everything written through it commits together, or nothing does.
+ */
+export type UnitOfWork<Unit extends StreamStore = StreamStore> = <T>(work: (unit: Unit) => Promise<T>) => Promise<T>;
+
+/** A transaction that can mark a point to roll back to (PostgreSQL's, through its `query`). */
+export interface SavepointCapable extends StreamStore {
+  query(sql: string): Promise<unknown>;
+}
+
+/**
+ * A unit of work inside an open transaction (e.g. a consumer's inbox transaction): a savepoint,
+ * so that an attempt that failed, or a hook that refused, is undone alone while the transaction
+ * (and its inbox entry) goes on.
+ */
+export function inSavepoint<Tx extends SavepointCapable>(tx: Tx): UnitOfWork<Tx> {
+  return async (work) => {
+    await tx.query('SAVEPOINT command_write');
+    try {
+      const value = await work(tx);
+      await tx.query('RELEASE SAVEPOINT command_write');
+      return value;
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT command_write');
+      throw error;
+    }
+  };
+}
+
+export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, State = unknown, Unit extends StreamStore = StreamStore> {
+  metadata: EventMetadata;
+  /** Event ids by index; by default random UUIDs. Derive them from the command id to make a re-sent command idempotent. */
+  eventId?: (index: number) => string;
+  /** When another writer got there first (default: `retryPolicy()`, 5 attempts in all). */
+  retry?: RetryPolicy;
+  /**
+   * Where to append: a unit of work opened for each attempt (e.g. a database transaction, or
+   * {@link inSavepoint} in the consumer's transaction), or a writer already inside one. By
+   * default the reader itself, which must then append.
+   *
+   * With a `writer`, the handler cannot undo its own append: what `also` or `afterAppend` throw
+   * after it is thrown as it is and never retried, so that the caller's transaction fails. Use a
+   * unit of work where a hook may refuse.
+   */
+  unitOfWork?: UnitOfWork<Unit>;
+  writer?: Unit;
+  /** Runs at each attempt after the decision and before the unit of work opens: reads through the pool belong here. */
+  prepare?: (decision: Decision<Event, State>) => Promise<Prepared | void>;
+  /**
+   * Runs inside the unit of work after the appends, at each attempt that decided events: a guard
+   * that throws rolls the appends back (a CommandRejection reaches the caller; a
+   * WrongExpectedRevisionError is retried like a conflict on the stream).
+   */
+  afterAppend?: (unit: Unit, decision: Decision<Event, State>) => Promise<void>;
+  /** A state already known for the stream (e.g. kept in memory): only the events after its revision are read. */
+  known?: LoadedState<State>;
+  observer?: CommandObserver;
+}
+
+export interface Handled<Event, State> {
+  /** The events appended to the command's stream (none when the decider decided nothing). */
+  events: NewEvent[];
+  /** The events as the decider returned them. */
+  decided: Event[];
+  /** What else was appended in the unit of work. */
+  also: StreamAppend[];
+  /** The state after the events, and the stream's revision. */
+  state: State;
+  revision: number | undefined;
+  /** Attempts made. */
+  attempts: number;
+}
+
+/** Raised when optimistic concurrency kept losing: answered 409 / CONCURRENCY_CONFLICT. */
+export function concurrencyConflict(stream: string, attempts: number): CommandRejection {
+  return new CommandRejection(
+    'CONCURRENCY_CONFLICT',
+    `The record ${stream} kept changing while the command was applied (${attempts} attempts); send it again.`,
+    { stream, attempts },
+  );
+}
+
+/** Raised when the handler is given nowhere to append. */
+export class NoWriterError extends Error {
+  readonly code = 'NO_WRITER';
+  constructor() {
+    super('handleCommand needs a store that appends, a writer or a unit of work');
+    this.name = 'NoWriterError';
+  }
+}
+
+/** Decided events as the store takes them. */
+export function toNewEvents(decided: readonly DomainEventOf[], metadata: EventMetadata, eventId: (index: number) => string, offset = 0): NewEvent[] {
+  return decided.map((event, index) => ({
+    id: eventId(offset + index),
+    type: event.type,
+    schemaVersion: event.schemaVersion ?? 1,
+    data: event.data,
+    metadata,
+  }));
+}
+
+const commandTypeOf = (command: unknown): string => {
+  const type = (command as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? type : 'unknown';
+};
+
+/**
+ * The one write path of an event-sourced command: load the stream, decide, and in one unit of
+ * work append the events with the expected revision (and the `also` streams with theirs), then
+ * run `afterAppend`. On a conflict it waits as the retry policy says, reads only the events it
+ * missed, and decides again from the state they make, until the policy's attempts are spent
+ * (then CONCURRENCY_CONFLICT). A CommandRejection of the decider is thrown as it is.
+ */
+export async function handleCommand<Command, Event extends DomainEventOf, State, Unit extends StreamStore = StreamStore>(
+  reader: StreamReader & Partial<StreamStore>,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  options: HandleOptions<Event, State, Unit>,
+): Promise<Handled<Event, State>> {
+  const retry = options.retry ?? retryPolicy();
+  const observer = options.observer;
+  const commandType = commandTypeOf(command);
+  const unitOfWork = unitOfWorkOf<Unit>(reader, options);
+  const canUndo = options.unitOfWork !== undefined;
+  const eventId = options.eventId ?? (() => randomUUID());
+  let loaded = await catchUp(reader, stream, decider, options.known ?? { state: decider.initialState(), revision: undefined });
+  for (let attempt = 1; ; attempt++) {
+    const { state, revision } = loaded;
+    let decided: Event[];
+    try {
+      decided = decider.decide(command, state);
+    } catch (error) {
+      if (error instanceof CommandRejection) observer?.command(commandType, 'rejected', error.code);
+      throw error;
+    }
+    if (decided.length === 0) {
+      observer?.command(commandType, 'accepted', '');
+      return { events: [], decided, also: [], state, revision, attempts: attempt };
+    }
+    const decision: Decision<Event, State> = { decided, events: toNewEvents(decided, options.metadata, eventId), state, revision };
+    try {
+      const prepared = (await options.prepare?.(decision)) ?? {};
+      if (prepared.events) decision.events = prepared.events;
+      const also = prepared.also ?? [];
+      const started = performance.now();
+      const result = await unitOfWork(async (unit) => {
+        const appended = await unit.appendToStream(stream, decision.events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
+        try {
+          for (const other of also) await unit.appendToStream(other.stream, other.events, { expectedRevision: other.expectedRevision });
+          await options.afterAppend?.(unit, decision);
+        } catch (error) {
+          throw canUndo ? error : new AfterAppendError(error);
+        }
+        return appended;
+      });
+      observer?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
+      observer?.command(commandType, 'accepted', '');
+      const next = decided.reduce((s, e) => decider.evolve(s, e), state);
+      return { events: decision.events, decided, also, state: next, revision: result.nextExpectedRevision, attempts: attempt };
+    } catch (error) {
+      if (error instanceof AfterAppendError) throw error.cause;
+      if (!(error instanceof WrongExpectedRevisionError)) {
+        if (error instanceof CommandRejection) observer?.command(commandType, 'rejected', error.code);
+        throw error;
+      }
+      if (attempt >= retry.maxAttempts) {
+        observer?.command(commandType, 'rejected', 'CONCURRENCY_CONFLICT');
+        throw concurrencyConflict(stream, attempt);
+      }
+    }
+    await retry.sleep(retry.delayMs(attempt));
+    loaded = await catchUp(reader, stream, decider, loaded);
+  }
+}
+
+/** What failed after the handler's own append in a writer it cannot undo: thrown on as it is, never retried. */
+class AfterAppendError {
+  constructor(readonly cause: unknown) {}
+}
+
+function unitOfWorkOf<Unit extends StreamStore>(reader: Partial<StreamStore>, options: { unitOfWork?: UnitOfWork<Unit>; writer?: Unit }): UnitOfWork<Unit> {
+  if (options.unitOfWork) return options.unitOfWork;
+  const writer = options.writer ?? (typeof reader.appendToStream === 'function' ? (reader as Unit) : undefined);
+  if (!writer) throw new NoWriterError();
+  return (work) => work(writer);
+}

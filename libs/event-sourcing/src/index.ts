@@ -1,0 +1,15 @@
+export type { Decider, DomainEventOf } from './decider';
+export { catchUp, loadState } from './load-state';
+export type { LoadedState, StreamReader } from './load-state';
+export { concurrencyConflict, handleCommand, inSavepoint, NoWriterError, toNewEvents } from './handle-command';
+export type {
+  CommandObserver, Decision, Handled, HandleOptions, Prepared, SavepointCapable, StreamAppend, StreamStore, UnitOfWork,
+} from './handle-command';
+export { InvalidRetryPolicyError, retryPolicy } from './retry';
+export type { RetryPolicy, RetryPolicyOptions } from './retry';
+export { StreamBatcher } from './batching';
+export type { BatchingOptions } from './batching';
+export { deterministicId } from './ids';
+export { upcast, writtenVersion } from './upcast';
+export { applyCommandWithResult, asRejection, commandResultStream, recordCommandResult, resultEvent } from './command-results';
+export type { CommandOutcome, ResultOf } from './command-results';

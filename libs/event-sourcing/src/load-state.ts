@@ -1,0 +1,43 @@
+import type { ReadStreamOptions, RecordedEvent } from '@custody/event-store';
+import type { Decider, DomainEventOf } from './decider';
+import { upcast } from './upcast';
+
+/** What the handler reads of a store. */
+export interface StreamReader {
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+}
+
+/** A state and the revision of the last event folded into it (undefined: the stream does not exist). */
+export interface LoadedState<State> {
+  state: State;
+  revision: number | undefined;
+}
+
+/**
+ * Folds the events of a stream after `from`'s revision onto `from`'s state (the whole stream
+ * when `from` is absent). Each event is lifted to the catalogue's current version first.
+ */
+export async function catchUp<Event extends DomainEventOf, State>(
+  reader: StreamReader,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State>, 'evolve'>,
+  from: LoadedState<State>,
+): Promise<LoadedState<State>> {
+  let { state, revision } = from;
+  const events = reader.readStream(stream, revision === undefined ? undefined : { from: revision + 1 });
+  for await (const recorded of events) {
+    const event = upcast({ type: recorded.type, data: recorded.data, schemaVersion: recorded.schemaVersion, occurredAt: recorded.metadata.occurredAt });
+    state = decider.evolve(state, event as Event);
+    revision = recorded.revision;
+  }
+  return { state, revision };
+}
+
+/** Rebuilds a state by folding a whole stream; returns it with the revision it was built at. */
+export function loadState<Event extends DomainEventOf, State>(
+  reader: StreamReader,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>,
+): Promise<LoadedState<State>> {
+  return catchUp(reader, stream, decider, { state: decider.initialState(), revision: undefined });
+}
