@@ -16,7 +16,7 @@ export const PG_POOL = Symbol('PG_POOL');
     {
       provide: PG_POOL,
       inject: [AuditConfig],
-      useFactory: (config: AuditConfig) => new Pool({ connectionString: config.DATABASE_URL, max: 10 }),
+      useFactory: (config: AuditConfig) => new Pool({ connectionString: config.DATABASE_URL, max: 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
     },
     {
       provide: PostgresEventStore,

@@ -28,7 +28,11 @@ export class StoreModule implements OnApplicationShutdown {
         { provide: CUSTODY_CONFIG, useValue: config },
         {
           provide: DATABASE_POOL,
-          useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }),
+          useFactory: () => new Pool({
+              connectionString: config.DATABASE_URL,
+              max: config.DATABASE_POOL_SIZE,
+              idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+            }),
         },
         {
           provide: PostgresEventStore,

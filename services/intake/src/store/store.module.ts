@@ -36,7 +36,7 @@ export class StoreModule {
       module: StoreModule,
       providers: [
         { provide: IntakeConfig, useValue: config },
-        { provide: POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 10 }) },
+        { provide: POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS }) },
         {
           provide: PostgresEventStore,
           inject: [POOL],
