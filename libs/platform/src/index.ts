@@ -13,6 +13,10 @@ export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
 export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
+export { DATABASE_POOL, ServiceModule } from './service.module';
+export type { ServiceMessaging, ServiceModuleOptions } from './service.module';
+export { createServiceApp } from './service-app';
+export type { ServiceAppOptions } from './service-app';
 export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
