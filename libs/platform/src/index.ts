@@ -13,6 +13,7 @@ export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
 export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
+export type { ServiceDefaults } from './service.config';
 export { DATABASE_POOL, ServiceModule } from './service.module';
 export type { ServiceMessaging, ServiceModuleOptions } from './service.module';
 export { createServiceApp } from './service-app';
