@@ -3,7 +3,7 @@ export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
 export {
-  commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, signerRefusal, signerStateOf,
+  commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, refuseCommand, signerRefusal, signerStateOf,
 } from './command-signatures';
 export type { CommandRight, SignerSources } from './command-signatures';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
