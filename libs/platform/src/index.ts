@@ -21,6 +21,7 @@ export type { ServiceAppOptions } from './service-app';
 export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SecurityGuard } from './security/security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security/security.guard';
 export { SecurityModule } from './security/security.module';
+export { resourceIdOf } from './security/resource-id';
 export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
