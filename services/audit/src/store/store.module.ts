@@ -13,10 +13,7 @@ export const PG_POOL = DATABASE_POOL;
  */
 export function auditStore(config: AuditConfig, messaging: ServiceMessaging): DynamicModule {
   return ServiceModule.forService({
-    name: 'audit',
-    config,
-    configToken: AuditConfig,
-    messaging,
+    name: 'audit', config, configToken: AuditConfig, messaging,
     migrate: migrateLedger,
     providers: [
       {

@@ -14,9 +14,7 @@ export { DATABASE_POOL };
  */
 export function custodyStore(config: CustodyConfig, messaging: ServiceMessaging | undefined): DynamicModule {
   return ServiceModule.forService({
-    name: 'custody',
-    config,
-    configToken: CUSTODY_CONFIG,
+    name: 'custody', config, configToken: CUSTODY_CONFIG,
     poolSize: config.DATABASE_POOL_SIZE,
     migrate: migrateReadModels,
     ...(messaging ? { messaging } : {}),

@@ -15,10 +15,7 @@ export const POOL = DATABASE_POOL;
  */
 export function intakeStore(config: IntakeConfig, messaging: ServiceMessaging): DynamicModule {
   return ServiceModule.forService({
-    name: 'intake',
-    config,
-    configToken: IntakeConfig,
-    messaging,
+    name: 'intake', config, configToken: IntakeConfig, messaging,
     providers: [
       { provide: PersonalDataKeys, inject: [POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config, { indexPurposes: [DOCUMENT_INDEX] }) },
       PersonalDataStore,

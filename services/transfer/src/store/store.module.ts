@@ -12,10 +12,7 @@ export const POOL = DATABASE_POOL;
 /** The service's skeleton (pool, event store, Kafka), its own tables in its schema (migrated on start), and the clock. */
 export function transferStore(config: TransferConfig, messaging: ServiceMessaging, clock: Clock = new SystemClock()): DynamicModule {
   return ServiceModule.forService({
-    name: 'transfer',
-    config,
-    configToken: TransferConfig,
-    messaging,
+    name: 'transfer', config, configToken: TransferConfig, messaging,
     providers: [
       { provide: Clock, useValue: clock },
       {
