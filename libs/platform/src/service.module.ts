@@ -42,10 +42,10 @@ export interface ServiceModuleOptions<C extends ServiceConfig> {
 }
 
 /**
- * Closes the database when the application closes. Messaging stops first, in
- * beforeApplicationShutdown (consumer, then relay, then producer), so that nothing is still reading
- * or writing through the pool here; the store's notification listener holds one of the pool's
- * connections, hence the store before the pool.
+ * Closes the database when the application closes, in the last of Nest's shutdown hooks. Messaging
+ * stops in the first (onModuleDestroy: consumer, then relay, then producer), so that nothing is
+ * still reading or writing through the pool here; the store's notification listener holds one of
+ * the pool's connections, hence the store before the pool.
  */
 @Injectable()
 class DatabaseCloser implements OnApplicationShutdown {
