@@ -1,7 +1,8 @@
 // `npm run bench -- event-store`: the PostgreSQL event store beside plain INSERTs (baseline) and
 // Emmett's PostgreSQL event store (peer), on the same server in the same run; then a replay of
-// 1,000,000 events through readAll beside a raw streaming SELECT that parses the same JSON.
-// Everything runs in a database of its own, dropped at the end.
+// 1,000,000 events through readAll beside a raw streaming SELECT that parses the same JSON; and
+// how soon a subscription delivers a committed event while another database of the server keeps
+// a transaction open. Everything runs in databases of its own, dropped at the end.
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +16,9 @@ import type { Figure } from './lib/report';
 const SCHEMA = 'custody_events';
 // The replay reads a store of its own, holding exactly the seeded events.
 const REPLAY_SCHEMA = 'custody_replay';
+// The wake-up figures use a store of their own too: the append workloads leave events nobody has
+// read (so not numbered yet), and a reader's first run would number them all.
+const WAKE_SCHEMA = 'custody_wake';
 const REPETITIONS = 3;
 const REPLAY_STREAMS = 100_000;
 const REPLAY_EVENTS_PER_STREAM = 10;
@@ -261,6 +265,11 @@ async function seedReplay(url: string): Promise<void> {
     `INSERT INTO "${REPLAY_SCHEMA}".streams (stream_name, category, revision)
      SELECT stream_name, 'inmate', max(revision) FROM "${REPLAY_SCHEMA}".events WHERE stream_name LIKE 'inmate-replay%' GROUP BY stream_name`,
   );
+  // The store numbers what was inserted behind its back on the first global read: done here, so
+  // that the replay measures reading only (and the sequencer's own pace is on record).
+  const sequencing = performance.now();
+  for await (const first of store.readAll({ maxCount: 1 })) void first;
+  log(`sequencer: ${REPLAY_STREAMS * REPLAY_EVENTS_PER_STREAM} events numbered in ${((performance.now() - sequencing) / 1000).toFixed(1)} s`);
   await pool.query(`VACUUM ANALYZE "${REPLAY_SCHEMA}".events`);
   await store.close();
   await pool.end();
@@ -296,7 +305,7 @@ async function replayChild(kind: 'ours' | 'raw', url: string): Promise<void> {
     const cursor = client.query(
       new Cursor(
         // The same columns as the store's reads, in position order without the store's visibility rule.
-        `SELECT transaction_id::text AS transaction_text, position, stream_name, revision, event_id, event_type, schema_version,
+        `SELECT global_position::text AS global_text, position, stream_name, revision, event_id, event_type, schema_version,
                 data, metadata, (recorded_at AT TIME ZONE 'UTC')::text AS recorded_text
          FROM "${REPLAY_SCHEMA}".events ORDER BY position`,
       ),
@@ -370,6 +379,96 @@ async function replayFigures(url: string): Promise<Figure[]> {
   ];
 }
 
+const WAKE_SECONDS = 6;
+const WAKE_APPENDS_PER_TICK = 10;
+const WAKE_TICK_MS = 10;
+
+/**
+ * Commit → delivered to a subscription, at about 1,000 single-event appends/s, while another
+ * database of the same server runs 100 ms transactions that take a transaction id, back to back
+ * (each would have held every reader of the server back under the order by transaction ids).
+ */
+async function wakeFigures(serverUrl: string, url: string): Promise<Figure[]> {
+  const admin = new Pool({ connectionString: serverUrl, max: 1 });
+  const other = `custody_bench_other_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${other}`);
+  const otherUrl = new URL(serverUrl);
+  otherUrl.pathname = `/${other}`;
+  const blocker = new Pool({ connectionString: otherUrl.toString(), max: 1 });
+  const writerPool = new Pool({ connectionString: url, max: WAKE_APPENDS_PER_TICK });
+  const readerPool = new Pool({ connectionString: url, max: 4 });
+  const writer = new PostgresEventStore({ connection: writerPool, schema: WAKE_SCHEMA });
+  const reader = new PostgresEventStore({ connection: readerPool, schema: WAKE_SCHEMA });
+  await writer.migrate();
+  const category = `wake${randomBytes(3).toString('hex')}`;
+  const committedAt = new Map<string, number>();
+  const deliveredAt = new Map<string, number>();
+  const subscription = reader.subscribeToAll({ filter: { categories: [category] } });
+  const reading = (async () => {
+    for await (const e of subscription) deliveredAt.set(e.id, performance.now());
+  })();
+  let blocking = true;
+  let blocked = 0;
+  const blockingLoop = (async () => {
+    while (blocking) {
+      const client = await blocker.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_current_xact_id()');
+        await client.query('SELECT pg_sleep(0.1)');
+        await client.query('COMMIT');
+        blocked++;
+      } finally {
+        client.release();
+      }
+    }
+  })();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    let tick = 0;
+    const appends: Array<Promise<void>> = [];
+    while (performance.now() - started < WAKE_SECONDS * 1000) {
+      for (let i = 0; i < WAKE_APPENDS_PER_TICK; i++) {
+        const event = custodyEvent();
+        appends.push(
+          writer.appendToStream(`${category}-${tick}-${i}`, [event]).then(() => {
+            committedAt.set(event.id, performance.now());
+          }),
+        );
+      }
+      tick++;
+      const next = started + tick * WAKE_TICK_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+    await Promise.all(appends);
+    const deadline = performance.now() + 10_000;
+    while (deliveredAt.size < committedAt.size && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const rate = committedAt.size / ((performance.now() - started) / 1000);
+    // A delivery may precede the writer's own acknowledgement of its commit: that is 0 ms.
+    const delays = [...committedAt].map(([id, at]) => Math.max(0, (deliveredAt.get(id) ?? Number.POSITIVE_INFINITY) - at));
+    const missing = delays.filter((d) => !Number.isFinite(d)).length;
+    log(`read.wake: ${committedAt.size} appends (~${rate.toFixed(0)}/s), ${blocked} blocking transactions of 100 ms elsewhere, ${missing} not delivered within 10 s`);
+    return [50, 99].map((p) => ({
+      id: `read.wake.p${p}`,
+      what: `commit → delivered to a subscription, p${p}, at ~1,000 appends/s while another database of the server runs 100 ms transactions holding a transaction id`,
+      unit: 'ms',
+      higherIsBetter: false,
+      ours: percentile(delays, p),
+    }));
+  } finally {
+    blocking = false;
+    await blockingLoop;
+    await subscription.stop();
+    await reading;
+    await reader.close();
+    await writer.close();
+    await Promise.all([writerPool.end(), readerPool.end(), blocker.end()]);
+    await admin.query(`DROP DATABASE IF EXISTS ${other} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 function log(line: string): void {
   process.stderr.write(`[event-store bench] ${line}\n`);
 }
@@ -383,7 +482,13 @@ async function main(): Promise<void> {
   url.pathname = `/${database}`;
   try {
     const { rows } = await admin.query<{ server_version: string }>('SHOW server_version');
-    const figures = [...(await appendFigures(url.toString())), ...(await replayFigures(url.toString()))];
+    // `npm run bench -- event-store wake` measures the wake-up figures alone.
+    const wakeOnly = process.argv.slice(2).includes('wake');
+    const figures = [
+      ...(wakeOnly ? [] : await appendFigures(url.toString())),
+      ...(await wakeFigures(serverUrl, url.toString())),
+      ...(wakeOnly ? [] : await replayFigures(url.toString())),
+    ];
     writeReport('event-store', { postgres: rows[0].server_version.split(' ')[0] }, figures);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

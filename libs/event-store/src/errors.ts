@@ -13,7 +13,8 @@ export type EventStoreErrorCode =
   | 'INVALID_CHECKPOINT'
   | 'TRANSACTION_CLOSED'
   | 'TRANSACTION_ABORTED'
-  | 'INVALID_CONFIGURATION';
+  | 'INVALID_CONFIGURATION'
+  | 'GLOBAL_ORDER_BROKEN';
 
 /** Base of every error the event store raises. When one is raised by an append, nothing was written. */
 export abstract class EventStoreError extends Error {
@@ -162,6 +163,29 @@ export class EventStoreConfigurationError extends EventStoreError {
 
   constructor(message: string) {
     super(message);
+  }
+}
+
+/**
+ * The store holds events it cannot place in its global order: rows without a global position
+ * written by transactions of another PostgreSQL cluster (a pg_dump restored, then written to by
+ * code older than the store-owned order). Reading on would hand them out in a wrong order, so
+ * the store refuses to start until the documented repair has been run.
+ */
+export class EventStoreOrderError extends EventStoreError {
+  readonly code = 'GLOBAL_ORDER_BROKEN';
+
+  constructor(
+    readonly schema: string,
+    readonly unorderedEvents: number,
+    readonly highestTransactionId: string,
+  ) {
+    super(
+      `Event store "${schema}" holds ${unorderedEvents} event(s) without a global position written by transactions of another ` +
+        `PostgreSQL cluster (transaction ids up to ${highestTransactionId}, beyond this cluster's counter): restored from elsewhere ` +
+        `and written to before migrating. Stop the writers and run the repair: SELECT "${schema}".repair_order(); ` +
+        `(see the event-store README, "Refused order"), then start again.`,
+    );
   }
 }
 

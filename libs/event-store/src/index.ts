@@ -12,6 +12,7 @@ export type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreDistance,
   SubscribeOptions,
   Subscription,
 } from './port';
@@ -21,6 +22,7 @@ export {
   DuplicateEventIdError,
   EventStoreConfigurationError,
   EventStoreError,
+  EventStoreOrderError,
   EventTooLargeError,
   InvalidCheckpointError,
   InvalidEventError,
@@ -43,7 +45,7 @@ export type { MemoryEventStoreOptions } from './memory/memory-event-store';
 
 /** The PostgreSQL adapter (the default), with its unit of work. */
 export { PostgresEventStore } from './postgres/postgres-event-store';
-export type { PostgresEventStoreOptions, PostgresTransaction } from './postgres/postgres-event-store';
+export type { PostgresEventStoreOptions, PostgresTransaction, StoreHead } from './postgres/postgres-event-store';
 
 /** Versioned migrations of a schema's tables, by set (the event store's is one of them). */
 export { migrateSchema } from './postgres/migrations';

@@ -45,9 +45,10 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
   /** 0-based revision of this event within its stream. */
   revision: number;
   /**
-   * Global position in the store's log: unique, and increasing within one append. readAll hands
-   * events out in checkpoint order, which on PostgreSQL is (writing transaction, position): an
-   * event may follow one with a higher position. Resume from `checkpoint`, never from `position`.
+   * Position of the insert: unique, and increasing within one append and within a stream.
+   * readAll hands events out in checkpoint order, which on PostgreSQL is the order in which the
+   * store numbered them after commit: an event may follow one with a higher position. Resume
+   * from `checkpoint`, never from `position`.
    */
   position: bigint;
   /** When the store recorded it (ISO 8601). */
@@ -56,7 +57,8 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
 
 /**
  * Where a reader of the global log stands. Opaque: each adapter encodes what it needs
- * (the PostgreSQL adapter, a transaction id and a position). Store it as a string; pass it back.
+ * (the PostgreSQL adapter, the event's global position as a decimal number). Store it as a
+ * string; pass it back.
  */
 export type Checkpoint = string;
 
@@ -120,6 +122,14 @@ export interface Subscription extends AsyncIterable<GlobalEvent> {
   stop(): Promise<void>;
 }
 
+/** How far a reader at a checkpoint is behind the head of the global log. */
+export interface StoreDistance {
+  /** Committed events after the checkpoint. */
+  events: number;
+  /** When the oldest of them was recorded (ISO 8601); absent when caught up. */
+  oldestRecordedAt?: string;
+}
+
 /** The event store. */
 export interface EventStore {
   appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
@@ -131,6 +141,8 @@ export interface EventStore {
   streamRevision(stream: string): Promise<number | undefined>;
   /** Marks a stream closed: later appends fail with StreamClosedError; nothing is deleted. */
   closeStream(stream: string): Promise<void>;
+  /** How far a reader at `checkpoint` is behind the head (lag metrics); adapters that cannot tell leave it out. */
+  distanceFrom?(checkpoint?: Checkpoint): Promise<StoreDistance>;
   /** Releases connections and stops subscriptions. */
   close(): Promise<void>;
 }

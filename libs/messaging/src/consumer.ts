@@ -57,6 +57,11 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
    * 100): one commit for many messages, each behind a savepoint with its inbox entry.
    */
   transactionBatchSize?: number;
+  /**
+   * Longest a transaction of such a group runs before it commits (default 250 ms): an open
+   * transaction holds row locks and the database's horizon, so it is bounded by time as well.
+   */
+  transactionMaxMs?: number;
   /** Create each topic's `<topic>.dlq` at start if missing (default true). */
   createDeadLetterTopics?: boolean;
   /** Called for each outcome (for metrics and tests). */
@@ -272,6 +277,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
           return handler(event, { tx, message: inbound, attempt: 1, setAside: (failure) => (asides[index] = failure) });
         },
       })),
+      { maxMs: this.options.transactionMaxMs ?? 250 },
     );
     for (let i = 0; i < results.length; i++) {
       const result = results[i];

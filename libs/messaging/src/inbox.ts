@@ -71,15 +71,19 @@ export class PostgresInbox<Tx extends InboxTransaction> {
    * commit for the lot. Stops at the first work that throws: its savepoint is rolled back (its
    * claim with it), what ran before it commits, and the error is returned in its place so the
    * caller can retry that message alone. Same guarantee as runOnce: effects and inbox entries
-   * commit together.
+   * commit together. With `maxMs`, also stops (and commits) once the transaction has run that
+   * long, after at least one item: fewer results than items means the rest is still to do.
    */
   async runMany(
     consumer: string,
     items: Array<{ eventId: string; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
+    { maxMs }: { maxMs?: number } = {},
   ): Promise<Array<InboxOutcome | { error: unknown }>> {
     return this.runner.transaction(async (tx) => {
+      const started = Date.now();
       const results: Array<InboxOutcome | { error: unknown }> = [];
       for (const { eventId, origin, work } of items) {
+        if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
         await tx.query('SAVEPOINT inbox_message');
         try {
           const claimed = await tx.query(

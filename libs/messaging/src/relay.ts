@@ -50,6 +50,14 @@ export interface RelayLag {
   oldestPendingRecordedAt?: string;
   /** When the last batch was acknowledged. */
   lastPublishedAt?: Date;
+  /**
+   * The relay's distance to the store's head: events committed after its checkpoint, read or
+   * not (undefined until first measured, or when the store cannot tell). A stalled relay, or
+   * none active, shows here, where pendingEvents stays 0.
+   */
+  behindEvents?: number;
+  /** When the oldest event not yet published was recorded (absent when caught up). */
+  oldestUnpublishedAt?: string;
   published: number;
   isActive: boolean;
 }
@@ -69,6 +77,8 @@ export interface RelayOptions {
   lingerMs?: number;
   /** How often a standby instance tries to take over. */
   standbyPollMs?: number;
+  /** How often the distance to the store's head is measured, on every instance (default 1000 ms). */
+  headPollMs?: number;
   log?: (level: 'log' | 'warn' | 'error', message: string) => void;
   /** Called after each acknowledged batch (tests, metrics). */
   onPublished?: (events: GlobalEvent[]) => void;
@@ -91,6 +101,8 @@ export class Relay {
   private readonly table: string;
   private readonly rejectedTable: string;
   private wake?: () => void;
+  private headTimer?: NodeJS.Timeout;
+  private measuring?: Promise<void>;
 
   constructor(private readonly options: RelayOptions) {
     const schema = `"${options.schema.replace(/"/g, '""')}"`;
@@ -103,14 +115,44 @@ export class Relay {
     await this.migrate();
     this.running = true;
     this.loop = this.run();
+    if (this.options.store.distanceFrom) {
+      this.measuring = this.measureDistance();
+      this.headTimer = setInterval(() => {
+        this.measuring ??= this.measureDistance();
+      }, this.options.headPollMs ?? 1_000);
+      this.headTimer.unref();
+    }
+  }
+
+  /**
+   * The distance from the checkpoint as committed (the one every instance shares) to the
+   * store's head. It is measured apart from publishing, so that it rises while the relay is
+   * stuck: on a broker that does not acknowledge, or with no instance active.
+   */
+  private async measureDistance(): Promise<void> {
+    try {
+      const { rows } = await this.options.pool.query<{ checkpoint: string | null }>(
+        `SELECT checkpoint FROM ${this.table} WHERE name = $1`,
+        [this.options.name],
+      );
+      const distance = await this.options.store.distanceFrom!(rows[0]?.checkpoint ?? undefined);
+      this.lag.behindEvents = distance.events;
+      this.lag.oldestUnpublishedAt = distance.oldestRecordedAt;
+    } catch (error) {
+      if (this.running) this.options.log?.('warn', `relay ${this.options.name}: cannot measure the distance to the store's head: ${(error as Error).message}`);
+    } finally {
+      this.measuring = undefined;
+    }
   }
 
   /** Stops publishing, releases the lock and waits for the loop to end. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.headTimer);
     this.wake?.();
     await this.subscription?.stop();
     await this.loop;
+    await this.measuring;
   }
 
   status(): RelayLag {

@@ -34,6 +34,15 @@ export class ServiceConfig extends SecurityConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
+  /**
+   * Longest a connection of the service's pool may sit idle inside an open transaction before
+   * PostgreSQL ends its session (ms; 0: never). Such a transaction holds row locks and the
+   * database's horizon; the consumer's and the write path's transactions last milliseconds.
+   */
+  @IsInt()
+  @Min(0)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
   /** The schema inside that database, migrated by the service on start. */
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a plain identifier' })
   DATABASE_SCHEMA = 'custody';

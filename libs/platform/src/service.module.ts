@@ -105,7 +105,11 @@ export class ServiceModule {
       ],
       providers: [
         { provide: options.configToken, useValue: config },
-        { provide: DATABASE_POOL, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10 }) },
+        {
+          provide: DATABASE_POOL,
+          useFactory: () =>
+            new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
+        },
         {
           provide: PostgresEventStore,
           inject: [DATABASE_POOL],

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import type { Pool } from 'pg';
 import { eventually, undocumentedRoutes } from '@custody/testing';
+import { POOL } from './store/store.module';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 
 describe('transfer service', () => {
@@ -36,6 +38,11 @@ describe('transfer service', () => {
     });
   });
 
+  it('bounds how long its database sessions may sit idle inside a transaction', async () => {
+    const { rows } = await app.get<Pool>(POOL).query<{ timeout: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS timeout");
+    expect(rows[0].timeout).toBe('30s');
+  });
+
   it('exports its metrics on /metrics, and a second application in the same process has a registry of its own', async () => {
     const second = await bootTransferApp(newEnvironment());
     try {
@@ -43,6 +50,7 @@ describe('transfer service', () => {
         const { text } = await request(instance.getHttpServer()).get('/metrics').expect(200);
         expect(text).toContain('custody_relay_lag_events{service="transfer"}');
         expect(text).toContain('custody_relay_lag_seconds{service="transfer"}');
+        expect(text).toContain('# TYPE custody_relay_lag_head_events gauge');
         expect(text).toMatch(/custody_deadlines_missed\{service="transfer"\} 0/);
         expect(text).toContain('# TYPE custody_consumer_lag gauge');
       }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { EventStoreConfigurationError } from '../errors';
+import { EventStoreConfigurationError, EventStoreOrderError } from '../errors';
 
 /** One versioned change of a schema's tables. `sql` gets the quoted schema name. */
 export interface SchemaMigration {
@@ -143,6 +143,89 @@ const MIGRATIONS: SchemaMigration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    name: 'global_position assigned by the store after commit',
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN global_position bigint;
+
+      -- Existing rows take their place in the order readers used until now, so that an old
+      -- "<transaction id>:<position>" checkpoint maps onto exactly the same prefix. Rows written
+      -- by transactions of another cluster (a restore) cannot be ordered that way: they are left
+      -- unsequenced, and the store refuses to start until repair_order() has been run.
+      UPDATE ${s}.events e SET global_position = o.n
+      FROM (SELECT position, row_number() OVER (ORDER BY transaction_id, position) AS n FROM ${s}.events) o
+      WHERE e.position = o.position
+        AND NOT EXISTS (
+          SELECT 1 FROM ${s}.events f WHERE f.transaction_id >= pg_snapshot_xmax(pg_current_snapshot())
+        );
+
+      CREATE UNIQUE INDEX events_global_position ON ${s}.events (global_position) WHERE global_position IS NOT NULL;
+      CREATE INDEX events_unsequenced ON ${s}.events (position) WHERE global_position IS NULL;
+
+      -- The sequencer: one short transaction, serialised per store by a transaction-level
+      -- advisory lock. It numbers committed rows that have no global position yet, in position
+      -- order (the order of their inserts: appends to one stream are serialised by the stream
+      -- row, so each stream keeps its order), from max(global_position) + 1 on, a bounded batch
+      -- at a time. Each run assigns one contiguous range after the previous run committed, so a
+      -- reader never sees n + 1 before n. No sequence object: the order is data, carried by
+      -- pg_dump and logical replication.
+      CREATE FUNCTION ${s}.sequence_events(p_lock_class integer, p_lock_key integer, p_limit integer, p_channel text)
+      RETURNS TABLE (assigned integer, head bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_base bigint;
+        v_count integer;
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM ${s}.events WHERE global_position IS NULL) THEN
+          RETURN QUERY SELECT 0, (SELECT max(global_position) FROM ${s}.events);
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock(p_lock_class, p_lock_key);
+        -- A new statement, so a new snapshot: it sees every run that committed before the lock was granted.
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position) AS n
+          FROM (SELECT position FROM ${s}.events WHERE global_position IS NULL ORDER BY position LIMIT p_limit) u
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch WHERE e.position = batch.position;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        IF v_count > 0 AND p_channel IS NOT NULL THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+        RETURN QUERY SELECT v_count, v_base + v_count;
+      END;
+      $fn$;
+
+      -- The documented repair after rows written by another cluster were restored unsequenced
+      -- (README, "Refused order"): restored rows (positions up to p_restored_up_to, by default the
+      -- highest position among rows whose transaction id lies beyond this cluster's counter)
+      -- first, in their cluster's (transaction id, position) order, then the rest the same way.
+      CREATE FUNCTION ${s}.repair_order(p_restored_up_to bigint DEFAULT NULL)
+      RETURNS bigint
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_boundary bigint := p_restored_up_to;
+        v_base bigint;
+        v_count bigint;
+      BEGIN
+        LOCK TABLE ${s}.events IN SHARE ROW EXCLUSIVE MODE;
+        IF v_boundary IS NULL THEN
+          SELECT coalesce(max(position), 0) INTO v_boundary FROM ${s}.events
+          WHERE global_position IS NULL AND transaction_id >= pg_snapshot_xmax(pg_current_snapshot());
+        END IF;
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position > v_boundary, transaction_id, position) AS n
+          FROM ${s}.events WHERE global_position IS NULL
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch WHERE e.position = batch.position;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        RETURN v_count;
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 /** The latest schema version this code knows. */
@@ -154,9 +237,22 @@ export const EVENT_STORE_MIGRATIONS: MigrationSet = { name: 'event-store', migra
 // Advisory lock class of every migration of a schema (the second key is the schema's hash).
 const MIGRATION_LOCK_CLASS = 0x45535431;
 
-/** Creates the event store's schema if needed and applies its missing migrations. */
-export async function migrate(pool: Pool, schemaName: string): Promise<void> {
-  await migrateSchema(pool, schemaName, EVENT_STORE_MIGRATIONS);
+/**
+ * Creates the event store's schema if needed and applies its missing migrations. Refuses
+ * (EventStoreOrderError) a store holding events it cannot order: rows restored from another
+ * cluster before migration 2 numbered them (see repair_order in migration 2, committed first so
+ * that the repair can be run). `toVersion` stops early (tests of the migrations).
+ */
+export async function migrate(pool: Pool, schemaName: string, options: { toVersion?: number } = {}): Promise<void> {
+  const toVersion = options.toVersion ?? SCHEMA_VERSION;
+  await migrateSchema(pool, schemaName, { ...EVENT_STORE_MIGRATIONS, migrations: MIGRATIONS.filter((m) => m.version <= toVersion) });
+  if (toVersion < 2) return;
+  const s = quoteIdentifier(schemaName);
+  const { rows: foreign } = await pool.query<{ count: string; max_transaction: string }>(
+    `SELECT count(*) AS count, max(transaction_id)::text AS max_transaction FROM ${s}.events
+     WHERE global_position IS NULL AND transaction_id >= pg_snapshot_xmax(pg_current_snapshot())`,
+  );
+  if (Number(foreign[0].count) > 0) throw new EventStoreOrderError(schemaName, Number(foreign[0].count), foreign[0].max_transaction);
 }
 
 /**

@@ -78,3 +78,84 @@ export class NotificationListener {
     this.reconnectTimer.unref();
   }
 }
+
+/**
+ * Sends the after-commit NOTIFY at once, on one connection of its own (a pool connection would
+ * queue behind appends). While one NOTIFY is on its way, appends that commit share the next:
+ * at most one is in flight and one waiting, whatever the rate of commits. When the connection
+ * fails the NOTIFY goes through the pool, and the next one connects again.
+ */
+export class Notifier {
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private inFlight = false;
+  private isPending = false;
+  private isClosed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly channel: string,
+  ) {}
+
+  notify(): void {
+    if (this.isClosed) return;
+    if (this.inFlight) {
+      this.isPending = true;
+      return;
+    }
+    this.inFlight = true;
+    void this.send().finally(() => {
+      this.inFlight = false;
+      if (this.isPending && !this.isClosed) {
+        this.isPending = false;
+        this.notify();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async send(): Promise<void> {
+    const sql = `NOTIFY "${this.channel}"`;
+    try {
+      const client = await this.connection();
+      await client.query(sql);
+    } catch {
+      const client = this.client;
+      this.client = undefined;
+      client?.end().catch(() => undefined);
+      // A lost notification only delays subscribers until their next poll.
+      await this.pool.query(sql).catch(() => undefined);
+    }
+  }
+
+  private connection(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
+      const client = new Client(this.pool.options);
+      client.on('error', () => {
+        if (this.client === client) this.client = undefined;
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        client.end().catch(() => undefined);
+        throw error;
+      }
+      if (this.isClosed) {
+        await client.end().catch(() => undefined);
+        throw new Error('closed');
+      }
+      this.client = client;
+      return client;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+}

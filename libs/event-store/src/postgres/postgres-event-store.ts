@@ -23,13 +23,14 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreDistance,
   SubscribeOptions,
   Subscription,
 } from '../port';
 import { assertCategory, assertStreamName, DEFAULT_MAX_EVENT_BYTES, prepareAppend } from '../validation';
 import type { PreparedAppend } from '../validation';
 import { migrate, quoteIdentifier } from './migrations';
-import { NotificationListener } from './notification-listener';
+import { NotificationListener, Notifier } from './notification-listener';
 
 /** Options of the PostgreSQL event store. */
 export interface PostgresEventStoreOptions {
@@ -47,15 +48,28 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /**
    * When appends send the NOTIFY that wakes subscriptions:
-   * - 'after-commit' (default): a NOTIFY a few milliseconds after the append has committed,
-   *   one for all the appends of those milliseconds;
+   * - 'after-commit' (default): at once after the append has committed, on a connection of its
+   *   own; appends committing while one NOTIFY is on its way share the next one;
    * - 'in-transaction': inside the appending transaction. PostgreSQL serialises the commits of
    *   notifying transactions on one lock held through the WAL flush, which defeats group commit
    *   under concurrent appends: see the event-store benchmark.
    * Either way a subscription also polls, so a lost notification only delays it.
    */
   notify?: 'after-commit' | 'in-transaction';
+  /** Most events the sequencer numbers in one transaction (default 5000). */
+  sequenceBatchSize?: number;
 }
+
+/** Where the store's global log stands, for lag metrics. */
+export interface StoreHead {
+  /** The global position of the last sequenced event (0 when none). */
+  position: bigint;
+  /** Committed events not numbered yet (the sequencer runs whenever a reader reads). */
+  unsequencedEvents: number;
+  /** When the oldest of them was recorded (ISO 8601). */
+  oldestUnsequencedAt?: string;
+}
+
 
 /** A unit of work: everything done through it commits or rolls back together. */
 export interface PostgresTransaction {
@@ -68,7 +82,7 @@ export interface PostgresTransaction {
 }
 
 interface EventRow {
-  transaction_text: string;
+  global_text: string;
   position: string;
   stream_name: string;
   revision: string;
@@ -80,10 +94,8 @@ interface EventRow {
   recorded_text: string;
 }
 
-interface GlobalKey {
-  transactionId: string;
-  position: string;
-}
+/** A checkpoint as given: a global position, or one of the "<xid>:<position>" form still to convert. */
+type GlobalKey = { globalPosition: string } | { transactionId: string; position: string };
 
 interface SubscriptionState {
   after: GlobalKey;
@@ -91,24 +103,28 @@ interface SubscriptionState {
   wake?: () => void;
 }
 
-const NOTIFY_DELAY_MS = 5;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
-const START: GlobalKey = { transactionId: '0', position: '0' };
+const CHECKPOINT = /^(0|[1-9][0-9]{0,18})$/;
+// The checkpoints handed out before the store owned its order: "<transaction id>:<position>".
+const LEGACY_CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
+const START: GlobalKey = { globalPosition: '0' };
+// Advisory lock class of the sequencer (the second key is the schema's hash).
+const SEQUENCER_LOCK_CLASS = 0x45535332;
 // Output names differ from the columns they are computed from: ORDER BY resolves a bare name to
-// an output column first, and ordering by the text of a transaction id would be wrong.
+// an output column first, and ordering by the text of a number would be wrong.
 const EVENT_COLUMNS =
-  "e.transaction_id::text AS transaction_text, e.position, e.stream_name, e.revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.recorded_at AT TIME ZONE 'UTC')::text AS recorded_text";
+  "e.global_position::text AS global_text, e.position, e.stream_name, e.revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.recorded_at AT TIME ZONE 'UTC')::text AS recorded_text";
 
 /**
  * The event store on PostgreSQL: one schema per service, created and migrated by the store.
  *
  * Appends are one statement (the `append_events` function): the stream row carries the revision
- * check, so writers of different streams never wait for each other. Global reads (readAll,
- * readCategory, subscribeToAll) hand out only events whose every predecessor has committed:
- * rows below the oldest running transaction, in (transaction id, position) order; a checkpoint
- * is `<transaction id>:<position>`. One long-open writing transaction on the server holds global
- * readers back until it ends: keep units of work short.
+ * check, so writers of different streams never wait for each other. The global order belongs to
+ * the store (docs/adr/0007-store-owned-global-order.md): committed events are numbered after
+ * commit by a sequencer (`sequence_events`, serialised per store by an advisory lock) that every
+ * global reader (readAll, readCategory, subscribeToAll) runs before it reads; a checkpoint is
+ * that number. Transactions that never touch this store, in this database or another, hold
+ * nobody back, and the order survives pg_dump / restore into another cluster.
  */
 export class PostgresEventStore implements EventStore {
   /** The schema holding the events. */
@@ -124,9 +140,13 @@ export class PostgresEventStore implements EventStore {
   private readonly channel: string;
   private readonly appendStatement: string;
   private readonly listener: NotificationListener;
+  private readonly notifier: Notifier;
+  private readonly sequenceBatchSize: number;
+  private readonly sequenceStatement: string;
   private readonly subscriptions = new Set<Subscription>();
   private migrated?: Promise<void>;
-  private isNotifyScheduled = false;
+  private sequenceInFlight?: Promise<void>;
+  private sequenceNext?: Promise<void>;
   private isClosed = false;
 
   constructor(options: PostgresEventStoreOptions) {
@@ -146,6 +166,9 @@ export class PostgresEventStore implements EventStore {
     this.channel = `event_store_${createHash('sha256').update(options.schema).digest('hex').slice(0, 16)}`;
     this.appendStatement = `SELECT outcome, stream_revision, last_position FROM ${this.s}.append_events($1, $2, $3, $4, $5, $6, $7)`;
     this.listener = new NotificationListener(this.pool, this.channel);
+    this.notifier = new Notifier(this.pool, this.channel);
+    this.sequenceBatchSize = options.sequenceBatchSize ?? 5000;
+    this.sequenceStatement = `SELECT assigned FROM ${this.s}.sequence_events($1::integer, hashtext($2::text), $3::integer, $4::text)`;
   }
 
   /** Creates or migrates the schema; every other method does it first if needed. */
@@ -296,19 +319,85 @@ export class PostgresEventStore implements EventStore {
     return { nextExpectedRevision: current ?? -1, position: stream?.position ? BigInt(stream.position) : -1n };
   }
 
-  /**
-   * Wakes subscribers (of every instance) after appends have committed: one NOTIFY covers the
-   * appends that committed in the NOTIFY_DELAY_MS before it, so that busy writers do not pay
-   * a round trip each.
-   */
+  /** Wakes subscribers (of every instance) after appends have committed. */
   private scheduleNotify(): void {
-    if (this.notifyInTransaction || this.isNotifyScheduled || this.isClosed) return;
-    this.isNotifyScheduled = true;
-    setTimeout(() => {
-      this.isNotifyScheduled = false;
-      // A lost notification only delays subscribers until their next poll.
-      this.pool.query('SELECT pg_notify($1, $2)', [this.channel, '']).catch(() => undefined);
-    }, NOTIFY_DELAY_MS).unref();
+    if (this.notifyInTransaction || this.isClosed) return;
+    this.notifier.notify();
+  }
+
+  /**
+   * Numbers the committed events that have no global position yet, a batch per transaction
+   * until none is left. Calls made while a run is under way share the next run (which starts
+   * after the current one, so it sees what committed meanwhile): one instance queues at most
+   * one transaction on the store's lock.
+   */
+  private sequence(): Promise<void> {
+    if (!this.sequenceInFlight) return this.startSequence();
+    this.sequenceNext ??= this.sequenceInFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.sequenceNext = undefined;
+        return this.startSequence();
+      });
+    return this.sequenceNext;
+  }
+
+  private startSequence(): Promise<void> {
+    const run = this.runSequence().finally(() => {
+      if (this.sequenceInFlight === run) this.sequenceInFlight = undefined;
+    });
+    this.sequenceInFlight = run;
+    return run;
+  }
+
+  private async runSequence(): Promise<void> {
+    for (;;) {
+      const { rows } = await this.pool.query<{ assigned: number }>({
+        name: `event_store_sequence_${this.channel}`,
+        text: this.sequenceStatement,
+        values: [SEQUENCER_LOCK_CLASS, this.schema, this.sequenceBatchSize, this.channel],
+      });
+      if (rows[0].assigned < this.sequenceBatchSize) return;
+    }
+  }
+
+  /** The head of the global log: the last global position and the committed events not numbered yet. */
+  async head(): Promise<StoreHead> {
+    await this.migrate();
+    const { rows } = await this.pool.query<{ head: string | null; unsequenced: string; oldest: string | null }>(
+      `SELECT (SELECT max(global_position) FROM ${this.s}.events)::text AS head, count(*)::text AS unsequenced,
+              (min(recorded_at) AT TIME ZONE 'UTC')::text AS oldest
+       FROM ${this.s}.events WHERE global_position IS NULL`,
+    );
+    const row = rows[0];
+    return {
+      position: BigInt(row.head ?? '0'),
+      unsequencedEvents: Number(row.unsequenced),
+      ...(row.oldest ? { oldestUnsequencedAt: toIso(row.oldest) } : {}),
+    };
+  }
+
+  /**
+   * How far a reader at `checkpoint` is behind: the committed events after it (numbered or not)
+   * and when the oldest of them was recorded. `recordedAt` is the start of the writing
+   * transaction, so the age errs on the old side.
+   */
+  async distanceFrom(checkpoint?: Checkpoint): Promise<StoreDistance> {
+    const key = parseCheckpoint(checkpoint);
+    await this.migrate();
+    const after = await this.resolveKey(key);
+    const { rows } = await this.pool.query<{ head: string | null; unsequenced: string; next_at: string | null; oldest: string | null }>(
+      `SELECT (SELECT max(global_position) FROM ${this.s}.events)::text AS head,
+              (SELECT count(*) FROM ${this.s}.events WHERE global_position IS NULL)::text AS unsequenced,
+              (SELECT (recorded_at AT TIME ZONE 'UTC')::text FROM ${this.s}.events WHERE global_position > $1 ORDER BY global_position LIMIT 1) AS next_at,
+              (SELECT (min(recorded_at) AT TIME ZONE 'UTC')::text FROM ${this.s}.events WHERE global_position IS NULL) AS oldest`,
+      [after],
+    );
+    const row = rows[0];
+    const sequenced = BigInt(row.head ?? '0') - BigInt(after);
+    const events = Number(sequenced > 0n ? sequenced : 0n) + Number(row.unsequenced);
+    const oldest = row.next_at ?? row.oldest;
+    return { events, ...(events > 0 && oldest ? { oldestRecordedAt: toIso(oldest) } : {}) };
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -331,7 +420,27 @@ export class PostgresEventStore implements EventStore {
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<GlobalEvent> {
     const from = parseCheckpoint(options.from);
     await this.migrate();
-    for await (const row of this.globalRows(from, options.filter, options.maxCount)) yield toGlobal(row);
+    const after = await this.resolveKey(from);
+    await this.sequence();
+    for await (const row of this.globalRows(after, options.filter, options.maxCount)) yield toGlobal(row);
+  }
+
+  /**
+   * The global position a checkpoint stands for. A "<xid>:<position>" checkpoint of the order
+   * that preceded the store's own maps to the last event at or before it in that order: the
+   * migration numbered the existing events in that order, and every event written since belongs
+   * to a transaction that began after the checkpoint was handed out (it was below the oldest
+   * running transaction then), so it sorts after it.
+   */
+  private async resolveKey(key: GlobalKey): Promise<string> {
+    if ('globalPosition' in key) return key.globalPosition;
+    const { rows } = await this.pool.query<{ global_text: string | null }>(
+      `SELECT e.global_position::text AS global_text FROM ${this.s}.events e
+       WHERE (e.transaction_id, e.position) <= ($1::xid8, $2::bigint) AND e.global_position IS NOT NULL
+       ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1`,
+      [key.transactionId, key.position],
+    );
+    return rows[0]?.global_text ?? '0';
   }
 
   async *readCategory(category: string, options: Omit<ReadAllOptions, 'filter'> = {}): AsyncIterable<GlobalEvent> {
@@ -354,13 +463,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Catch up from the checkpoint, then wait for a notification or the next poll, and again.
-   * A notified event may still be held back behind an older transaction that has not ended:
-   * when a notification brings nothing, look again soon (20 ms, doubling up to the poll interval).
+   * Catch up from the checkpoint, then wait for a notification or the next poll, and again;
+   * each round numbers what has committed first (one cheap probe when nothing has). A committed
+   * event is never held back: only uncommitted ones are invisible, and their commit notifies.
+   * When another instance is numbering, the sequencer waits for its short transaction on the
+   * store's lock and then sees its work, rather than backing off until a later poll.
    */
   private async *follow(state: SubscriptionState, filter: EventFilter | undefined, subscription: Subscription): AsyncGenerator<GlobalEvent> {
     let isNotified = false;
-    let heldBackDelayMs = 0;
     const onNotify = () => {
       isNotified = true;
       state.wake?.();
@@ -368,28 +478,24 @@ export class PostgresEventStore implements EventStore {
     this.listener.add(onNotify);
     try {
       await this.migrate();
-      let wasNotified = false;
+      let after = await this.resolveKey(state.after);
+      state.after = { globalPosition: after };
       while (!state.isStopped) {
         isNotified = false;
-        let delivered = 0;
-        for await (const row of this.globalRows(state.after, filter, undefined)) {
+        await this.sequence();
+        for await (const row of this.globalRows(after, filter, undefined)) {
           if (state.isStopped) return;
-          state.after = { transactionId: row.transaction_text, position: row.position };
-          delivered++;
+          after = row.global_text;
+          state.after = { globalPosition: after };
           yield toGlobal(row);
         }
         if (state.isStopped) break;
-        if (isNotified) {
-          wasNotified = true;
-          continue;
-        }
-        heldBackDelayMs = wasNotified && delivered === 0 ? Math.min(Math.max(heldBackDelayMs * 2, 20), this.pollIntervalMs) : 0;
-        const delayMs = heldBackDelayMs || this.pollIntervalMs;
-        wasNotified = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(heldBackDelayMs > 0), delayMs);
+        if (isNotified) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollIntervalMs);
           state.wake = () => {
             clearTimeout(timer);
-            resolve(true);
+            resolve();
           };
         });
         state.wake = undefined;
@@ -426,32 +532,31 @@ export class PostgresEventStore implements EventStore {
     this.isClosed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.listener.close();
+    await this.notifier.close();
+    await this.sequenceInFlight?.catch(() => undefined);
+    await this.sequenceNext?.catch(() => undefined);
     if (this.ownsPool) await this.pool.end();
   }
 
-  /** Rows of the global log after `after`, only below the oldest running transaction. */
-  private globalRows(after: GlobalKey, filter: EventFilter | undefined, maxCount: number | undefined): AsyncIterable<EventRow> {
-    const conditions = [
-      '(e.transaction_id, e.position) > ($1::xid8, $2::bigint)',
-      'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
-    ];
+  /** Numbered rows of the global log after global position `after`. */
+  private globalRows(after: string, filter: EventFilter | undefined, maxCount: number | undefined): AsyncIterable<EventRow> {
+    const conditions = ['e.global_position > $1::bigint'];
     const filterValues: unknown[] = [];
     if (filter?.categories) {
       filterValues.push(filter.categories);
-      conditions.push(`e.category = ANY ($${3 + filterValues.length}::text[])`);
+      conditions.push(`e.category = ANY ($${1 + filterValues.length}::text[])`);
     }
     if (filter?.eventTypes) {
       filterValues.push(filter.eventTypes);
-      conditions.push(`e.event_type = ANY ($${3 + filterValues.length}::text[])`);
+      conditions.push(`e.event_type = ANY ($${1 + filterValues.length}::text[])`);
     }
     const sql =
       `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE ${conditions.join(' AND ')} ` +
-      'ORDER BY e.transaction_id, e.position LIMIT $3';
-    return this.pages<GlobalKey>(
-      (key, limit, jsonTypes) =>
-        this.pool.query<EventRow>({ text: sql, values: [key.transactionId, key.position, limit, ...filterValues], types: jsonTypes }),
+      `ORDER BY e.global_position LIMIT $${2 + filterValues.length}`;
+    return this.pages<string>(
+      (key, limit, jsonTypes) => this.pool.query<EventRow>({ text: sql, values: [key, ...filterValues, limit], types: jsonTypes }),
       after,
-      (row) => ({ transactionId: row.transaction_text, position: row.position }),
+      (row) => row.global_text,
       maxCount ?? Number.POSITIVE_INFINITY,
     );
   }
@@ -507,9 +612,14 @@ export class PostgresEventStore implements EventStore {
 
 function parseCheckpoint(checkpoint: Checkpoint | undefined): GlobalKey {
   if (checkpoint === undefined) return START;
-  const match = typeof checkpoint === 'string' ? CHECKPOINT.exec(checkpoint) : null;
-  if (!match) throw new InvalidCheckpointError(checkpoint);
-  return { transactionId: match[1], position: match[2] };
+  if (typeof checkpoint === 'string' && CHECKPOINT.test(checkpoint)) return { globalPosition: checkpoint };
+  const legacy = typeof checkpoint === 'string' ? LEGACY_CHECKPOINT.exec(checkpoint) : null;
+  if (!legacy) throw new InvalidCheckpointError(checkpoint);
+  return { transactionId: legacy[1], position: legacy[2] };
+}
+
+function toIso(utcText: string): string {
+  return new Date(utcText.replace(' ', 'T') + 'Z').toISOString();
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -528,7 +638,7 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 function toGlobal(row: EventRow): GlobalEvent {
   const event = toRecorded(row) as GlobalEvent;
-  event.checkpoint = `${row.transaction_text}:${row.position}`;
+  event.checkpoint = row.global_text;
   return event;
 }
 

@@ -80,8 +80,17 @@ export class ServiceMetrics implements CommandRecorder {
       },
     });
     new Gauge({
+      name: 'custody_relay_lag_head_events',
+      help: 'Events committed to the store after the relay checkpoint: the relay distance to the store head, read or not',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status?.behindEvents !== undefined) this.set(status.behindEvents);
+      },
+    });
+    new Gauge({
       name: 'custody_relay_lag_seconds',
-      help: 'Age of the oldest event read and not yet acknowledged by the broker (0 when caught up)',
+      help: 'Age of the oldest committed event not yet acknowledged by the broker, read or not (0 when caught up)',
       registers,
       collect() {
         const status = host.relayStatus();
@@ -138,8 +147,18 @@ export class ServiceMetrics implements CommandRecorder {
   }
 }
 
-/** How far behind the relay is, in seconds: the age of its oldest unacknowledged event. */
-export function relayLagSeconds(status: { pendingEvents: number; oldestPendingRecordedAt?: string }, now: number): number {
-  if (status.pendingEvents === 0 || !status.oldestPendingRecordedAt) return 0;
-  return Math.max(0, (now - Date.parse(status.oldestPendingRecordedAt)) / 1000);
+/**
+ * How far behind the relay is, in seconds: the age of the oldest committed event it has not
+ * published, whether it has read it (a batch waiting for the broker) or not (measured from the
+ * store's head: a relay that reads nothing is behind too).
+ */
+export function relayLagSeconds(
+  status: { pendingEvents: number; oldestPendingRecordedAt?: string; oldestUnpublishedAt?: string },
+  now: number,
+): number {
+  const ages = [
+    status.pendingEvents > 0 && status.oldestPendingRecordedAt ? now - Date.parse(status.oldestPendingRecordedAt) : 0,
+    status.oldestUnpublishedAt ? now - Date.parse(status.oldestUnpublishedAt) : 0,
+  ];
+  return Math.max(0, ...ages) / 1000;
 }

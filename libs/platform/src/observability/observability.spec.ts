@@ -149,6 +149,37 @@ describe('readiness', () => {
       }
     }
   });
+
+  it('is not ready when the relay reads nothing but the store holds events it has not published for longer than allowed; /metrics shows the distance', async () => {
+    const stalled = {
+      pendingEvents: 0,
+      lastLagSeconds: 0,
+      published: 10,
+      isActive: true,
+      behindEvents: 12,
+      oldestUnpublishedAt: new Date(Date.now() - 45_000).toISOString(),
+    };
+    const app = await appWith(host(joined, stalled));
+    try {
+      const response = await request(app.getHttpServer()).get('/health/ready').expect(503);
+      expect(Object.keys(response.body.error)).toEqual(['relay']);
+      expect(response.body.error.relay).toMatchObject({ status: 'down', pendingEvents: 0, behindEvents: 12, maxLagSeconds: 30 });
+      expect(response.body.error.relay.lagSeconds).toBeGreaterThanOrEqual(45);
+      const { text } = await request(app.getHttpServer()).get('/metrics').expect(200);
+      expect(text).toContain('custody_relay_lag_head_events{service="example"} 12');
+      expect(text).toContain('custody_relay_lag_events{service="example"} 0');
+      const seconds = Number(/custody_relay_lag_seconds\{service="example"\} ([0-9.]+)/.exec(text)?.[1]);
+      expect(seconds).toBeGreaterThanOrEqual(45);
+    } finally {
+      await app.close();
+    }
+    const caughtUp = await appWith(host(joined, { ...stalled, behindEvents: 0, oldestUnpublishedAt: undefined }));
+    try {
+      await request(caughtUp.getHttpServer()).get('/health/ready').expect(200);
+    } finally {
+      await caughtUp.close();
+    }
+  });
 });
 
 describe('the write path under observation', () => {

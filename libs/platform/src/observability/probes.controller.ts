@@ -12,8 +12,10 @@ import { lookUp, OBSERVABILITY, storeQuery, type ObservabilityOptions } from './
 /**
  * GET /health/live: the process answers (restart it if not). GET /health/ready: it can do its
  * work (take it out of the load balancer if not): the database answers, the consumer is
- * connected and has its assignment from the group, the relay is not further behind than
- * READY_MAX_RELAY_LAG_SECONDS. A standby relay (another instance publishes) is ready.
+ * connected and has its assignment from the group, the service's relay is not further behind
+ * the store's head than READY_MAX_RELAY_LAG_SECONDS. Every instance, standby or active, measures
+ * that distance from the shared checkpoint: a relay that reads nothing (stalled, or no instance
+ * active) turns them unready, where counting only events already read would stay green.
  */
 @Controller('health')
 export class ProbesController {
@@ -87,7 +89,13 @@ export class ProbesController {
     const status = messaging.relayStatus();
     if (!status) return check.up({ configured: false });
     const lagSeconds = relayLagSeconds(status, Date.now());
-    const details = { active: status.isActive, pendingEvents: status.pendingEvents, lagSeconds, maxLagSeconds: this.config.READY_MAX_RELAY_LAG_SECONDS };
+    const details = {
+      active: status.isActive,
+      pendingEvents: status.pendingEvents,
+      ...(status.behindEvents !== undefined ? { behindEvents: status.behindEvents } : {}),
+      lagSeconds,
+      maxLagSeconds: this.config.READY_MAX_RELAY_LAG_SECONDS,
+    };
     return lagSeconds <= this.config.READY_MAX_RELAY_LAG_SECONDS ? check.up(details) : check.down(details);
   }
 

@@ -6,6 +6,7 @@ import { belgiumToAlbania, History } from '../testing/history';
 import { startTestAudit, type TestAudit } from '../testing/test-app';
 import { AuditLedger } from './audit-ledger';
 import { loadPublicKey } from './checkpoint';
+import { Chainer } from './chainer';
 import { ChainerService } from './chainer.service';
 import { formatExport, timelineOfExport, verifyExport } from './offline';
 
@@ -38,6 +39,16 @@ describe('the ledger, from Kafka to verification', () => {
     expect(report).toMatchObject({ isIntact: true, checked: total, size: total });
     const { body } = await request(audit.app.getHttpServer()).get('/ledger/verify').expect(200);
     expect(body).toMatchObject({ isIntact: true, checked: total });
+  });
+
+  it('an idle chainer tick locks nothing and takes no transaction id', async () => {
+    // A row locked FOR UPDATE carries the locking transaction's id in xmax.
+    const before = (await sql('SELECT xmax::text AS xmax FROM ledger_head')).rows;
+    const idle = await new Chainer(audit.schema.pool, audit.schema.schema).chainBatch();
+    expect(idle).toMatchObject({ taken: 0, entries: [], size: total });
+    // The service's own chainer ticks meanwhile too.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await sql('SELECT xmax::text AS xmax FROM ledger_head')).rows).toEqual(before);
   });
 
   it('answers the custody timeline as the fold of the person\'s events, as of a date and as known at a date', async () => {
