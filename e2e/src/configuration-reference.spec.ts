@@ -14,7 +14,10 @@ function fieldsOf(source: string, className: string): string[] {
   const start = source.indexOf(`class ${className}`);
   if (start < 0) throw new Error(`class ${className} not found`);
   const body = source.slice(start, source.indexOf('\n}', start));
-  return [...body.matchAll(/^\s+(?:override\s+)?([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=/gm)].map((m) => m[1]);
+  const fields = [...body.matchAll(/^\s+(?:override\s+)?([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=/gm)].map((m) => m[1]);
+  // the service's own defaults of shared variables, passed to ServiceConfig's constructor
+  const defaults = /super\(\{([^}]*)\}\)/.exec(body)?.[1] ?? '';
+  return [...fields, ...[...defaults.matchAll(/\b([A-Z][A-Z0-9_]*)\s*:/g)].map((m) => m[1])];
 }
 
 /** The file of the platform library that declares a class. */
@@ -41,9 +44,13 @@ function variablesOf(service: string): { own: string[]; shared: string[] } {
     shared.push(...fieldsOf(source, parent));
     parent = new RegExp(`class ${parent} extends (\\w+)`).exec(source)?.[1];
   }
-  const sources = readdirSync(join(root, 'services', service, 'src')).filter((f) => f.endsWith('.ts') && !f.includes('spec'));
-  for (const file of sources) {
-    for (const [, loaded] of read('services', service, 'src', file).matchAll(/loadConfig\((\w+)\)/g)) {
+  const sources = readdirSync(join(root, 'services', service, 'src'))
+    .filter((f) => f.endsWith('.ts') && !f.includes('spec'))
+    .map((file) => read('services', service, 'src', file));
+  // the application the platform builds for the service (createServiceApp) loads its own classes
+  if (sources.some((source) => source.includes('createServiceApp('))) sources.push(read('libs', 'platform', 'src', 'service-app.ts'));
+  for (const source of sources) {
+    for (const [, loaded] of source.matchAll(/loadConfig\((\w+)\)/g)) {
       if (loaded !== className) shared.push(...fieldsOf(platformSourceOf(loaded), loaded));
     }
   }

@@ -49,6 +49,8 @@ export type { PostgresEventStoreOptions, PostgresTransaction, StoreHead } from '
 
 /** Versioned migrations of a schema's tables, by set (the event store's is one of them). */
 export { migrateSchema } from './postgres/migrations';
+export { migrationSet } from './postgres/migration-set';
+export type { MigrationStep } from './postgres/migration-set';
 export type { MigrationRun, MigrationSet, SchemaMigration } from './postgres/migrations';
 
 /** The KurrentDB / EventStoreDB adapter. */

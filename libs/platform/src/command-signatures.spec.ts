@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CommandRejection } from '@custody/contracts';
 import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
 import { resultEvent } from '@custody/event-sourcing';
-import { commandDecoder, messageRights, parseSigners, recordRefusal, signerRefusal, signerStateOf } from './command-signatures';
+import { commandDecoder, messageRights, parseSigners, recordRefusal, refuseCommand, signerRefusal, signerStateOf } from './command-signatures';
 import { InvalidConfigurationError, loadConfig } from './config';
 import { ServiceConfig } from './service.config';
 
@@ -130,5 +130,37 @@ describe('command signatures: the answer to a refusal', () => {
     expect(result.metadata).toEqual({ correlationId: 'c-1', causationId: commandId, occurredAt: '2026-03-01T09:00:00Z' });
     expect(result.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(result.id).not.toBe(resultEvent(commandId, 'RegisterInmate', { accepted: true, eventIds: [] }, { correlationId: 'c', occurredAt: 'x' }).id);
+  });
+});
+
+describe('command signatures: a command refused by its handler', () => {
+  const event = {
+    id: '5e0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
+    type: 'RecordSentence',
+    schemaVersion: 1,
+    subject: 'inmate/1',
+    occurredAt: '2026-03-01T09:00:00Z',
+    correlationId: 'c-2',
+    extensions: {},
+    data: {},
+  } as unknown as DecodedEvent;
+
+  it('records the refusal as CommandRejected, sets the message aside and answers true', async () => {
+    const appended: Array<{ stream: string; events: Array<{ type: string; data: { code: string } }> }> = [];
+    const asides: Array<{ code: string; reason: string }> = [];
+    const tx = { appendToStream: async (stream: string, events: never[]) => (appended.push({ stream, events }), { nextExpectedRevision: 0 }) };
+    const refusal = new CommandRejection('UNAUTHORISED_ACTOR', 'FR may not issue RecordSentence for this inmate: 1.');
+    expect(await refuseCommand({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', refusal)).toBe(true);
+    expect(appended.map((a) => [a.stream, a.events[0].type, a.events[0].data.code])).toEqual([[`command-${event.id}`, 'CommandRejected', 'UNAUTHORISED_ACTOR']]);
+    expect(asides).toEqual([{ code: 'UNAUTHORISED_ACTOR', reason: 'FR may not issue RecordSentence for this inmate: 1.' }]);
+  });
+
+  it('writes nothing and sets nothing aside without a refusal, and answers false', async () => {
+    const appended: unknown[] = [];
+    const asides: unknown[] = [];
+    const tx = { appendToStream: async (...args: unknown[]) => (appended.push(args), { nextExpectedRevision: 0 }) };
+    expect(await refuseCommand({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', undefined)).toBe(false);
+    expect(appended).toEqual([]);
+    expect(asides).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@custody/messaging';
 import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
 import { withTraceparent } from './command-context';
+import { messageMetadata } from './event-metadata';
 import { InvalidConfigurationError } from './config';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
@@ -174,6 +175,24 @@ export async function recordRefusal(tx: StreamStore, event: DecodedEvent): Promi
 export async function recordRejection(tx: StreamStore, commandId: string, commandType: string, rejection: CommandRejection, metadata: EventMetadata): Promise<void> {
   const outcome = asRejection(rejection)!;
   await tx.appendToStream(commandResultStream(commandId), [resultEvent(commandId, commandType, outcome, withTraceparent(metadata))], { expectedRevision: 'any' });
+}
+
+/**
+ * The preamble of a ministry's command taken from Kafka: refused (`refusal` found by the handler,
+ * e.g. a signer whose state has no right to the command), its CommandRejected is recorded in the
+ * consumer's transaction, the message is set aside in the dead-letter topic, nothing else is
+ * written, and the answer is true; not refused, false, and the handler applies the command.
+ */
+export async function refuseCommand(
+  { tx, setAside }: { tx: StreamStore; setAside: (failure: { code: string; reason: string }) => void },
+  event: DecodedEvent,
+  commandType: string,
+  refusal: CommandRejection | undefined,
+): Promise<boolean> {
+  if (!refusal) return false;
+  await recordRejection(tx, event.id, commandType, refusal, messageMetadata(event));
+  setAside({ code: refusal.code, reason: refusal.message });
+  return true;
 }
 
 /**

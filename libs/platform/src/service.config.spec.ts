@@ -2,8 +2,9 @@ import { InvalidConfigurationError, loadConfig } from './config';
 import { kafkaSettingsOf, ServiceConfig } from './service.config';
 
 class ExampleConfig extends ServiceConfig {
-  override PORT = 3999;
-  override KAFKA_CLIENT_ID = 'example';
+  constructor() {
+    super({ PORT: 3999, KAFKA_CLIENT_ID: 'example' });
+  }
 }
 
 const problemsOf = (env: Record<string, string>) => {
@@ -18,6 +19,9 @@ const problemsOf = (env: Record<string, string>) => {
 describe('ServiceConfig', () => {
   it('takes a subclass default over the base one, and the base validation still applies', () => {
     expect(loadConfig(ExampleConfig, {}).PORT).toBe(3999);
+    expect(loadConfig(ExampleConfig, {}).KAFKA_CLIENT_ID).toBe('example');
+    expect(loadConfig(ExampleConfig, {}).KAFKA_GROUP_ID).toBe('custody');
+    expect(loadConfig(ExampleConfig, { PORT: '4000' }).PORT).toBe(4000);
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT']);
     expect(problemsOf({ KAFKA_BROKERS: 'no-port' })).toEqual(['KAFKA_BROKERS']);
   });

@@ -2,13 +2,21 @@ import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
 import { SecurityConfig } from './security/security.config';
 
+/** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
+export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
+
 /**
  * The variables every service reads: its port, its database and schema, its event store, the
  * broker and how to reach it securely, and (from SecurityConfig) authentication. A service's
- * configuration class extends this one and sets its own defaults (port, schema, client id,
- * consumer group) by redeclaring the field with a new initialiser.
+ * configuration class extends this one and passes its own defaults (port, schema, client id,
+ * consumer group) to the constructor; the environment overrides them as any default.
  */
 export class ServiceConfig extends SecurityConfig {
+  constructor(defaults: ServiceDefaults = {}) {
+    super();
+    Object.assign(this, defaults);
+  }
+
   /** HTTP port (0: any free port, for tests). */
   @IsInt()
   @Min(0)

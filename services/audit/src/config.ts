@@ -3,16 +3,9 @@ import { ServiceConfig } from '@custody/platform';
 
 /** The audit service's configuration, read from environment variables at start-up. */
 export class AuditConfig extends ServiceConfig {
-  /** HTTP port. */
-  override PORT = 3104;
-
-  /** The schema holding the ledger, the service's own events and its read models. */
-  override DATABASE_SCHEMA = 'audit';
-
-  override KAFKA_CLIENT_ID = 'audit';
-
-  /** The consumer group that reads every events topic into the ledger. */
-  override KAFKA_GROUP_ID = 'audit-ledger';
+  constructor() {
+    super({ PORT: 3104, DATABASE_SCHEMA: 'audit', KAFKA_CLIENT_ID: 'audit', KAFKA_GROUP_ID: 'audit-ledger' });
+  }
 
   /** Most entries the chainer links in one transaction. */
   @IsInt()

@@ -6,21 +6,15 @@ import { PersonalDataConfig } from '@custody/platform';
  * every service reads, and the master key of persons' data keys: PersonalDataConfig).
  */
 export class CustodyConfig extends PersonalDataConfig {
-  /** HTTP port. */
-  override PORT = 3103;
-
-  /** The schema holding this service's events, inbox and read models. */
-  override DATABASE_SCHEMA = 'custody';
+  constructor() {
+    super({ PORT: 3103, DATABASE_SCHEMA: 'custody', KAFKA_CLIENT_ID: 'custody', KAFKA_GROUP_ID: 'custody' });
+  }
 
   /** Connections in the pool (the write path, projections, the relay and the consumer share them). */
   @IsInt()
   @Min(2)
   @Max(200)
   DATABASE_POOL_SIZE = 20;
-
-  override KAFKA_CLIENT_ID = 'custody';
-
-  override KAFKA_GROUP_ID = 'custody';
 
   /** 'on' starts the relay and the consumer; 'off' runs HTTP and read models only (tests of the write path). */
   @IsIn(['on', 'off'])

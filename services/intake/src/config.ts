@@ -4,16 +4,9 @@ import { IsRetentionPeriod, IsRetentionPeriods } from './personal-data/retention
 
 /** The intake service's configuration, read from environment variables at start-up (the variables every service reads, and the master key of persons' data keys: PersonalDataConfig). */
 export class IntakeConfig extends PersonalDataConfig {
-  /** HTTP port. */
-  override PORT = 3101;
-
-  /** The schema that holds the service's events, inbox, relay checkpoint and read model. */
-  override DATABASE_SCHEMA = 'intake';
-
-  override KAFKA_CLIENT_ID = 'intake';
-
-  /** The consumer group of the service (commands and the transfer and custody events). */
-  override KAFKA_GROUP_ID = 'intake';
+  constructor() {
+    super({ PORT: 3101, DATABASE_SCHEMA: 'intake', KAFKA_CLIENT_ID: 'intake', KAFKA_GROUP_ID: 'intake' });
+  }
 
   /**
    * Attempts in all (the first included) when another writer changed the inmate's record at the

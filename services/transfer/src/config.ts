@@ -3,16 +3,9 @@ import { ServiceConfig } from '@custody/platform';
 
 /** The transfer service's configuration, read from environment variables at start-up. */
 export class TransferConfig extends ServiceConfig {
-  /** HTTP port. */
-  override PORT = 3102;
-
-  /** The schema that holds the service's events, inbox, relay checkpoint, inmate facts and read model. */
-  override DATABASE_SCHEMA = 'transfer';
-
-  override KAFKA_CLIENT_ID = 'transfer';
-
-  /** The consumer group: transfer commands, intake events, facility events. */
-  override KAFKA_GROUP_ID = 'transfer';
+  constructor() {
+    super({ PORT: 3102, DATABASE_SCHEMA: 'transfer', KAFKA_CLIENT_ID: 'transfer', KAFKA_GROUP_ID: 'transfer' });
+  }
 
   /** How often the deadline scheduler looks for deadlines that passed. */
   @IsInt()

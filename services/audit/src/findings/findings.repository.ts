@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { Invariant } from '@custody/contracts';
 import type { Pool } from 'pg';
-import { migrateSchema, type MigrationSet } from '@custody/event-store';
+import { migrateSchema, migrationSet } from '@custody/event-store';
 import { quoted } from '../ledger/ledger.repository';
 
 /** A finding as `GET /findings` lists it (the read model of FindingRaised and FindingResolved). */
@@ -99,13 +99,7 @@ function toFinding(row: FindingRow): Finding {
 const COLUMNS = 'finding_id, invariant, subject, inmate_id, facility_id, status, description, evidence_event_ids, raised_at, raised_event_id, raised_at_ledger_size, resolved_at, resolution, resolution_event_ids, revision';
 
 /** The findings table's migrations; version 1 keeps IF NOT EXISTS, a no-op where the old DDL ran. */
-export const FINDINGS_MIGRATIONS: MigrationSet = {
-  name: 'audit-findings',
-  migrations: [
-    {
-      version: 1,
-      name: 'findings',
-      sql: (s) => `
+export const FINDINGS_MIGRATIONS = migrationSet('audit-findings', ['findings', (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.findings (
         finding_id uuid PRIMARY KEY,
         invariant text NOT NULL,
@@ -125,10 +119,7 @@ export const FINDINGS_MIGRATIONS: MigrationSet = {
       );
       CREATE INDEX IF NOT EXISTS findings_by_subject ON ${s}.findings (subject, status);
       CREATE INDEX IF NOT EXISTS findings_by_inmate ON ${s}.findings (inmate_id, raised_at);
-      `,
-    },
-  ],
-};
+      `]);
 
 /**
  * The findings read model (`findings`), kept in the same transaction as the finding events it

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
-import { migrateSchema, type MigrationSet } from '@custody/event-store';
+import { migrateSchema, migrationSet } from '@custody/event-store';
 import type { LedgerEntry, UnchainedEntry } from './entry';
 import { MerkleFrontier } from './merkle';
 
@@ -47,16 +47,10 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `ledger_head`: one row, the chainer's head (size, last hash, Merkle frontier);
  * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers;
  * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer).
- * Text, not jsonb, holds the body: the exact bytes the hash covers.
+ * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
+ * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
-export const LEDGER_MIGRATIONS: MigrationSet = {
-  name: 'audit-ledger',
-  migrations: [
-    {
-      // The DDL from before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
-      version: 1,
-      name: 'pending and chained entries, head, invariant checks due, signing keys',
-      sql: (s) => `
+export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chained entries, head, invariant checks due, signing keys', (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.ledger_pending (
         arrival bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         event_id uuid NOT NULL UNIQUE,
@@ -96,10 +90,7 @@ export const LEDGER_MIGRATIONS: MigrationSet = {
         public_key text NOT NULL,
         first_used_at timestamptz NOT NULL DEFAULT now()
       );
-      `,
-    },
-  ],
-};
+      `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
 export async function migrateLedger(pool: Pool, schema: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { recordCommandResult, type CommandOutcome } from '@custody/event-sourcing';
-import { currentObservation, messageMetadata, recordRejection } from '@custody/platform';
+import { currentObservation, messageMetadata, refuseCommand } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
 
 /**
@@ -35,16 +35,15 @@ export function applyWithResult(
 export async function applySignedWithResult(
   rights: FacilityRights,
   message: DecodedEvent,
-  { tx, setAside }: HandlerContext<PostgresTransaction>,
+  context: HandlerContext<PostgresTransaction>,
   apply: (metadata: EventMetadata) => Promise<NewEvent[]>,
   refusal?: (events: NewEvent[]) => Error | undefined,
 ): Promise<void> {
   const refused: CommandRejection | undefined = await rights.refusal(message);
-  if (!refused) {
-    await applyWithResult(tx, message, apply, refusal);
+  if (refused) {
+    await refuseCommand(context, message, message.type, refused);
+    currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
     return;
   }
-  await recordRejection(tx, message.id, message.type, refused, messageMetadata(message));
-  currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
-  setAside({ code: refused.code, reason: refused.message });
+  await applyWithResult(context.tx, message, apply, refusal);
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { migrateSchema, type MigrationSet } from '@custody/event-store';
+import { migrateSchema, migrationSet } from '@custody/event-store';
 
 /** Quotes a schema name for SQL. */
 export const quoted = (schema: string): string => `"${schema.replace(/"/g, '""')}"`;
@@ -9,13 +9,7 @@ export const quoted = (schema: string): string => `"${schema.replace(/"/g, '""')
  * learns from the transfer and intake services. Version 1 is the DDL from before versioned
  * migrations, kept with IF NOT EXISTS so that it changes nothing on a schema it already made.
  */
-export const CUSTODY_READ_MODEL_MIGRATIONS: MigrationSet = {
-  name: 'custody-read-models',
-  migrations: [
-    {
-      version: 1,
-      name: 'read models, checkpoints, transfer cases and sentences',
-      sql: (s) => `
+export const CUSTODY_READ_MODEL_MIGRATIONS = migrationSet('custody-read-models', ['read models, checkpoints, transfer cases and sentences', (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
         name text PRIMARY KEY,
         checkpoint text NOT NULL
@@ -92,10 +86,7 @@ export const CUSTODY_READ_MODEL_MIGRATIONS: MigrationSet = {
         sentence jsonb NOT NULL,
         occurred_at timestamptz NOT NULL
       );
-      `,
-    },
-  ],
-};
+      `]);
 
 /** Applies the read models' missing migrations; safe when several instances start at once. */
 export async function migrateReadModels(pool: Pool, schema: string): Promise<void> {

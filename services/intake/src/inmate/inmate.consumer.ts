@@ -7,7 +7,7 @@ import {
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
+import { messageMetadata, refuseCommand, signerStateOf } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';
@@ -35,15 +35,11 @@ export class InmateConsumer {
    * the dead-letter topic, and nothing else is written. (A command whose body breaks the contract
    * is answered by the decoder's refusal, CommandRefusalRecorder.)
    */
-  private async command(type: IntakeCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
+  private async command(type: IntakeCommandType, event: DecodedEvent, context: Context): Promise<void> {
     const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
-    if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
-      setAside({ code: refusal.code, reason: refusal.message });
-      return;
-    }
+    if (await refuseCommand(context, event, type, refusal)) return;
     const command = { type, data: event.data } as IncomingCommand;
-    await this.commands.applyWithResult(tx, command, event.id, messageMetadata(event));
+    await this.commands.applyWithResult(context.tx, command, event.id, messageMetadata(event));
   }
 
   @EventPattern('RegisterInmate') registerInmate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RegisterInmate', e, c); }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { JurisdictionResolver, ResourceJurisdiction, SecureRequest } from '@custody/platform';
+import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The states of the inmate of `:id`: the sending state, and the receiving state while enforcement is transferred. */
 @Injectable()
@@ -10,8 +8,8 @@ export class InmateJurisdiction implements JurisdictionResolver {
   constructor(private readonly commands: InmateCommands) {}
 
   async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
-    const id = request.params.id;
-    if (!id || !UUID.test(id)) return undefined;
+    const id = resourceIdOf(request);
+    if (!id) return undefined;
     const { state } = await this.commands.load(id.toLowerCase());
     if (state.status === 'unregistered') return undefined;
     const receivingState = state.enforcement.status === 'suspended' ? state.enforcement.receivingState : undefined;

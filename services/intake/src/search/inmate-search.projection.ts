@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { migrateSchema, PostgresEventStore, type GlobalEvent, type MigrationSet, type PostgresTransaction } from '@custody/event-store';
+import { migrateSchema, migrationSet, PostgresEventStore, type GlobalEvent, type PostgresTransaction } from '@custody/event-store';
 import { CheckpointedProjector, type Projection } from '@custody/platform';
 import { IntakeConfig } from '../config';
 import { evolve, initialState, type Inmate, type InmateEvent } from '../inmate/inmate.decider';
@@ -14,13 +14,7 @@ const NAME = 'inmate-search';
  * The search read model's tables. Version 1 is the DDL from before versioned migrations (IF NOT
  * EXISTS; dropping NOT NULL again changes nothing): on a schema it already made it changes nothing.
  */
-export const INMATE_SEARCH_MIGRATIONS: MigrationSet = {
-  name: 'inmate-search',
-  migrations: [
-    {
-      version: 1,
-      name: 'inmate_search and the projection checkpoints',
-      sql: (s) => `
+export const INMATE_SEARCH_MIGRATIONS = migrationSet('inmate-search', ['inmate_search and the projection checkpoints', (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.inmate_search (
           inmate_id uuid PRIMARY KEY,
           revision bigint NOT NULL,
@@ -42,10 +36,7 @@ export const INMATE_SEARCH_MIGRATIONS: MigrationSet = {
         CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (name text PRIMARY KEY, checkpoint text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
         -- Rule 16: names are null once the person's personal data is erased.
         ALTER TABLE ${s}.inmate_search ALTER COLUMN family_name DROP NOT NULL, ALTER COLUMN given_names DROP NOT NULL;
-      `,
-    },
-  ],
-};
+      `]);
 
 /** The read model's row of an inmate: the folded record, and the columns searches filter on. */
 function columns(state: Exclude<Inmate, { status: 'unregistered' }>) {

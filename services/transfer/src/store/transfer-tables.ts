@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { migrateSchema, type MigrationSet } from '@custody/event-store';
+import { migrateSchema, migrationSet } from '@custody/event-store';
 
 /** What the tables need of a connection: the pool, or a unit of work's transaction. */
 export interface Queryable {
@@ -10,13 +10,7 @@ export interface Queryable {
  * The tables' migrations. Version 1 is the DDL from before versioned migrations, kept with IF NOT
  * EXISTS so that it changes nothing on a schema it already made.
  */
-export const TRANSFER_TABLE_MIGRATIONS: MigrationSet = {
-  name: 'transfer-tables',
-  migrations: [
-    {
-      version: 1,
-      name: 'inmates, active transfers, read model, deadlines and checkpoints',
-      sql: (s) => `
+export const TRANSFER_TABLE_MIGRATIONS = migrationSet('transfer-tables', ['inmates, active transfers, read model, deadlines and checkpoints', (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.inmates (
           inmate_id uuid PRIMARY KEY,
           record jsonb NOT NULL,
@@ -47,10 +41,7 @@ export const TRANSFER_TABLE_MIGRATIONS: MigrationSet = {
         CREATE TABLE IF NOT EXISTS ${s}.projection_checkpoints (
           name text PRIMARY KEY,
           checkpoint text NOT NULL);
-      `,
-    },
-  ],
-};
+      `]);
 
 /**
  * The service's own tables beside its events, all derived or guarded:

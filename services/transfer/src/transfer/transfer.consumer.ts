@@ -7,7 +7,7 @@ import {
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, recordRejection, signerStateOf } from '@custody/platform';
+import { messageMetadata, refuseCommand, signerStateOf } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 import { serviceRecordedRefusal } from './transfer.rights';
 
@@ -32,15 +32,11 @@ export class TransferConsumer {
    * records itself (a place confirmed or declined, the completion, a missed deadline), signed or
    * not.
    */
-  private async command(type: TransferCommandType, event: DecodedEvent, { tx, setAside }: Context): Promise<void> {
+  private async command(type: TransferCommandType, event: DecodedEvent, context: Context): Promise<void> {
     const command = { type, data: event.data } as TransferCommand;
     const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(command, signerStateOf(event)));
-    if (refusal) {
-      await recordRejection(tx, event.id, type, refusal, messageMetadata(event));
-      setAside({ code: refusal.code, reason: refusal.message });
-      return;
-    }
-    await this.commands.executeWithResult(tx, command, event.id, messageMetadata(event));
+    if (await refuseCommand(context, event, type, refusal)) return;
+    await this.commands.executeWithResult(context.tx, command, event.id, messageMetadata(event));
   }
 
   @EventPattern('RequestTransfer') request(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RequestTransfer', e, c); }

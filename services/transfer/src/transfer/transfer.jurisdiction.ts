@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TransferEvent } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import type { JurisdictionResolver, ResourceJurisdiction, SecureRequest } from '@custody/platform';
+import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { transferStream } from './transfer.commands';
 import { evolve, initialState } from './transfer.state';
@@ -18,8 +18,8 @@ export class CaseJurisdiction implements JurisdictionResolver {
   constructor(private readonly store: PostgresEventStore) {}
 
   async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
-    const id = request.params.id;
-    if (!id || !UUID.test(id)) return undefined;
+    const id = resourceIdOf(request);
+    if (!id) return undefined;
     for await (const event of this.store.readStream(transferStream(id), { maxCount: 1 })) {
       const { sendingState, receivingState } = evolve(initialState(), { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent);
       return { kind: 'case', sendingState, receivingState };

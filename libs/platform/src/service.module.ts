@@ -1,0 +1,129 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { ModuleMetadata } from '@nestjs/common/interfaces';
+import { Pool } from 'pg';
+import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
+import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
+import { AccessLogModule } from './access-log/access-log.module';
+import { HealthModule } from './health.module';
+import { SecurityModule } from './security/security.module';
+import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
+
+/** The service's PostgreSQL pool: events, inbox, relay checkpoint, access log and read models share it. */
+export const DATABASE_POOL = Symbol('DATABASE_POOL');
+
+/** The service's side of Kafka: what it reads, what it writes, and how its commands are decoded. */
+export interface ServiceMessaging {
+  /** Logical topics the consumer reads (commands first, where the service has a commands topic). */
+  consumed: readonly string[];
+  /** Further logical topics the service creates when missing (its events, command results...). */
+  produced: readonly string[];
+  /** The service's own commands topic, kept only COMMAND_TOPIC_RETENTION_MS (see serviceTopics). */
+  commandsTopic?: string;
+  decoder: MessageDecoder;
+  /** Messages per consumer transaction (the consumer's default when absent). */
+  transactionBatchSize?: number;
+}
+
+export interface ServiceModuleOptions<C extends ServiceConfig> {
+  /** The service's name: health, access log entries, relay name. */
+  name: string;
+  config: C;
+  /** The token the service's own code injects its configuration by (its class, or a symbol). */
+  configToken: InjectionToken;
+  /** Connections in the pool. */
+  poolSize?: number;
+  /** The service's own tables, migrated on start after the event store's. */
+  migrate?: (pool: Pool, schema: string) => Promise<void>;
+  /** The service's own database-side providers (read-model tables, keys...), global like the pool. */
+  providers?: Provider[];
+  exports?: NonNullable<ModuleMetadata['exports']>;
+  /** Kafka: absent, the service runs HTTP and its database only. */
+  messaging?: ServiceMessaging;
+}
+
+/**
+ * Closes the database when the application closes, in the last of Nest's shutdown hooks. Messaging
+ * stops in the first (onModuleDestroy: consumer, then relay, then producer), so that nothing is
+ * still reading or writing through the pool here; the store's notification listener holds one of
+ * the pool's connections, hence the store before the pool.
+ */
+@Injectable()
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly store: PostgresEventStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    await this.pool.end();
+  }
+}
+
+/** The relay of the store's events and the consumer with its inbox, from the service's declaration. */
+function messagingOptions(name: string, config: ServiceConfig, messaging: ServiceMessaging, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
+  const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+  return {
+    kafka: kafkaSettingsOf(config),
+    topics: serviceTopics(config, [...messaging.consumed, ...messaging.produced], messaging.commandsTopic),
+    relay: { name, store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
+    consumer: {
+      groupId: config.KAFKA_GROUP_ID,
+      topics: messaging.consumed.map((topic) => names.physical(topic)),
+      decoder: messaging.decoder,
+      inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+      ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
+    },
+  };
+}
+
+/**
+ * What every service is made of besides its own modules: authentication and authorisation, the
+ * access log, health, the pool and the event store in the service's schema (migrated on start),
+ * and Kafka (relay and consumer). Global: the service's modules inject the configuration, the
+ * pool and the store wherever they need them.
+ */
+@Global()
+@Module({})
+export class ServiceModule {
+  static forService<C extends ServiceConfig>(options: ServiceModuleOptions<C>): DynamicModule {
+    const { name, config, messaging } = options;
+    return {
+      module: ServiceModule,
+      imports: [
+        SecurityModule.forRoot(config),
+        AccessLogModule.forRoot({ service: name, schema: config.DATABASE_SCHEMA, pool: DATABASE_POOL }),
+        HealthModule.forService(name),
+        ...(messaging
+          ? [
+              MessagingModule.forRootAsync<PostgresTransaction>({
+                inject: [PostgresEventStore, DATABASE_POOL],
+                useFactory: ((store: PostgresEventStore, pool: Pool) => messagingOptions(name, config, messaging, store, pool)) as never,
+              }),
+            ]
+          : []),
+      ],
+      providers: [
+        { provide: options.configToken, useValue: config },
+        {
+          provide: DATABASE_POOL,
+          useFactory: () =>
+            new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
+        },
+        {
+          provide: PostgresEventStore,
+          inject: [DATABASE_POOL],
+          useFactory: async (pool: Pool) => {
+            const store = new PostgresEventStore({ connection: pool, schema: config.DATABASE_SCHEMA });
+            await store.migrate();
+            await options.migrate?.(pool, config.DATABASE_SCHEMA);
+            return store;
+          },
+        },
+        DatabaseCloser,
+        ...(options.providers ?? []),
+      ],
+      exports: [options.configToken, DATABASE_POOL, PostgresEventStore, ...(options.exports ?? [])],
+    };
+  }
+}
