@@ -1,18 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import type { IHeaders, Message, Producer } from 'kafkajs';
-import { migrateSchema, type Checkpoint, type EventStore, type GlobalEvent, type MigrationSet, type Subscription } from '@custody/event-store';
+import { migrateSchema, type Checkpoint, type EventStore, type GlobalEvent, migrationSet, type Subscription } from '@custody/event-store';
 
 /**
  * The relay's tables: where each relay stands in the log, and the events it could not publish.
  * Version 1 is the DDL from before versioned migrations (IF NOT EXISTS): a no-op where it ran.
  */
-export const RELAY_MIGRATIONS: MigrationSet = {
-  name: 'relay',
-  migrations: [
-    {
-      version: 1,
-      name: 'relay checkpoints and rejected events',
-      sql: (s) => `
+export const RELAY_MIGRATIONS = migrationSet('relay', ['relay checkpoints and rejected events', (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.relay_checkpoints (
           name text PRIMARY KEY,
           checkpoint text,
@@ -27,10 +21,7 @@ export const RELAY_MIGRATIONS: MigrationSet = {
           rejected_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (name, event_id)
         );
-      `,
-    },
-  ],
-};
+      `]);
 
 /** Where an event goes on Kafka. */
 export interface OutboundMessage {

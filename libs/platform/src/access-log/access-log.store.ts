@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { migrateSchema, type MigrationSet } from '@custody/event-store';
+import { migrateSchema, migrationSet } from '@custody/event-store';
 
 /** One disclosure of personal data, as the interceptor appends it. */
 export interface Disclosure {
@@ -53,13 +53,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  * The access log's migrations. Version 1 is the DDL from before versioned migrations (IF NOT
  * EXISTS, the trigger created or replaced): on a schema it already made it changes nothing.
  */
-export const ACCESS_LOG_MIGRATIONS: MigrationSet = {
-  name: 'access-log',
-  migrations: [
-    {
-      version: 1,
-      name: 'access_log, its indexes and the append-only trigger',
-      sql: (s) => `
+export const ACCESS_LOG_MIGRATIONS = migrationSet('access-log', ['access_log, its indexes and the append-only trigger', (s) => `
         CREATE TABLE IF NOT EXISTS ${s}.access_log (
           position bigserial PRIMARY KEY,
           id uuid NOT NULL UNIQUE,
@@ -93,10 +87,7 @@ export const ACCESS_LOG_MIGRATIONS: MigrationSet = {
         $fn$;
         CREATE OR REPLACE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.access_log
           FOR EACH STATEMENT EXECUTE FUNCTION ${s}.access_log_append_only();
-      `,
-    },
-  ],
-};
+      `]);
 
 interface Row {
   position: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { reject } from '@custody/contracts';
-import { migrateSchema, type MigrationSet, type PostgresTransaction } from '@custody/event-store';
+import { migrateSchema, migrationSet, type PostgresTransaction } from '@custody/event-store';
 import { BlindIndexKeys } from './index-keys';
 import type { PersonalDataConfig } from './personal-data.config';
 import {
@@ -61,13 +61,7 @@ export type PersonalDataKeysConfig = Pick<
  * before versioned migrations (IF NOT EXISTS, functions and triggers created or replaced): on a
  * schema it already made it changes nothing.
  */
-export const PERSONAL_DATA_KEY_MIGRATIONS: MigrationSet = {
-  name: 'personal-data-keys',
-  migrations: [
-    {
-      version: 1,
-      name: 'data keys, destruction log, blind-index keys',
-      sql: (s) => `
+export const PERSONAL_DATA_KEY_MIGRATIONS = migrationSet('personal-data-keys', ['data keys, destruction log, blind-index keys', (s) => `
           CREATE TABLE IF NOT EXISTS ${s}.personal_data_keys (
             inmate_id uuid PRIMARY KEY,
             key_id uuid,
@@ -108,10 +102,7 @@ export const PERSONAL_DATA_KEY_MIGRATIONS: MigrationSet = {
             wrapped_key text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now()
           );
-      `,
-    },
-  ],
-};
+      `]);
 
 /**
  * The data keys of persons (crypto-shredding, Rule 16), in the service's schema: one per person,
