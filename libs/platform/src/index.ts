@@ -1,4 +1,4 @@
-export { loadConfig, InvalidConfigurationError } from './config';
+export { loadConfig, InvalidConfigurationError, WholeNumber } from './config';
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';

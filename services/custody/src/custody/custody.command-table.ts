@@ -26,9 +26,7 @@ const WRITE = { permission: 'custody:write', jurisdiction: CustodyJurisdiction }
  * state with a right to the facility (facility.rights.ts).
  */
 export const CUSTODY_COMMANDS: CommandTable<PersonCommandType> = {
-  name: 'Custody',
-  prefix: 'custody',
-  tag: 'custody',
+  name: 'Custody', prefix: 'custody', tag: 'custody',
   rows: [
     { type: 'AdmitInmate', body: AdmitInmate, http: { path: ':inmateId/admission', status: 201, permission: 'custody:write', jurisdiction: AdmissionJurisdiction, summary: 'Admits the person to a facility after the hand-over.' } },
     { type: 'AssignCell', body: AssignCell, http: { path: ':inmateId/cell', ...WRITE, summary: 'Assigns the person a cell.' } },

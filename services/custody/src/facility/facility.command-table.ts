@@ -20,9 +20,7 @@ type MinistryFacilityCommand = Extract<FacilityCommand, { type: FacilityCommandT
  * The expiry by hand is the expiry timer's act: the operating state's bookkeeping of its places.
  */
 export const FACILITY_COMMANDS: CommandTable<FacilityCommandType> = {
-  name: 'Facility',
-  prefix: 'facilities',
-  tag: 'facilities',
+  name: 'Facility', prefix: 'facilities', tag: 'facilities',
   rows: [
     { type: 'RegisterFacility', body: RegisterFacility, http: { path: '', permission: 'facility:register', jurisdiction: RegistrationJurisdiction, summary: 'Registers a facility of the operating state (and its lease to another state, if any).' } },
     { type: 'ChangeFacilityCapacity', body: ChangeFacilityCapacity, http: { path: ':facilityId/capacity', permission: 'facility:manage', jurisdiction: FacilityJurisdiction, summary: 'Changes the facility\'s capacity.' } },

@@ -22,9 +22,7 @@ const PERSONAL_DATA = 'personal data';
  * must come from the inmate's sending state (inmate.rights.ts). docs/domain.md gives the rules.
  */
 export const INMATE_COMMANDS: CommandTable<IntakeCommandType> = {
-  name: 'Inmate',
-  prefix: 'inmates',
-  tag: 'inmates',
+  name: 'Inmate', prefix: 'inmates', tag: 'inmates',
   rows: [
     { type: 'RegisterInmate', body: RegisterInmate, http: { path: '', permission: 'inmate:register', jurisdiction: RegistrationJurisdiction, summary: 'Registers a person the sending state may transfer (409 INMATE_ALREADY_REGISTERED names the existing inmate).' } },
     { type: 'RecordSentence', body: RecordSentence, http: { path: ':inmateId/sentence', ...WRITE, summary: 'Records the sentence being enforced.' } },

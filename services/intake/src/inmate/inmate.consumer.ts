@@ -14,9 +14,9 @@ import type { InmateCommand } from './inmate.decider';
 type Context = HandlerContext<PostgresTransaction>;
 
 /**
- * Kafka in, other services' facts. (Commands on custody.intake.commands are handled from
- * inmate.command-table.ts, with their result recorded for custody.command-results.) The transfer and custody events that change the sending state's
- * enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's events.
+ * Kafka in, other services' facts: the transfer and custody events that change the sending
+ * state's enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's
+ * events. (Commands on custody.intake.commands are handled from inmate.command-table.ts.)
  * Everything runs in the inbox transaction: a redelivered message changes nothing.
  */
 @Controller()

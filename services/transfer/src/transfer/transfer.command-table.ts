@@ -27,9 +27,7 @@ const CASE = CaseJurisdiction;
  * the topic: see RECORDED_BY_THE_SERVICE in transfer.rights.ts.
  */
 export const TRANSFER_COMMANDS: CommandTable<TransferCommandType> = {
-  name: 'Transfer',
-  prefix: 'transfers',
-  tag: 'transfers',
+  name: 'Transfer', prefix: 'transfers', tag: 'transfers',
   rows: [
     { type: 'RequestTransfer', body: RequestTransfer, http: { path: '', permission: 'transfer:request', jurisdiction: RequestJurisdiction, summary: 'Requests a transfer of a person of the sending state to the receiving state (Rule 6: the sending state requests).' } },
     { type: 'EvaluateEligibility', body: EvaluateEligibility, http: { path: ':transferId/eligibility', permission: 'transfer:request', jurisdiction: CASE, summary: 'Records the evaluation of the case\'s eligibility under its legal basis.' } },
