@@ -2,13 +2,14 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
-  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type ReportKind,
+  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
 import { messageMetadata } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
+import { TransferCases } from './transfer-cases';
 import type { InmateCommand } from './inmate.decider';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -23,12 +24,37 @@ type Context = HandlerContext<PostgresTransaction>;
 export class InmateConsumer {
   private readonly logger = new Logger('InmateConsumer');
 
-  constructor(private readonly commands: InmateCommands) {}
+  constructor(
+    private readonly commands: InmateCommands,
+    private readonly cases: TransferCases,
+  ) {}
 
-  /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
+  /** A case requested for one of the persons: kept to corroborate its hand-over. */
+  @EventPattern('TransferRequested')
+  async transferRequested(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.requested(tx, event.data as TransferRequestedPayload);
+  }
+
+  /** The receiving state's decision on a case: a hand-over is believed only for a recognised case. */
+  @EventPattern('ReceivingStateDecisionRecorded')
+  async decisionRecorded(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.decided(tx, event.data as ReceivingStateDecisionRecordedPayload);
+  }
+
+  /**
+   * Rule 12: the receiving state took the person into charge; the sending state's enforcement is
+   * suspended. Only for a case intake saw requested by the person's sending state and recognised
+   * by the state that now says it holds them: anything else is not applied but set aside in the
+   * dead-letter topic (FACT_NOT_CORROBORATED), since it would hand another state the person's
+   * record.
+   */
   @EventPattern('CustodyReceived')
   async custodyReceived(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
-    const { inmateId, transferId, receivedBy } = event.data as CustodyReceivedPayload;
+    const received = event.data as CustodyReceivedPayload;
+    const { inmateId, transferId, receivedBy } = received;
+    const { state } = await this.commands.load(inmateId);
+    const problem = await this.cases.uncorroborated(context.tx, received, state.status === 'unregistered' ? undefined : state.sendingState);
+    if (problem) throw new PermanentHandlerError('FACT_NOT_CORROBORATED', `CustodyReceived ${event.id} ${problem}; not applied`);
     await this.effect(event, context, {
       type: 'SuspendEnforcement',
       data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, transferId, receivingState: receivedBy.state },
