@@ -26,6 +26,13 @@ describe('ServiceConfig', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'no-port' })).toEqual(['KAFKA_BROKERS']);
   });
 
+  it('listens on the loopback interface unless told otherwise, and refuses an address that is none', () => {
+    expect(loadConfig(ExampleConfig, {}).HTTP_HOST).toBe('127.0.0.1');
+    expect(loadConfig(ExampleConfig, { HTTP_HOST: '0.0.0.0' }).HTTP_HOST).toBe('0.0.0.0');
+    expect(loadConfig(ExampleConfig, { HTTP_HOST: '::1' }).HTTP_HOST).toBe('::1');
+    expect(problemsOf({ HTTP_HOST: 'not a host' })).toEqual(['HTTP_HOST']);
+  });
+
   it('refuses a SASL mechanism it does not know, and one without its credentials, naming each variable', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toEqual(['KAFKA_SASL_MECHANISM']);
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']);

@@ -22,6 +22,15 @@ export class ServiceConfig extends SecurityConfig {
   @WholeNumber(0, 65535)
   PORT = 3100;
 
+  /**
+   * The address HTTP listens on: the loopback interface by default, so that a service started on
+   * a workstation (`npm run dev`, authentication off) is not reachable from the network; a
+   * container sets `0.0.0.0` (docker-compose.yml does).
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:[\]-]+$/, { message: 'HTTP_HOST must be an IP address or a host name' })
+  HTTP_HOST = '127.0.0.1';
+
   /** Largest HTTP body accepted, in bytes; above it 413 MESSAGE_TOO_LARGE. */
   @WholeNumber(1024, 1024 * 1024)
   HTTP_BODY_LIMIT_BYTES = 64 * 1024;
