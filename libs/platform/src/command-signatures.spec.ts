@@ -6,7 +6,7 @@ import { CommandRejection } from '@custody/contracts';
 import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
 import { resultEvent } from '@custody/event-sourcing';
 import { commandDecoder, messageRights, parseSigners, recordRefusal, refuseCommand, signerRefusal, signerStateOf } from './command-signatures';
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import { ServiceConfig } from './service.config';
 
 const publicKeyPem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();

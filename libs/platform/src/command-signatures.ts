@@ -10,7 +10,7 @@ import {
 import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
 import { withTraceparent } from './command-context';
 import { messageMetadata } from './event-metadata';
-import { InvalidConfigurationError } from './config';
+import { InvalidConfigurationError } from '@custody/config';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
 import type { ServiceConfig } from './service.config';
 import { keySourceUrlProblem } from './key-source-url';

@@ -1,4 +1,3 @@
-export { loadConfig, InvalidConfigurationError } from './config';
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';

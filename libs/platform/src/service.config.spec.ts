@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import { kafkaSettingsOf, ServiceConfig } from './service.config';
 
 class ExampleConfig extends ServiceConfig {

@@ -25,7 +25,7 @@ describe('module boundaries are enforced by lint', () => {
   });
 
   it('a service may import a library', () => {
-    expect(lint('services/intake/src/probe.ts', "import { loadConfig } from '@custody/platform';\nexport const x = loadConfig;\n")).toEqual([]);
+    expect(lint('services/intake/src/probe.ts', "import { loadConfig } from '@custody/config';\nexport const x = loadConfig;\n")).toEqual([]);
   });
 
   it('the contracts import no other library of ours', () => {

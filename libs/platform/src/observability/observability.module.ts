@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { PostgresEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
-import { loadConfig } from '../config';
+import { loadConfig } from '@custody/config';
 import { Public } from '../security/security.guard';
 import { ObservabilityConfig } from './config';
 import { handlerObservation } from './consumer-tracing';

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { PostgresEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
-import { loadConfig } from '../config';
+import { loadConfig } from '@custody/config';
 import { Public } from '../security/security.guard';
 import { ObservabilityConfig } from './config';
 import { relayLagSeconds } from './metrics';

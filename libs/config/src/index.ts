@@ -1,0 +1,1 @@
+export { InvalidConfigurationError, loadConfig } from './config';
