@@ -1,5 +1,4 @@
-import type { INestApplication, LogLevel } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { INestApplication, LogLevel, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { kafkaTransport } from '@custody/messaging';

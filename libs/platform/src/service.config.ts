@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
-import { SecurityConfig } from './security/security.config';
+import { SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
 export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;

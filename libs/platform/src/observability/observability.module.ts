@@ -4,7 +4,7 @@ import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { PostgresEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
 import { loadConfig } from '@custody/config';
-import { Public } from '../security/security.guard';
+import { Public } from '@custody/security';
 import { ObservabilityConfig } from './config';
 import { handlerObservation } from './consumer-tracing';
 import { httpObservation } from './http-tracing';

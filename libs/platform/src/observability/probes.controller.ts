@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthChe
 import { PostgresEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
 import { loadConfig } from '@custody/config';
-import { Public } from '../security/security.guard';
+import { Public } from '@custody/security';
 import { ObservabilityConfig } from './config';
 import { relayLagSeconds } from './metrics';
 import { lookUp, OBSERVABILITY, storeQuery, type ObservabilityOptions } from './observability.module';

@@ -5,7 +5,8 @@ import {
   RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
   type Command, type CustodyCommandType,
 } from '@custody/contracts';
-import { type Caller, CommandCaller, commandMetadata, PersonalDataRead, Requires } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { samePath } from '../store/command-metadata';
 import { CustodyCommands } from './custody.commands';
 import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdiction';

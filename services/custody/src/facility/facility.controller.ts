@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPip
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
 import { deterministicId } from '@custody/event-sourcing';
-import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { samePath } from '../store/command-metadata';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';

@@ -7,7 +7,8 @@ import {
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, refuseCommand, signerStateOf } from '@custody/platform';
+import { messageMetadata, refuseCommand } from '@custody/platform';
+import { signerStateOf } from '@custody/security';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';

@@ -5,7 +5,8 @@ import {
   RecordDomesticRelease, RecordExpulsionOrder, RecordHealthAssessment, RecordResidenceStatus, RecordSentence, RegisterInmate,
   ResumeEnforcement, SuspendEnforcement, reject,
 } from '@custody/contracts';
-import { type Caller, CommandCaller, commandMetadata, PersonalDataRead, Requires } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { type Accepted, InmateCommands, inmateStream } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';

@@ -6,7 +6,8 @@ import {
   RecordReceivingStateDecision, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer, ScheduleTransfer,
   WithdrawTransfer, reject, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
-import { type Caller, CommandCaller, commandMetadata, CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { type Caller, CommandCaller, commandMetadata, PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
 import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
