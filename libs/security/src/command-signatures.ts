@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { InvalidConfigurationError } from '@custody/config';
 import { CommandRejection } from '@custody/contracts';
-import {
-  CommandSignatureVerifier, JwksSignerKeys, signedCommandDecoder, SignerKeyring, type CommandRights, type DecodedEvent, type JwksSigners, type MessageDecoder,
-  type SignerKey,
-} from '@custody/messaging';
+import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
+import { JwksSignerKeys, type JwksSigners } from './jwks-signers';
 import { keySourceUrlProblem } from './key-source-url';
 import { relationsOf, type Relation, type ResourceJurisdiction } from './policy';
+import { CommandSignatureVerifier, signedCommandDecoder, SignerKeyring, type CommandRights, type SignerKey } from './signatures';
 
 /**
  * Who may issue a command over Kafka: the relations to the command's subject (as in the HTTP

@@ -14,3 +14,7 @@ export { hardenHttp } from './harden';
 // Kafka: the ministries' command signatures, the signers' keys and their rights.
 export { commandDecoder, mayIssue, messageRights, parseSigners, signerRefusal, signerStateOf } from './command-signatures';
 export type { CommandRight, CommandSignatureSettings, SignerSources } from './command-signatures';
+export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, SignerKeyring } from './signatures';
+export type { CommandRights, HeldSignerKey, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
+export { JwksSignerKeys, signingKeysOf } from './jwks-signers';
+export type { JwksSigners, JwksSourceStatus } from './jwks-signers';
