@@ -18,7 +18,8 @@ import { Pool } from 'pg';
 import { LEGACY_EXAMPLES, EXAMPLES, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { contractDecoder, TopicNames, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 import { TestMinistry } from '@custody/security/testing';
-import { generateDataKey, openFields, PostgresAccessLog, sealFields, type Disclosure } from '@custody/platform';
+import { PostgresAccessLog, type Disclosure } from '@custody/platform';
+import { generateDataKey, openFields, sealFields } from '@custody/personal-data';
 import { commandDecoder } from '@custody/security';
 import { median, writeReport, type Figure } from './lib/report';
 

@@ -15,18 +15,6 @@ export { observedCommand, withTraceparent } from './command-context';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {
-  blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
-  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
-} from './personal-data/personal-data-crypto';
-export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';
-export { hasClearFields, MissingDataKeyError, openFields, sealFields } from './personal-data/personal-fields';
-export type { DataKey, KeyAccess } from './personal-data/personal-fields';
-export { PersonalDataKeys } from './personal-data/data-keys';
-export type { Destruction, DestructionLogEntry, MasterKeyUsage, PersonalDataKeysConfig, RewrapRun } from './personal-data/data-keys';
-export { BlindIndexKeyError } from './personal-data/index-keys';
-export { MasterKeyRewrapJob } from './personal-data/rewrap.job';
-export { PersonalDataConfig } from './personal-data/personal-data.config';
-export {
   activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,
   OBSERVABILITY, ObservabilityConfig, ObservabilityModule, observe, pinoSettings, REDACTED_PATHS, relayLagSeconds, runObserved, ServiceMetrics,
   tracer, useObservability,

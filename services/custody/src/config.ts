@@ -1,5 +1,5 @@
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { PersonalDataConfig } from '@custody/platform';
+import { PersonalDataConfig } from '@custody/personal-data';
 
 /**
  * The custody service's configuration, read from environment variables at start-up (the variables

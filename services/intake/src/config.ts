@@ -1,5 +1,5 @@
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { PersonalDataConfig } from '@custody/platform';
+import { PersonalDataConfig } from '@custody/personal-data';
 import { IsRetentionPeriod, IsRetentionPeriods } from './personal-data/retention-period';
 
 /** The intake service's configuration, read from environment variables at start-up (the variables every service reads, and the master key of persons' data keys: PersonalDataConfig). */

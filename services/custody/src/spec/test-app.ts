@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { generateMasterKey } from '@custody/platform';
+import { generateMasterKey } from '@custody/personal-data';
 import { loadConfig } from '@custody/config';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';

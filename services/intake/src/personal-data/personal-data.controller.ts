@@ -8,7 +8,7 @@ import { CurrentPrincipal, Requires, type Principal } from '@custody/security';
 import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
 import { inmateIdParam } from '../inmate/inmate.controller';
 import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
-import { PersonalDataKeys } from '@custody/platform';
+import { PersonalDataKeys } from '@custody/personal-data';
 
 /** An answer that lists persons under `key`, each with the state that sent them. */
 type DisclosedPersons<K extends string> = Record<K, Array<{ inmateId: string; sendingState: string }>>;

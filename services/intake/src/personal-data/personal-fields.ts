@@ -1,5 +1,5 @@
 import { type IdentityDocument, PERSONAL_IDENTITY_FIELDS, type PersonIdentity, type Sex } from '@custody/contracts';
-import { type DataKey, hasClearFields, type KeyAccess, MissingDataKeyError, openFields, sealFields } from '@custody/platform';
+import { hasClearFields, MissingDataKeyError, openFields, sealFields, type DataKey, type KeyAccess } from '@custody/personal-data';
 
 /**
  * Which fields of the intake events are personal data encrypted with the person's data key, and
