@@ -7,7 +7,7 @@ import { hasClearFields, MissingDataKeyError, openFields, sealFields, type DataK
  * Names, date and place of birth and identity documents are encrypted: no other service needs
  * them (transfer keeps nationalities, residence, sentence, expulsion order and health facts for
  * the legal rules; custody takes identity from the receiving state's admission record). Pure,
- * given the key (the sealing itself is the platform's, by path).
+ * given the key (the sealing itself is @custody/personal-data's, by path).
  */
 
 /** The events whose `identity` carries personal fields. */
