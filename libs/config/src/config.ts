@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { IsInt, Max, Min, validateSync, type ValidationError } from 'class-validator';
 
 /** Raised at start-up when an environment variable is missing or invalid; names each one. */
 export class InvalidConfigurationError extends Error {
@@ -47,4 +47,13 @@ function convertLike(defaultValue: unknown, value: string): unknown {
     return value;
   }
   return value;
+}
+
+/**
+ * A setting that is a whole number from `min` (and up to `max`): one decorator for the rule most
+ * numeric settings share (class-validator's IsInt, Min and Max, with their messages).
+ */
+export function WholeNumber(min?: number, max?: number): PropertyDecorator {
+  const rules = [IsInt(), ...(min === undefined ? [] : [Min(min)]), ...(max === undefined ? [] : [Max(max)])];
+  return (target, property) => rules.forEach((rule) => rule(target, property));
 }

@@ -1,1 +1,1 @@
-export { InvalidConfigurationError, loadConfig } from './config';
+export { InvalidConfigurationError, loadConfig, WholeNumber } from './config';

@@ -34,3 +34,5 @@ export { PeriodicJob } from './jobs/periodic-job';
 export type { PeriodicJobOptions, PeriodicJobStatus } from './jobs/periodic-job';
 export { CheckpointedProjector } from './projections/checkpointed-projector';
 export type { CheckpointedProjectorOptions, Projection, ProjectorStatus } from './projections/checkpointed-projector';
+export { checkPath, commandControllers, commandTableProblems, pathParameters } from './commands/command-table';
+export type { CommandPort, CommandRoute, CommandRow, CommandTable } from './commands/command-table';

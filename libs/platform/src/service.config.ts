@@ -1,5 +1,6 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
+import { WholeNumber } from '@custody/config';
 import { SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
@@ -18,15 +19,11 @@ export class ServiceConfig extends SecurityConfig {
   }
 
   /** HTTP port (0: any free port, for tests). */
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @WholeNumber(0, 65535)
   PORT = 3100;
 
   /** Largest HTTP body accepted, in bytes; above it 413 MESSAGE_TOO_LARGE. */
-  @IsInt()
-  @Min(1024)
-  @Max(1024 * 1024)
+  @WholeNumber(1024, 1024 * 1024)
   HTTP_BODY_LIMIT_BYTES = 64 * 1024;
 
   /** The service's PostgreSQL database (events, inbox, relay checkpoint and read models). */
@@ -39,8 +36,7 @@ export class ServiceConfig extends SecurityConfig {
    * PostgreSQL ends its session (ms; 0: never). Such a transaction holds row locks and the
    * database's horizon; the consumer's and the write path's transactions last milliseconds.
    */
-  @IsInt()
-  @Min(0)
+  @WholeNumber(0)
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 
   /** The schema inside that database, migrated by the service on start. */
@@ -65,14 +61,10 @@ export class ServiceConfig extends SecurityConfig {
   KAFKA_GROUP_ID = 'custody';
 
   /** Partitions of the topics the service creates when they are missing. */
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber(1, 1000)
   KAFKA_PARTITIONS = 6;
 
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @WholeNumber(1, 10)
   KAFKA_REPLICATION_FACTOR = 1;
 
   /** SASL to the brokers: empty (none), `scram-sha-512`, `scram-sha-256` or `plain`. */
@@ -121,9 +113,7 @@ export class ServiceConfig extends SecurityConfig {
    * are fetched again, in seconds; a command naming a key not held yet also starts a fetch (at
    * most one per 30 s).
    */
-  @IsInt()
-  @Min(10)
-  @Max(86400)
+  @WholeNumber(10, 86400)
   COMMAND_SIGNERS_REFRESH_SECONDS = 300;
 
   /**
@@ -133,8 +123,7 @@ export class ServiceConfig extends SecurityConfig {
    * long a person's name outlives its erasure on the broker. Applied when the service creates the
    * topic; an existing topic keeps its own and the service warns at start.
    */
-  @IsInt()
-  @Min(60 * 60 * 1000)
+  @WholeNumber(60 * 60 * 1000)
   COMMAND_TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 }
 

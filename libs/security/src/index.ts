@@ -6,7 +6,7 @@ export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role 
 export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './authenticator';
 export type { AuthenticatorSettings, IssuerSettings } from './authenticator';
 export { SecurityConfig } from './security.config';
-export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, Requires, SECURITY_MODE, SecurityGuard } from './security.guard';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, REQUIRES, Requires, SECURITY_MODE, SecurityGuard } from './security.guard';
 export type { JurisdictionResolver, SecureRequest } from './security.guard';
 export { SecurityModule } from './security.module';
 export { resourceIdOf } from './resource-id';

@@ -10,4 +10,12 @@ describe('resourceIdOf', () => {
     expect(resourceIdOf({ params: { id: 'abc' } })).toBeUndefined();
     expect(resourceIdOf({ params: { id: '5e0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b-x' } })).toBeUndefined();
   });
+
+  it('answers the first of the named parameters the route has (a command route names its id as the body does)', () => {
+    const id = '5e0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+    expect(resourceIdOf({ params: { transferId: id } }, 'transferId', 'id')).toBe(id);
+    expect(resourceIdOf({ params: { id } }, 'transferId', 'id')).toBe(id);
+    expect(resourceIdOf({ params: { transferId: 'abc', id } }, 'transferId', 'id')).toBeUndefined();
+    expect(resourceIdOf({ params: { transferId: id } })).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
-import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { ServiceConfig } from '@custody/platform';
+import { WholeNumber } from '@custody/config';
 
 /** The audit service's configuration, read from environment variables at start-up. */
 export class AuditConfig extends ServiceConfig {
@@ -8,15 +9,11 @@ export class AuditConfig extends ServiceConfig {
   }
 
   /** Most entries the chainer links in one transaction. */
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @WholeNumber(1, 100000)
   LEDGER_CHAIN_BATCH = 2000;
 
   /** How often the chainer looks for unchained entries when idle. */
-  @IsInt()
-  @Min(5)
-  @Max(60000)
+  @WholeNumber(5, 60000)
   LEDGER_CHAIN_INTERVAL_MS = 100;
 
   /**
@@ -44,16 +41,14 @@ export class AuditConfig extends ServiceConfig {
   AUDIT_SIGNING_KEY_ID = 'audit-ledger-1';
 
   /** How often the head is signed (only when the ledger grew). */
-  @IsInt()
-  @Min(100)
+  @WholeNumber(100)
   AUDIT_CHECKPOINT_INTERVAL_MS = 60000;
 
   /**
    * Rule 10's grace period: how long a gap or an overlap between custodians may last before it
    * is a finding (messages of the two sides of a hand-over may still be in flight).
    */
-  @IsInt()
-  @Min(0)
+  @WholeNumber(0)
   INVARIANT_GRACE_PERIOD_MS = 15 * 60 * 1000;
 
   /**
@@ -67,8 +62,6 @@ export class AuditConfig extends ServiceConfig {
   ACCESS_LOG_SOURCES = '[]';
 
   /** How often the service looks for people and facilities due for an invariant check. */
-  @IsInt()
-  @Min(5)
-  @Max(600000)
+  @WholeNumber(5, 600000)
   INVARIANT_CHECK_INTERVAL_MS = 500;
 }

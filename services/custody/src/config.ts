@@ -1,5 +1,6 @@
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PersonalDataConfig } from '@custody/personal-data';
+import { WholeNumber } from '@custody/config';
 
 /**
  * The custody service's configuration, read from environment variables at start-up (the variables
@@ -11,9 +12,7 @@ export class CustodyConfig extends PersonalDataConfig {
   }
 
   /** Connections in the pool (the write path, projections, the relay and the consumer share them). */
-  @IsInt()
-  @Min(2)
-  @Max(200)
+  @WholeNumber(2, 200)
   DATABASE_POOL_SIZE = 20;
 
   /** 'on' starts the relay and the consumer; 'off' runs HTTP and read models only (tests of the write path). */
@@ -21,25 +20,18 @@ export class CustodyConfig extends PersonalDataConfig {
   KAFKA = 'on';
 
   /** How long a place reserved for a transfer is held when the request gives no expiry (hours). */
-  @IsInt()
-  @Min(1)
-  @Max(24 * 365)
+  @WholeNumber(1, 24 * 365)
   RESERVATION_HOLD_HOURS = 24 * 30;
 
   /** How often the expiry timer looks for reservations whose hold has run out (ms); 0 turns it off. */
-  @IsInt()
-  @Min(0)
+  @WholeNumber(0)
   RESERVATION_EXPIRY_SWEEP_MS = 60_000;
 
   /** Attempts in all (the first included) of one facility write when other instances keep appending to the same facility. */
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber(1, 1000)
   FACILITY_WRITE_MAX_ATTEMPTS = 50;
 
   /** Most commands decided together in one append to a facility stream. */
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber(1, 1000)
   FACILITY_BATCH_SIZE = 100;
 }

@@ -4,11 +4,12 @@ import { contractDecoder, TopicNames } from '@custody/messaging';
 import { CommandRefusalRecorder, type ServiceMessaging } from '@custody/platform';
 import { commandDecoder } from '@custody/security';
 import type { CustodyConfig } from './config';
-import { CustodyConsumer } from './custody/custody.consumer';
+import { CustodyCommandHandlers } from './custody/custody.command-table';
 import { CustodyModule } from './custody/custody.module';
+import { FacilityCommandHandlers } from './facility/facility.command-table';
 import { FacilityConsumer } from './facility/facility.consumer';
 import { FacilityModule } from './facility/facility.module';
-import { CUSTODY_MESSAGE_RIGHTS, FacilityRights } from './facility/facility.rights';
+import { CUSTODY_MESSAGE_RIGHTS } from './facility/facility.rights';
 import { PersonalDataErasureConsumer } from './personal-data/personal-data.consumer';
 import { TransferKnowledgeConsumer } from './transfer-knowledge/transfer-knowledge.consumer';
 import { TransferKnowledgeModule } from './transfer-knowledge/transfer-knowledge.module';
@@ -41,8 +42,7 @@ export class CustodyMessagingModule {
     return {
       module: CustodyMessagingModule,
       imports: [FacilityModule, CustodyModule, TransferKnowledgeModule],
-      controllers: [FacilityConsumer, CustodyConsumer, TransferKnowledgeConsumer, PersonalDataErasureConsumer, CommandRefusalRecorder],
-      providers: [FacilityRights],
+      controllers: [FacilityCommandHandlers, CustodyCommandHandlers, FacilityConsumer, TransferKnowledgeConsumer, PersonalDataErasureConsumer, CommandRefusalRecorder],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PersonalDataConfig } from '@custody/personal-data';
+import { WholeNumber } from '@custody/config';
 import { IsRetentionPeriod, IsRetentionPeriods } from './personal-data/retention-period';
 
 /** The intake service's configuration, read from environment variables at start-up (the variables every service reads, and the master key of persons' data keys: PersonalDataConfig). */
@@ -12,9 +13,7 @@ export class IntakeConfig extends PersonalDataConfig {
    * Attempts in all (the first included) when another writer changed the inmate's record at the
    * same time, over HTTP and Kafka alike; no layer retries on top of them.
    */
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @WholeNumber(1, 50)
   COMMAND_MAX_ATTEMPTS = 10;
 
   /** Whether this instance keeps the search read model (turn off on extra instances if wished). */
@@ -30,7 +29,6 @@ export class IntakeConfig extends PersonalDataConfig {
   RETENTION_DEFAULT_PERIOD = 'P10Y';
 
   /** How often the retention job lists who is due and erases them (milliseconds; 0 turns the job off). */
-  @IsInt()
-  @Min(0)
+  @WholeNumber(0)
   RETENTION_SCAN_INTERVAL_MS = 86_400_000;
 }

@@ -5,7 +5,6 @@ import request from 'supertest';
 import { TestIssuer } from '@custody/security/testing';
 import { type Role } from '@custody/security';
 import { databaseUrl, eventually } from '@custody/testing';
-import { InmatesRepository } from './inmates/inmates.repository';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, TestProducer } from './testing/transfer-test-app';
 
 /**
@@ -38,8 +37,7 @@ describe('transfer: the access log of personal data', () => {
     });
     pool = new Pool({ connectionString: databaseUrl(), max: 2 });
     producer = new TestProducer(env.prefix);
-    await registerInmate(producer, ids.inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' });
-    await eventually(() => app.get(InmatesRepository).find(ids.inmateId), { timeoutMs: 60_000, message: 'the inmate facts from intake' });
+    await registerInmate(producer, ids.inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
     await http().post('/transfers').set('Authorization', await bearer(belgium, 'transfer-coordinator'))
       .send({ ...ids, commandId: randomUUID(), occurredAt: '2026-03-02T09:00:00Z', sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })
       .expect(201);

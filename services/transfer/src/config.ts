@@ -1,5 +1,5 @@
-import { IsInt, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@custody/platform';
+import { WholeNumber } from '@custody/config';
 
 /** The transfer service's configuration, read from environment variables at start-up. */
 export class TransferConfig extends ServiceConfig {
@@ -8,9 +8,7 @@ export class TransferConfig extends ServiceConfig {
   }
 
   /** How often the deadline scheduler looks for deadlines that passed. */
-  @IsInt()
-  @Min(50)
-  @Max(3_600_000)
+  @WholeNumber(50, 3_600_000)
   DEADLINE_SCAN_INTERVAL_MS = 30_000;
 
   /**
@@ -18,6 +16,6 @@ export class TransferConfig extends ServiceConfig {
    * machine's time. 0, the default, in production; end-to-end tests restart the service with an
    * offset to let a deadline pass.
    */
-  @IsInt()
+  @WholeNumber()
   CLOCK_OFFSET_MS = 0;
 }

@@ -4,7 +4,6 @@ import request from 'supertest';
 import { ROLES, type Role } from '@custody/security';
 import { TestIssuer } from '@custody/security/testing';
 import { eventually } from '@custody/testing';
-import { InmatesRepository } from './inmates/inmates.repository';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer } from './testing/transfer-test-app';
 
 /**
@@ -105,8 +104,8 @@ describe('transfer: authentication and the authorisation matrix', () => {
     });
     producer = new TestProducer(env.prefix);
     // The Belgian inmate's facts arrive from intake's events before the request.
-    await registerInmate(producer, belgianCase.inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' });
-    await eventually(() => app.get(InmatesRepository).find(belgianCase.inmateId), { timeoutMs: 60_000, message: 'the inmate facts from intake' });
+    await registerInmate(producer, belgianCase.inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await registerInmate(producer, dutchCase.inmateId, { nationalities: ['BE'], sendingState: 'NL', habitualResidence: 'NL' }, app);
     const requested = await call('post', '/transfers', coordinatorOf('sending'), body(belgianCase, 2, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' }));
     expect(requested.status).toBe(201);
     const requestedByNl = await call('post', '/transfers', coordinatorOf('foreign'), body(dutchCase, 2, { sendingState: 'NL', receivingState: 'BE', legalBasis: 'FD2008_909' }));

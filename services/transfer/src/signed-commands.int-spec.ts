@@ -5,7 +5,7 @@ import { TOPICS, toKafkaMessage } from '@custody/contracts';
 import { TestMinistry, type CommandMessage } from '@custody/security/testing';
 import { testKafka } from '@custody/testing';
 import {
-  bootTransferApp, dropSchema, newEnvironment, streamTypes, TopicReader, type TestEnvironment,
+  bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
 } from './testing/transfer-test-app';
 
 const BELGIAN_PRISON = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };
@@ -61,6 +61,9 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
 
   it('applies a command signed by the state that may issue it once, and refuses every other with its code, writing nothing', async () => {
     const inmateId = randomUUID();
+    const intake = new TestProducer(env.prefix);
+    await registerInmate(intake, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await intake.close();
     const request = (actor: keyof typeof ACTOR, transferId = randomUUID()) =>
       command('RequestTransfer', actor, { transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' });
     const opinion = (actor: keyof typeof ACTOR, transferId: string) =>

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { IsString, IsUUID, Matches, MaxLength, MinLength, registerDecorator, type ValidationOptions } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 
@@ -57,9 +58,19 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** An identifier: a UUID (any version; callers choose v4 or v7). */
+const lowerCase = (value: unknown): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : Array.isArray(value) ? value.map(lowerCase) : value;
+
+/**
+ * An identifier: a UUID (any version; callers choose v4 or v7), written in lower case from the
+ * edge on (HTTP bodies and Kafka messages alike are transformed when validated), so that one
+ * person or case has one id everywhere: `5E0C…` and `5e0c…` name the same stream.
+ */
 export function IsId(options?: ValidationOptions): PropertyDecorator {
-  return IsUUID('all', { message: '$property must be a UUID', ...options });
+  return (target: object, property: string | symbol) => {
+    Transform(({ value }) => lowerCase(value))(target, property as string);
+    IsUUID('all', { message: '$property must be a UUID', ...options })(target, property as string);
+  };
 }
 
 /** Free text a person writes: a non-empty string of at most `max` characters. */

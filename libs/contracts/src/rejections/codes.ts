@@ -61,6 +61,7 @@ export const REJECTIONS = define({
   TRANSFER_CLOSED: { status: 409, message: 'The transfer case has ended (completed, withdrawn, cancelled or refused); start a new case if needed.' },
   STEP_OUT_OF_ORDER: { status: 409, message: 'This step cannot be taken at the case\'s current stage; see the case\'s timeline for the next step.' },
   TRANSFER_NOT_AWAITING_DECISION: { status: 409, message: 'The receiving state can decide only after the certificate has been issued and before a decision is recorded.', rule: '6' },
+  SENDING_STATE_MISMATCH: { status: 422, message: 'The sending state named is not the state that registered the person; only the state holding the person\'s record may request or pursue their transfer.', rule: '6' },
   RECEIVING_STATE_MISMATCH: { status: 422, message: 'A case has one receiving state at a time; this command names another state.', rule: '6' },
   WITHDRAWAL_TOO_LATE: { status: 409, message: 'Enforcement has begun in the receiving state; the request can no longer be withdrawn.', rule: '6' },
   DEADLINE_PASSED: { status: 422, message: 'The deadline for this step has passed; record an extension with its reason, or close the case.', rule: '7' },

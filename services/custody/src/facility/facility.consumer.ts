@@ -6,18 +6,16 @@ import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@
 import { deterministicId } from '@custody/event-sourcing';
 import { messageMetadata } from '@custody/platform';
 import type { CustodyConfig } from '../config';
-import { applySignedWithResult } from '../store/kafka-commands';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
-import { FacilityCommands, refusalIn } from './facility.commands';
+import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
-import { FacilityRights } from './facility.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
 
 /**
- * Kafka in, for facilities: the facility commands of `custody.facility.commands`, and the
- * transfer service's requests to hold or release a place.
+ * Kafka in, for facilities: the transfer service's requests to hold or release a place. (The
+ * facility commands of `custody.facility.commands` are handled from facility.command-table.ts.)
  */
 @Controller()
 export class FacilityConsumer {
@@ -27,33 +25,7 @@ export class FacilityConsumer {
     private readonly commands: FacilityCommands,
     private readonly knowledge: TransferKnowledge,
     @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
-    private readonly rights: FacilityRights,
   ) {}
-
-  @EventPattern('RegisterFacility')
-  onRegister(@Payload() message: DecodedEvent, @Ctx() context: Context) {
-    return this.command(message, context);
-  }
-
-  @EventPattern('ChangeFacilityCapacity')
-  onChangeCapacity(@Payload() message: DecodedEvent, @Ctx() context: Context) {
-    return this.command(message, context);
-  }
-
-  @EventPattern('ReservePlace')
-  onReserve(@Payload() message: DecodedEvent, @Ctx() context: Context) {
-    return this.command(message, context);
-  }
-
-  @EventPattern('ReleaseReservation')
-  onRelease(@Payload() message: DecodedEvent, @Ctx() context: Context) {
-    return this.command(message, context);
-  }
-
-  @EventPattern('ExpireReservation')
-  onExpire(@Payload() message: DecodedEvent, @Ctx() context: Context) {
-    return this.command(message, context);
-  }
 
   /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
   @EventPattern('PlaceReservationRequested')
@@ -124,16 +96,5 @@ export class FacilityConsumer {
       if (!(error instanceof CommandRejection)) throw error;
       this.logger.log(`place ${reservationId} not released: ${error.code}`);
     }
-  }
-
-  private async command(message: DecodedEvent, context: Context): Promise<void> {
-    const command = { type: message.type, data: message.data } as FacilityCommand;
-    await applySignedWithResult(
-      this.rights,
-      message,
-      context,
-      (metadata) => this.commands.executeIn(context.tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
-      refusalIn,
-    );
   }
 }

@@ -2,23 +2,22 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
-  type InmateRecapturedPayload, type IntakeCommandType, type PardonOrAmnestyGrantedPayload, type ReportKind,
+  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, refuseCommand } from '@custody/platform';
-import { signerStateOf } from '@custody/security';
-import { type IncomingCommand, InmateCommands } from './inmate.commands';
+import { messageMetadata } from '@custody/platform';
+import { InmateCommands } from './inmate.commands';
+import { TransferCases } from './transfer-cases';
 import type { InmateCommand } from './inmate.decider';
-import { InmateRights } from './inmate.rights';
 
 type Context = HandlerContext<PostgresTransaction>;
 
 /**
- * Kafka in. Commands on custody.intake.commands are applied with their result recorded for
- * custody.command-results. The transfer and custody events that change the sending state's
- * enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's events.
+ * Kafka in, other services' facts: the transfer and custody events that change the sending
+ * state's enforcement (Rule 12) and the receiving state's reports (Rule 13) become the inmate's
+ * events. (Commands on custody.intake.commands are handled from inmate.command-table.ts.)
  * Everything runs in the inbox transaction: a redelivered message changes nothing.
  */
 @Controller()
@@ -27,42 +26,35 @@ export class InmateConsumer {
 
   constructor(
     private readonly commands: InmateCommands,
-    private readonly rights: InmateRights,
+    private readonly cases: TransferCases,
   ) {}
 
-  /**
-   * A command of a ministry. Signed (COMMAND_SIGNATURES=required), it must come from the inmate's
-   * sending state (inmate.rights.ts): otherwise it is answered UNAUTHORISED_ACTOR and set aside in
-   * the dead-letter topic, and nothing else is written. (A command whose body breaks the contract
-   * is answered by the decoder's refusal, CommandRefusalRecorder.)
-   */
-  private async command(type: IntakeCommandType, event: DecodedEvent, context: Context): Promise<void> {
-    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
-    if (await refuseCommand(context, event, type, refusal)) return;
-    const command = { type, data: event.data } as IncomingCommand;
-    await this.commands.applyWithResult(context.tx, command, event.id, messageMetadata(event));
+  /** A case requested for one of the persons: kept to corroborate its hand-over. */
+  @EventPattern('TransferRequested')
+  async transferRequested(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.requested(tx, event.data as TransferRequestedPayload);
   }
 
-  @EventPattern('RegisterInmate') registerInmate(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RegisterInmate', e, c); }
-  @EventPattern('RecordSentence') recordSentence(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordSentence', e, c); }
-  @EventPattern('AdjustSentence') adjustSentence(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('AdjustSentence', e, c); }
-  @EventPattern('RecordResidenceStatus') recordResidenceStatus(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordResidenceStatus', e, c); }
-  @EventPattern('RecordExpulsionOrder') recordExpulsionOrder(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordExpulsionOrder', e, c); }
-  @EventPattern('RecordHealthAssessment') recordHealthAssessment(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordHealthAssessment', e, c); }
-  @EventPattern('CorrectInmateRecord') correctInmateRecord(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('CorrectInmateRecord', e, c); }
-  @EventPattern('RecordDomesticRelease') recordDomesticRelease(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('RecordDomesticRelease', e, c); }
-  @EventPattern('SuspendEnforcement') suspendEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('SuspendEnforcement', e, c); }
-  @EventPattern('ResumeEnforcement') resumeEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ResumeEnforcement', e, c); }
-  @EventPattern('EndEnforcement') endEnforcement(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('EndEnforcement', e, c); }
-  @EventPattern('AcknowledgeReport') acknowledgeReport(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('AcknowledgeReport', e, c); }
-  @EventPattern('ErasePersonalData') erasePersonalData(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('ErasePersonalData', e, c); }
-  @EventPattern('PlaceLegalHold') placeLegalHold(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('PlaceLegalHold', e, c); }
-  @EventPattern('LiftLegalHold') liftLegalHold(@Payload() e: DecodedEvent, @Ctx() c: Context) { return this.command('LiftLegalHold', e, c); }
+  /** The receiving state's decision on a case: a hand-over is believed only for a recognised case. */
+  @EventPattern('ReceivingStateDecisionRecorded')
+  async decisionRecorded(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.decided(tx, event.data as ReceivingStateDecisionRecordedPayload);
+  }
 
-  /** Rule 12: the receiving state took the person into charge; the sending state's enforcement is suspended. */
+  /**
+   * Rule 12: the receiving state took the person into charge; the sending state's enforcement is
+   * suspended. Only for a case intake saw requested by the person's sending state and recognised
+   * by the state that now says it holds them: anything else is not applied but set aside in the
+   * dead-letter topic (FACT_NOT_CORROBORATED), since it would hand another state the person's
+   * record.
+   */
   @EventPattern('CustodyReceived')
   async custodyReceived(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
-    const { inmateId, transferId, receivedBy } = event.data as CustodyReceivedPayload;
+    const received = event.data as CustodyReceivedPayload;
+    const { inmateId, transferId, receivedBy } = received;
+    const { state } = await this.commands.load(inmateId);
+    const problem = await this.cases.uncorroborated(context.tx, received, state.status === 'unregistered' ? undefined : state.sendingState);
+    if (problem) throw new PermanentHandlerError('FACT_NOT_CORROBORATED', `CustodyReceived ${event.id} ${problem}; not applied`);
     await this.effect(event, context, {
       type: 'SuspendEnforcement',
       data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, transferId, receivingState: receivedBy.state },

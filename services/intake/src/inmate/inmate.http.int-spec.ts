@@ -80,6 +80,17 @@ describe('the inmate record over HTTP (real PostgreSQL)', () => {
     expect(response.body.errors).toEqual([{ path: 'inmateId', problem: expect.stringContaining(inmateId) }]);
   });
 
+  it('takes an id written in upper case as the same id: a second registration is 409, the record is read under either case', async () => {
+    const { inmateId, response } = await register();
+    expect(response.status).toBe(201);
+    const upper = inmateId.toUpperCase();
+    const again = await http().post('/inmates').send(bodiesFor(upper).RegisterInmate({ identity: identity(`P${randomUUID().slice(0, 8)}`) }));
+    expect([again.status, again.body.code]).toEqual([409, 'INMATE_ALREADY_REGISTERED']);
+    await http().post(`/inmates/${upper}/sentence`).send(bodiesFor(upper).RecordSentence()).expect(200);
+    const record = await http().get(`/inmates/${upper}`).expect(200);
+    expect(record.body).toMatchObject({ inmateId, revision: 1 });
+  });
+
   it('answers 413 for a body over the size limit', async () => {
     const inmateId = randomUUID();
     const body = { ...bodiesFor(inmateId).RegisterInmate(), padding: 'x'.repeat(intake.config.HTTP_BODY_LIMIT_BYTES) };

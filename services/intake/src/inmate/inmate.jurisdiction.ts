@@ -8,7 +8,7 @@ export class InmateJurisdiction implements JurisdictionResolver {
   constructor(private readonly commands: InmateCommands) {}
 
   async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
-    const id = resourceIdOf(request);
+    const id = resourceIdOf(request, 'inmateId', 'id');
     if (!id) return undefined;
     const { state } = await this.commands.load(id.toLowerCase());
     if (state.status === 'unregistered') return undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TOPICS, toKafkaMessage } from '@custody/contracts';
+import { currentVersion, EXAMPLES, REFUSAL_GROUNDS, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
 import { eventually } from '@custody/testing';
 import { KafkaProbe } from '../testing/kafka-probe';
@@ -24,12 +24,31 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     return { inmateId, body, result: await resultOf(body.commandId) };
   };
 
+  /** What the transfer service publishes of a case before its hand-over: the request and the receiving state's decision. */
+  const sendCase = async (transferId: string, inmateId: string, { sendingState = 'BE', receivingState, decision }: { sendingState?: string; receivingState: string; decision: 'recognised' | 'refused' }) => {
+    const meta = { correlationId: transferId, occurredAt: '2026-05-01T10:00:00Z' };
+    const decided = EXAMPLES.ReceivingStateDecisionRecorded as { decidedBy: object };
+    await probe.send(topic(TOPICS.transferEvents), {
+      id: randomUUID(), type: 'TransferRequested', schemaVersion: currentVersion('TransferRequested'), metadata: meta,
+      data: { ...EXAMPLES.TransferRequested, transferId, inmateId, sendingState, receivingState },
+    });
+    await probe.send(topic(TOPICS.transferEvents), {
+      id: randomUUID(), type: 'ReceivingStateDecisionRecorded', schemaVersion: currentVersion('ReceivingStateDecisionRecorded'), metadata: meta,
+      data: { ...decided, transferId, inmateId, decision, decidedBy: { ...decided.decidedBy, state: receivingState }, ...(decision === 'refused' ? { refusalGround: REFUSAL_GROUNDS[0] } : {}) },
+    });
+  };
+  const handOver = (transferId: string, inmateId: string, state: string) => ({
+    id: randomUUID(), type: 'CustodyReceived', schemaVersion: 1,
+    data: { transferId, inmateId, facilityId: randomUUID(), receivedBy: { state, organisation: 'Prison administration', officer: 'Officer on duty', place: 'Border crossing' } },
+    metadata: { correlationId: transferId, occurredAt: '2026-06-01T10:00:00Z' },
+  });
+
   beforeAll(async () => {
     intake = await startIntake('intake-kafka');
     const names = new TopicNames(intake.config.KAFKA_TOPIC_PREFIX);
     topic = (t) => names.physical(t);
     probe = new KafkaProbe();
-    await probe.start([topic(TOPICS.commandResults), topic(TOPICS.intakeEvents)]);
+    await probe.start([topic(TOPICS.commandResults), topic(TOPICS.intakeEvents), topic(`${TOPICS.transferEvents}.dlq`)]);
   });
 
   afterAll(async () => {
@@ -118,6 +137,7 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     const { inmateId } = await registerOverKafka(`T-${randomUUID().slice(0, 8)}`);
     await http().post(`/inmates/${inmateId}/sentence`).send(commandBodies(inmateId, randomUUID()).RecordSentence()).expect(200);
     const transferId = randomUUID();
+    await sendCase(transferId, inmateId, { receivingState: 'AL', decision: 'recognised' });
     const received = {
       id: randomUUID(), type: 'CustodyReceived', schemaVersion: 1,
       data: {
@@ -157,5 +177,36 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     ]);
     const suspended = history.body.events[2];
     expect(suspended).toMatchObject({ data: { transferId, receivingState: 'AL' }, causationId: received.id, occurredAt: '2026-06-01T10:00:00Z' });
+  });
+
+  it('applies no hand-over it cannot corroborate: an unknown case, another receiving state, an unrecognised case, another person\'s case', async () => {
+    const { inmateId } = await registerOverKafka(`F-${randomUUID().slice(0, 8)}`);
+    await http().post(`/inmates/${inmateId}/sentence`).send(commandBodies(inmateId, randomUUID()).RecordSentence()).expect(200);
+    const other = await registerOverKafka(`G-${randomUUID().slice(0, 8)}`);
+    const recognised = randomUUID();
+    const refused = randomUUID();
+    await sendCase(recognised, inmateId, { receivingState: 'AL', decision: 'recognised' });
+    await sendCase(refused, inmateId, { receivingState: 'AL', decision: 'refused' });
+    const forged = [
+      [handOver(randomUUID(), inmateId, 'NL'), 'never saw requested'],
+      [handOver(recognised, inmateId, 'NL'), 'the case\'s receiving state is AL'],
+      [handOver(refused, inmateId, 'AL'), 'has not recognised'],
+      [handOver(recognised, other.inmateId, 'AL'), 'another person\'s case'],
+    ] as const;
+    for (const [message] of forged) await probe.send(topic(TOPICS.transferEvents), message);
+    for (const [message, reason] of forged) {
+      const setAside = await probe.waitFor(`${message.id} in the dead-letter topic`, (s) => s.topic === topic(`${TOPICS.transferEvents}.dlq`) && s.headers.ce_id === message.id);
+      expect({ id: message.id, code: setAside.headers.dlq_code, reason: setAside.headers.dlq_reason }).toEqual({ id: message.id, code: 'FACT_NOT_CORROBORATED', reason: expect.stringContaining(reason) });
+    }
+    for (const person of [inmateId, other.inmateId]) {
+      const record = (await http().get(`/inmates/${person}`).expect(200)).body;
+      expect([person, record.enforcement.status]).toEqual([person, 'active']);
+    }
+    // The genuine hand-over behind them is applied.
+    await probe.send(topic(TOPICS.transferEvents), handOver(recognised, inmateId, 'AL'));
+    await eventually(async () => {
+      const body = (await http().get(`/inmates/${inmateId}`)).body;
+      return body.enforcement?.status === 'suspended' && body.enforcement.receivingState === 'AL' ? body : undefined;
+    }, { timeoutMs: 60_000, message: 'enforcement suspended by the corroborated hand-over' });
   });
 });

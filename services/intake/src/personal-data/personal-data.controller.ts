@@ -1,13 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ContractViolation, ErasePersonalData, type IntakeCommandType, IsIsoDate, LiftLegalHold, PlaceLegalHold } from '@custody/contracts';
-import { type Caller, CommandCaller, commandMetadata, PersonalDataRead } from '@custody/platform';
+import { IsIsoDate } from '@custody/contracts';
+import { PersonalDataRead } from '@custody/platform';
 import { CurrentPrincipal, Requires, type Principal } from '@custody/security';
-import { type IncomingCommand, InmateCommands } from '../inmate/inmate.commands';
-import { inmateIdParam } from '../inmate/inmate.controller';
-import { InmateJurisdiction } from '../inmate/inmate.jurisdiction';
 import { PersonalDataKeys } from '@custody/personal-data';
 
 /** An answer that lists persons under `key`, each with the state that sent them. */
@@ -27,58 +24,18 @@ export class RetentionDueQuery {
   @IsOptional() @IsIsoDate() asOf?: string;
 }
 
-type Body = { commandId: string; occurredAt: string; inmateId: string };
-
 /**
- * HTTP in for Rule 16: erasing a person's personal data (their data key is destroyed), legal
- * holds that stop it, and the destruction log. Translates and delegates; the rules are in the
- * inmate decider.
+ * HTTP in for Rule 16: the destruction log, the retention list and its run. (Erasing a person's
+ * personal data and the legal holds that stop it are commands of the inmate record: their routes
+ * are made from inmate.command-table.ts.)
  */
 @ApiTags('personal data')
 @Controller()
 export class PersonalDataController {
   constructor(
-    private readonly commands: InmateCommands,
     private readonly keys: PersonalDataKeys,
     private readonly retention: RetentionJob,
   ) {}
-
-  private run(type: IntakeCommandType, body: Body, caller: Caller, pathId: string) {
-    if (body.inmateId?.toLowerCase() !== pathId) {
-      throw new ContractViolation('VALIDATION_FAILED', [{ path: 'inmateId', problem: `inmateId must be the id of the path (${pathId})` }]);
-    }
-    return this.commands.execute({ type, data: body } as IncomingCommand, commandMetadata(body, caller), body.commandId);
-  }
-
-  @Post('inmates/:id/personal-data/erasure')
-  @Requires('inmate:erase', InmateJurisdiction)
-  @HttpCode(200)
-  @ApiOperation({
-    summary: 'Erases the person\'s personal data: destroys their data key, so names, date and place of birth and identity documents read as null everywhere for ever. '
-      + '409 LEGAL_HOLD_ACTIVE while a legal hold stands; 409 RETENTION_NOT_EXPIRED before the final release plus the sending state\'s retention period.',
-  })
-  @ApiBody({ schema: { $ref: '#/components/schemas/ErasePersonalData' } })
-  erase(@Param('id', inmateIdParam) id: string, @Body() body: ErasePersonalData, @CommandCaller() caller: Caller) {
-    return this.run('ErasePersonalData', body, caller, id);
-  }
-
-  @Post('inmates/:id/legal-holds')
-  @Requires('inmate:hold', InmateJurisdiction)
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Places a legal hold (a reference unique per person): the person\'s data may not be erased until it is lifted.' })
-  @ApiBody({ schema: { $ref: '#/components/schemas/PlaceLegalHold' } })
-  placeLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: PlaceLegalHold, @CommandCaller() caller: Caller) {
-    return this.run('PlaceLegalHold', body, caller, id);
-  }
-
-  @Post('inmates/:id/legal-holds/lifts')
-  @Requires('inmate:hold', InmateJurisdiction)
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Lifts the legal hold of a reference (404 LEGAL_HOLD_NOT_FOUND when none stands).' })
-  @ApiBody({ schema: { $ref: '#/components/schemas/LiftLegalHold' } })
-  liftLegalHold(@Param('id', inmateIdParam) id: string, @Body() body: LiftLegalHold, @CommandCaller() caller: Caller) {
-    return this.run('LiftLegalHold', body, caller, id);
-  }
 
   @Get('personal-data/destructions')
   @Requires('personal-data:audit')

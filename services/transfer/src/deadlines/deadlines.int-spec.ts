@@ -47,7 +47,7 @@ describe('deadlines (Rule 7): durable, on an injected clock, fired once', () => 
         kind: 'determinate', length: { years: 3, months: 0, days: 0 }, sentenceEndDate: '2028-06-10', enforcementStartDate: '2025-06-10', preTrialDays: 30, daysServed: 200,
       },
       expulsionOrder: { orderReference: 'OQT-1', issuingAuthority: BELGIAN_PRISON, issuedOn: '2025-07-01', destinationState: 'NL', isFinal: true },
-    });
+    }, app);
     const c = (day: number, body: object = {}) => ({ commandId: randomUUID(), occurredAt: on(day), transferId, inmateId, ...body });
     await http.post('/transfers').send(c(0, { sendingState: 'BE', receivingState: 'NL', legalBasis: 'FD2008_909' })).expect(201);
     await eventually(async () => ((await http.post(`/transfers/${transferId}/eligibility`).send(c(0))).status === 200 ? true : undefined), { message: 'the inmate facts from intake' });

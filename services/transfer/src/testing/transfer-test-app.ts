@@ -11,6 +11,7 @@ import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSch
 import { createApp } from '../app';
 import { TransferConfig } from '../config';
 import type { Clock } from '../deadlines/clock';
+import { InmatesRepository } from '../inmates/inmates.repository';
 
 export interface TestEnvironment {
   schema: string;
@@ -113,11 +114,16 @@ export class TopicReader {
   }
 }
 
-/** The inmate facts of intake's events for the Belgium → Albania example, sent on the intake events topic. */
+/**
+ * The inmate facts of intake's events for the Belgium → Albania example, sent on the intake
+ * events topic; with `app`, waits until the service holds them (a case is opened only for a person
+ * the service knows from intake's registration).
+ */
 export async function registerInmate(
   producer: TestProducer,
   inmateId: string,
   facts: { nationalities: string[]; sendingState: string; habitualResidence: string; sentence?: object; expulsionOrder?: object },
+  app?: INestApplication,
 ): Promise<void> {
   const registered = EXAMPLES.InmateRegistered as Record<string, unknown>;
   await producer.send('InmateRegistered', {
@@ -126,6 +132,11 @@ export async function registerInmate(
   }, TOPICS.intakeEvents);
   await producer.send('SentenceRecorded', { inmateId, sentence: facts.sentence ?? (EXAMPLES.SentenceRecorded as { sentence: object }).sentence }, TOPICS.intakeEvents);
   if (facts.expulsionOrder) await producer.send('ExpulsionOrderRecorded', { inmateId, expulsionOrder: facts.expulsionOrder }, TOPICS.intakeEvents);
+  if (!app) return;
+  await eventually(async () => {
+    const known = await app.get(InmatesRepository).find(inmateId);
+    return known?.sendingState && known.sentence && (!facts.expulsionOrder || known.expulsionOrder) ? known : undefined;
+  }, { timeoutMs: 60_000, message: `intake's facts of inmate ${inmateId}` });
 }
 
 /** Events of a case's stream, read from the store. */

@@ -40,27 +40,27 @@ describe('Rule 1: the legal basis fits the pair of states', () => {
 
   it('refuses ETS 112 between two EU states, where 2008/909 replaced it', () => {
     const s = belgiumToNetherlands();
-    given([]).when(commandsOf(s).request(0, { legalBasis: 'ETS112' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { details: { rule: 'LEGAL_BASIS' }, message: /2008\/909 Art 26\(1\).*FD2008_909/ });
+    given([], contextOf(s)).when(commandsOf(s).request(0, { legalBasis: 'ETS112' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { details: { rule: 'LEGAL_BASIS' }, message: /2008\/909 Art 26\(1\).*FD2008_909/ });
   });
 
   it('refuses 2008/909 to a state outside the EU', () => {
     const s = belgiumToAlbania();
-    given([]).when(commandsOf(s).request(0, { legalBasis: 'FD2008_909' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /AL is not a party/ });
+    given([], contextOf(s)).when(commandsOf(s).request(0, { legalBasis: 'FD2008_909' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /AL is not a party/ });
   });
 
   it('refuses ETS 112 to Kosovo, which is party only to bilateral treaties and the lease', () => {
     const s = denmarkToKosovo();
-    given([]).when(commandsOf(s).request(0, { legalBasis: 'ETS112' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /LEASE_DK_XK_2022/ });
+    given([], contextOf(s)).when(commandsOf(s).request(0, { legalBasis: 'ETS112' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /LEASE_DK_XK_2022/ });
   });
 
   it('refuses a basis the catalogue does not know', () => {
     const s = belgiumToAlbania();
-    given([]).when(commandsOf(s).request(0, { legalBasis: 'TREATY_OF_NOWHERE' })).thenRejects('LEGAL_BASIS_UNKNOWN');
+    given([], contextOf(s)).when(commandsOf(s).request(0, { legalBasis: 'TREATY_OF_NOWHERE' })).thenRejects('LEGAL_BASIS_UNKNOWN');
   });
 
   it('refuses a lease from a state that is not its tenant', () => {
     const s = denmarkToKosovo();
-    given([]).when(commandsOf(s).request(0, { sendingState: 'BE' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /only lets DK/ });
+    given([], contextOf(s, { inmate: { ...s.inmate, sendingState: 'BE' } })).when(commandsOf(s).request(0, { sendingState: 'BE' })).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /only lets DK/ });
   });
 });
 
@@ -233,7 +233,22 @@ describe('Rule 6: both states agree; one case and one receiving state at a time'
 
   it('a case cannot be evaluated without the inmate facts from intake', () => {
     const s = belgiumToAlbania();
-    given([commandsOf(s).request()]).when(commandsOf(s).evaluate()).thenRejects('INMATE_NOT_FOUND');
+    const requested = run([commandsOf(s).request()], contextOf(s)).events;
+    given(requested).when(commandsOf(s).evaluate()).thenRejects('INMATE_NOT_FOUND');
+  });
+
+  it('a case is opened only for a person this service knows from intake\'s registration', () => {
+    const s = belgiumToAlbania();
+    given([]).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND', { message: /register the person first, or send the request again once intake's InmateRegistered has arrived/ });
+    given([], contextOf(s, { inmate: { ...s.inmate, sendingState: undefined } })).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND');
+  });
+
+  it('a state may not open a case for another state\'s prisoner, nor pursue one the record no longer gives it', () => {
+    const s = belgiumToAlbania();
+    given([], contextOf(s, { inmate: { ...s.inmate, sendingState: 'NL' } })).when(commandsOf(s).request())
+      .thenRejects('SENDING_STATE_MISMATCH', { details: { sendingState: 'NL', namedState: 'BE' } });
+    const requested = run([commandsOf(s).request()], contextOf(s)).events;
+    given(requested, contextOf(s, { inmate: { ...s.inmate, sendingState: 'NL' } })).when(commandsOf(s).evaluate()).thenRejects('SENDING_STATE_MISMATCH');
   });
 });
 

@@ -138,6 +138,10 @@ export function decide(command: TransferCommand, state: TransferState, context: 
   if (command.data.inmateId !== state.inmateId) {
     throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId }, 'No transfer case of this inmate exists under this id.');
   }
+  // Rule 6, at each step: the case's sending state is still the one that holds the person's record.
+  if (context.inmate?.sendingState && context.inmate.sendingState !== state.sendingState) {
+    throw reject('SENDING_STATE_MISMATCH', { inmateId: state.inmateId!, sendingState: context.inmate.sendingState, namedState: state.sendingState! });
+  }
   const { occurredAt } = command.data;
   const ids = { transferId: state.transferId!, inmateId: state.inmateId! };
 
@@ -406,6 +410,14 @@ function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTrans
   // Rule 1: the basis fits the pair of states on the day of the request.
   const verdict = checkLegalBasis({ basis: legalBasis, sendingState, receivingState, requestReceivedOn: dayOf(command.occurredAt) });
   if (verdict.outcome === 'not-met') throw rejectVerdict(verdict);
+  // Rule 6: a case only for a person this service knows from intake's registration, requested by
+  // the state that registered them (a state may not open a case for another state's prisoner).
+  if (!context.inmate?.sendingState) {
+    throw reject('INMATE_NOT_FOUND', { inmateId }, 'The transfer service has no registration of this person from intake yet: register the person first, or send the request again once intake\'s InmateRegistered has arrived.');
+  }
+  if (context.inmate.sendingState !== sendingState) {
+    throw reject('SENDING_STATE_MISMATCH', { inmateId, sendingState: context.inmate.sendingState, namedState: sendingState });
+  }
   if (context.inmate?.isReleased) throw reject('INMATE_ALREADY_RELEASED', { inmateId });
   return [event('TransferRequested', { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId, reason })];
 }

@@ -41,7 +41,7 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
   /** An Albanian inmate known from intake's events (sent on the intake topic), and a new case id. */
   async function albanianInmate() {
     const inmateId = randomUUID();
-    await registerInmate(producer, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' });
+    await registerInmate(producer, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
     return { inmateId, transferId: randomUUID(), facilityId: randomUUID(), reservationId: randomUUID() };
   }
 
@@ -138,6 +138,10 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     const second = await http.post('/transfers').send(command(randomUUID(), inmateId, 0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(409);
     expect(second.body).toMatchObject({ code: 'TRANSFER_ALREADY_ACTIVE', details: { activeTransferId: transferId } });
 
+    const stranger = randomUUID();
+    const unknown = await http.post('/transfers').send(command(randomUUID(), stranger, 0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(404);
+    expect(unknown.body).toMatchObject({ code: 'INMATE_NOT_FOUND', details: { inmateId: stranger } });
+    expect(unknown.body.message).toMatch(/once intake's InmateRegistered has arrived/);
     const wrongBasis = await http.post('/transfers').send(command(randomUUID(), randomUUID(), 0, { sendingState: 'BE', receivingState: 'NL', legalBasis: 'ETS112' })).expect(422);
     expect(wrongBasis.body.code).toBe('LEGAL_BASIS_NOT_APPLICABLE');
     expect(wrongBasis.body.message).toMatch(/2008\/909 Art 26\(1\)/);

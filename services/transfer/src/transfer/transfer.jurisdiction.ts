@@ -18,7 +18,7 @@ export class CaseJurisdiction implements JurisdictionResolver {
   constructor(private readonly store: PostgresEventStore) {}
 
   async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
-    const id = resourceIdOf(request);
+    const id = resourceIdOf(request, 'transferId', 'id');
     if (!id) return undefined;
     for await (const event of this.store.readStream(transferStream(id), { maxCount: 1 })) {
       const { sendingState, receivingState } = evolve(initialState(), { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent);
