@@ -1,5 +1,5 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 
 /**
  * A service's main: reads and validates its configuration, builds its application, initialises

@@ -1,4 +1,6 @@
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
+import type { MessageDecoder } from '@custody/messaging';
+import { commandDecoder } from '@custody/security';
 import { kafkaSettingsOf, ServiceConfig } from './service.config';
 
 class ExampleConfig extends ServiceConfig {
@@ -46,5 +48,30 @@ describe('ServiceConfig', () => {
     );
     expect(secured.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'intake', password: 'secret' });
     expect(secured.ssl).toBe(true);
+  });
+});
+
+describe('ServiceConfig: command signatures', () => {
+  const inner: MessageDecoder = { decode: () => ({ ok: false, failure: { code: 'INVALID_ENVELOPE', reason: 'inner' } }) };
+
+  it('requires signatures by default, and refuses to start without a signer, naming COMMAND_SIGNERS', () => {
+    const config = loadConfig(ServiceConfig, {});
+    expect(config.COMMAND_SIGNATURES).toBe('required');
+    let problem: { variable: string; problem: string } | undefined;
+    try {
+      commandDecoder(config, inner, 'custody.intake.commands', {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidConfigurationError);
+      problem = (error as InvalidConfigurationError).problems[0];
+    }
+    expect(problem).toEqual({
+      variable: 'COMMAND_SIGNERS',
+      problem: expect.stringContaining('no command-signing key configured while COMMAND_SIGNATURES=required'),
+    });
+    expect(() => loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'maybe' })).toThrow(/COMMAND_SIGNATURES must be required or off/);
+  });
+
+  it('leaves the inner decoder alone when switched off', () => {
+    expect(commandDecoder(loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'off' }), inner, 'custody.intake.commands', {})).toBe(inner);
   });
 });

@@ -1,7 +1,7 @@
 import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
-import { WholeNumber } from './config';
-import { SecurityConfig } from './security/security.config';
+import { WholeNumber } from '@custody/config';
+import { SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
 export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;

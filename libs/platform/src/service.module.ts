@@ -3,9 +3,9 @@ import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { Pool } from 'pg';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
+import { SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
 import { HealthModule } from './health.module';
-import { SecurityModule } from './security/security.module';
 import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
 
 /** The service's PostgreSQL pool: events, inbox, relay checkpoint, access log and read models share it. */

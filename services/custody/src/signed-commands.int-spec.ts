@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import type { Consumer, Producer } from 'kafkajs';
 import { TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestMinistry, type CommandMessage } from '@custody/messaging';
+import { TestMinistry, type CommandMessage } from '@custody/security/testing';
 import { eventually, testKafka, uniqueName } from '@custody/testing';
 import { admissionRecord, eligibleProfile, gjilan, id } from './spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from './spec/test-app';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestJwksServer, TestMinistry, TopicNames, type CommandMessage } from '@custody/messaging';
+import { TopicNames } from '@custody/messaging';
+import { TestJwksServer, TestMinistry, type CommandMessage } from '@custody/security/testing';
 import { KafkaProbe, type Seen } from './testing/kafka-probe';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { TOPICS, toKafkaMessage } from '@custody/contracts';
-import { TestMinistry, type CommandMessage } from '@custody/messaging';
+import { TestMinistry, type CommandMessage } from '@custody/security/testing';
 import { testKafka } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,

@@ -2,7 +2,8 @@ import { Controller, Get, Headers, Param, ParseUUIDPipe, Query } from '@nestjs/c
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsInstant } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { PersonAccessLog, type ForwardedHeaders, type PersonAccessHistory } from './person-access-log';
 
 /** The window of a person's access history: from this instant (included) to that one (excluded). */

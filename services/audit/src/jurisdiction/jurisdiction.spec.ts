@@ -1,4 +1,4 @@
-import { decide } from '@custody/platform';
+import { decide } from '@custody/security';
 import { belgiumToAlbania, History } from '../testing/history';
 import { facilityStates, inmateStates, isOfStates, resourceOf } from './jurisdiction';
 

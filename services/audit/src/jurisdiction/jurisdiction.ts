@@ -1,4 +1,4 @@
-import { relationsOf, type ResourceJurisdiction } from '@custody/platform';
+import { relationsOf, type ResourceJurisdiction } from '@custody/security';
 import type { LedgerEvent } from '../ledger/entry';
 
 /**

@@ -4,7 +4,8 @@ import {
   deterministicId, handleCommand, inSavepoint, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand, PersonalDataKeys, sealFields } from '@custody/platform';
+import { observedCommand } from '@custody/platform';
+import { PersonalDataKeys, sealFields } from '@custody/personal-data';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';

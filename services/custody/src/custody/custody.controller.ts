@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { CustodyJurisdiction } from './custody.jurisdiction';
 import { CustodyProjection } from './custody.projection';
 

@@ -6,7 +6,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { currentVersion, EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { loadConfig } from '@custody/platform';
+import { loadConfig } from '@custody/config';
 import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { TransferConfig } from '../config';

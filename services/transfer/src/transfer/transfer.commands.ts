@@ -4,7 +4,8 @@ import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTra
 import {
   applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type HandleOptions,
 } from '@custody/event-sourcing';
-import { observedCommand, signerRefusal } from '@custody/platform';
+import { observedCommand } from '@custody/platform';
+import { signerRefusal } from '@custody/security';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';

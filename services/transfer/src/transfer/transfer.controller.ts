@@ -1,7 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandRejection, isStateCode, reject } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { CaseJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
 import { STAGES, type Stage } from './transfer.state';

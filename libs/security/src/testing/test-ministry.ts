@@ -2,7 +2,7 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, type KeyLike } from 'jose';
-import { SIGNATURE_HEADER, signCommand, type SignerKey } from './signatures';
+import { SIGNATURE_HEADER, signCommand, type SignerKey } from '../signatures';
 
 /** A command message as it is produced (the contract's CloudEvents binary message). */
 export interface CommandMessage {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, toKafkaMessage, TOPICS } from '@custody/contracts';
-import type { InboundMessage } from './codec';
-import { contractDecoder } from './contract-codec';
+import { contractDecoder, type InboundMessage } from '@custody/messaging';
 import { JwksSignerKeys } from './jwks-signers';
 import { CommandSignatureVerifier, signedCommandDecoder, SignerKeyring } from './signatures';
-import { TestJwksServer, TestMinistry, type CommandMessage } from './test-ministry';
+import { TestJwksServer, TestMinistry, type CommandMessage } from './testing/test-ministry';
 
 /**
  * Ministries that publish their command-signing keys at a JWKS URL (a real HTTP server on

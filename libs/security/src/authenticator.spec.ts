@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthenticationError, Authenticator, parseIssuers } from './authenticator';
-import { TestIssuer } from './test-issuer';
+import { TestIssuer } from './testing/test-issuer';
 
 const audience = 'custody-tracking';
 

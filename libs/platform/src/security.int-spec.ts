@@ -1,14 +1,10 @@
 import { Controller, Get, type INestApplication, Injectable, Module, Param, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { HealthModule } from '../health.module';
-import { HttpErrorsFilter } from '../http-errors.filter';
-import { hardenHttp } from './harden';
-import type { Principal, ResourceJurisdiction } from './policy';
-import { SecurityConfig } from './security.config';
-import { CurrentPrincipal, Requires, type JurisdictionResolver, type SecureRequest } from './security.guard';
-import { SecurityModule } from './security.module';
-import { TestIssuer } from './test-issuer';
+import { CurrentPrincipal, hardenHttp, Requires, SecurityConfig, SecurityModule, type JurisdictionResolver, type Principal, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
+import { TestIssuer } from '@custody/security/testing';
+import { HealthModule } from './health.module';
+import { HttpErrorsFilter } from './http-errors.filter';
 
 const CASES: Record<string, ResourceJurisdiction> = { 'case-1': { kind: 'case', sendingState: 'BE', receivingState: 'AL' } };
 

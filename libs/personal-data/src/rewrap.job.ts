@@ -1,7 +1,6 @@
 import { Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { PeriodicJob } from '../jobs/periodic-job';
-import { ServiceMetrics } from '../observability/metrics';
+import { PeriodicJob, ServiceMetrics } from '@custody/platform';
 import { PersonalDataKeys, type MasterKeyUsage } from './data-keys';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 import { exportJWK, exportSPKI, generateKeyPair, importSPKI, SignJWT, type KeyLike } from 'jose';
-import type { IssuerSettings } from './authenticator';
-import type { Role } from './policy';
+import type { IssuerSettings } from '../authenticator';
+import type { Role } from '../policy';
 
 /**
  * A ministry's identity provider for tests: a key pair generated in memory (never written to

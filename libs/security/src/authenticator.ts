@@ -3,7 +3,7 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeJwt, importSPKI, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type KeyLike,
 } from 'jose';
 import { ROLES, type Principal, type Role } from './policy';
-import { keySourceUrlProblem } from '../key-source-url';
+import { keySourceUrlProblem } from './key-source-url';
 
 /** The algorithms a ministry may sign tokens with. */
 export const TOKEN_ALGORITHMS = ['RS256', 'ES256'] as const;

@@ -3,12 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { DEAD_LETTER_HEADERS, EXAMPLES, toKafkaMessage, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { eventually, uniqueName } from '@custody/testing';
-import { contractDecoder } from './contract-codec';
-import { EventConsumer, type ConsumerOutcome, type EventHandler } from './consumer';
-import { COMMAND_REFUSED } from './refusals';
+import { COMMAND_REFUSED, contractDecoder, deadLetterTopic, ensureTopics, EventConsumer, type ConsumerOutcome, type EventHandler } from '@custody/messaging';
+import { Harness } from '@custody/messaging/testing';
 import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
-import { Harness } from './testing/harness';
-import { deadLetterTopic, ensureTopics } from './topics';
 
 /** Signed commands over the real broker: verified before any handler, refusals answered and dead-lettered, replays without effect. */
 describe('signed commands on a commands topic (real broker and database)', () => {

@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Controller, Logger } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Logger } from '@nestjs/common';
+import { InvalidConfigurationError } from '@custody/config';
 import { CommandRejection } from '@custody/contracts';
-import type { EventMetadata } from '@custody/event-store';
-import {
-  COMMAND_REFUSED, CommandSignatureVerifier, JwksSignerKeys, signedCommandDecoder, SignerKeyring, type CommandRefusal, type CommandRights,
-  type DecodedEvent, type HandlerContext, type InboxTransaction, type JwksSigners, type MessageDecoder, type SignerKey,
-} from '@custody/messaging';
-import { asRejection, commandResultStream, deterministicId, resultEvent, type StreamStore } from '@custody/event-sourcing';
-import { withTraceparent } from './command-context';
-import { messageMetadata } from './event-metadata';
-import { InvalidConfigurationError } from './config';
-import { relationsOf, type Relation, type ResourceJurisdiction } from './security/policy';
-import type { ServiceConfig } from './service.config';
+import type { DecodedEvent, MessageDecoder } from '@custody/messaging';
+import { JwksSignerKeys, type JwksSigners } from './jwks-signers';
 import { keySourceUrlProblem } from './key-source-url';
+import { relationsOf, type Relation, type ResourceJurisdiction } from './policy';
+import { CommandSignatureVerifier, signedCommandDecoder, SignerKeyring, type CommandRights, type SignerKey } from './signatures';
 
 /**
  * Who may issue a command over Kafka: the relations to the command's subject (as in the HTTP
@@ -25,6 +18,17 @@ export type CommandRight = readonly Relation[];
 export interface SignerSources {
   keys: SignerKey[];
   jwks: JwksSigners[];
+}
+
+/**
+ * The variables of the command-signature check, as a service's configuration declares them
+ * (ServiceConfig in @custody/platform): COMMAND_SIGNATURES, COMMAND_SIGNERS and, for ministries
+ * that publish their keys, COMMAND_SIGNERS_REFRESH_SECONDS (300 when absent).
+ */
+export interface CommandSignatureSettings {
+  COMMAND_SIGNATURES: 'required' | 'off';
+  COMMAND_SIGNERS: string;
+  COMMAND_SIGNERS_REFRESH_SECONDS?: number;
 }
 
 /**
@@ -77,7 +81,7 @@ function readKeyFile(path: string, index: number): string {
  * variable, so that a service never takes unsigned commands by mistake.
  */
 export function commandDecoder(
-  config: Pick<ServiceConfig, 'COMMAND_SIGNATURES' | 'COMMAND_SIGNERS'> & Partial<Pick<ServiceConfig, 'COMMAND_SIGNERS_REFRESH_SECONDS'>>,
+  config: CommandSignatureSettings,
   inner: MessageDecoder,
   commandTopic: string,
   rights: CommandRights,
@@ -139,71 +143,11 @@ export function signerStateOf(event: DecodedEvent): string | undefined {
  * UNAUTHORISED_ACTOR when the signer's state has none of the relations `right` asks; undefined
  * when it may, when the command came unsigned (COMMAND_SIGNATURES=off), or when the subject is not
  * known (the decider then answers, e.g. INMATE_NOT_FOUND). The handler records the rejection as
- * the command's result and sets the message aside (HandlerContext.setAside).
+ * the command's result and sets the message aside (refuseCommand in @custody/platform).
  */
 export function signerRefusal(signerState: string | undefined, type: string, subject: ResourceJurisdiction | undefined, right: CommandRight = []): CommandRejection | undefined {
   if (!signerState || !subject || mayIssue(right, signerState, subject)) return undefined;
   const what = subject.kind === 'global' ? 'subject' : subject.kind;
   const who = right.length > 0 ? `only its ${right.join(' or ')} state may` : 'no ministry may';
   return new CommandRejection('UNAUTHORISED_ACTOR', `${signerState} may not issue ${type} for this ${what}: ${who}.`, { signerState, commandType: type });
-}
-
-/**
- * Records a refused command (a COMMAND_REFUSED answer of the decoder) as its CommandRejected, in
- * the consumer's transaction: the relay publishes it on custody.command-results. The result's id
- * derives from the answer's, so a refusal never takes the id of the genuine command's result.
- */
-export async function recordRefusal(tx: StreamStore, event: DecodedEvent): Promise<void> {
-  const refusal = event.data as CommandRefusal;
-  const actor = event.extensions.actor as EventMetadata['actor'] | undefined;
-  const metadata: EventMetadata = {
-    correlationId: event.correlationId ?? refusal.commandId,
-    causationId: refusal.commandId,
-    occurredAt: event.occurredAt,
-    ...(actor ? { actor } : {}),
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-  };
-  const outcome = { accepted: false as const, code: refusal.code, message: refusal.message, errors: refusal.errors, details: refusal.details ?? {} };
-  const result = { ...resultEvent(refusal.commandId, refusal.commandType, outcome, metadata), id: deterministicId(`${event.id}/result`) };
-  await tx.appendToStream(commandResultStream(refusal.commandId), [result], { expectedRevision: 'any' });
-}
-
-/**
- * Records a signer's refusal found by a handler (see {@link signerRefusal}) as the command's
- * CommandRejected, in the consumer's transaction; the handler then sets the message aside.
- */
-export async function recordRejection(tx: StreamStore, commandId: string, commandType: string, rejection: CommandRejection, metadata: EventMetadata): Promise<void> {
-  const outcome = asRejection(rejection)!;
-  await tx.appendToStream(commandResultStream(commandId), [resultEvent(commandId, commandType, outcome, withTraceparent(metadata))], { expectedRevision: 'any' });
-}
-
-/**
- * The preamble of a ministry's command taken from Kafka: refused (`refusal` found by the handler,
- * e.g. a signer whose state has no right to the command), its CommandRejected is recorded in the
- * consumer's transaction, the message is set aside in the dead-letter topic, nothing else is
- * written, and the answer is true; not refused, false, and the handler applies the command.
- */
-export async function refuseCommand(
-  { tx, setAside }: { tx: StreamStore; setAside: (failure: { code: string; reason: string }) => void },
-  event: DecodedEvent,
-  commandType: string,
-  refusal: CommandRejection | undefined,
-): Promise<boolean> {
-  if (!refusal) return false;
-  await recordRejection(tx, event.id, commandType, refusal, messageMetadata(event));
-  setAside({ code: refusal.code, reason: refusal.message });
-  return true;
-}
-
-/**
- * The handler of the refusals a service's decoder answers (COMMAND_REFUSED): each is recorded as
- * the command's CommandRejected. List it once among the controllers of a service whose consumer takes
- * commands (its handler is an @EventPattern, routed by the Kafka transport).
- */
-@Controller()
-export class CommandRefusalRecorder {
-  @EventPattern(COMMAND_REFUSED)
-  async record(@Payload() event: DecodedEvent, @Ctx() { tx }: HandlerContext<StreamStore & InboxTransaction>): Promise<void> {
-    await recordRefusal(tx, event);
-  }
 }

@@ -3,12 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { DEAD_LETTER_HEADERS, EXAMPLES, toKafkaMessage, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { eventually, uniqueName } from '@custody/testing';
-import type { MessageDecoder } from './codec';
-import { contractDecoder } from './contract-codec';
-import { EventConsumer, type ConsumerOutcome } from './consumer';
+import { contractDecoder, deadLetterTopic, ensureTopics, EventConsumer, type ConsumerOutcome, type MessageDecoder } from '@custody/messaging';
+import { Harness } from '@custody/messaging/testing';
 import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
-import { Harness } from './testing/harness';
-import { deadLetterTopic, ensureTopics } from './topics';
 
 /**
  * One message must not stop a consumer (real broker and database). A command whose signature's

@@ -1,5 +1,5 @@
 import { Matches, ValidateBy, type ValidationArguments } from 'class-validator';
-import { ServiceConfig } from '../service.config';
+import { ServiceConfig } from '@custody/platform';
 import { parseRetiredMasterKeys } from './personal-data-crypto';
 
 /** What is wrong with PERSONAL_DATA_RETIRED_MASTER_KEYS, or undefined when it is valid. */

@@ -1,8 +1,6 @@
 import { exportSPKI, generateKeyPair, type KeyLike } from 'jose';
 import { EXAMPLES, toKafkaMessage, TOPICS } from '@custody/contracts';
-import type { InboundMessage } from './codec';
-import { contractDecoder } from './contract-codec';
-import { COMMAND_REFUSED, refusalId, refusedCommand } from './refusals';
+import { COMMAND_REFUSED, contractDecoder, refusalId, refusedCommand, type InboundMessage } from '@custody/messaging';
 import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
 
 interface Ministry {

@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, loadConfig } from '../config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import { PersonalDataConfig } from './personal-data.config';
 
 const current = Buffer.alloc(32, 9).toString('base64');

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { InvalidConfigurationError } from '../config';
+import { InvalidConfigurationError } from '@custody/config';
 import { Authenticator, parseIssuers, type IssuerSettings } from './authenticator';
 import type { SecurityConfig } from './security.config';
 import { RateLimitGuard, SECURITY_MODE, SecurityGuard } from './security.guard';

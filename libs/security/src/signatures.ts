@@ -1,7 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { CompactSign, type KeyLike } from 'jose';
-import type { DecodeResult, InboundMessage, MessageDecoder } from './codec';
-import { COMMAND_REFUSED, refuseCommand, type CommandRefusal } from './refusals';
+import { COMMAND_REFUSED, refuseCommand, type CommandRefusal, type DecodeResult, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 
 /** The Kafka header that carries a command's detached JWS (RFC 7515 appendix F). */
 export const SIGNATURE_HEADER = 'ce_signature';
