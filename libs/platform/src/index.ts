@@ -27,6 +27,8 @@ export { AccessLogInterceptor } from './access-log/access-log.interceptor';
 export { PostgresAccessLog } from './access-log/access-log.store';
 export type { AccessLogEntry, AccessLogFilter, Disclosure } from './access-log/access-log.store';
 export { PersonalDataRead } from './access-log/personal-data-read';
+export { ReadRoute } from './http/read-route';
+export type { ReadRouteOptions } from './http/read-route';
 export type { PersonalDataReadOptions } from './access-log/personal-data-read';
 export { NOT_STATED, PURPOSE_HEADER, RECIPIENT_HEADER, statedAccess } from './access-log/access-purpose';
 export type { StatedAccess } from './access-log/access-purpose';
