@@ -113,7 +113,8 @@ export function resultEvent(commandId: string, commandType: string, outcome: Com
     schemaVersion: 1,
     data: {
       commandId,
-      commandType,
+      // Absent only for a message too broken to name its type (the contract allows it).
+      ...(commandType ? { commandType } : {}),
       code: outcome.code,
       message: outcome.message,
       errors: outcome.errors,

@@ -6,6 +6,7 @@ export {
   commandDecoder, CommandRefusalRecorder, mayIssue, messageRights, parseSigners, recordRefusal, recordRejection, refuseCommand, signerRefusal, signerStateOf,
 } from './command-signatures';
 export type { CommandRight, SignerSources } from './command-signatures';
+export { storedCommandResults } from './command-results';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './security/policy';
 export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role } from './security/policy';
@@ -31,7 +32,7 @@ export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata
 export type { Caller } from './event-metadata';
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
-  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
+  MasterKeyNotHeldError, parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
 } from './personal-data/personal-data-crypto';
 export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data/personal-data-crypto';
 export { hasClearFields, MissingDataKeyError, openFields, sealFields } from './personal-data/personal-fields';
