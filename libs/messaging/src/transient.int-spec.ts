@@ -19,7 +19,8 @@ interface LogLine {
 
 /**
  * A database outage (real broker and PostgreSQL; the consumer reaches the database through a TCP
- * proxy the test cuts for three seconds and more: every connection closed, new ones refused).
+ * proxy the test cuts for eight seconds, longer than the group's session timeout: every connection
+ * closed, new ones refused).
  * Before, a handler that failed 5 times over about 1.5 s was dead-lettered as HANDLER_FAILED and
  * its effect lost while later events of the same person were applied. Now the failure is
  * transient: the partition waits and retries until the database is back; every effect is applied
@@ -63,7 +64,8 @@ describe('a database outage: transient failures never dead-letter', () => {
       // Were the outage's failures of unknown kind, three attempts would dead-letter them at once.
       retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
       transientRetry: { initialDelayMs: 100, maxDelayMs: 400 },
-      sessionTimeoutMs: 10_000,
+      // The broker's shortest session: an outage longer than it shows that waiting heartbeats.
+      sessionTimeoutMs: 6_000,
       onOutcome: (outcome) => outcomes.push(outcome),
       log: (level, message, fields) => logs.push({ level, message, fields }),
     });
@@ -90,10 +92,11 @@ describe('a database outage: transient failures never dead-letter', () => {
   }
   const deadLetterCount = () => messagesOn(deadLetterTopic(h.topic));
 
-  it('waits on the message while the database is out (blocked, logged), then applies every event once, in order, dead-lettering none', async () => {
+  it('waits on the message while the database is out (blocked, logged, still a member of its group), then applies every event once, in order, dead-lettering none', async () => {
     const outcomes: ConsumerOutcome[] = [];
     const logs: LogLine[] = [];
-    const consumer = consumerOf(uniqueName('transient'), outcomes, logs);
+    const groupId = uniqueName('transient');
+    const consumer = consumerOf(groupId, outcomes, logs);
     await consumer.start();
     const producer = await h.producer();
 
@@ -124,6 +127,27 @@ describe('a database outage: transient failures never dead-letter', () => {
     expect(waitingLine?.fields).toMatchObject({ topic: h.topic, partition: 0, offset: '1', ce_id: during[0].id, type: 'ResidenceStatusRecorded', code: expect.stringMatching(outage) });
     expect(waitingLine?.message).toContain(`${h.topic}/0@1`);
     expect(outcomes.filter((o) => o.kind === 'dead-lettered')).toEqual([]);
+
+    // Longer than the group's session timeout: the member heartbeats while it waits, keeps its
+    // partition and goes on waiting on the same message (not read again after a rebalance).
+    const later = await eventually(
+      () => {
+        const waiting = consumer.status().blocked;
+        return waiting.length === 1 && Date.now() - cutAt >= 8_000 ? waiting[0] : undefined;
+      },
+      { message: 'the consumer to wait past the session timeout' },
+    );
+    expect(later).toMatchObject({ eventId: during[0].id, offset: '1', since: blocked.since });
+    expect(later.failures).toBeGreaterThan(blocked.failures);
+    expect(consumer.status()).toMatchObject({ connected: true, joined: true, assignment: { [h.topic]: [0] } });
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      expect({ state: group.state, members: group.members.length }).toEqual({ state: 'Stable', members: 1 });
+    } finally {
+      await admin.disconnect();
+    }
 
     await proxy.restore();
     const all = [before, ...during];
