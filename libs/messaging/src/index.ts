@@ -2,8 +2,10 @@ export { createKafka, custodyPartitioner } from './kafka';
 export type { KafkaSettings } from './kafka';
 export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic } from './topics';
 export type { TopicSettingDrift, TopicSpec } from './topics';
-export { backoffDelay, DEFAULT_RETRY_POLICY } from './retry';
-export type { RetryPolicy } from './retry';
+export { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay } from './retry';
+export type { RetryPolicy, TransientRetryPolicy } from './retry';
+export { classifyFailure } from './failures';
+export type { ClassifiedFailure, FailureKind } from './failures';
 export type { InboundMessage, DecodedEvent, DecodeFailure, DecodeResult, MessageDecoder } from './codec';
 export { sendToDeadLetter } from './dead-letter';
 export { contractDecoder, contractRoute, TopicNames } from './contract-codec';
@@ -11,7 +13,9 @@ export type { DeadLetterReason } from './dead-letter';
 export { PostgresInbox } from './inbox';
 export type { InboxTransaction, TransactionRunner, InboxOutcome } from './inbox';
 export { decodeSafely, EventConsumer, PermanentHandlerError } from './consumer';
-export type { EventConsumerOptions, EventHandler, HandlerContext, ConsumerOutcome, ConsumerStatus, PartitionLag } from './consumer';
+export type {
+  BlockedMessage, CommandResultSource, ConsumerLog, EventConsumerOptions, EventHandler, HandlerContext, ConsumerOutcome, ConsumerStatus, PartitionLag,
+} from './consumer';
 export { Relay } from './relay';
 export type { RelayOptions, RelayLag, OutboundMessage } from './relay';
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';

@@ -4,3 +4,5 @@
 // helpers).
 export { Harness } from './testing/harness';
 export type { EffectRow } from './testing/harness';
+export { brokenCommandCases } from './testing/broken-commands';
+export type { BrokenCommandCase } from './testing/broken-commands';

@@ -3,7 +3,7 @@
 // person from every copy of the events. Blind indexes search the encrypted fields.
 export {
   blindIndex, decryptField, encryptField, FIELD_ALGORITHM, generateDataKey, generateMasterKey, isEncryptedField, parseMasterKey,
-  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
+  MasterKeyNotHeldError, parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, wrapDataKey,
 } from './personal-data-crypto';
 export type { EncryptedField, MasterKey, WrappedDataKey } from './personal-data-crypto';
 export { hasClearFields, MissingDataKeyError, openFields, sealFields } from './personal-fields';

@@ -1,8 +1,10 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { classifyFailure } from '@custody/messaging';
 import {
-  blindIndex, decryptField, deriveIndexKey, encryptField, generateDataKey, generateMasterKey, isEncryptedField, masterKeyFor, parseMasterKey,
-  parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, unwrapIndexKey, wrapDataKey, wrapIndexKey,
+  blindIndex, decryptField, deriveIndexKey, encryptField, generateDataKey, generateMasterKey, isEncryptedField, masterKeyFor, MasterKeyNotHeldError,
+  parseMasterKey, parseRetiredMasterKeys, PersonalDataDecryptionError, unwrapDataKey, unwrapIndexKey, wrapDataKey, wrapIndexKey,
 } from './personal-data-crypto';
+import { MissingDataKeyError } from './personal-fields';
 
 const master = () => parseMasterKey(generateMasterKey(), 'master-1');
 
@@ -177,5 +179,16 @@ describe('retired master keys (PERSONAL_DATA_RETIRED_MASTER_KEYS)', () => {
     expect(() => masterKeyFor(ring, 'master-0', 'the data key of inmate x')).toThrow(PersonalDataDecryptionError);
     expect(() => masterKeyFor(ring, 'master-0', 'the data key of inmate x'))
       .toThrow('the data key of inmate x does not decrypt: it is wrapped by master key master-0, which this service does not hold (it holds master-2, master-1); list master-0 in PERSONAL_DATA_RETIRED_MASTER_KEYS');
+    // Not held yet (a rotation under way): a consumer waits for the key rather than setting the message aside.
+    let notHeld: unknown;
+    try {
+      masterKeyFor(ring, 'master-0', 'the data key of inmate x');
+    } catch (error) {
+      notHeld = error;
+    }
+    expect(notHeld).toBeInstanceOf(MasterKeyNotHeldError);
+    expect(classifyFailure(notHeld)).toMatchObject({ kind: 'transient', code: 'PERSONAL_DATA_UNREADABLE' });
+    expect(classifyFailure(new PersonalDataDecryptionError('the data key of inmate x'))).toMatchObject({ kind: 'unknown' });
+    expect(classifyFailure(new MissingDataKeyError('x'))).toMatchObject({ kind: 'transient', code: 'MissingDataKeyError' });
   });
 });

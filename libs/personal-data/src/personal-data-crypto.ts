@@ -109,15 +109,33 @@ export function parseRetiredMasterKeys(text: string | undefined, currentId: stri
 }
 
 /**
+ * A key wrapped by a master key this instance was not given (yet): during a rotation, another
+ * instance may already wrap with the new master key. Transient for a Kafka consumer
+ * (docs/adr/0008-transient-failures-block-the-partition.md): the message waits until this
+ * instance holds the key, rather than being set aside.
+ */
+export class MasterKeyNotHeldError extends PersonalDataDecryptionError {
+  readonly transient = true;
+  constructor(
+    what: string,
+    readonly masterKeyId: string,
+    held: string,
+  ) {
+    super(what, `it is wrapped by master key ${masterKeyId}, which this service does not hold (it holds ${held}); list ${masterKeyId} in PERSONAL_DATA_RETIRED_MASTER_KEYS`);
+    this.name = 'MasterKeyNotHeldError';
+  }
+}
+
+/**
  * The master key of the ring named `id`, to unwrap a key stored beside that id. Throws
- * PersonalDataDecryptionError naming the id when the ring does not hold it: the key is not
- * erased, it is wrapped by a master key this service was not given.
+ * MasterKeyNotHeldError (a PersonalDataDecryptionError) naming the id when the ring does not hold
+ * it: the key is not erased, it is wrapped by a master key this service was not given.
  */
 export function masterKeyFor(ring: MasterKeyring, id: string, what: string): MasterKey {
   const master = [ring.current, ...ring.retired].find((candidate) => candidate.id === id);
   if (master) return master;
   const held = [ring.current.id, ...ring.retired.map((retired) => retired.id)].join(', ');
-  throw new PersonalDataDecryptionError(what, `it is wrapped by master key ${id}, which this service does not hold (it holds ${held}); list ${id} in PERSONAL_DATA_RETIRED_MASTER_KEYS`);
+  throw new MasterKeyNotHeldError(what, id, held);
 }
 
 /** A new random data key for one person. */

@@ -17,8 +17,14 @@ export interface DataKey {
 /** What opening a person's events can use: the key, or the knowledge that it was destroyed. */
 export type KeyAccess = { status: 'held'; key: DataKey } | { status: 'erased' } | { status: 'none' };
 
-/** A data key the store says exists but cannot be found: personal fields it encrypted would be lost. */
+/**
+ * A data key the store says exists but cannot be found: personal fields it encrypted would be lost.
+ * Transient for a Kafka consumer (docs/adr/0008-transient-failures-block-the-partition.md): the
+ * message waits until the key can be read, rather than being set aside while later messages about
+ * the same person are applied.
+ */
 export class MissingDataKeyError extends Error {
+  readonly transient = true;
   constructor(subjectId: string) {
     super(`inmate ${subjectId} has encrypted personal fields but no data key (neither held nor recorded as destroyed)`);
     this.name = 'MissingDataKeyError';
