@@ -140,6 +140,9 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
   it('answers each command whose envelope is broken but whose ids can be read with one CommandRejected of its code (and sets it aside), and a resend of a processed command with its original result', async () => {
     // Every message about one person (one key, one partition), but the one sent with another key.
     const person = randomUUID();
+    const intake = new TestProducer(env.prefix);
+    await registerInmate(intake, person, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await intake.close();
     const request = (inmateId: string) => command('RequestTransfer', 'BE', { transferId: randomUUID(), inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' });
     const cases = brokenCommandCases().map((broken) => ({ broken, message: broken.break(request(person)) }));
     const processed = request(person);
@@ -155,6 +158,9 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
     const opinion = command('RecordInmateOpinion', 'BE', {
       transferId: processed.data.transferId, inmateId: person, opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON,
     });
+    const otherIntake = new TestProducer(env.prefix);
+    await registerInmate(otherIntake, otherKey, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await otherIntake.close();
     const markers = [opinion, request(otherKey)];
     for (const marker of markers) await send(await belgium.sign(marker));
     for (const marker of markers) expect((await resultOf(marker.id)).type).toBe('CommandAccepted');
