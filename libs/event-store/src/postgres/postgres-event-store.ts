@@ -156,7 +156,7 @@ export class PostgresEventStore implements EventStore {
     this.schema = options.schema;
     this.s = quoteIdentifier(options.schema);
     this.ownsPool = typeof options.connection === 'string';
-    this.pool = typeof options.connection === 'string' ? new Pool({ connectionString: options.connection }) : options.connection;
+    this.pool = typeof options.connection === 'string' ? new Pool({ connectionString: options.connection, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }) : options.connection;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.readBatchSize = options.readBatchSize ?? 1000;
     this.readBatchBytes = options.readBatchBytes ?? 8 * 1024 * 1024;
