@@ -26,7 +26,7 @@ export { hardenHttp } from './security/harden';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { TestIssuer } from './security/test-issuer';
-export { observedCommand, withTraceparent } from './command-context';
+export { observedCommand, recordRefusedEffect, withTraceparent } from './command-context';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {

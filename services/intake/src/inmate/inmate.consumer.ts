@@ -7,7 +7,7 @@ import {
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, refuseCommand, signerStateOf } from '@custody/platform';
+import { messageMetadata, recordRefusedEffect, refuseCommand, signerStateOf } from '@custody/platform';
 import { type IncomingCommand, InmateCommands } from './inmate.commands';
 import type { InmateCommand } from './inmate.decider';
 import { InmateRights } from './inmate.rights';
@@ -36,7 +36,7 @@ export class InmateConsumer {
    * is answered by the decoder's refusal, CommandRefusalRecorder.)
    */
   private async command(type: IntakeCommandType, event: DecodedEvent, context: Context): Promise<void> {
-    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
+    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event), context.tx);
     if (await refuseCommand(context, event, type, refusal)) return;
     const command = { type, data: event.data } as IncomingCommand;
     await this.commands.applyWithResult(context.tx, command, event.id, messageMetadata(event));
@@ -72,7 +72,7 @@ export class InmateConsumer {
   @EventPattern('InmateRecaptured')
   async recaptured(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
     const { inmateId, stateFoundIn } = event.data as InmateRecapturedPayload;
-    const { state } = await this.commands.load(inmateId);
+    const { state } = await this.commands.load(inmateId, context.tx);
     if (state.status === 'unregistered' || state.sendingState !== stateFoundIn || state.enforcement.status !== 'suspended') return;
     await this.effect(event, context, {
       type: 'ResumeEnforcement',
@@ -107,9 +107,10 @@ export class InmateConsumer {
   }
 
   /**
-   * Applies the effect in the inbox transaction. A person this service never registered is an
-   * inconsistency an operator must see (dead-letter); another refusal (e.g. enforcement already
-   * ended) means the fact is already reflected, and is logged.
+   * Applies the effect in the inbox transaction (read through it too). A person this service never
+   * registered is an inconsistency an operator must see (dead-letter); another refusal (e.g.
+   * enforcement already ended) means the fact is already reflected: counted
+   * (custody_effects_refused_total) and logged.
    */
   private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
     try {
@@ -117,7 +118,8 @@ export class InmateConsumer {
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);
-      this.logger.warn(`${event.type} ${event.id} changed nothing: ${error.code} ${error.message}`);
+      recordRefusedEffect(event.type, command.type, error.code);
+      this.logger.warn(`${event.type} ${event.id} changed nothing: ${command.type} refused ${error.code} ${error.message}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
+import { PostgresEventStore } from '@custody/event-store';
 import { eventually } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
@@ -150,6 +151,32 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
       .expect((r) => expect(r.body.code).toBe('STEP_OUT_OF_ORDER'));
     await http.get(`/transfers/${randomUUID()}`).expect(404).expect((r) => expect(r.body.code).toBe('TRANSFER_NOT_FOUND'));
     await http.get('/transfers').query({ state: 'nowhere' }).expect(400);
+  });
+
+  it('applies two commands for one case fetched in one batch, in one consumer transaction: the second sees the first', async () => {
+    const { transferId, inmateId } = await albanianInmate();
+    const actor = { state: 'BE', organisation: 'FPS Justice, Central Authority' };
+    const requestId = randomUUID();
+    const opinionId = randomUUID();
+    // One request, one key (the inmate): one record batch on one partition, fetched whole.
+    await producer.sendTogether(TOPICS.transferCommands, [
+      { type: 'RequestTransfer', id: requestId, actor, data: { commandId: requestId, occurredAt: on(0), transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' } },
+      { type: 'RecordInmateOpinion', id: opinionId, actor, data: { commandId: opinionId, occurredAt: on(1), transferId, inmateId, opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON } },
+    ]);
+    const requested = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === requestId, 'the result of RequestTransfer');
+    const heard = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === opinionId, 'the result of RecordInmateOpinion');
+    expect(requested).toMatchObject({ type: 'CommandAccepted', data: { commandType: 'RequestTransfer' } });
+    expect(heard).toMatchObject({ type: 'CommandAccepted', data: { commandType: 'RecordInmateOpinion', eventIds: [expect.any(String)] } });
+    expect(await streamTypes(app, transferId)).toEqual(['TransferRequested', 'InmateOpinionRecorded']);
+
+    // Both were claimed in the same transaction (now() is the transaction's start).
+    const { rows } = await app.get(PostgresEventStore).transaction((tx) =>
+      tx.query<{ claimed: number; transactions: number }>(
+        `SELECT count(*)::int AS claimed, count(DISTINCT processed_at)::int AS transactions FROM "${env.schema}".inbox WHERE event_id = ANY($1)`,
+        [[requestId, opinionId]],
+      ),
+    );
+    expect(rows[0]).toEqual({ claimed: 2, transactions: 1 });
   });
 
   it('takes commands on custody.transfer.commands and answers on custody.command-results', async () => {
