@@ -113,12 +113,24 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     expect(elsewhere.items.map((i: { transferId: string }) => i.transferId)).not.toContain(transferId);
   });
 
-  it('a refusal of the place by the facility ends the case; a withdrawal releases the place held', async () => {
+  it('a refusal of the place by the facility returns the case to recognised, and the place asked for again is held (Rule 9); a withdrawal releases the place held', async () => {
     const refused = await recognisedCase();
     const profile = { nationalities: ['AL'], hasExpulsionOrder: false, offenceCategories: ['drugs'], sentenceKind: 'determinate', hasSeriousMentalIllness: false, hasTerminalIllness: false };
     await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(21, { facilityId: refused.facilityId, reservationId: refused.reservationId, profile })).expect(200);
     await producer.send('ReservationRefused', { facilityId: refused.facilityId, reservationId: refused.reservationId, transferId: refused.transferId, inmateId: refused.inmateId, code: 'CAPACITY_EXHAUSTED', reason: 'No free place.' }, TOPICS.facilityEvents);
-    await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'no-capacity' ? true : undefined), { message: 'no capacity' });
+    const declined = await eventually(async () => {
+      const { body } = await http.get(`/transfers/${refused.transferId}`);
+      return body.reservation?.status === 'declined' ? body : undefined;
+    }, { message: 'the place declined' });
+    expect(declined).toMatchObject({ stage: 'recognised', reservation: { reservationId: refused.reservationId, code: 'CAPACITY_EXHAUSTED' } });
+    const declinedEvent = await reader.waitFor((m) => m.type === 'PlaceReservationDeclined' && m.data.transferId === refused.transferId, 'PlaceReservationDeclined published');
+    expect(declinedEvent.data).toMatchObject({ code: 'CAPACITY_EXHAUSTED', isCaseEnded: false });
+    // The refused reservation is not asked for again; a new one is, and held.
+    await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(22, { facilityId: refused.facilityId, reservationId: refused.reservationId, profile })).expect(409);
+    const again = randomUUID();
+    await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(22, { facilityId: refused.facilityId, reservationId: again, profile })).expect(200);
+    await producer.send('PlaceReserved', { facilityId: refused.facilityId, reservationId: again, transferId: refused.transferId, inmateId: refused.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place asked again reserved' });
 
     const held = await recognisedCase();
     await http.post(`/transfers/${held.transferId}/reservation`).send(held.c(21, { facilityId: held.facilityId, reservationId: held.reservationId, profile })).expect(200);
