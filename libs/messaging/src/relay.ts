@@ -290,7 +290,31 @@ export class Relay {
     let held: boolean;
     try {
       const { rows } = await lock.client.query<{ held: boolean }>({
-        text: `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted) AS held`,
+        text: `SELECT ${LOCK_HELD} AS held`,
+        query_timeout: this.options.lockCheckTimeoutMs ?? 5_000,
+      } as QueryConfig);
+      held = rows[0].held;
+    } catch (error) {
+      this.loseLock(lock, (error as Error).message);
+      throw new RelayLockLostError(this.options.name, (error as Error).message);
+    }
+    if (!held) {
+      this.loseLock(lock, 'its session holds no advisory lock');
+      throw new RelayLockLostError(this.options.name, 'its session holds no advisory lock');
+    }
+  }
+
+  /**
+   * Moves the checkpoint row forward in one statement that first checks the lock is still held
+   * by the session writing it: the check and the write cannot be told apart by a takeover.
+   */
+  private async writeCheckpointWhileHeld(lock: HeldLock, checkpoint: Checkpoint): Promise<void> {
+    if (lock.lost) throw new RelayLockLostError(this.options.name, 'its connection dropped');
+    let held: boolean;
+    try {
+      const { rows } = await lock.client.query<{ held: boolean }>({
+        text: `WITH moved AS (${checkpointUpsert(this.table, `WHERE ${LOCK_HELD}`)} RETURNING 1) SELECT ${LOCK_HELD} AS held, (SELECT count(*) FROM moved) AS moved`,
+        values: [this.options.name, String(checkpoint)],
         query_timeout: this.options.lockCheckTimeoutMs ?? 5_000,
       } as QueryConfig);
       held = rows[0].held;
@@ -428,8 +452,7 @@ export class Relay {
       await this.assertLockHeld(lock);
       await term.publish(encoded.topicMessages, checkpoint);
     }
-    await this.assertLockHeld(lock);
-    await writeRelayCheckpoint(lock.client, this.options.schema, this.options.name, checkpoint);
+    await this.writeCheckpointWhileHeld(lock, checkpoint);
     const now = Date.now();
     this.lag.pendingEvents = 0;
     this.lag.oldestPendingRecordedAt = undefined;
@@ -462,17 +485,21 @@ export async function writeRelayCheckpoint(
   name: string,
   checkpoint: Checkpoint,
 ): Promise<boolean> {
-  const table = `${quoteIdentifier(schema)}.relay_checkpoints`;
-  const { rowCount } = await db.query(
-    `INSERT INTO ${table} AS stored (name, checkpoint, updated_at) VALUES ($1, $2, now())
+  const { rowCount } = await db.query(checkpointUpsert(`${quoteIdentifier(schema)}.relay_checkpoints`), [name, String(checkpoint)]);
+  return rowCount === 1;
+}
+
+/** Whether the session running the statement holds an advisory lock (the relay's is its only one). */
+const LOCK_HELD = `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)`;
+
+/** The forward-only upsert of checkpoint $2 for relay $1, written only when `condition` holds. */
+function checkpointUpsert(table: string, condition = ''): string {
+  return `INSERT INTO ${table} AS stored (name, checkpoint, updated_at) SELECT $1, $2, now() ${condition}
      ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()
      WHERE stored.checkpoint IS NULL
         OR (cardinality(string_to_array(stored.checkpoint, ':')) = 2 AND cardinality(string_to_array(EXCLUDED.checkpoint, ':')) = 1)
         OR (cardinality(string_to_array(stored.checkpoint, ':')) = cardinality(string_to_array(EXCLUDED.checkpoint, ':'))
-            AND string_to_array(stored.checkpoint, ':')::numeric[] < string_to_array(EXCLUDED.checkpoint, ':')::numeric[])`,
-    [name, String(checkpoint)],
-  );
-  return rowCount === 1;
+            AND string_to_array(stored.checkpoint, ':')::numeric[] < string_to_array(EXCLUDED.checkpoint, ':')::numeric[])`;
 }
 
 /** The later of two checkpoints (the broker's first when their forms differ: it was written later). */
