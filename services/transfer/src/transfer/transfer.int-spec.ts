@@ -131,6 +131,13 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(22, { facilityId: refused.facilityId, reservationId: again, profile })).expect(200);
     await producer.send('PlaceReserved', { facilityId: refused.facilityId, reservationId: again, transferId: refused.transferId, inmateId: refused.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
     await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place asked again reserved' });
+    // A late answer about the refused reservation changes nothing, and is not silent: it is counted.
+    await producer.send('PlaceReserved', { facilityId: refused.facilityId, reservationId: refused.reservationId, transferId: refused.transferId, inmateId: refused.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => {
+      const { text } = await http.get('/metrics').expect(200);
+      return text.includes('custody_effects_refused_total{event="PlaceReserved",command="ConfirmPlaceReservation",code="RESERVATION_NOT_FOUND",service="transfer"} 1') ? true : undefined;
+    }, { message: 'the refused effect counted' });
+    expect((await http.get(`/transfers/${refused.transferId}`)).body.reservation).toMatchObject({ reservationId: again, status: 'confirmed' });
 
     const held = await recognisedCase();
     await http.post(`/transfers/${held.transferId}/reservation`).send(held.c(21, { facilityId: held.facilityId, reservationId: held.reservationId, profile })).expect(200);
