@@ -6,7 +6,7 @@ import { BELGIUM_TO_ALBANIA, TransferCase } from './harness/cases';
 import { eventually, getOk } from './harness/http';
 import { OwnBroker } from './harness/own-broker';
 import { registerFacility, runCase, type CaseTimings } from './harness/pipeline';
-import { auditFindings, occupancyReaches } from './harness/reads';
+import { auditFindings, deadLetters, occupancyReaches } from './harness/reads';
 import type { ServiceName } from './harness/service-process';
 import { Stack } from './harness/stack';
 
@@ -119,20 +119,3 @@ describe('Crash test: concurrent cases through SIGKILLs of every service and of 
     );
   });
 });
-
-/** Messages on the stack's dead-letter topics, by topic (none expected). */
-async function deadLetters(stack: Stack): Promise<Record<string, number>> {
-  const { Kafka, logLevel } = await import('kafkajs');
-  const admin = new Kafka({ clientId: `${stack.topicPrefix}dlq-check`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const found: Record<string, number> = {};
-    for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(stack.topicPrefix) && t.endsWith('.dlq'))) {
-      const count = (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-      if (count > 0) found[topic] = count;
-    }
-    return found;
-  } finally {
-    await admin.disconnect();
-  }
-}

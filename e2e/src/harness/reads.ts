@@ -132,3 +132,19 @@ export function occupancyReaches(stack: Stack, facilityId: string, expected: Par
     return Object.entries(expected).every(([k, v]) => now[k as keyof Occupancy] === v) ? now : undefined;
   }, { timeoutMs, message: `occupancy of ${facilityId} to reach ${JSON.stringify(expected)}` });
 }
+
+/** Messages on the stack's dead-letter topics, by topic (none expected). */
+export async function deadLetters(stack: Stack): Promise<Record<string, number>> {
+  const admin = new Kafka({ clientId: `${stack.topicPrefix}dlq-check`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const found: Record<string, number> = {};
+    for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(stack.topicPrefix) && t.endsWith('.dlq'))) {
+      const count = (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+      if (count > 0) found[topic] = count;
+    }
+    return found;
+  } finally {
+    await admin.disconnect();
+  }
+}

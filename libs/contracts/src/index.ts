@@ -35,6 +35,7 @@ export {
 } from './intake/events';
 export { InmateRegisteredV1Payload, InmateRegisteredV2Payload, InmateRecordCorrectedV1Payload } from './intake/legacy';
 export { InmateAdmittedV1Payload } from './custody/legacy';
+export { PlaceReservationDeclinedV1Payload } from './transfer/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
   ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,

@@ -1,6 +1,7 @@
 import { eventually } from '@custody/testing';
 import { randomUUID } from 'node:crypto';
 import { contractRoute } from './contract-codec';
+import { relayTransactionalId } from './relay-publishers';
 import { inmateRegistered, residenceStatusRecorded } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
 
@@ -34,9 +35,13 @@ describe('the same event delivered more than once', () => {
       message: 'the second delivery to be seen as duplicates',
     });
 
-    // A second relay whose checkpoint was lost publishes everything again.
+    // A second relay whose checkpoints were lost (the database's row and the broker's, ADR 0009) publishes everything again.
     await relay.stop();
     await h.db.pool.query(`UPDATE "${h.db.schema}".relay_checkpoints SET checkpoint = NULL`);
+    const admin = h.kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([relayTransactionalId(h.names.prefix, 'intake')]);
+    await admin.disconnect();
     const again = await h.startRelay();
     await eventually(() => (again.status().published >= ids.length ? true : undefined), { message: 'the re-publication' });
     await eventually(() => (h.outcomes.filter((o) => o.kind === 'duplicate').length >= 2 * ids.length ? true : undefined), {

@@ -16,8 +16,12 @@ export { decodeSafely, EventConsumer, PermanentHandlerError } from './consumer';
 export type {
   BlockedMessage, CommandResultSource, ConsumerLog, EventConsumerOptions, EventHandler, HandlerContext, ConsumerOutcome, ConsumerStatus, PartitionLag,
 } from './consumer';
-export { Relay } from './relay';
+export { Relay, RelayLockLostError, writeRelayCheckpoint } from './relay';
 export type { RelayOptions, RelayLag, OutboundMessage } from './relay';
+export {
+  producerPublisher, RELAY_CHECKPOINT_TOPIC, RelayFencedError, relayTransactionalId, transactionalPublisher,
+} from './relay-publishers';
+export type { RelayPublisher, RelayTerm, TopicMessages, TransactionalPublisherOptions } from './relay-publishers';
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';
 export { HandlerErrorInterceptor, HandlerFailedError, KafkaInboxServer, KafkaTransportError } from './nest/kafka-inbox.server';
 export type { KafkaInboxServerOptions } from './nest/kafka-inbox.server';

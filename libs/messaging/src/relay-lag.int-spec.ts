@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { eventually } from '@custody/testing';
+import { producerPublisher } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { Harness } from './testing/harness';
 
@@ -22,7 +23,7 @@ describe('the relay reports its distance to the store head', () => {
     } as unknown as Producer;
     const events = Array.from({ length: 5 }, () => inmateRegistered());
     // A batch of one: the stuck relay holds the first event; the other four it has not even read.
-    const stuck = await h.startRelay({ producer: unavailable, batchSize: 1, headPollMs: 50, log: () => undefined });
+    const stuck = await h.startRelay({ publisher: producerPublisher(unavailable), batchSize: 1, headPollMs: 50, log: () => undefined });
     for (const event of events) await h.append([event]);
 
     const behind = await eventually(() => {

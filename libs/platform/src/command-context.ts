@@ -22,3 +22,12 @@ export function observedCommand(metadata: EventMetadata): { metadata: EventMetad
   const observer = currentObservation()?.recorder;
   return { metadata: withTraceparent(metadata), ...(observer ? { observer } : {}) };
 }
+
+/**
+ * Counts, in custody_effects_refused_total, another service's event whose effect the rules
+ * refused here (a consumer that answers it by changing nothing): never silent, so that a gap
+ * between what two services know shows on the dashboards.
+ */
+export function recordRefusedEffect(eventType: string, commandType: string, code: string): void {
+  currentObservation()?.recorder?.effectRefused?.(eventType, commandType, code);
+}

@@ -12,7 +12,7 @@ export { createServiceApp } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
-export { observedCommand, withTraceparent } from './command-context';
+export { observedCommand, recordRefusedEffect, withTraceparent } from './command-context';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {

@@ -2,7 +2,9 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type In
 import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { Pool } from 'pg';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
-import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
+import {
+  contractRoute, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
+} from '@custody/messaging';
 import { SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
 import { storedCommandResults } from './command-results';
@@ -64,10 +66,22 @@ class DatabaseCloser implements OnApplicationShutdown {
 /** The relay of the store's events and the consumer with its inbox, from the service's declaration. */
 function messagingOptions(name: string, config: ServiceConfig, messaging: ServiceMessaging, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+  const checkpointTopic = names.physical(RELAY_CHECKPOINT_TOPIC);
   return {
     kafka: kafkaSettingsOf(config),
-    topics: serviceTopics(config, [...messaging.consumed, ...messaging.produced], messaging.commandsTopic),
-    relay: { name, store, pool, schema: config.DATABASE_SCHEMA, route: contractRoute(names) },
+    topics: [
+      ...serviceTopics(config, [...messaging.consumed, ...messaging.produced], messaging.commandsTopic),
+      // The relays' checkpoints are committed against it in their transactions; it holds no message (ADR 0009).
+      { topic: checkpointTopic, partitions: 1, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+    ],
+    relay: {
+      name,
+      store,
+      pool,
+      schema: config.DATABASE_SCHEMA,
+      route: contractRoute(names),
+      transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
+    },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,
       topics: messaging.consumed.map((topic) => names.physical(topic)),
@@ -111,7 +125,15 @@ export class ServiceModule {
         {
           provide: DATABASE_POOL,
           useFactory: () => {
-            const pool = new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
+            const pool = new Pool({
+              connectionString: config.DATABASE_URL,
+              max: options.poolSize ?? 10,
+              idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+              // TCP keepalive: a connection whose peer is gone (the relay's lock among them) is found
+              // dead by the kernel instead of hanging on a silent network (docs/operations.md).
+              keepAlive: true,
+              keepAliveInitialDelayMillis: 10_000,
+            });
             // An idle connection lost (the database restarted) is dropped by the pool; unheard, the
             // 'error' event would end the process. The next query opens a new connection.
             const logger = new Logger('Database');

@@ -2,6 +2,7 @@ import * as commands from '../transfer/commands';
 import * as events from '../transfer/events';
 import * as movementCommands from '../transfer/movement-commands';
 import * as movementEvents from '../transfer/movement-events';
+import { PlaceReservationDeclinedV1Payload } from '../transfer/legacy';
 import { TOPICS } from '../topics/topics';
 import { group, message } from './define';
 
@@ -49,7 +50,10 @@ export const TRANSFER_EVENTS = group(TOPICS.transferEvents, 'event', '/custody/t
   TransferObstacleEnded: message(e.TransferObstacleEndedPayload, 'inmate', 'The obstacle ended.'),
   PlaceReservationRequested: message(e.PlaceReservationRequestedPayload, 'inmate', 'A place was asked of the receiving facility.'),
   PlaceReservationConfirmed: message(e.PlaceReservationConfirmedPayload, 'inmate', 'The facility holds a place for the case.'),
-  PlaceReservationDeclined: message(e.PlaceReservationDeclinedPayload, 'inmate', 'The facility refused a place.'),
+  PlaceReservationDeclined: message(e.PlaceReservationDeclinedPayload, 'inmate', 'The facility refused a place; the case asks again unless the refusal ends it.', {
+    version: 2,
+    legacy: { 1: PlaceReservationDeclinedV1Payload },
+  }),
   PlaceReleaseRequested: message(e.PlaceReleaseRequestedPayload, 'inmate', 'The case ended holding a place; the place is to be released.'),
   TransferScheduled: message(e.TransferScheduledPayload, 'inmate', 'The physical transfer was scheduled.'),
   CustodyDispatched: message(e.CustodyDispatchedPayload, 'inmate', 'The sending side handed the person to the escort.'),

@@ -78,7 +78,7 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
   TransferObstacleEnded: { ...ids, transferDueAt: '2026-04-24T09:30:00Z' },
   PlaceReservationRequested: { ...place, profile, expectedArrivalOn: '2026-04-14' },
   PlaceReservationConfirmed: { ...place, expiresAt: '2026-05-15T00:00:00Z' },
-  PlaceReservationDeclined: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' },
+  PlaceReservationDeclined: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.', isCaseEnded: false },
   PlaceReleaseRequested: { ...place, reason: 'The transfer was withdrawn.' },
   TransferScheduled: schedule,
   CustodyDispatched: { ...ids, dispatchedBy: dispatchSide, escort },
@@ -86,4 +86,9 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
   TransferWithdrawn: { ...ids, reason: 'The person was acquitted on appeal.' },
   TransferCancelled: { ...ids, cancelledBy: 'receiving-state', reason: 'The receiving facility closed.' },
   TransferCompleted: { ...ids, facilityId: IDS.facility, admissionEventId: IDS.event },
+};
+
+/** Transfer events at older schema versions still readable: type → version → payload. */
+export const TRANSFER_LEGACY_EXAMPLES: Record<string, Record<number, object>> = {
+  PlaceReservationDeclined: { 1: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' } },
 };

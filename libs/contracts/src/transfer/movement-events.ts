@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsOptional, ValidateNested } from 'class-validator';
 import { Escort, HandOverParty } from '../common/authority';
 import { IsId, IsInstant, IsIsoDate, IsText } from '../common/formats';
 import { PlacementProfile } from '../custody/values';
@@ -71,6 +71,10 @@ export class PlaceReservationConfirmedPayload {
   expiresAt!: string;
 }
 
+/**
+ * The facility refused the place (custody's ReservationRefused, with its code). The case asks
+ * again with another reservation unless the refusal ends it (`isCaseEnded`, Rule 9).
+ */
 export class PlaceReservationDeclinedPayload {
   @IsId()
   transferId!: string;
@@ -89,6 +93,10 @@ export class PlaceReservationDeclinedPayload {
 
   @IsText(1000)
   reason!: string;
+
+  /** True when the refusal ends the case (the person may not be placed where the case must go); false when it may ask again. */
+  @IsBoolean()
+  isCaseEnded!: boolean;
 }
 
 /** Compensation: the case ended while holding a place; the custody service releases it. */

@@ -36,6 +36,16 @@ describe('upcasters', () => {
     expect(read.value.data).not.toHaveProperty('nationality');
   });
 
+  it('PlaceReservationDeclined v1 → v2: a refusal of version 1 ended its case, and is read so', () => {
+    const stored = samples.find(([file]) => file === 'PlaceReservationDeclined.json')![1];
+    const read = readEvent('PlaceReservationDeclined', 1, stored.data);
+    if (!read.ok) throw read.error;
+    expect(read.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: { ...stored.data, isCaseEnded: true } });
+    // Version 2 says it itself, either way.
+    expect(validateEvent('PlaceReservationDeclined', 2, { ...stored.data, isCaseEnded: false }).ok).toBe(true);
+    expect(validateEvent('PlaceReservationDeclined', 2, stored.data).ok).toBe(false);
+  });
+
   it('a v1 event read from Kafka reaches the consumer at the current version (3)', () => {
     const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
     const parsed = fromKafkaMessage(toKafkaMessage(stored));

@@ -2,6 +2,8 @@ import type { InmateAdmittedPayload } from '../custody/custody-events';
 import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
 import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
+import type { PlaceReservationDeclinedV1Payload } from '../transfer/legacy';
+import type { PlaceReservationDeclinedPayload } from '../transfer/movement-events';
 
 /**
  * Lifts a payload from `fromVersion` to `fromVersion + 1`. Upcasters are pure and total on valid
@@ -50,7 +52,16 @@ export const inmateAdmittedV1ToV2: Upcaster<InmateAdmittedV1Payload, InmateAdmit
   upcast: (data) => data,
 };
 
+/** PlaceReservationDeclined v1 → v2: `isCaseEnded` added; every refusal of version 1 ended the case. */
+export const placeReservationDeclinedV1ToV2: Upcaster<PlaceReservationDeclinedV1Payload, PlaceReservationDeclinedPayload> = {
+  type: 'PlaceReservationDeclined',
+  fromVersion: 1,
+  change: 'Added `isCaseEnded`: a refused place no longer ends the case unless the refusal rules the person out of the facility the case must use (Rule 9); the case may ask for a place again. Every refusal recorded in version 1 ended its case, and is lifted with `isCaseEnded: true`.',
+  upcast: (data) => ({ ...data, isCaseEnded: true }),
+};
+
 /** Every upcaster of the catalogue. */
 export const UPCASTERS: readonly Upcaster[] = [
   inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
+  placeReservationDeclinedV1ToV2 as Upcaster,
 ];

@@ -237,6 +237,24 @@ describe('PostgresEventStore', () => {
       });
       await expect(leaked!.query('SELECT 1')).rejects.toBeInstanceOf(TransactionClosedError);
       await expect(leaked!.appendToStream(`${newCategory()}-1`, [event('Admitted')])).rejects.toBeInstanceOf(TransactionClosedError);
+      await expect(collect(leaked!.readStream(`${newCategory()}-1`))).rejects.toBeInstanceOf(TransactionClosedError);
+    });
+
+    it('reads a stream as the unit of work sees it, its own appends included, which others do not see before it commits', async () => {
+      const stream = `${newCategory()}-1`;
+      await store.appendToStream(stream, [event('Admitted')]);
+      const seen = await store.transaction(async (tx) => {
+        await tx.appendToStream(stream, [event('Moved'), event('Released')], { expectedRevision: 0 });
+        const inside = (await collect(tx.readStream(stream))).map((e) => [e.type, e.revision]);
+        const after = (await collect(tx.readStream(stream, { from: 1, maxCount: 1 }))).map((e) => e.type);
+        const outside = (await collect(store.readStream(stream))).map((e) => e.type);
+        return { inside, after, outside };
+      });
+      expect(seen).toEqual({
+        inside: [['Admitted', 0], ['Moved', 1], ['Released', 2]],
+        after: ['Moved'],
+        outside: ['Admitted'],
+      });
     });
 
     it('is idempotent for a redelivered append inside a unit of work', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes } from 'pg';
-import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import {
   DuplicateEventIdError,
   EventStoreConfigurationError,
@@ -79,6 +79,11 @@ export interface PostgresTransaction {
   appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** Runs parameterised SQL on the transaction's connection. */
   query<Row extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * Reads a stream on the transaction's connection: it sees what this unit of work appended and
+   * has not committed (a consumer's batch: a second command for a stream sees the first).
+   */
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
 }
 
 interface EventRow {
@@ -156,7 +161,7 @@ export class PostgresEventStore implements EventStore {
     this.schema = options.schema;
     this.s = quoteIdentifier(options.schema);
     this.ownsPool = typeof options.connection === 'string';
-    this.pool = typeof options.connection === 'string' ? new Pool({ connectionString: options.connection }) : options.connection;
+    this.pool = typeof options.connection === 'string' ? new Pool({ connectionString: options.connection, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }) : options.connection;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.readBatchSize = options.readBatchSize ?? 1000;
     this.readBatchBytes = options.readBatchBytes ?? 8 * 1024 * 1024;
@@ -226,6 +231,16 @@ export class PostgresEventStore implements EventStore {
       query: async <Row extends QueryResultRow>(sql: string, params?: unknown[]) => {
         assertOpen();
         return client.query<Row>(sql, params);
+      },
+      // Every page is read on the transaction's connection, and only while it is open.
+      readStream: (stream, options = {}) => {
+        const onTransaction = {
+          query: (config: QueryConfig) => {
+            assertOpen();
+            return client.query(config);
+          },
+        };
+        return this.readStreamOn(onTransaction as Pick<Pool, 'query'>, stream, options);
       },
     };
     let brokenConnection: Error | undefined;
@@ -403,15 +418,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    assertStreamName(stream);
     await this.migrate();
+    yield* this.readStreamOn(this.pool, stream, options);
+  }
+
+  /** A stream's events read on `db` (the pool, or a transaction's connection, which sees its own appends). */
+  private async *readStreamOn(db: Pick<Pool, 'query'>, stream: string, options: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    assertStreamName(stream);
     const backwards = options.direction === 'backwards';
     const from = options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const sql =
       `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.stream_name = $1 AND e.revision ${backwards ? '<=' : '>='} $2 ` +
       `ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`;
     const pages = this.pages<number>(
-      (after, limit, jsonTypes) => this.pool.query<EventRow>({ text: sql, values: [stream, after, limit], types: jsonTypes }),
+      (after, limit, jsonTypes) => db.query<EventRow>({ text: sql, values: [stream, after, limit], types: jsonTypes }),
       from,
       (row) => Number(row.revision) + (backwards ? -1 : 1),
       options.maxCount ?? Number.POSITIVE_INFINITY,

@@ -17,6 +17,7 @@ import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
+import { producerPublisher, transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
 import type { RetryPolicy, TransientRetryPolicy } from '../retry';
 import { ensureTopics, type TopicSpec } from '../topics';
 import { HandlerErrorInterceptor, KafkaInboxServer, KafkaTransportError } from './kafka-inbox.server';
@@ -40,7 +41,13 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     /** Most consecutive messages of a partition applied in one transaction (the consumer's default: 100). */
     transactionBatchSize?: number;
   };
-  relay?: Omit<RelayOptions, 'producer' | 'log'>;
+  relay?: Omit<RelayOptions, 'publisher' | 'log'> & {
+    /**
+     * Publication through Kafka transactions, fenced per relay role (docs/adr/0009-fenced-transactional-relay.md);
+     * the checkpoint topic must be among `topics`. Without it: an idempotent producer, at-least-once.
+     */
+    transactions?: Omit<TransactionalPublisherOptions, 'kafka'>;
+  };
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -114,9 +121,22 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
       );
     }
     if (this.options.relay) {
-      this.producer = this.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
-      await this.producer.connect();
-      this.relay = new Relay({ ...this.options.relay, producer: this.producer, log: this.log });
+      const { transactions, ...relay } = this.options.relay;
+      let publisher: RelayPublisher;
+      if (transactions) {
+        publisher = transactionalPublisher({ kafka: this.kafka, ...transactions });
+      } else {
+        this.producer = this.kafka.producer({
+          createPartitioner: custodyPartitioner,
+          allowAutoTopicCreation: false,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5_000 },
+        });
+        await this.producer.connect();
+        publisher = producerPublisher(this.producer);
+      }
+      this.relay = new Relay({ ...relay, publisher, log: this.log });
       await this.relay.start();
     }
     this.bootstrapped = true;

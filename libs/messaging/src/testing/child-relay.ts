@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 const workspaceRoot = resolve(__dirname, '..', '..', '..', '..');
 
 export interface RelayReport {
-  kind: 'started' | 'active' | 'acked' | 'published';
+  kind: 'started' | 'active' | 'sent' | 'acked' | 'published';
   ids?: string[];
   at: number;
 }
@@ -46,7 +46,12 @@ export class ChildRelay {
     return this.reports.some((r) => r.kind === 'active');
   }
 
-  /** Event ids whose batch the broker acknowledged (some may not be checkpointed). */
+  /** Event ids sent inside a transaction (committed or not). */
+  sentIds(): string[] {
+    return this.reports.filter((r) => r.kind === 'sent').flatMap((r) => r.ids ?? []);
+  }
+
+  /** Event ids whose batch the broker committed (some may not be checkpointed in the database). */
   ackedIds(): string[] {
     return this.reports.filter((r) => r.kind === 'acked').flatMap((r) => r.ids ?? []);
   }

@@ -9,6 +9,7 @@ import type { DecodedEvent } from '../codec';
 import { PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
+import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher, type RelayPublisher } from '../relay-publishers';
 import type { RetryPolicy } from '../retry';
 import { ensureTopics } from '../topics';
 import { inmateStream } from './events';
@@ -28,6 +29,8 @@ export interface EffectRow {
 export class Harness {
   readonly names: TopicNames;
   readonly topic: string;
+  /** The topic the relays of this world commit their checkpoints against (ADR 0009). */
+  readonly checkpointTopic: string;
   readonly kafka: Kafka;
   readonly store: PostgresEventStore;
   readonly inbox: PostgresInbox<PostgresTransaction>;
@@ -41,6 +44,7 @@ export class Harness {
   ) {
     this.names = new TopicNames(`${uniqueName(label)}.`);
     this.topic = this.names.physical(TOPICS.intakeEvents);
+    this.checkpointTopic = this.names.physical(RELAY_CHECKPOINT_TOPIC);
     this.kafka = createKafka({ brokers, clientId: uniqueName(`${label}-client`) });
     this.store = new PostgresEventStore({ connection: db.pool, schema: db.schema, pollIntervalMs: 200 });
     this.inbox = new PostgresInbox(this.store, db.schema);
@@ -59,6 +63,7 @@ export class Harness {
     );
     await ensureTopics(harness.kafka, [
       { topic: harness.topic, partitions: options.partitions ?? 3, replicationFactor: 1, config: options.topicConfig },
+      { topic: harness.checkpointTopic, partitions: 1, replicationFactor: 1 },
     ]);
     return harness;
   }
@@ -122,15 +127,15 @@ export class Harness {
     return consumer;
   }
 
-  /** A relay in this process, with its own producer. */
+  /** A relay in this process, publishing through Kafka transactions as the services do (unless given another publisher). */
   async startRelay(options: Partial<RelayOptions> = {}): Promise<Relay> {
-    const producer = await this.producer();
+    const name = options.name ?? 'intake';
     const relay = new Relay({
-      name: 'intake',
+      name,
       store: this.store,
       pool: this.db.pool,
       schema: this.db.schema,
-      producer,
+      publisher: options.publisher ?? this.publisher(name),
       route: contractRoute(this.names),
       standbyPollMs: 200,
       ...options,
@@ -138,6 +143,11 @@ export class Harness {
     this.closers.push(() => relay.stop());
     await relay.start();
     return relay;
+  }
+
+  /** The transactional publisher of relay role `name` in this world (the transactional id the services would use). */
+  publisher(name = 'intake', kafka: Kafka = this.kafka): RelayPublisher {
+    return transactionalPublisher({ kafka, transactionalId: relayTransactionalId(this.names.prefix, name), checkpointTopic: this.checkpointTopic });
   }
 
   async producer(): Promise<Producer> {

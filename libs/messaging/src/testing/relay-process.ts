@@ -3,21 +3,27 @@
  *
  *   node -r @swc-node/register relay-process.ts   (SWC_NODE_PROJECT=tsconfig.base.json)
  *
+ * It publishes through Kafka transactions as the services do (ADR 0009), with the transactional
+ * id of its role in the test's world (TOPIC_PREFIX and RELAY_NAME).
+ *
  * Environment: DATABASE_URL, KAFKA_BROKERS, RELAY_SCHEMA, TOPIC_PREFIX, and optionally
- * RELAY_NAME, RELAY_BATCH_SIZE, RELAY_LINGER_MS, RELAY_STANDBY_POLL_MS and
- * RELAY_PAUSE_AFTER_ACK_MS (a pause between the broker's acknowledgement of a batch and the
- * checkpoint, so that a test can kill the process inside that window).
+ * RELAY_NAME, RELAY_BATCH_SIZE, RELAY_LINGER_MS, RELAY_STANDBY_POLL_MS,
+ * RELAY_PAUSE_BEFORE_COMMIT_MS (a pause with the batch sent inside its transaction and the
+ * transaction not committed) and RELAY_PAUSE_AFTER_ACK_MS (a pause between the commit of a batch
+ * and the checkpoint row), so that a test can kill the process inside either window.
  *
  * Reports on stdout, one JSON object per line: {"kind":"started"}, {"kind":"active"},
- * {"kind":"acked","ids":[…]} (the broker acknowledged, the checkpoint is not written yet) and
- * {"kind":"published","ids":[…]} (the checkpoint moved).
+ * {"kind":"sent","ids":[…]} (in the open transaction), {"kind":"acked","ids":[…]} (the broker
+ * committed the batch with its checkpoint; the checkpoint row is not written yet) and
+ * {"kind":"published","ids":[…]} (the checkpoint row moved).
  */
 import { Pool } from 'pg';
-import type { Producer } from 'kafkajs';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractRoute, TopicNames } from '../contract-codec';
-import { createKafka, custodyPartitioner } from '../kafka';
+import { createKafka } from '../kafka';
 import { Relay } from '../relay';
+import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher } from '../relay-publishers';
+import { observeTransactions } from './observed-kafka';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -25,33 +31,37 @@ const env = (name: string): string => {
   return value;
 };
 const report = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
+const pause = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 async function main(): Promise<void> {
   const schema = env('RELAY_SCHEMA');
-  const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 4 });
+  const names = new TopicNames(process.env.TOPIC_PREFIX ?? '');
+  const name = process.env.RELAY_NAME ?? 'intake';
+  const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 4, keepAlive: true });
   const store = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 200 });
   const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: `relay-${process.pid}` });
-  const producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
-
-  const pauseAfterAck = Number(process.env.RELAY_PAUSE_AFTER_ACK_MS ?? 0);
-  let lastAcked: string[] = [];
-  const observed: Producer = Object.create(producer) as Producer;
-  observed.sendBatch = async (batch) => {
-    const result = await producer.sendBatch(batch);
-    lastAcked = batch.topicMessages!.flatMap((t) => t.messages.map((m) => String((m.headers as Record<string, unknown>).ce_id)));
-    report({ kind: 'acked', ids: lastAcked });
-    if (pauseAfterAck > 0) await new Promise((resolve) => setTimeout(resolve, pauseAfterAck));
-    return result;
-  };
+  const publisher = transactionalPublisher({
+    kafka: observeTransactions(kafka, {
+      afterSend: async (ids) => {
+        report({ kind: 'sent', ids });
+        await pause(Number(process.env.RELAY_PAUSE_BEFORE_COMMIT_MS ?? 0));
+      },
+      afterCommit: async (ids) => {
+        report({ kind: 'acked', ids });
+        await pause(Number(process.env.RELAY_PAUSE_AFTER_ACK_MS ?? 0));
+      },
+    }),
+    transactionalId: relayTransactionalId(names.prefix, name),
+    checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC),
+  });
 
   const relay = new Relay({
-    name: process.env.RELAY_NAME ?? 'intake',
+    name,
     store,
     pool,
     schema,
-    producer: observed,
-    route: contractRoute(new TopicNames(process.env.TOPIC_PREFIX ?? '')),
+    publisher,
+    route: contractRoute(names),
     batchSize: Number(process.env.RELAY_BATCH_SIZE ?? 100),
     lingerMs: Number(process.env.RELAY_LINGER_MS ?? 5),
     standbyPollMs: Number(process.env.RELAY_STANDBY_POLL_MS ?? 200),
@@ -66,7 +76,6 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     await relay.stop();
-    await producer.disconnect();
     await store.close();
     await pool.end();
     process.exit(0);

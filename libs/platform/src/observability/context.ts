@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface CommandRecorder {
   command(type: string, outcome: 'accepted' | 'rejected', code: string): void;
   appendSeconds(category: string, seconds: number): void;
+  /** Another service's event whose effect here the rules refused (custody_effects_refused_total). */
+  effectRefused?(eventType: string, commandType: string, code: string): void;
 }
 
 /**

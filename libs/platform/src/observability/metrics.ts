@@ -21,6 +21,7 @@ export class ServiceMetrics implements CommandRecorder {
   private readonly append: Histogram<'category'>;
   private readonly consumed: Counter<'topic' | 'outcome'>;
   private readonly deadLetters: Counter<'topic' | 'reason'>;
+  private readonly refusedEffects: Counter<'event' | 'command' | 'code'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -51,6 +52,16 @@ export class ServiceMetrics implements CommandRecorder {
       labelNames: ['topic', 'reason'],
       registers,
     });
+    this.refusedEffects = new Counter({
+      name: 'custody_effects_refused_total',
+      help: 'Events of other services whose effect here the rules refused (the message is consumed, nothing is written): by event type, the command it became, and the rejection code',
+      labelNames: ['event', 'command', 'code'],
+      registers,
+    });
+  }
+
+  effectRefused(eventType: string, commandType: string, code: string): void {
+    this.refusedEffects.inc({ event: eventType, command: commandType, code });
   }
 
   command(type: string, outcome: 'accepted' | 'rejected', code: string): void {

@@ -25,7 +25,7 @@ describe('custody over Kafka and HTTP', () => {
     await producer.connect();
     consumer = kafka.consumer({ groupId: uniqueName('custody-test-reader') });
     await consumer.connect();
-    await consumer.subscribe({ topics: [topic(TOPICS.facilityEvents), topic(TOPICS.commandResults)], fromBeginning: true });
+    await consumer.subscribe({ topics: [topic(TOPICS.facilityEvents), topic(TOPICS.commandResults), `${topic(TOPICS.transferEvents)}.dlq`], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic: from, message }) => {
         seen.push({ topic: from, type: String(message.headers?.ce_type), data: JSON.parse(String(message.value)) });
@@ -119,5 +119,32 @@ describe('custody over Kafka and HTTP', () => {
     expect(occupancy.body.reservations[0]).toMatchObject({ reservationId, status: 'used' });
     const list = await request(running.url).get('/facilities').expect(200);
     expect(list.body.facilities).toEqual([expect.objectContaining({ facilityId, governingState: 'DK', occupied: 1 })]);
+  });
+
+  it('answers a request for a place at a facility it does not know with ReservationRefused (FACILITY_NOT_FOUND), and holds the place asked for again once the facility is registered', async () => {
+    const facilityId = id();
+    const [inmateId, transferId, first, second] = [id(), id(), id(), id()];
+    const at = (day: number) => `2026-04-${String(day).padStart(2, '0')}T09:00:00Z`;
+    await send(TOPICS.transferEvents, 'TransferRequested', { transferId, inmateId, sendingState: 'DK', receivingState: 'XK', legalBasis: 'LEASE_DK_XK_2022', facilityId }, at(2));
+    await send(TOPICS.transferEvents, 'PlaceReservationRequested', { transferId, inmateId, facilityId, reservationId: first, profile: eligibleProfile }, at(2));
+
+    // Answered on custody.facility.events (keyed by the facility), as any refusal of a place.
+    const refused = await published('ReservationRefused', (d) => d.reservationId === first);
+    expect(refused.data).toMatchObject({ facilityId, reservationId: first, transferId, inmateId, code: 'FACILITY_NOT_FOUND', reason: expect.any(String) });
+
+    // The facility is registered later; the case asks again (a new reservation id) and the place is held.
+    const registration = await send(TOPICS.facilityCommands, 'RegisterFacility', { commandId: id(), occurredAt: at(3), ...gjilan, facilityId }, at(3));
+    await published('CommandAccepted', (d) => d.commandId === registration);
+    await send(TOPICS.transferEvents, 'PlaceReservationRequested', { transferId, inmateId, facilityId, reservationId: second, profile: eligibleProfile }, at(4));
+    await published('PlaceReserved', (d) => d.reservationId === second);
+    // Both requests on one key: the second was handled after the first, which was answered, not set aside.
+    expect(seen.filter((m) => m.topic.endsWith('.dlq'))).toEqual([]);
+    expect(seen.filter((m) => m.type === 'ReservationRefused' && m.data.transferId === transferId)).toHaveLength(1);
+
+    const occupancy = await eventually(async () => {
+      const { body, status } = await request(running.url).get(`/facilities/${facilityId}/occupancy`);
+      return status === 200 && body.reserved === 1 ? body : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200, message: 'the place held in the occupancy read model' });
+    expect(occupancy.reservations).toEqual([expect.objectContaining({ reservationId: second, status: 'held' })]);
   });
 });

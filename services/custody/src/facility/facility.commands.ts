@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandRejection, isRejectionCode } from '@custody/contracts';
-import { handleCommand, inSavepoint, retryPolicy, StreamBatcher, type LoadedState, type RetryPolicy } from '@custody/event-sourcing';
+import { handleCommand, inSavepoint, retryPolicy, StreamBatcher, writtenVersion, type LoadedState, type RetryPolicy } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { facilityDecider, type Facility, type FacilityCommand, type FacilityEvent } from './facility.decider';
 
 export const facilityStream = (facilityId: string) => `facility-${facilityId}`;
+
+/** The answer to a request for a place that reached no facility's decision (see FacilityCommands.refuseRequest). */
+export const reservationRequestStream = (reservationId: string) => `reservation-${reservationId}`;
 
 /** A facility as last read, with the revision it was read at. */
 export type LoadedFacility = LoadedState<Facility>;
@@ -62,6 +65,32 @@ export class FacilityCommands {
       ...(known ? { known } : {}),
     });
     return events;
+  }
+
+  /**
+   * Answers a request for a place that reached no facility's decision (the facility is not
+   * registered, the reservation id is taken, the person holds a place there already): the
+   * refusal is recorded as ReservationRefused with the rejection's code, in stream
+   * `reservation-<reservationId>` (not the facility's, which may not exist), in the consumer's
+   * transaction. Every request of the transfer service is answered (Rule 9: the case may ask again).
+   */
+  async refuseRequest(
+    tx: PostgresTransaction,
+    request: { facilityId: string; reservationId: string; transferId: string; inmateId: string },
+    rejection: CommandRejection,
+    metadata: EventMetadata,
+    eventId: string,
+  ): Promise<NewEvent> {
+    const { facilityId, reservationId, transferId, inmateId } = request;
+    const refused: NewEvent = {
+      id: eventId,
+      type: 'ReservationRefused',
+      schemaVersion: writtenVersion('ReservationRefused'),
+      data: { facilityId, reservationId, transferId, inmateId, code: rejection.code, reason: rejection.message.slice(0, 1000) },
+      metadata,
+    };
+    await tx.appendToStream(reservationRequestStream(reservationId), [refused], { expectedRevision: 'any' });
+    return refused;
   }
 
   /** The facility's current state, reading only the events after the last one seen. */

@@ -2,7 +2,7 @@ import { Inject, Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservationRequestedPayload } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
-import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
+import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
 import { messageMetadata } from '@custody/platform';
 import type { CustodyConfig } from '../config';
@@ -27,7 +27,11 @@ export class FacilityConsumer {
     @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
   ) {}
 
-  /** The transfer service asks for a place: held, or refused with a recorded ReservationRefused it reacts to. */
+  /**
+   * The transfer service asks for a place: held, or refused with a recorded ReservationRefused it
+   * reacts to. Every request is answered: one the facility cannot decide on (an unknown facility,
+   * a reservation id taken, the person holding a place there already) is refused too, with the code.
+   */
   @EventPattern('PlaceReservationRequested')
   async onPlaceRequested(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const request = message.data as PlaceReservationRequestedPayload;
@@ -49,13 +53,10 @@ export class FacilityConsumer {
     try {
       await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
     } catch (error) {
-      // Nothing can be recorded at the facility (unknown facility, a reused reservation id):
-      // set the request aside for an operator rather than answer nothing silently. A conflict
-      // with another writer is not such a case: it is thrown as it is, and retried.
-      if (error instanceof CommandRejection && error.code !== 'CONCURRENCY_CONFLICT') {
-        throw new PermanentHandlerError(error.code, error.message);
-      }
-      throw error;
+      // A conflict with another writer is no answer: it is thrown as it is, and retried.
+      if (!(error instanceof CommandRejection) || error.code === 'CONCURRENCY_CONFLICT') throw error;
+      await this.commands.refuseRequest(tx, request, error, messageMetadata(message), deterministicId(`${message.id}/refused`));
+      this.logger.warn(`place ${request.reservationId} at facility ${request.facilityId} refused for transfer ${request.transferId}: ${error.code}`);
     }
   }
 

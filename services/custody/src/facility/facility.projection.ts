@@ -11,10 +11,11 @@ type Data = Record<string, unknown> & { facilityId: string };
 /**
  * The occupancy read model, kept from the facility streams: per facility its capacity, occupied
  * and reserved places; each reservation and refusal; and a row per change (occupancy over time).
+ * Requests refused before any facility decided (`reservation-*` streams) are refusals too.
  */
 @Injectable()
 export class FacilityProjection implements Projection {
-  readonly categories = ['facility'];
+  readonly categories = ['facility', 'reservation'];
   private readonly s: string;
 
   constructor(

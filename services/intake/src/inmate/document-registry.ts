@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandRejection, type FieldProblem, type IdentityDocument, REJECTIONS, type StateCode } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type ExpectedRevision } from '@custody/event-store';
-import { deterministicId, type StreamStore } from '@custody/event-sourcing';
+import { deterministicId, type StreamReader, type StreamStore } from '@custody/event-sourcing';
 import { PersonalDataKeys } from '@custody/personal-data';
 
 /**
@@ -55,16 +55,23 @@ export class DocumentRegistry {
   /**
    * Plans holding `documents` for the inmate (and letting go of `previous` ones no longer
    * listed). Refuses with INMATE_ALREADY_REGISTERED, naming the inmate that holds a document
-   * and listing each document already held.
+   * and listing each document already held. The document streams are read through `reader` (a
+   * consumer's transaction, which sees a document held earlier in its batch).
    */
-  async plan(inmateId: string, sendingState: StateCode, documents: IdentityDocument[], previous: IdentityDocument[] = []): Promise<DocumentPlan> {
+  async plan(
+    inmateId: string,
+    sendingState: StateCode,
+    documents: IdentityDocument[],
+    previous: IdentityDocument[] = [],
+    reader: StreamReader = this.store,
+  ): Promise<DocumentPlan> {
     const wanted = new Map(documents.map((d, index) => [this.streamOf(sendingState, d), { document: d, index }]));
     const dropped = new Map(previous.map((d) => [this.streamOf(sendingState, d), d]).filter(([stream]) => !wanted.has(stream as string)) as Array<[string, IdentityDocument]>);
     const steps: Step[] = [];
     const problems: FieldProblem[] = [];
     let existingInmateId: string | undefined;
     for (const [stream, { document, index }] of wanted) {
-      const holder = await this.holder(stream);
+      const holder = await this.holder(stream, reader);
       if (holder.inmateId === inmateId) continue;
       if (holder.inmateId !== undefined) {
         existingInmateId ??= holder.inmateId;
@@ -77,7 +84,7 @@ export class DocumentRegistry {
       throw new CommandRejection('INMATE_ALREADY_REGISTERED', REJECTIONS.INMATE_ALREADY_REGISTERED.message, { existingInmateId }, problems);
     }
     for (const [stream, document] of dropped) {
-      const holder = await this.holder(stream);
+      const holder = await this.holder(stream, reader);
       if (holder.inmateId === inmateId) steps.push({ stream, expectedRevision: holder.revision!, type: DOCUMENT_RELEASED, document });
     }
     // One order for every writer, so that two transactions never wait for each other in a cycle.
@@ -100,10 +107,10 @@ export class DocumentRegistry {
   }
 
   /** Who holds the document now, and the stream's revision. */
-  private async holder(stream: string): Promise<{ inmateId?: string; revision?: number }> {
+  private async holder(stream: string, reader: StreamReader): Promise<{ inmateId?: string; revision?: number }> {
     let inmateId: string | undefined;
     let revision: number | undefined;
-    for await (const event of this.store.readStream(stream)) {
+    for await (const event of reader.readStream(stream)) {
       revision = event.revision;
       inmateId = event.type === DOCUMENT_HELD ? (event.data as { inmateId: string }).inmateId : undefined;
     }

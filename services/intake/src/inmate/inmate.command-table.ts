@@ -67,7 +67,7 @@ export class InmateCommandPort implements CommandPort<IntakeCommandType, Postgre
    * is answered by the decoder's refusal, CommandRefusalRecorder.)
    */
   async kafka(type: IntakeCommandType, event: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
-    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event));
+    const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event), context.tx);
     if (await refuseCommand(context, event, type, refusal)) return;
     await this.commands.applyWithResult(context.tx, { type, data: event.data } as IncomingCommand, event.id, messageMetadata(event));
   }

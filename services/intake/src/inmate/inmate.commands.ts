@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState, resultEvent, retryPolicy,
-  type CommandOutcome, type RetryPolicy, type StreamStore,
+  type CommandOutcome, type RetryPolicy, type StreamReader, type StreamStore,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
 import { observedCommand } from '@custody/platform';
@@ -95,15 +95,18 @@ export class InmateCommands {
   /**
    * Kafka: applies the command inside the consumer's inbox transaction and records its result
    * (CommandAccepted / CommandRejected) there, for the relay to publish on custody.command-results.
-   * A document taken by a concurrent registration fails the transaction: the consumer retries,
-   * and the retry answers INMATE_ALREADY_REGISTERED.
+   * Everything is read through that transaction (the inmate's stream, the documents): a consumer
+   * applies many messages in one, and a second command for a person in the same batch must see
+   * the first. A document taken by a concurrent registration fails the transaction: the consumer
+   * retries, and the retry answers INMATE_ALREADY_REGISTERED.
    */
   async applyWithResult(tx: PostgresTransaction, incoming: IncomingCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
     let plan: DocumentPlan | undefined;
     let command: InmateCommand;
+    const reader = this.personalData.readerIn(tx);
     try {
       command = await this.complete(incoming);
-      plan = await this.planDocuments(command);
+      plan = await this.planDocuments(command, reader);
     } catch (error) {
       const rejection = asRejection(error);
       if (!rejection) throw error;
@@ -113,7 +116,7 @@ export class InmateCommands {
     const held = plan;
     const observed = observedCommand(metadata);
     return applyCommandWithResult({
-      reader: this.personalData, tx, writer: this.writerIn(tx), stream: inmateStream(command.data.inmateId),
+      reader, tx, writer: this.writerIn(tx), stream: inmateStream(command.data.inmateId),
       decider: inmateDecider, command, commandId, commandType: command.type, metadata: observed.metadata,
       options: {
         retry: this.retry,
@@ -132,20 +135,20 @@ export class InmateCommands {
   }
 
   /**
-   * Effects of other services' events (a taking into charge, a report): decided and appended in
-   * the consumer's transaction, with ids derived from the event's id.
+   * Effects of other services' events (a taking into charge, a report): read, decided and
+   * appended in the consumer's transaction, with ids derived from the event's id.
    */
   async applyEffect(tx: PostgresTransaction, command: InmateCommand, causationId: string, metadata: EventMetadata) {
     return this.decideAndAppend(tx, command, metadata, causationId);
   }
 
-  /** The current state of an inmate, and the revision it was built at. */
-  load(inmateId: string): Promise<{ state: Inmate; revision: number | undefined }> {
-    return loadState<InmateEvent, Inmate>(this.personalData, inmateStream(inmateId), inmateDecider);
+  /** The current state of an inmate, and the revision it was built at: as committed, or as the consumer's transaction `tx` sees it. */
+  load(inmateId: string, tx?: PostgresTransaction): Promise<{ state: Inmate; revision: number | undefined }> {
+    return loadState<InmateEvent, Inmate>(tx ? this.personalData.readerIn(tx) : this.personalData, inmateStream(inmateId), inmateDecider);
   }
 
   private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, idSeed: string) {
-    return handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
+    return handleCommand(this.personalData.readerIn(tx), inmateStream(command.data.inmateId), inmateDecider, command, {
       ...observedCommand(metadata),
       writer: this.personalData.writer(tx),
       retry: this.retry,
@@ -158,23 +161,26 @@ export class InmateCommands {
     return { ...this.personalData.writer(tx), tx };
   }
 
-  /** The documents a registration or an identity correction must hold, or an erasure let go; undefined for other commands. */
-  private async planDocuments(command: InmateCommand): Promise<DocumentPlan | undefined> {
+  /**
+   * The documents a registration or an identity correction must hold, or an erasure let go;
+   * undefined for other commands. Read through `reader` (the pool's, or a consumer's transaction).
+   */
+  private async planDocuments(command: InmateCommand, reader: StreamReader = this.personalData): Promise<DocumentPlan | undefined> {
     if (command.type === 'RegisterInmate') {
       const { inmateId, sendingState, identity } = command.data;
-      return this.documents.plan(inmateId, sendingState, identity.documents);
+      return this.documents.plan(inmateId, sendingState, identity.documents, [], reader);
     }
     if (command.type === 'CorrectInmateRecord' && command.data.identity) {
-      const { state } = await this.load(command.data.inmateId);
+      const { state } = await loadState<InmateEvent, Inmate>(reader, inmateStream(command.data.inmateId), inmateDecider);
       // An erased record keeps no documents; the decider refuses the correction.
       if (state.status === 'unregistered' || state.isPersonalDataErased) return undefined;
-      return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, documentsOf(state.identity));
+      return this.documents.plan(state.inmateId, state.sendingState, command.data.identity.documents, documentsOf(state.identity), reader);
     }
     if (command.type === 'ErasePersonalData') {
       // Rule 16: an erased person holds no document any more (written only if the erasure is decided).
-      const { state } = await this.load(command.data.inmateId);
+      const { state } = await loadState<InmateEvent, Inmate>(reader, inmateStream(command.data.inmateId), inmateDecider);
       if (state.status === 'unregistered' || state.isPersonalDataErased) return undefined;
-      return this.documents.plan(state.inmateId, state.sendingState, [], documentsOf(state.identity));
+      return this.documents.plan(state.inmateId, state.sendingState, [], documentsOf(state.identity), reader);
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import {
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata } from '@custody/platform';
+import { messageMetadata, recordRefusedEffect } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
 import { TransferCases } from './transfer-cases';
 import type { InmateCommand } from './inmate.decider';
@@ -52,7 +52,7 @@ export class InmateConsumer {
   async custodyReceived(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
     const received = event.data as CustodyReceivedPayload;
     const { inmateId, transferId, receivedBy } = received;
-    const { state } = await this.commands.load(inmateId);
+    const { state } = await this.commands.load(inmateId, context.tx);
     const problem = await this.cases.uncorroborated(context.tx, received, state.status === 'unregistered' ? undefined : state.sendingState);
     if (problem) throw new PermanentHandlerError('FACT_NOT_CORROBORATED', `CustodyReceived ${event.id} ${problem}; not applied`);
     await this.effect(event, context, {
@@ -65,7 +65,7 @@ export class InmateConsumer {
   @EventPattern('InmateRecaptured')
   async recaptured(@Payload() event: DecodedEvent, @Ctx() context: Context): Promise<void> {
     const { inmateId, stateFoundIn } = event.data as InmateRecapturedPayload;
-    const { state } = await this.commands.load(inmateId);
+    const { state } = await this.commands.load(inmateId, context.tx);
     if (state.status === 'unregistered' || state.sendingState !== stateFoundIn || state.enforcement.status !== 'suspended') return;
     await this.effect(event, context, {
       type: 'ResumeEnforcement',
@@ -100,9 +100,10 @@ export class InmateConsumer {
   }
 
   /**
-   * Applies the effect in the inbox transaction. A person this service never registered is an
-   * inconsistency an operator must see (dead-letter); another refusal (e.g. enforcement already
-   * ended) means the fact is already reflected, and is logged.
+   * Applies the effect in the inbox transaction (read through it too). A person this service never
+   * registered is an inconsistency an operator must see (dead-letter); another refusal (e.g.
+   * enforcement already ended) means the fact is already reflected: counted
+   * (custody_effects_refused_total) and logged.
    */
   private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
     try {
@@ -110,7 +111,8 @@ export class InmateConsumer {
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
       if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);
-      this.logger.warn(`${event.type} ${event.id} changed nothing: ${error.code} ${error.message}`);
+      recordRefusedEffect(event.type, command.type, error.code);
+      this.logger.warn(`${event.type} ${event.id} changed nothing: ${command.type} refused ${error.code} ${error.message}`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import request from 'supertest';
 import { currentVersion, EXAMPLES, REFUSAL_GROUNDS, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
@@ -116,6 +117,35 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     } else {
       expect(httpResponse.status).toBe(201);
       expect(kafka.result.value).toMatchObject({ code: 'INMATE_ALREADY_REGISTERED', details: { existingInmateId: overHttp } });
+    }
+  });
+
+  it('applies two commands for one person fetched in one batch, in one consumer transaction: the second sees the first', async () => {
+    const inmateId = randomUUID();
+    const bodies = commandBodies(inmateId, randomUUID());
+    const register = bodies.RegisterInmate({ identity: identity(`B-${inmateId.slice(0, 8)}`) });
+    const record = { ...bodies.RecordSentence(), commandId: randomUUID() };
+    // One request, one key: one record batch on one partition, which the consumer fetches whole.
+    await probe.sendTogether(topic(TOPICS.intakeCommands), [KafkaProbe.command('RegisterInmate', register), KafkaProbe.command('RecordSentence', record)]);
+
+    const registered = await resultOf(register.commandId);
+    const recorded = await resultOf(record.commandId);
+    expect(registered.value).toMatchObject({ commandType: 'RegisterInmate', eventIds: [expect.any(String)], streamRevision: 0 });
+    expect(recorded.headers.ce_type).toBe('CommandAccepted');
+    expect(recorded.value).toMatchObject({ commandType: 'RecordSentence', eventIds: [expect.any(String)], streamRevision: 1 });
+    const history = await http().get(`/inmates/${inmateId}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['InmateRegistered', 'SentenceRecorded']);
+
+    // Both were claimed in the same transaction (now() is the transaction's start).
+    const pool = new Pool({ connectionString: intake.config.DATABASE_URL, max: 1 });
+    try {
+      const { rows } = await pool.query<{ claimed: number; transactions: number }>(
+        `SELECT count(*)::int AS claimed, count(DISTINCT processed_at)::int AS transactions FROM "${intake.config.DATABASE_SCHEMA}".inbox WHERE event_id = ANY($1)`,
+        [[register.commandId, record.commandId]],
+      );
+      expect(rows[0]).toEqual({ claimed: 2, transactions: 1 });
+    } finally {
+      await pool.end();
     }
   });
 

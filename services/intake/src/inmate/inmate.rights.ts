@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { messagesOnTopic, TOPICS, type CommandRejection, type IntakeCommandType } from '@custody/contracts';
+import type { PostgresTransaction } from '@custody/event-store';
 import { messageRights, signerRefusal, type CommandRight } from '@custody/security';
 import { InmateCommands } from './inmate.commands';
 
@@ -29,11 +30,12 @@ export class InmateRights {
    * inmate it is about; undefined when it is, when the command came unsigned
    * (COMMAND_SIGNATURES=off), for a registration (checked by the decoder from the state it names),
    * or when no inmate has this id (the decider answers INMATE_NOT_FOUND). An inmate's sending
-   * state never changes once registered.
+   * state never changes once registered. The record is read through the consumer's transaction
+   * `tx`: a person registered earlier in the same batch is known.
    */
-  async refusal(type: IntakeCommandType, data: { inmateId: string }, signerState: string | undefined): Promise<CommandRejection | undefined> {
+  async refusal(type: IntakeCommandType, data: { inmateId: string }, signerState: string | undefined, tx?: PostgresTransaction): Promise<CommandRejection | undefined> {
     if (!signerState || type === 'RegisterInmate') return undefined;
-    const { state } = await this.commands.load(data.inmateId);
+    const { state } = await this.commands.load(data.inmateId, tx);
     if (state.status === 'unregistered') return undefined;
     return signerRefusal(signerState, type, { kind: 'inmate', sendingState: state.sendingState }, INTAKE_COMMAND_RIGHTS[type]);
   }

@@ -24,9 +24,21 @@ export class PersonalDataStore implements StreamReader {
   ) {}
 
   /** The stream's events, opened. */
-  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<OpenedEvent> {
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<OpenedEvent> {
+    return this.opened(this.store.readStream(stream, options));
+  }
+
+  /**
+   * The streams as a transaction sees them (its own appends included), opened: what a consumer's
+   * handler reads, so that a second command for a person in one batch sees the first.
+   */
+  readerIn(tx: PostgresTransaction): StreamReader {
+    return { readStream: (stream, options) => this.opened(tx.readStream(stream, options)) };
+  }
+
+  private async *opened(events: AsyncIterable<RecordedEvent>): AsyncIterable<OpenedEvent> {
     const access = new Map<string, Promise<KeyAccess>>();
-    for await (const event of this.store.readStream(stream, options)) yield await this.open(event, access);
+    for await (const event of events) yield await this.open(event, access);
   }
 
   /** Opens one recorded event; `access` remembers the key of each person for a run of events. */

@@ -48,6 +48,14 @@ export class KafkaProbe {
     await this.producer!.send({ topic, acks: -1, messages: [message] });
   }
 
+  /**
+   * Sends messages in one request: with one key they go to one partition as one record batch,
+   * which a consumer fetches whole (and applies in one transaction).
+   */
+  async sendTogether(topic: string, envelopes: Envelope[]): Promise<void> {
+    await this.producer!.send({ topic, acks: -1, messages: envelopes.map((envelope) => toKafkaMessage(envelope)) });
+  }
+
   /** Sends a message as given (e.g. a valid envelope around a body that breaks the contract). */
   async sendRaw(topic: string, message: { key: string; value: string; headers: Record<string, string> }): Promise<void> {
     await this.producer!.send({ topic, acks: -1, messages: [message] });

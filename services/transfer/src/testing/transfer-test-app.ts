@@ -75,6 +75,23 @@ export class TestProducer {
     return id;
   }
 
+  /**
+   * Sends messages in one request: with one key they go to one partition as one record batch,
+   * which the service's consumer fetches whole (and applies in one transaction).
+   */
+  async sendTogether(topic: string, messages: Array<{ type: MessageType; data: object; id?: string; actor?: { state: string; organisation: string } }>): Promise<string[]> {
+    this.producer ??= testKafka('producer').producer();
+    await this.producer.connect();
+    const ids = messages.map((m) => m.id ?? randomUUID());
+    const encoded = messages.map(({ type, data, actor }, index) => {
+      const occurredAt = (data as { occurredAt?: string }).occurredAt ?? new Date().toISOString();
+      const metadata = { correlationId: ids[index], occurredAt, ...(actor ? { actor } : {}) };
+      return toKafkaMessage({ id: ids[index], type, schemaVersion: currentVersion(type), data, metadata });
+    });
+    await this.producer.send({ topic: `${this.prefix}${topic}`, messages: encoded });
+    return ids;
+  }
+
   async close(): Promise<void> {
     await this.producer?.disconnect();
   }

@@ -70,7 +70,7 @@ export class TransferCommandPort implements CommandPort<TransferCommandType, Pos
    */
   async kafka(type: TransferCommandType, event: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
     const command = { type, data: event.data } as TransferCommand;
-    const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(command, signerStateOf(event)));
+    const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(context.tx, command, signerStateOf(event)));
     if (await refuseCommand(context, event, type, refusal)) return;
     await this.commands.executeWithResult(context.tx, command, event.id, messageMetadata(event));
   }

@@ -44,6 +44,8 @@ export class TransferCommands {
 
   /**
    * A command from Kafka, in the inbox transaction, with its result recorded for custody.command-results.
+   * Everything is read through that transaction (the case's stream included): a consumer applies
+   * many messages in one, and a second command for a case in the same batch must see the first.
    * The events and the guard run in a savepoint: a second open case refused by the guard is
    * rolled back alone and answered TRANSFER_ALREADY_ACTIVE.
    */
@@ -51,7 +53,7 @@ export class TransferCommands {
     const decider = this.deciderFor(await this.contextOf(tx, command));
     const { metadata: traced, ...options } = this.options(command, metadata);
     return applyCommandWithResult({
-      reader: this.store, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
+      reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
       commandType: command.type, metadata: traced, options: { afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
     });
   }
@@ -60,23 +62,24 @@ export class TransferCommands {
    * Whether the state that signed a command from Kafka may issue it for this case (the rights of
    * transfer.rights.ts): UNAUTHORISED_ACTOR when not; undefined when it may, when the command came
    * unsigned (COMMAND_SIGNATURES=off) or when the case is unknown (the decider answers). The
-   * case's two states are those its request fixed, read from the first event of its stream.
+   * case's two states are those its request fixed, read from the first event of its stream,
+   * through the inbox transaction `tx` (a case requested earlier in the same batch is known).
    */
-  async signerRefusal(command: TransferCommand, signerState: string | undefined): Promise<CommandRejection | undefined> {
+  async signerRefusal(tx: PostgresTransaction, command: TransferCommand, signerState: string | undefined): Promise<CommandRejection | undefined> {
     if (!signerState) return undefined;
     const data = command.data as unknown as Record<string, unknown>;
     let stored: TransferState | undefined;
-    for await (const event of this.store.readStream(transferStream(command.data.transferId), { maxCount: 1 })) {
+    for await (const event of tx.readStream(transferStream(command.data.transferId), { maxCount: 1 })) {
       stored = evolve(initialState(), upcast({ type: event.type, data: event.data, schemaVersion: event.schemaVersion }) as TransferEvent);
     }
-    const inmate = !stored && command.type === 'RequestTransfer' ? await this.inmates.find(command.data.inmateId) : undefined;
+    const inmate = !stored && command.type === 'RequestTransfer' ? await this.inmates.find(command.data.inmateId, tx) : undefined;
     return signerRefusal(signerState, command.type, caseSubject({ type: command.type, data }, stored, inmate?.sendingState), TRANSFER_COMMAND_RIGHTS[command.type]);
   }
 
-  /** An effect of another service's event (no result is published), in the inbox transaction. */
+  /** An effect of another service's event (no result is published), read and written in the inbox transaction. */
   async executeInTransaction(tx: PostgresTransaction, command: TransferCommand, metadata: EventMetadata): Promise<NewEvent[]> {
     const decider = this.deciderFor(await this.contextOf(tx, command));
-    const { events } = await handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
+    const { events } = await handleCommand(tx, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata),
       unitOfWork: inSavepoint(tx),
     });

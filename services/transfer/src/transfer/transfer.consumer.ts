@@ -4,7 +4,7 @@ import { CommandRejection, type InmateAdmittedPayload, type PlaceReservedPayload
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata } from '@custody/platform';
+import { messageMetadata, recordRefusedEffect } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -46,13 +46,19 @@ export class TransferConsumer {
     return { commandId: deterministicId(`${event.id}/${step}`), occurredAt: event.occurredAt };
   }
 
-  /** Another service's event applied to the case; a refusal of the rules is logged, not retried (it is an answer). */
+  /**
+   * Another service's event applied to the case, read and written in the inbox transaction (so a
+   * refusal is never the fruit of a stale read of the case). A refusal of the rules is an answer,
+   * not retried: the message is consumed and nothing is written, and the refusal is counted
+   * (custody_effects_refused_total) and logged, never silent.
+   */
   private async effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
     try {
       await this.commands.executeInTransaction(tx, command, messageMetadata(event));
     } catch (error) {
       if (!(error instanceof CommandRejection)) throw error;
-      this.logger.warn(`${event.type} ${event.id} left transfer ${command.data.transferId} unchanged: ${error.code} (${error.message})`);
+      recordRefusedEffect(event.type, command.type, error.code);
+      this.logger.warn(`${event.type} ${event.id} left transfer ${command.data.transferId} unchanged: ${command.type} refused ${error.code} (${error.message})`);
     }
   }
 }

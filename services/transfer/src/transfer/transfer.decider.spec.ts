@@ -1,3 +1,4 @@
+import type { TransferEvent } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
 import {
   at, belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, given, happyPath, run, type CaseShape,
@@ -401,6 +402,8 @@ describe('Rule 9: lease eligibility (Denmark–Kosovo)', () => {
   });
 });
 
+const SECOND_RESERVATION = '66666666-6666-4666-8666-666666666666';
+
 describe('the place at the receiving facility', () => {
   const s = belgiumToAlbania();
   const c = commandsOf(s);
@@ -419,11 +422,42 @@ describe('the place at the receiving facility', () => {
     given(upTo(s, 'confirm'), ctx).when(c.schedule(23, { destinationFacilityId: '44444444-4444-4444-8444-444444444444' })).thenRejects('PLACE_NOT_RESERVED');
   });
 
-  it('a refusal by the facility (no capacity) ends the case', () => {
+  it('Rule 9: a refusal for want of a free place (or of a facility custody does not know yet) returns the case to recognised, to ask again under a new reservation id', () => {
     const declined = [...upTo(s, 'reserve'), c.decline()];
-    given(upTo(s, 'reserve'), ctx).when(c.decline()).thenMatches([{ type: 'PlaceReservationDeclined', data: { code: 'CAPACITY_EXHAUSTED' } }]);
-    expect(given(declined, ctx).state.stage).toBe('no-capacity');
-    given(declined, ctx).when(c.schedule()).thenRejects('TRANSFER_CLOSED');
+    given(upTo(s, 'reserve'), ctx).when(c.decline()).thenMatches([{ type: 'PlaceReservationDeclined', data: { code: 'CAPACITY_EXHAUSTED', isCaseEnded: false } }]);
+    given(upTo(s, 'reserve'), ctx).when(c.decline(22, { code: 'FACILITY_NOT_FOUND', reason: 'No facility with this id is registered.' }))
+      .thenMatches([{ type: 'PlaceReservationDeclined', data: { code: 'FACILITY_NOT_FOUND', isCaseEnded: false } }]);
+    expect(given(declined, ctx).state).toMatchObject({ stage: 'recognised', reservation: { reservationId: c.reservationId, status: 'declined', code: 'CAPACITY_EXHAUSTED' } });
+    given(declined, ctx).when(c.schedule()).thenRejects('PLACE_NOT_RESERVED');
+    // The refused reservation is not asked for again; a new one is.
+    given(declined, ctx).when(c.reserve(23)).thenRejects('RESERVATION_NOT_ACTIVE', { details: { status: 'declined' } });
+    given(declined, ctx).when(c.reserve(23, { reservationId: SECOND_RESERVATION }))
+      .thenMatches([{ type: 'PlaceReservationRequested', data: { reservationId: SECOND_RESERVATION, facilityId: s.facilityId } }]);
+
+    const confirmed = [...declined, c.reserve(23, { reservationId: SECOND_RESERVATION }), c.confirm(24, { reservationId: SECOND_RESERVATION })];
+    expect(given(confirmed, ctx).state).toMatchObject({ stage: 'place-reserved', reservation: { reservationId: SECOND_RESERVATION, status: 'confirmed' } });
+    // An answer about the refused reservation is about no place the case asks for now.
+    given(confirmed, ctx).when(c.confirm(25)).thenRejects('RESERVATION_NOT_FOUND');
+    given(confirmed, ctx).when(c.schedule(25)).thenMatches([{ type: 'TransferScheduled' }]);
+  });
+
+  it('Rule 9: a refusal on the lease eligibility ends the case: the person may not take the leased places the case must use', () => {
+    const ineligible = c.decline(22, { code: 'LEASE_ELIGIBILITY_NOT_MET', reason: 'A life sentence excludes placement in the leased facility.' });
+    given(upTo(s, 'reserve'), ctx).when(ineligible).thenMatches([{ type: 'PlaceReservationDeclined', data: { code: 'LEASE_ELIGIBILITY_NOT_MET', isCaseEnded: true } }]);
+    const ended = [...upTo(s, 'reserve'), ineligible];
+    expect(given(ended, ctx).state).toMatchObject({ stage: 'no-capacity', reservation: { status: 'declined' } });
+    given(ended, ctx).when(c.reserve(23, { reservationId: SECOND_RESERVATION })).thenRejects('TRANSFER_CLOSED');
+    given(ended, ctx).when(c.schedule()).thenRejects('TRANSFER_CLOSED');
+  });
+
+  it('a refusal recorded at version 1 of PlaceReservationDeclined ended its case, and is still read so', () => {
+    const { events } = run(upTo(s, 'reserve'), ctx);
+    const v1 = {
+      type: 'PlaceReservationDeclined', schemaVersion: 1,
+      data: { transferId: s.transferId, inmateId: s.inmate.inmateId, facilityId: s.facilityId, reservationId: c.reservationId, code: 'CAPACITY_EXHAUSTED', reason: 'No free place.' },
+    } as unknown as TransferEvent;
+    expect(given([...events, v1], ctx).state.stage).toBe('no-capacity');
+    given([...events, v1], ctx).when(c.reserve(23, { reservationId: SECOND_RESERVATION })).thenRejects('TRANSFER_CLOSED');
   });
 
   it('an answer about another reservation is refused', () => {

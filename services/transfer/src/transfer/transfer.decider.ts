@@ -105,6 +105,14 @@ function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate
   };
 }
 
+/**
+ * Rule 9: the facility's refusals of a place that end the case. The person is not eligible for
+ * the leased places, and a lease case must use the leased facility it named at its request: no
+ * other place can be asked for. Any other refusal (no free place now, a facility not registered
+ * yet, a reservation id already taken) leaves the case recognised, to ask again.
+ */
+const REFUSALS_ENDING_THE_CASE: ReadonlySet<string> = new Set<RejectionCode>(['LEASE_ELIGIBILITY_NOT_MET']);
+
 /** Compensation when a case ends: a place held at the facility is to be released. */
 function compensate(state: TransferState, reason: string): TransferEvent[] {
   if (!isReservationHeld(state)) return [];
@@ -302,12 +310,16 @@ export function decide(command: TransferCommand, state: TransferState, context: 
 
     case 'RequestPlaceReservation': {
       requireOpen(state);
+      // Rule 9: after a refusal that did not end the case, it is recognised again and may ask again.
       requireStage(state, ['recognised'], 'recognised by the receiving state, without a reservation');
       const { facilityId, reservationId, profile, expectedArrivalOn } = command.data;
       if (state.facilityId && facilityId !== state.facilityId) {
         throw new CommandRejection('VALIDATION_FAILED', 'The place must be reserved in the facility of the case.', {}, [
           { path: 'facilityId', problem: `must be ${state.facilityId}` },
         ]);
+      }
+      if (state.declinedReservationIds?.includes(reservationId)) {
+        throw reject('RESERVATION_NOT_ACTIVE', { reservationId, status: 'declined' }, 'The facility refused this reservation; ask again under a new reservation id.');
       }
       return [event('PlaceReservationRequested', { ...ids, facilityId, reservationId, profile, expectedArrivalOn })];
     }
@@ -325,7 +337,7 @@ export function decide(command: TransferCommand, state: TransferState, context: 
       if (state.reservation?.reservationId !== reservationId) throw reject('RESERVATION_NOT_FOUND', { reservationId });
       if (isEnded(state) || state.reservation.status === 'declined') return [];
       if (state.reservation.status !== 'requested') throw reject('RESERVATION_NOT_ACTIVE', { reservationId, status: state.reservation.status });
-      return [event('PlaceReservationDeclined', { ...ids, facilityId, reservationId, code, reason })];
+      return [event('PlaceReservationDeclined', { ...ids, facilityId, reservationId, code, reason, isCaseEnded: REFUSALS_ENDING_THE_CASE.has(code) })];
     }
 
     case 'ScheduleTransfer': {

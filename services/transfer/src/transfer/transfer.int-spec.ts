@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
+import { PostgresEventStore } from '@custody/event-store';
 import { eventually } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
@@ -112,12 +113,31 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     expect(elsewhere.items.map((i: { transferId: string }) => i.transferId)).not.toContain(transferId);
   });
 
-  it('a refusal of the place by the facility ends the case; a withdrawal releases the place held', async () => {
+  it('a refusal of the place by the facility returns the case to recognised, and the place asked for again is held (Rule 9); a withdrawal releases the place held', async () => {
     const refused = await recognisedCase();
     const profile = { nationalities: ['AL'], hasExpulsionOrder: false, offenceCategories: ['drugs'], sentenceKind: 'determinate', hasSeriousMentalIllness: false, hasTerminalIllness: false };
     await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(21, { facilityId: refused.facilityId, reservationId: refused.reservationId, profile })).expect(200);
     await producer.send('ReservationRefused', { facilityId: refused.facilityId, reservationId: refused.reservationId, transferId: refused.transferId, inmateId: refused.inmateId, code: 'CAPACITY_EXHAUSTED', reason: 'No free place.' }, TOPICS.facilityEvents);
-    await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'no-capacity' ? true : undefined), { message: 'no capacity' });
+    const declined = await eventually(async () => {
+      const { body } = await http.get(`/transfers/${refused.transferId}`);
+      return body.reservation?.status === 'declined' ? body : undefined;
+    }, { message: 'the place declined' });
+    expect(declined).toMatchObject({ stage: 'recognised', reservation: { reservationId: refused.reservationId, code: 'CAPACITY_EXHAUSTED' } });
+    const declinedEvent = await reader.waitFor((m) => m.type === 'PlaceReservationDeclined' && m.data.transferId === refused.transferId, 'PlaceReservationDeclined published');
+    expect(declinedEvent.data).toMatchObject({ code: 'CAPACITY_EXHAUSTED', isCaseEnded: false });
+    // The refused reservation is not asked for again; a new one is, and held.
+    await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(22, { facilityId: refused.facilityId, reservationId: refused.reservationId, profile })).expect(409);
+    const again = randomUUID();
+    await http.post(`/transfers/${refused.transferId}/reservation`).send(refused.c(22, { facilityId: refused.facilityId, reservationId: again, profile })).expect(200);
+    await producer.send('PlaceReserved', { facilityId: refused.facilityId, reservationId: again, transferId: refused.transferId, inmateId: refused.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => ((await http.get(`/transfers/${refused.transferId}`)).body.stage === 'place-reserved' ? true : undefined), { message: 'the place asked again reserved' });
+    // A late answer about the refused reservation changes nothing, and is not silent: it is counted.
+    await producer.send('PlaceReserved', { facilityId: refused.facilityId, reservationId: refused.reservationId, transferId: refused.transferId, inmateId: refused.inmateId, expiresAt: `${addDays(DAY0, 60)}T00:00:00Z` }, TOPICS.facilityEvents);
+    await eventually(async () => {
+      const { text } = await http.get('/metrics').expect(200);
+      return text.includes('custody_effects_refused_total{event="PlaceReserved",command="ConfirmPlaceReservation",code="RESERVATION_NOT_FOUND",service="transfer"} 1') ? true : undefined;
+    }, { message: 'the refused effect counted' });
+    expect((await http.get(`/transfers/${refused.transferId}`)).body.reservation).toMatchObject({ reservationId: again, status: 'confirmed' });
 
     const held = await recognisedCase();
     await http.post(`/transfers/${held.transferId}/reservation`).send(held.c(21, { facilityId: held.facilityId, reservationId: held.reservationId, profile })).expect(200);
@@ -154,6 +174,32 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
       .expect((r) => expect(r.body.code).toBe('STEP_OUT_OF_ORDER'));
     await http.get(`/transfers/${randomUUID()}`).expect(404).expect((r) => expect(r.body.code).toBe('TRANSFER_NOT_FOUND'));
     await http.get('/transfers').query({ state: 'nowhere' }).expect(400);
+  });
+
+  it('applies two commands for one case fetched in one batch, in one consumer transaction: the second sees the first', async () => {
+    const { transferId, inmateId } = await albanianInmate();
+    const actor = { state: 'BE', organisation: 'FPS Justice, Central Authority' };
+    const requestId = randomUUID();
+    const opinionId = randomUUID();
+    // One request, one key (the inmate): one record batch on one partition, fetched whole.
+    await producer.sendTogether(TOPICS.transferCommands, [
+      { type: 'RequestTransfer', id: requestId, actor, data: { commandId: requestId, occurredAt: on(0), transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' } },
+      { type: 'RecordInmateOpinion', id: opinionId, actor, data: { commandId: opinionId, occurredAt: on(1), transferId, inmateId, opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON } },
+    ]);
+    const requested = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === requestId, 'the result of RequestTransfer');
+    const heard = await reader.waitFor((m) => m.topic === TOPICS.commandResults && m.data.commandId === opinionId, 'the result of RecordInmateOpinion');
+    expect(requested).toMatchObject({ type: 'CommandAccepted', data: { commandType: 'RequestTransfer' } });
+    expect(heard).toMatchObject({ type: 'CommandAccepted', data: { commandType: 'RecordInmateOpinion', eventIds: [expect.any(String)] } });
+    expect(await streamTypes(app, transferId)).toEqual(['TransferRequested', 'InmateOpinionRecorded']);
+
+    // Both were claimed in the same transaction (now() is the transaction's start).
+    const { rows } = await app.get(PostgresEventStore).transaction((tx) =>
+      tx.query<{ claimed: number; transactions: number }>(
+        `SELECT count(*)::int AS claimed, count(DISTINCT processed_at)::int AS transactions FROM "${env.schema}".inbox WHERE event_id = ANY($1)`,
+        [[requestId, opinionId]],
+      ),
+    );
+    expect(rows[0]).toEqual({ claimed: 2, transactions: 1 });
   });
 
   it('takes commands on custody.transfer.commands and answers on custody.command-results', async () => {

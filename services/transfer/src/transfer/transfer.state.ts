@@ -6,7 +6,9 @@ import type {
 
 /**
  * Where a transfer case stands. The first nine are the way forward; the last four end a case
- * early (withdrawn or cancelled by a state, refused by the receiving state, no place at the facility).
+ * early (withdrawn or cancelled by a state, refused by the receiving state, or no place the
+ * person may take at the facility the case must use: a refusal of a place that ends the case,
+ * Rule 9). A refusal that does not end the case returns it to `recognised`, to ask again.
  */
 export const STAGES = [
   'requested', 'certificate-issued', 'recognised', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
@@ -47,7 +49,10 @@ export interface TransferState {
     adaptedSentence?: AdaptedSentence;
     refusalGround?: RefusalGround;
   };
-  reservation?: { facilityId: string; reservationId: string; status: ReservationStatus; expiresAt?: string };
+  /** The last place asked for, and how the facility answered (`code`: its refusal's). */
+  reservation?: { facilityId: string; reservationId: string; status: ReservationStatus; expiresAt?: string; code?: string };
+  /** Reservation ids the facility refused: never asked for again. */
+  declinedReservationIds?: string[];
   schedule?: { plannedDeparture: string; destinationFacilityId: string; escort: Escort };
   obstacle?: { description: string };
   handOver: { dispatch?: CustodyDispatchedPayload; receipt?: CustodyReceivedPayload };
@@ -141,8 +146,15 @@ export function evolve(state: TransferState, event: TransferEvent): TransferStat
     }
     case 'PlaceReservationDeclined': {
       if (!state.reservation) return state;
-      const declined = { ...state, reservation: { ...state.reservation, status: 'declined' as const } };
-      return isEnded(state) ? declined : end(declined, 'no-capacity', { reason: `${event.data.code}: ${event.data.reason}` });
+      const { code, reason, isCaseEnded } = event.data;
+      const declined: TransferState = {
+        ...state,
+        reservation: { ...state.reservation, status: 'declined', code },
+        declinedReservationIds: [...(state.declinedReservationIds ?? []), state.reservation.reservationId],
+      };
+      if (isEnded(state)) return declined;
+      // Rule 9: the case asks again for a place, unless the refusal ended it.
+      return isCaseEnded ? end(declined, 'no-capacity', { reason: `${code}: ${reason}` }) : { ...declined, stage: 'recognised' };
     }
     case 'PlaceReleaseRequested':
       return state.reservation ? { ...state, reservation: { ...state.reservation, status: 'release-requested' } } : state;
@@ -173,8 +185,9 @@ export function isEndingEvent(event: TransferEvent): boolean {
     case 'TransferWithdrawn':
     case 'TransferCancelled':
     case 'TransferCompleted':
-    case 'PlaceReservationDeclined':
       return true;
+    case 'PlaceReservationDeclined':
+      return event.data.isCaseEnded;
     case 'ReceivingStateDecisionRecorded':
       return event.data.decision === 'refused';
     default:

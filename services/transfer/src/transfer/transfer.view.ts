@@ -1,4 +1,5 @@
 import type { TransferEvent } from '@custody/contracts';
+import { upcast } from '@custody/event-sourcing';
 import { evolve, initialState, openDeadlines, type TransferState } from './transfer.state';
 
 /** One step of the case as it happened (`occurredAt`) and as it was recorded (`recordedAt`, Rule 15). */
@@ -35,7 +36,8 @@ export function applyToView(view: TransferView | undefined, event: StoredTransfe
   return {
     transferId,
     revision: event.revision,
-    state: evolve(current.state, { type: event.type, data: event.data, schemaVersion: event.schemaVersion } as TransferEvent),
+    // Lifted to the current version first: the state folds only current versions.
+    state: evolve(current.state, upcast({ type: event.type, data: event.data, schemaVersion: event.schemaVersion }) as TransferEvent),
     timeline: [...current.timeline, { step: event.type, eventId: event.id, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt }],
   };
 }

@@ -1,0 +1,26 @@
+import { IsId, IsText } from '../common/formats';
+
+/**
+ * PlaceReservationDeclined, schema version 1 (frozen): every refusal of a place ended the case.
+ * Version 2 says whether it does (`isCaseEnded`); a v1 event is lifted with `isCaseEnded: true`,
+ * which is what it meant when it was written.
+ */
+export class PlaceReservationDeclinedV1Payload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsId()
+  facilityId!: string;
+
+  @IsId()
+  reservationId!: string;
+
+  @IsText(64)
+  code!: string;
+
+  @IsText(1000)
+  reason!: string;
+}

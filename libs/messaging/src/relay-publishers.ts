@@ -1,0 +1,197 @@
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Checkpoint } from '@custody/event-store';
+import { custodyPartitioner } from './kafka';
+
+/** A batch as the relay sends it: messages by topic, in order. */
+export type TopicMessages = Array<{ topic: string; messages: Message[] }>;
+
+/**
+ * One term of an active relay on the broker: from the moment it became the active relay of its
+ * role to the moment it stood down. A term is never resumed: after any failure the relay begins
+ * a new one, from the checkpoint as it then stands.
+ */
+export interface RelayTerm {
+  /** The checkpoint the broker holds for the role (committed with the last batch), if it keeps one. */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /** Publishes one batch and, where the publisher can, commits `checkpoint` with it atomically. */
+  publish(topicMessages: TopicMessages, checkpoint: Checkpoint): Promise<void>;
+  /** Ends the term (disconnects what it opened); never throws. */
+  close(): Promise<void>;
+}
+
+/** How a relay reaches the broker: a term begins each time it becomes the active relay. */
+export interface RelayPublisher {
+  /** 'transactional' (fenced, exactly once on the wire) or 'at-least-once'. */
+  readonly mode: 'transactional' | 'at-least-once';
+  /** Begins a term. A transactional publisher fences every earlier term of the role here. */
+  begin(): Promise<RelayTerm>;
+}
+
+/** The broker refused this term: another relay of the role began a term since (it was fenced). */
+export class RelayFencedError extends Error {
+  readonly code = 'RELAY_FENCED';
+  constructor(
+    readonly transactionalId: string,
+    cause: unknown,
+  ) {
+    super(`the broker fenced relay ${transactionalId}: another relay of this role began since (${(cause as Error)?.message ?? String(cause)})`, { cause });
+    this.name = 'RelayFencedError';
+  }
+}
+
+/** The transactional publisher's settings (docs/adr/0009-fenced-transactional-relay.md). */
+export interface TransactionalPublisherOptions {
+  kafka: Kafka;
+  /**
+   * The role's transactional id, the same on every instance of the role and stable across
+   * restarts (see {@link relayTransactionalId}): a relay that begins a term fences every producer
+   * of an earlier term, whose open transaction the broker aborts.
+   */
+  transactionalId: string;
+  /**
+   * An existing topic (see {@link RELAY_CHECKPOINT_TOPIC}) against whose partition 0 the checkpoint
+   * is committed, as the offset of consumer group `transactionalId`, in the batch's transaction.
+   * Nothing is ever written to it.
+   */
+  checkpointTopic: string;
+  /**
+   * How long the broker lets a transaction stay open before it aborts it (default 10 s). An open
+   * transaction holds read_committed consumers back on its partitions: a relay that died holding
+   * one, with no other instance to fence it, delays them by at most this long.
+   */
+  transactionTimeoutMs?: number;
+}
+
+/** The logical topic relays commit their checkpoints against; created with one partition and never written to. */
+export const RELAY_CHECKPOINT_TOPIC = 'custody.relay.checkpoints';
+
+/** The transactional id (and checkpoint group) of a relay role: one per service and topic prefix. */
+export function relayTransactionalId(topicPrefix: string, name: string): string {
+  return `${topicPrefix}custody.relay.${name}`;
+}
+
+/**
+ * Publication through Kafka transactions with a stable transactional id per relay role, each batch
+ * in one transaction together with the checkpoint it reaches (the offset of the role's group):
+ * what a read_committed consumer sees and the checkpoint the next term starts from can never
+ * disagree, and a relay that lost its lock is fenced by the broker when the next one begins.
+ * Consumers must read read_committed (kafkajs consumers do by default).
+ */
+export function transactionalPublisher(options: TransactionalPublisherOptions): RelayPublisher {
+  return {
+    mode: 'transactional',
+    begin: () => TransactionalTerm.begin(options),
+  };
+}
+
+/**
+ * Publication through a plain producer, acknowledged by all in-sync replicas: at-least-once on
+ * the wire (a batch acknowledged before the checkpoint moved is published again by the next
+ * term; the consumers' inboxes absorb it). The checkpoint lives only in the database. For
+ * brokers without transactions, and for tests that stand in for a broker.
+ */
+export function producerPublisher(producer: Producer): RelayPublisher {
+  return {
+    mode: 'at-least-once',
+    begin: async () => ({
+      checkpoint: async () => undefined,
+      publish: async (topicMessages) => {
+        if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+      },
+      close: async () => undefined,
+    }),
+  };
+}
+
+/** A checkpoint as the offset Kafka stores: its leading number (a global position, or a KurrentDB commit position). */
+export function checkpointOffset(checkpoint: Checkpoint): string {
+  const match = /^(\d+)(?::\d+)?$/.exec(String(checkpoint));
+  if (!match) throw new Error(`relay checkpoint "${String(checkpoint)}" is not a position`);
+  return match[1];
+}
+
+class TransactionalTerm implements RelayTerm {
+  private constructor(
+    private readonly options: TransactionalPublisherOptions,
+    private readonly producer: Producer,
+    private readonly admin: Admin,
+  ) {}
+
+  static async begin(options: TransactionalPublisherOptions): Promise<TransactionalTerm> {
+    const producer = options.kafka.producer({
+      transactionalId: options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs ?? 10_000,
+      createPartitioner: custodyPartitioner,
+      allowAutoTopicCreation: false,
+      // A failed transaction ends the term (the relay begins a new one): retries stay bounded, so
+      // that a relay that cannot reach the broker stands down rather than wait for ever.
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    const admin = options.kafka.admin();
+    try {
+      await producer.connect();
+      await admin.connect();
+      // kafkajs asks for the producer id and epoch (InitProducerId) at the first transaction. An
+      // empty one asks now: the broker fences every producer of an earlier term and completes or
+      // aborts its last transaction before answering, so the checkpoint read next is final.
+      const first = await producer.transaction();
+      await first.abort();
+      return new TransactionalTerm(options, producer, admin);
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      throw fencedOr(options.transactionalId, error);
+    }
+  }
+
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    const [topic] = await this.admin.fetchOffsets({ groupId: this.options.transactionalId, topics: [this.options.checkpointTopic] });
+    const committed = topic?.partitions.find((p) => p.partition === 0) as { offset: string; metadata: string | null } | undefined;
+    if (!committed || committed.offset === '-1') return undefined;
+    return committed.metadata || committed.offset;
+  }
+
+  async publish(topicMessages: TopicMessages, checkpoint: Checkpoint): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      if (topicMessages.length > 0) await transaction.sendBatch({ acks: -1, topicMessages });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.transactionalId,
+        topics: [
+          {
+            topic: this.options.checkpointTopic,
+            // The exact checkpoint rides in the offset's metadata; the offset is its position.
+            partitions: [{ partition: 0, offset: checkpointOffset(checkpoint), metadata: String(checkpoint) } as { partition: number; offset: string }],
+          },
+        ],
+      });
+      await transaction.commit();
+    } catch (error) {
+      if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+      throw fencedOr(this.options.transactionalId, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Kafka's answers to a producer of an earlier epoch. */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+function fencedOr(transactionalId: string, error: unknown): unknown {
+  return isFenced(error) ? new RelayFencedError(transactionalId, error) : error;
+}
+
+/** Whether the broker fenced the producer, however kafkajs wrapped the answer (retries exceeded, several partitions). */
+export function isFenced(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (typeof e.type === 'string' && FENCED.has(e.type)) return true;
+  if (isFenced(e.cause, depth + 1) || isFenced(e.originalError, depth + 1)) return true;
+  return Array.isArray(e.errors) && e.errors.some((inner) => isFenced(inner, depth + 1));
+}
