@@ -2,6 +2,8 @@ import type { InmateAdmittedPayload } from '../custody/custody-events';
 import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
 import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
+import type { TransferObstacleEndedPayload } from '../transfer/movement-events';
+import type { TransferObstacleEndedV1Payload } from '../transfer/legacy';
 
 /**
  * Lifts a payload from `fromVersion` to `fromVersion + 1`. Upcasters are pure and total on valid
@@ -50,7 +52,16 @@ export const inmateAdmittedV1ToV2: Upcaster<InmateAdmittedV1Payload, InmateAdmit
   upcast: (data) => data,
 };
 
+/** TransferObstacleEnded v1 → v2: unchanged; `transferDueAt`, always present in v1, became optional. */
+export const transferObstacleEndedV1ToV2: Upcaster<TransferObstacleEndedV1Payload, TransferObstacleEndedPayload> = {
+  type: 'TransferObstacleEnded',
+  fromVersion: 1,
+  change: '`transferDueAt` became optional: an obstacle may stop a case under a basis that sets no transfer deadline (ETS 112, a lease), and its end then names none. A v1 event always carries it and is lifted unchanged.',
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
 export const UPCASTERS: readonly Upcaster[] = [
   inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
+  transferObstacleEndedV1ToV2 as Upcaster,
 ];
