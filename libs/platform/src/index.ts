@@ -12,7 +12,7 @@ export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role 
 export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './security/authenticator';
 export type { AuthenticatorSettings, IssuerSettings } from './security/authenticator';
 export { SecurityConfig } from './security/security.config';
-export { kafkaSettingsOf, ServiceConfig, serviceTopics } from './service.config';
+export { kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
 export type { ServiceDefaults } from './service.config';
 export { DATABASE_POOL, ServiceModule } from './service.module';
 export type { ServiceMessaging, ServiceModuleOptions } from './service.module';
