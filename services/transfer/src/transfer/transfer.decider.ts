@@ -1,6 +1,6 @@
 import {
   CommandRejection, currentVersion, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
-  type TransferEvent, type TransferEventType, type EventPayload, reject,
+  type TransferEvent, type TransferEventType, type EventPayload, reject, rejectionOf,
 } from '@custody/contracts';
 import {
   agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
@@ -163,21 +163,16 @@ const STEP_OF_COMMAND: Partial<Record<TransferCommand['type'], Step>> = {
   CompleteTransfer: 'completion',
 };
 
-/** A broken time rule as the contract's rejection: its code, the sentence naming both dates, the details and the field. */
-export function timeRejection(problem: TimeProblem): CommandRejection {
-  return new CommandRejection(problem.code, problem.message, problem.details, problem.errors);
-}
-
 /**
  * Rule 17, once the step is decided (a command that changes nothing is not dated again): the act is
  * not dated in the future, nor recorded late without a reason (with the clock of a ministry's
  * command), nor dated before a step it follows.
  */
 function checkTime(command: TransferCommand, state: TransferState, context: DecisionContext): void {
-  const problem =
+  const problem: TimeProblem | undefined =
     (context.clock ? checkRecording(command.data, context.clock) : undefined) ??
     (STEP_OF_COMMAND[command.type] ? checkStepDate(STEP_OF_COMMAND[command.type]!, 'occurredAt', command.data.occurredAt, state.dates ?? {}) : undefined);
-  if (problem) throw timeRejection(problem);
+  if (problem) throw rejectionOf(problem);
 }
 
 /**
