@@ -249,5 +249,7 @@ describe('Rule 17: a reservation expires after it starts; a ministry\'s act on t
     const clock = { now: '2026-03-02T09:00:00.000Z', policy: { clockSkewSeconds: 300, lateRecordingDays: 7 } };
     given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan }, clock }).thenRejects('DATE_IN_FUTURE', { details: { field: 'occurredAt', date: AT, now: clock.now } });
     given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan }, clock: { ...clock, now: '2026-03-02T09:30:00.000Z' } }).then([registered]);
+    // Recorded late with its reason: the reason goes with the events' metadata, not into the payload.
+    given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan, lateRecordingReason: 'Registered after the audit.' }, clock: { ...clock, now: '2026-04-02T09:30:00.000Z' } }).then([registered]);
   });
 });

@@ -201,7 +201,7 @@ function register(data: Command<'RegisterFacility'>['data'], state: Facility): F
     }
     checkLeasedPlaces(data.lease, data.capacity);
   }
-  const { commandId: _id, occurredAt: _at, ...registered } = data;
+  const { commandId: _id, occurredAt: _at, lateRecordingReason: _late, ...registered } = data;
   return [event('FacilityRegistered', registered)];
 }
 

@@ -1,4 +1,5 @@
 import { AT, REPORT, TRANSFER, commandBodies, sentence } from './inmate.examples';
+import { validateEvent } from '@custody/contracts';
 import { specify } from '@custody/event-sourcing/testing';
 import { inmateDecider, inmateDeciderAt, type InmateCommand, type InmateEvent } from './inmate.decider';
 
@@ -310,8 +311,15 @@ describe('Rule 17: a ministry\'s act on the service\'s clock', () => {
     const late = at('2026-02-20T09:00:00Z');
     specify(inmateDeciderAt(clock))().when(command('RegisterInmate', late.RegisterInmate()))
       .thenRejects('LATE_RECORDING_REASON_REQUIRED', { details: { date: '2026-02-20T09:00:00Z', recordedAt: clock.now, lateRecordingDays: 7 } });
-    specify(inmateDeciderAt(clock))().when(command('RegisterInmate', late.RegisterInmate({ lateRecordingReason: 'Registered from the prison\'s paper file after a system outage.' })))
+    const [registeredLate] = specify(inmateDeciderAt(clock))().when(command('RegisterInmate', late.RegisterInmate({ lateRecordingReason: 'Registered from the prison\'s paper file after a system outage.' })))
       .thenMatches([{ type: 'InmateRegistered' }]);
+    // The reason goes with the events' metadata, never into the payload (which the contract validates).
+    expect(registeredLate.data).not.toHaveProperty('lateRecordingReason');
+    expect(validateEvent('InmateRegistered', 3, registeredLate.data).ok).toBe(true);
+    for (const type of ['RecordResidenceStatus', 'RecordHealthAssessment', 'RecordDomesticRelease'] as const) {
+      const [recorded] = specify(inmateDeciderAt(clock))([registered]).when(command(type, at(AT)[type]({ lateRecordingReason: 'Late.' } as never))).events();
+      expect(recorded.data).not.toHaveProperty('lateRecordingReason');
+    }
   });
 
   it('the effects of other services\' events come without the clock: dated by the fact they report', () => {

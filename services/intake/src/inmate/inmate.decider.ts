@@ -208,7 +208,7 @@ export function decide(command: InmateCommand, state: Inmate, context: InmateDec
 function decideRecord(command: InmateCommand, state: Inmate): InmateEvent[] {
   if (command.type === 'RegisterInmate') {
     if (state.status !== 'unregistered') throw reject('INMATE_ALREADY_REGISTERED', { existingInmateId: state.inmateId });
-    const { commandId: _c, occurredAt, ...registration } = command.data;
+    const { commandId: _c, occurredAt, lateRecordingReason: _late, ...registration } = command.data;
     throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', registration.identity.dateOfBirth]], occurredAt));
     return [event('InmateRegistered', registration)];
   }
@@ -229,21 +229,21 @@ function decideRecord(command: InmateCommand, state: Inmate): InmateEvent[] {
       return [event('SentenceAdjusted', { inmateId, sentence, reason, explanation })];
     }
     case 'RecordResidenceStatus': {
-      const { commandId: _c, occurredAt: _o, ...residence } = command.data;
+      const { commandId: _c, occurredAt: _o, lateRecordingReason: _late, ...residence } = command.data;
       return [event('ResidenceStatusRecorded', residence)];
     }
     case 'RecordExpulsionOrder':
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['expulsionOrder.issuedOn', command.data.expulsionOrder.issuedOn]], command.data.occurredAt));
       return [event('ExpulsionOrderRecorded', { inmateId, expulsionOrder: command.data.expulsionOrder })];
     case 'RecordHealthAssessment': {
-      const { commandId: _c, occurredAt, ...assessment } = command.data;
+      const { commandId: _c, occurredAt, lateRecordingReason: _late, ...assessment } = command.data;
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['assessedOn', assessment.assessedOn]], occurredAt));
       return [event('HealthAssessmentRecorded', assessment)];
     }
     case 'CorrectInmateRecord':
       return decideCorrection(command, state);
     case 'RecordDomesticRelease': {
-      const { commandId: _c, occurredAt: _o, ...release } = command.data;
+      const { commandId: _c, occurredAt: _o, lateRecordingReason: _late, ...release } = command.data;
       return [event('DomesticReleaseRecorded', release)];
     }
     case 'SuspendEnforcement':
