@@ -16,8 +16,11 @@ import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { LEGACY_EXAMPLES, EXAMPLES, TOPICS, toKafkaMessage } from '@custody/contracts';
-import { contractDecoder, TestMinistry, TopicNames, type InboundMessage, type MessageDecoder } from '@custody/messaging';
-import { commandDecoder, generateDataKey, openFields, PostgresAccessLog, sealFields, type Disclosure } from '@custody/platform';
+import { contractDecoder, TopicNames, type InboundMessage, type MessageDecoder } from '@custody/messaging';
+import { TestMinistry } from '@custody/security/testing';
+import { PostgresAccessLog, type Disclosure } from '@custody/platform';
+import { generateDataKey, openFields, sealFields } from '@custody/personal-data';
+import { commandDecoder } from '@custody/security';
 import { median, writeReport, type Figure } from './lib/report';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,9 +1,9 @@
 // Every environment variable a service reads is described in docs/configuration.md, and
 // deploy/.env.example names no variable that nothing reads. The variables are taken from the
-// services' configuration classes (services/<name>/src/config.ts, the platform class each extends,
+// services' configuration classes (services/<name>/src/config.ts, the library classes each extends,
 // and the classes each app loads with loadConfig), so a variable added there without a line in the
 // reference fails this test.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -20,14 +20,15 @@ function fieldsOf(source: string, className: string): string[] {
   return [...fields, ...[...defaults.matchAll(/\b([A-Z][A-Z0-9_]*)\s*:/g)].map((m) => m[1])];
 }
 
-/** The file of the platform library that declares a class. */
-function platformSourceOf(className: string): string {
+/** The file of the library (platform, security, personal-data...) that declares a class. */
+function librarySourceOf(className: string): string {
   const walk = (dir: string): string[] =>
     readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.includes('spec') ? [join(dir, e.name)] : [],
     );
-  const file = walk('libs/platform/src').find((f) => new RegExp(`class ${className}\\b`).test(read(f)));
-  if (!file) throw new Error(`class ${className} is not in libs/platform`);
+  const libraries = readdirSync(join(root, 'libs')).map((name) => join('libs', name, 'src')).filter((dir) => existsSync(join(root, dir)));
+  const file = libraries.flatMap(walk).find((f) => new RegExp(`class ${className}\\b`).test(read(f)));
+  if (!file) throw new Error(`class ${className} is not in libs/*/src`);
   return read(file);
 }
 
@@ -37,10 +38,10 @@ function variablesOf(service: string): { own: string[]; shared: string[] } {
   const className = /export class (\w+)/.exec(config)![1];
   const own = fieldsOf(config, className);
   const shared: string[] = [];
-  // the platform classes it extends, to the root (ServiceConfig extends SecurityConfig)
+  // the library classes it extends, to the root (ServiceConfig extends SecurityConfig)
   let parent = /class \w+ extends (\w+)/.exec(config)?.[1];
   while (parent) {
-    const source = platformSourceOf(parent);
+    const source = librarySourceOf(parent);
     shared.push(...fieldsOf(source, parent));
     parent = new RegExp(`class ${parent} extends (\\w+)`).exec(source)?.[1];
   }
@@ -51,7 +52,7 @@ function variablesOf(service: string): { own: string[]; shared: string[] } {
   if (sources.some((source) => source.includes('createServiceApp('))) sources.push(read('libs', 'platform', 'src', 'service-app.ts'));
   for (const source of sources) {
     for (const [, loaded] of source.matchAll(/loadConfig\((\w+)\)/g)) {
-      if (loaded !== className) shared.push(...fieldsOf(platformSourceOf(loaded), loaded));
+      if (loaded !== className) shared.push(...fieldsOf(librarySourceOf(loaded), loaded));
     }
   }
   return { own, shared };

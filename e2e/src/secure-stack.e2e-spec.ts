@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { toKafkaMessage, TOPICS } from '@custody/contracts';
-import { TestJwksServer, TestMinistry } from '@custody/messaging';
-import { TestIssuer, type Role } from '@custody/platform';
+import { TestIssuer, TestJwksServer, TestMinistry } from '@custody/security/testing';
+import { type Role } from '@custody/security';
 import { BELGIUM_TO_ALBANIA, TransferCase } from './harness/cases';
 import { eventually, request } from './harness/http';
 import { Stack } from './harness/stack';

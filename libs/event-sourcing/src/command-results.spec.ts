@@ -58,4 +58,13 @@ describe('the results of commands from Kafka', () => {
     })).rejects.toThrow(TypeError);
     expect(await read(store, commandResultStream('cmd-4'))).toEqual([]);
   });
+
+  it('records no result for a concurrency conflict: it is thrown, for the consumer to retry the command', async () => {
+    const store = new MemoryEventStore();
+    const conflict = new CommandRejection('CONCURRENCY_CONFLICT');
+    await expect(recordCommandResult({ tx: store, commandId: 'cmd-5', commandType: 'Count', metadata }, async () => {
+      throw conflict;
+    })).rejects.toBe(conflict);
+    expect(await read(store, commandResultStream('cmd-5'))).toEqual([]);
+  });
 });

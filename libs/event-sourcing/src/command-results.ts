@@ -29,6 +29,11 @@ export interface ResultOf {
  * result exactly when the effect is durable. A rejection is an answer, not a failure: nothing
  * else is written; any other error is thrown and the unit of work is rolled back. `refusal` turns
  * events that record a refusal into a rejected result.
+ *
+ * CONCURRENCY_CONFLICT is no answer: it says that another writer won a race, not what the command
+ * deserves, and the result recorded is the command's one result, published again when the command
+ * is resent (docs/architecture.md, "Exactly one result per command"). It is thrown, so that the
+ * consumer retries the command as a transient failure (docs/adr/0008-transient-failures-block-the-partition.md).
  */
 export async function recordCommandResult(
   result: ResultOf,
@@ -44,7 +49,7 @@ export async function recordCommandResult(
     outcome = rejection ?? { accepted: true, eventIds: events.map((e) => e.id), ...(revision === undefined ? {} : { streamRevision: revision }) };
   } catch (error) {
     const rejection = asRejection(error);
-    if (!rejection) throw error;
+    if (!rejection || rejection.code === 'CONCURRENCY_CONFLICT') throw error;
     outcome = rejection;
   }
   await result.tx.appendToStream(commandResultStream(result.commandId), [resultEvent(result.commandId, result.commandType, outcome, result.metadata)], {
@@ -113,7 +118,8 @@ export function resultEvent(commandId: string, commandType: string, outcome: Com
     schemaVersion: 1,
     data: {
       commandId,
-      commandType,
+      // Absent only for a message too broken to name its type (the contract allows it).
+      ...(commandType ? { commandType } : {}),
       code: outcome.code,
       message: outcome.message,
       errors: outcome.errors,

@@ -1,8 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DecodedEvent, DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
-import type { InboxTransaction, PostgresInbox } from './inbox';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { classifyFailure, type ClassifiedFailure } from './failures';
+import type { InboxOutcome, InboxTransaction, PostgresInbox } from './inbox';
+import { COMMAND_REFUSED } from './refusals';
+import type { OutboundMessage } from './relay';
+import { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay, type RetryPolicy, type TransientRetryPolicy } from './retry';
 import { custodyPartitioner } from './kafka';
 import { ensureDeadLetterTopics } from './topics';
 
@@ -22,7 +25,7 @@ export interface HandlerContext<Tx> {
 
 export type EventHandler<Tx> = (event: DecodedEvent, context: HandlerContext<Tx>) => Promise<void>;
 
-/** A failure that retrying cannot fix (a rule the message breaks): dead-letter at once. */
+/** A failure that retrying cannot fix (a rule the message breaks): dead-letter at once (see failures.ts). */
 export class PermanentHandlerError extends Error {
   constructor(
     readonly code: string,
@@ -33,6 +36,21 @@ export class PermanentHandlerError extends Error {
   }
 }
 
+/**
+ * Where the consumer finds the stored result of a command (docs/architecture.md, "Exactly one
+ * result per command"): a command read again (a resend, a redelivery, a broken copy) is answered
+ * with the result its command id already has, re-published unchanged.
+ */
+export interface CommandResultSource {
+  /** The consumed topics that carry commands. */
+  topics: string[];
+  /** The stored result of the command, as the message to publish; undefined when it has none yet. */
+  stored(commandId: string): Promise<OutboundMessage | undefined>;
+}
+
+/** A line for the service's log: a sentence, and fields that name what it is about. */
+export type ConsumerLog = (level: 'log' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
 export interface EventConsumerOptions<Tx extends InboxTransaction> {
   kafka: Kafka;
   /** The consumer group, used as given (no suffix is appended). */
@@ -42,7 +60,14 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   /** The handler for an event type, or undefined for types this consumer does not act on. */
   handlerFor: (type: string) => EventHandler<Tx> | undefined;
   inbox: PostgresInbox<Tx>;
+  /** Failures of unknown kind: attempts before the message is dead-lettered as HANDLER_FAILED. */
   retry?: RetryPolicy;
+  /** Transient failures (the database or the broker out of reach): the wait between attempts, which never end. */
+  transientRetry?: TransientRetryPolicy;
+  /** Which failures are transient, permanent or unknown (default: classifyFailure). */
+  classify?: (error: unknown) => ClassifiedFailure;
+  /** The stored results of commands, to answer a command read again; absent, a duplicate is only acknowledged. */
+  commandResults?: CommandResultSource;
   /** How often a long handler heartbeats to keep its group membership. */
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
@@ -66,7 +91,27 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   createDeadLetterTopics?: boolean;
   /** Called for each outcome (for metrics and tests). */
   onOutcome?: (outcome: ConsumerOutcome) => void;
-  log?: (level: 'warn' | 'error', message: string) => void;
+  log?: ConsumerLog;
+}
+
+/**
+ * A message whose handler keeps failing for a transient reason: its partition waits on it (nothing
+ * behind it is processed) and it is retried until it applies.
+ */
+export interface BlockedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The message's ce_id and ce_type. */
+  eventId: string;
+  type: string;
+  /** When the first failure in a row happened. */
+  since: string;
+  seconds: number;
+  failures: number;
+  /** What failed: a SQLSTATE, an errno, a store code. */
+  code: string;
+  error: string;
 }
 
 /** Where a consumer stands in its group, for readiness checks. */
@@ -78,6 +123,8 @@ export interface ConsumerStatus {
   joined: boolean;
   /** The partitions assigned to this member, by topic. */
   assignment: Record<string, number[]>;
+  /** The messages its partitions wait on (transient failures being retried); empty when all flow. */
+  blocked: BlockedMessage[];
 }
 
 /** How far the group's committed offset is behind the end of one partition. */
@@ -92,27 +139,49 @@ export type ConsumerOutcome =
   | { kind: 'dead-lettered'; code: string; reason: string; message: InboundMessage };
 
 /**
- * A Kafka consumer that never blocks its partition: each message is decoded and validated
- * before any handler; an invalid one goes to `<topic>.dlq` with its reason. A handler that
- * fails is retried with backoff a bounded number of times, then dead-lettered. Effects are
- * applied once through the inbox. The offset is committed only after the message was
- * processed, found duplicate, ignored or dead-lettered.
+ * A Kafka consumer: each message is decoded and validated before any handler; an invalid one goes
+ * to `<topic>.dlq` with its reason (and a command whose ids can be read is answered). A handler's
+ * failure is classified (failures.ts): a permanent one is dead-lettered at once; a transient one
+ * (the database or the broker out of reach) is retried with capped, jittered backoff until it
+ * applies, the partition waiting meanwhile (`status().blocked`), never dead-lettered; one of
+ * unknown kind is retried a bounded number of times, then dead-lettered as HANDLER_FAILED.
+ * Effects are applied once through the inbox; a command read again is answered with its stored
+ * result. The offset is committed only after the message was processed, found duplicate, ignored
+ * or dead-lettered.
  */
 export class EventConsumer<Tx extends InboxTransaction> {
   private consumer?: Consumer;
   private producer?: Producer;
   private stopping = false;
   private readonly retry: RetryPolicy;
-  private readonly state: ConsumerStatus;
+  private readonly transientRetry: TransientRetryPolicy;
+  private readonly classify: (error: unknown) => ClassifiedFailure;
+  private readonly state: Omit<ConsumerStatus, 'blocked'>;
+  /** The messages partitions wait on, by `<topic>/<partition>`. */
+  private readonly blocked = new Map<string, BlockedEntry>();
 
   constructor(private readonly options: EventConsumerOptions<Tx>) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.transientRetry = options.transientRetry ?? DEFAULT_TRANSIENT_RETRY_POLICY;
+    this.classify = options.classify ?? classifyFailure;
     this.state = { groupId: options.groupId, connected: false, joined: false, assignment: {} };
   }
 
-  /** Connected, joined and assigned: what readiness asks of a consumer. */
-  status(): ConsumerStatus {
-    return { ...this.state, assignment: { ...this.state.assignment } };
+  /** Connected, joined and assigned, and what its partitions wait on: what readiness asks of a consumer. */
+  status(now: number = Date.now()): ConsumerStatus {
+    const blocked = [...this.blocked.values()].map(({ target, since, failures, failure }) => ({
+      topic: target.inbound.topic,
+      partition: target.inbound.partition,
+      offset: target.inbound.offset,
+      eventId: target.eventId,
+      type: target.type,
+      since: new Date(since).toISOString(),
+      seconds: Math.max(0, (now - since) / 1000),
+      failures,
+      code: failure.code,
+      error: failure.reason,
+    }));
+    return { ...this.state, assignment: { ...this.state.assignment }, blocked };
   }
 
   /** The group's lag per partition of the consumed topics: end offset minus committed offset. */
@@ -215,21 +284,33 @@ export class EventConsumer<Tx extends InboxTransaction> {
    * applied in groups, one database transaction per group (one commit instead of one per
    * message); a message that fails inside a group is retried alone. Each offset is resolved
    * only once its message was processed, found duplicate, ignored or dead-lettered, and
-   * committed by kafkajs after that.
+   * committed by kafkajs after that. A message given up on (the consumer stopping, the group
+   * rebalancing while it waits on a transient failure) is left unresolved, and so is everything
+   * behind it: it is read again, by this member or the partition's next owner.
    */
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs ?? 2_000);
+    const control = new BatchControl(isRunning, isStale, () => this.stopping);
+    const beat = setInterval(
+      () =>
+        void heartbeat().catch((error: unknown) => {
+          // The group is rebalancing: give up waiting, so that this member can rejoin in time.
+          if (isRebalancing(error)) control.rebalancing = true;
+        }),
+      this.options.heartbeatIntervalMs ?? 2_000,
+    );
     const groupSize = this.options.transactionBatchSize ?? 100;
     try {
-      let group: Array<{ event: DecodedEvent; inbound: InboundMessage; handler: EventHandler<Tx> }> = [];
-      const flush = async () => {
+      let group: GroupItem<Tx>[] = [];
+      const flush = async (): Promise<boolean> => {
         while (group.length > 0) {
-          const done = await this.applyGroup(group, resolveOffset);
+          const { done, abandoned } = await this.applyGroup(group, resolveOffset, control);
           group = group.slice(done);
+          if (abandoned) return false;
         }
+        return true;
       };
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (control.abandoned) break;
         const inbound: InboundMessage = {
           topic: batch.topic,
           partition: batch.partition,
@@ -243,133 +324,363 @@ export class EventConsumer<Tx extends InboxTransaction> {
         if (decoded.ok && handler) {
           group.push({ event: decoded.event, inbound, handler });
           if (group.length >= groupSize) {
-            await flush();
+            if (!(await flush())) return;
             await commitOffsetsIfNecessary();
           }
           continue;
         }
-        await flush();
+        if (!(await flush())) return;
         if (!decoded.ok) {
-          if (decoded.answer) await this.answer(decoded.answer, inbound);
+          if (decoded.answer && !(await this.answer(decoded.answer, inbound, control))) return;
           await this.deadLetter(inbound, decoded.failure.code, decoded.failure.reason, 0);
         } else this.options.onOutcome?.({ kind: 'ignored', event: decoded.event, message: inbound });
         resolveOffset(inbound.offset);
       }
-      if (isRunning() && !isStale()) await flush();
+      if (!control.abandoned) await flush();
     } finally {
       clearInterval(beat);
     }
   }
 
-  /** Applies a group in one transaction; returns how many messages of it are done (at least one). */
-  private async applyGroup(
-    group: Array<{ event: DecodedEvent; inbound: InboundMessage; handler: EventHandler<Tx> }>,
-    resolveOffset: (offset: string) => void,
-  ): Promise<number> {
+  /**
+   * Applies a group in one transaction; returns how many messages of it are done (at least one
+   * unless `abandoned`). A transaction that fails as a whole (no connection, a failed commit)
+   * counts as a failure of its first message, retried alone; the others are grouped again.
+   */
+  private async applyGroup(group: GroupItem<Tx>[], resolveOffset: (offset: string) => void, control: BatchControl): Promise<{ done: number; abandoned: boolean }> {
     const asides: Array<DecodeFailure | undefined> = [];
-    const results = await this.options.inbox.runMany(
-      this.options.groupId,
-      group.map(({ event, inbound, handler }, index) => ({
-        eventId: event.id,
-        origin: inbound,
-        work: (tx: Tx) => {
-          asides[index] = undefined;
-          return handler(event, { tx, message: inbound, attempt: 1, setAside: (failure) => (asides[index] = failure) });
-        },
-      })),
-      { maxMs: this.options.transactionMaxMs ?? 250 },
-    );
+    let results: Array<InboxOutcome | { error: unknown }>;
+    try {
+      results = await this.options.inbox.runMany(
+        this.options.groupId,
+        group.map(({ event, inbound, handler }, index) => ({
+          eventId: event.id,
+          origin: inbound,
+          work: (tx: Tx) => {
+            asides[index] = undefined;
+            return handler(event, { tx, message: inbound, attempt: 1, setAside: (failure) => (asides[index] = failure) });
+          },
+        })),
+        { maxMs: this.options.transactionMaxMs ?? 250 },
+      );
+    } catch (error) {
+      results = [{ error }];
+    }
     for (let i = 0; i < results.length; i++) {
       const result = results[i];
       const { event, inbound, handler } = group[i];
       const aside = result === 'processed' ? asides[i] : undefined;
       if (aside) {
         await this.deadLetter(inbound, aside.code, aside.reason, 1);
+      } else if (result === 'duplicate') {
+        if (!(await this.answerAgain(event, inbound, control))) return { done: i, abandoned: true };
+        this.options.onOutcome?.({ kind: result, event, message: inbound });
       } else if (typeof result === 'string') {
         this.options.onOutcome?.({ kind: result, event, message: inbound });
-      } else {
-        // The first attempt failed inside the group: the message alone, with retries.
-        await this.retryAlone(event, inbound, handler, result.error, i > 0);
+      } else if (!(await this.retryAlone(event, inbound, handler, result.error, control, i > 0))) {
+        // The first attempt failed inside the group: the message alone, until it settles.
+        return { done: i, abandoned: true };
       }
       resolveOffset(inbound.offset);
     }
-    return results.length;
+    return { done: results.length, abandoned: false };
   }
 
   /**
+   * A message whose first attempt failed, tried alone until it settles: applied, or dead-lettered
+   * (a permanent failure at once, one of unknown kind after `retry.maxAttempts` attempts); a
+   * transient failure never settles it, the partition waits. False when given up on (stopping,
+   * rebalancing): nothing was settled.
+   *
    * `afterOthersInGroup`: the first attempt ran after other messages of its group in the same
    * uncommitted transaction. A handler that reads through the pool does not see their writes, and
    * may fail for that alone (e.g. a stale expected revision reported as a permanent conflict), so
-   * a PermanentHandlerError from such a first attempt is tried once alone (again as attempt 1)
-   * before it sends the message to dead letters.
+   * a permanent failure of such a first attempt is tried once alone (again as attempt 1) before it
+   * sends the message to dead letters.
    */
-  private async retryAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, firstError: unknown, afterOthersInGroup = false): Promise<void> {
-    let lastError = firstError instanceof Error ? firstError : new Error(String(firstError));
-    if (afterOthersInGroup && lastError instanceof PermanentHandlerError) {
+  private async retryAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, firstError: unknown, control: BatchControl, afterOthersInGroup = false): Promise<boolean> {
+    let error = firstError;
+    if (afterOthersInGroup && this.classify(error).kind === 'permanent') {
       try {
-        await this.runAlone(event, inbound, handler, 1);
-        return;
-      } catch (error) {
-        lastError = error instanceof Error ? error : new Error(String(error));
+        await this.runAlone(event, inbound, handler, 1, control);
+        return true;
+      } catch (again) {
+        if (again instanceof GivenUp) return false;
+        error = again;
       }
     }
-    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
-      if (attempt > 1) {
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
-        try {
-          await this.runAlone(event, inbound, handler, attempt);
-          return;
-        } catch (error) {
-          lastError = error instanceof Error ? error : new Error(String(error));
-        }
-      }
-      if (lastError instanceof PermanentHandlerError) {
-        await this.deadLetter(inbound, lastError.code, lastError.message, attempt);
-        return;
-      }
-      this.options.log?.('warn', `handler for ${event.type} ${event.id} failed (attempt ${attempt}): ${lastError.message}`);
-    }
-    await this.deadLetter(inbound, 'HANDLER_FAILED', lastError.message, this.retry.maxAttempts);
+    return this.settle(
+      { inbound, eventId: event.id, type: event.type },
+      control,
+      error,
+      (attempt) => this.runAlone(event, inbound, handler, attempt, control),
+      async (failure, attempts) => this.deadLetter(inbound, failure.code, failure.reason, attempts),
+    );
   }
 
   /** One attempt of one message in its own transaction; a refusal the handler set aside is dead-lettered after the commit. */
-  private async runAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, attempt: number): Promise<void> {
+  private async runAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, attempt: number, control: BatchControl): Promise<void> {
     let aside: DecodeFailure | undefined;
     const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => {
       aside = undefined;
       return handler(event, { tx, message: inbound, attempt, setAside: (failure) => (aside = failure) });
     });
-    if (outcome === 'processed' && aside) await this.deadLetter(inbound, aside.code, aside.reason, attempt);
-    else this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+    if (outcome === 'processed' && aside) {
+      await this.deadLetter(inbound, aside.code, aside.reason, attempt);
+      return;
+    }
+    if (outcome === 'duplicate' && !(await this.answerAgain(event, inbound, control))) throw new GivenUp();
+    this.options.onOutcome?.({ kind: outcome, event, message: inbound });
   }
 
   /**
-   * The answer a decoder attached to a refusal, applied once (through the inbox, with retries)
-   * by the handler of its type before the message is set aside. A consumer without such a
-   * handler, or an answer that keeps failing, leaves the message dead-lettered unanswered.
+   * Runs `attempt` (1, 2, …; the first already made when `firstError` is given) until it settles:
+   * true once it succeeded or `giveUp` was called for a permanent failure, or for one of unknown
+   * kind after `retry.maxAttempts` attempts. A transient failure marks the partition blocked
+   * (status, log) and is retried after a capped, jittered wait, for as long as it takes. False
+   * when the consumer stops or the group rebalances first: nothing was settled.
    */
-  private async answer(event: DecodedEvent, inbound: InboundMessage): Promise<void> {
+  private async settle(
+    target: BlockTarget,
+    control: BatchControl,
+    firstError: unknown,
+    attempt: (attempt: number) => Promise<void>,
+    giveUp: (failure: ClassifiedFailure, attempts: number) => Promise<void>,
+  ): Promise<boolean> {
+    let error = firstError;
+    let attempts = firstError === undefined ? 0 : 1;
+    let transientFailures = 0;
+    let otherFailures = 0;
+    for (;;) {
+      if (error === undefined) {
+        attempts++;
+        try {
+          await attempt(attempts);
+          this.unblock(target, transientFailures > 0);
+          return true;
+        } catch (failed) {
+          if (failed instanceof GivenUp) {
+            this.unblock(target, false);
+            return false;
+          }
+          error = failed ?? new Error('undefined was thrown');
+        }
+      }
+      const failure = this.classify(error);
+      let wait: number;
+      if (failure.kind === 'transient') {
+        transientFailures++;
+        wait = jitteredDelay(this.transientRetry, transientFailures);
+        this.block(target, failure, transientFailures, wait);
+      } else {
+        this.unblock(target, false);
+        otherFailures++;
+        if (failure.kind === 'permanent' || otherFailures >= this.retry.maxAttempts) {
+          await giveUp(failure, attempts);
+          return true;
+        }
+        wait = backoffDelay(this.retry, otherFailures + 1);
+        this.options.log?.('warn', `handler for ${target.type} ${target.eventId} failed (attempt ${attempts}): ${failure.reason}`, this.fieldsOf(target, failure));
+      }
+      if (!(await control.wait(wait))) {
+        this.unblock(target, false);
+        return false;
+      }
+      error = undefined;
+    }
+  }
+
+  /** Marks the message's partition blocked on it, and logs it: at the first failure, then at most every 30 s. */
+  private block(target: BlockTarget, failure: ClassifiedFailure, failures: number, waitMs: number): void {
+    const key = `${target.inbound.topic}/${target.inbound.partition}`;
+    const now = Date.now();
+    const entry = this.blocked.get(key);
+    const since = entry?.target === target ? entry.since : now;
+    const loggedAt = entry?.target === target ? entry.loggedAt : 0;
+    const seconds = (now - since) / 1000;
+    this.blocked.set(key, { target, since, failures, failure, loggedAt: now - loggedAt >= 30_000 ? now : loggedAt });
+    if (now - loggedAt >= 30_000) {
+      const { topic, partition, offset } = target.inbound;
+      this.options.log?.(
+        'warn',
+        `consumer ${this.options.groupId} waits on ${topic}/${partition}@${offset} (${target.type} ${target.eventId}) for ${Math.round(seconds)} s: ` +
+          `${failure.code} ${failure.reason}; retrying in ${waitMs} ms (failure ${failures}), nothing behind it on this partition is processed meanwhile`,
+        { ...this.fieldsOf(target, failure), failures, blocked_seconds: Math.round(seconds) },
+      );
+    }
+  }
+
+  /** The partition no longer waits on the message; `applied`: it went through after transient failures (logged). */
+  private unblock(target: BlockTarget, applied: boolean): void {
+    const key = `${target.inbound.topic}/${target.inbound.partition}`;
+    const entry = this.blocked.get(key);
+    if (entry?.target !== target) return;
+    this.blocked.delete(key);
+    if (applied) {
+      const { topic, partition, offset } = target.inbound;
+      const seconds = Math.round((Date.now() - entry.since) / 1000);
+      this.options.log?.('log', `consumer ${this.options.groupId} applied ${topic}/${partition}@${offset} (${target.type} ${target.eventId}) after ${entry.failures} transient failure(s) over ${seconds} s`, {
+        ...this.fieldsOf(target, entry.failure),
+        failures: entry.failures,
+        blocked_seconds: seconds,
+      });
+    }
+  }
+
+  private fieldsOf(target: BlockTarget, failure: ClassifiedFailure): Record<string, unknown> {
+    const { topic, partition, offset } = target.inbound;
+    return { topic, partition, offset, ce_id: target.eventId, type: target.type, code: failure.code, error: failure.reason };
+  }
+
+  /**
+   * The answer a decoder attached to a refusal, applied once (through the inbox) by the handler of
+   * its type before the message is set aside; or, when the command already has a result, that
+   * result published again instead (one result per command). A transient failure is retried
+   * until it goes through; another leaves the message dead-lettered unanswered (logged). A
+   * consumer without a handler of the answer's type leaves it unanswered too. False when given up
+   * on (stopping, rebalancing).
+   */
+  private async answer(event: DecodedEvent, inbound: InboundMessage, control: BatchControl): Promise<boolean> {
     const handler = this.options.handlerFor(event.type);
     if (!handler) {
       this.options.log?.('warn', `no handler answers ${event.type}: ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
-      return;
+      return true;
     }
-    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffDelay(this.retry, attempt)));
-      try {
+    const commandId = commandIdOf(event);
+    return this.settle(
+      { inbound, eventId: event.id, type: event.type },
+      control,
+      undefined,
+      async (attempt) => {
+        if (commandId && (await this.publishStoredResult(commandId, inbound))) return;
         await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => handler(event, { tx, message: inbound, attempt, setAside: () => undefined }));
-        return;
-      } catch (error) {
-        this.options.log?.('warn', `answer ${event.type} ${event.id} failed (attempt ${attempt}): ${(error as Error).message}`);
-      }
-    }
-    this.options.log?.('error', `answer ${event.type} ${event.id} could not be recorded: ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
+      },
+      async (failure) => {
+        this.options.log?.('error', `answer ${event.type} ${event.id} could not be recorded (${failure.code}: ${failure.reason}): ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
+      },
+    );
+  }
+
+  /**
+   * A command found already processed (a resend, a redelivery) is answered again: its stored
+   * result published once more, unchanged (same ce_id), so that a sender who missed it, or
+   * retried after a timeout, hears the same answer. Other duplicates need nothing. False when
+   * given up on (stopping, rebalancing).
+   */
+  private async answerAgain(event: DecodedEvent, inbound: InboundMessage, control: BatchControl): Promise<boolean> {
+    const results = this.options.commandResults;
+    if (!results?.topics.includes(inbound.topic)) return true;
+    const commandId = commandIdOf(event);
+    if (!commandId) return true;
+    return this.settle(
+      { inbound, eventId: event.id, type: event.type },
+      control,
+      undefined,
+      async () => {
+        if (!(await this.publishStoredResult(commandId, inbound))) {
+          this.options.log?.('warn', `command ${commandId} was processed but has no stored result to publish again (${inbound.topic}/${inbound.partition}@${inbound.offset})`);
+        }
+      },
+      async (failure) => {
+        this.options.log?.('error', `the stored result of command ${commandId} could not be published again (${failure.code}: ${failure.reason})`);
+      },
+    );
+  }
+
+  /** Publishes the stored result of a command read on a commands topic; false when it has none (or the topic carries no commands). */
+  private async publishStoredResult(commandId: string, inbound: InboundMessage): Promise<boolean> {
+    const results = this.options.commandResults;
+    if (!results?.topics.includes(inbound.topic)) return false;
+    const stored = await results.stored(commandId);
+    if (!stored) return false;
+    await this.producer!.send({ topic: stored.topic, acks: -1, messages: [{ key: stored.key, value: stored.value, headers: stored.headers }] });
+    this.options.log?.('log', `command ${commandId} read again (${inbound.topic}/${inbound.partition}@${inbound.offset}): its stored result was published again`, {
+      topic: inbound.topic,
+      partition: inbound.partition,
+      offset: inbound.offset,
+      command_id: commandId,
+    });
+    return true;
   }
 
   private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {
     await sendToDeadLetter(this.producer!, message, { code, reason, attempts });
     this.options.onOutcome?.({ kind: 'dead-lettered', code, reason, message });
   }
+}
+
+interface GroupItem<Tx> {
+  event: DecodedEvent;
+  inbound: InboundMessage;
+  handler: EventHandler<Tx>;
+}
+
+/** The message a partition may wait on: where it lies and what it is. */
+interface BlockTarget {
+  inbound: InboundMessage;
+  eventId: string;
+  type: string;
+}
+
+interface BlockedEntry {
+  target: BlockTarget;
+  since: number;
+  failures: number;
+  failure: ClassifiedFailure;
+  loggedAt: number;
+}
+
+/** Thrown through an attempt that was given up on (stopping, rebalancing) while it waited inside. */
+class GivenUp extends Error {
+  constructor() {
+    super('given up: the consumer is stopping or its group rebalancing');
+    this.name = 'GivenUp';
+  }
+}
+
+/**
+ * Whether the work on a fetched batch must stop: the consumer stopping or stopped, the
+ * partition's position moved (a seek), or the group rebalancing (a heartbeat said so). Waits are
+ * cut short by it.
+ */
+class BatchControl {
+  rebalancing = false;
+
+  constructor(
+    private readonly isRunning: () => boolean,
+    private readonly isStale: () => boolean,
+    private readonly stopping: () => boolean,
+  ) {}
+
+  get abandoned(): boolean {
+    return this.stopping() || this.rebalancing || !this.isRunning() || this.isStale();
+  }
+
+  /** Waits `ms`, or less when the batch is abandoned meanwhile; true when the work may go on. */
+  async wait(ms: number): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (!this.abandoned) {
+      const left = end - Date.now();
+      if (left <= 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)));
+    }
+    return false;
+  }
+}
+
+/** kafkajs' errors that mean the group is rebalancing (its own isRebalancing is not exported). */
+function isRebalancing(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
+}
+
+/** The command a message stands for: the refused command of a refusal's answer, else the message's own id. */
+function commandIdOf(event: DecodedEvent): string | undefined {
+  if (event.type === COMMAND_REFUSED) {
+    const commandId = (event.data as { commandId?: unknown } | null)?.commandId;
+    return typeof commandId === 'string' ? commandId : undefined;
+  }
+  return event.id;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { findMessage, fromKafkaMessage, toKafkaMessage, type Topic } from '@custody/contracts';
+import { type ContractViolation, findMessage, fromKafkaMessage, isInstant, messagesOnTopic, TOPICS, toKafkaMessage, type Topic } from '@custody/contracts';
 import type { GlobalEvent } from '@custody/event-store';
-import type { DecodeResult, InboundMessage, MessageDecoder } from './codec';
+import type { DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
+import { refuseCommand, type RefusedEnvelope } from './refusals';
 import type { OutboundMessage } from './relay';
 
 /**
@@ -24,18 +25,25 @@ export class TopicNames {
 /**
  * Decodes messages of the contract: the CloudEvents envelope, the type, the version
  * (upcasting older ones), the key and the payload. A violation becomes a dead-letter reason
- * with the contract's code and every failing field.
+ * with the contract's code and every failing field. On a commands topic, a violation whose
+ * command id (ce_id, a UUID) and correlation id can still be read is also answered: the sender
+ * gets a CommandRejected with the code and the fields (see {@link brokenCommand}).
  */
 export function contractDecoder(names: TopicNames = new TopicNames()): MessageDecoder {
   return {
     decode(message: InboundMessage): DecodeResult {
+      const topic = names.logical(message.topic);
       const parsed = fromKafkaMessage(
         { key: message.key, value: message.value, headers: message.headers as Record<string, Buffer | string | undefined> },
-        { topic: names.logical(message.topic) },
+        { topic },
       );
       if (!parsed.ok) {
         const fields = parsed.error.errors.map((e) => `${e.path}: ${e.problem}`).join('; ');
-        return { ok: false, failure: { code: parsed.error.code, reason: fields ? `${parsed.error.message} (${fields})` : parsed.error.message } };
+        const failure: DecodeFailure = { code: parsed.error.code, reason: fields ? `${parsed.error.message} (${fields})` : parsed.error.message };
+        const command = carriesCommands(topic) ? brokenCommand(message, parsed.error) : undefined;
+        if (!command) return { ok: false, failure };
+        const errors = parsed.error.errors.slice(0, MAX_ERRORS).map((e) => ({ path: clip(e.path, 500), problem: clip(e.problem, 1_000) }));
+        return refuseCommand(message, command, failure, errors.length > 0 ? errors : [{ path: 'value', problem: clip(failure.reason, 1_000) }]);
       }
       const envelope = parsed.value;
       return {
@@ -79,5 +87,54 @@ export function contractRoute(names: TopicNames = new TopicNames()): (event: Glo
       recordedAt: event.recordedAt,
     });
     return { topic: names.physical(definition.topic), key: message.key, value: message.value, headers: message.headers };
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What CommandRejected allows (its payload's limits): fields listed, and the length of a type. */
+const MAX_ERRORS = 500;
+const COMMAND_TYPE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+/** A correlation id the result can carry as its key and header: printable, at most 200 characters. */
+const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** Whether a contract topic carries commands (a service's commands topic). */
+function carriesCommands(topic: string): boolean {
+  return (Object.values(TOPICS) as string[]).includes(topic) && messagesOnTopic(topic as Topic).some((type) => findMessage(type)?.kind === 'command');
+}
+
+/** A header's text (the first value of a repeated header), by its name in any case. */
+function header(message: InboundMessage, name: string): string | undefined {
+  for (const [key, value] of Object.entries(message.headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (Buffer.isBuffer(first)) return first.toString('utf8');
+    if (typeof first === 'string') return first;
+  }
+  return undefined;
+}
+
+/**
+ * The command a message on a commands topic stands for, though it breaks the contract, when it can
+ * be answered (docs/architecture.md, "Exactly one result per command"): its command id (ce_id, a
+ * UUID) and its correlation id (ce_correlationid) can be read. The type is named when ce_type reads
+ * as one (an unknown type included); a message whose type is an event of the catalogue is no
+ * command and is only set aside. The answer's actor is never set: nothing of it was verified.
+ */
+export function brokenCommand(message: InboundMessage, violation: ContractViolation): RefusedEnvelope | undefined {
+  const id = header(message, 'ce_id') ?? violation.context.id;
+  const correlationId = header(message, 'ce_correlationid') ?? violation.context.correlationId;
+  if (!id || !UUID.test(id) || !correlationId || !CORRELATION_ID.test(correlationId)) return undefined;
+  const type = header(message, 'ce_type') ?? violation.context.type;
+  if (type && findMessage(type) && findMessage(type)!.kind !== 'command') return undefined;
+  const time = header(message, 'ce_time');
+  const traceparent = header(message, 'traceparent');
+  return {
+    id,
+    type: type && COMMAND_TYPE.test(type) ? type : '',
+    correlationId,
+    occurredAt: time && isInstant(time) ? time : new Date().toISOString(),
+    ...(traceparent && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent) ? { traceparent } : {}),
   };
 }

@@ -4,13 +4,33 @@ import type { NewEvent } from '@custody/event-store';
 import type { EventConsumer } from './consumer';
 import type { PostgresTransaction } from '@custody/event-store';
 import { inmateRegistered, residenceStatusRecorded } from './testing/events';
+import { custodyPartitioner } from './kafka';
 import { compareIds, Harness } from './testing/harness';
+
+const PARTITIONS = 6;
+
+/** The partition the producers' partitioner gives a key, on a topic of {@link PARTITIONS}. */
+function partitionOf(key: string): number {
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0, offlineReplicas: [] }));
+  return custodyPartitioner()({ topic: 'ordering', partitionMetadata, message: { key, value: null } });
+}
+
+/** `perPartition` people on each partition: random ids, kept until every partition has its share (no partition left idle by chance). */
+function peopleOnEveryPartition(perPartition: number): string[] {
+  const people = new Map<number, string[]>(Array.from({ length: PARTITIONS }, (_, p) => [p, []]));
+  while ([...people.values()].some((list) => list.length < perPartition)) {
+    const id = randomUUID();
+    const list = people.get(partitionOf(id))!;
+    if (list.length < perPartition) list.push(id);
+  }
+  return [...people.values()].flat();
+}
 
 describe('order per key in a consumer group', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await Harness.create('ordering', { partitions: 6 });
+    h = await Harness.create('ordering', { partitions: PARTITIONS });
   });
 
   afterAll(async () => {
@@ -19,15 +39,20 @@ describe('order per key in a consumer group', () => {
 
   it('holds with 6 partitions and 3 consumers while members join and leave', async () => {
     const groupId = uniqueName('ordering-group');
-    const people = Array.from({ length: 24 }, () => randomUUID());
+    const people = peopleOnEveryPartition(4);
     const appended = new Map<string, string[]>(people.map((p) => [p, []]));
     const members: Array<EventConsumer<PostgresTransaction>> = [];
     const processedBy: number[] = [];
+    // A member that joins is waited for until it has processed a message: the partitions really
+    // moved to it, whatever the time a rebalance takes on a busy machine.
     const join = async () => {
       const member = processedBy.length;
       processedBy[member] = 0;
       members.push(await h.startConsumer({ groupId, onOutcome: (o) => void (o.kind === 'processed' && processedBy[member]++) }));
+      return member;
     };
+    const working = (member: number) =>
+      eventually(() => (processedBy[member] > 0 ? true : undefined), { timeoutMs: 120_000, message: `member ${member} processing` });
     await join();
     await h.startRelay({ batchSize: 50 });
 
@@ -50,13 +75,13 @@ describe('order per key in a consumer group', () => {
       });
 
     await progress(100);
-    await join();
+    await working(await join());
     await progress(250);
-    await join();
+    await working(await join());
     await progress(400);
     await members.shift()!.stop(); // the first member leaves
     await progress(550);
-    await join(); // and a new one joins
+    await working(await join()); // and a new one joins
     await progress(700);
     await members.shift()!.stop();
     await progress(850);
@@ -74,7 +99,7 @@ describe('order per key in a consumer group', () => {
     for (const person of people) expect(applied.get(person)).toEqual(appended.get(person));
     // Several members really shared the work: the partitions moved between consumers.
     const partitions = new Set(h.outcomes.map((o) => o.message.partition));
-    expect(partitions.size).toBe(6);
+    expect(partitions.size).toBe(PARTITIONS);
     expect(processedBy.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
   }, 240_000);
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
-import { CommandSignatureVerifier, contractDecoder, signedCommandDecoder, type InboundMessage } from '@custody/messaging';
+import { contractDecoder, type InboundMessage } from '@custody/messaging';
+import { CommandSignatureVerifier, signedCommandDecoder } from '@custody/security';
 import { run } from './cli';
 import { algorithmOf, loadSigningKey, prepareCommand } from './client';
 

@@ -1,6 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { findMessage, isCommandType, toKafkaMessage, TOPICS } from '@custody/contracts';
-import { contractDecoder, createKafka, custodyPartitioner, signCommand, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
+import { contractDecoder, createKafka, custodyPartitioner, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
+import { signCommand } from '@custody/security';
 import type { Consumer, Producer } from 'kafkajs';
 
 /** Who sends: the ministry's state and organisation (and the officer), and its command-signing key. */

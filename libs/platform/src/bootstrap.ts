@@ -1,13 +1,13 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 
 /**
  * A service's main: reads and validates its configuration, builds its application, initialises
- * it, starts its Kafka transport (if createApp connected one) and listens on PORT. An invalid configuration (an environment variable, or a setting the application
+ * it, starts its Kafka transport (if createApp connected one) and listens on HTTP_HOST:PORT. An invalid configuration (an environment variable, or a setting the application
  * checks while it is built) stops the process at once with a message naming each variable,
  * and exit code 78 (EX_CONFIG).
  */
-export async function runService<Config extends { PORT: number }>(
+export async function runService<Config extends { PORT: number; HTTP_HOST: string }>(
   service: string,
   configClass: new () => Config,
   createApp: (config: Config) => Promise<INestApplication>,
@@ -20,8 +20,8 @@ export async function runService<Config extends { PORT: number }>(
     // and every module's onModuleInit work is done; then the consumers, then HTTP.
     await app.init();
     await app.startAllMicroservices();
-    await app.listen(config.PORT, '0.0.0.0');
-    logger.log(`${service} listening on port ${config.PORT}`);
+    await app.listen(config.PORT, config.HTTP_HOST);
+    logger.log(`${service} listening on ${config.HTTP_HOST}:${config.PORT}`);
     return app;
   } catch (error) {
     if (error instanceof InvalidConfigurationError) {

@@ -1,7 +1,6 @@
 import type { DecodedEvent } from '@custody/messaging';
+import type { Principal, SecureRequest } from '@custody/security';
 import { callerOf, commandMetadata, messageMetadata, UNAUTHENTICATED_ACTOR } from './event-metadata';
-import type { SecureRequest } from './security/security.guard';
-import type { Principal } from './security/policy';
 
 const COMMAND = { commandId: '4b0c3f4e-8a51-4c7e-9a53-2f1e0c7d9a10', occurredAt: '2026-03-02T09:30:00Z' };
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

@@ -2,9 +2,8 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { findMessage } from '@custody/contracts';
 import type { Actor, EventMetadata } from '@custody/event-store';
 import type { DecodedEvent } from '@custody/messaging';
+import type { Principal, SecureRequest } from '@custody/security';
 import { currentTraceparent } from './observability/trace-context';
-import type { SecureRequest } from './security/security.guard';
-import type { Principal } from './security/policy';
 
 /**
  * The actor of what nobody verified: a request served with AUTH_MODE=off or a command taken with

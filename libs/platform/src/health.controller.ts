@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { Public } from './security/security.guard';
+import { Public } from '@custody/security';
 
 /** The name under which a service reports itself on /health. */
 export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -6,8 +6,8 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { targetConstructorToSchema, validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { buildAsyncApiDocument, payloadSchemas, SCHEMA_POINTER, type JsonSchema } from '@custody/contracts';
+import { BEARER_SCHEME } from '@custody/security';
 import { SERVICE_NAME } from './health.controller';
-import { BEARER_SCHEME } from './security/security.guard';
 
 /** Where every service serves its OpenAPI document: the UI, its JSON, and the AsyncAPI contract it links to. */
 export const OPENAPI_PATHS = { ui: '/docs', json: '/docs/json', asyncApi: '/docs/asyncapi.json' } as const;

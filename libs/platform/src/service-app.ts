@@ -1,9 +1,8 @@
-import type { INestApplication, LogLevel } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { INestApplication, LogLevel, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { kafkaTransport } from '@custody/messaging';
-import { loadConfig } from './config';
+import { loadConfig } from '@custody/config';
 import { logLevelFor, ObservabilityConfig, ObservabilityModule, observe, type DatabaseGauge } from './observability';
 import type { ServiceConfig } from './service.config';
 import { useServiceHttp } from './service-http';

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { hardenHttp } from '@custody/security';
 import { contractValidationPipe, HttpErrorsFilter } from './http-errors.filter';
 import { useObservability } from './observability/observability.module';
 import { useOpenApi } from './openapi';
-import { hardenHttp } from './security/harden';
 
 /**
  * What every service's HTTP application has, in this order: logs, metrics and tracing; security

@@ -1,4 +1,6 @@
-import { InvalidConfigurationError, loadConfig } from './config';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
+import type { MessageDecoder } from '@custody/messaging';
+import { commandDecoder } from '@custody/security';
 import { kafkaSettingsOf, ServiceConfig } from './service.config';
 
 class ExampleConfig extends ServiceConfig {
@@ -26,6 +28,13 @@ describe('ServiceConfig', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'no-port' })).toEqual(['KAFKA_BROKERS']);
   });
 
+  it('listens on the loopback interface unless told otherwise, and refuses an address that is none', () => {
+    expect(loadConfig(ExampleConfig, {}).HTTP_HOST).toBe('127.0.0.1');
+    expect(loadConfig(ExampleConfig, { HTTP_HOST: '0.0.0.0' }).HTTP_HOST).toBe('0.0.0.0');
+    expect(loadConfig(ExampleConfig, { HTTP_HOST: '::1' }).HTTP_HOST).toBe('::1');
+    expect(problemsOf({ HTTP_HOST: 'not a host' })).toEqual(['HTTP_HOST']);
+  });
+
   it('refuses a SASL mechanism it does not know, and one without its credentials, naming each variable', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toEqual(['KAFKA_SASL_MECHANISM']);
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']);
@@ -39,5 +48,30 @@ describe('ServiceConfig', () => {
     );
     expect(secured.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'intake', password: 'secret' });
     expect(secured.ssl).toBe(true);
+  });
+});
+
+describe('ServiceConfig: command signatures', () => {
+  const inner: MessageDecoder = { decode: () => ({ ok: false, failure: { code: 'INVALID_ENVELOPE', reason: 'inner' } }) };
+
+  it('requires signatures by default, and refuses to start without a signer, naming COMMAND_SIGNERS', () => {
+    const config = loadConfig(ServiceConfig, {});
+    expect(config.COMMAND_SIGNATURES).toBe('required');
+    let problem: { variable: string; problem: string } | undefined;
+    try {
+      commandDecoder(config, inner, 'custody.intake.commands', {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidConfigurationError);
+      problem = (error as InvalidConfigurationError).problems[0];
+    }
+    expect(problem).toEqual({
+      variable: 'COMMAND_SIGNERS',
+      problem: expect.stringContaining('no command-signing key configured while COMMAND_SIGNATURES=required'),
+    });
+    expect(() => loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'maybe' })).toThrow(/COMMAND_SIGNATURES must be required or off/);
+  });
+
+  it('leaves the inner decoder alone when switched off', () => {
+    expect(commandDecoder(loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'off' }), inner, 'custody.intake.commands', {})).toBe(inner);
   });
 });

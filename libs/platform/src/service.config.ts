@@ -1,8 +1,8 @@
 import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import type { RecordingClock } from '@custody/legal';
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
-import { WholeNumber } from './config';
-import { SecurityConfig } from './security/security.config';
+import { WholeNumber } from '@custody/config';
+import { SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
 export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
@@ -22,6 +22,15 @@ export class ServiceConfig extends SecurityConfig {
   /** HTTP port (0: any free port, for tests). */
   @WholeNumber(0, 65535)
   PORT = 3100;
+
+  /**
+   * The address HTTP listens on: the loopback interface by default, so that a service started on
+   * a workstation (`npm run dev`, authentication off) is not reachable from the network; a
+   * container sets `0.0.0.0` (docker-compose.yml does).
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:[\]-]+$/, { message: 'HTTP_HOST must be an IP address or a host name' })
+  HTTP_HOST = '127.0.0.1';
 
   /** Largest HTTP body accepted, in bytes; above it 413 MESSAGE_TOO_LARGE. */
   @WholeNumber(1024, 1024 * 1024)

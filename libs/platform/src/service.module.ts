@@ -1,11 +1,12 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { Pool } from 'pg';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { contractRoute, MessagingModule, PostgresInbox, TopicNames, type MessageDecoder, type MessagingOptions } from '@custody/messaging';
+import { SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
+import { storedCommandResults } from './command-results';
 import { HealthModule } from './health.module';
-import { SecurityModule } from './security/security.module';
 import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
 
 /** The service's PostgreSQL pool: events, inbox, relay checkpoint, access log and read models share it. */
@@ -72,6 +73,8 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
       topics: messaging.consumed.map((topic) => names.physical(topic)),
       decoder: messaging.decoder,
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
+      // A command read again (a resend, a redelivery, a broken copy) is answered with its stored result.
+      ...(messaging.commandsTopic ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic]) } : {}),
       ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
     },
   };
@@ -107,8 +110,14 @@ export class ServiceModule {
         { provide: options.configToken, useValue: config },
         {
           provide: DATABASE_POOL,
-          useFactory: () =>
-            new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
+          useFactory: () => {
+            const pool = new Pool({ connectionString: config.DATABASE_URL, max: options.poolSize ?? 10, idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
+            // An idle connection lost (the database restarted) is dropped by the pool; unheard, the
+            // 'error' event would end the process. The next query opens a new connection.
+            const logger = new Logger('Database');
+            pool.on('error', (error) => logger.warn(`an idle database connection was lost: ${error.message}`));
+            return pool;
+          },
         },
         {
           provide: PostgresEventStore,

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
-import { TestIssuer } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
 import { eventually } from '@custody/testing';
 import { AuditLedger } from './ledger/audit-ledger';
 import { ChainerService } from './ledger/chainer.service';

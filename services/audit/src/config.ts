@@ -1,5 +1,6 @@
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { ServiceConfig, WholeNumber } from '@custody/platform';
+import { ServiceConfig } from '@custody/platform';
+import { WholeNumber } from '@custody/config';
 
 /** The audit service's configuration, read from environment variables at start-up. */
 export class AuditConfig extends ServiceConfig {

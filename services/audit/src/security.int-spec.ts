@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import { ROLES, TestIssuer, type Role } from '@custody/platform';
+import { ROLES, type Role } from '@custody/security';
+import { TestIssuer } from '@custody/security/testing';
 import { eventually } from '@custody/testing';
 import type { Finding } from './findings/findings.repository';
 import { FindingsService } from './findings/findings.service';

@@ -1,7 +1,8 @@
 import { Pool } from 'pg';
 import request from 'supertest';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestIssuer, type Role } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
+import { type Role } from '@custody/security';
 import { eventually } from '@custody/testing';
 import { admissionRecord, eligibleProfile, fierPrison, id } from './spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from './spec/test-app';

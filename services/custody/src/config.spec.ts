@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidConfigurationError, loadConfig } from '@custody/platform';
+import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import { CustodyConfig } from './config';
 
 describe('custody configuration: personal data', () => {

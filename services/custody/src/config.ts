@@ -1,5 +1,6 @@
 import { IsIn } from 'class-validator';
-import { PersonalDataConfig, WholeNumber } from '@custody/platform';
+import { PersonalDataConfig } from '@custody/personal-data';
+import { WholeNumber } from '@custody/config';
 
 /**
  * The custody service's configuration, read from environment variables at start-up (the variables

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { contractDecoder, TopicNames } from '@custody/messaging';
-import { commandDecoder, CommandRefusalRecorder, type ServiceMessaging } from '@custody/platform';
+import { CommandRefusalRecorder, type ServiceMessaging } from '@custody/platform';
+import { commandDecoder } from '@custody/security';
 import type { CustodyConfig } from './config';
 import { CustodyCommandHandlers } from './custody/custody.command-table';
 import { CustodyModule } from './custody/custody.module';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Pool } from 'pg';
 import { PostgresEventStore, type RecordedEvent } from '@custody/event-store';
-import { TestIssuer } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
 import { facilityStream } from './facility/facility.commands';
 import { fierPrison, id } from './spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from './spec/test-app';

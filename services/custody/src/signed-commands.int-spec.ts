@@ -2,7 +2,8 @@ import { Pool } from 'pg';
 import type { Consumer, Producer } from 'kafkajs';
 import { TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestMinistry, type CommandMessage } from '@custody/messaging';
+import { TestMinistry, type CommandMessage } from '@custody/security/testing';
+import { brokenCommandCases } from '@custody/messaging/testing';
 import { eventually, testKafka, uniqueName } from '@custody/testing';
 import { admissionRecord, eligibleProfile, gjilan, id } from './spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from './spec/test-app';
@@ -44,7 +45,13 @@ describe('signed facility commands (real broker and PostgreSQL)', () => {
     await consumer.run({
       eachMessage: async ({ topic: from, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        seen.push({ topic: from.slice(running.config.KAFKA_TOPIC_PREFIX.length), type: headers.ce_type, headers, data: JSON.parse(String(message.value)) });
+        let data: Record<string, unknown>;
+        try {
+          data = JSON.parse(String(message.value ?? '')) as Record<string, unknown>;
+        } catch {
+          data = { raw: String(message.value ?? '') }; // a dead letter's value may be no JSON at all
+        }
+        seen.push({ topic: from.slice(running.config.KAFKA_TOPIC_PREFIX.length), type: headers.ce_type, headers, data });
       },
     });
   });
@@ -132,10 +139,46 @@ describe('signed facility commands (real broker and PostgreSQL)', () => {
     }
     expect((await resultOf(lesseeResizing.id)).data).toMatchObject({ details: { signerState: 'DK', commandType: 'ChangeFacilityCapacity' } });
 
-    // Only the signed commands with the right wrote anything, the replayed reservation once.
+    // Only the signed commands with the right wrote anything, the replayed reservation once; the
+    // replay was answered with the reservation's own result again (same ce_id, same content).
     expect(await facilityEvents(facilityId)).toEqual(['FacilityRegistered', 'PlaceReserved', 'FacilityCapacityChanged']);
     expect(await facilityEvents(otherFacility)).toEqual([]);
-    expect(seen.filter((m) => m.topic === TOPICS.commandResults && m.data.commandId === reserve.id)).toHaveLength(1);
+    const answers = seen.filter((m) => m.topic === TOPICS.commandResults && m.data.commandId === reserve.id);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(answers[0]);
     expect(seen.filter((m) => m.topic === `${TOPICS.facilityCommands}.dlq` && m.headers.ce_id === reserve.id)).toEqual([]);
+  });
+
+  it('answers each command whose envelope is broken but whose ids can be read with one CommandRejected of its code (and sets it aside), and a resend of a processed command with its original result', async () => {
+    // Every message about one facility (one key, one partition), but the one sent with another key.
+    const facilityId = id();
+    const register = (facility: string) => command('RegisterFacility', 'XK', { ...gjilan, facilityId: facility });
+    const cases = brokenCommandCases().map((broken) => ({ broken, message: broken.break(register(facilityId)) }));
+    const processed = register(facilityId);
+    const signed = await kosovo.sign(processed);
+    await send(signed);
+    const original = await resultOf(processed.id);
+    expect(original.type).toBe('CommandAccepted');
+    for (const { message } of cases) await send(message);
+    await send(signed); // the ministry retrying after a timeout
+
+    // Markers behind them on each key they used: once answered, everything before them was handled.
+    const otherKey = cases.find(({ message }) => message.key !== facilityId)!.message.key;
+    const markers = [command('ChangeFacilityCapacity', 'XK', { facilityId, capacity: 299, reason: 'Wing C closed for repairs.' }), register(otherKey)];
+    for (const marker of markers) await send(await kosovo.sign(marker));
+    for (const marker of markers) expect((await resultOf(marker.id)).type).toBe('CommandAccepted');
+
+    const results = (commandId: string) => seen.filter((m) => m.topic === TOPICS.commandResults && m.data.commandId === commandId);
+    for (const { broken, message } of cases) {
+      const commandId = message.headers.ce_id;
+      expect({ case: broken.name, results: results(commandId).map((r) => [r.type, r.data.code, r.data.commandType]) })
+        .toEqual({ case: broken.name, results: [['CommandRejected', broken.code, broken.commandType ?? 'RegisterFacility']] });
+      const setAside = seen.filter((m) => m.topic === `${TOPICS.facilityCommands}.dlq` && m.headers.ce_id === commandId).map((m) => m.headers.dlq_code);
+      expect({ case: broken.name, setAside }).toEqual({ case: broken.name, setAside: [broken.code] });
+    }
+    const answers = results(processed.id);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(original);
+    expect(await facilityEvents(facilityId)).toEqual(['FacilityRegistered', 'FacilityCapacityChanged']);
   });
 });

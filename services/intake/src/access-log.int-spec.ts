@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { TestIssuer, type Role } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
+import { type Role } from '@custody/security';
 import { eventually } from '@custody/testing';
 import { commandBodies, identity, sentence } from './inmate/inmate.examples';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
-import { commandDecoder } from '@custody/platform';
+import { commandDecoder } from '@custody/security';
 import { IntakeConfig } from './config';
 import { InmateModule } from './inmate/inmate.module';
 import { INTAKE_MESSAGE_RIGHTS } from './inmate/inmate.rights';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
-import { TestIssuer } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
 import { commandBodies, identity } from './inmate/inmate.examples';
 import { KafkaProbe } from './testing/kafka-probe';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';

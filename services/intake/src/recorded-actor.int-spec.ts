@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TestIssuer } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
 import { commandBodies, identity } from './inmate/inmate.examples';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 

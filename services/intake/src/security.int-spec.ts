@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { ROLES, TestIssuer, type Role } from '@custody/platform';
+import { ROLES, type Role } from '@custody/security';
+import { TestIssuer } from '@custody/security/testing';
 import { commandBodies, identity } from './inmate/inmate.examples';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, TOPICS, toKafkaMessage } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { TestJwksServer, TestMinistry, TopicNames, type CommandMessage } from '@custody/messaging';
+import { TopicNames } from '@custody/messaging';
+import { TestJwksServer, TestMinistry, type CommandMessage } from '@custody/security/testing';
+import { brokenCommandCases } from '@custody/messaging/testing';
 import { KafkaProbe, type Seen } from './testing/kafka-probe';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
@@ -53,7 +55,7 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
     for await (const event of intake.app.get(PostgresEventStore).readStream(`inmate-${inmateId}`)) types.push(event.type);
     return types;
   };
-  const registration = (actor: keyof typeof ACTOR, inmateId = randomUUID()) => {
+  const registration = (actor: keyof typeof ACTOR, inmateId: string = randomUUID()) => {
     const { identity } = EXAMPLES.RegisterInmate as { identity: { documents: Array<Record<string, string>> } };
     const documents = identity.documents.map((d) => ({ ...d, number: `${d.number.slice(0, 3)}${inmateId.slice(0, 8)}` }));
     return command('RegisterInmate', actor, { inmateId, sendingState: 'BE', identity: { ...identity, documents } });
@@ -126,11 +128,45 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
     expect((await resultOf(unsignedInvalid.id)).value).toMatchObject({ code: 'SIGNATURE_MISSING' });
     expect((await deadLetterOf(unsignedInvalid.id)).headers.dlq_code).toBe('SIGNATURE_MISSING');
 
-    // Only the signed commands of the sending state wrote anything, the replayed registration once.
+    // Only the signed commands of the sending state wrote anything, the replayed registration once;
+    // the replay was answered with the registration's own result again (same ce_id, same content).
     expect(await recorded(inmateId)).toEqual(['InmateRegistered', 'ResidenceStatusRecorded']);
     expect(await recorded(JSON.parse(notTheSender.value).inmateId as string)).toEqual([]);
-    expect(probe.seen.filter(isResultOf(registered.id))).toHaveLength(1);
+    const answers = probe.seen.filter(isResultOf(registered.id));
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(answers[0]);
     expect(probe.seen.filter(isDeadLetterOf(registered.id))).toEqual([]);
+  });
+
+  it('answers each command whose envelope is broken but whose ids can be read with one CommandRejected of its code (and sets it aside), and a resend of a processed command with its original result', async () => {
+    // Every message about one person (one key, one partition), but the one sent with another key.
+    const person = randomUUID();
+    const cases = brokenCommandCases().map((broken) => ({ broken, message: broken.break(registration('BE', person)) }));
+    const processed = await belgium.sign(registration('BE', person));
+    await send(processed);
+    const original = await resultOf(processed.headers.ce_id);
+    expect(original.headers.ce_type).toBe('CommandAccepted');
+    for (const { message } of cases) await send(message);
+    await send(processed); // the ministry retrying after a timeout
+
+    // Markers behind them on each key they used: once answered, everything before them was handled.
+    const otherKey = cases.find(({ message }) => message.key !== person)!.message.key;
+    const markers = [await belgium.sign(command('RecordResidenceStatus', 'BE', { inmateId: person })), await belgium.sign(registration('BE', otherKey))];
+    for (const marker of markers) await send(marker);
+    for (const marker of markers) expect((await resultOf(marker.headers.ce_id)).headers.ce_type).toBe('CommandAccepted');
+
+    for (const { broken, message } of cases) {
+      const id = message.headers.ce_id;
+      const results = probe.seen.filter(isResultOf(id));
+      expect({ case: broken.name, results: results.map((r) => [r.headers.ce_type, r.value.code, r.value.commandType]) })
+        .toEqual({ case: broken.name, results: [['CommandRejected', broken.code, broken.commandType ?? 'RegisterInmate']] });
+      expect(results[0].key).toBe(message.headers.ce_correlationid);
+      expect({ case: broken.name, setAside: probe.seen.filter(isDeadLetterOf(id)).map((d) => d.headers.dlq_code) }).toEqual({ case: broken.name, setAside: [broken.code] });
+    }
+    const answers = probe.seen.filter(isResultOf(processed.headers.ce_id));
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(original);
+    expect(await recorded(person)).toEqual(['InmateRegistered', 'ResidenceStatusRecorded']);
   });
 
   it('takes the keys of a ministry that publishes them at a JWKS URL, fetched before the first command', async () => {

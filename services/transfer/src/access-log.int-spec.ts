@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { TestIssuer, type Role } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
+import { type Role } from '@custody/security';
 import { databaseUrl, eventually } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, TestProducer } from './testing/transfer-test-app';
 

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@custody/contracts';
 import { contractDecoder, TopicNames } from '@custody/messaging';
-import { commandDecoder } from '@custody/platform';
+import { commandDecoder } from '@custody/security';
 import { TransferConfig } from './config';
 import { Clock, OffsetClock } from './deadlines/clock';
 import { transferStore } from './store/store.module';

@@ -1,4 +1,5 @@
-import { ServiceConfig, WholeNumber } from '@custody/platform';
+import { ServiceConfig } from '@custody/platform';
+import { WholeNumber } from '@custody/config';
 
 /** The transfer service's configuration, read from environment variables at start-up. */
 export class TransferConfig extends ServiceConfig {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { PostgresEventStore, type RecordedEvent } from '@custody/event-store';
-import { TestIssuer } from '@custody/platform';
+import { TestIssuer } from '@custody/security/testing';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, TestProducer } from './testing/transfer-test-app';
 
 const AUDIENCE = 'custody-tracking';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ROLES, TestIssuer, type Role } from '@custody/platform';
+import { ROLES, type Role } from '@custody/security';
+import { TestIssuer } from '@custody/security/testing';
 import { eventually } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer } from './testing/transfer-test-app';
 

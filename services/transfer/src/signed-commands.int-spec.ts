@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { TOPICS, toKafkaMessage } from '@custody/contracts';
-import { TestMinistry, type CommandMessage } from '@custody/messaging';
+import { TestMinistry, type CommandMessage } from '@custody/security/testing';
+import { brokenCommandCases } from '@custody/messaging/testing';
 import { testKafka } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
@@ -126,10 +127,56 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
     expect((await deadLetterOf(completion.id)).headers.dlq_reason).toMatch(/CompleteTransfer is recorded by the transfer service from custody's InmateAdmitted/);
     expect((await resultOf(unsigned.id)).data).toMatchObject({ errors: [{ path: 'ce_signature', problem: expect.stringContaining('no signature') }] });
 
-    // Nothing of the refused commands was written; the replayed request had no second effect.
+    // Nothing of the refused commands was written; the replayed request had no second effect, and
+    // was answered with the request's own result again (same ce_id, same content).
     expect(await streamTypes(app, transferId)).toEqual(['TransferRequested', 'InmateOpinionRecorded']);
     for (const refused of [unsigned, tampered, forged, unknownKey, notTheSender]) expect(await streamTypes(app, refused.data.transferId as string)).toEqual([]);
-    expect(resultsOf(requested.id)).toHaveLength(1);
+    const answers = resultsOf(requested.id);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(answers[0]);
     expect(reader.messages.filter((m) => m.topic === dlq && m.headers.ce_id === requested.id)).toEqual([]);
+  });
+
+  it('answers each command whose envelope is broken but whose ids can be read with one CommandRejected of its code (and sets it aside), and a resend of a processed command with its original result', async () => {
+    // Every message about one person (one key, one partition), but the one sent with another key.
+    const person = randomUUID();
+    const intake = new TestProducer(env.prefix);
+    await registerInmate(intake, person, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await intake.close();
+    const request = (inmateId: string) => command('RequestTransfer', 'BE', { transferId: randomUUID(), inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' });
+    const cases = brokenCommandCases().map((broken) => ({ broken, message: broken.break(request(person)) }));
+    const processed = request(person);
+    const signed = await belgium.sign(processed);
+    await send(signed);
+    const original = await resultOf(processed.id);
+    expect(original.type).toBe('CommandAccepted');
+    for (const { message } of cases) await send(message);
+    await send(signed); // the ministry retrying after a timeout
+
+    // Markers behind them on each key they used: once answered, everything before them was handled.
+    const otherKey = cases.find(({ message }) => message.key !== person)!.message.key;
+    const opinion = command('RecordInmateOpinion', 'BE', {
+      transferId: processed.data.transferId, inmateId: person, opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON,
+    });
+    const otherIntake = new TestProducer(env.prefix);
+    await registerInmate(otherIntake, otherKey, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    await otherIntake.close();
+    const markers = [opinion, request(otherKey)];
+    for (const marker of markers) await send(await belgium.sign(marker));
+    for (const marker of markers) expect((await resultOf(marker.id)).type).toBe('CommandAccepted');
+
+    for (const { broken, message } of cases) {
+      const id = message.headers.ce_id;
+      const results = resultsOf(id);
+      expect({ case: broken.name, results: results.map((r) => [r.type, r.data.code, r.data.commandType]) })
+        .toEqual({ case: broken.name, results: [['CommandRejected', broken.code, broken.commandType ?? 'RequestTransfer']] });
+      expect(results[0].key).toBe(message.headers.ce_correlationid);
+      const setAside = reader.messages.filter((m) => m.topic === dlq && m.headers.ce_id === id).map((m) => m.headers.dlq_code);
+      expect({ case: broken.name, setAside }).toEqual({ case: broken.name, setAside: [broken.code] });
+    }
+    const answers = resultsOf(processed.id);
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(original);
+    expect(await streamTypes(app, processed.data.transferId as string)).toEqual(['TransferRequested', 'InmateOpinionRecorded']);
   });
 });

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { EXAMPLES } from '@custody/contracts';
-import { addSpanProcessor, generateMasterKey } from '@custody/platform';
+import { addSpanProcessor } from '@custody/platform';
+import { generateMasterKey } from '@custody/personal-data';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment } from './testing/transfer-test-app';
 

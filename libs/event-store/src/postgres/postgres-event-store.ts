@@ -184,6 +184,7 @@ export class PostgresEventStore implements EventStore {
     const append = prepareAppend(stream, events, options, this.maxEventBytes);
     await this.migrate();
     const client = await this.pool.connect();
+    const stopWatching = watchConnection(client);
     let result: AppendResult;
     try {
       result = await this.appendWith(client, append, false);
@@ -193,7 +194,7 @@ export class PostgresEventStore implements EventStore {
       if (!isEventIdViolation(error)) throw error;
       result = await this.appendWith(client, append, true);
     } finally {
-      client.release();
+      client.release(stopWatching());
     }
     if (append.events.length > 0) this.scheduleNotify();
     return result;
@@ -206,6 +207,7 @@ export class PostgresEventStore implements EventStore {
   async transaction<T>(work: (tx: PostgresTransaction) => Promise<T>): Promise<T> {
     await this.migrate();
     const client = await this.pool.connect();
+    const stopWatching = watchConnection(client);
     let isOpen = true;
     let hasAppended = false;
     const assertOpen = () => {
@@ -245,7 +247,7 @@ export class PostgresEventStore implements EventStore {
       throw error;
     } finally {
       isOpen = false;
-      client.release(brokenConnection);
+      client.release(stopWatching() ?? brokenConnection);
     }
   }
 
@@ -645,4 +647,23 @@ function toGlobal(row: EventRow): GlobalEvent {
 function isEventIdViolation(error: unknown): boolean {
   const pgError = error as { code?: string; constraint?: string };
   return pgError?.code === '23505' && pgError.constraint === 'events_event_id';
+}
+
+/**
+ * Keeps the connection of a checked-out client from crashing the process when it drops between
+ * two statements (the server stopped, the network cut): node-postgres reports that as an 'error'
+ * event, which nothing else listens to while the client is out of the pool. The next statement
+ * fails with the error instead. Returns the function to call before release: it stops listening
+ * and gives the error, if any, so that the broken connection is not given back to the pool.
+ */
+function watchConnection(client: PoolClient): () => Error | undefined {
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  client.on('error', onError);
+  return () => {
+    client.off('error', onError);
+    return lost;
+  };
 }

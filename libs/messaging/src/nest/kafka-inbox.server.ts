@@ -3,9 +3,11 @@ import { type CustomTransportStrategy, type MessageHandler, Server } from '@nest
 import type { Kafka } from 'kafkajs';
 import { catchError, isObservable, lastValueFrom, type Observable, throwError } from 'rxjs';
 import type { DecodedEvent, MessageDecoder } from '../codec';
-import { EventConsumer, type ConsumerOutcome, type ConsumerStatus, type EventHandler, type HandlerContext, type PartitionLag } from '../consumer';
+import {
+  EventConsumer, type CommandResultSource, type ConsumerLog, type ConsumerOutcome, type ConsumerStatus, type EventHandler, type HandlerContext, type PartitionLag,
+} from '../consumer';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
-import type { RetryPolicy } from '../retry';
+import type { RetryPolicy, TransientRetryPolicy } from '../retry';
 
 /** A transport misuse found while starting: the application cannot consume. */
 export class KafkaTransportError extends Error {
@@ -20,12 +22,13 @@ export class KafkaTransportError extends Error {
 
 /**
  * A handler's failure that reached the transport without its own error, e.g. a guard's refusal
- * turned by an exception filter into a plain object: retried, then dead-lettered, as any failure.
+ * turned by an exception filter into a plain object: classified by its cause (failures.ts), as
+ * any failure.
  */
 export class HandlerFailedError extends Error {
   readonly code = 'HANDLER_FAILED';
   constructor(override readonly cause: unknown) {
-    super(typeof cause === 'object' && cause !== null && 'message' in cause ? String((cause as { message: unknown }).message) : String(cause));
+    super(typeof cause === 'object' && cause !== null && 'message' in cause ? String((cause as { message: unknown }).message) : String(cause), { cause });
     this.name = 'HandlerFailedError';
   }
 }
@@ -64,9 +67,11 @@ export interface KafkaInboxServerOptions<Tx extends InboxTransaction = InboxTran
   decoder: MessageDecoder;
   inbox: PostgresInbox<Tx>;
   retry?: RetryPolicy;
+  transientRetry?: TransientRetryPolicy;
+  commandResults?: CommandResultSource;
   transactionBatchSize?: number;
   onOutcome?: (outcome: ConsumerOutcome) => void;
-  log?: (level: 'warn' | 'error', message: string) => void;
+  log?: ConsumerLog;
   /** Checked before anything starts: throws when the application is not ready to consume. */
   beforeStart?: () => void;
   /** Wraps each call of a registered handler (tracing, log context), read at each call. */
@@ -113,6 +118,8 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       decoder: this.options.decoder,
       inbox: this.options.inbox,
       retry: this.options.retry,
+      transientRetry: this.options.transientRetry,
+      commandResults: this.options.commandResults,
       transactionBatchSize: this.options.transactionBatchSize,
       handlerFor: (type) => {
         const handler = handlers.get(type);
@@ -136,7 +143,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
 
   /** The consumer's connection and assignment: neither connected nor joined until listen() started it (readiness waits for it). */
   consumerStatus(): ConsumerStatus {
-    return this.consumer?.status() ?? { groupId: this.options.groupId, connected: false, joined: false, assignment: {} };
+    return this.consumer?.status() ?? { groupId: this.options.groupId, connected: false, joined: false, assignment: {}, blocked: [] };
   }
 
   /** The group's lag per partition; empty before listen(). */

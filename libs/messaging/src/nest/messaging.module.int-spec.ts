@@ -302,7 +302,7 @@ describe('the Kafka transport: handlers errors and results reach the consumer as
     const earlyGroup = uniqueName('nest-early');
     const early = await createHybridApp([InmateProjector], messagingOf(h, earlyGroup));
     // Not started: readiness sees a consumer that is neither connected nor joined.
-    expect(early.get(MessagingHost).consumerStatus()).toEqual({ groupId: earlyGroup, connected: false, joined: false, assignment: {} });
+    expect(early.get(MessagingHost).consumerStatus()).toEqual({ groupId: earlyGroup, connected: false, joined: false, assignment: {}, blocked: [] });
     try {
       const started = early.startAllMicroservices();
       await expect(started).rejects.toBeInstanceOf(KafkaTransportError);

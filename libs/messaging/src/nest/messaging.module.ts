@@ -11,13 +11,13 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
-import type { ConsumerOutcome, ConsumerStatus, EventHandler, HandlerContext, PartitionLag } from '../consumer';
+import type { CommandResultSource, ConsumerOutcome, ConsumerStatus, EventHandler, HandlerContext, PartitionLag } from '../consumer';
 import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
-import type { RetryPolicy } from '../retry';
+import type { RetryPolicy, TransientRetryPolicy } from '../retry';
 import { ensureTopics, type TopicSpec } from '../topics';
 import { HandlerErrorInterceptor, KafkaInboxServer, KafkaTransportError } from './kafka-inbox.server';
 
@@ -32,6 +32,10 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     decoder: MessageDecoder;
     inbox: PostgresInbox<Tx>;
     retry?: RetryPolicy;
+    /** Transient failures: the wait between attempts (the consumer's default: 200 ms growing to 5 s). */
+    transientRetry?: TransientRetryPolicy;
+    /** The stored results of commands, to answer a command read again. */
+    commandResults?: CommandResultSource;
     onOutcome?: (outcome: ConsumerOutcome) => void;
     /** Most consecutive messages of a partition applied in one transaction (the consumer's default: 100). */
     transactionBatchSize?: number;
@@ -83,6 +87,8 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         decoder: consumer.decoder,
         inbox: consumer.inbox,
         retry: consumer.retry,
+        transientRetry: consumer.transientRetry,
+        commandResults: consumer.commandResults,
         transactionBatchSize: consumer.transactionBatchSize,
         onOutcome: (outcome) => {
           consumer.onOutcome?.(outcome);
@@ -152,7 +158,9 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.interceptors.push(interceptor);
   }
 
-  private readonly log = (level: 'log' | 'warn' | 'error', message: string) => this.logger[level](message);
+  /** A sentence, with its fields when given (one JSON line through the application's logger). */
+  private readonly log = (level: 'log' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) =>
+    fields ? this.logger[level]({ ...fields, msg: message }) : this.logger[level](message);
 
   private intercepted<Tx>(handler: EventHandler<Tx>): EventHandler<Tx> {
     if (this.interceptors.length === 0) return handler;

@@ -3,8 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { IsInstant, IsStateCode, IsText } from '@custody/contracts';
-import { visibleStates, type Principal } from '../security/policy';
-import { CurrentPrincipal, Requires } from '../security/security.guard';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { PostgresAccessLog, type AccessLogEntry } from './access-log.store';
 import { PersonalDataRead } from './personal-data-read';
 

@@ -1,5 +1,5 @@
 import { CommandRejection } from '@custody/contracts';
-import type { Principal } from '../security/policy';
+import type { Principal } from '@custody/security';
 import { NOT_STATED, statedAccess } from './access-purpose';
 
 const officer: Principal = { subject: 'officer@be', state: 'BE', roles: ['intake-officer'], issuer: 'https://idp.justice.be', organisation: 'FOD Justitie' };

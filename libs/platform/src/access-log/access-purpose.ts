@@ -1,5 +1,5 @@
 import { CommandRejection, REJECTIONS } from '@custody/contracts';
-import type { Principal } from '../security/policy';
+import type { Principal } from '@custody/security';
 
 /** The header in which the caller states why it reads personal data. */
 export const PURPOSE_HEADER = 'x-access-purpose';

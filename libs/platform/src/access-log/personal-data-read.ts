@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import type { SecureRequest } from '../security/security.guard';
+import type { SecureRequest } from '@custody/security';
 import { MAX_PURPOSE_LENGTH, MAX_RECIPIENT_LENGTH } from './access-purpose';
 
 export const PERSONAL_DATA_READ = Symbol('custody:personal-data-read');

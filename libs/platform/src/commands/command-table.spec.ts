@@ -3,7 +3,7 @@ import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA
 import { RequestMethod } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { ContractViolation, RecordConsent, RequestTransfer, TOPICS } from '@custody/contracts';
-import { REQUIRES } from '../security/security.guard';
+import { REQUIRES } from '@custody/security';
 import { checkPath, commandControllers, commandTableProblems, pathParameters, type CommandPort, type CommandTable } from './command-table';
 
 const ID = '0b8f3c1e-6a2d-4f7b-9c1e-2d3f4a5b6c7d';

@@ -3,9 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ContractViolation, MESSAGE_GROUPS, type Topic } from '@custody/contracts';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
+import { Requires, type Action, type JurisdictionResolver } from '@custody/security';
 import { type Caller, CommandCaller } from '../event-metadata';
-import type { Action } from '../security/policy';
-import { type JurisdictionResolver, Requires } from '../security/security.guard';
 
 /**
  * A command's HTTP route. Its `path` is under the table's prefix; each `:name` in it is a UUID that

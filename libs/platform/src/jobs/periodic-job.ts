@@ -139,6 +139,11 @@ export class PeriodicJob<T> {
       broken = error;
       throw error;
     };
+    // Dropped while the work runs (the database restarted): noted, never an unhandled 'error' event.
+    const onLost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onLost);
     try {
       const { rows } = await client
         .query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [JOB_LOCK_CLASS, key])
@@ -152,6 +157,7 @@ export class PeriodicJob<T> {
         });
       }
     } finally {
+      client.off('error', onLost);
       client.release(broken);
     }
   }

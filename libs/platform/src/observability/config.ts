@@ -16,6 +16,14 @@ export class ObservabilityConfig {
   @Min(1)
   READY_MAX_RELAY_LAG_SECONDS = 60;
 
+  /**
+   * /health/ready fails when the consumer has waited longer than this on one message whose handler
+   * keeps failing for a transient reason (docs/operations.md, "A consumer waiting on a message").
+   */
+  @IsInt()
+  @Min(1)
+  READY_MAX_CONSUMER_BLOCKED_SECONDS = 60;
+
   /** How long one readiness check (the database ping) may take. */
   @IsInt()
   @Min(100)

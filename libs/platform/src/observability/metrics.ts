@@ -116,6 +116,21 @@ export class ServiceMetrics implements CommandRecorder {
       },
     });
     new Gauge({
+      name: 'custody_consumer_blocked_seconds',
+      help: 'How long the consumer has waited on one message of a partition whose handler keeps failing for a transient reason (0: the partition flows)',
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        const status = host.consumerStatus();
+        if (!status) return;
+        for (const [topic, partitions] of Object.entries(status.assignment)) {
+          for (const partition of partitions) this.set({ topic, partition: String(partition) }, 0);
+        }
+        for (const blocked of status.blocked) this.set({ topic: blocked.topic, partition: String(blocked.partition) }, blocked.seconds);
+      },
+    });
+    new Gauge({
       name: 'custody_consumer_lag',
       help: 'Messages of a partition not yet committed by the service\'s consumer group',
       labelNames: ['topic', 'partition'],

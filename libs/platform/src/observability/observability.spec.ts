@@ -99,12 +99,20 @@ describe('readiness', () => {
   async function appWith(messaging: object) {
     @Module({ imports: [HealthModule.forService('example')], providers: [{ provide: MessagingHost, useValue: messaging }] })
     class WithMessaging {}
-    const app = await NestFactory.create(observe(ObservabilityModule.forService('example', { logLevel: 'silent', env: { READY_MAX_RELAY_LAG_SECONDS: '30' } }), { module: WithMessaging }), { bufferLogs: true });
+    const app = await NestFactory.create(observe(ObservabilityModule.forService('example', { logLevel: 'silent', env: { READY_MAX_RELAY_LAG_SECONDS: '30', READY_MAX_CONSUMER_BLOCKED_SECONDS: '20' } }), { module: WithMessaging }), { bufferLogs: true });
     useObservability(app);
     await app.init();
     return app;
   }
-  const joined = { groupId: 'g', connected: true, joined: true, assignment: { t: [0, 1] } };
+  const joined = { groupId: 'g', connected: true, joined: true, assignment: { t: [0, 1] }, blocked: [] };
+  /** The consumer waiting on offset 7 of partition 1 for `seconds`, its database out of reach. */
+  const waiting = (seconds: number) => ({
+    ...joined,
+    blocked: [{
+      topic: 't', partition: 1, offset: '7', eventId: 'e-7', type: 'InmateRegistered', since: new Date(Date.now() - seconds * 1000).toISOString(),
+      seconds, failures: 4, code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:5432',
+    }],
+  });
   const relay = (secondsBehind: number) => ({
     pendingEvents: secondsBehind > 0 ? 3 : 0,
     oldestPendingRecordedAt: secondsBehind > 0 ? new Date(Date.now() - secondsBehind * 1000).toISOString() : undefined,
@@ -147,6 +155,28 @@ describe('readiness', () => {
       } finally {
         await app.close();
       }
+    }
+  });
+
+  it('stays ready while the consumer waits on a message for less than READY_MAX_CONSUMER_BLOCKED_SECONDS, and turns unready past it, naming the message; /metrics shows the wait per partition', async () => {
+    const briefly = await appWith(host(waiting(5), relay(0)));
+    try {
+      const ready = await request(briefly.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.info.consumer).toMatchObject({ status: 'up', blocked: [{ topic: 't', partition: 1, offset: '7', eventId: 'e-7', seconds: 5, code: 'ECONNREFUSED' }], maxBlockedSeconds: 20 });
+      const { text } = await request(briefly.getHttpServer()).get('/metrics').expect(200);
+      expect(text).toContain('custody_consumer_blocked_seconds{topic="t",partition="0",service="example"} 0');
+      expect(text).toContain('custody_consumer_blocked_seconds{topic="t",partition="1",service="example"} 5');
+    } finally {
+      await briefly.close();
+    }
+    const long = await appWith(host(waiting(25), relay(0)));
+    try {
+      const response = await request(long.getHttpServer()).get('/health/ready').expect(503);
+      expect(Object.keys(response.body.error)).toEqual(['consumer']);
+      expect(response.body.error.consumer).toMatchObject({ status: 'down', connected: true, joined: true, blocked: [{ offset: '7', type: 'InmateRegistered', seconds: 25 }] });
+      await request(long.getHttpServer()).get('/health/live').expect(200);
+    } finally {
+      await long.close();
     }
   });
 

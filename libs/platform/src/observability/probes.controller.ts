@@ -3,8 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { PostgresEventStore } from '@custody/event-store';
 import { MessagingHost } from '@custody/messaging';
-import { loadConfig } from '../config';
-import { Public } from '../security/security.guard';
+import { loadConfig } from '@custody/config';
+import { Public } from '@custody/security';
 import { ObservabilityConfig } from './config';
 import { relayLagSeconds } from './metrics';
 import { lookUp, OBSERVABILITY, storeQuery, type ObservabilityOptions } from './observability.module';
@@ -12,7 +12,8 @@ import { lookUp, OBSERVABILITY, storeQuery, type ObservabilityOptions } from './
 /**
  * GET /health/live: the process answers (restart it if not). GET /health/ready: it can do its
  * work (take it out of the load balancer if not): the database answers, the consumer is
- * connected and has its assignment from the group, the service's relay is not further behind
+ * connected and has its assignment from the group and has not waited on one message (a transient
+ * failure being retried) longer than READY_MAX_CONSUMER_BLOCKED_SECONDS, the service's relay is not further behind
  * the store's head than READY_MAX_RELAY_LAG_SECONDS. Every instance, standby or active, measures
  * that distance from the shared checkpoint: a relay that reads nothing (stalled, or no instance
  * active) turns them unready, where counting only events already read would stay green.
@@ -76,12 +77,28 @@ export class ProbesController {
     }
   }
 
+  /**
+   * Connected and joined, and not waiting on one message (a transient failure retried) for longer
+   * than READY_MAX_CONSUMER_BLOCKED_SECONDS: the messages it waits on are listed.
+   */
   private consumer(messaging: MessagingHost): HealthIndicatorResult {
     const check = this.indicator.check('consumer');
     const status = messaging.consumerStatus();
     if (!status) return check.up({ configured: false });
-    const details = { groupId: status.groupId, connected: status.connected, joined: status.joined, assignment: status.assignment };
-    return status.connected && status.joined ? check.up(details) : check.down(details);
+    const blockedSeconds = Math.max(0, ...status.blocked.map((blocked) => blocked.seconds));
+    const details = {
+      groupId: status.groupId,
+      connected: status.connected,
+      joined: status.joined,
+      assignment: status.assignment,
+      ...(status.blocked.length > 0
+        ? {
+            blocked: status.blocked.map(({ topic, partition, offset, eventId, type, seconds, code }) => ({ topic, partition, offset, eventId, type, seconds: Math.round(seconds), code })),
+            maxBlockedSeconds: this.config.READY_MAX_CONSUMER_BLOCKED_SECONDS,
+          }
+        : {}),
+    };
+    return status.connected && status.joined && blockedSeconds <= this.config.READY_MAX_CONSUMER_BLOCKED_SECONDS ? check.up(details) : check.down(details);
   }
 
   private relay(messaging: MessagingHost): HealthIndicatorResult {

@@ -125,6 +125,14 @@ export class CheckpointedProjector {
         continue;
       }
       let broken: Error | undefined;
+      // The lock's connection dropped while following (the database restarted): the lock is gone
+      // with it, so the projector stops following and takes the lock again before it goes on; and
+      // the 'error' event is never left unhandled.
+      const onLost = (error: Error) => {
+        broken ??= error;
+        void this.subscription?.stop();
+      };
+      client.on('error', onLost);
       try {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', lock).catch((error: Error) => {
           broken = error;
@@ -148,6 +156,7 @@ export class CheckpointedProjector {
           this.logger.error(`projection ${this.options.name} stopped: ${(error as Error).message}; resuming from the checkpoint`);
         }
       } finally {
+        client.off('error', onLost);
         // A connection whose session failed is not given back to the pool.
         client.release(broken);
       }

@@ -1,4 +1,4 @@
-import { InvalidConfigurationError } from '@custody/platform';
+import { InvalidConfigurationError } from '@custody/config';
 
 /** Another service whose access log the audit service asks, by its base URL. */
 export interface AccessLogSource {

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Headers, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsInstant } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { ReadRoute } from '@custody/platform';
+import { CurrentPrincipal, visibleStates, type Principal } from '@custody/security';
 import { PersonAccessLog, type ForwardedHeaders, type PersonAccessHistory } from './person-access-log';
 
 /** The window of a person's access history: from this instant (included) to that one (excluded). */
@@ -19,11 +20,11 @@ const FORWARDED = ['authorization', 'x-access-purpose', 'x-access-recipient', 'x
 export class PersonAccessLogController {
   constructor(private readonly history: PersonAccessLog) {}
 
-  @ApiOperation({ summary: 'Who read or was given a person\'s data, in every service, oldest first (auditors).' })
-  @Get(':id/access-log')
-  @Requires('access-log:read')
   // The history names officers and the person: reading it is itself a disclosure, recorded here (and in each service asked).
-  @PersonalDataRead({ kind: 'access-log', persons: (answer: PersonAccessHistory) => [answer.personId] })
+  @ReadRoute(':id/access-log', {
+    summary: 'Who read or was given a person\'s data, in every service, oldest first (auditors).', permission: 'access-log:read',
+    personalData: { kind: 'access-log', persons: (answer: PersonAccessHistory) => [answer.personId] },
+  })
   of(
     @Param('id', ParseUUIDPipe) personId: string,
     @Query() query: PersonAccessQuery,

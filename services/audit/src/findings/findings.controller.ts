@@ -2,7 +2,8 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, ParseUUI
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { REJECTIONS } from '@custody/contracts';
 import { IsOptional, IsUUID } from 'class-validator';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { CheckTargetJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { LedgerJurisdictions } from '../jurisdiction/ledger-jurisdictions';
 import type { Finding } from './findings.repository';

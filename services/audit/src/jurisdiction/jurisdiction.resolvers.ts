@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { relationsOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
+import { relationsOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
 import { resourceOf } from './jurisdiction';
 import { isUuid, LedgerJurisdictions } from './ledger-jurisdictions';
 

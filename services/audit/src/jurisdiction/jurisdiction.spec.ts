@@ -1,4 +1,4 @@
-import { decide } from '@custody/platform';
+import { decide } from '@custody/security';
 import { belgiumToAlbania, History } from '../testing/history';
 import { facilityStates, inmateStates, isOfStates, resourceOf } from './jurisdiction';
 
@@ -17,11 +17,29 @@ describe("a ledger subject's states", () => {
 
   it('keeps every state a person was ever sent to: a second transfer does not take the first receiving state\'s audit away', () => {
     const history = belgiumToAlbania();
-    history.add('TransferRequested', '2027-01-10T10:00:00Z', { transferId: 'bbbbbbbb-0000-4000-8000-000000000001', sendingState: 'AL', receivingState: 'XK' });
+    const onward = 'bbbbbbbb-0000-4000-8000-000000000001';
+    history.add('TransferRequested', '2027-01-10T10:00:00Z', { transferId: onward, sendingState: 'AL', receivingState: 'XK' });
+    history.add('ReceivingStateDecisionRecorded', '2027-02-10T10:00:00Z', { transferId: onward, decision: 'recognised' });
     const states = inmateStates(history.events);
-    expect(states).toEqual({ kind: 'inmate', sendingStates: ['BE', 'AL'], receivingStates: ['AL', 'XK'] });
+    expect(states).toEqual({ kind: 'inmate', sendingStates: ['BE'], receivingStates: ['AL', 'XK'] });
     for (const state of ['BE', 'AL', 'XK']) expect(decide(auditor(state), 'audit:read', resourceOf(states, state)).allow).toBe(true);
     expect(decide(auditor('DK'), 'audit:read', resourceOf(states, 'DK')).allow).toBe(false);
+  });
+
+  it('gives a state nothing for asking: a request that was not recognised, nor received under, makes no state a party', () => {
+    const history = new History();
+    history.add('InmateRegistered', '2026-01-10T08:00:00Z');
+    history.add('TransferRequested', '2026-01-20T10:00:00Z', { sendingState: 'BE', receivingState: 'NL' });
+    history.add('ReceivingStateDecisionRecorded', '2026-02-20T10:00:00Z', { decision: 'refused', refusalGround: 'criteria-not-met' });
+    const foreign = 'cccccccc-0000-4000-8000-000000000001';
+    // Another state's request for Belgium's prisoner, even "recognised" by itself and "received".
+    history.add('TransferRequested', '2026-03-01T10:00:00Z', { transferId: foreign, sendingState: 'NL', receivingState: 'DK' });
+    history.add('ReceivingStateDecisionRecorded', '2026-03-02T10:00:00Z', { transferId: foreign, decision: 'recognised' });
+    // A receipt by a state that is not the case's receiving state.
+    history.add('CustodyReceived', '2026-03-03T10:00:00Z', { receivedBy: { state: 'DE', organisation: 'JVA', officer: 'X', place: 'Border' } });
+    const states = inmateStates(history.events);
+    expect(states).toEqual({ kind: 'inmate', sendingStates: ['BE'], receivingStates: [] });
+    for (const state of ['NL', 'DK', 'DE']) expect(decide(auditor(state), 'audit:read', resourceOf(states, state))).toEqual({ allow: false, reason: 'JURISDICTION' });
   });
 
   it('lets nobody read a person whose registration and requests have not reached the ledger yet', () => {

@@ -1,18 +1,23 @@
-import { relationsOf, type ResourceJurisdiction } from '@custody/platform';
+import { relationsOf, type ResourceJurisdiction } from '@custody/security';
 import type { LedgerEvent } from '../ledger/entry';
 
 /**
- * The states a ledger subject belongs to, as its own entries tell: a person belongs to the
- * states that sent them and to every state a transfer of theirs was requested to (the parties
- * of each of their cases); a facility to the state that operates it and, when leased, to the
- * lessee. Nothing is read from another service.
+ * The states a ledger subject belongs to, as its own entries tell: a person belongs to the state
+ * that registered them and to every state that took them over through a recognised case (the
+ * receiving state's recognition, its receipt of the person under the case, or the sending state's
+ * suspension of enforcement in its favour); a facility to the state that operates it and, when
+ * leased, to the lessee. A request alone gives no state anything: a state cannot make itself a
+ * party to a person's history by asking for them (docs/security.md). Nothing is read from another
+ * service.
  */
 export type SubjectStates =
   | { kind: 'inmate'; sendingStates: string[]; receivingStates: string[] }
   | { kind: 'facility'; operatorState?: string; lesseeState?: string };
 
 /** The events that name a person's or a facility's states (the others are not read for this). */
-export const JURISDICTION_EVENTS = ['InmateRegistered', 'TransferRequested', 'EnforcementSuspended', 'FacilityRegistered'] as const;
+export const JURISDICTION_EVENTS = [
+  'InmateRegistered', 'TransferRequested', 'ReceivingStateDecisionRecorded', 'CustodyReceived', 'EnforcementSuspended', 'FacilityRegistered',
+] as const;
 
 type Fact = Pick<LedgerEvent, 'type' | 'data'>;
 
@@ -22,16 +27,38 @@ function add(list: string[], state: string | undefined): void {
   if (state && !list.includes(state)) list.push(state);
 }
 
-/** A person's states from their entries: sending from the registration and each request, receiving from each request and suspension. */
+/**
+ * A person's states from their entries: the sending state from the registration; a receiving
+ * state from a case requested by one of the person's states (the one that registered them, or one
+ * that holds them and sends them on) once that case is recognised by it or the person is received
+ * under it, and from each suspension of enforcement in its favour.
+ */
 export function inmateStates(events: Fact[]): SubjectStates & { kind: 'inmate' } {
   const states = { kind: 'inmate' as const, sendingStates: [] as string[], receivingStates: [] as string[] };
+  const requested = new Map<string, { sendingState: string; receivingState: string }>();
+  const takeOvers: Array<{ transferId: string; state?: string } | { suspendedFor: string }> = [];
   for (const { type, data } of events) {
+    const transferId = typeof data.transferId === 'string' ? data.transferId : undefined;
     if (type === 'InmateRegistered') add(states.sendingStates, stateOf(data.sendingState));
     if (type === 'TransferRequested') {
-      add(states.sendingStates, stateOf(data.sendingState));
-      add(states.receivingStates, stateOf(data.receivingState));
+      const sendingState = stateOf(data.sendingState);
+      const receivingState = stateOf(data.receivingState);
+      if (transferId && sendingState && receivingState) requested.set(transferId, { sendingState, receivingState });
     }
-    if (type === 'EnforcementSuspended') add(states.receivingStates, stateOf(data.receivingState));
+    if (type === 'ReceivingStateDecisionRecorded' && data.decision === 'recognised' && transferId) takeOvers.push({ transferId });
+    if (type === 'CustodyReceived' && transferId) takeOvers.push({ transferId, state: stateOf((data.receivedBy as { state?: unknown } | undefined)?.state) ?? '' });
+    const suspendedFor = type === 'EnforcementSuspended' ? stateOf(data.receivingState) : undefined;
+    if (suspendedFor) takeOvers.push({ suspendedFor });
+  }
+  // In the order they happened, so that a state that took the person over may send them on.
+  for (const takeOver of takeOvers) {
+    if ('suspendedFor' in takeOver) {
+      add(states.receivingStates, takeOver.suspendedFor);
+      continue;
+    }
+    const request = requested.get(takeOver.transferId);
+    if (!request || (takeOver.state !== undefined && takeOver.state !== request.receivingState)) continue;
+    if (states.sendingStates.includes(request.sendingState) || states.receivingStates.includes(request.sendingState)) add(states.receivingStates, request.receivingState);
   }
   return states;
 }

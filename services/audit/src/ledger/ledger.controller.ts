@@ -1,6 +1,7 @@
 import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';

@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { ReadRoute } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from '../ledger/audit-ledger';
 import type { Timeline } from './timeline';
@@ -25,10 +25,10 @@ function instant(name: string, value: string | undefined): string | undefined {
 export class TimelineController {
   constructor(private readonly ledger: AuditLedger) {}
 
-  @ApiOperation({ summary: 'A person\'s custody as it happened (asOf) and as the record showed it (knownAt).' })
-  @Get(':id/custody-timeline')
-  @Requires('audit:read', InmateJurisdiction)
-  @PersonalDataRead({ kind: 'custody-timeline', persons: (timeline: Timeline) => [timeline.inmateId] })
+  @ReadRoute(':id/custody-timeline', {
+    summary: 'A person\'s custody as it happened (asOf) and as the record showed it (knownAt).', permission: 'audit:read', jurisdiction: InmateJurisdiction,
+    personalData: { kind: 'custody-timeline', persons: (timeline: Timeline) => [timeline.inmateId] },
+  })
   timeline(@Param('id', ParseUUIDPipe) inmateId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<Timeline> {
     return this.ledger.timeline(inmateId, { asOf: instant('asOf', asOf), knownAt: instant('knownAt', knownAt) });
   }

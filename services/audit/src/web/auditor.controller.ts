@@ -1,7 +1,8 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { FacilityJurisdiction, InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger, toTimelineEvent } from '../ledger/audit-ledger';
 import { facilityView, inmateView, type FacilityView, type InmateView, type Window } from './auditor-view';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '@custody/platform';
+import { Public } from '@custody/security';
 
 /** What this controller uses of the platform's (Express) response. */
 interface Response {

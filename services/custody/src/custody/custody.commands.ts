@@ -4,7 +4,8 @@ import {
   deterministicId, handleCommand, inSavepoint, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand, PersonalDataKeys, recordingClock, sealFields } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
+import { PersonalDataKeys, sealFields } from '@custody/personal-data';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';

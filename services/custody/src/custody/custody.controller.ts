@@ -1,6 +1,6 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { Controller, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ReadRoute } from '@custody/platform';
 import { CustodyJurisdiction } from './custody.jurisdiction';
 import { CustodyProjection } from './custody.projection';
 
@@ -10,10 +10,10 @@ import { CustodyProjection } from './custody.projection';
 export class CustodyController {
   constructor(private readonly readModel: CustodyProjection) {}
 
-  @ApiOperation({ summary: 'The person\'s custody now (from the read model).' })
-  @Get(':inmateId')
-  @Requires('custody:read', CustodyJurisdiction)
-  @PersonalDataRead({ kind: 'custody', persons: (person: { inmateId: string }) => [person.inmateId] })
+  @ReadRoute(':inmateId', {
+    summary: 'The person\'s custody now (from the read model).', permission: 'custody:read', jurisdiction: CustodyJurisdiction,
+    personalData: { kind: 'custody', persons: (person: { inmateId: string }) => [person.inmateId] },
+  })
   async person(@Param('inmateId', ParseUUIDPipe) inmateId: string) {
     const person = await this.readModel.person(inmateId, new Date().toISOString().slice(0, 10));
     if (!person) throw new NotFoundException({ code: 'INMATE_NOT_FOUND', message: 'No person was admitted here under this id.', errors: [], details: { inmateId } });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { PostgresEventStore } from '@custody/event-store';
 import { loadState } from '@custody/event-sourcing';
-import { type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
+import { type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
 import { FacilityCommands } from '../facility/facility.commands';
 import { registeredFacility } from '../facility/facility.jurisdiction';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';

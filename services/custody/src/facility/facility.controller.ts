@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, visibleStates, type Principal } from '@custody/security';
 import { FacilityJurisdiction } from './facility.jurisdiction';
 import { FacilityProjection } from './facility.projection';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { JurisdictionResolver, ResourceJurisdiction, SecureRequest } from '@custody/platform';
+import type { JurisdictionResolver, ResourceJurisdiction, SecureRequest } from '@custody/security';
 import { FacilityCommands, facilityStream } from './facility.commands';
 import type { RegisteredFacility } from './facility.decider';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CommandRejection, CustodyCommandType, FacilityCommandType } from '@custody/contracts';
 import type { DecodedEvent } from '@custody/messaging';
-import { messageRights, signerRefusal, signerStateOf, type CommandRight, type ResourceJurisdiction } from '@custody/platform';
+import { messageRights, signerRefusal, signerStateOf, type CommandRight, type ResourceJurisdiction } from '@custody/security';
 import { FacilityCommands, facilityStream } from './facility.commands';
 import type { RegisteredFacility } from './facility.decider';
 import { facilityJurisdiction } from './facility.jurisdiction';

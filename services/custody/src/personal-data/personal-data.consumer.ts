@@ -4,7 +4,8 @@ import { ADMISSION_PERSONAL_FIELDS, type PersonalDataErasedPayload } from '@cust
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId, loadState } from '@custody/event-sourcing';
-import { PersonalDataKeys, withTraceparent } from '@custody/platform';
+import { withTraceparent } from '@custody/platform';
+import { PersonalDataKeys } from '@custody/personal-data';
 import { custodyStream } from '../custody/custody.commands';
 import { custodyDecider } from '../custody/custody.decider';
 

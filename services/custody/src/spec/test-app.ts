@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { generateMasterKey, loadConfig } from '@custody/platform';
+import { generateMasterKey } from '@custody/personal-data';
+import { loadConfig } from '@custody/config';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { CustodyConfig } from '../config';

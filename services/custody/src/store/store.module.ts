@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DATABASE_POOL, MasterKeyRewrapJob, PersonalDataKeys, ServiceModule, type ServiceMessaging } from '@custody/platform';
+import { DATABASE_POOL, ServiceModule, type ServiceMessaging } from '@custody/platform';
+import { MasterKeyRewrapJob, PersonalDataKeys } from '@custody/personal-data';
 import type { CustodyConfig } from '../config';
 import { migrateReadModels } from './read-model.schema';
 

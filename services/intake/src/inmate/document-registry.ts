@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandRejection, type FieldProblem, type IdentityDocument, REJECTIONS, type StateCode } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type ExpectedRevision } from '@custody/event-store';
 import { deterministicId, type StreamStore } from '@custody/event-sourcing';
-import { PersonalDataKeys } from '@custody/platform';
+import { PersonalDataKeys } from '@custody/personal-data';
 
 /**
  * One person, one record: each identity document a sending state registers is held by one inmate.

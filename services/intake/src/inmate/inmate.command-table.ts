@@ -6,9 +6,8 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import {
-  type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand, signerStateOf,
-} from '@custody/platform';
+import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand } from '@custody/platform';
+import { signerStateOf } from '@custody/security';
 import { type Accepted, type IncomingCommand, InmateCommands } from './inmate.commands';
 import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
 import { InmateRights } from './inmate.rights';

@@ -4,7 +4,8 @@ import {
   type CommandOutcome, type RetryPolicy, type StreamStore,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand, PersonalDataKeys, recordingClock } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
+import { PersonalDataKeys } from '@custody/personal-data';
 import { IntakeConfig } from '../config';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { documentsOf } from '../personal-data/personal-fields';

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, type PipeTransform } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ContractViolation, reject } from '@custody/contracts';
-import { PersonalDataRead, Requires } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { Requires } from '@custody/security';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { InmateCommands, inmateStream } from './inmate.commands';
 import { InmateJurisdiction } from './inmate.jurisdiction';

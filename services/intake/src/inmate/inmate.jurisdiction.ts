@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
+import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
 import { InmateCommands } from './inmate.commands';
 
 /** The states of the inmate of `:id`: the sending state, and the receiving state while enforcement is transferred. */

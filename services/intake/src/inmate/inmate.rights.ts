@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { messagesOnTopic, TOPICS, type CommandRejection, type IntakeCommandType } from '@custody/contracts';
-import { messageRights, signerRefusal, type CommandRight } from '@custody/platform';
+import { messageRights, signerRefusal, type CommandRight } from '@custody/security';
 import { InmateCommands } from './inmate.commands';
 
 /**

@@ -6,12 +6,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The contracts' decoder, except for commands on custody.intake.commands whose envelope is sound
  * but whose body is invalid: those are answered on custody.command-results with every failing
- * field (as HTTP answers 400), rather than set aside in the dead-letter topic where the sender
- * would never hear of them. A message too broken to answer (no command id, no correlation id,
- * an unknown type) still goes to the dead-letter topic. The answer is a CommandRefused, recorded
- * as CommandRejected by the service's refusal handler (CommandRefusalRecorder); its inbox id is the
- * command id, so a redelivery is answered once. With signatures required it stands only for a
- * command signed by its acting state (signedCommandDecoder); an unsigned one is refused as such.
+ * field (as HTTP answers 400), and not set aside in the dead-letter topic. The answer is a
+ * CommandRefused, recorded as CommandRejected by the service's refusal handler
+ * (CommandRefusalRecorder); its inbox id is the command id, so the command has that one result
+ * (a resend is answered with it again). With signatures required it stands only for a command
+ * signed by its acting state (signedCommandDecoder); an unsigned one is refused as such. A command
+ * whose envelope is broken is answered by the contracts' decoder when its command id and
+ * correlation id can be read, and set aside (docs/architecture.md, "Exactly one result per
+ * command"); one too broken to answer only goes to the dead-letter topic.
  */
 export function intakeDecoder(names: TopicNames): MessageDecoder {
   const contract = contractDecoder(names);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { generateMasterKey } from '@custody/platform';
+import { generateMasterKey } from '@custody/personal-data';
 import { databaseUrl, eventually, uniqueSchemaName } from '@custody/testing';
 import { commandBodies, identity } from '../inmate/inmate.examples';
 import { startIntake, type IntakeTestApp } from '../testing/intake-test-app';

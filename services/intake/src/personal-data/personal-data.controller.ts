@@ -3,8 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsIsoDate } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
-import { PersonalDataKeys } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, type Principal } from '@custody/security';
+import { PersonalDataKeys } from '@custody/personal-data';
 
 /** An answer that lists persons under `key`, each with the state that sent them. */
 type DisclosedPersons<K extends string> = Record<K, Array<{ inmateId: string; sendingState: string }>>;

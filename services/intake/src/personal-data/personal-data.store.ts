@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PersonalDataErasedPayload } from '@custody/contracts';
 import { PostgresEventStore, type NewEvent, type PostgresTransaction, type ReadStreamOptions, type RecordedEvent } from '@custody/event-store';
 import type { StreamReader, StreamStore } from '@custody/event-sourcing';
-import { PersonalDataKeys } from '@custody/platform';
+import { PersonalDataKeys } from '@custody/personal-data';
 import { EVENTS_WITH_IDENTITY, hasClearPersonalFields, type KeyAccess, openEvent, sealEvent } from './personal-fields';
 
 /** A recorded event as intake reads it, and whether its personal fields show as erased. */

@@ -1,5 +1,5 @@
 import { validateEvent } from '@custody/contracts';
-import { generateDataKey, PersonalDataDecryptionError } from '@custody/platform';
+import { generateDataKey, PersonalDataDecryptionError } from '@custody/personal-data';
 import { commandBodies } from '../inmate/inmate.examples';
 import { hasClearPersonalFields, MissingDataKeyError, openEvent, sealEvent } from './personal-fields';
 import { addRetentionPeriod, parseRetentionPeriod } from './retention-period';

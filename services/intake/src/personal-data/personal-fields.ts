@@ -1,5 +1,5 @@
 import { type IdentityDocument, PERSONAL_IDENTITY_FIELDS, type PersonIdentity, type Sex } from '@custody/contracts';
-import { type DataKey, hasClearFields, type KeyAccess, MissingDataKeyError, openFields, sealFields } from '@custody/platform';
+import { hasClearFields, MissingDataKeyError, openFields, sealFields, type DataKey, type KeyAccess } from '@custody/personal-data';
 
 /**
  * Which fields of the intake events are personal data encrypted with the person's data key, and
@@ -7,7 +7,7 @@ import { type DataKey, hasClearFields, type KeyAccess, MissingDataKeyError, open
  * Names, date and place of birth and identity documents are encrypted: no other service needs
  * them (transfer keeps nationalities, residence, sentence, expulsion order and health facts for
  * the legal rules; custody takes identity from the receiving state's admission record). Pure,
- * given the key (the sealing itself is the platform's, by path).
+ * given the key (the sealing itself is @custody/personal-data's, by path).
  */
 
 /** The events whose `identity` carries personal fields. */

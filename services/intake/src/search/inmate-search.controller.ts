@@ -5,7 +5,8 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Pool } from 'pg';
 import { ContractViolation, IsIsoDate, IsStateCode, RESIDENCE_STATUSES, type ResidenceStatus, type StateCode } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
-import { CurrentPrincipal, PersonalDataRead, Requires, type Principal } from '@custody/platform';
+import { PersonalDataRead } from '@custody/platform';
+import { CurrentPrincipal, Requires, type Principal } from '@custody/security';
 import { POOL } from '../store/store.module';
 import { InmateSearchProjection } from './inmate-search.projection';
 

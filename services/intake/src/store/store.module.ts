@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DATABASE_POOL, MasterKeyRewrapJob, PersonalDataKeys, ServiceModule, type ServiceMessaging } from '@custody/platform';
+import { DATABASE_POOL, ServiceModule, type ServiceMessaging } from '@custody/platform';
+import { MasterKeyRewrapJob, PersonalDataKeys } from '@custody/personal-data';
 import { IntakeConfig } from '../config';
 import { DOCUMENT_INDEX } from '../inmate/document-registry';
 import { PersonalDataStore } from '../personal-data/personal-data.store';

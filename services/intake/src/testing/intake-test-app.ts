@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
-import { generateMasterKey, loadConfig } from '@custody/platform';
+import { generateMasterKey } from '@custody/personal-data';
+import { loadConfig } from '@custody/config';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { IntakeConfig } from '../config';

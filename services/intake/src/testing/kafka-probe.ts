@@ -12,6 +12,15 @@ export interface Seen {
   value: Record<string, unknown>;
 }
 
+/** A message's JSON value; a dead letter's value may be no JSON at all (kept as `raw`). */
+function parsed(value: Buffer | null): Record<string, unknown> {
+  try {
+    return JSON.parse(String(value ?? '')) as Record<string, unknown>;
+  } catch {
+    return { raw: String(value ?? '') };
+  }
+}
+
 /** Produces contract messages and records everything published on the watched topics. */
 export class KafkaProbe {
   readonly seen: Seen[] = [];
@@ -28,7 +37,7 @@ export class KafkaProbe {
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        this.seen.push({ topic, key: String(message.key), headers, value: JSON.parse(String(message.value)) as Record<string, unknown> });
+        this.seen.push({ topic, key: String(message.key), headers, value: parsed(message.value) });
       },
     });
   }

@@ -6,7 +6,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { currentVersion, EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { loadConfig } from '@custody/platform';
+import { loadConfig } from '@custody/config';
 import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { TransferConfig } from '../config';
@@ -83,6 +83,15 @@ export class TestProducer {
   }
 }
 
+/** A message's JSON value; a dead letter's value may be no JSON at all (kept as `raw`). */
+function parsed(value: Buffer | null): Record<string, unknown> {
+  try {
+    return JSON.parse(String(value ?? '')) as Record<string, unknown>;
+  } catch {
+    return { raw: String(value ?? '') };
+  }
+}
+
 /** Reads what the service publishes on its prefixed topics. */
 export class TopicReader {
   readonly messages: { topic: string; type: string; key: string; data: Record<string, unknown>; headers: Record<string, string> }[] = [];
@@ -100,7 +109,7 @@ export class TopicReader {
           topic: topic.slice(this.prefix.length),
           type: String(message.headers?.ce_type ?? ''),
           key: String(message.key ?? ''),
-          data: JSON.parse(String(message.value)),
+          data: parsed(message.value),
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
         });
       },

@@ -7,9 +7,8 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import {
-  type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand, signerStateOf,
-} from '@custody/platform';
+import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand } from '@custody/platform';
+import { signerStateOf } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
 import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { serviceRecordedRefusal } from './transfer.rights';

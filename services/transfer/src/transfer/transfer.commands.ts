@@ -4,7 +4,8 @@ import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTra
 import {
   applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type HandleOptions,
 } from '@custody/event-sourcing';
-import { observedCommand, recordingClock, signerRefusal } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
+import { signerRefusal } from '@custody/security';
 import { TransferConfig } from '../config';
 import { Clock } from '../deadlines/clock';
 import { InmatesRepository } from '../inmates/inmates.repository';

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CommandRejection, isStateCode, reject } from '@custody/contracts';
-import { CurrentPrincipal, PersonalDataRead, Requires, visibleStates, type Principal } from '@custody/platform';
+import { ReadRoute } from '@custody/platform';
+import { CurrentPrincipal, visibleStates, type Principal } from '@custody/security';
 import { CaseJurisdiction } from './transfer.jurisdiction';
 import { TransferProjection } from './transfer.projection';
 import { STAGES, type Stage } from './transfer.state';
@@ -19,10 +20,10 @@ export class TransferController {
   constructor(private readonly projection: TransferProjection) {}
 
   /** The case now (read from its stream): its stage, the timeline of its steps, its open deadlines. */
-  @ApiOperation({ summary: 'The case now: its stage, the timeline of its steps, its open deadlines.' })
-  @Get(':id')
-  @Requires('transfer:read', CaseJurisdiction)
-  @PersonalDataRead({ kind: 'case', persons: (transfer: { inmateId: string }) => [transfer.inmateId] })
+  @ReadRoute(':id', {
+    summary: 'The case now: its stage, the timeline of its steps, its open deadlines.', permission: 'transfer:read', jurisdiction: CaseJurisdiction,
+    personalData: { kind: 'case', persons: (transfer: { inmateId: string }) => [transfer.inmateId] },
+  })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const found = await this.projection.current(id);
     if (!found) throw reject('TRANSFER_NOT_FOUND', { transferId: id });
@@ -30,14 +31,14 @@ export class TransferController {
   }
 
   /** The read model: cases by stage, receiving state, and whether a deadline is overdue; only cases of the caller's states. */
-  @Get()
-  @Requires('transfer:search')
-  @PersonalDataRead({
-    kind: 'case-list',
-    persons: (list: CaseList) => list.items.map((item) => item.inmateId),
-    jurisdictions: (list: CaseList) => list.items.flatMap((item) => [item.sendingState, item.receivingState]),
+  @ReadRoute('', {
+    summary: 'Cases by stage, receiving state and overdue deadline; only cases of the caller\'s states.', permission: 'transfer:search',
+    personalData: {
+      kind: 'case-list',
+      persons: (list: CaseList) => list.items.map((item) => item.inmateId),
+      jurisdictions: (list: CaseList) => list.items.flatMap((item) => [item.sendingState, item.receivingState]),
+    },
   })
-  @ApiOperation({ summary: 'Cases by stage, receiving state and overdue deadline; only cases of the caller\'s states.' })
   async list(
     @Query('state') stage?: string,
     @Query('receivingState') receivingState?: string,

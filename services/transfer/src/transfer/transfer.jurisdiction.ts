@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TransferEvent } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
-import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/platform';
+import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { answeringSide } from './transfer.rights';
 import { transferStream } from './transfer.commands';

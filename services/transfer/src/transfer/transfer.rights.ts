@@ -1,5 +1,5 @@
 import { CommandRejection, type TransferCommandType } from '@custody/contracts';
-import { messageRights, type CommandRight, type ResourceJurisdiction } from '@custody/platform';
+import { messageRights, type CommandRight, type ResourceJurisdiction } from '@custody/security';
 
 const SENDING = ['sending'] as const;
 const RECEIVING = ['receiving'] as const;

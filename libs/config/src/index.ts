@@ -1,0 +1,1 @@
+export { InvalidConfigurationError, loadConfig, WholeNumber } from './config';

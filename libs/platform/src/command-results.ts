@@ -1,0 +1,29 @@
+import type { EventStore, GlobalEvent } from '@custody/event-store';
+import { commandResultStream, deterministicId } from '@custody/event-sourcing';
+import { contractRoute, type CommandResultSource, type OutboundMessage, type TopicNames } from '@custody/messaging';
+
+/**
+ * The stored results of a service's commands, for its consumer to answer a command read again
+ * (docs/architecture.md, "Exactly one result per command"). Every result is stored by command id,
+ * in stream `command-<id>`, in the transaction that decided it: the command's own result
+ * (CommandAccepted or CommandRejected, id derived from the command id), and the refusals of
+ * messages that could not stand for the command (a broken envelope, a bad signature; ids derived
+ * from each message). The command's own result is the one published again; failing that, the first
+ * refusal. The message is the one the relay published (same ce_id, same content).
+ */
+export function storedCommandResults(store: Pick<EventStore, 'readStream'>, names: TopicNames, commandsTopics: readonly string[]): CommandResultSource {
+  const route = contractRoute(names);
+  return {
+    topics: commandsTopics.map((topic) => names.physical(topic)),
+    async stored(commandId: string): Promise<OutboundMessage | undefined> {
+      const own = deterministicId(`${commandId}/result`);
+      let first: GlobalEvent | undefined;
+      for await (const event of store.readStream(commandResultStream(commandId))) {
+        const stored = event as GlobalEvent; // the route reads no checkpoint
+        if (event.id === own) return route(stored);
+        first ??= stored;
+      }
+      return first ? route(first) : undefined;
+    },
+  };
+}

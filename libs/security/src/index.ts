@@ -1,0 +1,20 @@
+// HTTP: who the caller is (bearer tokens of the ministries' identity providers), what a role may
+// do to a resource of which states (the policy), the guard and rate limit on every route, and the
+// hardening of the HTTP server.
+export { ACTIONS, decide, POLICY, relationsOf, ROLES, visibleStates } from './policy';
+export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role } from './policy';
+export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './authenticator';
+export type { AuthenticatorSettings, IssuerSettings } from './authenticator';
+export { SecurityConfig } from './security.config';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, REQUIRES, Requires, SECURITY_MODE, SecurityGuard } from './security.guard';
+export type { JurisdictionResolver, SecureRequest } from './security.guard';
+export { SecurityModule } from './security.module';
+export { resourceIdOf } from './resource-id';
+export { hardenHttp } from './harden';
+// Kafka: the ministries' command signatures, the signers' keys and their rights.
+export { commandDecoder, mayIssue, messageRights, parseSigners, signerRefusal, signerStateOf } from './command-signatures';
+export type { CommandRight, CommandSignatureSettings, SignerSources } from './command-signatures';
+export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, SignerKeyring } from './signatures';
+export type { CommandRights, HeldSignerKey, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
+export { JwksSignerKeys, signingKeysOf } from './jwks-signers';
+export type { JwksSigners, JwksSourceStatus } from './jwks-signers';
