@@ -72,6 +72,9 @@ const children = services.map(({ name, port, colour }) => {
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
+      // The walk-throughs of the services' READMEs date their acts on fixed days of 2026: no reason is
+      // asked of a late recording here (docs/domain.md, Rule 17; 7 days by default elsewhere).
+      COMMAND_LATE_RECORDING_DAYS: process.env.COMMAND_LATE_RECORDING_DAYS ?? '36500',
       ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
       ...(name === 'audit' ? { AUDIT_SIGNING_KEY: auditSigningKey, AUDIT_SIGNING_KEY_ID: auditSigningKeyId } : {}),
       // A person's access history (audit's GET /inmates/:id/access-log) asks the other three services.

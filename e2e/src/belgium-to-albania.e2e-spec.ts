@@ -1,10 +1,13 @@
 // 1. Belgium → Albania under ETS 112, over the four services as separate processes: register,
 // sentence, consent, certificate, recognition with conversion, reservation, schedule, dispatch,
 // receipt, admission; the audit timeline shows the custodian change at the receipt instant;
-// `custody-audit verify` says intact; no finding.
-import { BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
+// `custody-audit verify` says intact; no finding. Then a case with about 150 days left, which goes
+// on once both states recorded their agreement (ETS 112 Art 3(2)), and certificate receipts dated
+// in the future or before the certificate, refused with codes naming the dates (Rule 17).
+import { randomUUID } from 'node:crypto';
+import { asRecordedNow, BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
 import { send } from './harness/driver';
-import { eventually, getOk } from './harness/http';
+import { eventually, getOk, request } from './harness/http';
 import { auditFindings, ledgerEventsOf, occupancyReaches, transferOf, type TimelineInterval } from './harness/reads';
 import { Stack } from './harness/stack';
 
@@ -83,5 +86,47 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
 
     // No finding.
     expect(await auditFindings(stack)).toEqual([]);
+  });
+
+  it('ETS 112 Art 3(2): with about 150 days left the case goes on once both states agreed; a receipt dated in the future or before the certificate is refused naming the dates', async () => {
+    const c = new TransferCase(BELGIUM_TO_ALBANIA, randomUUID());
+    // A sentence of 365 days that started 215 days before the request: about 150 days are left on it.
+    const short = {
+      ...c.sentence, length: { years: 0, months: 0, days: 365 }, enforcementStartDate: c.day(-215), sentenceEndDate: c.day(150), finalJudgmentDate: c.day(-230),
+      preTrialDays: 0, daysServed: 215,
+    };
+    const intake = c.intake().map((step) => (step.name === 'sentence' ? { ...step, body: { ...step.body, sentence: short } } : step));
+    for (const step of intake) await send(stack, step);
+    const legal = c.untilReservation();
+    for (const step of legal.slice(0, legal.findIndex((s) => s.name === 'certificate'))) await send(stack, step);
+
+    const transfers = `${stack.url('transfer')}/transfers/${c.transferId}`;
+    const ids = { transferId: c.transferId, inmateId: c.inmateId };
+    const post = (path: string, body: Record<string, unknown> & { occurredAt: string }) => request<{ code?: string; message?: string; details?: Record<string, unknown> }>('POST', `${transfers}/${path}`, asRecordedNow({ commandId: randomUUID(), ...ids, ...body }));
+    const certificate = legal.find((s) => s.name === 'certificate')!;
+    const issue = () => request<{ code?: string; message?: string }>('POST', `${stack.url('transfer')}${certificate.path}`, { ...certificate.body, commandId: randomUUID() });
+
+    const waiting = await issue();
+    expect(waiting).toMatchObject({ status: 422, body: { code: 'INSUFFICIENT_TIME_LEFT' } });
+    const agreement = (state: string, organisation: string) => ({ occurredAt: c.at(3, 30), clause: 'time-left-below-minimum', answer: 'agreed', agreedBy: { state, organisation } });
+    expect((await post('agreements', agreement('BE', 'FPS Justice, Central Authority'))).status).toBe(200);
+    const oneSided = await issue();
+    expect(oneSided.status).toBe(422);
+    expect(oneSided.body.message).toMatch(/So far BE has agreed; AL has not answered yet/);
+    expect((await post('agreements', agreement('AL', 'Ministry of Justice of Albania'))).status).toBe(200);
+    expect((await issue()).status).toBe(200);
+
+    // Rule 17: the 90 days of 2008/909 and any deadline run from a receipt dated when it happened.
+    const receivedBy = { state: 'AL', organisation: 'Ministry of Justice of Albania' };
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const future = await post('certificate-receipt', { occurredAt: tomorrow, receivedBy });
+    expect(future).toMatchObject({ status: 422, body: { code: 'DATE_IN_FUTURE', details: { field: 'occurredAt', date: tomorrow } } });
+    const early = await post('certificate-receipt', { occurredAt: c.at(3), receivedBy });
+    expect(early).toMatchObject({ status: 422, body: { code: 'DATE_BEFORE_PRECEDING_STEP', details: { field: 'occurredAt', date: c.at(3), precedingStep: 'certificate-issue', precedingDate: c.at(4) } } });
+    expect((await post('certificate-receipt', { occurredAt: c.at(6), receivedBy })).status).toBe(200);
+
+    const steps = (await transferOf(stack, c.transferId)).timeline?.map((t) => t.step);
+    expect(steps?.filter((step) => step === 'StateAgreementRecorded')).toHaveLength(2);
+    expect(steps?.slice(-2)).toEqual(['CertificateIssued', 'CertificateReceived']);
   });
 });

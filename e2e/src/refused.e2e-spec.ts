@@ -1,7 +1,7 @@
 // 3. A refused case: the receiving state refuses, and a place held for a case is released; the
 // facility's occupancy is back to what it was.
 import { randomUUID } from 'node:crypto';
-import { BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
+import { asRecordedNow, BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
 import { send } from './harness/driver';
 import { eventually, request } from './harness/http';
 import { auditFindings, ledgerEventsOf, occupancyOf, occupancyReaches, transferOf } from './harness/reads';
@@ -65,10 +65,10 @@ describe('Refused cases, end to end over four processes', () => {
 
     await send(stack, {
       name: 'cancellation by the receiving state', service: 'transfer', path: `/transfers/${c.transferId}/cancellation`,
-      body: {
+      body: asRecordedNow({
         commandId: randomUUID(), occurredAt: c.at(13), transferId: c.transferId, inmateId: c.inmateId,
         cancelledBy: 'receiving-state', reason: 'Albania refuses to take the person: a new prosecution is pending there.',
-      },
+      }),
     });
 
     // Compensation: PlaceReleaseRequested → custody releases the reservation.

@@ -12,6 +12,16 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
+/**
+ * A command's body as a ministry records it: an act dated more than six days ago says why it is
+ * recorded late (the services ask a reason after COMMAND_LATE_RECORDING_DAYS, 7 by default;
+ * docs/domain.md, Rule 17). The cases here are dated in the past on purpose.
+ */
+export function asRecordedNow<T extends { occurredAt: string }>(body: T): T & { lateRecordingReason?: string } {
+  const isLate = Date.parse(body.occurredAt) < Date.now() - 6 * 86_400_000;
+  return isLate ? { ...body, lateRecordingReason: 'The case is recorded from its file after the acts, as the end-to-end test replays it.' } : body;
+}
+
 /** One command of a case: which service, where, the body (the contract's command). */
 export interface Step {
   name: string;
@@ -123,7 +133,7 @@ export class TransferCase {
 
   private step(name: string, service: ServiceName, path: string, occurredAt: string, data: Record<string, unknown>, notYet?: string[]): Step {
     const event = STEP_EVENTS[name];
-    return { name, service, path, body: { commandId: randomUUID(), occurredAt, ...data }, ...(notYet ? { notYet } : {}), ...(event ? { event } : {}) };
+    return { name, service, path, body: asRecordedNow({ commandId: randomUUID(), occurredAt, ...data }), ...(notYet ? { notYet } : {}), ...(event ? { event } : {}) };
   }
 
   get sentence() {
@@ -303,5 +313,5 @@ export function facilityRegistration(shape: CaseShape, capacity: number, facilit
         lease: { lesseeState: 'DK', treatyId: 'DK-XK-2022' }, capacity,
       }
     : { facilityId, name: `Burrel prison ${facilityId.slice(0, 8)}`, country: shape.receivingState, operatingState: shape.receivingState, jurisdiction: 'national', capacity };
-  return { name: 'register facility', service: 'custody', path: '/facilities', body: { commandId: randomUUID(), occurredAt: `${dayFromToday(-60)}T08:00:00Z`, ...body } };
+  return { name: 'register facility', service: 'custody', path: '/facilities', body: asRecordedNow({ commandId: randomUUID(), occurredAt: `${dayFromToday(-60)}T08:00:00Z`, ...body }) };
 }

@@ -39,14 +39,15 @@ export { PlaceReservationDeclinedV1Payload } from './transfer/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
   ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
-  VERDICT_OUTCOMES, RuleVerdict, type LegalBasis, type ConsentOutcome, type ConsentNotRequiredGround,
+  VERDICT_OUTCOMES, RuleVerdict, AGREEMENT_CLAUSES, AGREEMENT_ANSWERS, CASE_SIDES, type AgreementClause, type AgreementAnswer, type CaseSide,
+  type LegalBasis, type ConsentOutcome, type ConsentNotRequiredGround,
   type ReceivingStateDecision, type EnforcementProcedure, type RefusalGround, type Measure, type DeadlineKind,
   type CancellingParty, type VerdictOutcome,
 } from './transfer/values';
 export {
   RequestTransfer, EvaluateEligibility, RecordInmateOpinion, RecordConsent, RecordInmateNotification,
   IssueCertificate, AcknowledgeCertificateReceipt, RecordReceivingStateDecision, ExtendDeadline,
-  RecordMissedDeadline,
+  RecordMissedDeadline, RecordStateAgreement,
 } from './transfer/commands';
 export {
   ReportTransferObstacle, EndTransferObstacle, RequestPlaceReservation, ConfirmPlaceReservation,
@@ -56,8 +57,9 @@ export {
 export {
   TransferRequestedPayload, EligibilityEvaluatedPayload, InmateOpinionRecordedPayload, ConsentRecordedPayload,
   InmateNotifiedPayload, CertificateIssuedPayload, CertificateReceivedPayload,
-  ReceivingStateDecisionRecordedPayload, DeadlineExtendedPayload, DeadlineMissedPayload,
+  ReceivingStateDecisionRecordedPayload, DeadlineExtendedPayload, DeadlineMissedPayload, StateAgreementRecordedPayload,
 } from './transfer/events';
+export { TransferObstacleEndedV1Payload } from './transfer/legacy';
 export {
   TransferObstacleReportedPayload, TransferObstacleEndedPayload, PlaceReservationRequestedPayload,
   PlaceReservationConfirmedPayload, PlaceReservationDeclinedPayload, PlaceReleaseRequestedPayload,
@@ -66,7 +68,8 @@ export {
 } from './transfer/movement-events';
 export {
   JURISDICTIONS, Lease, FacilityUnit, PlacementProfile, Commitment, PropertyItem, HealthOnAdmission,
-  AdmissionRecord, ProtectedAdmissionRecord, ProtectedHealthOnAdmission, ADMISSION_PERSONAL_FIELDS, ABSENCE_KINDS, RELEASE_DISPOSITIONS, CLEMENCY_KINDS, type Jurisdiction, type AbsenceKind,
+  AdmissionRecord, PlacedAdmissionRecord, AdmissionPlacement, ProtectedAdmissionPlacement, SECURITY_LEVELS, type SecurityLevel,
+  ProtectedAdmissionRecord, ProtectedHealthOnAdmission, ADMISSION_PERSONAL_FIELDS, ABSENCE_KINDS, RELEASE_DISPOSITIONS, CLEMENCY_KINDS, type Jurisdiction, type AbsenceKind,
   type ReleaseDisposition, type ClemencyKind,
 } from './custody/values';
 export {
@@ -91,7 +94,7 @@ export { SIGNATURE_ALGORITHMS, LedgerCheckpointSignedPayload, type SignatureAlgo
 export { FieldError, CommandAcceptedPayload, CommandRejectedPayload } from './results/command-results';
 export { REJECTIONS, isRejectionCode, type RejectionDefinition, type RejectionCode } from './rejections/codes';
 export {
-  CommandRejection, reject, ContractViolation, type FieldProblem, type ContractViolationCode,
+  CommandRejection, reject, rejectionOf, ContractViolation, type FieldProblem, type ContractViolationCode,
   type ViolationContext,
 } from './rejections/errors';
 export { TOPICS, ALL_TOPICS, deadLetterTopic, isContractTopic, DEAD_LETTER_HEADERS, type Topic } from './topics/topics';
@@ -111,7 +114,9 @@ export {
   VALIDATOR_OPTIONS, toFieldProblems, validatePayload, validateCommand, validateEvent, unknownVersion,
   type Validated,
 } from './validation/validate';
-export { inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, UPCASTERS, type Upcaster } from './versioning/upcasters';
+export {
+  inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, transferObstacleEndedV1ToV2, UPCASTERS, type Upcaster,
+} from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {
   MAX_MESSAGE_BYTES, EXTENSIONS, ACTOR_VERIFICATIONS, type ActorVerification, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,

@@ -1,6 +1,6 @@
 import type { EventMetadata, NewEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
-import { handleCommand, toNewEvents, type StreamStore } from './handle-command';
+import { datedBy, handleCommand, toNewEvents, type StreamStore } from './handle-command';
 import { catchUp, type LoadedState, type StreamReader } from './load-state';
 import { retryPolicy, type RetryPolicy } from './retry';
 
@@ -100,7 +100,7 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
         let current = state;
         for (const pending of pendings) {
           try {
-            const decided = decider.decide(pending.command, current);
+            const decided = decider.decide(pending.command, current).map((e) => datedBy(e, pending.metadata));
             current = decided.reduce((s, e) => decider.evolve(s, e), current);
             all.push(...decided);
             outcomes.push({ events: toNewEvents(decided, pending.metadata, pending.eventId) });

@@ -54,6 +54,18 @@ describe('the write path: load, decide, append', () => {
     expect(second.attempts).toBe(1);
   });
 
+  it('the state it returns folds the new events dated as they are stored, as a read of the stream would', async () => {
+    const dated: Decider<Command, Event & { occurredAt?: string }, { dates: Array<string | undefined> }> = {
+      initialState: () => ({ dates: [] }),
+      evolve: (state, event) => ({ dates: [...state.dates, event.occurredAt] }),
+      decide: (command) => [{ type: 'Counted', data: { by: command.by } }],
+    };
+    const store = new MemoryEventStore();
+    const handled = await handleCommand(store, 'counter-1', dated, count(1), { metadata });
+    expect(handled.state).toEqual({ dates: [metadata.occurredAt] });
+    expect((await loadState(store, 'counter-1', dated)).state).toEqual(handled.state);
+  });
+
   it('a rejection writes nothing', async () => {
     const store = new MemoryEventStore();
     await expect(handleCommand(store, 'counter-1', counter, count(11, 10), { metadata })).rejects.toThrow(CommandRejection);

@@ -204,7 +204,8 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
       });
       observer?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
       observer?.command(commandType, 'accepted', '');
-      const next = decided.reduce((s, e) => decider.evolve(s, e), state);
+      // Folded as they will be read back: dated by the metadata's occurredAt (a decider may compare step dates).
+      const next = decided.reduce((s, e) => decider.evolve(s, datedBy(e, options.metadata)), state);
       return { events: decision.events, decided, also, state: next, revision: result.nextExpectedRevision, attempts: attempt };
     } catch (error) {
       if (error instanceof AfterAppendError) throw error.cause;
@@ -220,6 +221,11 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
     await retry.sleep(retry.delayMs(attempt));
     loaded = await catchUp(reader, stream, decider, loaded);
   }
+}
+
+/** An event just decided, with the `occurredAt` it is stored with (the metadata's), as a stream read gives it back. */
+export function datedBy<Event extends DomainEventOf>(event: Event, metadata: Pick<EventMetadata, 'occurredAt'>): Event {
+  return event.occurredAt === undefined ? { ...event, occurredAt: metadata.occurredAt } : event;
 }
 
 /** What failed after the handler's own append in a writer it cannot undo: thrown on as it is, never retried. */

@@ -1,7 +1,7 @@
 export type { Decider, DomainEventOf } from './decider';
 export { catchUp, loadState } from './load-state';
 export type { LoadedState, StreamReader } from './load-state';
-export { concurrencyConflict, handleCommand, inSavepoint, NoWriterError, toNewEvents } from './handle-command';
+export { concurrencyConflict, datedBy, handleCommand, inSavepoint, NoWriterError, toNewEvents } from './handle-command';
 export type {
   CommandObserver, Decision, Handled, HandleOptions, Prepared, SavepointCapable, StreamAppend, StreamStore, UnitOfWork,
 } from './handle-command';

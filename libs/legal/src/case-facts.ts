@@ -72,6 +72,11 @@ export interface CaseFacts {
   isOpinionRecorded?: boolean;
   /** ETS 112 Art 3(2): both states' recorded answer to a transfer with less than the minimum time left. */
   shortTimeLeftAgreement?: Answer;
+  /**
+   * ETS 112 Art 3(2), each state's own answer as it recorded it; used when `shortTimeLeftAgreement`
+   * is absent (agreed once both agreed, refused once one refused).
+   */
+  shortTimeLeftAnswers?: Partial<Record<'sending' | 'receiving', Answer>>;
   /** 2008/909 Art 4(1)(c): the receiving state's answer when it is not the state of nationality the inmate lives in or is deported to. */
   receivingStateAgreement?: Answer;
 }

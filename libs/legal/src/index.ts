@@ -4,6 +4,7 @@
 // Case facts and verdicts
 export type { Answer, CaseFacts, HealthCondition, InmateFacts, OffenceCategory, SentenceFacts, SentenceLength } from './case-facts';
 export type { Outcome, RuleCode, RuleName, Verdict } from './verdict';
+export { DOMAIN_RULE } from './verdict';
 export { EU_MEMBER_STATES, isEuMemberState, type StateCode } from './states';
 export { addDays, addMonths, daysBetween, InvalidDateError, type IsoDate } from './dates';
 
@@ -35,6 +36,14 @@ export { checkNationality } from './rules/nationality.rule';
 export { checkConsent, checkOpinion, consentRequirement, type ConsentRequirement } from './rules/consent.rule';
 export { checkLeaseEligibility, type LeaseCandidate } from './rules/lease-eligibility.rule';
 export { evaluateCase, type Screening } from './evaluate-case';
+export { agreementClauses, agreementOfBothStates, type AgreementClause, type CaseSide, type StatesAnswers } from './rules/states-agreement';
+
+// Time (Rule 17): acts dated when they happened, steps in order, late recordings explained
+export {
+  checkInstantsNotInFuture, checkNotInFuture, checkRecordedInTime, checkRecording, DEFAULT_TIME_POLICY, latestAllowed, RECORDING_CITES,
+  type RecordedAct, type RecordingClock, type TimePolicy, type TimeProblem, type TimeProblemCode,
+} from './time/time-rules';
+export { checkEndAfterStart, checkStepDate, STEP_ORDER, withStepDate, type Step, type StepDates, type StepOrder } from './time/step-order';
 
 // Sentences and deadlines
 export { daysServed, InvalidSentenceError, releaseDate, remainingTime, type RemainingTime } from './sentence/remaining-time';

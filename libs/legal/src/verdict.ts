@@ -55,3 +55,15 @@ export const needsDecision = (rule: RuleName, code: RuleCode, reason: string): V
   code,
   reason,
 });
+
+/** The rule of docs/domain.md each rule of the library applies ("Rule 3"), by its number. */
+export const DOMAIN_RULE: Readonly<Record<RuleName, string>> = {
+  LEGAL_BASIS: '1',
+  FINAL_JUDGMENT: '2',
+  TIME_LEFT: '3',
+  NATIONALITY: '4',
+  CONSENT: '5',
+  OPINION: '5',
+  ADAPTATION: '8',
+  LEASE_ELIGIBILITY: '9',
+};

@@ -59,7 +59,10 @@ export function contractDecoder(names: TopicNames = new TopicNames()): MessageDe
           correlationId: envelope.metadata.correlationId,
           causationId: envelope.metadata.causationId,
           traceparent: envelope.metadata.traceparent,
-          extensions: { actor: envelope.metadata.actor, source: envelope.source, key: envelope.key },
+          extensions: {
+            actor: envelope.metadata.actor, source: envelope.source, key: envelope.key,
+            ...(envelope.metadata.lateRecordingReason ? { lateRecordingReason: envelope.metadata.lateRecordingReason } : {}),
+          },
         },
       };
     },

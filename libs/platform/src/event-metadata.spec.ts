@@ -81,3 +81,17 @@ describe('the metadata of a message from Kafka', () => {
     expect(messageMetadata(message({ type: 'CustodyReceived', extensions: {} }))).not.toHaveProperty('actor');
   });
 });
+
+describe('a command recorded late (docs/domain.md, Rule 17)', () => {
+  const reason = 'Entered from the paper register; the officer was on leave.';
+
+  it('keeps its lateRecordingReason with the events, from HTTP and from Kafka', () => {
+    expect(commandMetadata({ ...COMMAND, lateRecordingReason: reason }, {})).toMatchObject({ lateRecordingReason: reason });
+    expect(messageMetadata(message({ data: { lateRecordingReason: reason } }))).toMatchObject({ lateRecordingReason: reason });
+  });
+
+  it('an event does not pass its own on to what it causes, and a command recorded in time has none', () => {
+    expect(messageMetadata(message({ type: 'InmateRegistered', data: { lateRecordingReason: reason } }))).not.toHaveProperty('lateRecordingReason');
+    expect(commandMetadata(COMMAND, {})).not.toHaveProperty('lateRecordingReason');
+  });
+});

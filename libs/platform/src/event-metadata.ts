@@ -63,14 +63,21 @@ export const CommandCaller = createParamDecorator((_data: unknown, context: Exec
  * `X-Actor-State`, `X-Actor-Organisation` and `X-Actor-Officer` are ignored, not refused: in a
  * record meant to prove who did what, only what was verified is written.
  */
-export function commandMetadata(command: { commandId: string; occurredAt: string }, caller: Caller): EventMetadata {
+export function commandMetadata(command: { commandId: string; occurredAt: string; lateRecordingReason?: string }, caller: Caller): EventMetadata {
   return {
     correlationId: caller.correlationId ?? command.commandId,
     causationId: command.commandId,
     occurredAt: command.occurredAt,
     actor: caller.principal ? principalActor(caller.principal) : { ...UNAUTHENTICATED_ACTOR },
     ...(caller.traceparent ? { traceparent: caller.traceparent } : {}),
+    ...lateRecording(command),
   };
+}
+
+/** Why a command's act is recorded late, kept with its events (docs/domain.md, Rule 17). */
+function lateRecording(data: unknown): { lateRecordingReason?: string } {
+  const reason = (data as { lateRecordingReason?: unknown } | undefined)?.lateRecordingReason;
+  return typeof reason === 'string' && reason !== '' ? { lateRecordingReason: reason } : {};
 }
 
 /**
@@ -89,7 +96,8 @@ export function messageActor(message: DecodedEvent): Actor | undefined {
 
 /**
  * The metadata of the events a message from Kafka causes: correlated with it, caused by it, in its
- * trace (or the handler's), acted by {@link messageActor}.
+ * trace (or the handler's), acted by {@link messageActor}; a command's late-recording reason is
+ * kept with its events (an event's is its own, not passed on to what it causes).
  */
 export function messageMetadata(message: DecodedEvent): EventMetadata {
   const actor = messageActor(message);
@@ -100,5 +108,6 @@ export function messageMetadata(message: DecodedEvent): EventMetadata {
     occurredAt: message.occurredAt,
     ...(actor ? { actor } : {}),
     ...(traceparent ? { traceparent } : {}),
+    ...(findMessage(message.type)?.kind === 'command' ? lateRecording(message.data) : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
+import type { RecordingClock } from '@custody/legal';
 import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
 import { WholeNumber } from '@custody/config';
 import { SecurityConfig } from '@custody/security';
@@ -134,6 +135,30 @@ export class ServiceConfig extends SecurityConfig {
    */
   @WholeNumber(60 * 60 * 1000)
   COMMAND_TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+  /**
+   * How far (seconds) a command's `occurredAt` may lie after the service's clock: two ministries'
+   * clocks never agree to the second. Later is DATE_IN_FUTURE (docs/domain.md, Rule 17).
+   */
+  @WholeNumber(0, 3600)
+  COMMAND_CLOCK_SKEW_SECONDS = 300;
+
+  /**
+   * Days after which a ministry's act, recorded later than that after its `occurredAt`, must give
+   * a `lateRecordingReason` (LATE_RECORDING_REASON_REQUIRED, Rule 17). The service's clock counts,
+   * also for a command that waited on the commands topic: after an outage longer than this, raise
+   * it while the backlog is applied.
+   */
+  @WholeNumber(1, 36500)
+  COMMAND_LATE_RECORDING_DAYS = 7;
+}
+
+/**
+ * The service's clock as the deciders take it (docs/domain.md, Rule 17): its reading now, and the
+ * time policy of its configuration. Read by the command handler, never by a decider.
+ */
+export function recordingClock(config: Pick<ServiceConfig, 'COMMAND_CLOCK_SKEW_SECONDS' | 'COMMAND_LATE_RECORDING_DAYS'>, now: Date = new Date()): RecordingClock {
+  return { now: now.toISOString(), policy: { clockSkewSeconds: config.COMMAND_CLOCK_SKEW_SECONDS, lateRecordingDays: config.COMMAND_LATE_RECORDING_DAYS } };
 }
 
 /**

@@ -52,6 +52,9 @@ const ROUTES: Route[] = [
   command('AcknowledgeCertificateReceipt', 'certificate-receipt', ['receiving']),
   command('RecordReceivingStateDecision', 'decision', ['receiving']),
   command('RecordReceipt', 'receipt', ['receiving']),
+  // Two-sided (ETS 112 Art 3(2)): each state records its own answer, never the other's.
+  { ...command('RecordStateAgreement, the sending state\'s answer', 'agreements', ['sending']), body: { agreedBy: { state: 'BE' } } },
+  { ...command('RecordStateAgreement, the receiving state\'s answer', 'agreements', ['receiving']), body: { agreedBy: { state: 'AL' } } },
   // Steps either state takes.
   command('RecordInmateNotification', 'notifications', CASE_PARTIES),
   command('ExtendDeadline', 'deadline-extensions', CASE_PARTIES),
@@ -132,7 +135,7 @@ describe('transfer: authentication and the authorisation matrix', () => {
   );
 
   it('covers every route, role and party', () => {
-    expect(cells).toHaveLength(20 * ROLES.length * 3);
+    expect(cells).toHaveLength(22 * ROLES.length * 3);
   });
 
   it.each(cells)('%s as %s of the %s state answers %i', async (_name, role, party, expected, route) => {

@@ -93,6 +93,8 @@ describe('one trace per transfer, across services', () => {
     const body = {
       ...example,
       commandId: randomUUID(),
+      // Registered now: the intake process runs with the default COMMAND_LATE_RECORDING_DAYS (docs/domain.md, Rule 17).
+      occurredAt: new Date().toISOString(),
       inmateId,
       identity: { ...example.identity, documents: example.identity.documents.map((d) => ({ ...d, number: uniqueName('DOC') })) },
     };

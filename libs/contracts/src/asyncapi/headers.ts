@@ -37,6 +37,9 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
           'the X-Actor-* headers of HTTP requests are ignored, and of a command\'s ce_actor* headers only the state is checked against its signature.',
         { enum: [...ACTOR_VERIFICATIONS] },
       ),
+      [`ce_${EXTENSIONS.lateRecordingReason}`]: text(
+        'Events: why the act was recorded more than the recording service\'s COMMAND_LATE_RECORDING_DAYS after it happened (the command\'s lateRecordingReason, docs/domain.md Rule 17); absent when it was recorded in time.',
+      ),
       ...(kind === 'command'
         ? {
             ce_signature: text(

@@ -2,7 +2,7 @@ import * as commands from '../transfer/commands';
 import * as events from '../transfer/events';
 import * as movementCommands from '../transfer/movement-commands';
 import * as movementEvents from '../transfer/movement-events';
-import { PlaceReservationDeclinedV1Payload } from '../transfer/legacy';
+import { PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
 import { TOPICS } from '../topics/topics';
 import { group, message } from './define';
 
@@ -16,6 +16,7 @@ export const TRANSFER_COMMANDS = group(TOPICS.transferCommands, 'command', '/cus
   RecordInmateOpinion: message(c.RecordInmateOpinion, 'inmate', 'Records the person\'s opinion on the transfer.'),
   RecordConsent: message(c.RecordConsent, 'inmate', 'Records consent given, refused, or not required with its ground.'),
   RecordInmateNotification: message(c.RecordInmateNotification, 'inmate', 'Records that the person was told of a decision in a language they understand.'),
+  RecordStateAgreement: message(c.RecordStateAgreement, 'inmate', 'One state records its own answer on a clause both states must agree on (ETS 112 Art 3(2): less than six months left); only the state answering may send it.'),
   IssueCertificate: message(c.IssueCertificate, 'inmate', 'The sending state forwards the judgment and certificate.'),
   AcknowledgeCertificateReceipt: message(c.AcknowledgeCertificateReceipt, 'inmate', 'The receiving state confirms receipt; the decision deadline starts.'),
   RecordReceivingStateDecision: message(c.RecordReceivingStateDecision, 'inmate', 'The receiving state recognises (possibly adapting the sentence) or refuses.'),
@@ -41,13 +42,14 @@ export const TRANSFER_EVENTS = group(TOPICS.transferEvents, 'event', '/custody/t
   InmateOpinionRecorded: message(e.InmateOpinionRecordedPayload, 'inmate', 'The person\'s opinion was recorded.'),
   ConsentRecorded: message(e.ConsentRecordedPayload, 'inmate', 'Consent was recorded (given, refused or not required).'),
   InmateNotified: message(e.InmateNotifiedPayload, 'inmate', 'The person was told of a decision.'),
+  StateAgreementRecorded: message(e.StateAgreementRecordedPayload, 'inmate', 'One state recorded its answer on a clause both states must agree on.'),
   CertificateIssued: message(e.CertificateIssuedPayload, 'inmate', 'The certificate was forwarded to the receiving state.'),
   CertificateReceived: message(e.CertificateReceivedPayload, 'inmate', 'The receiving state received the certificate.'),
   ReceivingStateDecisionRecorded: message(e.ReceivingStateDecisionRecordedPayload, 'inmate', 'The receiving state decided.'),
   DeadlineExtended: message(e.DeadlineExtendedPayload, 'inmate', 'A deadline was extended.'),
   DeadlineMissed: message(e.DeadlineMissedPayload, 'inmate', 'A deadline passed without the act.'),
   TransferObstacleReported: message(e.TransferObstacleReportedPayload, 'inmate', 'An unforeseen obstacle stopped the physical transfer.'),
-  TransferObstacleEnded: message(e.TransferObstacleEndedPayload, 'inmate', 'The obstacle ended.'),
+  TransferObstacleEnded: message(e.TransferObstacleEndedPayload, 'inmate', 'The obstacle ended.', { version: 2, legacy: { 1: TransferObstacleEndedV1Payload } }),
   PlaceReservationRequested: message(e.PlaceReservationRequestedPayload, 'inmate', 'A place was asked of the receiving facility.'),
   PlaceReservationConfirmed: message(e.PlaceReservationConfirmedPayload, 'inmate', 'The facility holds a place for the case.'),
   PlaceReservationDeclined: message(e.PlaceReservationDeclinedPayload, 'inmate', 'The facility refused a place; the case asks again unless the refusal ends it.', {

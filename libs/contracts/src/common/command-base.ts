@@ -1,4 +1,5 @@
-import { IsId, IsInstant } from './formats';
+import { IsOptional } from 'class-validator';
+import { IsId, IsInstant, IsText } from './formats';
 
 /**
  * What every command carries: its own id (the sender's idempotency key, echoed in the result)
@@ -9,7 +10,20 @@ export abstract class CommandBase {
   @IsId()
   commandId!: string;
 
-  /** When the act happened (ISO 8601 with time zone); becomes the events' `occurredAt`. */
+  /**
+   * When the act happened (ISO 8601 with time zone); becomes the events' `occurredAt`. Never after
+   * the service's clock plus the allowed skew (DATE_IN_FUTURE), never before a step the act follows
+   * (DATE_BEFORE_PRECEDING_STEP): docs/domain.md, Rule 17.
+   */
   @IsInstant()
   occurredAt!: string;
+
+  /**
+   * Why the act is recorded late: required when `occurredAt` lies more than the service's
+   * COMMAND_LATE_RECORDING_DAYS (7 by default) before the command reaches it
+   * (LATE_RECORDING_REASON_REQUIRED, Rule 17). Kept with the recorded events.
+   */
+  @IsOptional()
+  @IsText(2000)
+  lateRecordingReason?: string;
 }

@@ -6,7 +6,7 @@ import { CommandBase } from '../common/command-base';
 import { IsId, IsInstant, IsIsoDate, IsText } from '../common/formats';
 import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
-  ABSENCE_KINDS, type AbsenceKind, AdmissionRecord, CLEMENCY_KINDS, type ClemencyKind, RELEASE_DISPOSITIONS,
+  ABSENCE_KINDS, type AbsenceKind, CLEMENCY_KINDS, PlacedAdmissionRecord, type ClemencyKind, RELEASE_DISPOSITIONS,
   type ReleaseDisposition,
 } from './values';
 
@@ -30,10 +30,11 @@ export class AdmitInmate extends CommandBase {
   @IsId()
   reservationId?: string;
 
+  /** Rule 14's record, with the placement on admission if the facility gives it. */
   @IsDefined()
   @ValidateNested()
-  @Type(() => AdmissionRecord)
-  admission!: AdmissionRecord;
+  @Type(() => PlacedAdmissionRecord)
+  admission!: PlacedAdmissionRecord;
 }
 
 export class AssignCell extends CommandBase {

@@ -4,7 +4,7 @@ import {
 } from 'class-validator';
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { Authority } from '../common/authority';
-import { IsInstant, IsText } from '../common/formats';
+import { IsInstant, IsLanguage, IsText } from '../common/formats';
 import { PersonIdentity } from '../common/identity';
 import { clearBoolean, clearText, clearTexts, type EncryptedValue, IsPersonal } from '../common/personal-data';
 import { ProtectedPersonIdentity } from '../common/protected-identity';
@@ -120,6 +120,56 @@ export abstract class AdmissionRecordBase {
   propertyInventory!: PropertyItem[];
 }
 
+/** The security level the facility holds the person at after its assessment (European Prison Rules 51.3–51.4). */
+export const SECURITY_LEVELS = ['low', 'medium', 'high', 'maximum'] as const;
+export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
+
+/**
+ * How the facility places the person on admission: the security level (European Prison Rules
+ * 51.3–51.4), the medical needs it must meet (42.1–42.3) and the languages the person understands,
+ * with whether an interpreter is needed (38.3, 30.1). Optional beside the record of Rule 14.
+ */
+export class AdmissionPlacement {
+  @IsIn(SECURITY_LEVELS)
+  securityLevel!: SecurityLevel;
+
+  /** Needs the facility must meet (treatment, medication, diet, accessibility); empty when there are none. */
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsText(500, { each: true })
+  medicalNeeds!: string[];
+
+  /** Languages the person understands (ISO 639), the one to use first. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsLanguage({ each: true })
+  languages!: string[];
+
+  @IsBoolean()
+  needsInterpreter!: boolean;
+}
+
+/**
+ * The placement as InmateAdmitted (v2) carries it: the medical needs, the languages and the need
+ * of an interpreter are personal (health and, through language, origin: Rule 16) and encrypted
+ * with the person's data key like the rest of the record; the security level stays clear, for
+ * the facility's allocation.
+ */
+export class ProtectedAdmissionPlacement {
+  @IsIn(SECURITY_LEVELS)
+  securityLevel!: SecurityLevel;
+
+  @IsPersonal(clearTexts(0, 20, 500))
+  medicalNeeds!: EncryptedValue | string[];
+
+  @IsPersonal(clearTexts(1, 5, 3))
+  languages!: EncryptedValue | string[];
+
+  @IsPersonal(clearBoolean)
+  needsInterpreter!: EncryptedValue | boolean;
+}
+
 /**
  * The admission record of European Prison Rules 15.1 (Rule 14): identity, reason and authority for
  * commitment, date and time of admission, property inventory, visible injuries, health information.
@@ -149,6 +199,14 @@ export class AdmissionRecord extends AdmissionRecordBase {
   @ValidateNested()
   @Type(() => HealthOnAdmission)
   health!: HealthOnAdmission;
+}
+
+/** The admission record as a facility sends it (AdmitInmate): Rule 14's record, and the placement if the facility gives it. */
+export class PlacedAdmissionRecord extends AdmissionRecord {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AdmissionPlacement)
+  placement?: AdmissionPlacement;
 }
 
 /**
@@ -195,13 +253,19 @@ export class ProtectedAdmissionRecord extends AdmissionRecordBase {
   @ValidateNested()
   @Type(() => ProtectedHealthOnAdmission)
   health!: ProtectedHealthOnAdmission;
+
+  /** The placement on admission, when the facility gave it; its personal parts encrypted. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProtectedAdmissionPlacement)
+  placement?: ProtectedAdmissionPlacement;
 }
 
 /** The paths, in InmateAdmitted (v2), of the fields encrypted with the person's data key. */
 export const ADMISSION_PERSONAL_FIELDS = [
   'admission.identity.givenNames', 'admission.identity.familyName', 'admission.identity.dateOfBirth', 'admission.identity.placeOfBirth',
   'admission.identity.documents', 'admission.hasVisibleInjuries', 'admission.visibleInjuries', 'admission.health.summary',
-  'admission.health.isFitForDetention',
+  'admission.health.isFitForDetention', 'admission.placement.medicalNeeds', 'admission.placement.languages', 'admission.placement.needsInterpreter',
 ] as const;
 
 /** Temporary absences under a named authority (Rule 10). */

@@ -32,6 +32,8 @@ export type EnvelopeMetadata = {
   /** W3C trace context, passed through untouched. */
   traceparent?: string;
   tracestate?: string;
+  /** Why the act was recorded more than the service's allowed days after it happened (docs/domain.md, Rule 17). */
+  lateRecordingReason?: string;
 };
 
 /**
@@ -90,4 +92,5 @@ export const EXTENSIONS = {
   actorSubject: 'actorsubject',
   actorRoles: 'actorroles',
   actorVerifiedBy: 'actorverifiedby',
+  lateRecordingReason: 'laterecordingreason',
 } as const;

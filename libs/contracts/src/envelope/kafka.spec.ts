@@ -114,6 +114,15 @@ describe('toKafkaMessage', () => {
 });
 
 describe('fromKafkaMessage', () => {
+  it('carries why an act was recorded late (Rule 17), the reason as written', () => {
+    const late = { ...registerInmate, metadata: { ...registerInmate.metadata, lateRecordingReason: 'Entered from the paper register of Prison de Haren — five weeks late.' } };
+    const message = toKafkaMessage(late);
+    expect(message.headers.ce_laterecordingreason).toBe(late.metadata.lateRecordingReason);
+    const read = fromKafkaMessage(asReceived(message));
+    expect(read.ok && read.value.metadata.lateRecordingReason).toBe(late.metadata.lateRecordingReason);
+    expect(toKafkaMessage(registerInmate).headers).not.toHaveProperty('ce_laterecordingreason');
+  });
+
   it.each(MESSAGE_DEFINITIONS.map((d) => [d.type, d] as const))('%s: round trip gives back the same message', (_type, definition) => {
     const envelope = envelopeOf(definition);
     const parsed = fromKafkaMessage(asReceived(toKafkaMessage(envelope)), { topic: definition.topic });

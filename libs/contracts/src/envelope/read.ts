@@ -156,6 +156,7 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
     occurredAt: headers.ce_time,
     traceparent: headers.traceparent ?? headers.ce_traceparent,
     tracestate: headers.tracestate ?? headers.ce_tracestate,
+    lateRecordingReason: headers[`ce_${EXTENSIONS.lateRecordingReason}`],
   });
   const parsed: ParsedEnvelope = {
     id: headers.ce_id,

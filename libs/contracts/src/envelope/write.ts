@@ -66,6 +66,7 @@ export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
       [EXTENSIONS.actorSubject]: actor.subject,
       [EXTENSIONS.actorRoles]: actor.roles && actor.roles.length > 0 ? actor.roles.join(',') : undefined,
       [EXTENSIONS.actorVerifiedBy]: actor.verifiedBy,
+      [EXTENSIONS.lateRecordingReason]: envelope.metadata.lateRecordingReason,
     }),
   });
   const binary = Kafka.binary(event);

@@ -31,6 +31,7 @@ const admission = {
     health: { summary: 'No acute condition; takes no medication.', isFitForDetention: true, examinedBy: { state: 'XK' as const, organisation: 'Facility medical service', officer: 'Dr. V. Berisha' } },
   },
 };
+const placement = { securityLevel: 'medium' as const, medicalNeeds: ['Asthma inhaler within reach'], languages: ['ar', 'fr'], needsInterpreter: true };
 const absence = { ...inmate, absenceId: IDS.absence };
 const conditional = {
   ...inmate,
@@ -64,7 +65,7 @@ export const FACILITY_EVENT_EXAMPLES: { [K in FacilityEventType]: EventPayload<K
 
 /** One example of every command about a person in a facility. */
 export const CUSTODY_COMMAND_EXAMPLES: { [K in CustodyCommandType]: CommandPayload<K> } = {
-  AdmitInmate: { ...base, ...admission },
+  AdmitInmate: { ...base, ...admission, admission: { ...admission.admission, placement } },
   AssignCell: { ...base, ...inmate, cell: 'A-112', unitId: 'A' },
   StartAbsence: { ...base, ...absence, kind: 'hospital', destination: 'Regional Hospital Gjilan', authority: kosovoStaff, expectedReturnAt: '2026-03-03T18:00:00Z' },
   EndAbsence: { ...base, ...absence },
@@ -90,6 +91,12 @@ export const CUSTODY_EVENT_EXAMPLES: { [K in CustodyEventType]: EventPayload<K> 
         ...admission.admission.health,
         summary: encrypted('Qm2Lk9Xz4Wp7Vt1B', 'b8Hk2mQpWx0zLr4TyN7cVs3aJd9fGe6uKi1oPq5wRt8yUx2vBn4mZc7'),
         isFitForDetention: encrypted('Hn5Ty8Ur1Ie4Ow7P', 'Lp3Ks6Jd9Hf2Gg5Aa8Zx1Cv4Bn7'),
+      },
+      placement: {
+        securityLevel: 'medium',
+        medicalNeeds: encrypted('Rt6Yu9Io2Pa5Sd8F', 'Kx4Mn7Bv0Cz3Lq6Wp9Ej2Rt5Yu8Io1Pa4Sd7FgHh0Jk3'),
+        languages: encrypted('Gh1Jk4Lz7Xc0Vb3N', 'Qw8Er5Ty2Ui9Op6As3Df0Gh'),
+        needsInterpreter: encrypted('Zx2Cv5Bn8Mq1Wr4E', 'Ty7Ui0Op3As6Df9Gh2Jk5Lz8'),
       },
     },
     governingState: 'DK',

@@ -43,7 +43,8 @@ export const sentence: Sentence = {
   sentenceEndDate: '2029-11-03',
   enforcementStartDate: '2023-11-03',
   preTrialDays: 131,
-  daysServed: 850,
+  // On AT (2026-03-02): 131 days of pre-trial detention and 850 since enforcement started, all counted (Rule 8).
+  daysServed: 981,
 };
 
 export const belgianPrison: Authority = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };

@@ -19,10 +19,15 @@ const decision = {
     kind: 'determinate' as const,
     length: { years: 6, months: 0, days: 0 },
     sentenceEndDate: '2029-11-03',
-    daysDeducted: 850,
+    // Every day served on the day of the decision, the 131 of pre-trial detention included (Rule 8).
+    daysDeducted: 981,
     legalGround: 'Criminal Code of Albania, art. 283; ETS 112 Art 11',
   },
   facilityId: IDS.facility,
+};
+const agreement = {
+  ...ids, clause: 'time-left-below-minimum' as const, answer: 'agreed' as const, agreedBy: albanianJustice, reference: 'AL-MoJ-2026-305',
+  explanation: 'Albania agrees to take over enforcement although less than six months are left (ETS 112 Art 3(2)).',
 };
 const extension = { ...ids, deadline: 'receiving-state-decision' as const, newDueAt: '2026-07-01T00:00:00Z', reason: 'Translation of the judgment still pending.', noticeReference: 'AL-MoJ-2026-298' };
 const schedule = { ...ids, plannedDeparture: '2026-04-14T06:00:00Z', destinationFacilityId: IDS.facility, escort, route: 'Brussels Airport to Tirana International Airport, escorted flight' };
@@ -34,6 +39,7 @@ export const TRANSFER_COMMAND_EXAMPLES: { [K in TransferCommandType]: CommandPay
   RecordInmateOpinion: { ...base, ...opinion },
   RecordConsent: { ...base, ...consent },
   RecordInmateNotification: { ...base, ...ids, language: 'sq', subject: 'Decision of Albania to recognise the judgment' },
+  RecordStateAgreement: { ...base, ...agreement },
   IssueCertificate: { ...base, ...certificate },
   AcknowledgeCertificateReceipt: { ...base, ...ids, receivedBy: albanianJustice },
   RecordReceivingStateDecision: { ...base, ...decision },
@@ -60,15 +66,16 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
     legalBasis: 'ETS112',
     isEligible: true,
     verdicts: [
-      { rule: 'legal-basis', outcome: 'met', reason: 'Belgium and Albania are both parties to ETS 112.' },
-      { rule: 'time-left', outcome: 'met', reason: 'More than six months are left to serve.' },
-      { rule: 'nationality', outcome: 'met', reason: 'The person is an Albanian national.' },
-      { rule: 'consent', outcome: 'needs-decision', reason: 'Consent is required under ETS 112 and not yet recorded.' },
+      { rule: 'legal-basis', outcome: 'met', reason: 'Belgium and Albania are both parties to ETS 112.', domainRule: '1' },
+      { rule: 'time-left', outcome: 'met', reason: 'More than six months are left to serve.', domainRule: '3' },
+      { rule: 'nationality', outcome: 'met', reason: 'The person is an Albanian national.', domainRule: '4' },
+      { rule: 'consent', outcome: 'needs-decision', code: 'CONSENT_REQUIRED', reason: 'ETS 112 Art 3(1)(d): consent is required and not yet recorded.', domainRule: '5' },
     ],
   },
   InmateOpinionRecorded: opinion,
   ConsentRecorded: consent,
   InmateNotified: { ...ids, language: 'sq', subject: 'Decision of Albania to recognise the judgment' },
+  StateAgreementRecorded: { ...agreement, side: 'receiving', cites: 'ETS 112 Art 3(2)' },
   CertificateIssued: certificate,
   CertificateReceived: { ...ids, receivedBy: albanianJustice, decisionDueAt: '2026-05-31T09:30:00Z' },
   ReceivingStateDecisionRecorded: { ...decision, transferDueAt: '2026-04-30T09:30:00Z' },
@@ -91,4 +98,5 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
 /** Transfer events at older schema versions still readable: type → version → payload. */
 export const TRANSFER_LEGACY_EXAMPLES: Record<string, Record<number, object>> = {
   PlaceReservationDeclined: { 1: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' } },
+  TransferObstacleEnded: { 1: { ...ids, transferDueAt: '2026-04-24T09:30:00Z' } },
 };

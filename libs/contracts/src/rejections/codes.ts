@@ -26,6 +26,11 @@ export const REJECTIONS = define({
   MESSAGE_UNREADABLE: { status: 400, message: 'The message could not be read at all (its headers or body broke the decoder); it was set aside in the dead-letter topic with the error. Check it against the AsyncAPI document and send it again.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },
 
+  // Time (Rule 17): every command's dates, in every service
+  DATE_IN_FUTURE: { status: 422, message: 'A date lies in the future: after the time of the act (occurredAt), or occurredAt after the service\'s clock beyond the allowed clock skew; the details name the field. Record an act once it has happened, dated when it happened.', rule: '17' },
+  DATE_BEFORE_PRECEDING_STEP: { status: 422, message: 'A date lies before the step it follows (a certificate received before it was issued, a decision before the receipt, a dispatch before the decision, an admission before the hand-over, an expiry before its start); the details name both dates.', rule: '17' },
+  LATE_RECORDING_REASON_REQUIRED: { status: 422, message: 'The act is recorded long after it happened (more days than the service allows, 7 by default); give a lateRecordingReason saying why, or check occurredAt.', rule: '17' },
+
   // Personal data: the access log (Directive (EU) 2016/680 Art 25)
   PURPOSE_REQUIRED: { status: 400, message: 'A read of personal data must state its purpose in the X-Access-Purpose header (at most 500 characters); say why you need the record and send the request again.' },
   ACCESS_LOG_UNAVAILABLE: { status: 503, message: 'The access could not be recorded in the access log, so no personal data was returned; try again shortly.' },
@@ -36,7 +41,6 @@ export const REJECTIONS = define({
   INMATE_ALREADY_RELEASED: { status: 409, message: 'The person has been released and the record is closed; record a correction if the release was recorded in error.' },
   SENTENCE_NOT_RECORDED: { status: 422, message: 'No sentence is recorded for this person; record the sentence first.' },
   REMAINING_TIME_NEGATIVE: { status: 422, message: 'The days served exceed the length of the sentence; check the dates and the days served.' },
-  DATE_IN_FUTURE: { status: 422, message: 'A date lies after the time of the act (occurredAt); check the dates given.' },
   NOTHING_TO_CORRECT: { status: 422, message: 'The correction changes no recorded fact; give the corrected identity or nationalities.', rule: '15' },
   ENFORCEMENT_NOT_ACTIVE: { status: 409, message: 'The sending state is not enforcing this sentence now (it is suspended or ended).', rule: '12' },
   ENFORCEMENT_NOT_SUSPENDED: { status: 409, message: 'Enforcement can resume only after it was suspended by a transfer.', rule: '12' },
@@ -56,6 +60,8 @@ export const REJECTIONS = define({
   CONSENT_REFUSED: { status: 422, message: 'The person refused consent and this legal basis requires it; the transfer cannot go ahead.', rule: '5' },
   CONSENT_GROUND_NOT_APPLICABLE: { status: 422, message: 'The ground given for not requiring consent does not apply to this case (or a state\'s declaration excludes it).', rule: '5' },
   OPINION_NOT_RECORDED: { status: 422, message: 'The person\'s opinion must be recorded before this step.', rule: '5' },
+  AGREEMENT_CLAUSE_NOT_APPLICABLE: { status: 422, message: 'The legal basis of the case has no clause on which both states may agree to this (e.g. ETS 112 Art 3(2) for less than six months left); nothing needs agreeing under it.', rule: '3' },
+  STATE_NOT_PARTY_TO_CASE: { status: 422, message: 'The state named is neither the sending nor the receiving state of the case; each of the two states records its own answer.', rule: '6' },
   TRANSFER_ALREADY_ACTIVE: { status: 409, message: 'This person already has an open transfer case; withdraw or finish it first.', rule: '6' },
   TRANSFER_NOT_FOUND: { status: 404, message: 'No transfer case exists under this id.' },
   TRANSFER_CLOSED: { status: 409, message: 'The transfer case has ended (completed, withdrawn, cancelled or refused); start a new case if needed.' },

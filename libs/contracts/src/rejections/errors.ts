@@ -34,6 +34,14 @@ export function reject(code: RejectionCode, details: Record<string, unknown> = {
   return new CommandRejection(code, message ?? REJECTIONS[code].message, details);
 }
 
+/**
+ * A refusal that a pure rule described without knowing this catalogue's classes (e.g. a time rule of
+ * the legal library, Rule 17): its code, the sentence naming what is wrong, details and failing fields.
+ */
+export function rejectionOf(problem: { code: RejectionCode; message: string; details?: Record<string, unknown>; errors?: readonly FieldProblem[] }): CommandRejection {
+  return new CommandRejection(problem.code, problem.message, problem.details ?? {}, problem.errors ?? []);
+}
+
 /** Codes the contract itself produces when a message or payload breaks it. */
 export type ContractViolationCode = Extract<
   RejectionCode,

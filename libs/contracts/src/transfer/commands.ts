@@ -6,7 +6,7 @@ import { CommandBase } from '../common/command-base';
 import { IsId, IsInstant, IsLanguage, IsText } from '../common/formats';
 import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
-  AdaptedSentence, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
+  AdaptedSentence, AGREEMENT_ANSWERS, AGREEMENT_CLAUSES, type AgreementAnswer, type AgreementClause, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
   DEADLINE_KINDS, type DeadlineKind, ENFORCEMENT_PROCEDURES, type EnforcementProcedure, IsLegalBasis, LEASE_BASIS_PREFIX, type LegalBasis,
   RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround,
 } from './values';
@@ -116,6 +116,41 @@ export class RecordInmateNotification extends CommandBase {
 
   @IsText(500)
   subject!: string;
+}
+
+/**
+ * One state's answer on a clause both states must agree on (Rule 3: ETS 112 Art 3(2), a transfer
+ * with less than six months left). Two-sided: the sending state records its own answer, the
+ * receiving state its own (`agreedBy.state` is the state answering, and only that state may send
+ * it); the clause is lifted once both have agreed.
+ */
+export class RecordStateAgreement extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(AGREEMENT_CLAUSES)
+  clause!: AgreementClause;
+
+  @IsIn(AGREEMENT_ANSWERS)
+  answer!: AgreementAnswer;
+
+  /** The state answering, and its authority. */
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  agreedBy!: Authority;
+
+  /** The state's own reference of its answer (a letter, a decision). */
+  @IsOptional()
+  @IsText(64)
+  reference?: string;
+
+  @IsOptional()
+  @IsText(2000)
+  explanation?: string;
 }
 
 /** The sending state forwards the judgment and certificate to the receiving state. */

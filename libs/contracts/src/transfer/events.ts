@@ -5,7 +5,7 @@ import { Authority } from '../common/authority';
 import { IsId, IsInstant, IsLanguage, IsText } from '../common/formats';
 import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
-  AdaptedSentence, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
+  AdaptedSentence, AGREEMENT_ANSWERS, AGREEMENT_CLAUSES, type AgreementAnswer, type AgreementClause, CASE_SIDES, type CaseSide, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
   DEADLINE_KINDS, type DeadlineKind, ENFORCEMENT_PROCEDURES, type EnforcementProcedure, IsLegalBasis, type LegalBasis,
   RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround, RuleVerdict,
 } from './values';
@@ -118,6 +118,41 @@ export class InmateNotifiedPayload {
 
   @IsText(500)
   subject!: string;
+}
+
+/** One state's answer on a clause both states must agree on (Rule 3); `cites` the clause (e.g. `ETS 112 Art 3(2)`). */
+export class StateAgreementRecordedPayload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsIn(AGREEMENT_CLAUSES)
+  clause!: AgreementClause;
+
+  @IsIn(AGREEMENT_ANSWERS)
+  answer!: AgreementAnswer;
+
+  /** Which of the case's two states answered. */
+  @IsIn(CASE_SIDES)
+  side!: CaseSide;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  agreedBy!: Authority;
+
+  @IsText(500)
+  cites!: string;
+
+  @IsOptional()
+  @IsText(64)
+  reference?: string;
+
+  @IsOptional()
+  @IsText(2000)
+  explanation?: string;
 }
 
 export class CertificateIssuedPayload {

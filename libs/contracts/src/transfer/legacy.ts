@@ -1,4 +1,4 @@
-import { IsId, IsText } from '../common/formats';
+import { IsId, IsInstant, IsText } from '../common/formats';
 
 /**
  * PlaceReservationDeclined, schema version 1 (frozen): every refusal of a place ended the case.
@@ -23,4 +23,20 @@ export class PlaceReservationDeclinedV1Payload {
 
   @IsText(1000)
   reason!: string;
+}
+
+/**
+ * TransferObstacleEnded, schema version 1 (frozen): `transferDueAt` required, since an obstacle
+ * could be reported only where 2008/909's physical-transfer deadline ran. Version 2 makes it
+ * optional (an obstacle under a basis without deadlines); a v1 event is lifted unchanged.
+ */
+export class TransferObstacleEndedV1Payload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsInstant()
+  transferDueAt!: string;
 }

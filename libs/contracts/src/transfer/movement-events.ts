@@ -18,7 +18,10 @@ export class TransferObstacleReportedPayload {
   description!: string;
 }
 
-/** `transferDueAt`: 10 days from the end of the obstacle (2008/909 Art 15.2). */
+/**
+ * `transferDueAt`: 10 days from the end of the obstacle (2008/909 Art 15.2), where a deadline runs;
+ * absent under a basis that sets none (ETS 112, a lease). Version 2; version 1 always carried it.
+ */
 export class TransferObstacleEndedPayload {
   @IsId()
   transferId!: string;
@@ -26,8 +29,9 @@ export class TransferObstacleEndedPayload {
   @IsId()
   inmateId!: string;
 
+  @IsOptional()
   @IsInstant()
-  transferDueAt!: string;
+  transferDueAt?: string;
 }
 
 /** The custody service reserves (or refuses) a place when it sees this. */

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { IsIsoDate, IsText } from '../common/formats';
 import { SENTENCE_KINDS, type SentenceKind, SentenceLength } from '../intake/values';
@@ -119,4 +119,29 @@ export class RuleVerdict {
 
   @IsText(1000)
   reason!: string;
+
+  /** The verdict's stable code when it is not met (e.g. `INSUFFICIENT_TIME_LEFT`); absent when met. */
+  @IsOptional()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: '$property must be a verdict code such as INSUFFICIENT_TIME_LEFT' })
+  code?: string;
+
+  /** The rule of docs/domain.md the verdict applies ("3" for Rule 3). */
+  @IsOptional()
+  @Matches(/^[1-9][0-9]?$/, { message: '$property must be the number of a rule of the domain, e.g. 3' })
+  domainRule?: string;
 }
+
+/**
+ * Clauses of a legal basis under which both states may agree to what the basis otherwise bars,
+ * each state recording its own answer (docs/domain.md, Rule 3): `time-left-below-minimum`, a
+ * transfer with less than the minimum time left (ETS 112 Art 3(2)).
+ */
+export const AGREEMENT_CLAUSES = ['time-left-below-minimum'] as const;
+export type AgreementClause = (typeof AGREEMENT_CLAUSES)[number];
+
+export const AGREEMENT_ANSWERS = ['agreed', 'refused'] as const;
+export type AgreementAnswer = (typeof AGREEMENT_ANSWERS)[number];
+
+/** Which of the two states of a case. */
+export const CASE_SIDES = ['sending', 'receiving'] as const;
+export type CaseSide = (typeof CASE_SIDES)[number];

@@ -65,6 +65,15 @@ describe('upcasters', () => {
     expect(lifted.ok && lifted.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: correction });
   });
 
+  it('TransferObstacleEnded v1 (transferDueAt required) reads unchanged as v2, where an obstacle without a deadline names none', () => {
+    const v1 = { transferId: '7a2b9c1d-3e4f-4a5b-8c6d-9e0f1a2b3c02', inmateId: '3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01', transferDueAt: '2026-04-24T09:30:00Z' };
+    const read = readEvent('TransferObstacleEnded', 1, v1);
+    expect(read.ok && read.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: v1 });
+    const { transferDueAt: _due, ...withoutDeadline } = v1;
+    expect(validateEvent('TransferObstacleEnded', 1, withoutDeadline).ok).toBe(false);
+    expect(validateEvent('TransferObstacleEnded', 2, withoutDeadline).ok).toBe(true);
+  });
+
   it('rejects an invalid v1 payload before upcasting, naming the v1 field', () => {
     const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
     const read = readEvent('InmateRegistered', 1, { ...stored.data, nationality: 'Albanian' });

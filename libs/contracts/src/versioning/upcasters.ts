@@ -2,8 +2,8 @@ import type { InmateAdmittedPayload } from '../custody/custody-events';
 import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
 import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
-import type { PlaceReservationDeclinedV1Payload } from '../transfer/legacy';
-import type { PlaceReservationDeclinedPayload } from '../transfer/movement-events';
+import type { PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
+import type { PlaceReservationDeclinedPayload, TransferObstacleEndedPayload } from '../transfer/movement-events';
 
 /**
  * Lifts a payload from `fromVersion` to `fromVersion + 1`. Upcasters are pure and total on valid
@@ -60,8 +60,17 @@ export const placeReservationDeclinedV1ToV2: Upcaster<PlaceReservationDeclinedV1
   upcast: (data) => ({ ...data, isCaseEnded: true }),
 };
 
+/** TransferObstacleEnded v1 → v2: unchanged; `transferDueAt`, always present in v1, became optional. */
+export const transferObstacleEndedV1ToV2: Upcaster<TransferObstacleEndedV1Payload, TransferObstacleEndedPayload> = {
+  type: 'TransferObstacleEnded',
+  fromVersion: 1,
+  change: '`transferDueAt` became optional: an obstacle may stop a case under a basis that sets no transfer deadline (ETS 112, a lease), and its end then names none. A v1 event always carries it and is lifted unchanged.',
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
 export const UPCASTERS: readonly Upcaster[] = [
   inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
   placeReservationDeclinedV1ToV2 as Upcaster,
+  transferObstacleEndedV1ToV2 as Upcaster,
 ];

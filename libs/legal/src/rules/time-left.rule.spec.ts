@@ -60,3 +60,23 @@ describe('rule 3: time left when the request is received', () => {
     expect(checkTimeLeft(withSentence(denmarkToKosovo, { length: { kind: 'determinate', days: 10 } })).outcome).toBe('met');
   });
 });
+
+describe('rule 3: ETS 112 Art 3(2), each state\'s own agreement', () => {
+  const short = { ...withSentence(belgiumToAlbania, { length: left(92) }) };
+
+  it('with one state\'s agreement the case still waits, and the reason says which state has not answered', () => {
+    const verdict = checkTimeLeft({ ...short, shortTimeLeftAnswers: { receiving: 'agreed' } });
+    expect(verdict).toMatchObject({ outcome: 'needs-decision', code: 'INSUFFICIENT_TIME_LEFT' });
+    expect(verdict.reason).toMatch(/So far BE has not answered yet; AL has agreed\.$/);
+  });
+
+  it('with both states\' agreement the time-left verdict is met, citing Art 3(2)', () => {
+    const verdict = checkTimeLeft({ ...short, shortTimeLeftAnswers: { sending: 'agreed', receiving: 'agreed' } });
+    expect(verdict).toMatchObject({ outcome: 'met' });
+    expect(verdict.reason).toMatch(/^ETS 112 Art 3\(2\): only 92 days .* both states have recorded their agreement/);
+  });
+
+  it('one state\'s refusal is the states\' refusal', () => {
+    expect(checkTimeLeft({ ...short, shortTimeLeftAnswers: { sending: 'agreed', receiving: 'refused' } })).toMatchObject({ outcome: 'not-met', code: 'INSUFFICIENT_TIME_LEFT' });
+  });
+});

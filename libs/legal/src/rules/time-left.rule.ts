@@ -3,8 +3,19 @@ import { getLegalBasis } from '../catalogue/lookup';
 import { addMonths, isBefore } from '../dates';
 import { remainingTime } from '../sentence/remaining-time';
 import { met, needsDecision, notMet, type Verdict } from '../verdict';
+import { agreementOfBothStates } from './states-agreement';
 
-type TimeLeftFacts = Pick<CaseFacts, 'basis' | 'sentence' | 'requestReceivedOn' | 'shortTimeLeftAgreement'>;
+type TimeLeftFacts = Pick<CaseFacts, 'basis' | 'sentence' | 'requestReceivedOn' | 'shortTimeLeftAgreement'> &
+  Partial<Pick<CaseFacts, 'shortTimeLeftAnswers' | 'sendingState' | 'receivingState'>>;
+
+/** "BE has agreed; AL has not answered yet" (each state answers for itself). */
+function answersSoFar(facts: TimeLeftFacts): string {
+  const { sending, receiving } = facts.shortTimeLeftAnswers ?? {};
+  if (!sending && !receiving) return '';
+  const state = (side: 'sending' | 'receiving') => (side === 'sending' ? facts.sendingState : facts.receivingState) ?? `the ${side} state`;
+  const said = (side: 'sending' | 'receiving', answer: string | undefined) => `${state(side)} ${answer ? `has ${answer}` : 'has not answered yet'}`;
+  return ` So far ${said('sending', sending)}; ${said('receiving', receiving)}.`;
+}
 
 /**
  * Rule 3: time left to serve on the day the request is received. ETS 112: at least 6
@@ -38,16 +49,17 @@ export function checkTimeLeft(facts: TimeLeftFacts): Verdict {
       `${terms.belowMinimumCites}: only ${left}, less than ${months} months; the receiving state may refuse on this ground but need not. Record its decision.`,
     );
   }
-  switch (facts.shortTimeLeftAgreement) {
+  const agreement = facts.shortTimeLeftAgreement ?? agreementOfBothStates(facts.shortTimeLeftAnswers ?? {});
+  switch (agreement) {
     case 'agreed':
       return met('TIME_LEFT', `${terms.belowMinimumCites}: only ${left}, less than ${months} months, and both states have recorded their agreement to transfer.`);
     case 'refused':
-      return notMet('TIME_LEFT', 'INSUFFICIENT_TIME_LEFT', `${terms.cites}: only ${left}, less than ${months} months, and the states have not agreed to an exception under ${terms.belowMinimumCites}.`);
+      return notMet('TIME_LEFT', 'INSUFFICIENT_TIME_LEFT', `${terms.cites}: only ${left}, less than ${months} months, and the states have not agreed to an exception under ${terms.belowMinimumCites}.${answersSoFar(facts)}`);
     case undefined:
       return needsDecision(
         'TIME_LEFT',
         'INSUFFICIENT_TIME_LEFT',
-        `${terms.cites}: only ${left}, less than ${months} months; a transfer is possible only if both states record their agreement (${terms.belowMinimumCites}).`,
+        `${terms.cites}: only ${left}, less than ${months} months; a transfer is possible only if both states record their agreement (${terms.belowMinimumCites}).${answersSoFar(facts)}`,
       );
   }
 }

@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, type Command, type CustodyCommandType } from '@custody/contracts';
 import {
   deterministicId, handleCommand, inSavepoint, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
 import { PersonalDataKeys, sealFields } from '@custody/personal-data';
+import type { CustodyConfig } from '../config';
+import { CUSTODY_CONFIG } from '../store/store.module';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
@@ -28,6 +30,7 @@ export class CustodyCommands {
     private readonly facilities: FacilityCommands,
     private readonly knowledge: TransferKnowledge,
     private readonly keys: PersonalDataKeys,
+    @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
   ) {}
 
   /** Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes nothing twice. */
@@ -51,8 +54,12 @@ export class CustodyCommands {
     return [...handled.events, ...handled.also.flatMap((a) => a.events)];
   }
 
-  /** An admission as the decider takes it: with the facts of the facility and of the transfer. */
-  private async withFacts(command: Command<CustodyCommandType>): Promise<CustodyCommand> {
+  /**
+   * A command as the decider takes it: with the service's clock (every custody command is a
+   * ministry's act, Rule 17) and, for an admission, the facts of the facility and of the transfer.
+   */
+  private async withFacts(incoming: Command<CustodyCommandType>): Promise<CustodyCommand> {
+    const command = { ...incoming, clock: recordingClock(this.config) } as Command<CustodyCommandType> & { clock: CustodyCommand['clock'] };
     if (command.type !== 'AdmitInmate') return command as CustodyCommand;
     const { inmateId, facilityId } = command.data;
     const { state: facility } = await this.facilities.load(facilityStream(facilityId));

@@ -298,3 +298,41 @@ describe('custody: release with a disposition', () => {
   });
 });
 
+
+describe('Rule 17: what the facility records follows the hand-over and the admission', () => {
+  const received = (receivedAt: string): AdmissionFacts => ({ ...leasedFacts, handOver: { ...handedOver, receivedAt } });
+
+  it('an admission dated before the receiving side of the hand-over is refused DATE_BEFORE_PRECEDING_STEP, naming both dates (Rule 11)', () => {
+    given([]).when(admit(received('2026-03-02T09:15:00.000Z'))).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { field: 'admission.admittedAt', date: admissionRecord.admittedAt, precedingStep: 'receipt', precedingDate: '2026-03-02T09:15:00.000Z' },
+      paths: ['admission.admittedAt'],
+    });
+    given([]).when(admit(received('2026-03-02T08:45:00.000Z'))).then(inCustody);
+  });
+
+  it('a later act is not dated before the admission, nor an absence\'s end before its start', () => {
+    given(inCustody).when({ type: 'AssignCell', data: { ...base, ...person, occurredAt: '2026-03-01T09:00:00Z', cell: 'A-112' } }).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { precedingStep: 'admission', precedingDate: admissionRecord.admittedAt },
+    });
+    const started = { ...absent, occurredAt: '2026-03-03T08:00:00Z' } as CustodyEvent;
+    given([...inCustody, started]).when({ type: 'EndAbsence', data: { ...base, ...person, occurredAt: '2026-03-03T07:00:00Z', absenceId: IDS.absence } }).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { precedingStep: 'absence-start', precedingDate: '2026-03-03T08:00:00Z' },
+    });
+  });
+
+  it('an absence is expected back after it starts', () => {
+    given(inCustody).when({
+      type: 'StartAbsence',
+      data: { ...base, ...person, absenceId: IDS.absence, kind: 'hospital', destination: 'Regional Hospital Gjilan', authority: kosovoStaff, expectedReturnAt: '2026-03-01T18:00:00Z' },
+    }).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { field: 'expectedReturnAt', precedingStep: 'absence-start', precedingDate: AT } });
+  });
+
+  it('with the clock of a ministry\'s act: an admission dated in the future, or recorded late without a reason, is refused', () => {
+    const clock = { now: '2026-03-02T09:31:00.000Z', policy: { clockSkewSeconds: 300, lateRecordingDays: 7 } };
+    const admission = admit() as Extract<CustodyCommand, { type: 'AdmitInmate' }>;
+    const admitting = (data: Partial<typeof admission.data>, now: string): CustodyCommand => ({ ...admission, data: { ...admission.data, ...data }, clock: { ...clock, now } });
+    given([]).when(admitting({ occurredAt: '2026-03-09T09:30:00Z' }, clock.now)).thenRejects('DATE_IN_FUTURE', { details: { field: 'occurredAt' } });
+    given([]).when(admitting({}, '2026-03-20T09:00:00.000Z')).thenRejects('LATE_RECORDING_REASON_REQUIRED');
+    given([]).when(admitting({ lateRecordingReason: 'The admission register was entered after the network outage.' }, '2026-03-20T09:00:00.000Z')).then(inCustody);
+  });
+});

@@ -1,5 +1,6 @@
+import { checkEndAfterStart, checkRecording, checkStepDate, type RecordingClock, type TimeProblem } from '@custody/legal';
 import {
-  CommandRejection, currentVersion, reject, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
+  CommandRejection, currentVersion, reject, rejectionOf, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
   type DomainEvent, type Jurisdiction, type Lease, type StateCode,
 } from '@custody/contracts';
 import { missingAdmissionFacts } from './admission-record';
@@ -14,14 +15,18 @@ import { sentenceToServe, type KnownSentence, type SentenceToServe } from './sen
 export interface AdmissionFacts {
   /** The facility as registered; absent when no facility has this id. */
   facility?: { jurisdiction: Jurisdiction; lease?: Lease; operatingState: StateCode; country: StateCode };
-  /** The hand-over of the transfer as the transfer service reported it (Rule 11). */
-  handOver?: { transferId: string; inmateId: string; isDispatched: boolean; isReceived: boolean; receivedAtFacilityId?: string };
+  /** The hand-over of the transfer as the transfer service reported it (Rule 11), with when the receiving side took the person. */
+  handOver?: { transferId: string; inmateId: string; isDispatched: boolean; isReceived: boolean; receivedAtFacilityId?: string; receivedAt?: string };
   /** The sentence the person is to serve here, when known. */
   sentence?: KnownSentence;
 }
 
 export type AdmitInmateCommand = { type: 'AdmitInmate'; data: Command<'AdmitInmate'>['data']; facts: AdmissionFacts };
-export type CustodyCommand = Exclude<Command<CustodyCommandType>, { type: 'AdmitInmate' }> | AdmitInmateCommand;
+/**
+ * A command as the decider takes it; `clock` is the service's clock when a ministry's act is
+ * recorded (Rule 17), put in by the command handler.
+ */
+export type CustodyCommand = (Exclude<Command<CustodyCommandType>, { type: 'AdmitInmate' }> | AdmitInmateCommand) & { clock?: RecordingClock };
 
 /**
  * The sentence to serve and its release date, noted on admission (and on a partial pardon).
@@ -33,7 +38,8 @@ export interface SentenceNoted {
   data: { inmateId: string; facilityId: string; governedBy: 'sending-state' | 'receiving-state'; sentence?: SentenceToServe };
 }
 
-export type CustodyEvent = DomainEvent<CustodyEventType> | SentenceNoted;
+/** An event of the person's custody; read back from the stream, it carries when it happened. */
+export type CustodyEvent = (DomainEvent<CustodyEventType> | SentenceNoted) & { occurredAt?: string };
 
 export type Whereabouts = 'in-facility' | 'absent' | 'escaped';
 
@@ -46,7 +52,9 @@ export interface Custody {
   governingState?: StateCode;
   isLeased: boolean;
   whereabouts?: Whereabouts;
-  absence?: { absenceId: string; kind: AbsenceKind; destination: string; authority: Authority };
+  absence?: { absenceId: string; kind: AbsenceKind; destination: string; authority: Authority; startedAt?: string };
+  /** When the person was admitted (the record's `admittedAt`): Rule 17, what the facility records follows it. */
+  admittedAt?: string;
   cell?: string;
   isConditionallyReleased: boolean;
   isSentenceCompleted: boolean;
@@ -78,6 +86,7 @@ export function evolve(state: Custody, event: CustodyEvent): Custody {
         transferId: d.transferId,
         governingState: d.governingState,
         whereabouts: 'in-facility',
+        admittedAt: d.admission.admittedAt,
       };
     }
     case 'SentenceToServeNoted':
@@ -90,7 +99,7 @@ export function evolve(state: Custody, event: CustodyEvent): Custody {
       return { ...state, cell: event.data.cell };
     case 'AbsenceStarted': {
       const { absenceId, kind, destination, authority } = event.data;
-      return { ...state, whereabouts: 'absent', absence: { absenceId, kind, destination, authority } };
+      return { ...state, whereabouts: 'absent', absence: { absenceId, kind, destination, authority, ...(event.occurredAt ? { startedAt: event.occurredAt } : {}) } };
     }
     case 'AbsenceEnded':
       return { ...state, whereabouts: 'in-facility', absence: undefined };
@@ -117,7 +126,30 @@ export function evolve(state: Custody, event: CustodyEvent): Custody {
   }
 }
 
+/**
+ * Rule 17, once decided (a command that changes nothing is not dated again): with the clock of a
+ * ministry's act, not dated in the future nor recorded late without a reason; and not dated before
+ * the admission, nor an absence's end before its start.
+ */
+function checkTime(command: CustodyCommand, state: Custody): void {
+  const { occurredAt } = command.data;
+  const problem: TimeProblem | undefined =
+    (command.clock ? checkRecording(command.data, command.clock) : undefined) ??
+    (command.type !== 'AdmitInmate' && state.admittedAt ? checkStepDate('custody-entry', 'occurredAt', occurredAt, { admission: state.admittedAt }) : undefined) ??
+    (command.type === 'EndAbsence' && state.absence?.startedAt ? checkStepDate('absence-end', 'occurredAt', occurredAt, { 'absence-start': state.absence.startedAt }) : undefined) ??
+    (command.type === 'StartAbsence' && command.data.expectedReturnAt
+      ? checkEndAfterStart('absence-end', 'expectedReturnAt', command.data.expectedReturnAt, { step: 'absence-start', date: occurredAt })
+      : undefined);
+  if (problem) throw rejectionOf(problem);
+}
+
 export function decide(command: CustodyCommand, state: Custody): CustodyEvent[] {
+  const events = decideCustody(command, state);
+  if (events.length > 0) checkTime(command, state);
+  return events;
+}
+
+function decideCustody(command: CustodyCommand, state: Custody): CustodyEvent[] {
   if (command.type === 'AdmitInmate') return admit(command, state);
   const { inmateId, facilityId } = command.data;
   if (state.status === 'released' || state.status === 'deceased') throw reject('CUSTODY_ENDED', { inmateId, status: state.status });
@@ -174,7 +206,7 @@ export function decide(command: CustodyCommand, state: Custody): CustodyEvent[] 
     case 'RecordSentenceCompleted': {
       if (state.isSentenceCompleted) return [];
       const { completedOn, occurredAt } = command.data;
-      if (completedOn > occurredAt.slice(0, 10)) throw reject('DATE_IN_FUTURE', { completedOn, occurredAt });
+      if (completedOn > occurredAt.slice(0, 10)) throw reject('DATE_IN_FUTURE', { field: 'completedOn', date: completedOn, completedOn, occurredAt });
       return [event('SentenceCompleted', { ...person, completedOn })];
     }
     case 'ReleaseInmate':
@@ -190,7 +222,7 @@ function admit(command: AdmitInmateCommand, state: Custody): CustodyEvent[] {
   const missing = missingAdmissionFacts(admission);
   if (missing.length > 0) throw new CommandRejection('ADMISSION_RECORD_INCOMPLETE', undefined, { inmateId }, missing);
   if (Date.parse(admission.admittedAt) > Date.parse(occurredAt)) {
-    throw reject('DATE_IN_FUTURE', { admittedAt: admission.admittedAt, occurredAt });
+    throw reject('DATE_IN_FUTURE', { field: 'admission.admittedAt', date: admission.admittedAt, admittedAt: admission.admittedAt, occurredAt });
   }
   const { facility, handOver, sentence } = command.facts;
   if (!facility) throw reject('FACILITY_NOT_FOUND', { facilityId });
@@ -209,6 +241,11 @@ function admit(command: AdmitInmateCommand, state: Custody): CustodyEvent[] {
       isReceived: handOver?.isReceived ?? false,
       ...(handOver?.receivedAtFacilityId && handOver.receivedAtFacilityId !== facilityId ? { receivedAtFacilityId: handOver.receivedAtFacilityId } : {}),
     });
+  }
+  // Rule 11 and 17: the facility admits the person after the receiving side of the hand-over took them.
+  if (handOver?.receivedAt) {
+    const early = checkStepDate('admission', 'admission.admittedAt', admission.admittedAt, { receipt: handOver.receivedAt });
+    if (early) throw rejectionOf(early);
   }
   // Under a lease the sending state's sentence and law apply; otherwise the receiving state's.
   const isLeased = facility.jurisdiction === 'leased' && facility.lease !== undefined;

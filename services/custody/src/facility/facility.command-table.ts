@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata } from '@custody/platform';
+import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, recordingClock } from '@custody/platform';
+import type { CustodyConfig } from '../config';
+import { CUSTODY_CONFIG } from '../store/store.module';
 import { applySignedWithResult } from '../store/kafka-commands';
 import { FacilityCommands, refusalIn } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
@@ -36,16 +38,18 @@ export class FacilityCommandPort implements CommandPort<FacilityCommandType, Pos
   constructor(
     private readonly commands: FacilityCommands,
     private readonly rights: FacilityRights,
+    @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
   ) {}
 
+  /** A ministry's act, with the service's clock (Rule 17). */
   async http(type: FacilityCommandType, body: MinistryFacilityCommand['data'], caller: Caller) {
-    const command = { type, data: body } as MinistryFacilityCommand;
+    const command = { type, data: body, clock: recordingClock(this.config) } as MinistryFacilityCommand;
     const events = await this.commands.execute(command, commandMetadata(body, caller), (i) => deterministicId(`${body.commandId}/${i}`));
     return { commandId: body.commandId, facilityId: body.facilityId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) };
   }
 
   async kafka(type: FacilityCommandType, message: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
-    const command = { type, data: message.data } as FacilityCommand;
+    const command = { type, data: message.data, clock: recordingClock(this.config) } as FacilityCommand;
     await applySignedWithResult(
       this.rights,
       message,

@@ -44,6 +44,7 @@ export class FacilityCommands {
    * (ReservationRefused, for the transfer service) and answered as a rejection with its code.
    */
   async execute(command: FacilityCommand, metadata: EventMetadata, eventId: (index: number) => string = () => randomUUID()): Promise<NewEvent[]> {
+    // `command.clock`, when a ministry's act: the decider checks its date against it (Rule 17).
     const events = await this.batcher.execute(facilityStream(command.data.facilityId), command, metadata, eventId);
     const refusal = refusalIn(events);
     if (refusal) throw refusal;

@@ -235,3 +235,21 @@ describe('facility: occupying and vacating places on admission and release', () 
     given([registered]).when(vacate).thenRejects('INMATE_NOT_IN_CUSTODY');
   });
 });
+
+describe('Rule 17: a reservation expires after it starts; a ministry\'s act on the service\'s clock', () => {
+  it('a reservation whose expiry precedes its start is refused DATE_BEFORE_PRECEDING_STEP, naming both dates', () => {
+    given([registered]).when(reserve({ expiresAt: '2020-01-01T00:00:00Z' })).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { field: 'expiresAt', date: '2020-01-01T00:00:00Z', precedingStep: 'reservation', precedingDate: AT },
+      paths: ['expiresAt'],
+    });
+    given([registered]).when(reserve({ expiresAt: AT })).thenRejects('DATE_BEFORE_PRECEDING_STEP');
+  });
+
+  it('with the clock of a ministry\'s act, a registration dated in the future is refused DATE_IN_FUTURE', () => {
+    const clock = { now: '2026-03-02T09:00:00.000Z', policy: { clockSkewSeconds: 300, lateRecordingDays: 7 } };
+    given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan }, clock }).thenRejects('DATE_IN_FUTURE', { details: { field: 'occurredAt', date: AT, now: clock.now } });
+    given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan }, clock: { ...clock, now: '2026-03-02T09:30:00.000Z' } }).then([registered]);
+    // Recorded late with its reason: the reason goes with the events' metadata, not into the payload.
+    given([]).when({ type: 'RegisterFacility', data: { ...base, ...gjilan, lateRecordingReason: 'Registered after the audit.' }, clock: { ...clock, now: '2026-04-02T09:30:00.000Z' } }).then([registered]);
+  });
+});

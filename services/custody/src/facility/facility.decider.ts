@@ -1,8 +1,8 @@
 import {
-  CommandRejection, currentVersion, reject, type Command, type DomainEvent, type FacilityCommandType, type FacilityEventType,
+  CommandRejection, currentVersion, reject, rejectionOf, type Command, type DomainEvent, type FacilityCommandType, type FacilityEventType,
   type FacilityUnit, type Jurisdiction, type Lease, type PlacementProfile, type StateCode,
 } from '@custody/contracts';
-import { checkLeaseEligibility, type HealthCondition, type LeaseCandidate } from '@custody/legal';
+import { checkEndAfterStart, checkLeaseEligibility, checkRecording, type HealthCondition, type LeaseCandidate, type RecordingClock } from '@custody/legal';
 import { leaseBasisOf } from './lease';
 
 /**
@@ -23,7 +23,12 @@ export interface VacatePlace {
   data: { facilityId: string; inmateId: string; reason: string; occurredAt: string };
 }
 
-export type FacilityCommand = Command<FacilityCommandType> | OccupyPlace | VacatePlace;
+/**
+ * A command as the decider takes it; `clock` is the service's clock when a ministry's act is
+ * recorded (Rule 17), put in by the command handler (the transfer service's requests and the
+ * expiry timer come without it).
+ */
+export type FacilityCommand = (Command<FacilityCommandType> | OccupyPlace | VacatePlace) & { clock?: RecordingClock };
 export type FacilityEvent = DomainEvent<FacilityEventType>;
 
 export interface HeldPlace {
@@ -127,6 +132,14 @@ export function evolve(state: Facility, event: FacilityEvent): Facility {
 }
 
 export function decide(command: FacilityCommand, state: Facility): FacilityEvent[] {
+  const events = decideFacility(command, state);
+  // Rule 17, for a ministry's act once decided: not dated in the future, not recorded late without a reason.
+  const problem = events.length > 0 && command.clock ? checkRecording(command.data, command.clock) : undefined;
+  if (problem) throw rejectionOf(problem);
+  return events;
+}
+
+function decideFacility(command: FacilityCommand, state: Facility): FacilityEvent[] {
   if (command.type === 'RegisterFacility') return register(command.data, state);
   if (state.status !== 'registered') throw reject('FACILITY_NOT_FOUND', { facilityId: command.data.facilityId });
   switch (command.type) {
@@ -188,7 +201,7 @@ function register(data: Command<'RegisterFacility'>['data'], state: Facility): F
     }
     checkLeasedPlaces(data.lease, data.capacity);
   }
-  const { commandId: _id, occurredAt: _at, ...registered } = data;
+  const { commandId: _id, occurredAt: _at, lateRecordingReason: _late, ...registered } = data;
   return [event('FacilityRegistered', registered)];
 }
 
@@ -211,6 +224,9 @@ function reserve(data: Command<'ReservePlace'>['data'], state: RegisteredFacilit
   if (state.closedReservations[reservationId]) {
     throw reject('RESERVATION_NOT_ACTIVE', { reservationId, ended: state.closedReservations[reservationId] });
   }
+  // Rules 9 and 17: a place is held from the reservation until it expires, which is later.
+  const backwards = checkEndAfterStart('reservation-expiry', 'expiresAt', expiresAt, { step: 'reservation', date: data.occurredAt });
+  if (backwards) throw rejectionOf(backwards);
   const refused = (code: 'CAPACITY_EXHAUSTED' | 'LEASE_ELIGIBILITY_NOT_MET', reason: string) => [
     event('ReservationRefused', { facilityId, reservationId, transferId, inmateId, code, reason }),
   ];

@@ -86,7 +86,7 @@ describe('facility capacity: properties over any sequence of reservations, admis
         const outcomes = { PlaceReserved: 0, ReservationRefused: 0 } as Record<string, number>;
         for (let i = 0; i < n; i++) {
           const events = facilityDecider.decide(
-            { type: 'ReservePlace', data: { ...base, facilityId, reservationId: uuid(3, i), transferId: uuid(1, i), inmateId: uuid(2, i), profile: eligibleProfile, expiresAt: AT } },
+            { type: 'ReservePlace', data: { ...base, facilityId, reservationId: uuid(3, i), transferId: uuid(1, i), inmateId: uuid(2, i), profile: eligibleProfile, expiresAt: '2026-03-10T00:00:00Z' } },
             state,
           );
           events.forEach((e) => (outcomes[e.type] += 1));

@@ -58,7 +58,10 @@ describe('custody: the admission record\'s personal data, encrypted and erased',
     const at = (day: number) => `2026-03-${String(day).padStart(2, '0')}T09:00:00Z`;
     const injury = 'Healing cut above the left eyebrow, 2 cm';
     const summary = 'Asthma; uses a salbutamol inhaler.';
-    const record = { ...admissionRecord, admittedAt: at(5), hasVisibleInjuries: true, visibleInjuries: [injury], health: { ...admissionRecord.health, summary } };
+    const need = 'Salbutamol inhaler within reach at night';
+    // The placement on admission: its medical needs, languages and need of an interpreter are sealed like the rest of the record.
+    const placement = { securityLevel: 'high', medicalNeeds: [need], languages: ['ar', 'fr'], needsInterpreter: true };
+    const record = { ...admissionRecord, admittedAt: at(5), hasVisibleInjuries: true, visibleInjuries: [injury], health: { ...admissionRecord.health, summary }, placement };
     const { familyName, givenNames, dateOfBirth } = record.identity;
     const passport = record.identity.documents[0].number;
 
@@ -75,7 +78,7 @@ describe('custody: the admission record\'s personal data, encrypted and erased',
       { timeoutMs: 60_000, intervalMs: 250, message: 'the admission to be accepted once the hand-over was consumed' });
 
     // The bytes custody stored and published: no name, birth date, document, injury or health summary in clear.
-    const clear = [familyName, givenNames, dateOfBirth, passport, injury, summary];
+    const clear = [familyName, givenNames, dateOfBirth, passport, injury, summary, need];
     const stored = (await pool.query<{ version: number; data: string }>(
       `SELECT schema_version AS version, data::text AS data FROM ${schema()}.events WHERE stream_name = $1 AND event_type = 'InmateAdmitted'`, [`custody-${inmateId}`],
     )).rows;
@@ -89,6 +92,9 @@ describe('custody: the admission record\'s personal data, encrypted and erased',
       expect(admitted.identity).toMatchObject({ familyName: { enc: 'A256GCM' }, dateOfBirth: { enc: 'A256GCM' }, documents: { enc: 'A256GCM' }, sex: 'male' });
       expect(admitted).toMatchObject({ visibleInjuries: { enc: 'A256GCM' }, hasVisibleInjuries: { enc: 'A256GCM' }, health: { summary: { enc: 'A256GCM' }, isFitForDetention: { enc: 'A256GCM' } } });
       expect(admitted.commitment).toMatchObject({ warrantReference: 'DK-KRIM-2026-7781' });
+      expect(admitted.placement).toEqual({
+        securityLevel: 'high', medicalNeeds: expect.objectContaining({ enc: 'A256GCM' }), languages: expect.objectContaining({ enc: 'A256GCM' }), needsInterpreter: expect.objectContaining({ enc: 'A256GCM' }),
+      });
     }
 
     // Custody's own read decrypts them.
@@ -98,7 +104,7 @@ describe('custody: the admission record\'s personal data, encrypted and erased',
     }, { timeoutMs: 30_000, intervalMs: 200, message: 'the custody record of the admitted person' });
     expect(shown).toMatchObject({
       isPersonalDataErased: false,
-      admission: { identity: { familyName, givenNames, dateOfBirth, documents: record.identity.documents }, hasVisibleInjuries: true, visibleInjuries: [injury], health: { summary, isFitForDetention: true } },
+      admission: { identity: { familyName, givenNames, dateOfBirth, documents: record.identity.documents }, hasVisibleInjuries: true, visibleInjuries: [injury], health: { summary, isFitForDetention: true }, placement },
     });
 
     // Intake erases the person: custody destroys its key, logs it and records the erasure.
@@ -113,6 +119,7 @@ describe('custody: the admission record\'s personal data, encrypted and erased',
         identity: { familyName: null, givenNames: null, dateOfBirth: null, documents: null, sex: 'male' },
         hasVisibleInjuries: null, visibleInjuries: null, health: { summary: null, isFitForDetention: null, examinedBy: record.health.examinedBy },
         commitment: record.commitment,
+        placement: { securityLevel: 'high', medicalNeeds: null, languages: null, needsInterpreter: null },
       },
     };
     const erased = await eventually(async () => {

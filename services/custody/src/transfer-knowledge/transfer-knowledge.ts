@@ -90,6 +90,7 @@ export class TransferKnowledge {
           isDispatched: row.dispatched_at !== null,
           isReceived: row.received_at !== null,
           ...(row.received_at_facility_id ? { receivedAtFacilityId: row.received_at_facility_id } : {}),
+          ...(row.received_at ? { receivedAt: new Date(row.received_at).toISOString() } : {}),
         }
       : undefined;
     return { ...(handOver ? { handOver } : {}), ...knownSentence(isLeased, row?.adapted_sentence ?? undefined, sentences.rows[0]?.sentence) };

@@ -4,14 +4,14 @@ import {
   type CommandOutcome, type RetryPolicy, type StreamReader, type StreamStore,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
 import { PersonalDataKeys } from '@custody/personal-data';
 import { IntakeConfig } from '../config';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
 import { documentsOf } from '../personal-data/personal-fields';
 import { retentionPolicyOf, type RetentionPolicy } from '../personal-data/retention-period';
 import { DocumentRegistry, type DocumentPlan } from './document-registry';
-import { inmateDecider, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
+import { inmateDecider, inmateDeciderAt, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
 
 /** A command as it arrives (HTTP or Kafka): ErasePersonalData without what the handler adds. */
 export type IncomingCommand = Exclude<InmateCommand, { type: 'ErasePersonalData' }> | {
@@ -49,7 +49,7 @@ export class InmateCommands {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly documents: DocumentRegistry,
-    config: IntakeConfig,
+    private readonly config: IntakeConfig,
     private readonly personalData: PersonalDataStore,
     private readonly keys: PersonalDataKeys,
   ) {
@@ -74,7 +74,8 @@ export class InmateCommands {
   async execute(incoming: IncomingCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
     const command = await this.complete(incoming);
     let plan: DocumentPlan | undefined;
-    const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDecider, command, {
+    // Rule 17: a ministry's act, on the service's clock.
+    const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDeciderAt(recordingClock(this.config)), command, {
       ...observedCommand(metadata),
       retry: this.retry,
       eventId: (index) => deterministicId(`${commandId}/${index}`),
@@ -117,7 +118,7 @@ export class InmateCommands {
     const observed = observedCommand(metadata);
     return applyCommandWithResult({
       reader, tx, writer: this.writerIn(tx), stream: inmateStream(command.data.inmateId),
-      decider: inmateDecider, command, commandId, commandType: command.type, metadata: observed.metadata,
+      decider: inmateDeciderAt(recordingClock(this.config)), command, commandId, commandType: command.type, metadata: observed.metadata,
       options: {
         retry: this.retry,
         ...(observed.observer ? { observer: observed.observer } : {}),

@@ -1,6 +1,7 @@
 import { AT, REPORT, TRANSFER, commandBodies, sentence } from './inmate.examples';
+import { validateEvent } from '@custody/contracts';
 import { specify } from '@custody/event-sourcing/testing';
-import { inmateDecider, type InmateCommand, type InmateEvent } from './inmate.decider';
+import { inmateDecider, inmateDeciderAt, type InmateCommand, type InmateEvent } from './inmate.decider';
 
 const given = specify(inmateDecider);
 
@@ -286,5 +287,42 @@ describe('reports of the receiving state (Rule 13)', () => {
 
   it('a report about a person not registered here is refused', () => {
     given().when(receiveReport()).thenRejects('INMATE_NOT_FOUND');
+  });
+});
+
+describe('Rule 17: a ministry\'s act on the service\'s clock', () => {
+  // The service's clock reads AT plus two hours (2026-03-02T11:30:00Z); 300 s of skew; 7 days before a reason is needed.
+  const clock = { now: '2026-03-02T11:30:00.000Z', policy: { clockSkewSeconds: 300, lateRecordingDays: 7 } };
+  const at = (occurredAt: string, over: object = {}) => ({ ...commandBodies(inmateId, commandId, occurredAt), ...over });
+
+  it('a registration dated in 2099 is refused DATE_IN_FUTURE, naming occurredAt', () => {
+    specify(inmateDeciderAt(clock))().when(command('RegisterInmate', at('2099-01-01T00:00:00Z').RegisterInmate()))
+      .thenRejects('DATE_IN_FUTURE', { details: { field: 'occurredAt', date: '2099-01-01T00:00:00Z', now: clock.now }, paths: ['occurredAt'] });
+  });
+
+  it('an act of the record dated before the registration is refused DATE_BEFORE_PRECEDING_STEP, naming both dates', () => {
+    const dated = { ...registered, occurredAt: AT } as InmateEvent;
+    specify(inmateDeciderAt(clock))([dated]).when(command('RecordSentence', at('2026-03-01T09:30:00Z').RecordSentence()))
+      .thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { field: 'occurredAt', date: '2026-03-01T09:30:00Z', precedingStep: 'registration', precedingDate: AT } });
+    specify(inmateDeciderAt(clock))([dated]).when(command('RecordSentence', at(AT).RecordSentence())).thenMatches([{ type: 'SentenceRecorded' }]);
+  });
+
+  it('an act recorded more than 7 days late needs a lateRecordingReason', () => {
+    const late = at('2026-02-20T09:00:00Z');
+    specify(inmateDeciderAt(clock))().when(command('RegisterInmate', late.RegisterInmate()))
+      .thenRejects('LATE_RECORDING_REASON_REQUIRED', { details: { date: '2026-02-20T09:00:00Z', recordedAt: clock.now, lateRecordingDays: 7 } });
+    const [registeredLate] = specify(inmateDeciderAt(clock))().when(command('RegisterInmate', late.RegisterInmate({ lateRecordingReason: 'Registered from the prison\'s paper file after a system outage.' })))
+      .thenMatches([{ type: 'InmateRegistered' }]);
+    // The reason goes with the events' metadata, never into the payload (which the contract validates).
+    expect(registeredLate.data).not.toHaveProperty('lateRecordingReason');
+    expect(validateEvent('InmateRegistered', 3, registeredLate.data).ok).toBe(true);
+    for (const type of ['RecordResidenceStatus', 'RecordHealthAssessment', 'RecordDomesticRelease'] as const) {
+      const [recorded] = specify(inmateDeciderAt(clock))([registered]).when(command(type, at(AT)[type]({ lateRecordingReason: 'Late.' } as never))).events();
+      expect(recorded.data).not.toHaveProperty('lateRecordingReason');
+    }
+  });
+
+  it('the effects of other services\' events come without the clock: dated by the fact they report', () => {
+    given([registered, sentenced]).when(command('SuspendEnforcement', { ...at('2020-01-01T00:00:00Z').SuspendEnforcement() })).thenMatches([{ type: 'EnforcementSuspended' }]);
   });
 });

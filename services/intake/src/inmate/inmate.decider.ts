@@ -1,8 +1,9 @@
 import {
   CommandRejection, findMessage, type DomesticReleaseReason, type ExpulsionOrder, type FieldProblem, type HoldingFacility,
-  type IntakeCommand, type IntakeEvent, reject, type ReportKind, type Residence, type Sentence,
+  type IntakeCommand, type IntakeEvent, reject, rejectionOf, type ReportKind, type Residence, type Sentence,
   type StateCode,
 } from '@custody/contracts';
+import { checkRecording, checkStepDate, type RecordingClock, type TimeProblem } from '@custody/legal';
 import { ERASABLE_FIELDS, isErased, type RecordedIdentity } from '../personal-data/personal-fields';
 import { periodFor, erasableOn, type RetentionPolicy } from '../personal-data/retention-period';
 import { datesInFuture, dayOf, negativeRemainingTime } from './inmate.facts';
@@ -98,6 +99,8 @@ export type Inmate =
       legalHolds: LegalHold[];
       /** Rule 16: the person's data key was destroyed; personal fields read as `null`. */
       isPersonalDataErased: boolean;
+      /** When the registration happened (Rule 17: the record's later acts follow it). */
+      registeredAt?: string;
     };
 
 type Registered = Exclude<Inmate, { status: 'unregistered' }>;
@@ -116,6 +119,7 @@ export function evolve(state: Inmate, event: InmateEvent): Inmate {
       nationalities: data.nationalities,
       expulsionOrders: [], enforcement: { status: 'active' }, reports: [], legalHolds: [],
       isPersonalDataErased: isErased(identity),
+      ...(event.occurredAt ? { registeredAt: event.occurredAt } : {}),
     };
   }
   if (state.status === 'unregistered') return state;
@@ -172,10 +176,39 @@ function releasedOn(event: InmateEvent): { releasedOn?: string } {
   return event.occurredAt ? { releasedOn: dayOf(event.occurredAt) } : {};
 }
 
-export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
+/**
+ * What the command handler gives the decider beside the command: for a ministry's act, the
+ * service's clock (Rule 17). Effects of other services' events come without it: they are dated
+ * by the fact they report, which the reporting service checked.
+ */
+export interface InmateDecisionContext {
+  clock?: RecordingClock;
+}
+
+/**
+ * Rule 17 for a ministry's act, once decided (a command that changes nothing is not dated again):
+ * not dated after the clock, not recorded late without a reason, not dated before the registration.
+ */
+function checkTime(command: InmateCommand, state: Inmate, clock: RecordingClock): void {
+  const data = command.data as { occurredAt: string; lateRecordingReason?: string };
+  const problem: TimeProblem | undefined =
+    checkRecording(data, clock) ??
+    (command.type !== 'RegisterInmate' && state.status !== 'unregistered' && state.registeredAt
+      ? checkStepDate('record-entry', 'occurredAt', data.occurredAt, { registration: state.registeredAt })
+      : undefined);
+  if (problem) throw rejectionOf(problem);
+}
+
+export function decide(command: InmateCommand, state: Inmate, context: InmateDecisionContext = {}): InmateEvent[] {
+  const events = decideRecord(command, state);
+  if (events.length > 0 && context.clock) checkTime(command, state, context.clock);
+  return events;
+}
+
+function decideRecord(command: InmateCommand, state: Inmate): InmateEvent[] {
   if (command.type === 'RegisterInmate') {
     if (state.status !== 'unregistered') throw reject('INMATE_ALREADY_REGISTERED', { existingInmateId: state.inmateId });
-    const { commandId: _c, occurredAt, ...registration } = command.data;
+    const { commandId: _c, occurredAt, lateRecordingReason: _late, ...registration } = command.data;
     throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['identity.dateOfBirth', registration.identity.dateOfBirth]], occurredAt));
     return [event('InmateRegistered', registration)];
   }
@@ -196,21 +229,21 @@ export function decide(command: InmateCommand, state: Inmate): InmateEvent[] {
       return [event('SentenceAdjusted', { inmateId, sentence, reason, explanation })];
     }
     case 'RecordResidenceStatus': {
-      const { commandId: _c, occurredAt: _o, ...residence } = command.data;
+      const { commandId: _c, occurredAt: _o, lateRecordingReason: _late, ...residence } = command.data;
       return [event('ResidenceStatusRecorded', residence)];
     }
     case 'RecordExpulsionOrder':
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['expulsionOrder.issuedOn', command.data.expulsionOrder.issuedOn]], command.data.occurredAt));
       return [event('ExpulsionOrderRecorded', { inmateId, expulsionOrder: command.data.expulsionOrder })];
     case 'RecordHealthAssessment': {
-      const { commandId: _c, occurredAt, ...assessment } = command.data;
+      const { commandId: _c, occurredAt, lateRecordingReason: _late, ...assessment } = command.data;
       throwIfInvalid('DATE_IN_FUTURE', datesInFuture([['assessedOn', assessment.assessedOn]], occurredAt));
       return [event('HealthAssessmentRecorded', assessment)];
     }
     case 'CorrectInmateRecord':
       return decideCorrection(command, state);
     case 'RecordDomesticRelease': {
-      const { commandId: _c, occurredAt: _o, ...release } = command.data;
+      const { commandId: _c, occurredAt: _o, lateRecordingReason: _late, ...release } = command.data;
       return [event('DomesticReleaseRecorded', release)];
     }
     case 'SuspendEnforcement':
@@ -366,5 +399,8 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The decider as the platform's write path takes it. */
-export const inmateDecider = { initialState, evolve, decide };
+/** The decider as the platform's write path takes it (without a clock: effects, loads). */
+export const inmateDecider = { initialState, evolve, decide: (command: InmateCommand, state: Inmate) => decide(command, state) };
+
+/** The decider for a ministry's act, with the service's clock (Rule 17). */
+export const inmateDeciderAt = (clock: RecordingClock) => ({ initialState, evolve, decide: (command: InmateCommand, state: Inmate) => decide(command, state, { clock }) });

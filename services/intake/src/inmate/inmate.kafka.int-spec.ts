@@ -188,8 +188,8 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
 
     const completed = {
       id: randomUUID(), type: 'SentenceCompleted', schemaVersion: 1,
-      data: { inmateId, facilityId: received.data.facilityId, completedOn: '2029-06-25' },
-      metadata: { correlationId: transferId, occurredAt: '2029-06-25T08:00:00Z' },
+      data: { inmateId, facilityId: received.data.facilityId, completedOn: '2026-09-25' },
+      metadata: { correlationId: transferId, occurredAt: '2026-09-25T08:00:00Z' },
     };
     await probe.send(topic(TOPICS.facilityEvents), completed);
     await probe.send(topic(TOPICS.facilityEvents), completed);
@@ -200,7 +200,8 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
     expect(ended.enforcement).toEqual({ status: 'ended', reason: 'completion-reported', transferId });
     expect(ended.reports).toEqual([{ reportEventId: completed.id, report: 'sentence-completed', isAcknowledged: false }]);
 
-    const acknowledge = commandBodies(inmateId, randomUUID(), '2029-06-26T09:00:00Z').AcknowledgeReport({ reportEventId: completed.id });
+    // An act of the past: a ministry's act is never dated after the service's clock (Rule 17).
+    const acknowledge = commandBodies(inmateId, randomUUID(), '2026-09-26T09:00:00Z').AcknowledgeReport({ reportEventId: completed.id });
     await sendCommand('AcknowledgeReport', acknowledge);
     expect((await resultOf(acknowledge.commandId)).headers.ce_type).toBe('CommandAccepted');
 

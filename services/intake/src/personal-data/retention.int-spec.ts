@@ -18,7 +18,8 @@ describe('the retention job (real PostgreSQL and Kafka)', () => {
     const http = () => request(intake.app.getHttpServer());
     const register = async (sendingState: 'BE' | 'NL' = 'BE') => {
       const inmateId = randomUUID();
-      const body = commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(`R${randomUUID().slice(0, 8)}`), sendingState });
+      // Registered in 2019, so that a release years ago follows the registration (Rule 17).
+      const body = commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(`R${randomUUID().slice(0, 8)}`), sendingState, occurredAt: '2019-06-03T09:00:00Z' });
       await http().post('/inmates').send(body).expect(201);
       return inmateId;
     };

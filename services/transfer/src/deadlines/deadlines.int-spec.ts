@@ -16,7 +16,9 @@ const missedCount = async (app: INestApplication, transferId: string) => (await 
 
 describe('deadlines (Rule 7): durable, on an injected clock, fired once', () => {
   const env = newEnvironment();
-  const clock = new MovableClock(new Date(on(0)));
+  // The service's clock reads day 1, noon, while the case is prepared: its acts of days 0 and 1 are
+  // not in the future (docs/domain.md, Rule 17).
+  const clock = new MovableClock(new Date(`${addDays(DAY0, 1)}T12:00:00Z`));
   const apps: INestApplication[] = [];
   const boot = async () => {
     const app = await bootTransferApp(env, clock);
@@ -92,7 +94,9 @@ describe('deadlines (Rule 7): durable, on an injected clock, fired once', () => 
     await Promise.all([second.get(DeadlineScheduler).scanOnce(), third.get(DeadlineScheduler).scanOnce()]);
     expect(await missedCount(second, transferId)).toBe(1);
 
-    // A late decision is refused until the deadline is extended with a reason; then it is met.
+    // A late decision is refused until the deadline is extended with a reason; then it is met. The
+    // clock reads day 96, noon: the acts of days 95 and 96 have happened.
+    clock.set(`${addDays(DAY0, 96)}T12:00:00Z`);
     const http2 = request(second.getHttpServer());
     const c = (day: number, body: object) => ({ commandId: randomUUID(), occurredAt: on(day), transferId, inmateId: shown.body.inmateId, ...body });
     const decision = { decision: 'recognised', decisionReference: 'NL-1', decidedBy: DUTCH_JUSTICE, procedure: 'continuation' };

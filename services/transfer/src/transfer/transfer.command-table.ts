@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   AcknowledgeCertificateReceipt, CancelTransfer, ConfirmPlaceReservation, CompleteTransfer, DeclinePlaceReservation, EndTransferObstacle,
   EvaluateEligibility, ExtendDeadline, IssueCertificate, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion,
-  RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer,
+  RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, RecordStateAgreement, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer,
   ScheduleTransfer, WithdrawTransfer, type TransferCommand, type TransferCommandType,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
@@ -10,7 +10,7 @@ import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand } from '@custody/platform';
 import { signerStateOf } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
-import { CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
+import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { serviceRecordedRefusal } from './transfer.rights';
 
 const CASE = CaseJurisdiction;
@@ -20,7 +20,8 @@ const CASE = CaseJurisdiction;
  * is the command, as on custody.transfer.commands) and, for every row, the handler of
  * custody.transfer.commands. Who may call what (docs/domain.md, Rule 6: the sending state
  * requests, the receiving state decides): `transfer:request` for the sending state's steps,
- * `transfer:decide` for the receiving state's, `transfer:act` for the steps either state takes.
+ * `transfer:decide` for the receiving state's, `transfer:act` for the steps either state takes
+ * (a state's own answer under ETS 112 Art 3(2) only for the state answering: AgreementJurisdiction).
  * The facts the service records itself (a place confirmed or declined and the completion, from
  * custody's events; a missed deadline, from its scheduler) have no route, and are refused from
  * the topic: see RECORDED_BY_THE_SERVICE in transfer.rights.ts.
@@ -33,6 +34,7 @@ export const TRANSFER_COMMANDS: CommandTable<TransferCommandType> = {
     { type: 'RecordInmateOpinion', body: RecordInmateOpinion, http: { path: ':transferId/opinion', permission: 'transfer:request', jurisdiction: CASE, summary: 'Records the person\'s opinion on the transfer.' } },
     { type: 'RecordConsent', body: RecordConsent, http: { path: ':transferId/consent', permission: 'transfer:request', jurisdiction: CASE, summary: 'Records the person\'s consent, where the legal basis requires it.' } },
     { type: 'RecordInmateNotification', body: RecordInmateNotification, http: { path: ':transferId/notifications', permission: 'transfer:act', jurisdiction: CASE, summary: 'Records that the person was notified of a step of the case.' } },
+    { type: 'RecordStateAgreement', body: RecordStateAgreement, http: { path: ':transferId/agreements', permission: 'transfer:act', jurisdiction: AgreementJurisdiction, summary: 'Records one state\'s own answer on a clause both states must agree on (ETS 112 Art 3(2): less than six months left); only the state named in agreedBy may record it (Rule 3).' } },
     { type: 'IssueCertificate', body: IssueCertificate, http: { path: ':transferId/certificate', permission: 'transfer:request', jurisdiction: CASE, summary: 'Issues the certificate to the receiving state.' } },
     { type: 'AcknowledgeCertificateReceipt', body: AcknowledgeCertificateReceipt, http: { path: ':transferId/certificate-receipt', permission: 'transfer:decide', jurisdiction: CASE, summary: 'Acknowledges receipt of the certificate (the receiving state).' } },
     { type: 'RecordReceivingStateDecision', body: RecordReceivingStateDecision, http: { path: ':transferId/decision', permission: 'transfer:decide', jurisdiction: CASE, summary: 'Records the receiving state\'s decision on the request.' } },

@@ -4,12 +4,14 @@ import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTra
 import {
   applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type HandleOptions,
 } from '@custody/event-sourcing';
-import { observedCommand } from '@custody/platform';
+import { observedCommand, recordingClock } from '@custody/platform';
 import { signerRefusal } from '@custody/security';
+import { TransferConfig } from '../config';
+import { Clock } from '../deadlines/clock';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
-import { caseSubject, TRANSFER_COMMAND_RIGHTS } from './transfer.rights';
+import { caseSubject, RECORDED_BY_THE_SERVICE, TRANSFER_COMMAND_RIGHTS } from './transfer.rights';
 import { isEndingEvent } from './transfer.state';
 
 export const transferStream = (transferId: string) => `transfer-${transferId}`;
@@ -25,6 +27,8 @@ export class TransferCommands {
     private readonly store: PostgresEventStore,
     private readonly tables: TransferTables,
     private readonly inmates: InmatesRepository,
+    private readonly config: TransferConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -35,7 +39,7 @@ export class TransferCommands {
    * has connections waited for each other for ever.)
    */
   async execute(command: TransferCommand, metadata: EventMetadata): Promise<{ events: NewEvent[]; state: TransferState; revision?: number }> {
-    const decider = this.deciderFor(await this.contextOf(this.tables.pool, command));
+    const decider = this.deciderFor(await this.contextOf(this.tables.pool, command, this.clockFor(command)));
     return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata),
       unitOfWork: (work) => this.store.transaction(work),
@@ -50,7 +54,7 @@ export class TransferCommands {
    * rolled back alone and answered TRANSFER_ALREADY_ACTIVE.
    */
   async executeWithResult(tx: PostgresTransaction, command: TransferCommand, commandId: string, metadata: EventMetadata): Promise<CommandOutcome> {
-    const decider = this.deciderFor(await this.contextOf(tx, command));
+    const decider = this.deciderFor(await this.contextOf(tx, command, this.clockFor(command)));
     const { metadata: traced, ...options } = this.options(command, metadata);
     return applyCommandWithResult({
       reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
@@ -95,13 +99,22 @@ export class TransferCommands {
     };
   }
 
-  private async contextOf(on: Queryable, command: TransferCommand): Promise<DecisionContext> {
+  private async contextOf(on: Queryable, command: TransferCommand, clock?: DecisionContext['clock']): Promise<DecisionContext> {
     const { inmateId } = command.data;
     const [inmate, active] = await Promise.all([
       this.inmates.find(inmateId, on),
       on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
     ]);
-    return { inmate, activeTransferId: active.rows[0]?.transfer_id };
+    return { inmate, activeTransferId: active.rows[0]?.transfer_id, ...(clock ? { clock } : {}) };
+  }
+
+  /**
+   * Rule 17: a ministry's act is checked against the service's clock (never in the future, not late
+   * without a reason); the facts the service records itself carry the date of the fact that
+   * settles them (custody's event, the passing of a deadline) and are not.
+   */
+  private clockFor(command: TransferCommand): DecisionContext['clock'] {
+    return RECORDED_BY_THE_SERVICE[command.type] ? undefined : recordingClock(this.config, this.clock.now());
   }
 
   /** The decider with the facts it decides on (the inmate, the inmate's open case). */

@@ -97,6 +97,70 @@ describe('Rule 3: time left to serve', () => {
   });
 });
 
+describe('Rule 3: ETS 112 Art 3(2), both states agree to a transfer with less than six months left, each for itself', () => {
+  const s = belgiumToAlbania();
+  const c = commandsOf(s);
+  // 1 year 3 months from 2024-03-03: on day 5 (2025-03-08) about 150 days are left.
+  const short = contextOf(s, { inmate: { ...s.inmate, sentence: { ...s.inmate.sentence!, length: { years: 1, months: 3, days: 0 } } } });
+
+  it('each state records its own answer, citing Art 3(2), with the side it answers for', () => {
+    given(upTo(s, 'consent'), short).when(c.agreeSending()).thenMatches([
+      { type: 'StateAgreementRecorded', data: { clause: 'time-left-below-minimum', answer: 'agreed', side: 'sending', agreedBy: { state: 'BE' }, cites: 'ETS 112 Art 3(2)' } },
+    ]);
+    given(upTo(s, 'consent'), short).when(c.agreeReceiving()).thenMatches([
+      { type: 'StateAgreementRecorded', data: { answer: 'agreed', side: 'receiving', agreedBy: { state: 'AL' } } },
+    ]);
+  });
+
+  it('with one state\'s agreement the certificate still waits, naming the state that has not answered', () => {
+    given([...upTo(s, 'consent'), c.agreeReceiving()], short).when(c.certificate()).thenRejects('INSUFFICIENT_TIME_LEFT', { message: /So far BE has not answered yet; AL has agreed/ });
+  });
+
+  it('once both agreed, the time-left verdict passes citing Art 3(2), and the certificate is issued', () => {
+    const agreed = [...upTo(s, 'consent'), c.agreeSending(), c.agreeReceiving()];
+    given(agreed, short).when(c.certificate()).thenMatches([{ type: 'CertificateIssued' }]);
+    const [evaluated] = given([c.request(), c.agreeSending(), c.agreeReceiving()], short).when(c.evaluate(4)).thenMatches([{ type: 'EligibilityEvaluated' }]);
+    expect(evaluated.data).toMatchObject({
+      verdicts: expect.arrayContaining([expect.objectContaining({ rule: 'time-left', outcome: 'met', reason: expect.stringMatching(/^ETS 112 Art 3\(2\): only \d+ days .* both states have recorded their agreement/), domainRule: '3' })]),
+    });
+  });
+
+  it('one state\'s refusal stops the transfer', () => {
+    given([...upTo(s, 'consent'), c.agreeSending(), c.agreeReceiving(4, { answer: 'refused' })], short).when(c.certificate()).thenRejects('INSUFFICIENT_TIME_LEFT', { message: /have not agreed/ });
+  });
+
+  it('the same answer twice changes nothing; a state that is not the case\'s cannot answer', () => {
+    given([...upTo(s, 'consent'), c.agreeSending()], short).when(c.agreeSending(4)).thenNothing();
+    given(upTo(s, 'consent'), short).when(c.agreeSending(4, { agreedBy: { state: 'NL', organisation: 'Ministerie van Justitie' } as never })).thenRejects('STATE_NOT_PARTY_TO_CASE', {
+      details: { namedState: 'NL', sendingState: 'BE', receivingState: 'AL' },
+    });
+  });
+
+  it('2008/909 (an optional refusal ground) and a lease have no such clause', () => {
+    const n = belgiumToNetherlands();
+    given(upTo(n, 'consent'), contextOf(n)).when(commandsOf(n).agreeSending()).thenRejects('AGREEMENT_CLAUSE_NOT_APPLICABLE', { message: /^2008\/909 has no clause/ });
+    const k = denmarkToKosovo();
+    given(upTo(k, 'consent'), contextOf(k)).when(commandsOf(k).agreeReceiving()).thenRejects('AGREEMENT_CLAUSE_NOT_APPLICABLE');
+  });
+
+  it('no answer once the receiving state has decided', () => {
+    given(upTo(s, 'recognise'), contextOf(s)).when(c.agreeSending(21)).thenRejects('STEP_OUT_OF_ORDER');
+  });
+});
+
+describe('verdicts on the events name their code and their rule of docs/domain.md', () => {
+  it('a met verdict carries its rule, one not met or waiting carries its code too', () => {
+    const s = belgiumToAlbania();
+    const c = commandsOf(s);
+    const [evaluated] = given([c.request()], contextOf(s)).when(c.evaluate()).thenMatches([{ type: 'EligibilityEvaluated' }]);
+    const verdicts = (evaluated.data as { verdicts: Array<{ rule: string; code?: string; domainRule?: string }> }).verdicts;
+    expect(verdicts.find((v) => v.rule === 'legal-basis')).toEqual(expect.objectContaining({ domainRule: '1' }));
+    expect(verdicts.find((v) => v.rule === 'legal-basis')).not.toHaveProperty('code');
+    expect(verdicts.find((v) => v.rule === 'consent')).toMatchObject({ outcome: 'needs-decision', code: 'CONSENT_REQUIRED', domainRule: '5' });
+    expect(verdicts.find((v) => v.rule === 'opinion')).toMatchObject({ code: 'OPINION_NOT_RECORDED', domainRule: '5' });
+  });
+});
+
 describe('Rule 4: nationality', () => {
   it('ETS 112: the person must be a national of the administering state', () => {
     const s = belgiumToAlbania();
@@ -327,9 +391,16 @@ describe('Rule 7: deadlines of 2008/909', () => {
     given([...upTo(s, 'schedule'), c2.obstacle(25)], ctx).when(c2.dispatch()).thenRejects('STEP_OUT_OF_ORDER', { message: /end the obstacle/ });
   });
 
-  it('ETS 112 sets no transfer deadline, so there is no clock for an obstacle to stop', () => {
+  it('ETS 112 sets no transfer deadline: an obstacle still stops the dispatch, and its end names no due date (TransferObstacleEnded v2)', () => {
     const a = belgiumToAlbania();
-    given(upTo(a, 'recognise'), contextOf(a)).when(commandsOf(a).obstacle()).thenRejects('DEADLINE_NOT_RUNNING');
+    const ca = commandsOf(a);
+    const obstructed = [...upTo(a, 'schedule'), ca.obstacle(25)];
+    given(obstructed, contextOf(a)).when(ca.dispatch()).thenRejects('STEP_OUT_OF_ORDER', { message: /end the obstacle/ });
+    const [ended] = given(obstructed, contextOf(a)).when(ca.endObstacle(28)).thenMatches([{ type: 'TransferObstacleEnded' }]);
+    expect(ended.data).not.toHaveProperty('transferDueAt');
+    const { state } = run([...obstructed, ca.endObstacle(28)], contextOf(a));
+    expect(state.deadlines).toEqual({});
+    given([...obstructed, ca.endObstacle(28)], contextOf(a)).when(ca.dispatch(30)).thenMatches([{ type: 'CustodyDispatched' }]);
   });
 
   it('the receipt meets the transfer deadline', () => {
@@ -544,5 +615,61 @@ describe('Rule 13: the facility reports the admission and the case is complete',
     expect(state.reservation?.status).toBe('used');
     expect(Object.values(state.deadlines).every((d) => d!.status === 'met')).toBe(true);
     expect(at(n, 0)).toBe('2025-05-12T09:00:00Z');
+  });
+});
+
+describe('Rule 17: time runs forward in a case', () => {
+  const s = belgiumToAlbania();
+  const c = commandsOf(s);
+  // The service's clock reads day 6 of the case, 12:00; the default policy: 300 s of skew, 7 days before a reason is needed.
+  const clock = { now: `${addDays(s.day0, 6)}T12:00:00.000Z`, policy: { clockSkewSeconds: 300, lateRecordingDays: 7 } };
+  const ctx = contextOf(s, { clock });
+
+  it('a certificate receipt dated in the future is refused DATE_IN_FUTURE, naming the field and the clock (2008/909 Art 12(2) would run from it)', () => {
+    given(upTo(s, 'certificate'), ctx).when(c.receipt(0, { occurredAt: '2099-01-01T00:00:00Z' })).thenRejects('DATE_IN_FUTURE', {
+      details: { field: 'occurredAt', date: '2099-01-01T00:00:00Z', now: clock.now, latest: `${addDays(s.day0, 6)}T12:05:00.000Z` },
+      paths: ['occurredAt'],
+    });
+  });
+
+  it('the clock\'s skew is allowed: five minutes ahead passes, a second more does not', () => {
+    given(upTo(s, 'certificate'), ctx).when(c.receipt(0, { occurredAt: `${addDays(s.day0, 6)}T12:05:00Z` })).thenMatches([{ type: 'CertificateReceived' }]);
+    given(upTo(s, 'certificate'), ctx).when(c.receipt(0, { occurredAt: `${addDays(s.day0, 6)}T12:05:01Z` })).thenRejects('DATE_IN_FUTURE');
+  });
+
+  it('a certificate receipt dated before the certificate was issued is refused DATE_BEFORE_PRECEDING_STEP, naming both dates (2008/909 Art 5(1), 12(2))', () => {
+    given(upTo(s, 'certificate'), ctx).when(c.receipt(4)).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { field: 'occurredAt', date: at(s, 4), step: 'certificate-receipt', precedingStep: 'certificate-issue', precedingDate: at(s, 5) },
+      message: /2008\/909 Art 5\(1\) and Art 12\(2\)/,
+    });
+  });
+
+  it('the decision is not dated before the receipt, the dispatch not before the decision, the receipt of the person not before the dispatch', () => {
+    given(upTo(s, 'receipt'), contextOf(s)).when(c.recognise(5)).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { precedingStep: 'certificate-receipt', precedingDate: at(s, 6) } });
+    // The latest step it follows is named: here the schedule (day 23), which came after the decision (day 20).
+    given(upTo(s, 'schedule'), contextOf(s)).when(c.dispatch(19)).thenRejects('DATE_BEFORE_PRECEDING_STEP', {
+      details: { precedingStep: 'schedule', precedingDate: at(s, 23) }, message: /2008\/909 Art 15\(1\): the person is transferred after the final decision/,
+    });
+    given(upTo(s, 'dispatch'), contextOf(s)).when(c.receive(29)).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { precedingStep: 'dispatch', precedingDate: at(s, 30) } });
+  });
+
+  it('every step follows the request (Rule 6)', () => {
+    given([c.request()], contextOf(s)).when(c.opinion(-1)).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { precedingStep: 'request' } });
+  });
+
+  it('an act recorded more than 7 days after it happened needs a lateRecordingReason', () => {
+    const later = contextOf(s, { clock: { ...clock, now: `${addDays(s.day0, 20)}T12:00:00.000Z` } });
+    given(upTo(s, 'certificate'), later).when(c.receipt(6)).thenRejects('LATE_RECORDING_REASON_REQUIRED', {
+      details: { field: 'occurredAt', date: at(s, 6), recordedAt: `${addDays(s.day0, 20)}T12:00:00.000Z`, lateRecordingDays: 7 },
+    });
+    given(upTo(s, 'certificate'), later).when(c.receipt(6, { lateRecordingReason: 'The receipt was logged on paper while the registry system was down.' })).thenMatches([{ type: 'CertificateReceived' }]);
+  });
+
+  it('the facts the service records itself (no clock in the context) are dated by the fact that settles them', () => {
+    given(upTo(s, 'receive'), contextOf(s)).when(c.complete(200)).thenMatches([{ type: 'TransferCompleted' }]);
+  });
+
+  it('a command that changes nothing is not dated again (a re-sent completion)', () => {
+    given([...upTo(s, 'receive'), c.complete()], ctx).when(c.complete(200)).thenNothing();
   });
 });

@@ -1,10 +1,11 @@
 import {
   CommandRejection, currentVersion, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
-  type TransferEvent, type TransferEventType, type EventPayload, reject,
+  type TransferEvent, type TransferEventType, type EventPayload, reject, rejectionOf,
 } from '@custody/contracts';
 import {
-  checkAdaptation, checkLegalBasis, consentRequirement, daysServed, decisionDeadline, evaluateCase, findLegalBasis,
-  transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RuleCode, type Verdict,
+  agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
+  evaluateCase, findLegalBasis, transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RecordingClock,
+  type RuleCode, type Step, type TimeProblem, type Verdict,
 } from '@custody/legal';
 import { inmateFacts, lengthInDays, sentenceFacts, type InmateRecord } from '../inmates/inmate-record';
 import { evolve, initialState, isEnded, isReservationHeld, type Stage, type TransferState } from './transfer.state';
@@ -19,6 +20,12 @@ export type { TransferState };
 export interface DecisionContext {
   inmate?: InmateRecord;
   activeTransferId?: string;
+  /**
+   * The service's clock when a ministry's command is recorded (Rule 17: not dated in the future,
+   * not late without a reason). Absent for the facts the service records itself (custody's answers,
+   * the deadline scheduler), which carry the date of the fact that settles them.
+   */
+  clock?: RecordingClock;
 }
 
 /** The calendar day of an instant (UTC): the law counts days. */
@@ -102,6 +109,8 @@ function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate
     sentence: sentenceFacts(inmate.sentence, day),
     consent: consent === 'given' || consent === 'refused' ? consent : undefined,
     isOpinionRecorded: state.opinion !== undefined,
+    // Rule 3, ETS 112 Art 3(2): each state's own answer; agreed once both agreed.
+    shortTimeLeftAnswers: state.agreements?.['time-left-below-minimum'] ?? {},
   };
 }
 
@@ -112,6 +121,11 @@ function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate
  * yet, a reservation id already taken) leaves the case recognised, to ask again.
  */
 const REFUSALS_ENDING_THE_CASE: ReadonlySet<string> = new Set<RejectionCode>(['LEASE_ELIGIBILITY_NOT_MET']);
+
+/** A verdict as the events carry it: its rule, outcome, code (unless met), reason and rule of docs/domain.md. */
+function recordedVerdict(v: Verdict) {
+  return { rule: v.rule.toLowerCase().replace(/_/g, '-'), outcome: v.outcome, ...(v.code ? { code: v.code } : {}), reason: v.reason, domainRule: DOMAIN_RULE[v.rule] };
+}
 
 /** Compensation when a case ends: a place held at the facility is to be released. */
 function compensate(state: TransferState, reason: string): TransferEvent[] {
@@ -135,12 +149,52 @@ function groundInLaw(requirement: ReturnType<typeof consentRequirement>, basisId
   return findLegalBasis(basisId)?.kind === 'facility-lease' ? 'lease-treaty' : undefined;
 }
 
+/** The step of the case each command takes (Rule 17 compares its date with those of the steps it follows). */
+const STEP_OF_COMMAND: Partial<Record<TransferCommand['type'], Step>> = {
+  EvaluateEligibility: 'eligibility-evaluation',
+  RecordInmateOpinion: 'opinion',
+  RecordConsent: 'consent',
+  RecordInmateNotification: 'notification',
+  RecordStateAgreement: 'states-agreement',
+  IssueCertificate: 'certificate-issue',
+  AcknowledgeCertificateReceipt: 'certificate-receipt',
+  RecordReceivingStateDecision: 'decision',
+  ExtendDeadline: 'deadline-extension',
+  ReportTransferObstacle: 'obstacle-report',
+  EndTransferObstacle: 'obstacle-end',
+  RequestPlaceReservation: 'reservation-request',
+  ScheduleTransfer: 'schedule',
+  RecordDispatch: 'dispatch',
+  RecordReceipt: 'receipt',
+  WithdrawTransfer: 'withdrawal',
+  CancelTransfer: 'cancellation',
+  CompleteTransfer: 'completion',
+};
+
+/**
+ * Rule 17, once the step is decided (a command that changes nothing is not dated again): the act is
+ * not dated in the future, nor recorded late without a reason (with the clock of a ministry's
+ * command), nor dated before a step it follows.
+ */
+function checkTime(command: TransferCommand, state: TransferState, context: DecisionContext): void {
+  const problem: TimeProblem | undefined =
+    (context.clock ? checkRecording(command.data, context.clock) : undefined) ??
+    (STEP_OF_COMMAND[command.type] ? checkStepDate(STEP_OF_COMMAND[command.type]!, 'occurredAt', command.data.occurredAt, state.dates ?? {}) : undefined);
+  if (problem) throw rejectionOf(problem);
+}
+
 /**
  * The transfer case: every step of the legal process from the request to the admission, with
- * the rules of docs/domain.md. Pure: the inmate's facts come in the context, the time on the
- * command (`occurredAt`).
+ * the rules of docs/domain.md. Pure: the inmate's facts and the service's clock come in the
+ * context, the time of the act on the command (`occurredAt`).
  */
 export function decide(command: TransferCommand, state: TransferState, context: DecisionContext = {}): TransferEvent[] {
+  const events = decideStep(command, state, context);
+  if (events.length > 0) checkTime(command, state, context);
+  return events;
+}
+
+function decideStep(command: TransferCommand, state: TransferState, context: DecisionContext): TransferEvent[] {
   if (command.type === 'RequestTransfer') return requestTransfer(command.data, state, context);
   if (state.stage === 'none') throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId });
   if (command.data.inmateId !== state.inmateId) {
@@ -162,7 +216,7 @@ export function decide(command: TransferCommand, state: TransferState, context: 
         ...ids,
         legalBasis: state.legalBasis!,
         isEligible: screening.isEligible,
-        verdicts: screening.verdicts.map((v) => ({ rule: v.rule.toLowerCase().replace(/_/g, '-'), outcome: v.outcome, reason: v.reason })),
+        verdicts: screening.verdicts.map(recordedVerdict),
       })];
     }
 
@@ -198,6 +252,25 @@ export function decide(command: TransferCommand, state: TransferState, context: 
       requireOpen(state);
       const { language, subject } = command.data;
       return [event('InmateNotified', { ...ids, language, subject })];
+    }
+
+    case 'RecordStateAgreement': {
+      requireOpen(state);
+      requireStage(state, ['requested', 'certificate-issued'], 'requested or awaiting the receiving state\'s decision');
+      const { clause, answer, agreedBy, reference, explanation } = command.data;
+      // Rule 3: only a clause of the case's basis on which both states may agree (ETS 112 Art 3(2)).
+      const provided = agreementClauses(state.legalBasis!).find((c) => c.clause === clause);
+      if (!provided) {
+        throw reject('AGREEMENT_CLAUSE_NOT_APPLICABLE', { clause, legalBasis: state.legalBasis! }, `${findLegalBasis(state.legalBasis!)?.citation ?? state.legalBasis} has no clause on which both states may agree to ${clause}; nothing needs agreeing under it.`);
+      }
+      // Two-sided: each of the two states answers for itself (the command table lets only that state send it).
+      const side = agreedBy.state === state.sendingState ? 'sending' : agreedBy.state === state.receivingState ? 'receiving' : undefined;
+      if (!side) throw reject('STATE_NOT_PARTY_TO_CASE', { namedState: agreedBy.state, sendingState: state.sendingState!, receivingState: state.receivingState!, field: 'agreedBy.state' });
+      if (state.agreements?.[clause]?.[side] === answer) return [];
+      return [event('StateAgreementRecorded', {
+        ...ids, clause, answer, side, agreedBy, cites: provided.cites,
+        ...(reference ? { reference } : {}), ...(explanation ? { explanation } : {}),
+      })];
     }
 
     case 'IssueCertificate': {
@@ -293,19 +366,17 @@ export function decide(command: TransferCommand, state: TransferState, context: 
       requireOpen(state);
       requireStage(state, ['recognised', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised and not yet dispatched');
       if (state.obstacle) throw stepOutOfOrder(state, 'without an open obstacle (end the current one first)');
-      const deadline = state.deadlines['physical-transfer'];
-      if (!deadline || (deadline.status !== 'open' && deadline.status !== 'missed')) {
-        throw reject('DEADLINE_NOT_RUNNING', { deadline: 'physical-transfer' }, 'No physical-transfer deadline runs for this case (2008/909 Art 15 sets it; this legal basis does not), so there is no clock for an obstacle to stop.');
-      }
+      // An obstacle stops the dispatch under any basis; where 2008/909 Art 15 runs a deadline, it stops that too (evolve).
       return [event('TransferObstacleReported', { ...ids, description: command.data.description })];
     }
 
     case 'EndTransferObstacle': {
       requireOpen(state);
       if (!state.obstacle) throw stepOutOfOrder(state, 'stopped by an obstacle');
-      // 2008/909 Art 15(2): within 10 days of the end of the obstacle.
-      const due = transferDeadlineAfterObstacle(state.legalBasis!, dayOf(occurredAt))!;
-      return [event('TransferObstacleEnded', { ...ids, transferDueAt: endOfDay(due.dueOn) })];
+      // 2008/909 Art 15(2): within 10 days of the end of the obstacle, where a deadline was running; none otherwise.
+      const wasRunning = state.deadlines['physical-transfer']?.status === 'suspended';
+      const due = wasRunning ? transferDeadlineAfterObstacle(state.legalBasis!, dayOf(occurredAt)) : undefined;
+      return [event('TransferObstacleEnded', { ...ids, ...(due ? { transferDueAt: endOfDay(due.dueOn) } : {}) })];
     }
 
     case 'RequestPlaceReservation': {

@@ -105,6 +105,8 @@ export function commandsOf(shape: CaseShape) {
     opinion: build('RecordInmateOpinion', 2, () => ({ opinion: 'I agree to go.', language: 'sq', recordedBy: authority(sending, 'Prison') })),
     consent: build('RecordConsent', 3, () => ({ ...shape.consent, recordedBy: authority(sending, 'Prison') })),
     notify: build('RecordInmateNotification', 4, () => ({ language: 'sq', subject: 'The request was sent' })),
+    agreeSending: build('RecordStateAgreement', 4, () => ({ clause: 'time-left-below-minimum', answer: 'agreed', agreedBy: authority(sending, 'Ministry of Justice') })),
+    agreeReceiving: build('RecordStateAgreement', 4, () => ({ clause: 'time-left-below-minimum', answer: 'agreed', agreedBy: authority(receiving, 'Ministry of Justice') })),
     certificate: build('IssueCertificate', 5, () => ({ certificateReference: 'CERT-1', receivingAuthority: authority(receiving, 'Ministry of Justice'), isJudgmentEnclosed: true })),
     receipt: build('AcknowledgeCertificateReceipt', 6, () => ({ receivedBy: authority(receiving, 'Ministry of Justice') })),
     recognise: build('RecordReceivingStateDecision', 20, () => ({ decision: 'recognised', decisionReference: 'DEC-1', decidedBy: authority(receiving, 'Ministry of Justice'), procedure: 'continuation' })),
@@ -132,12 +134,15 @@ export function happyPath(shape: CaseShape): TransferCommand[] {
     c.reserve(), c.confirm(), c.schedule(), c.dispatch(), c.receive(), c.complete()];
 }
 
-/** Runs commands through the decider (each must be accepted) and returns the events and the state. */
+/**
+ * Runs commands through the decider (each must be accepted) and returns the events and the state.
+ * The events are dated by their command's `occurredAt`, as the store gives them back.
+ */
 export function run(commands: TransferCommand[], context: DecisionContext): { events: TransferEvent[]; state: TransferState } {
   let state = initialState();
   const events: TransferEvent[] = [];
   for (const command of commands) {
-    const decided = decide(command, state, context);
+    const decided = decide(command, state, context).map((e) => ({ ...e, occurredAt: command.data.occurredAt }));
     events.push(...decided);
     state = decided.reduce(evolve, state);
   }
@@ -146,12 +151,15 @@ export function run(commands: TransferCommand[], context: DecisionContext): { ev
 
 /**
  * A specification a lawyer can read (the kernel's given / when / then, with the decision
- * context): given the events of a case (or the commands that made them), when a command
+ * context): given the events of a case (or the commands that made them, recorded at their own
+ * time: without the context's clock), when a command
  * arrives, then these events (`thenMatches`: types in order, data in part), or this rejection.
  */
 export function given(history: TransferCommand[] | TransferEvent[], context: DecisionContext = {}) {
+  // The history was recorded at its own time: only the command under test meets the context's clock.
+  const { clock: _now, ...then } = context;
   const events = history.length > 0 && 'schemaVersion' in history[0]
     ? (history as TransferEvent[])
-    : run(history as TransferCommand[], context).events;
+    : run(history as TransferCommand[], then).events;
   return specify<TransferCommand, TransferEvent, TransferState>({ initialState, evolve, decide: (command, state) => decide(command, state, context) })(events);
 }

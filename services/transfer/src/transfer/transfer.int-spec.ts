@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
-import { addDays, daysBetween } from '@custody/legal';
 import { PostgresEventStore } from '@custody/event-store';
+import { addDays, daysBetween } from '@custody/legal';
 import { eventually } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
@@ -236,5 +236,78 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     const setAside = await reader.waitFor((m) => m.topic === `${TOPICS.transferCommands}.dlq` && m.data.commandId === anonymousId, 'the anonymous command dead-lettered');
     expect(setAside.headers).toMatchObject({ dlq_code: 'INVALID_ENVELOPE' });
     expect(await streamTypes(app, transferId)).toEqual(['TransferRequested']);
+  });
+
+  it('ETS 112 Art 3(2): with about 150 days left, the certificate waits until each state has recorded its own agreement', async () => {
+    const inmateId = randomUUID();
+    const transferId = randomUUID();
+    // One year from 2025-08-04: release on 2026-08-04, 155 days after the request of 2026-03-02.
+    await registerInmate(producer, inmateId, {
+      nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE',
+      sentence: {
+        court: 'Tribunal de première instance de Bruxelles', caseReference: 'BXL-2025-CR-77', finalJudgmentDate: '2025-07-20', offences: [{ description: 'Theft', category: 'property' }],
+        kind: 'determinate', length: { years: 1, months: 0, days: 0 }, sentenceEndDate: '2026-08-04', enforcementStartDate: '2025-08-04', preTrialDays: 0, daysServed: 210,
+      },
+    }, app);
+    const c = (day: number, body: object = {}) => command(transferId, inmateId, day, body);
+    await http.post('/transfers').send(c(0, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })).expect(201);
+    await http.post(`/transfers/${transferId}/eligibility`).send(c(1)).expect(200);
+    await http.post(`/transfers/${transferId}/opinion`).send(c(2, { opinion: 'I would like to go home.', language: 'sq', recordedBy: BELGIAN_PRISON })).expect(200);
+    await http.post(`/transfers/${transferId}/consent`).send(c(3, { outcome: 'given', recordedBy: BELGIAN_PRISON })).expect(200);
+    const certificate = () => http.post(`/transfers/${transferId}/certificate`).send(c(5, { certificateReference: 'BE-AL-2026-0150', receivingAuthority: ALBANIAN_JUSTICE, isJudgmentEnclosed: true }));
+
+    const waiting = await certificate().expect(422);
+    expect(waiting.body).toMatchObject({ code: 'INSUFFICIENT_TIME_LEFT', details: { rule: 'TIME_LEFT' } });
+    expect(waiting.body.message).toMatch(/both states record their agreement \(ETS 112 Art 3\(2\)\)/);
+
+    const agreement = (agreedBy: object) => c(4, { clause: 'time-left-below-minimum', answer: 'agreed', agreedBy, reference: 'ART-3-2' });
+    const belgium = await http.post(`/transfers/${transferId}/agreements`).send(agreement({ state: 'BE', organisation: 'FPS Justice, Central Authority' })).expect(200);
+    expect(belgium.body.events).toEqual([expect.objectContaining({ type: 'StateAgreementRecorded' })]);
+    const oneSided = await certificate().expect(422);
+    expect(oneSided.body.message).toMatch(/So far BE has agreed; AL has not answered yet\./);
+
+    await http.post(`/transfers/${transferId}/agreements`).send(agreement(ALBANIAN_JUSTICE)).expect(200);
+    const issued = await certificate().expect(200);
+    expect(issued.body.events).toEqual([expect.objectContaining({ type: 'CertificateIssued' })]);
+    const published = await reader.waitFor((m) => m.type === 'StateAgreementRecorded' && m.data.transferId === transferId && m.data.side === 'receiving', 'Albania\'s answer published');
+    expect(published.data).toMatchObject({ clause: 'time-left-below-minimum', answer: 'agreed', cites: 'ETS 112 Art 3(2)', agreedBy: { state: 'AL' } });
+
+    // Rule 17: the receipt of the certificate is dated neither in the future nor before the certificate was issued.
+    const future = await http.post(`/transfers/${transferId}/certificate-receipt`).send({ ...c(6, { receivedBy: ALBANIAN_JUSTICE }), occurredAt: '2099-01-01T00:00:00Z' }).expect(422);
+    expect(future.body).toMatchObject({ code: 'DATE_IN_FUTURE', details: { field: 'occurredAt', date: '2099-01-01T00:00:00Z' }, errors: [{ path: 'occurredAt' }] });
+    const early = await http.post(`/transfers/${transferId}/certificate-receipt`).send(c(4, { receivedBy: ALBANIAN_JUSTICE })).expect(422);
+    expect(early.body).toMatchObject({
+      code: 'DATE_BEFORE_PRECEDING_STEP',
+      details: { field: 'occurredAt', date: on(4), step: 'certificate-receipt', precedingStep: 'certificate-issue', precedingDate: on(5) },
+    });
+    await http.post(`/transfers/${transferId}/certificate-receipt`).send(c(6, { receivedBy: ALBANIAN_JUSTICE })).expect(200);
+    const timeline = (await http.get(`/transfers/${transferId}`).expect(200)).body.timeline.map((t: { step: string }) => t.step);
+    expect(timeline).toEqual([
+      'TransferRequested', 'EligibilityEvaluated', 'InmateOpinionRecorded', 'ConsentRecorded', 'StateAgreementRecorded', 'StateAgreementRecorded', 'CertificateIssued', 'CertificateReceived',
+    ]);
+  });
+
+  it('asks a reason of an act recorded more than COMMAND_LATE_RECORDING_DAYS after it happened, and keeps it with the event', async () => {
+    const strict = newEnvironment();
+    const strictApp = await bootTransferApp(strict, undefined, { COMMAND_LATE_RECORDING_DAYS: '7' });
+    const strictProducer = new TestProducer(strict.prefix);
+    try {
+      const inmateId = randomUUID();
+      await registerInmate(strictProducer, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, strictApp);
+      const transferId = randomUUID();
+      const long = new Date(Date.now() - 30 * 86_400_000).toISOString();
+      const body = { commandId: randomUUID(), occurredAt: long, transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' };
+      const refused = await request(strictApp.getHttpServer()).post('/transfers').send(body).expect(422);
+      expect(refused.body).toMatchObject({ code: 'LATE_RECORDING_REASON_REQUIRED', details: { field: 'occurredAt', date: long, lateRecordingDays: 7 } });
+      const reason = 'The request was sent on paper; entered once the registry reopened.';
+      await request(strictApp.getHttpServer()).post('/transfers').send({ ...body, commandId: randomUUID(), lateRecordingReason: reason }).expect(201);
+      const stored: unknown[] = [];
+      for await (const event of strictApp.get(PostgresEventStore).readStream(`transfer-${transferId}`)) stored.push(event.metadata.lateRecordingReason);
+      expect(stored).toEqual([reason]);
+    } finally {
+      await strictProducer.close();
+      await strictApp.close();
+      await dropSchema(strict.schema);
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { TransferEvent } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { resourceIdOf, type JurisdictionResolver, type ResourceJurisdiction, type SecureRequest } from '@custody/security';
 import { InmatesRepository } from '../inmates/inmates.repository';
+import { answeringSide } from './transfer.rights';
 import { transferStream } from './transfer.commands';
 import { evolve, initialState } from './transfer.state';
 
@@ -48,5 +49,21 @@ export class RequestJurisdiction implements JurisdictionResolver {
       ...(isInmateOfAnotherState ? {} : { sendingState }),
       ...(typeof receivingState === 'string' ? { receivingState } : {}),
     };
+  }
+}
+
+/**
+ * Rule 3, a two-sided command (RecordStateAgreement): the case's side of the state the body names as
+ * answering (`agreedBy.state`), so that `transfer:act` lets the sending state record its own answer
+ * and the receiving state its own, and neither the other's.
+ */
+@Injectable()
+export class AgreementJurisdiction implements JurisdictionResolver {
+  constructor(private readonly cases: CaseJurisdiction) {}
+
+  async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
+    const subject = await this.cases.resolve(request);
+    if (!subject || subject.kind !== 'case') return subject;
+    return answeringSide({ ...subject, kind: 'case' }, (request.body ?? {}) as Record<string, unknown>);
   }
 }

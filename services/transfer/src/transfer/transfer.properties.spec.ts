@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
-import { addDays } from '@custody/legal';
+import { addDays, STEP_ORDER, type RecordingClock, type Step as CaseStep } from '@custody/legal';
 import { decide, evolve, initialState } from './transfer.decider';
+import { STEP_OF_EVENT } from './transfer.state';
 import { belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, type CaseShape } from './transfer.fixtures';
 
 const HAPPY = ['request', 'evaluate', 'opinion', 'consent', 'certificate', 'receipt', 'recognise', 'reserve', 'confirm', 'schedule', 'dispatch', 'receive', 'complete'] as const;
@@ -119,5 +120,71 @@ describe('properties of every sequence of commands', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('Rule 17: no sequence of accepted commands makes a case\'s timeline go backwards', () => {
+  const STEPS = [...HAPPY, ...DISRUPTIVE, 'agreeSending', 'agreeReceiving'] as const;
+  type Planned = { step: (typeof STEPS)[number]; day: number; minutes: number; hasReason: boolean };
+  const planned = (steps: readonly string[], jitter: fc.Arbitrary<number>) =>
+    fc.tuple(...steps.map(() => fc.tuple(jitter, fc.integer({ min: 0, max: 600 }), fc.boolean()))).map((dates) =>
+      steps.map((step, i) => ({ step, day: i * 3 + dates[i][0], minutes: dates[i][1], hasReason: dates[i][2] }) as Planned));
+  // Mostly in order with dates that wander back and forth; or anything, on any day.
+  const plans = fc.oneof(
+    { weight: 3, arbitrary: nearlyInOrder.chain((steps) => planned(steps, fc.integer({ min: -4, max: 6 }))) },
+    { weight: 1, arbitrary: fc.array(fc.record({ step: fc.constantFrom(...STEPS), day: fc.integer({ min: -5, max: 130 }), minutes: fc.integer({ min: 0, max: 600 }), hasReason: fc.boolean() }), { maxLength: 40 }) },
+  );
+  const seen = { accepted: 0, refusedForTime: 0, received: 0 };
+
+  it('every accepted step is dated no later than the clock allows, no earlier than the steps it follows, and late only with a reason', () => {
+    fc.assert(
+      // The clock reads a day around the plan's last one; acts may be recorded up to 3 to 60 days late without a reason.
+      fc.property(shapes, plans, fc.integer({ min: -10, max: 20 }), fc.integer({ min: 3, max: 60 }), (shape, plan, offset, lateRecordingDays) => {
+        const s = shape();
+        const c = commandsOf(s);
+        const today = Math.max(0, ...plan.map((p) => p.day)) + offset;
+        const clock: RecordingClock = { now: `${addDays(s.day0, today)}T12:00:00.000Z`, policy: { clockSkewSeconds: 300, lateRecordingDays } };
+        let state = initialState();
+        const timeline: Array<{ step: CaseStep; at: number; lateRecordingReason?: string }> = [];
+        for (const { step, day, minutes, hasReason } of plan) {
+          const occurredAt = new Date(Date.parse(`${addDays(s.day0, day)}T09:00:00Z`) + minutes * 60_000).toISOString();
+          const command = (c[step] as (day?: number, over?: object) => TransferCommand)(day, { occurredAt, ...(hasReason ? { lateRecordingReason: 'Entered from the paper file.' } : {}) });
+          // The facts the service records itself carry no clock, as in the command handler.
+          const recordedByService = ['ConfirmPlaceReservation', 'DeclinePlaceReservation', 'CompleteTransfer', 'RecordMissedDeadline'].includes(command.type);
+          let decided: TransferEvent[];
+          try {
+            decided = decide(command, state, { inmate: s.inmate, ...(recordedByService ? {} : { clock }) });
+          } catch (error) {
+            if (!(error instanceof CommandRejection)) throw error;
+            if (['DATE_IN_FUTURE', 'DATE_BEFORE_PRECEDING_STEP', 'LATE_RECORDING_REASON_REQUIRED'].includes(error.code)) seen.refusedForTime++;
+            continue;
+          }
+          for (const event of decided) {
+            const step = STEP_OF_EVENT[event.type];
+            if (step) timeline.push({ step, at: Date.parse(occurredAt), lateRecordingReason: command.data.lateRecordingReason });
+            if (!recordedByService) {
+              expect(Date.parse(occurredAt)).toBeLessThanOrEqual(Date.parse(clock.now) + 300_000);
+              if (Date.parse(occurredAt) < Date.parse(clock.now) - lateRecordingDays * 86_400_000) expect(command.data.lateRecordingReason).toBeDefined();
+            }
+          }
+          state = decided.map((e) => ({ ...e, occurredAt })).reduce(evolve, state);
+          seen.accepted += decided.length;
+        }
+        // Read from the timeline alone: no step lies before a step it follows that was recorded before it.
+        timeline.forEach((entry, i) => {
+          for (const earlier of timeline.slice(0, i)) {
+            if (STEP_ORDER[entry.step]?.after.includes(earlier.step)) expect(entry.at).toBeGreaterThanOrEqual(earlier.at);
+          }
+        });
+        // And the case's way forward, as accepted, never goes back in time.
+        const forward = timeline.filter((e) => ['request', 'certificate-issue', 'certificate-receipt', 'decision', 'dispatch', 'receipt', 'completion'].includes(e.step));
+        forward.forEach((entry, i) => i > 0 && expect(entry.at).toBeGreaterThanOrEqual(forward[i - 1].at));
+        if (timeline.some((e) => e.step === 'receipt')) seen.received++;
+      }),
+      { numRuns: 800 },
+    );
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.refusedForTime).toBeGreaterThan(0);
+    expect(seen.received).toBeGreaterThan(0);
   });
 });

@@ -11,7 +11,8 @@ const NO_STATE = [] as const;
  * signature: the same as over HTTP (transfer:request, transfer:decide, transfer:act). Rule 6: the
  * sending state requests, prepares (eligibility, the person's opinion and consent, the
  * certificate) and may withdraw; the receiving state acknowledges the certificate and decides.
- * Rule 11: each side records its own half of the hand-over. The rest (notifications, deadline
+ * Rule 11: each side records its own half of the hand-over. Rule 3 (ETS 112 Art 3(2)): each state
+ * records its own answer on a clause both must agree on, and no state another's. The rest (notifications, deadline
  * extensions, obstacles, the request for a place, the schedule, cancellation) is either state's.
  * No state issues the facts the service records itself ({@link RECORDED_BY_THE_SERVICE}).
  */
@@ -27,6 +28,8 @@ export const TRANSFER_COMMAND_RIGHTS = {
   RecordReceivingStateDecision: RECEIVING,
   RecordReceipt: RECEIVING,
   RecordInmateNotification: EITHER,
+  // Two-sided: either state, each for itself only (the subject is the named state's side, caseSubject).
+  RecordStateAgreement: EITHER,
   ExtendDeadline: EITHER,
   RecordMissedDeadline: NO_STATE,
   ReportTransferObstacle: EITHER,
@@ -86,8 +89,25 @@ export function caseSubject(
   stored: { sendingState?: string; receivingState?: string } | undefined,
   inmateSendingState: string | undefined,
 ): ResourceJurisdiction | undefined {
-  if (stored) return { kind: 'case', sendingState: stored.sendingState, receivingState: stored.receivingState };
+  if (stored) {
+    const subject = { kind: 'case' as const, sendingState: stored.sendingState, receivingState: stored.receivingState };
+    return command.type === 'RecordStateAgreement' ? answeringSide(subject, command.data) : subject;
+  }
   if (command.type !== 'RequestTransfer') return undefined;
   const subject = requested(command.data) as { kind: 'case'; sendingState?: string; receivingState?: string };
   return inmateSendingState && inmateSendingState !== subject.sendingState ? { kind: 'case', receivingState: subject.receivingState } : subject;
+}
+
+/**
+ * Rule 3, a two-sided command: the case seen only as the side of the state the command names as
+ * answering (`agreedBy.state`), so that the sending state may record its own answer and the
+ * receiving state its own, and neither the other's. A state that is not the case's is no side.
+ */
+export function answeringSide(subject: { kind: 'case'; sendingState?: string; receivingState?: string }, data: Record<string, unknown>): ResourceJurisdiction {
+  const named = (data.agreedBy as { state?: unknown } | undefined)?.state;
+  return {
+    kind: 'case',
+    ...(named !== undefined && named === subject.sendingState ? { sendingState: subject.sendingState } : {}),
+    ...(named !== undefined && named === subject.receivingState ? { receivingState: subject.receivingState } : {}),
+  };
 }

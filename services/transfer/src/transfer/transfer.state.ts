@@ -1,5 +1,6 @@
+import { withStepDate, type Step, type StepDates } from '@custody/legal';
 import type {
-  AdaptedSentence, CancellingParty, ConsentNotRequiredGround, ConsentOutcome, CustodyDispatchedPayload, CustodyReceivedPayload,
+  AdaptedSentence, AgreementAnswer, AgreementClause, CancellingParty, CaseSide, ConsentNotRequiredGround, ConsentOutcome, CustodyDispatchedPayload, CustodyReceivedPayload,
   DeadlineKind, EnforcementProcedure, Escort, LegalBasis, ReceivingStateDecision, RefusalGround, RuleVerdict, StateCode,
   TransferEvent,
 } from '@custody/contracts';
@@ -58,9 +59,46 @@ export interface TransferState {
   handOver: { dispatch?: CustodyDispatchedPayload; receipt?: CustodyReceivedPayload };
   deadlines: Partial<Record<DeadlineKind, CaseDeadline>>;
   ending?: { reason: string; cancelledBy?: CancellingParty; admissionEventId?: string };
+  /** Each state's latest answer on a clause both must agree on (Rule 3: ETS 112 Art 3(2)). */
+  agreements: Partial<Record<AgreementClause, Partial<Record<CaseSide, AgreementAnswer>>>>;
+  /** When each step happened (the latest, for a step taken more than once): Rule 17 compares them. */
+  dates: StepDates;
 }
 
-export const initialState = (): TransferState => ({ stage: 'none', notifications: [], handOver: {}, deadlines: {} });
+export const initialState = (): TransferState => ({ stage: 'none', notifications: [], handOver: {}, deadlines: {}, agreements: {}, dates: {} });
+
+/** The step of the case each event records (Rule 17): its date is the event's `occurredAt`. */
+export const STEP_OF_EVENT: Partial<Record<TransferEvent['type'], Step>> = {
+  TransferRequested: 'request',
+  EligibilityEvaluated: 'eligibility-evaluation',
+  InmateOpinionRecorded: 'opinion',
+  ConsentRecorded: 'consent',
+  InmateNotified: 'notification',
+  StateAgreementRecorded: 'states-agreement',
+  CertificateIssued: 'certificate-issue',
+  CertificateReceived: 'certificate-receipt',
+  ReceivingStateDecisionRecorded: 'decision',
+  DeadlineExtended: 'deadline-extension',
+  TransferObstacleReported: 'obstacle-report',
+  TransferObstacleEnded: 'obstacle-end',
+  PlaceReservationRequested: 'reservation-request',
+  TransferScheduled: 'schedule',
+  CustodyDispatched: 'dispatch',
+  CustodyReceived: 'receipt',
+  TransferWithdrawn: 'withdrawal',
+  TransferCancelled: 'cancellation',
+  TransferCompleted: 'completion',
+};
+
+/** An event of the case as read back from its stream: with when it happened. */
+export type DatedTransferEvent = TransferEvent & { occurredAt?: string };
+
+/** Folds one event of the case into its state, with the date of the step it records. */
+export function evolve(state: TransferState, event: DatedTransferEvent): TransferState {
+  const next = evolveFacts(state, event);
+  const step = STEP_OF_EVENT[event.type];
+  return step && event.occurredAt ? { ...next, dates: withStepDate(next.dates ?? {}, step, event.occurredAt) } : next;
+}
 
 /** True once the case has ended, whichever way. */
 export const isEnded = (state: TransferState): boolean => ENDED.has(state.stage);
@@ -89,8 +127,7 @@ function end(state: TransferState, stage: Stage, ending: TransferState['ending']
   return closeDeadlines({ ...state, stage, ending });
 }
 
-/** Folds one event of the case into its state. */
-export function evolve(state: TransferState, event: TransferEvent): TransferState {
+function evolveFacts(state: TransferState, event: TransferEvent): TransferState {
   switch (event.type) {
     case 'TransferRequested': {
       const { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId } = event.data;
@@ -106,6 +143,10 @@ export function evolve(state: TransferState, event: TransferEvent): TransferStat
     }
     case 'InmateNotified':
       return { ...state, notifications: [...state.notifications, { language: event.data.language, subject: event.data.subject }] };
+    case 'StateAgreementRecorded': {
+      const { clause, side, answer } = event.data;
+      return { ...state, agreements: { ...state.agreements, [clause]: { ...state.agreements?.[clause], [side]: answer } } };
+    }
     case 'CertificateIssued':
       return { ...state, stage: 'certificate-issued', certificate: { reference: event.data.certificateReference, isReceived: false } };
     case 'CertificateReceived': {
@@ -134,8 +175,11 @@ export function evolve(state: TransferState, event: TransferEvent): TransferStat
       const next = { ...state, obstacle: { description: event.data.description } };
       return next.deadlines['physical-transfer'] ? setDeadline(next, 'physical-transfer', { status: 'suspended' }) : next;
     }
-    case 'TransferObstacleEnded':
-      return setDeadline({ ...state, obstacle: undefined }, 'physical-transfer', { dueAt: event.data.transferDueAt, status: 'open' });
+    case 'TransferObstacleEnded': {
+      // 2008/909 Art 15(2): 10 days from the end of the obstacle, where a deadline runs (none under ETS 112 or a lease).
+      const ended = { ...state, obstacle: undefined };
+      return event.data.transferDueAt ? setDeadline(ended, 'physical-transfer', { dueAt: event.data.transferDueAt, status: 'open' }) : ended;
+    }
     case 'PlaceReservationRequested': {
       const { facilityId, reservationId } = event.data;
       return { ...state, stage: 'reservation-requested', reservation: { facilityId, reservationId, status: 'requested' } };
