@@ -4,6 +4,10 @@ import { EXAMPLES, REJECTIONS, toKafkaMessage, TOPICS } from '@custody/contracts
 import { contractDecoder, decodeSafely, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
 
+// A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
+// tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
+jest.setTimeout(120_000);
+
 /**
  * No message can stop a consumer: whatever a ministry with broker access puts in the headers or
  * the value of a message, the decoder answers (a decoded event or a refusal with a catalogue code)

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { inclusionProof, leafHash, MerkleFrontier, nodeHash, rootOf, treeLevels, verifyInclusion } from './merkle';
 
+// A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
+// tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
+jest.setTimeout(120_000);
+
 const entryHashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`entry ${i}`).digest('hex'));
 
 /** RFC 6962 §2.1 MTH, written as the RFC writes it: the reference the fast versions must match. */

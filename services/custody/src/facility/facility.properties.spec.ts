@@ -5,6 +5,10 @@ import {
   facilityDecider, freePlaces, occupiedPlaces, reservedPlaces, type Facility, type FacilityCommand, type RegisteredFacility,
 } from './facility.decider';
 
+// A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
+// tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
+jest.setTimeout(120_000);
+
 const facilityId = IDS.facility;
 const uuid = (kind: number, n: number) => `${String(kind).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const base = { commandId: IDS.command, occurredAt: AT };

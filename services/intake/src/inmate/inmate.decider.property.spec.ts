@@ -3,6 +3,10 @@ import { CommandRejection } from '@custody/contracts';
 import { decide, evolve, initialState, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
 import { commandBodies, sentence } from './inmate.examples';
 
+// A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
+// tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
+jest.setTimeout(120_000);
+
 const inmateId = '3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01';
 const bodies = commandBodies(inmateId, '0b7f3f7e-6c9a-4a39-9a0f-3f1f2d2b6c06');
 const transfers = ['7a2b9c1d-3e4f-4a5b-8c6d-9e0f1a2b3c02', 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'];

@@ -5,6 +5,10 @@ import { decide, evolve, initialState } from './transfer.decider';
 import { STEP_OF_EVENT } from './transfer.state';
 import { belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, type CaseShape } from './transfer.fixtures';
 
+// A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
+// tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
+jest.setTimeout(120_000);
+
 const HAPPY = ['request', 'evaluate', 'opinion', 'consent', 'certificate', 'receipt', 'recognise', 'reserve', 'confirm', 'schedule', 'dispatch', 'receive', 'complete'] as const;
 const DISRUPTIVE = ['refuse', 'withdraw', 'cancel', 'decline', 'obstacle', 'endObstacle', 'extend', 'missed', 'notify', 'dispatch', 'receive', 'complete', 'confirm', 'reserve'] as const;
 type Step = (typeof HAPPY)[number] | (typeof DISRUPTIVE)[number];
