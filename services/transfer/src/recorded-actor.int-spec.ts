@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { PostgresEventStore, type RecordedEvent } from '@custody/event-store';
 import { TestIssuer } from '@custody/security/testing';
-import { bootTransferApp, dropSchema, newEnvironment, registerInmate, TestProducer } from './testing/transfer-test-app';
+import { bootTransferApp, dropSchema, knownBelgianInmate, newEnvironment } from './testing/transfer-test-app';
 
 const AUDIENCE = 'custody-tracking';
 
@@ -28,9 +28,7 @@ describe('transfer: who acted is who was authenticated', () => {
   it('records the token\'s principal (the issuer\'s state, its subject, organisation and roles), not the X-Actor-* headers', async () => {
     const transferId = randomUUID();
     const inmateId = randomUUID();
-    const intake = new TestProducer(env.prefix);
-    await registerInmate(intake, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
-    await intake.close();
+    await knownBelgianInmate(env, app, inmateId);
     const token = await belgium.token(['transfer-coordinator'], AUDIENCE, { subject: 'coordinator-4', organisation: 'FPS Justice, Central Authority' });
     await request(app.getHttpServer()).post('/transfers').set('Authorization', `Bearer ${token}`).set(FORGED_ACTOR)
       .send({ commandId: randomUUID(), occurredAt: '2026-03-02T09:00:00Z', transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' })

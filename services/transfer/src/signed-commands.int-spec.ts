@@ -6,7 +6,7 @@ import { TestMinistry, type CommandMessage } from '@custody/security/testing';
 import { brokenCommandCases } from '@custody/messaging/testing';
 import { testKafka } from '@custody/testing';
 import {
-  bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
+  bootTransferApp, dropSchema, newEnvironment, knownBelgianInmate, streamTypes, TopicReader, type TestEnvironment,
 } from './testing/transfer-test-app';
 
 const BELGIAN_PRISON = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };
@@ -62,9 +62,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
 
   it('applies a command signed by the state that may issue it once, and refuses every other with its code, writing nothing', async () => {
     const inmateId = randomUUID();
-    const intake = new TestProducer(env.prefix);
-    await registerInmate(intake, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
-    await intake.close();
+    await knownBelgianInmate(env, app, inmateId);
     const request = (actor: keyof typeof ACTOR, transferId = randomUUID()) =>
       command('RequestTransfer', actor, { transferId, inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' });
     const opinion = (actor: keyof typeof ACTOR, transferId: string) =>
@@ -140,9 +138,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
   it('answers each command whose envelope is broken but whose ids can be read with one CommandRejected of its code (and sets it aside), and a resend of a processed command with its original result', async () => {
     // Every message about one person (one key, one partition), but the one sent with another key.
     const person = randomUUID();
-    const intake = new TestProducer(env.prefix);
-    await registerInmate(intake, person, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
-    await intake.close();
+    await knownBelgianInmate(env, app, person);
     const request = (inmateId: string) => command('RequestTransfer', 'BE', { transferId: randomUUID(), inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' });
     const cases = brokenCommandCases().map((broken) => ({ broken, message: broken.break(request(person)) }));
     const processed = request(person);
@@ -158,9 +154,7 @@ describe('signed transfer commands (real broker and PostgreSQL)', () => {
     const opinion = command('RecordInmateOpinion', 'BE', {
       transferId: processed.data.transferId, inmateId: person, opinion: 'I agree to go to Albania.', language: 'sq', recordedBy: BELGIAN_PRISON,
     });
-    const otherIntake = new TestProducer(env.prefix);
-    await registerInmate(otherIntake, otherKey, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
-    await otherIntake.close();
+    await knownBelgianInmate(env, app, otherKey);
     const markers = [opinion, request(otherKey)];
     for (const marker of markers) await send(await belgium.sign(marker));
     for (const marker of markers) expect((await resultOf(marker.id)).type).toBe('CommandAccepted');

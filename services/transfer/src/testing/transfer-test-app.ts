@@ -174,3 +174,13 @@ export async function streamTypes(app: INestApplication, transferId: string): Pr
   for await (const event of app.get(PostgresEventStore).readStream(`transfer-${transferId}`)) types.push(event.type);
   return types;
 }
+
+/** An Albanian national held by Belgium, registered by intake's events and known to the service once this resolves. */
+export async function knownBelgianInmate(env: TestEnvironment, app: INestApplication, inmateId: string): Promise<void> {
+  const intake = new TestProducer(env.prefix);
+  try {
+    await registerInmate(intake, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+  } finally {
+    await intake.close();
+  }
+}
