@@ -1,3 +1,4 @@
+import { reject } from '@custody/contracts';
 import type { EventStore } from '@custody/event-store';
 import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
 import { isSignatureValid, publicKeyPem, type Checkpoint, type TrustedKeys } from './checkpoint';
@@ -39,9 +40,14 @@ export class AuditLedger {
     private readonly trusted: TrustedKeys,
   ) {}
 
-  /** The person's custody timeline from the chained ledger; cost follows the person's history. */
+  /**
+   * The person's custody timeline from the chained ledger; cost follows the person's history.
+   * A person with no chained entry is INMATE_NOT_FOUND, not an empty timeline: an auditor must be
+   * able to tell "nothing happened" from "nothing has reached the ledger yet".
+   */
   async timeline(inmateId: string, window: { asOf?: string; knownAt?: string } = {}): Promise<Timeline> {
     const entries = await this.repository.entriesOfInmate(inmateId);
+    if (entries.length === 0) throw reject('INMATE_NOT_FOUND', { inmateId }, 'The ledger holds no entry about this person.');
     return foldTimeline(inmateId, entries.map(toTimelineEvent), window);
   }
 

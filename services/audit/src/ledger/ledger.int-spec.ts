@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PostgresEventStore } from '@custody/event-store';
 import { eventually, testKafka, uniqueName } from '@custody/testing';
@@ -61,6 +62,9 @@ describe('the ledger, from Kafka to verification', () => {
     expect(asOf.body.intervals.at(-1)).toMatchObject({ place: { kind: 'in-transit' }, to: null });
     const bad = await request(server).get(`/inmates/${person.inmateId}/custody-timeline`).query({ knownAt: 'yesterday' }).expect(400);
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'knownAt' }] });
+    // A person the ledger holds nothing about is not an empty custody: "nothing has arrived" is told apart.
+    const unknown = await request(server).get(`/inmates/${randomUUID()}/custody-timeline`).expect(404);
+    expect(unknown.body).toMatchObject({ code: 'INMATE_NOT_FOUND' });
   });
 
   it('places a late, out-of-order event by when it happened', async () => {
