@@ -10,6 +10,7 @@ export type { RetryPolicy, RetryPolicyOptions } from './retry';
 export { StreamBatcher } from './batching';
 export type { BatchingOptions } from './batching';
 export { deterministicId } from './ids';
+export { KeyedTurns } from './turns';
 export { upcast, writtenVersion } from './upcast';
 export { applyCommandWithResult, asRejection, commandResultStream, recordCommandResult, resultEvent } from './command-results';
 export type { CommandOutcome, ResultOf } from './command-results';

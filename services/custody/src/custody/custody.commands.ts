@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, type Command, type CustodyCommandType } from '@custody/contracts';
 import {
-  deterministicId, handleCommand, inSavepoint, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
+  deterministicId, handleCommand, inSavepoint, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import { observedCommand, recordingClock } from '@custody/platform';
@@ -18,6 +18,9 @@ export const custodyStream = (inmateId: string) => `custody-${inmateId}`;
 /** Attempts in all when another writer changed the person's or the facility's stream meanwhile. */
 const RETRY = retryPolicy({ maxAttempts: 20 });
 
+/** The commands that may take or free a place, so append to the facility's stream too. */
+const PLACE_COMMANDS: ReadonlySet<string> = new Set(['AdmitInmate', 'ReleaseInmate', 'RecordDeathInCustody']);
+
 /**
  * The custody write path. An admission takes a place in the facility and a final release or a
  * death frees it: the person's stream and the facility's stream are appended in one
@@ -25,6 +28,13 @@ const RETRY = retryPolicy({ maxAttempts: 20 });
  */
 @Injectable()
 export class CustodyCommands {
+  /**
+   * HTTP commands that append to a facility's stream take turns per facility: after an outage,
+   * hundreds of admissions to one facility arrive at once, and racing for its revision they would
+   * run out of attempts (409 CONCURRENCY_CONFLICT) while none of them was wrong.
+   */
+  private readonly facilityTurns = new KeyedTurns();
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly facilities: FacilityCommands,
@@ -36,7 +46,8 @@ export class CustodyCommands {
   /** Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes nothing twice. */
   async execute(command: Command<CustodyCommandType>, metadata: EventMetadata): Promise<NewEvent[]> {
     const eventId = (index: number) => deterministicId(`${command.data.commandId}/${index}`);
-    return this.write(command, { ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work) });
+    const write = () => this.write(command, { ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work) });
+    return PLACE_COMMANDS.has(command.type) ? this.facilityTurns.run(command.data.facilityId, write) : write();
   }
 
   /** Applies a command inside a consumer's transaction (Kafka), each attempt in a savepoint. */
