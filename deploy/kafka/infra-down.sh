@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stop the local Kafka broker started by infra-up.sh (same KAFKA_DATA_DIR).
+# Stop the local Kafka broker started by infra-up.sh (same KAFKA_DATA_DIR), or with
+# KAFKA_NODES=3 the three nodes of the cluster it started.
 # SIGTERM (controlled shutdown, data kept), bounded wait, SIGKILL as a last resort.
 # Idempotent. `--wipe` or KAFKA_WIPE=1 also deletes the data dir.
 set -euo pipefail
@@ -8,7 +9,12 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
-KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka}
+KAFKA_NODES=${KAFKA_NODES:-1}
+if [[ $KAFKA_NODES == 3 ]]; then
+  KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka-cluster}
+else
+  KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka}
+fi
 KAFKA_STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-60}
 KAFKA_WIPE=${KAFKA_WIPE:-0}
 
@@ -27,6 +33,23 @@ die() { printf '[kafka infra-down] ERROR: %s\n' "$*" >&2; exit 1; }
 now() { if [[ -n ${EPOCHREALTIME:-} ]]; then printf '%s' "${EPOCHREALTIME/,/.}"; else date +%s; fi; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 T0=$(now)
+
+# The three nodes of a cluster, each stopped as a node alone; then the cluster's folder.
+if [[ $KAFKA_NODES == 3 ]]; then
+  for i in 1 2 3; do
+    KAFKA_NODES=1 KAFKA_PORT=$((KAFKA_PORT + 2 * (i - 1))) KAFKA_DATA_DIR=$KAFKA_DATA_DIR/node-$i \
+      bash "${BASH_SOURCE[0]}" "$@" 2>&1 | sed -u "s/^\[kafka infra-down\]/[kafka infra-down node $i]/" &
+  done
+  wait
+  if [[ $KAFKA_WIPE == 1 && -d $KAFKA_DATA_DIR ]]; then
+    case $(cd -- "$KAFKA_DATA_DIR" && pwd -P) in
+      / | "$HOME" | "$REPO_ROOT" | "$SCRIPT_DIR") die "refusing to delete $KAFKA_DATA_DIR" ;;
+    esac
+    rm -rf -- "$KAFKA_DATA_DIR"
+    log "wiped $KAFKA_DATA_DIR"
+  fi
+  exit 0
+fi
 
 if [[ ! -d $KAFKA_DATA_DIR ]]; then
   log "no data dir $KAFKA_DATA_DIR -- nothing to stop"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start a local single-node Apache Kafka broker (KRaft, broker+controller) from
-# Kafka's own jars resolved from Maven Central -- for machines without Docker.
+# Start a local Apache Kafka broker (KRaft, broker+controller) from Kafka's own
+# jars resolved from Maven Central -- for machines without Docker. KAFKA_NODES=3
+# starts a three-node cluster instead (replication factor 3, min ISR 2).
 #
 # Idempotent: if a Kafka broker already answers on 127.0.0.1:$KAFKA_PORT it
 # says so and exits 0. Data (topics, offsets) lives in $KAFKA_DATA_DIR and
@@ -12,7 +13,19 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
-KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka}
+# 1: one node. 3: three nodes on loopback, node i on client port KAFKA_PORT + 2(i-1) and
+# controller port one above it (9092/9093, 9094/9095, 9096/9097), data in KAFKA_DATA_DIR/node-i.
+KAFKA_NODES=${KAFKA_NODES:-1}
+[[ $KAFKA_NODES == 1 || $KAFKA_NODES == 3 ]] || { printf '[kafka infra-up] ERROR: KAFKA_NODES must be 1 or 3, not %s\n' "$KAFKA_NODES" >&2; exit 1; }
+if [[ $KAFKA_NODES == 3 ]]; then
+  KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka-cluster}
+else
+  KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$REPO_ROOT/.infra/kafka}
+fi
+# Set by the cluster start for each of its nodes; alone: node 1, its own single voter.
+KAFKA_NODE_ID=${KAFKA_NODE_ID:-1}
+KAFKA_QUORUM_VOTERS=${KAFKA_QUORUM_VOTERS:-$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT}
+KAFKA_CLUSTER_SIZE=${KAFKA_CLUSTER_SIZE:-$KAFKA_NODES}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_OPTS=${KAFKA_OPTS:-}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
@@ -81,6 +94,38 @@ broker_ready() { # port
 }
 
 port_open() ( exec 3<>"/dev/tcp/127.0.0.1/$1" ) 2>/dev/null
+
+# ---------------------------------------------------------------- three nodes
+# Each node is this script on its own ports and data dir, all three started at once (a KRaft
+# quorum of three elects its leader only when two voters answer); then the cluster is ready when
+# every node answers and the metadata lists three live brokers.
+if [[ $KAFKA_NODES == 3 ]]; then
+  [[ -z $KAFKA_SCRAM_USERS ]] || die "KAFKA_SCRAM_USERS is for a single node (KAFKA_NODES=1)"
+  voters="1@127.0.0.1:$((KAFKA_PORT + 1)),2@127.0.0.1:$((KAFKA_PORT + 3)),3@127.0.0.1:$((KAFKA_PORT + 5))"
+  mkdir -p -- "$KAFKA_DATA_DIR"
+  # The jars once, before three starts would resolve them at the same time.
+  KAFKA_NODES=1 KAFKA_RESOLVE_ONLY=1 KAFKA_DATA_DIR=$KAFKA_DATA_DIR/node-1 bash "${BASH_SOURCE[0]}" ||
+    die "the Kafka jars could not be resolved"
+  pids=()
+  for i in 1 2 3; do
+    port=$((KAFKA_PORT + 2 * (i - 1)))
+    KAFKA_NODES=1 KAFKA_CLUSTER_SIZE=3 KAFKA_NODE_ID=$i KAFKA_QUORUM_VOTERS=$voters KAFKA_PORT=$port \
+      KAFKA_CONTROLLER_PORT=$((port + 1)) KAFKA_DATA_DIR=$KAFKA_DATA_DIR/node-$i \
+      bash "${BASH_SOURCE[0]}" 2>&1 | sed -u "s/^\[kafka infra-up\]/[kafka infra-up node $i]/" &
+    pids+=($!)
+  done
+  failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || die "a node of the cluster did not start (logs: $KAFKA_DATA_DIR/node-*/broker.log)"
+  deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  until [[ $(kafka_metadata_brokers "$KAFKA_PORT" || echo 0) == 3 ]]; do
+    ((SECONDS < deadline)) || die "the cluster does not list three live brokers after ${KAFKA_START_TIMEOUT}s"
+    sleep 0.5
+  done
+  log "three-node Kafka cluster ready on 127.0.0.1:$KAFKA_PORT,127.0.0.1:$((KAFKA_PORT + 2)),127.0.0.1:$((KAFKA_PORT + 4)) (replication factor 3, min ISR 2) in $(since "$T0") s"
+  log "data: $KAFKA_DATA_DIR/node-{1,2,3}   stop: KAFKA_NODES=3 ${SCRIPT_DIR#"$REPO_ROOT"/}/infra-down.sh"
+  exit 0
+fi
 
 if kafka_answers "$KAFKA_PORT"; then
   log "a Kafka broker already answers on 127.0.0.1:$KAFKA_PORT -- nothing to do ($(since "$T0") s)"
@@ -160,11 +205,17 @@ else
   log "Kafka $KAFKA_VERSION jars: resolved ($how) in $(since "$t") s -> ${LIBS#"$REPO_ROOT"/}"
 fi
 CLASSPATH_ARG="$LIBS/*" # the JVM expands the wildcard
+[[ ${KAFKA_RESOLVE_ONLY:-0} == 1 ]] && exit 0
 
 # ---------------------------------------------------------------- config
 escape_sed() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
+if [[ $KAFKA_CLUSTER_SIZE == 3 ]]; then rf=3 min_isr=2; else rf=1 min_isr=1; fi
 sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
   -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+  -e "s|@KAFKA_NODE_ID@|$KAFKA_NODE_ID|g" \
+  -e "s|@KAFKA_QUORUM_VOTERS@|$KAFKA_QUORUM_VOTERS|g" \
+  -e "s|@KAFKA_RF@|$rf|g" \
+  -e "s|@KAFKA_MIN_ISR@|$min_isr|g" \
   -e "s|@KAFKA_LOG_DIR@|$(escape_sed "$STORAGE_DIR")|g" \
   "$SCRIPT_DIR/server.properties.template" >"$CONF_DIR/server.properties"
 
@@ -301,7 +352,8 @@ answered=$(since "${T_START:-$T0}")
 
 # Fresh data dir: have the group coordinator create __consumer_offsets now (a
 # FindCoordinator via the admin client) rather than during the first test's join.
-if [[ ! -d $STORAGE_DIR/__consumer_offsets-0 ]]; then
+# In a cluster, node 1 does it for all (every node holds a replica of every partition).
+if [[ $KAFKA_NODE_ID == 1 && ! -d $STORAGE_DIR/__consumer_offsets-0 ]]; then
   t=$(now)
   run_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
     --describe --group infra-up-warmup --timeout 30000 >/dev/null 2>&1 || true

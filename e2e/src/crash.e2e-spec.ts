@@ -4,8 +4,8 @@
 // duplicate admission, reservation or ledger entry); custody-audit verify is intact; no finding.
 import { BELGIUM_TO_ALBANIA, TransferCase } from './harness/cases';
 import { eventually, getOk } from './harness/http';
-import { OwnBroker } from './harness/own-broker';
 import { registerFacility, runCase, type CaseTimings } from './harness/pipeline';
+import { OwnKafka } from '@custody/testing';
 import { auditFindings, deadLetters, occupancyReaches } from './harness/reads';
 import type { ServiceName } from './harness/service-process';
 import { Stack } from './harness/stack';
@@ -14,11 +14,11 @@ import { Stack } from './harness/stack';
 const CASES = Number(process.env.E2E_CRASH_CASES ?? 200);
 
 describe('Crash test: concurrent cases through SIGKILLs of every service and of the broker', () => {
-  let broker: OwnBroker;
+  let broker: OwnKafka;
   let stack: Stack;
 
   beforeAll(async () => {
-    broker = await OwnBroker.create();
+    broker = await OwnKafka.create();
     await broker.start();
     stack = await Stack.start({ label: 'crash', brokers: broker.brokers });
   }, 900_000);

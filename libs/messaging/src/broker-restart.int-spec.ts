@@ -1,11 +1,10 @@
-import { eventually } from '@custody/testing';
+import { eventually, OwnKafka } from '@custody/testing';
 import type { NewEvent } from '@custody/event-store';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
-import { OwnBroker } from './testing/own-broker';
 
 describe('the broker stopped and started again during traffic', () => {
-  let broker: OwnBroker | undefined;
+  let broker: OwnKafka | undefined;
   let h: Harness | undefined;
 
   afterAll(async () => {
@@ -15,9 +14,9 @@ describe('the broker stopped and started again during traffic', () => {
 
   it('loses nothing, duplicates no effect, and the relay and the consumer reconnect by themselves', async () => {
     // A broker of this test's own: the shared one is never stopped.
-    broker = await OwnBroker.create();
+    broker = await OwnKafka.create();
     await broker.start();
-    h = await Harness.create('broker-restart', { brokers: broker.brokers });
+    h = await Harness.create('broker-restart', { brokers: broker.brokerList });
     const world = h;
     await world.startConsumer();
     const relay = await world.startRelay({ batchSize: 50 });

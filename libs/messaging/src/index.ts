@@ -1,6 +1,6 @@
 export { createKafka, custodyPartitioner } from './kafka';
 export type { KafkaSettings } from './kafka';
-export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic } from './topics';
+export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic, replicationOf, withReplication } from './topics';
 export type { TopicSettingDrift, TopicSpec } from './topics';
 export { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay } from './retry';
 export type { RetryPolicy, TransientRetryPolicy } from './retry';

@@ -4,6 +4,7 @@ import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** Replicas of each partition; 0: as the cluster allows ({@link replicationOf}). */
   replicationFactor: number;
   /** Topic-level settings, e.g. `max.message.bytes`. */
   config?: Record<string, string>;
@@ -29,10 +30,12 @@ export interface TopicSettingDrift {
  * are returned, for the service to report (changing a live topic's settings is the operator's
  * call, with kafka-configs.sh).
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<TopicSettingDrift[]> {
+export async function ensureTopics(kafka: Kafka, wanted: TopicSpec[]): Promise<TopicSettingDrift[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const brokers = wanted.some((spec) => spec.replicationFactor === 0) ? (await admin.describeCluster()).brokers.length : 0;
+    const specs = wanted.map((spec) => withReplication(spec, brokers));
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     const drifts = await settingDrifts(admin, specs.filter((spec) => existing.has(spec.topic) && Object.keys(spec.config ?? {}).length > 0));
@@ -59,6 +62,26 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<To
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The replicas of a topic whose spec leaves them to the cluster (0): three where the cluster has
+ * three brokers or more, so that one broker's loss loses nothing and stops nothing; otherwise
+ * one per broker (a single development broker: 1).
+ */
+export function replicationOf(brokers: number): number {
+  return Math.max(1, Math.min(3, brokers));
+}
+
+/**
+ * A spec with its replication decided: from the cluster's size when left to it, and with
+ * `min.insync.replicas=2` from three replicas up, so that a write acknowledged by `acks=all`
+ * is on two brokers at least (unless the spec sets it).
+ */
+export function withReplication(spec: TopicSpec, brokers: number): TopicSpec {
+  const replicationFactor = spec.replicationFactor === 0 ? replicationOf(brokers) : spec.replicationFactor;
+  const config = replicationFactor >= 3 && spec.config?.['min.insync.replicas'] === undefined ? { ...spec.config, 'min.insync.replicas': '2' } : spec.config;
+  return { ...spec, replicationFactor, ...(config ? { config } : {}) };
 }
 
 /** The settings of existing topics that differ from their specs. */
@@ -97,13 +120,14 @@ async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[
 }
 
 /** The settings a dead-letter topic takes from its topic when they are set there. */
-const DEAD_LETTER_INHERITED = ['max.message.bytes', 'retention.ms'];
+const DEAD_LETTER_INHERITED = ['max.message.bytes', 'retention.ms', 'min.insync.replicas'];
 
 /**
  * Creates the dead-letter twin `<topic>.dlq` of each consumed topic if missing: as many
  * partitions and replicas as the topic itself, the same `max.message.bytes` (a message the topic
- * accepted must fit its dead-letter topic) and the same `retention.ms` (a command topic kept
- * short because it carries personal data in clear: its set-aside commands carry the same).
+ * accepted must fit its dead-letter topic), the same `retention.ms` (a command topic kept
+ * short because it carries personal data in clear: its set-aside commands carry the same) and
+ * the same `min.insync.replicas` (a dead letter is kept as safely as the message it sets aside).
  * Without it, the first dead letter would fail (topics are never created by a send) and block
  * its partition.
  */

@@ -74,8 +74,13 @@ export class ServiceConfig extends SecurityConfig {
   @WholeNumber(1, 1000)
   KAFKA_PARTITIONS = 6;
 
-  @WholeNumber(1, 10)
-  KAFKA_REPLICATION_FACTOR = 1;
+  /**
+   * Replicas of each partition of the topics the service creates. 0 (the default): as the
+   * cluster allows, 3 where it has three brokers or more (with `min.insync.replicas=2`), else
+   * one per broker.
+   */
+  @WholeNumber(0, 10)
+  KAFKA_REPLICATION_FACTOR = 0;
 
   /** SASL to the brokers: empty (none), `scram-sha-512`, `scram-sha-256` or `plain`. */
   @IsIn(['', 'scram-sha-512', 'scram-sha-256', 'plain'], { message: 'KAFKA_SASL_MECHANISM must be empty, scram-sha-512, scram-sha-256 or plain' })

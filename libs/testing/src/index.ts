@@ -19,3 +19,4 @@ export {
 export type { TestSchema } from './real-services';
 export { NOT_IN_OPENAPI, registeredRoutes, undocumentedRoutes } from './openapi-coverage';
 export type { HttpRoute } from './openapi-coverage';
+export { OwnKafka } from './own-kafka';

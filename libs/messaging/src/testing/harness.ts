@@ -52,7 +52,7 @@ export class Harness {
 
   static async create(
     label: string,
-    options: { partitions?: number; brokers?: string[]; topicConfig?: Record<string, string> } = {},
+    options: { partitions?: number; brokers?: string[]; topicConfig?: Record<string, string>; replicationFactor?: number } = {},
   ): Promise<Harness> {
     const db = await createTestSchema(label.replace(/-/g, '_'));
     const harness = new Harness(db, options.brokers ?? kafkaBrokers(), label);
@@ -62,8 +62,8 @@ export class Harness {
       `CREATE TABLE "${db.schema}".effects (seq bigserial PRIMARY KEY, event_id text NOT NULL, subject text NOT NULL, type text NOT NULL)`,
     );
     await ensureTopics(harness.kafka, [
-      { topic: harness.topic, partitions: options.partitions ?? 3, replicationFactor: 1, config: options.topicConfig },
-      { topic: harness.checkpointTopic, partitions: 1, replicationFactor: 1 },
+      { topic: harness.topic, partitions: options.partitions ?? 3, replicationFactor: options.replicationFactor ?? 1, config: options.topicConfig },
+      { topic: harness.checkpointTopic, partitions: 1, replicationFactor: options.replicationFactor ?? 1 },
     ]);
     return harness;
   }
