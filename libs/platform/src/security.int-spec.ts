@@ -128,9 +128,42 @@ describe('SecurityModule on a Nest application', () => {
     try {
       for (let i = 0; i < 3; i++) await request(limited.getHttpServer()).get('/health').expect(200);
       const answer = await request(limited.getHttpServer()).get('/health').expect(429);
-      expect(answer.body).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(answer.body).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 3 } });
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
     }
+  });
+
+  it('counts each principal apart, at the limit of its roles, and an unverified caller by address', async () => {
+    const limited = await appWith({
+      AUTH_ISSUERS: JSON.stringify([await belgium.settings()]), AUTH_AUDIENCE: audience, RATE_LIMIT_PER_MINUTE: 2, RATE_LIMITS_PER_ROLE: '{"integration": 5}',
+    });
+    const server = limited.getHttpServer();
+    const as = async (subject: string, role: 'transfer-coordinator' | 'integration') => `Bearer ${await belgium.token([role], audience, { subject })}`;
+    const read = (authorization: string) => request(server).get('/cases/case-1').set('Authorization', authorization);
+    try {
+      // One officer spends the default budget; a colleague behind the same address keeps theirs.
+      const officer = await as('officer-1', 'transfer-coordinator');
+      for (let i = 0; i < 2; i++) await read(officer).expect(200);
+      const refused = await read(officer).expect(429);
+      expect(refused.body).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 2 } });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      await read(await as('officer-2', 'transfer-coordinator')).expect(200);
+      // A ministry's system has the limit of its role.
+      const system = await as('batch', 'integration');
+      for (let i = 0; i < 5; i++) await read(system).expect(200);
+      await read(system).expect(429);
+      // A token that does not verify counts against the address, and is still answered 401.
+      const forged = () => request(server).get('/cases/case-1').set('Authorization', 'Bearer not-a-token');
+      for (let i = 0; i < 2; i++) await forged().expect(401);
+      await forged().expect(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses RATE_LIMITS_PER_ROLE naming an unknown role', async () => {
+    await expect(appWith({ AUTH_MODE: 'off', RATE_LIMITS_PER_ROLE: '{"minister": 10}' })).rejects.toThrow(/RATE_LIMITS_PER_ROLE.*unknown role "minister"/s);
   });
 });

@@ -6,7 +6,9 @@ export type { Action, Decision, Principal, Relation, ResourceJurisdiction, Role 
 export { AuthenticationError, Authenticator, loadIssuerKey, parseIssuers, TOKEN_ALGORITHMS } from './authenticator';
 export type { AuthenticatorSettings, IssuerSettings } from './authenticator';
 export { SecurityConfig } from './security.config';
-export { BEARER_SCHEME, CurrentPrincipal, Public, RateLimitGuard, REQUIRES, Requires, SECURITY_MODE, SecurityGuard } from './security.guard';
+export { BEARER_SCHEME, CurrentPrincipal, Public, RATE_LIMITS, RateLimitGuard, REQUIRES, Requires, SECURITY_MODE, SecurityGuard } from './security.guard';
+export { limitOf, parseRoleLimits, trackerOf } from './rate-limits';
+export type { RateLimits, RoleLimits } from './rate-limits';
 export type { JurisdictionResolver, SecureRequest } from './security.guard';
 export { SecurityModule } from './security.module';
 export { resourceIdOf } from './resource-id';

@@ -21,9 +21,20 @@ export class SecurityConfig {
   @IsString()
   AUTH_AUDIENCE = 'custody-tracking';
 
-  /** Requests per client (IP) per minute before 429. */
+  /**
+   * Requests a minute per caller before 429 RATE_LIMITED (with Retry-After): per authenticated
+   * principal (issuer and subject), per client address for requests without a verified token.
+   */
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
+
+  /**
+   * Roles whose principals get another limit than RATE_LIMIT_PER_MINUTE, a JSON object from role
+   * to requests a minute (the highest of a principal's roles applies). A ministry's system
+   * (`integration`) sends in batches.
+   */
+  @IsString()
+  RATE_LIMITS_PER_ROLE = '{"integration": 6000}';
 }

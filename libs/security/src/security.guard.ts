@@ -4,9 +4,13 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest } from '@nestjs/throttler';
 import { AuthenticationError, Authenticator } from './authenticator';
 import { decide, type Action, type Principal, type ResourceJurisdiction } from './policy';
+import { limitOf, trackerOf, type RateLimits } from './rate-limits';
+
+/** The service's rate limits (RATE_LIMIT_PER_MINUTE and RATE_LIMITS_PER_ROLE). */
+export const RATE_LIMITS = Symbol('RATE_LIMITS');
 
 /** The request as the guard sees it (Express's, structurally). */
 export interface SecureRequest {
@@ -90,7 +94,8 @@ export class SecurityGuard implements CanActivate {
     let principal: Principal;
     try {
       const header = request.headers.authorization;
-      principal = await this.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
+      // The rate limit, which runs first, may have verified the token already.
+      principal = request.principal ?? (await this.authenticator.authenticate(Array.isArray(header) ? header[0] : header));
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       this.logger.warn(`unauthenticated ${request.method} ${request.url}: ${error.reason} (${error.message})`);
@@ -132,15 +137,53 @@ export class SecurityGuard implements CanActivate {
   }
 }
 
-/** Rate limiting per client with the structured error answer (429 RATE_LIMITED). */
+/**
+ * Rate limiting per caller with the structured error answer (429 RATE_LIMITED and Retry-After):
+ * it runs before the security guard and verifies the bearer token itself (the security guard
+ * then uses that principal), so that a request counts against its principal, at the limit of the
+ * principal's roles; a request with no token, or one that does not verify, counts against its
+ * client address (and the security guard answers 401).
+ */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  @Inject(Authenticator) private readonly authenticator!: Authenticator;
+  @Inject(SECURITY_MODE) private readonly mode!: 'on' | 'off';
+  @Inject(RATE_LIMITS) private readonly limits!: RateLimits;
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() === 'http' && this.mode === 'on') await this.identify(context.switchToHttp().getRequest<SecureRequest>());
+    return super.canActivate(context);
+  }
+
   /** Kafka messages (the microservice transport) are not a client's requests: only HTTP is limited. */
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return context.getType() !== 'http';
   }
 
-  protected override async throwThrottlingException(): Promise<void> {
-    throw new HttpException(problem('RATE_LIMITED', 'Too many requests; wait a minute and try again.'), HttpStatus.TOO_MANY_REQUESTS);
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    return trackerOf((request as unknown as SecureRequest).principal, request.ip as string | undefined);
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const principal = props.context.switchToHttp().getRequest<SecureRequest>().principal;
+    return super.handleRequest({ ...props, limit: limitOf(principal, this.limits) });
+  }
+
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    throw new HttpException(
+      problem('RATE_LIMITED', `Too many requests from this caller: ${detail.limit} a minute. Try again in ${seconds} s (Retry-After).`, { limit: detail.limit, retryAfterSeconds: seconds }),
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+
+  private async identify(request: SecureRequest): Promise<void> {
+    const header = request.headers.authorization;
+    if (request.principal || !header) return;
+    try {
+      request.principal = await this.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+    }
   }
 }

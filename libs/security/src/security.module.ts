@@ -2,9 +2,10 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { InvalidConfigurationError } from '@custody/config';
+import { SecurityConfig } from './security.config';
 import { Authenticator, parseIssuers, type IssuerSettings } from './authenticator';
-import type { SecurityConfig } from './security.config';
-import { RateLimitGuard, SECURITY_MODE, SecurityGuard } from './security.guard';
+import { parseRoleLimits, type RateLimits, type RoleLimits } from './rate-limits';
+import { RATE_LIMITS, RateLimitGuard, SECURITY_MODE, SecurityGuard } from './security.guard';
 
 /**
  * Authentication, authorisation and rate limiting for every route of a service: import it once
@@ -14,7 +15,14 @@ import { RateLimitGuard, SECURITY_MODE, SecurityGuard } from './security.guard';
 @Global()
 @Module({})
 export class SecurityModule {
-  static forRoot(config: Pick<SecurityConfig, 'AUTH_MODE' | 'AUTH_ISSUERS' | 'AUTH_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE'>): DynamicModule {
+  static forRoot(config: Pick<SecurityConfig, 'AUTH_MODE' | 'AUTH_ISSUERS' | 'AUTH_AUDIENCE' | 'RATE_LIMIT_PER_MINUTE'> & Partial<Pick<SecurityConfig, 'RATE_LIMITS_PER_ROLE'>>): DynamicModule {
+    let perRole: RoleLimits;
+    try {
+      perRole = parseRoleLimits(config.RATE_LIMITS_PER_ROLE ?? new SecurityConfig().RATE_LIMITS_PER_ROLE);
+    } catch (error) {
+      throw new InvalidConfigurationError([{ variable: 'RATE_LIMITS_PER_ROLE', problem: (error as Error).message }]);
+    }
+    const limits: RateLimits = { perMinute: config.RATE_LIMIT_PER_MINUTE, perRole };
     let issuers: IssuerSettings[];
     try {
       issuers = parseIssuers(config.AUTH_ISSUERS);
@@ -29,6 +37,7 @@ export class SecurityModule {
       imports: [ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }] })],
       providers: [
         { provide: SECURITY_MODE, useValue: config.AUTH_MODE },
+        { provide: RATE_LIMITS, useValue: limits },
         { provide: Authenticator, useValue: new Authenticator({ issuers, audience: config.AUTH_AUDIENCE }) },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: SecurityGuard },
