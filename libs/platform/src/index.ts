@@ -12,7 +12,9 @@ export { createServiceApp } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
-export { observedCommand, recordRefusedEffect, withTraceparent } from './command-context';
+export { observedCommand, withTraceparent } from './command-context';
+export { applyEffect } from './effects';
+export type { EffectOptions } from './effects';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {
