@@ -1,7 +1,7 @@
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
-export { CommandRefusalRecorder, recordRefusal, recordRejection, refuseCommand } from './command-refusals';
+export { CommandRefusalRecorder, recordRefusal, recordRejection, refuseInHandler } from './command-refusals';
 export { storedCommandResults } from './command-results';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
