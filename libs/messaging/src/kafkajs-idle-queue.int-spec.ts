@@ -4,8 +4,8 @@ import { createKafka } from './kafka';
 /**
  * kafkajs 2.2.4 re-armed its check of each connection's pending requests after every response
  * with a negative delay (Node 24: TimeoutNegativeWarning, then a check every millisecond while
- * idle). Through our seam (kafka.ts, kafkajs-idle-queue.ts) the check is armed only when a request
- * is pending, and requests still flow.
+ * idle). Once kafkajs-idle-queue.ts is loaded (by kafka.ts, and by the integration tests' setup)
+ * the check is armed only when a request is pending: on the real broker, requests still flow.
  */
 describe('kafkajs connections at rest (real broker)', () => {
   afterEach(() => jest.restoreAllMocks());

@@ -1,11 +1,5 @@
 import RequestQueue from 'kafkajs/src/network/requestQueue';
 
-/** The part of kafkajs's per-connection request queue (kafkajs 2.2.4, an internal module) this fix touches. */
-interface Queue {
-  pending: unknown[];
-  scheduleCheckPendingRequests(): void;
-}
-
 let installed = false;
 
 /**
@@ -19,15 +13,20 @@ let installed = false;
  * to find nothing to send. With nothing pending there is nothing to check: a request queued later
  * arms its own check (kafkajs's `push`), and every response checks the queue (`fulfillRequest`).
  * With a request pending, kafkajs's own delay applies unchanged (the throttle's end, else 10 ms),
- * never negative. Other warnings are untouched. Idempotent; loading kafka.ts installs it.
+ * never negative. Other warnings are untouched. Idempotent.
  */
 export function armRequestChecksOnlyWhenPending(): void {
   if (installed) return;
   installed = true;
-  const prototype = RequestQueue.prototype as Queue;
+  const prototype = RequestQueue.prototype;
   const schedule = prototype.scheduleCheckPendingRequests;
-  prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: Queue): void {
+  prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: typeof prototype): void {
     if (this.pending.length === 0) return;
     schedule.call(this);
   };
 }
+
+// Installed as soon as this module is loaded: by kafka.ts, our seam over kafkajs, for every client
+// of the process; and by the integration tests' setup (tools/jest/config.js) for the plain kafkajs
+// clients of the testing library in suites that never load the seam.
+armRequestChecksOnlyWhenPending();
