@@ -33,7 +33,9 @@ module.exports = function jestConfig(projectDir, tier) {
       '^@custody/([a-z-]+)/testing$': path.join(workspaceRoot, 'libs/$1/src/testing.ts'),
       '^@custody/([a-z-]+)$': path.join(workspaceRoot, 'libs/$1/src/index.ts'),
     },
-    setupFiles: [path.join(__dirname, 'setup-reflect.js')],
+    // Integration tests: kafkajs's idle connections quiet, as in the services (libs/messaging/src/kafkajs-idle-queue.ts),
+    // also for the testing library's plain kafkajs clients in suites that never load the messaging library.
+    setupFiles: [path.join(__dirname, 'setup-reflect.js'), ...(isIntegration ? [path.join(workspaceRoot, 'libs/messaging/src/kafkajs-idle-queue.ts')] : [])],
     globalSetup: isIntegration ? path.join(workspaceRoot, 'libs/testing/src/global-setup.ts') : undefined,
     globalTeardown: isIntegration ? path.join(workspaceRoot, 'libs/testing/src/global-teardown.ts') : undefined,
     testTimeout: isIntegration ? 120_000 : 10_000,

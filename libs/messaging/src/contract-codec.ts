@@ -1,7 +1,7 @@
 import { type ContractViolation, findMessage, fromKafkaMessage, isInstant, messagesOnTopic, TOPICS, toKafkaMessage, type Topic } from '@custody/contracts';
 import type { GlobalEvent } from '@custody/event-store';
 import type { DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
-import { refuseCommand, type RefusedEnvelope } from './refusals';
+import { refuseInDecoder, type RefusedEnvelope } from './refusals';
 import type { OutboundMessage } from './relay';
 
 /**
@@ -43,7 +43,7 @@ export function contractDecoder(names: TopicNames = new TopicNames()): MessageDe
         const command = carriesCommands(topic) ? brokenCommand(message, parsed.error) : undefined;
         if (!command) return { ok: false, failure };
         const errors = parsed.error.errors.slice(0, MAX_ERRORS).map((e) => ({ path: clip(e.path, 500), problem: clip(e.problem, 1_000) }));
-        return refuseCommand(message, command, failure, errors.length > 0 ? errors : [{ path: 'value', problem: clip(failure.reason, 1_000) }]);
+        return refuseInDecoder(message, command, failure, errors.length > 0 ? errors : [{ path: 'value', problem: clip(failure.reason, 1_000) }]);
       }
       const envelope = parsed.value;
       return {

@@ -26,7 +26,7 @@ export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } fro
 export { HandlerErrorInterceptor, HandlerFailedError, KafkaInboxServer, KafkaTransportError } from './nest/kafka-inbox.server';
 export type { KafkaInboxServerOptions } from './nest/kafka-inbox.server';
 export type { MessagingOptions, HandlerInterceptor } from './nest/messaging.module';
-export { COMMAND_REFUSED, refuseCommand, refusedCommand, refusalId } from './refusals';
+export { COMMAND_REFUSED, refuseInDecoder, refusedCommand, refusalId } from './refusals';
 export type { CommandRefusal, RefusedEnvelope } from './refusals';
 export { kafkaSecurity } from './kafka-security';
 export type { KafkaSecurityVariables } from './kafka-security';

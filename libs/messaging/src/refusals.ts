@@ -54,11 +54,14 @@ export function refusedCommand(command: RefusedEnvelope, refusal: Omit<CommandRe
 }
 
 /**
- * A refusal that is both set aside in the dead-letter topic (code and reason) and answered to the
- * sender (CommandRejected with the catalogue's sentence and `errors`): the decoder outcome the
- * consumer acts on. The answer's inbox id is the message's own ({@link refusalId}).
+ * A decoder's refusal of a command, before any handler and without a transaction: the decode
+ * result that has the consumer set the message aside in the dead-letter topic (code and reason)
+ * and hand the answer (a COMMAND_REFUSED event, the catalogue's sentence and `errors`) to the
+ * service's refusal handler, which records it as the command's CommandRejected. The answer's
+ * inbox id is the message's own ({@link refusalId}): anyone may have sent it. (A handler that
+ * refuses a command it decoded records the rejection itself: refuseInHandler in @custody/platform.)
  */
-export function refuseCommand(message: InboundMessage, command: RefusedEnvelope, failure: DecodeFailure, errors: CommandRefusal['errors'], details?: CommandRefusal['details']): DecodeResult {
+export function refuseInDecoder(message: InboundMessage, command: RefusedEnvelope, failure: DecodeFailure, errors: CommandRefusal['errors'], details?: CommandRefusal['details']): DecodeResult {
   const sentence = isRejectionCode(failure.code) ? REJECTIONS[failure.code].message : failure.reason;
   const answer = refusedCommand(command, { code: failure.code, message: sentence, errors, ...(details ? { details } : {}) }, refusalId(message, command.id));
   return { ok: false, failure, answer };

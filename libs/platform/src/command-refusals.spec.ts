@@ -1,7 +1,7 @@
 import { CommandRejection } from '@custody/contracts';
 import { resultEvent } from '@custody/event-sourcing';
 import type { DecodedEvent } from '@custody/messaging';
-import { recordRefusal, refuseCommand } from './command-refusals';
+import { recordRefusal, refuseInHandler } from './command-refusals';
 
 describe('refused commands: the answer to a refusal', () => {
   it('records CommandRejected in the command\'s result stream under an id derived from the refusal, not from the command', async () => {
@@ -46,7 +46,7 @@ describe('refused commands: a command refused by its handler', () => {
     const asides: Array<{ code: string; reason: string }> = [];
     const tx = { appendToStream: async (stream: string, events: never[]) => (appended.push({ stream, events }), { nextExpectedRevision: 0 }) };
     const refusal = new CommandRejection('UNAUTHORISED_ACTOR', 'FR may not issue RecordSentence for this inmate: 1.');
-    expect(await refuseCommand({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', refusal)).toBe(true);
+    expect(await refuseInHandler({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', refusal)).toBe(true);
     expect(appended.map((a) => [a.stream, a.events[0].type, a.events[0].data.code])).toEqual([[`command-${event.id}`, 'CommandRejected', 'UNAUTHORISED_ACTOR']]);
     expect(asides).toEqual([{ code: 'UNAUTHORISED_ACTOR', reason: 'FR may not issue RecordSentence for this inmate: 1.' }]);
   });
@@ -55,7 +55,7 @@ describe('refused commands: a command refused by its handler', () => {
     const appended: unknown[] = [];
     const asides: unknown[] = [];
     const tx = { appendToStream: async (...args: unknown[]) => (appended.push(args), { nextExpectedRevision: 0 }) };
-    expect(await refuseCommand({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', undefined)).toBe(false);
+    expect(await refuseInHandler({ tx: tx as never, setAside: (f) => asides.push(f) }, event, 'RecordSentence', undefined)).toBe(false);
     expect(appended).toEqual([]);
     expect(asides).toEqual([]);
   });

@@ -42,12 +42,14 @@ export async function recordRejection(tx: StreamStore, commandId: string, comman
 }
 
 /**
- * The preamble of a ministry's command taken from Kafka: refused (`refusal` found by the handler,
- * e.g. a signer whose state has no right to the command), its CommandRejected is recorded in the
- * consumer's transaction, the message is set aside in the dead-letter topic, nothing else is
- * written, and the answer is true; not refused, false, and the handler applies the command.
+ * The preamble of a ministry's command taken from Kafka, in its handler: refused (`refusal` found
+ * by the handler where it loaded the subject, e.g. a signer whose state has no right to it), its
+ * CommandRejected is recorded in the consumer's transaction, the message is set aside in the
+ * dead-letter topic, nothing else is written, and the answer is true; not refused, false, and the
+ * handler applies the command. (A command refused before any handler, by the decoder, is
+ * answered through CommandRefusalRecorder: refuseInDecoder in @custody/messaging.)
  */
-export async function refuseCommand(
+export async function refuseInHandler(
   { tx, setAside }: { tx: StreamStore; setAside: (failure: { code: string; reason: string }) => void },
   event: DecodedEvent,
   commandType: string,

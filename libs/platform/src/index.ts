@@ -1,7 +1,7 @@
 export { HealthModule } from './health.module';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export { runService } from './bootstrap';
-export { CommandRefusalRecorder, recordRefusal, recordRejection, refuseCommand } from './command-refusals';
+export { CommandRefusalRecorder, recordRefusal, recordRejection, refuseInHandler } from './command-refusals';
 export { storedCommandResults } from './command-results';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
@@ -12,7 +12,9 @@ export { createServiceApp } from './service-app';
 export type { ServiceAppOptions } from './service-app';
 export { useServiceHttp } from './service-http';
 export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
-export { observedCommand, recordRefusedEffect, withTraceparent } from './command-context';
+export { observedCommand, withTraceparent } from './command-context';
+export { applyEffect } from './effects';
+export type { EffectOptions } from './effects';
 export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {

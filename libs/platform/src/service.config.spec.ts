@@ -28,6 +28,19 @@ describe('ServiceConfig', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'no-port' })).toEqual(['KAFKA_BROKERS']);
   });
 
+  it('sizes every service\'s pool from DATABASE_POOL_SIZE (10 unless the service or the environment says otherwise, 2 to 200)', () => {
+    expect(loadConfig(ExampleConfig, {}).DATABASE_POOL_SIZE).toBe(10);
+    expect(loadConfig(ExampleConfig, { DATABASE_POOL_SIZE: '40' }).DATABASE_POOL_SIZE).toBe(40);
+    class LargerPool extends ServiceConfig {
+      constructor() {
+        super({ DATABASE_POOL_SIZE: 20 });
+      }
+    }
+    expect(loadConfig(LargerPool, {}).DATABASE_POOL_SIZE).toBe(20);
+    expect(problemsOf({ DATABASE_POOL_SIZE: '1' })).toEqual(['DATABASE_POOL_SIZE']);
+    expect(problemsOf({ DATABASE_POOL_SIZE: '201' })).toEqual(['DATABASE_POOL_SIZE']);
+  });
+
   it('listens on the loopback interface unless told otherwise, and refuses an address that is none', () => {
     expect(loadConfig(ExampleConfig, {}).HTTP_HOST).toBe('127.0.0.1');
     expect(loadConfig(ExampleConfig, { HTTP_HOST: '0.0.0.0' }).HTTP_HOST).toBe('0.0.0.0');

@@ -4,8 +4,8 @@ import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@
 import { WholeNumber } from '@custody/config';
 import { SecurityConfig } from '@custody/security';
 
-/** The defaults a service sets for the variables every service reads: its port, schema, client id and consumer group. */
-export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
+/** The defaults a service sets for the variables every service reads: its port, schema, pool size, client id and consumer group. */
+export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
 
 /**
  * The variables every service reads: its port, its database and schema, its event store, the
@@ -48,6 +48,13 @@ export class ServiceConfig extends SecurityConfig {
    */
   @WholeNumber(0)
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
+  /**
+   * Connections in the service's pool, shared by the write path, the projections, the relay and
+   * the consumer (the relay's lock and the store's notification listener hold one each).
+   */
+  @WholeNumber(2, 200)
+  DATABASE_POOL_SIZE = 10;
 
   /** The schema inside that database, migrated by the service on start. */
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a plain identifier' })

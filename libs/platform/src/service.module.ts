@@ -33,8 +33,6 @@ export interface ServiceModuleOptions<C extends ServiceConfig> {
   config: C;
   /** The token the service's own code injects its configuration by (its class, or a symbol). */
   configToken: InjectionToken;
-  /** Connections in the pool. */
-  poolSize?: number;
   /** The service's own tables, migrated on start after the event store's. */
   migrate?: (pool: Pool, schema: string) => Promise<void>;
   /** The service's own database-side providers (read-model tables, keys...), global like the pool. */
@@ -127,7 +125,7 @@ export class ServiceModule {
           useFactory: () => {
             const pool = new Pool({
               connectionString: config.DATABASE_URL,
-              max: options.poolSize ?? 10,
+              max: config.DATABASE_POOL_SIZE,
               idle_in_transaction_session_timeout: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
               // TCP keepalive: a connection whose peer is gone (the relay's lock among them) is found
               // dead by the kernel instead of hanging on a silent network (docs/operations.md).

@@ -143,7 +143,7 @@ export function signerStateOf(event: DecodedEvent): string | undefined {
  * UNAUTHORISED_ACTOR when the signer's state has none of the relations `right` asks; undefined
  * when it may, when the command came unsigned (COMMAND_SIGNATURES=off), or when the subject is not
  * known (the decider then answers, e.g. INMATE_NOT_FOUND). The handler records the rejection as
- * the command's result and sets the message aside (refuseCommand in @custody/platform).
+ * the command's result and sets the message aside (refuseInHandler in @custody/platform).
  */
 export function signerRefusal(signerState: string | undefined, type: string, subject: ResourceJurisdiction | undefined, right: CommandRight = []): CommandRejection | undefined {
   if (!signerState || !subject || mayIssue(right, signerState, subject)) return undefined;

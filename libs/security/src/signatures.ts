@@ -1,6 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { CompactSign, type KeyLike } from 'jose';
-import { COMMAND_REFUSED, refuseCommand, type CommandRefusal, type DecodeResult, type InboundMessage, type MessageDecoder } from '@custody/messaging';
+import { COMMAND_REFUSED, refuseInDecoder, type CommandRefusal, type DecodeResult, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 
 /** The Kafka header that carries a command's detached JWS (RFC 7515 appendix F). */
 export const SIGNATURE_HEADER = 'ce_signature';
@@ -214,7 +214,7 @@ export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSig
         return { ok: true, event: { ...event, extensions: { ...event.extensions, signer: { state: check.signerState, kid: check.kid } } } };
       }
       const envelope = { id: command.id, type: command.type, correlationId: event.correlationId ?? command.id, occurredAt: event.occurredAt, traceparent: event.traceparent };
-      return refuseCommand(message, envelope, { code: check.code, reason: check.reason }, [{ path: check.field, problem: check.reason }], check.signerState ? { signerState: check.signerState } : undefined);
+      return refuseInDecoder(message, envelope, { code: check.code, reason: check.reason }, [{ path: check.field, problem: check.reason }], check.signerState ? { signerState: check.signerState } : undefined);
     },
   };
 }

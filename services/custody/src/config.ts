@@ -8,12 +8,8 @@ import { WholeNumber } from '@custody/config';
  */
 export class CustodyConfig extends PersonalDataConfig {
   constructor() {
-    super({ PORT: 3103, DATABASE_SCHEMA: 'custody', KAFKA_CLIENT_ID: 'custody', KAFKA_GROUP_ID: 'custody' });
+    super({ PORT: 3103, DATABASE_SCHEMA: 'custody', DATABASE_POOL_SIZE: 20, KAFKA_CLIENT_ID: 'custody', KAFKA_GROUP_ID: 'custody' });
   }
-
-  /** Connections in the pool (the write path, projections, the relay and the consumer share them). */
-  @WholeNumber(2, 200)
-  DATABASE_POOL_SIZE = 20;
 
   /** 'on' starts the relay and the consumer; 'off' runs HTTP and read models only (tests of the write path). */
   @IsIn(['on', 'off'])

@@ -2,7 +2,7 @@ import type { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { recordCommandResult, type CommandOutcome } from '@custody/event-sourcing';
-import { currentObservation, messageMetadata, refuseCommand } from '@custody/platform';
+import { currentObservation, messageMetadata, refuseInHandler } from '@custody/platform';
 import type { FacilityRights } from '../facility/facility.rights';
 
 /**
@@ -41,7 +41,7 @@ export async function applySignedWithResult(
 ): Promise<void> {
   const refused: CommandRejection | undefined = await rights.refusal(message);
   if (refused) {
-    await refuseCommand(context, message, message.type, refused);
+    await refuseInHandler(context, message, message.type, refused);
     currentObservation()?.recorder?.command(message.type, 'rejected', refused.code);
     return;
   }

@@ -16,7 +16,6 @@ export { DATABASE_POOL };
 export function custodyStore(config: CustodyConfig, messaging: ServiceMessaging | undefined): DynamicModule {
   return ServiceModule.forService({
     name: 'custody', config, configToken: CUSTODY_CONFIG,
-    poolSize: config.DATABASE_POOL_SIZE,
     migrate: migrateReadModels,
     ...(messaging ? { messaging } : {}),
     providers: [{ provide: PersonalDataKeys, inject: [DATABASE_POOL], useFactory: (pool: Pool) => new PersonalDataKeys(pool, config) }, MasterKeyRewrapJob],

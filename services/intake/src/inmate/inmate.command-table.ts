@@ -6,7 +6,7 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand } from '@custody/platform';
+import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler } from '@custody/platform';
 import { signerStateOf } from '@custody/security';
 import { type Accepted, type IncomingCommand, InmateCommands } from './inmate.commands';
 import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
@@ -68,7 +68,7 @@ export class InmateCommandPort implements CommandPort<IntakeCommandType, Postgre
    */
   async kafka(type: IntakeCommandType, event: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
     const refusal = await this.rights.refusal(type, event.data as { inmateId: string }, signerStateOf(event), context.tx);
-    if (await refuseCommand(context, event, type, refusal)) return;
+    if (await refuseInHandler(context, event, type, refusal)) return;
     await this.commands.applyWithResult(context.tx, { type, data: event.data } as IncomingCommand, event.id, messageMetadata(event));
   }
 }

@@ -1,13 +1,13 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
-  CommandRejection, type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
+  type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
   type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, recordRefusedEffect } from '@custody/platform';
+import { applyEffect, messageMetadata } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
 import { TransferCases } from './transfer-cases';
 import type { InmateCommand } from './inmate.decider';
@@ -22,8 +22,6 @@ type Context = HandlerContext<PostgresTransaction>;
  */
 @Controller()
 export class InmateConsumer {
-  private readonly logger = new Logger('InmateConsumer');
-
   constructor(
     private readonly commands: InmateCommands,
     private readonly cases: TransferCases,
@@ -102,17 +100,10 @@ export class InmateConsumer {
   /**
    * Applies the effect in the inbox transaction (read through it too). A person this service never
    * registered is an inconsistency an operator must see (dead-letter); another refusal (e.g.
-   * enforcement already ended) means the fact is already reflected: counted
-   * (custody_effects_refused_total) and logged.
+   * enforcement already ended) means the fact is already reflected: counted and logged (applyEffect).
    */
-  private async effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
-    try {
-      await this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), messageMetadata(event));
-    } catch (error) {
-      if (!(error instanceof CommandRejection)) throw error;
-      if (error.code === 'INMATE_NOT_FOUND') throw new PermanentHandlerError(error.code, `${event.type} ${event.id}: ${error.message}`);
-      recordRefusedEffect(event.type, command.type, error.code);
-      this.logger.warn(`${event.type} ${event.id} changed nothing: ${command.type} refused ${error.code} ${error.message}`);
-    }
+  private effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
+    const apply = () => this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), messageMetadata(event));
+    return applyEffect(event, command, apply, { deadLetter: ['INMATE_NOT_FOUND'], target: `inmate ${command.data.inmateId}` });
   }
 }

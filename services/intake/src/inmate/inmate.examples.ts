@@ -1,4 +1,4 @@
-import type { CommandPayload, IntakeCommandType, PersonIdentity, Sentence } from '@custody/contracts';
+import { EXAMPLES, type CommandPayload, type IntakeCommandType, type PersonIdentity, type Sentence } from '@custody/contracts';
 
 /**
  * Facts for tests and the README: Belgium holds an Albanian national without a residence permit,
@@ -18,19 +18,8 @@ export const identity = (passport = 'BA1234567'): PersonIdentity => ({
   ],
 });
 
-export const sentence = (overrides: Partial<Sentence> = {}): Sentence => ({
-  court: 'Tribunal de première instance de Bruxelles',
-  caseReference: 'BXL-2023-CR-4412',
-  finalJudgmentDate: '2024-02-20',
-  offences: [{ description: 'Trafficking of narcotics', category: 'drugs' }],
-  kind: 'determinate',
-  length: { years: 6, months: 0, days: 0 },
-  sentenceEndDate: '2029-11-03',
-  enforcementStartDate: '2023-11-03',
-  preTrialDays: 131,
-  daysServed: 981,
-  ...overrides,
-});
+/** The sentence of the contract's examples (libs/contracts), with what a test changes. */
+export const sentence = (overrides: Partial<Sentence> = {}): Sentence => ({ ...(EXAMPLES.RecordSentence as CommandPayload<'RecordSentence'>).sentence, ...overrides });
 
 type Body<K extends IntakeCommandType> = CommandPayload<K>;
 

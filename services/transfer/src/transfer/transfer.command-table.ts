@@ -7,7 +7,7 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseCommand } from '@custody/platform';
+import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler } from '@custody/platform';
 import { signerStateOf } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
 import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
@@ -73,7 +73,7 @@ export class TransferCommandPort implements CommandPort<TransferCommandType, Pos
   async kafka(type: TransferCommandType, event: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
     const command = { type, data: event.data } as TransferCommand;
     const refusal = serviceRecordedRefusal(type) ?? (await this.commands.signerRefusal(context.tx, command, signerStateOf(event)));
-    if (await refuseCommand(context, event, type, refusal)) return;
+    if (await refuseInHandler(context, event, type, refusal)) return;
     await this.commands.executeWithResult(context.tx, command, event.id, messageMetadata(event));
   }
 }

@@ -1,10 +1,10 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { CommandRejection, type InmateAdmittedPayload, type PlaceReservedPayload, type ReservationRefusedPayload, type TransferCommand } from '@custody/contracts';
+import { type InmateAdmittedPayload, type PlaceReservedPayload, type ReservationRefusedPayload, type TransferCommand } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata, recordRefusedEffect } from '@custody/platform';
+import { applyEffect, messageMetadata } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -17,8 +17,6 @@ type Context = HandlerContext<PostgresTransaction>;
  */
 @Controller()
 export class TransferConsumer {
-  private readonly logger = new Logger('TransferConsumer');
-
   constructor(private readonly commands: TransferCommands) {}
 
   /** The facility holds the place: the case may be scheduled. */
@@ -48,17 +46,10 @@ export class TransferConsumer {
 
   /**
    * Another service's event applied to the case, read and written in the inbox transaction (so a
-   * refusal is never the fruit of a stale read of the case). A refusal of the rules is an answer,
-   * not retried: the message is consumed and nothing is written, and the refusal is counted
-   * (custody_effects_refused_total) and logged, never silent.
+   * refusal is never the fruit of a stale read of the case); a refusal of the rules changes
+   * nothing and is counted and logged (applyEffect).
    */
-  private async effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
-    try {
-      await this.commands.executeInTransaction(tx, command, messageMetadata(event));
-    } catch (error) {
-      if (!(error instanceof CommandRejection)) throw error;
-      recordRefusedEffect(event.type, command.type, error.code);
-      this.logger.warn(`${event.type} ${event.id} left transfer ${command.data.transferId} unchanged: ${command.type} refused ${error.code} (${error.message})`);
-    }
+  private effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
+    return applyEffect(event, command, () => this.commands.executeInTransaction(tx, command, messageMetadata(event)), { target: `transfer ${command.data.transferId}` });
   }
 }
