@@ -10,6 +10,7 @@ export {
   IDENTITY_DOCUMENT_KINDS, IdentityDocument, SEXES, PersonIdentity, type IdentityDocumentKind, type Sex,
 } from './common/identity';
 export { CommandBase } from './common/command-base';
+export { canonicalJson, NotCanonicalisableError } from './common/canonical-json';
 export {
   PERSONAL_DATA_ALGORITHMS, EncryptedValue, isEncryptedValue, IsPersonal, clearText, clearDate, clearList, clearBoolean, clearTexts,
   type PersonalDataAlgorithm, type ClearForm,

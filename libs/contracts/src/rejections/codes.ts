@@ -22,6 +22,7 @@ export const REJECTIONS = define({
   UNAUTHORISED_ACTOR: { status: 403, message: 'The acting state or organisation may not send this command (for example, only the receiving state records its decision).' },
   SIGNATURE_MISSING: { status: 403, message: 'The command carries no signature (Kafka header ce_signature); sign each command with your ministry\'s command-signing key and send it again.' },
   SIGNATURE_INVALID: { status: 403, message: 'The command\'s signature does not verify with the configured ministry keys (an unknown key id, another algorithm, a changed message, or a signature made for another command); sign the exact message with your registered key.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This commandId (or Idempotency-Key) was already used for another command: other content, another route or another state. Resend a command unchanged to hear its answer again; give a new command a new commandId.' },
   CONCURRENCY_CONFLICT: { status: 409, message: 'The record changed while the command was processed and retries did not succeed; send the command again.' },
   MESSAGE_UNREADABLE: { status: 400, message: 'The message could not be read at all (its headers or body broke the decoder); it was set aside in the dead-letter topic with the error. Check it against the AsyncAPI document and send it again.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@custody/contracts';
 import type { PostgresEventStore } from '@custody/event-store';
 import type { Pool } from 'pg';
 import Cursor from 'pg-cursor';
-import { canonicalJson } from '../ledger/canonical-json';
 import type { LedgerEvent } from '../ledger/entry';
 import { quoted } from '../ledger/ledger.repository';
 import { foldTimeline, type TimelineEvent } from '../timeline/timeline';

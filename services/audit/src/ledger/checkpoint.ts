@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
-import type { LedgerCheckpointSignedPayload } from '@custody/contracts';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, type LedgerCheckpointSignedPayload } from '@custody/contracts';
 
 /** A signed checkpoint of the ledger head, as published on `custody.audit.checkpoints`. */
 export type Checkpoint = LedgerCheckpointSignedPayload;

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@custody/contracts';
 
 /** What the ledger keeps of an integration event: the event as the contract carried it. */
 export interface LedgerEvent {

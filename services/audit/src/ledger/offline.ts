@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
+import { canonicalJson } from '@custody/contracts';
 import { foldTimeline, type Timeline } from '../timeline/timeline';
 import { toTimelineEvent, type ExportedEntry, type ExportHeader } from './audit-ledger';
 import { isSignatureValid, type Checkpoint } from './checkpoint';
-import { canonicalJson } from './canonical-json';
 import { entryHash } from './entry';
 import { verifyInclusion } from './merkle';
 
