@@ -1,5 +1,5 @@
 import { CommandRejection } from '@custody/contracts';
-import { MemoryEventStore } from '@custody/event-store';
+import { MemoryEventStore, WrongExpectedRevisionError } from '@custody/event-store';
 import { StreamBatcher } from './batching';
 import type { Decider } from './decider';
 import { deterministicId } from './ids';
@@ -74,4 +74,62 @@ describe('the batched write path of a hot stream', () => {
     expect(reads).toEqual([undefined, 1]);
     expect((await batcher.load('facility-1')).revision).toBe(1);
   });
+
+  it('runs each command\'s onApplied in the batch\'s unit of work with its own events, for the commands that decided some', async () => {
+    const store = new MemoryEventStore();
+    const units: string[] = [];
+    const unitOfWork = async <T>(work: (unit: MemoryEventStore) => Promise<T>) => {
+      units.push('open');
+      return work(store);
+    };
+    const batcher = new StreamBatcher(store, store, places(2), { batchSize: 10, unitOfWork });
+    const seen: Array<[string, string[]]> = [];
+    const hook = (by: string) => async (unit: unknown, events: Array<{ id: string }>) => {
+      expect(unit).toBe(store);
+      seen.push([by, events.map((e) => e.id)]);
+    };
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c'].map((by) => batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`), hook(by))),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(seen).toEqual([['a', [deterministicId('a/0')]], ['b', [deterministicId('b/0')]]]);
+    expect(units.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('applies each command of a failed batch again alone, so that one command\'s failure is not the others\'', async () => {
+    const store = new MemoryEventStore();
+    const batcher = new StreamBatcher(store, store, places(10), { batchSize: 10, unitOfWork: transactional(store) });
+    const refuse = async () => {
+      throw new Error('b was answered meanwhile');
+    };
+    // 'a' drains alone; 'b', 'c' and 'd' queue and make one batch, which 'b' fails.
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((by) => batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`), by === 'b' ? refuse : undefined)),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toBe('b was answered meanwhile');
+    expect((await loadState(store, 'facility-1', places(10))).state).toEqual({ taken: 3 });
+  });
 });
+
+/** A unit of work over the memory store: appends checked when made and written only when the whole work succeeded. */
+function transactional(store: MemoryEventStore) {
+  return async <T>(work: (unit: MemoryEventStore) => Promise<T>): Promise<T> => {
+    const staged: Array<Parameters<MemoryEventStore['appendToStream']>> = [];
+    const unit = Object.create(store, {
+      appendToStream: {
+        value: async (...args: Parameters<MemoryEventStore['appendToStream']>) => {
+          const [stream, events, options] = args;
+          const actual = await store.streamRevision(stream);
+          const expected = options?.expectedRevision ?? 'any';
+          if (expected !== 'any' && expected !== (actual ?? 'no_stream')) throw new WrongExpectedRevisionError(stream, expected, actual ?? 'no_stream');
+          staged.push(args);
+          return { nextExpectedRevision: (actual ?? -1) + events.length, position: 0n };
+        },
+      },
+    }) as MemoryEventStore;
+    const value = await work(unit);
+    for (const append of staged) await store.appendToStream(...append);
+    return value;
+  };
+}

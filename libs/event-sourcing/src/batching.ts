@@ -1,6 +1,7 @@
+import { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
-import { datedBy, handleCommand, toNewEvents, type StreamStore } from './handle-command';
+import { datedBy, handleCommand, toNewEvents, type StreamStore, type UnitOfWork } from './handle-command';
 import { catchUp, type LoadedState, type StreamReader } from './load-state';
 import { retryPolicy, type RetryPolicy } from './retry';
 
@@ -8,12 +9,21 @@ export interface BatchingOptions {
   /** Most commands decided together and appended in one write. */
   batchSize: number;
   retry?: RetryPolicy;
+  /**
+   * Where each batch is appended: a unit of work (e.g. a database transaction) opened per attempt,
+   * in which each command's `onApplied` runs too. By default the writer, one append per batch.
+   */
+  unitOfWork?: UnitOfWork;
 }
+
+/** Runs in the batch's unit of work with a command's own events (what must commit with them, e.g. its answer). */
+export type AppliedHook = (unit: StreamStore, events: NewEvent[]) => Promise<void>;
 
 interface Pending<Command> {
   command: Command;
   metadata: EventMetadata;
   eventId: (index: number) => string;
+  onApplied?: AppliedHook;
   resolve: (events: NewEvent[]) => void;
   reject: (error: unknown) => void;
 }
@@ -44,10 +54,13 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
     this.retry = options.retry ?? retryPolicy();
   }
 
-  /** Queues a command; resolves with its events (none when nothing changed) or rejects with its rejection. */
-  execute(stream: string, command: Command, metadata: EventMetadata, eventId: (index: number) => string): Promise<NewEvent[]> {
+  /**
+   * Queues a command; resolves with its events (none when nothing changed) or rejects with its
+   * rejection. `onApplied` runs in the batch's unit of work when the command decided events.
+   */
+  execute(stream: string, command: Command, metadata: EventMetadata, eventId: (index: number) => string, onApplied?: AppliedHook): Promise<NewEvent[]> {
     return new Promise<NewEvent[]>((resolve, reject) => {
-      const pending = { command, metadata, eventId, resolve, reject };
+      const pending: Pending<Command> = { command, metadata, eventId, ...(onApplied ? { onApplied } : {}), resolve, reject };
       const queue = this.queues.get(stream);
       if (queue) {
         queue.push(pending);
@@ -76,7 +89,13 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
     try {
       while (queue.length > 0) {
         const batch = queue.splice(0, this.options.batchSize);
-        await this.applyBatch(stream, batch).catch((error: unknown) => batch.forEach((p) => p.reject(error)));
+        await this.applyBatch(stream, batch).catch(async (error: unknown) => {
+          // A conflict that outlasted the retries is the whole batch's: each command hears it.
+          if (batch.length === 1 || error instanceof CommandRejection) return batch.forEach((p) => p.reject(error));
+          // Any other failure may be one command's (e.g. its events or its answer stored meanwhile
+          // by another instance), and must not be the others': each is applied again alone.
+          for (const pending of batch) await this.applyBatch(stream, [pending]).catch((own: unknown) => pending.reject(own));
+        });
       }
     } finally {
       this.queues.delete(stream);
@@ -114,10 +133,16 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
     const known = this.states.get(stream);
     const handled = await handleCommand(this.reader, stream, batchDecider, batch, {
       metadata: batch[0].metadata,
-      writer: this.writer,
+      ...(this.options.unitOfWork ? { unitOfWork: this.options.unitOfWork } : { writer: this.writer }),
       retry: this.retry,
       ...(known ? { known } : {}),
       prepare: async () => ({ events: outcomes.flatMap((o) => ('events' in o ? o.events : [])) }),
+      onApplied: async (unit) => {
+        for (const [index, pending] of batch.entries()) {
+          const outcome = outcomes[index];
+          if (pending.onApplied && 'events' in outcome && outcome.events.length > 0) await pending.onApplied(unit, outcome.events);
+        }
+      },
     });
     this.states.set(stream, { state: handled.state, revision: handled.revision });
     batch.forEach((pending, index) => {

@@ -235,6 +235,40 @@ describe('the hooks of the unit of work', () => {
     expect(units).toEqual(['open', 'open']);
   });
 
+  it('runs onApplied last in the unit of work, with what the handler returns: the state after the events and the revision', async () => {
+    const store = new MemoryEventStore();
+    await handleCommand(store, 'counter-1', counter, count(2), { metadata });
+    const seen: unknown[] = [];
+    const handled = await handleCommand(store, 'counter-1', counter, count(3), {
+      metadata,
+      unitOfWork: transactional(store),
+      afterAppend: async () => {
+        seen.push('afterAppend');
+      },
+      onApplied: async (_unit, done) => {
+        seen.push({ state: done.state, revision: done.revision, events: done.events.length });
+      },
+    });
+    expect(seen).toEqual(['afterAppend', { state: { total: 5 }, revision: 1, events: 1 }]);
+    expect({ state: handled.state, revision: handled.revision }).toEqual({ state: { total: 5 }, revision: 1 });
+  });
+
+  it('rolls the appends back when onApplied throws, and does not call it for a command that decides nothing', async () => {
+    const store = new MemoryEventStore();
+    await expect(handleCommand(store, 'counter-1', counter, count(1), {
+      metadata,
+      unitOfWork: transactional(store),
+      onApplied: async () => {
+        throw new Error('the answer could not be recorded');
+      },
+    })).rejects.toThrow('the answer could not be recorded');
+    expect(await store.streamRevision('counter-1')).toBeUndefined();
+    const nothing: Decider<Command, Event, { total: number }> = { ...counter, decide: () => [] };
+    let calls = 0;
+    await handleCommand(store, 'counter-1', nothing, count(1), { metadata, onApplied: async () => void calls++ });
+    expect(calls).toBe(0);
+  });
+
   it('with a writer it cannot undo, throws what failed after its own append as it is, and never retries it', async () => {
     const store = new MemoryEventStore();
     let guards = 0;

@@ -99,6 +99,15 @@ export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, Stat
    * WrongExpectedRevisionError is retried like a conflict on the stream).
    */
   afterAppend?: (unit: Unit, decision: Decision<Event, State>) => Promise<void>;
+  /**
+   * Runs inside the unit of work last, after `afterAppend`, with what the command did as the
+   * handler will return it once the unit commits (the state after the events, the stream's
+   * revision): what must commit with the effect and depends on it, e.g. the answer to the command
+   * (docs/architecture.md, "Idempotent HTTP commands"). Called at each attempt that decided
+   * events; it may throw as `afterAppend` may. A command that decides nothing opens no unit of
+   * work and does not call it.
+   */
+  onApplied?: (unit: Unit, handled: Handled<Event, State>) => Promise<void>;
   /** A state already known for the stream (e.g. kept in memory): only the events after its revision are read. */
   known?: LoadedState<State>;
   observer?: CommandObserver;
@@ -155,9 +164,9 @@ const commandTypeOf = (command: unknown): string => {
 /**
  * The one write path of an event-sourced command: load the stream, decide, and in one unit of
  * work append the events with the expected revision (and the `also` streams with theirs), then
- * run `afterAppend`. On a conflict it waits as the retry policy says, reads only the events it
- * missed, and decides again from the state they make, until the policy's attempts are spent
- * (then CONCURRENCY_CONFLICT). A CommandRejection of the decider is thrown as it is.
+ * run `afterAppend` and `onApplied`. On a conflict it waits as the retry policy says, reads only
+ * the events it missed, and decides again from the state they make, until the policy's attempts
+ * are spent (then CONCURRENCY_CONFLICT). A CommandRejection of the decider is thrown as it is.
  */
 export async function handleCommand<Command, Event extends DomainEventOf, State, Unit extends StreamStore = StreamStore>(
   reader: StreamReader & Partial<StreamStore>,
@@ -192,21 +201,23 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
       if (prepared.events) decision.events = prepared.events;
       const also = prepared.also ?? [];
       const started = performance.now();
-      const result = await unitOfWork(async (unit) => {
+      const handled = await unitOfWork(async (unit) => {
         const appended = await unit.appendToStream(stream, decision.events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
+        // Folded as they will be read back: dated by the metadata's occurredAt (a decider may compare step dates).
+        const next = decided.reduce((s, e) => decider.evolve(s, datedBy(e, options.metadata)), state);
+        const done: Handled<Event, State> = { events: decision.events, decided, also, state: next, revision: appended.nextExpectedRevision, attempts: attempt };
         try {
           for (const other of also) await unit.appendToStream(other.stream, other.events, { expectedRevision: other.expectedRevision });
           await options.afterAppend?.(unit, decision);
+          await options.onApplied?.(unit, done);
         } catch (error) {
           throw canUndo ? error : new AfterAppendError(error);
         }
-        return appended;
+        return done;
       });
       observer?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
       observer?.command(commandType, 'accepted', '');
-      // Folded as they will be read back: dated by the metadata's occurredAt (a decider may compare step dates).
-      const next = decided.reduce((s, e) => decider.evolve(s, datedBy(e, options.metadata)), state);
-      return { events: decision.events, decided, also, state: next, revision: result.nextExpectedRevision, attempts: attempt };
+      return handled;
     } catch (error) {
       if (error instanceof AfterAppendError) throw error.cause;
       if (!(error instanceof WrongExpectedRevisionError)) {

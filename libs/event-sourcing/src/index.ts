@@ -8,7 +8,7 @@ export type {
 export { InvalidRetryPolicyError, retryPolicy } from './retry';
 export type { RetryPolicy, RetryPolicyOptions } from './retry';
 export { StreamBatcher } from './batching';
-export type { BatchingOptions } from './batching';
+export type { AppliedHook, BatchingOptions } from './batching';
 export { deterministicId } from './ids';
 export { KeyedTurns } from './turns';
 export { upcast, writtenVersion } from './upcast';
