@@ -44,8 +44,12 @@ export class PermanentHandlerError extends Error {
 export interface CommandResultSource {
   /** The consumed topics that carry commands. */
   topics: string[];
-  /** The stored result of the command, as the message to publish; undefined when it has none yet. */
-  stored(commandId: string): Promise<OutboundMessage | undefined>;
+  /**
+   * The stored result of the command, as the message to publish; undefined when it has none yet.
+   * `copy` is the command read again, when it was decoded: a copy that says something else than
+   * the command answered is answered as such (docs/architecture.md, "Idempotent commands").
+   */
+  stored(commandId: string, copy?: DecodedEvent): Promise<OutboundMessage | undefined>;
 }
 
 /** A line for the service's log: a sentence, and fields that name what it is about. */
@@ -577,7 +581,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
       control,
       undefined,
       async () => {
-        if (!(await this.publishStoredResult(commandId, inbound))) {
+        if (!(await this.publishStoredResult(commandId, inbound, event))) {
           this.options.log?.('warn', `command ${commandId} was processed but has no stored result to publish again (${inbound.topic}/${inbound.partition}@${inbound.offset})`);
         }
       },
@@ -588,10 +592,10 @@ export class EventConsumer<Tx extends InboxTransaction> {
   }
 
   /** Publishes the stored result of a command read on a commands topic; false when it has none (or the topic carries no commands). */
-  private async publishStoredResult(commandId: string, inbound: InboundMessage): Promise<boolean> {
+  private async publishStoredResult(commandId: string, inbound: InboundMessage, copy?: DecodedEvent): Promise<boolean> {
     const results = this.options.commandResults;
     if (!results?.topics.includes(inbound.topic)) return false;
-    const stored = await results.stored(commandId);
+    const stored = await results.stored(commandId, copy);
     if (!stored) return false;
     await this.producer!.send({ topic: stored.topic, acks: -1, messages: [{ key: stored.key, value: stored.value, headers: stored.headers }] });
     this.options.log?.('log', `command ${commandId} read again (${inbound.topic}/${inbound.partition}@${inbound.offset}): its stored result was published again`, {

@@ -27,9 +27,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
         body: { code: error.code, message: error.message, errors: error.errors, details: error instanceof CommandRejection ? error.details : {} },
       };
     }
-    if (error instanceof EventStoreError) {
-      return { status: 400, body: { code: 'VALIDATION_FAILED', message: error.message, errors: [], details: { storeCode: error.code } } };
-    }
+    if (error instanceof EventStoreError) return this.storeFailure(error);
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const payload = error.getResponse();
@@ -39,6 +37,25 @@ export class HttpErrorsFilter implements ExceptionFilter {
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { status: 500, body: { code: 'PROCESSING_FAILED', message: REJECTIONS.PROCESSING_FAILED.message, errors: [], details: {} } };
+  }
+
+  /**
+   * The store's refusal, in the catalogue's words: its message names streams and its codes are
+   * internal, so they are logged, never answered. Event ids derive from the command id, so a
+   * duplicate id is a command id used for another command (docs/adr/0010-http-idempotency-by-command-id.md).
+   */
+  private storeFailure(error: EventStoreError): { status: number; body: Record<string, unknown> } {
+    const answer = (code: 'IDEMPOTENCY_KEY_REUSED' | 'MESSAGE_TOO_LARGE' | 'PROCESSING_FAILED') => ({
+      status: REJECTIONS[code].status,
+      body: { code, message: REJECTIONS[code].message, errors: [], details: {} },
+    });
+    if (error.code === 'DUPLICATE_EVENT_ID') {
+      this.logger.warn(`a command's events were stored already with other content (${error.code}): ${error.message}`);
+      return answer('IDEMPOTENCY_KEY_REUSED');
+    }
+    if (error.code === 'EVENT_TOO_LARGE') return answer('MESSAGE_TOO_LARGE');
+    this.logger.error(`the event store refused a write (${error.code}): ${error.stack ?? error.message}`);
+    return answer('PROCESSING_FAILED');
   }
 }
 

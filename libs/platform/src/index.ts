@@ -39,5 +39,12 @@ export { PeriodicJob } from './jobs/periodic-job';
 export type { PeriodicJobOptions, PeriodicJobStatus } from './jobs/periodic-job';
 export { CheckpointedProjector } from './projections/checkpointed-projector';
 export type { CheckpointedProjectorOptions, Projection, ProjectorStatus } from './projections/checkpointed-projector';
-export { checkPath, commandControllers, commandTableProblems, pathParameters } from './commands/command-table';
+export { checkPath, commandControllers, commandTableProblems, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, pathParameters } from './commands/command-table';
+export {
+  acceptedOutcome, AnsweredMeanwhile, COMMAND_ANSWER_MIGRATIONS, CommandAnswers, commandIdentity, handledOutcome, keyReused, scopeOf, UNVERIFIED_SCOPE,
+} from './commands/command-answers';
+export type { CommandIdentity, Queryable, StoredAnswer } from './commands/command-answers';
+export { HttpCommandAnswers } from './commands/http-answers';
+export type { CommandAnswer, HttpAnswer } from './commands/http-answers';
+export { KafkaCommandAnswers } from './commands/kafka-answers';
 export type { CommandPort, CommandRoute, CommandRow, CommandTable } from './commands/command-table';

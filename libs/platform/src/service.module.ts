@@ -8,6 +8,9 @@ import {
 import { SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
 import { storedCommandResults } from './command-results';
+import { CommandAnswers } from './commands/command-answers';
+import { HttpCommandAnswers } from './commands/http-answers';
+import { KafkaCommandAnswers } from './commands/kafka-answers';
 import { HealthModule } from './health.module';
 import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
 
@@ -86,7 +89,9 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
       decoder: messaging.decoder,
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
       // A command read again (a resend, a redelivery, a broken copy) is answered with its stored result.
-      ...(messaging.commandsTopic ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic]) } : {}),
+      ...(messaging.commandsTopic
+        ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic], new KafkaCommandAnswers(new CommandAnswers(pool, config.DATABASE_SCHEMA))) }
+        : {}),
       ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
     },
   };
@@ -145,14 +150,19 @@ export class ServiceModule {
           useFactory: async (pool: Pool) => {
             const store = new PostgresEventStore({ connection: pool, schema: config.DATABASE_SCHEMA });
             await store.migrate();
+            await new CommandAnswers(pool, config.DATABASE_SCHEMA).migrate();
             await options.migrate?.(pool, config.DATABASE_SCHEMA);
             return store;
           },
         },
+        // The answers to the service's commands, HTTP's and Kafka's (docs/adr/0010-http-idempotency-by-command-id.md).
+        { provide: CommandAnswers, inject: [DATABASE_POOL], useFactory: (pool: Pool) => new CommandAnswers(pool, config.DATABASE_SCHEMA) },
+        HttpCommandAnswers,
+        KafkaCommandAnswers,
         DatabaseCloser,
         ...(options.providers ?? []),
       ],
-      exports: [options.configToken, DATABASE_POOL, PostgresEventStore, ...(options.exports ?? [])],
+      exports: [options.configToken, DATABASE_POOL, PostgresEventStore, CommandAnswers, HttpCommandAnswers, KafkaCommandAnswers, ...(options.exports ?? [])],
     };
   }
 }

@@ -252,4 +252,19 @@ describe('transfer: authentication and the authorisation matrix', () => {
     expect(broken.body).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(broken.text).not.toMatch(/SyntaxError|at .*\.(ts|js)|node_modules/);
   });
+
+  it('never gives a state the answer to another state\'s command: the same commandId and body from the other state of the case is 422', async () => {
+    const ids = { transferId: randomUUID(), inmateId: randomUUID() };
+    await registerInmate(producer, ids.inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
+    expect((await call('post', '/transfers', coordinatorOf('sending'), body(ids, 2, { sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112' }))).status).toBe(201);
+    const notification = body(ids, 4, { language: 'sq', subject: 'The request was received' });
+    const belgium = await call('post', `/transfers/${ids.transferId}/notifications`, coordinatorOf('sending'), notification);
+    expect(belgium.status).toBe(200);
+    const albania = await call('post', `/transfers/${ids.transferId}/notifications`, coordinatorOf('receiving'), notification);
+    expect([albania.status, albania.body.code, albania.body.details]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED', {}]);
+    expect(albania.text).not.toContain(ids.transferId);
+    const again = await call('post', `/transfers/${ids.transferId}/notifications`, { party: 'sending', roles: ['integration'] }, notification);
+    expect([again.status, again.text]).toEqual([200, belgium.text]);
+    expect(await streamTypes(app, ids.transferId)).toEqual(['TransferRequested', 'InmateNotified']);
+  });
 });

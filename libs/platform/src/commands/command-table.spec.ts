@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RequestMethod } from '@nestjs/common';
+import { HttpException, RequestMethod } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { ContractViolation, RecordConsent, RequestTransfer, TOPICS } from '@custody/contracts';
 import { REQUIRES } from '@custody/security';
@@ -63,8 +63,8 @@ describe('command table', () => {
       expect(Reflect.getMetadata(PATH_METADATA, consent)).toBe(':transferId/consent');
       expect(Reflect.getMetadata(HTTP_CODE_METADATA, consent)).toBe(200);
       expect(Reflect.getMetadata(REQUIRES, consent)).toEqual({ action: 'transfer:request', resolver: undefined });
-      expect(Reflect.getMetadata('design:paramtypes', http.prototype, 'recordConsent')).toEqual([String, RecordConsent, Object]);
-      expect(Object.keys(Reflect.getMetadata(ROUTE_ARGS_METADATA, http, 'recordConsent'))).toHaveLength(3);
+      expect(Reflect.getMetadata('design:paramtypes', http.prototype, 'recordConsent')).toEqual([String, RecordConsent, Object, Object, Object]);
+      expect(Object.keys(Reflect.getMetadata(ROUTE_ARGS_METADATA, http, 'recordConsent'))).toHaveLength(5);
     });
 
     it('declares one Kafka handler per row taken from the topic, and none for a row that is not', () => {
@@ -73,13 +73,37 @@ describe('command table', () => {
       expect(kafka.prototype.recordConsent).toBeUndefined();
     });
 
-    it('checks the path before the port runs the command, and passes the body and caller on', async () => {
-      const routes = new http(new Port()) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      await expect(routes.recordConsent(ID, { transferId: 'other' }, {})).rejects.toBeInstanceOf(ContractViolation);
+    it('checks the path before the port runs the command, and passes the body, the caller and the answer to record on', async () => {
+      const recorder = { commandId: ID };
+      const asked: unknown[] = [];
+      // The stored answers have tests of their own on PostgreSQL (the services' idempotency tests): here, the route's wiring.
+      const answers = {
+        answer: async (command: { status: number }, execute: (answer: unknown) => Promise<unknown>) => {
+          asked.push(command);
+          return { status: command.status, body: await execute(recorder), replayed: true };
+        },
+      };
+      const headers: Array<[string, string]> = [];
+      const response = { setHeader: (name: string, value: string) => headers.push([name, value]) };
+      const routes = new http(new Port(), answers) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const request = { raw: { transferId: ID, sent: 'as is' }, idempotencyKey: ID };
+      await expect(routes.recordConsent(ID, { transferId: 'other' }, {}, request, response)).rejects.toBeInstanceOf(ContractViolation);
       expect(calls).toEqual([]);
       const caller = { correlationId: 'c' };
-      await expect(routes.recordConsent(ID, { transferId: ID }, caller)).resolves.toEqual({ ok: true });
-      expect(calls).toEqual([['http', 'RecordConsent', { transferId: ID }, caller]]);
+      await expect(routes.recordConsent(ID, { transferId: ID }, caller, request, response)).resolves.toEqual({ ok: true });
+      expect(calls).toEqual([['http', 'RecordConsent', { transferId: ID }, caller, recorder]]);
+      expect(asked).toEqual([{ type: 'RecordConsent', status: 200, raw: request.raw, idempotencyKey: ID, caller }]);
+      expect(headers).toEqual([['Idempotent-Replayed', 'true']]);
+    });
+
+    it('answers a stored rejection given again with its own status and body', async () => {
+      const problem = { code: 'CONSENT_REFUSED', message: 'Refused.', errors: [], details: {} };
+      const answers = { answer: async () => ({ status: 422, body: problem, replayed: true }) };
+      const routes = new http(new Port(), answers) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const response = { setHeader: () => undefined };
+      const error = await routes.recordConsent(ID, { transferId: ID }, {}, { raw: {} }, response).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HttpException);
+      expect([(error as HttpException).getStatus(), (error as HttpException).getResponse()]).toEqual([422, problem]);
     });
   });
 

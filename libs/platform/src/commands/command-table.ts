@@ -1,10 +1,12 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, type Type } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, type ExecutionContext, HttpCode, HttpException, Inject, Param, Post, Res, type Type } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ContractViolation, MESSAGE_GROUPS, type Topic } from '@custody/contracts';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { Requires, type Action, type JurisdictionResolver } from '@custody/security';
+import { Requires, type Action, type JurisdictionResolver, type SecureRequest } from '@custody/security';
 import { type Caller, CommandCaller } from '../event-metadata';
+import { type CommandAnswer, HttpCommandAnswers } from './http-answers';
+import { type AnswerTransaction, KafkaCommandAnswers } from './kafka-answers';
 
 /**
  * A command's HTTP route. Its `path` is under the table's prefix; each `:name` in it is a UUID that
@@ -39,8 +41,12 @@ export interface CommandRow<T extends string = string> {
 
 /** How a service executes the commands of its table, once for HTTP and once for Kafka. */
 export interface CommandPort<T extends string = string, Tx = unknown> {
-  /** Executes a command of an HTTP route; the answer is the route's body. */
-  http(type: T, body: { commandId: string; occurredAt: string }, caller: Caller): Promise<unknown>;
+  /**
+   * Executes a command of an HTTP route; the answer is the route's body. `answer` records it in
+   * the unit of work of the command's effect (see {@link CommandAnswer}): a resend of the command
+   * is then answered from it without running again.
+   */
+  http(type: T, body: { commandId: string; occurredAt: string }, caller: Caller, answer: CommandAnswer): Promise<unknown>;
   /** Executes a command from the commands topic, in the inbox transaction, recording its result. */
   kafka(type: T, event: DecodedEvent, context: HandlerContext<Tx>): Promise<void>;
 }
@@ -79,6 +85,29 @@ export function checkPath(names: readonly string[], values: readonly string[], b
   if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems);
 }
 
+/** The header a client may name a command's key in, as payment APIs do: it must be the body's commandId. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** Set on an answer given again from the stored one. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** The request's body as the client sent it, and its Idempotency-Key: what the stored answer is keyed and compared by. */
+const CommandRequest = createParamDecorator((_data: unknown, context: ExecutionContext): { raw: unknown; idempotencyKey?: string } => {
+  const request = context.switchToHttp().getRequest<SecureRequest & { body?: unknown }>();
+  const header = request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+  const idempotencyKey = Array.isArray(header) ? header[0] : header;
+  return { raw: request.body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) };
+});
+
+const IDEMPOTENCY_DESCRIPTION =
+  'Optional: the command\'s key, as payment APIs name it. It must be the body\'s commandId (400 VALIDATION_FAILED otherwise): '
+  + 'a command\'s key is its commandId, header or not. A command sent again with the same commandId by the same state, with the same body, '
+  + 'is answered with the status and body of its first answer (rejections included), with the header Idempotent-Replayed: true, and runs once.';
+
+const REUSED_DESCRIPTION =
+  'The rules refuse the command (e.g. DATE_IN_FUTURE), or IDEMPOTENCY_KEY_REUSED: its commandId was already used for another command '
+  + '(another body, another route, or another state); nothing of that command is told.';
+
 /** `RecordConsent` → `recordConsent`: the method of a command, for operation ids and logs. */
 const methodOf = (type: string) => type.charAt(0).toLowerCase() + type.slice(1);
 
@@ -103,13 +132,19 @@ export function commandControllers<T extends string>(table: CommandTable<T>, por
   @ApiTags(table.tag)
   @Controller(table.prefix)
   class Routes {
-    constructor(@Inject(port) readonly port: CommandPort<T>) {}
+    constructor(
+      @Inject(port) readonly port: CommandPort<T>,
+      @Inject(HttpCommandAnswers) readonly answers: HttpCommandAnswers,
+    ) {}
   }
   Object.defineProperty(Routes, 'name', { value: `${table.name}Commands` });
 
   @Controller()
   class Handlers {
-    constructor(@Inject(port) readonly port: CommandPort<T>) {}
+    constructor(
+      @Inject(port) readonly port: CommandPort<T>,
+      @Inject(KafkaCommandAnswers) readonly answers: KafkaCommandAnswers,
+    ) {}
   }
   Object.defineProperty(Handlers, 'name', { value: `${table.name}CommandHandlers` });
 
@@ -122,28 +157,41 @@ export function commandControllers<T extends string>(table: CommandTable<T>, por
       const route = async function (this: Routes, ...args: unknown[]) {
         const values = args.slice(0, names.length) as string[];
         const body = args[names.length] as Parameters<CommandPort<T>['http']>[1];
+        const caller = args[names.length + 1] as Caller;
+        const { raw, idempotencyKey } = args[names.length + 2] as { raw: unknown; idempotencyKey?: string };
+        const response = args[names.length + 3] as { setHeader(name: string, value: string): void };
         checkPath(names, values, body as unknown as Record<string, unknown>);
-        return this.port.http(row.type, body, args[names.length + 1] as Caller);
+        // docs/adr/0010-http-idempotency-by-command-id.md: answered once, given again to a resend.
+        const answer = await this.answers.answer(
+          { type: row.type, status, raw, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), caller },
+          (recorder) => this.port.http(row.type, body, caller, recorder),
+        );
+        if (answer.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        if (answer.status !== status) throw new HttpException(answer.body as Record<string, unknown>, answer.status);
+        return answer.body;
       };
       decorate(
         Routes.prototype,
         method,
         route,
-        [...names.map(() => String), row.body, Object],
+        [...names.map(() => String), row.body, Object, Object, Object],
         [
           Post(path),
           HttpCode(status),
           Requires(permission, jurisdiction),
           ApiOperation({ summary }),
+          ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false, description: IDEMPOTENCY_DESCRIPTION, schema: { type: 'string', format: 'uuid' } }),
+          ApiResponse({ status: 422, description: REUSED_DESCRIPTION, schema: { $ref: '#/components/schemas/Problem' } }),
           ...(row.http.tag ? [ApiTags(row.http.tag)] : []),
           ...names.map((name) => ApiParam({ name, format: 'uuid', description: `The ${name} the body names.` })),
         ],
-        [...names.map((name) => Param(name)), Body(), CommandCaller()],
+        [...names.map((name) => Param(name)), Body(), CommandCaller(), CommandRequest(), Res({ passthrough: true })],
       );
     }
     if (row.kafka !== false) {
       const handler = function (this: Handlers, event: DecodedEvent, context: HandlerContext<unknown>) {
-        return this.port.kafka(row.type, event, context);
+        // One record of each command's answer, HTTP's and Kafka's (docs/architecture.md, "Idempotent commands").
+        return this.answers.handle(event, context.tx as AnswerTransaction, () => this.port.kafka(row.type, event, context));
       };
       decorate(Handlers.prototype, method, handler, [Object, Object], [EventPattern(row.type)], [Payload(), Ctx()]);
     }

@@ -4,13 +4,14 @@ import {
   RecordRecapture, RecordSentenceCompleted, ReleaseInmate, ReportInmateNotFound, StartAbsence,
   type Command, type CustodyCommandType,
 } from '@custody/contracts';
-import type { PostgresTransaction } from '@custody/event-store';
+import type { NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/event-sourcing';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata } from '@custody/platform';
+import { deterministicId, type Handled } from '@custody/event-sourcing';
+import { type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata } from '@custody/platform';
 import { FacilityRights } from '../facility/facility.rights';
 import { applySignedWithResult } from '../store/kafka-commands';
 import { CustodyCommands } from './custody.commands';
+import type { Custody, CustodyEvent } from './custody.decider';
 import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdiction';
 
 /** The commands about a person in custody, from admission to release. */
@@ -51,9 +52,10 @@ export class CustodyCommandPort implements CommandPort<PersonCommandType, Postgr
     private readonly rights: FacilityRights,
   ) {}
 
-  async http(type: PersonCommandType, body: Command<CustodyCommandType>['data'], caller: Caller) {
-    const events = await this.commands.execute({ type, data: body } as Command<CustodyCommandType>, commandMetadata(body, caller));
-    return { commandId: body.commandId, inmateId: body.inmateId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) };
+  async http(type: PersonCommandType, body: Command<CustodyCommandType>['data'], caller: Caller, answer: CommandAnswer) {
+    const respond = (events: NewEvent[]) => ({ commandId: body.commandId, inmateId: body.inmateId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) });
+    const applied = answer.whenApplied((handled: Handled<CustodyEvent, Custody>) => respond([...handled.events, ...handled.also.flatMap((a) => a.events)]));
+    return respond(await this.commands.execute({ type, data: body } as Command<CustodyCommandType>, commandMetadata(body, caller), applied));
   }
 
   async kafka(type: PersonCommandType, message: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {

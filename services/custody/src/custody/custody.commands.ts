@@ -43,10 +43,20 @@ export class CustodyCommands {
     @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
   ) {}
 
-  /** Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes nothing twice. */
-  async execute(command: Command<CustodyCommandType>, metadata: EventMetadata): Promise<NewEvent[]> {
+  /**
+   * Applies a command from HTTP; event ids derive from the command id, so a re-sent command writes
+   * nothing twice. `onApplied` runs in the transaction of the events (the route's answer:
+   * docs/adr/0010-http-idempotency-by-command-id.md).
+   */
+  async execute(
+    command: Command<CustodyCommandType>,
+    metadata: EventMetadata,
+    onApplied?: HandleOptions<CustodyEvent, Custody, PostgresTransaction>['onApplied'],
+  ): Promise<NewEvent[]> {
     const eventId = (index: number) => deterministicId(`${command.data.commandId}/${index}`);
-    const write = () => this.write(command, { ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work) });
+    const write = () => this.write(command, {
+      ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work), ...(onApplied ? { onApplied } : {}),
+    });
     return PLACE_COMMANDS.has(command.type) ? this.facilityTurns.run(command.data.facilityId, write) : write();
   }
 

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
-import type { PostgresTransaction } from '@custody/event-store';
+import type { NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/event-sourcing';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, recordingClock } from '@custody/platform';
+import { deterministicId, type StreamStore } from '@custody/event-sourcing';
+import {
+  acceptedOutcome, type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata, recordingClock,
+} from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { applySignedWithResult } from '../store/kafka-commands';
@@ -42,10 +44,15 @@ export class FacilityCommandPort implements CommandPort<FacilityCommandType, Pos
   ) {}
 
   /** A ministry's act, with the service's clock (Rule 17). */
-  async http(type: FacilityCommandType, body: MinistryFacilityCommand['data'], caller: Caller) {
+  async http(type: FacilityCommandType, body: MinistryFacilityCommand['data'], caller: Caller, answer: CommandAnswer) {
     const command = { type, data: body, clock: recordingClock(this.config) } as MinistryFacilityCommand;
-    const events = await this.commands.execute(command, commandMetadata(body, caller), (i) => deterministicId(`${body.commandId}/${i}`));
-    return { commandId: body.commandId, facilityId: body.facilityId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) };
+    const respond = (events: NewEvent[]) => ({ commandId: body.commandId, facilityId: body.facilityId, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data })) });
+    // The answer commits with the events: a refused place (its ReservationRefused) is answered as the rejection it is.
+    const applied = (tx: StreamStore, events: NewEvent[]) => {
+      const refused = refusalIn(events);
+      return answer.record(tx as PostgresTransaction, refused ? { rejection: refused } : { body: respond(events), outcome: acceptedOutcome(events) });
+    };
+    return respond(await this.commands.execute(command, commandMetadata(body, caller), (i) => deterministicId(`${body.commandId}/${i}`), applied));
   }
 
   async kafka(type: FacilityCommandType, message: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandRejection, isRejectionCode } from '@custody/contracts';
-import { handleCommand, inSavepoint, retryPolicy, StreamBatcher, writtenVersion, type LoadedState, type RetryPolicy } from '@custody/event-sourcing';
+import {
+  handleCommand, inSavepoint, retryPolicy, StreamBatcher, writtenVersion, type AppliedHook, type LoadedState, type RetryPolicy,
+} from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
@@ -35,17 +37,24 @@ export class FacilityCommands {
     @Inject(CUSTODY_CONFIG) config: CustodyConfig,
   ) {
     this.retry = retryPolicy({ maxAttempts: config.FACILITY_WRITE_MAX_ATTEMPTS });
-    this.batcher = new StreamBatcher(store, store, facilityDecider, { batchSize: config.FACILITY_BATCH_SIZE, retry: this.retry });
+    this.batcher = new StreamBatcher(store, store, facilityDecider, {
+      batchSize: config.FACILITY_BATCH_SIZE,
+      retry: this.retry,
+      // One transaction per batch: each command's answer commits with its events.
+      unitOfWork: (work) => store.transaction(work),
+    });
   }
 
   /**
    * Applies a command; resolves with the events written (none when nothing changed), or rejects
    * with the CommandRejection of the rule that refused it. A refused reservation is recorded
    * (ReservationRefused, for the transfer service) and answered as a rejection with its code.
+   * `onApplied` runs in the transaction of the command's events (the route's answer:
+   * docs/adr/0010-http-idempotency-by-command-id.md).
    */
-  async execute(command: FacilityCommand, metadata: EventMetadata, eventId: (index: number) => string = () => randomUUID()): Promise<NewEvent[]> {
+  async execute(command: FacilityCommand, metadata: EventMetadata, eventId: (index: number) => string = () => randomUUID(), onApplied?: AppliedHook): Promise<NewEvent[]> {
     // `command.clock`, when a ministry's act: the decider checks its date against it (Rule 17).
-    const events = await this.batcher.execute(facilityStream(command.data.facilityId), command, metadata, eventId);
+    const events = await this.batcher.execute(facilityStream(command.data.facilityId), command, metadata, eventId, onApplied);
     const refusal = refusalIn(events);
     if (refusal) throw refusal;
     return events;

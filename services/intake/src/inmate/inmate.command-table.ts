@@ -6,7 +6,9 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler } from '@custody/platform';
+import {
+  type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler,
+} from '@custody/platform';
 import { signerStateOf } from '@custody/security';
 import { type Accepted, type IncomingCommand, InmateCommands } from './inmate.commands';
 import { InmateJurisdiction, RegistrationJurisdiction } from './inmate.jurisdiction';
@@ -56,8 +58,8 @@ export class InmateCommandPort implements CommandPort<IntakeCommandType, Postgre
     private readonly rights: InmateRights,
   ) {}
 
-  http(type: IntakeCommandType, body: IncomingCommand['data'] & { commandId: string }, caller: Caller): Promise<Accepted> {
-    return this.commands.execute({ type, data: body } as IncomingCommand, commandMetadata(body, caller), body.commandId);
+  http(type: IntakeCommandType, body: IncomingCommand['data'] & { commandId: string }, caller: Caller, answer: CommandAnswer): Promise<Accepted> {
+    return this.commands.execute({ type, data: body } as IncomingCommand, commandMetadata(body, caller), body.commandId, answer);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import {
   applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState, resultEvent, retryPolicy,
-  type CommandOutcome, type RetryPolicy, type StreamReader, type StreamStore,
+  type CommandOutcome, type Handled, type RetryPolicy, type StreamReader, type StreamStore,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand, recordingClock } from '@custody/platform';
+import { observedCommand, recordingClock, type CommandAnswer } from '@custody/platform';
 import { PersonalDataKeys } from '@custody/personal-data';
 import { IntakeConfig } from '../config';
 import { PersonalDataStore } from '../personal-data/personal-data.store';
@@ -69,10 +69,14 @@ export class InmateCommands {
    * ran out). The reads (the documents, the stream) go through the pool before a transaction opens;
    * the transaction holds its connection only to append the events and hold the documents. (Loading
    * the stream inside an open transaction took a second connection of the pool, so as many
-   * concurrent commands as the pool has connections waited for each other for ever.)
+   * concurrent commands as the pool has connections waited for each other for ever.) `answer`, the
+   * route's, is recorded in the transaction of the events (docs/adr/0010-http-idempotency-by-command-id.md).
    */
-  async execute(incoming: IncomingCommand, metadata: EventMetadata, commandId: string): Promise<Accepted> {
+  async execute(incoming: IncomingCommand, metadata: EventMetadata, commandId: string, answer?: CommandAnswer): Promise<Accepted> {
     const command = await this.complete(incoming);
+    const accepted = (handled: Handled<InmateEvent, Inmate>): Accepted => ({
+      inmateId: command.data.inmateId, commandId, eventIds: handled.events.map((e) => e.id), revision: handled.revision,
+    });
     let plan: DocumentPlan | undefined;
     // Rule 17: a ministry's act, on the service's clock.
     const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDeciderAt(recordingClock(this.config)), command, {
@@ -89,8 +93,9 @@ export class InmateCommands {
       afterAppend: async ({ tx }: SealingWriter) => {
         if (plan) await this.documents.hold(tx, plan, commandId, metadata);
       },
+      ...(answer ? { onApplied: answer.whenApplied(accepted, ({ tx }: SealingWriter) => tx) } : {}),
     });
-    return { inmateId: command.data.inmateId, commandId, eventIds: result.events.map((e) => e.id), revision: result.revision };
+    return accepted(result);
   }
 
   /**

@@ -3,13 +3,17 @@ import {
   AcknowledgeCertificateReceipt, CancelTransfer, ConfirmPlaceReservation, CompleteTransfer, DeclinePlaceReservation, EndTransferObstacle,
   EvaluateEligibility, ExtendDeadline, IssueCertificate, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion,
   RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, RecordStateAgreement, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer,
-  ScheduleTransfer, WithdrawTransfer, type TransferCommand, type TransferCommandType,
+  ScheduleTransfer, WithdrawTransfer, type TransferCommand, type TransferCommandType, type TransferEvent,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { type Caller, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler } from '@custody/platform';
+import type { Handled } from '@custody/event-sourcing';
+import {
+  type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata, messageMetadata, refuseInHandler,
+} from '@custody/platform';
 import { signerStateOf } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
+import type { TransferState } from './transfer.decider';
 import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
 import { serviceRecordedRefusal } from './transfer.rights';
 
@@ -59,9 +63,11 @@ export const TRANSFER_COMMANDS: CommandTable<TransferCommandType> = {
 export class TransferCommandPort implements CommandPort<TransferCommandType, PostgresTransaction> {
   constructor(private readonly commands: TransferCommands) {}
 
-  async http(type: TransferCommandType, body: TransferCommand['data'], caller: Caller) {
-    const { events, state, revision } = await this.commands.execute({ type, data: body } as TransferCommand, commandMetadata(body, caller));
-    return { transferId: body.transferId, stage: state.stage, revision, events: events.map((e) => ({ id: e.id, type: e.type })) };
+  async http(type: TransferCommandType, body: TransferCommand['data'], caller: Caller, answer: CommandAnswer) {
+    const respond = ({ events, state, revision }: Handled<TransferEvent, TransferState>) => (
+      { transferId: body.transferId, stage: state.stage, revision, events: events.map((e) => ({ id: e.id, type: e.type })) }
+    );
+    return respond(await this.commands.execute({ type, data: body } as TransferCommand, commandMetadata(body, caller), answer.whenApplied(respond)));
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { reject, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import {
-  applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type HandleOptions,
+  applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions,
 } from '@custody/event-sourcing';
 import { observedCommand, recordingClock } from '@custody/platform';
 import { signerRefusal } from '@custody/security';
@@ -38,11 +38,17 @@ export class TransferCommands {
    * transaction took a second connection of the pool, so as many concurrent commands as the pool
    * has connections waited for each other for ever.)
    */
-  async execute(command: TransferCommand, metadata: EventMetadata): Promise<{ events: NewEvent[]; state: TransferState; revision?: number }> {
+  async execute(
+    command: TransferCommand,
+    metadata: EventMetadata,
+    onApplied?: HandleOptions<TransferEvent, TransferState, PostgresTransaction>['onApplied'],
+  ): Promise<Handled<TransferEvent, TransferState>> {
     const decider = this.deciderFor(await this.contextOf(this.tables.pool, command, this.clockFor(command)));
     return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata),
       unitOfWork: (work) => this.store.transaction(work),
+      // What must commit with the events (the route's answer: docs/adr/0010-http-idempotency-by-command-id.md).
+      ...(onApplied ? { onApplied } : {}),
     });
   }
 
