@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpFailure, request, type Answer, type ErrorBody } from './http';
 import type { Step } from './cases';
 import type { Stack } from './stack';
@@ -13,23 +14,29 @@ export interface SendOptions {
 }
 
 /**
- * Sends one command over HTTP as a client that must get it through: retries (with the same
- * command id) while the service is down or answers 5xx, and while it answers a rejection that only
- * means another service has not told it yet (`step.notYet`). Any other rejection fails, unless
- * an earlier attempt lost its answer and `alreadyApplied` says the command took effect.
+ * Sends one command over HTTP as a client that must get it through: retries with the same command
+ * id while the service is down or answers 5xx (a command sent again is answered as the first time
+ * and runs once: docs/adr/0010-http-idempotency-by-command-id.md), and sends it again as a new
+ * command (a new command id: the rejection was the first one's answer) while it answers a
+ * rejection that only means another service has not told it yet (`step.notYet`). Any other
+ * rejection fails, unless an earlier attempt lost its answer and `alreadyApplied` says the command
+ * took effect.
  */
 export async function send(stack: Stack, step: Step, { timeoutMs = 120_000, alreadyApplied }: SendOptions = {}): Promise<Answer> {
   const deadline = Date.now() + timeoutMs;
   let answerLost = false;
   let last: Answer | Error | undefined;
+  let body = step.body;
   for (let attempt = 0; ; attempt++) {
     const url = `${stack.url(step.service)}${step.path}`;
     try {
-      const answer = await request('POST', url, step.body);
+      const answer = await request('POST', url, body);
       last = answer;
       if (answer.status < 300) return answer;
       const code = (answer.body as ErrorBody | undefined)?.code;
-      const retry = answer.status >= 500 || (code !== undefined && step.notYet?.includes(code));
+      const notYet = code !== undefined && (step.notYet?.includes(code) ?? false);
+      if (notYet) body = { ...body, commandId: randomUUID() };
+      const retry = answer.status >= 500 || notYet;
       if (!retry) {
         if (answerLost && alreadyApplied && (await alreadyApplied())) return answer;
         throw new HttpFailure('POST', url, answer);

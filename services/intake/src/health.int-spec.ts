@@ -2,6 +2,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
 import { registeredRoutes, testKafka, undocumentedRoutes } from '@custody/testing';
+import { INMATE_COMMANDS } from './inmate/inmate.command-table';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
 const RETENTION_MS = '5400000';
@@ -32,6 +33,17 @@ describe('intake service', () => {
     expect(search.find((parameter) => parameter.name === 'status')).toMatchObject({ in: 'query', schema: { enum: ['registered', 'released'] } });
     expect(search.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['X-Access-Purpose', 'limit', 'cursor']));
     await request(intake.app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('documents, on every command route, the Idempotency-Key header and the 422 of a reused commandId', async () => {
+    const response = await request(intake.app.getHttpServer()).get('/docs/json').expect(200);
+    for (const row of INMATE_COMMANDS.rows) {
+      const path = `/inmates${row.http!.path ? `/${row.http!.path.replace(/:(\w+)/g, '{$1}')}` : ''}`;
+      const operation = response.body.paths[path].post as { parameters: Array<{ name: string; in: string; required: boolean }>; responses: Record<string, { description: string; content: object }> };
+      expect({ path, header: operation.parameters.find((p) => p.name === 'Idempotency-Key') }).toEqual({ path, header: expect.objectContaining({ in: 'header', required: false }) });
+      expect(operation.responses['422'].description).toContain('IDEMPOTENCY_KEY_REUSED');
+      expect(operation.responses['422'].content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    }
   });
 
   it('documents every route it serves in its OpenAPI document', async () => {

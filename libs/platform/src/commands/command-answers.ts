@@ -175,6 +175,8 @@ export class CommandAnswers {
 /** Raised in the unit of work of a command whose id got an answer meanwhile: the effect rolls back, the stored answer is given. */
 export class AnsweredMeanwhile extends Error {
   readonly code = 'ANSWERED_MEANWHILE';
+  /** A race with another writer of the command's answer: a consumer retries the command, and finds that answer (ADR 0008). */
+  readonly transient = true;
 
   constructor(readonly commandId: string) {
     super(`command ${commandId} was answered meanwhile`);
