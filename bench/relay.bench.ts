@@ -102,7 +102,7 @@ async function relayThroughput(
 ): Promise<number> {
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
-  const relay = new Relay({ name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names), batchSize: BATCH });
+  const relay = new Relay({ name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH });
   const started = performance.now();
   await relay.start();
   while (relay.status().published < count) await sleep(5);
@@ -189,7 +189,7 @@ async function lag(
     pool,
     schema,
     publisher: publisherOf(kafka, producer, names, 'bench-lag', 'transactional'),
-    route: contractRoute(names),
+    route: contractRoute(names, { store }),
     batchSize: BATCH,
     onPublished: (batch) => {
       const now = Date.now();

@@ -12,7 +12,12 @@ import { contractRoute, type CommandResultSource, type OutboundMessage, type Top
  * refusal. The message is the one the relay published (same ce_id, same content).
  */
 export function storedCommandResults(store: Pick<EventStore, 'readStream'>, names: TopicNames, commandsTopics: readonly string[]): CommandResultSource {
-  const route = contractRoute(names);
+  const route = contractRoute(names, { store });
+  // As the relay published it, its place in its stream included (the stream read back to its previous published event).
+  const republished = async (event: GlobalEvent) => {
+    await route.prepare?.([event]);
+    return route(event);
+  };
   return {
     topics: commandsTopics.map((topic) => names.physical(topic)),
     async stored(commandId: string): Promise<OutboundMessage | undefined> {
@@ -20,10 +25,10 @@ export function storedCommandResults(store: Pick<EventStore, 'readStream'>, name
       let first: GlobalEvent | undefined;
       for await (const event of store.readStream(commandResultStream(commandId))) {
         const stored = event as GlobalEvent; // the route reads no checkpoint
-        if (event.id === own) return route(stored);
+        if (event.id === own) return republished(stored);
         first ??= stored;
       }
-      return first ? route(first) : undefined;
+      return first ? republished(first) : undefined;
     },
   };
 }
