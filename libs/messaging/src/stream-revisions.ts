@@ -17,9 +17,9 @@ interface Known {
 }
 
 /** How many reads of the store run at once when a batch needs several. */
-const LOOKUP_CONCURRENCY = 4;
-/** Events read per step when looking back through a stream for its previous published event. */
-const LOOKBACK_PAGE = 16;
+const LOOKUP_CONCURRENCY = 8;
+/** Events read per step when looking back through a stream: the event just before first (usually published), then pages. */
+const LOOKBACK_PAGES = [1, 16];
 
 /**
  * The relay's side of completeness (docs/adr/0010-stream-revisions-on-the-wire.md): for each event
@@ -31,7 +31,7 @@ const LOOKBACK_PAGE = 16;
  * for a stream whose event just before was routed in this process, the answer follows from what it
  * remembers (no read). For the others (the first event of a stream after the relay started, or one
  * it no longer remembers) `prepare` looks back through the stream in the store before the batch is
- * encoded: a few events read once per stream and process. An event the contract refuses
+ * encoded: usually the one event before, read once per stream and process. An event the contract refuses
  * (relay_rejected) counts as published: the readers see it missing, as it is.
  */
 export class PublishedRevisions {
@@ -62,22 +62,25 @@ export class PublishedRevisions {
       }
       seen.set(event.streamName, { revision: event.revision, published: this.isPublished(event.type), previous });
     }
-    for (let i = 0; i < wanted.length; i += LOOKUP_CONCURRENCY) {
-      await Promise.all(
-        wanted.slice(i, i + LOOKUP_CONCURRENCY).map(async (event) => {
-          const previous = await this.previousPublished(event.streamName, event.revision);
-          if (previous !== undefined) this.lookedUp.set(keyOf(event), previous);
-        }),
-      );
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < wanted.length) {
+        const event = wanted[next++];
+        const previous = await this.previousPublished(event.streamName, event.revision);
+        if (previous !== undefined) this.lookedUp.set(keyOf(event), previous);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, wanted.length) }, worker));
   }
 
   /** Where an event lies in its stream, for its headers; called for every event the relay reads, in order (published or not). */
   positionOf(event: Pick<RecordedEvent, 'streamName' | 'revision' | 'type'>): StreamPosition {
     let previous = follow(this.known.get(event.streamName), event.revision);
-    const key = keyOf(event);
-    if (previous === undefined) previous = this.lookedUp.get(key);
-    this.lookedUp.delete(key);
+    if (this.lookedUp.size > 0) {
+      const key = keyOf(event);
+      previous ??= this.lookedUp.get(key);
+      this.lookedUp.delete(key);
+    }
     this.remember(event.streamName, { revision: event.revision, published: this.isPublished(event.type), previous });
     return previous === undefined ? { name: event.streamName, revision: event.revision } : { name: event.streamName, revision: event.revision, previous };
   }
@@ -93,15 +96,16 @@ export class PublishedRevisions {
   /** The revision of the last event before `revision` whose type the contract publishes: -1 if none; undefined if the stream does not say. */
   private async previousPublished(stream: string, revision: number): Promise<number | undefined> {
     let from = revision - 1;
-    while (from >= 0) {
+    for (let step = 0; from >= 0; step++) {
+      const page = LOOKBACK_PAGES[Math.min(step, LOOKBACK_PAGES.length - 1)];
       let read = 0;
-      for await (const event of this.reader!.readStream(stream, { from, direction: 'backwards', maxCount: LOOKBACK_PAGE })) {
+      for await (const event of this.reader!.readStream(stream, { from, direction: 'backwards', maxCount: page })) {
         read++;
         if (this.isPublished(event.type)) return event.revision;
         from = event.revision - 1;
       }
       if (read === 0) return undefined;
-      if (read < LOOKBACK_PAGE) return from < 0 ? -1 : undefined;
+      if (read < page) return from < 0 ? -1 : undefined;
     }
     return -1;
   }
