@@ -1,7 +1,8 @@
 // `npm run bench -- audit [entries]`: the audit ledger. A person with 500 events in a ledger of
 // 10,000 entries, then of 1,000,000 (timeline p50/p99: the cost should follow the person's
 // history, not the ledger's size); then a full `verify` of the large ledger beside a raw baseline
-// that reads the same rows with the same cursor and hashes each one, in the same run.
+// that reads the same rows with the same cursor and hashes each one, in the same run; then
+// whether every history is complete (stream revisions, ADR 0011) beside a parse of every body.
 // The ledger is bulk-loaded with SQL (multi-row INSERT ... unnest) into a schema of its own,
 // dropped at the end.
 import { hash, randomBytes, randomUUID } from 'node:crypto';
@@ -50,6 +51,10 @@ function event(inmateId: string, n: number): LedgerEvent {
     correlationId: randomUUID(),
     actor: { state: 'AL', organisation: 'General Directorate of Prisons' },
     data,
+    // Its place in custody's stream of the person, as the relays publish it (ADR 0011).
+    stream: `custody-${inmateId}`,
+    streamRevision: n,
+    streamPrevious: n - 1,
   };
 }
 
@@ -164,6 +169,26 @@ async function main(): Promise<void> {
       higherIsBetter: true,
       ours: median(ours),
       baseline: { name: 'the same rows read with the same cursor, one SHA-256 of each body', value: median(raw) },
+    });
+    const histories: number[] = [];
+    const parsed: number[] = [];
+    for (let i = 0; i < VERIFY_REPETITIONS; i++) {
+      let started = performance.now();
+      await pool.query(`SELECT count(*) FILTER (WHERE body::jsonb ? 'stream') FROM ${quoted(schema)}.ledger`);
+      parsed.push(head.size / ((performance.now() - started) / 1000));
+      started = performance.now();
+      const history = await ledger.history();
+      histories.push(head.size / ((performance.now() - started) / 1000));
+      if (!history.isComplete || history.people !== OTHER_PEOPLE + 1) throw new Error(`the bench ledger's histories: ${JSON.stringify({ ...history, incompleteFacilities: undefined })}`);
+      process.stderr.write(`history run ${i + 1}: ${Math.round(histories[i])} entries/s, every body parsed ${Math.round(parsed[i])} rows/s\n`);
+    }
+    figures.push({
+      id: 'verify.history.throughput',
+      what: `whether every history of ${LARGE} entries is complete (no stream revision missing, ADR 0011), as custody-audit verify reports it: one query over every entry's body (median of ${VERIFY_REPETITIONS})`,
+      unit: 'entries/s',
+      higherIsBetter: true,
+      ours: median(histories),
+      baseline: { name: 'the same entries, each body parsed as JSON by the database and nothing else', value: median(parsed) },
     });
     const { rows } = await pool.query<{ bytes: string }>(`SELECT avg(octet_length(body))::int AS bytes FROM ${quoted(schema)}.ledger`);
     writeReport('audit', { postgres: (await pool.query<{ v: string }>('SHOW server_version')).rows[0].v, ledgerEntries: LARGE, averageBodyBytes: Number(rows[0].bytes), canonical: canonicalJson({ b: 1, a: 2 }) === '{"a":2,"b":1}' ? 'RFC 8785' : 'broken' }, figures);

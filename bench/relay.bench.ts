@@ -28,6 +28,7 @@ import {
   relayTransactionalId,
   TopicNames,
   transactionalPublisher,
+  writeRelayCheckpoint,
 } from '@custody/messaging';
 import type { RelayPublisher } from '@custody/messaging';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
@@ -102,7 +103,28 @@ async function relayThroughput(
 ): Promise<number> {
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
-  const relay = new Relay({ name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names), batchSize: BATCH });
+  const relay = new Relay({ name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH });
+  const started = performance.now();
+  await relay.start();
+  while (relay.status().published < count) await sleep(5);
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop();
+  return count / seconds;
+}
+
+/**
+ * Events/s of a relay that starts where every event it reads belongs to a stream whose earlier
+ * events it never read (they were published before it started): the worst case of the look back
+ * through each stream for its previous published revision (ADR 0011), one read of the store per
+ * stream. With `lookBack` false the route has no store: the same messages, their previous
+ * revision left unknown (the baseline). Plain producer, so that the checkpoint is the database's.
+ */
+async function coldStreamsThroughput(kafka: Kafka, producer: Producer, pool: Pool, store: PostgresEventStore, label: string, from: string, count: number, lookBack: boolean): Promise<number> {
+  const names = await freshTopic(kafka, label);
+  const name = `bench-${label}`;
+  await writeRelayCheckpoint(pool, schema, name, from);
+  const route = lookBack ? contractRoute(names, { store }) : contractRoute(names);
+  const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH });
   const started = performance.now();
   await relay.start();
   while (relay.status().published < count) await sleep(5);
@@ -189,7 +211,7 @@ async function lag(
     pool,
     schema,
     publisher: publisherOf(kafka, producer, names, 'bench-lag', 'transactional'),
-    route: contractRoute(names),
+    route: contractRoute(names, { store }),
     batchSize: BATCH,
     onPublished: (batch) => {
       const now = Date.now();
@@ -298,6 +320,22 @@ async function main(): Promise<void> {
       log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional), ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s`);
     }
 
+    // One more event for each stream, appended after all the others: a relay that starts after the
+    // first ones reads only events whose streams it has never seen.
+    const streamsOf = [...new Set(stored.map((e) => e.streamName))];
+    const from = stored[stored.length - 1].checkpoint;
+    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      for (let i = w; i < streamsOf.length; i += 8) await store.appendToStream(streamsOf[i], [residenceStatusRecorded(streamsOf[i].slice('inmate-'.length))]);
+    }));
+    await coldStreamsThroughput(kafka, producer, pool, store, 'cold-warm', from, streamsOf.length, true);
+    const coldRuns: number[] = [];
+    const coldBaseRuns: number[] = [];
+    for (let r = 0; r < REPETITIONS; r++) {
+      coldBaseRuns.push(await coldStreamsThroughput(kafka, producer, pool, store, `cold-base-${r}`, from, streamsOf.length, false));
+      coldRuns.push(await coldStreamsThroughput(kafka, producer, pool, store, `cold-${r}`, from, streamsOf.length, true));
+      log(`cold run ${r + 1}: ${Math.round(coldRuns[r])} events/s looking back once per stream, ${Math.round(coldBaseRuns[r])} events/s without`);
+    }
+
     log(`lag at ${RATE} events/s for ${LAG_SECONDS} s (first ${LAG_WARMUP_SECONDS} s not counted)`);
     const { lags, ackLags, achievedRate, undelivered, longestOther } = await lag(kafka, producer, pool, store);
     log(`longest transaction of other clients of the server during the run: ${longestOther.toFixed(1)} s (it holds back every global reader)`);
@@ -320,6 +358,14 @@ async function main(): Promise<void> {
         higherIsBetter: true,
         ours: median(plainRuns),
         baseline: { name: `raw kafkajs sendBatch of the same encoded messages, batches of ${BATCH}, acks=all`, value: median(rawRuns) },
+      },
+      {
+        id: 'relay.throughput.cold-streams',
+        what: `events/s of a relay (plain producer) that starts where each of the ${streamsOf.length} events it reads belongs to a stream it has never read: it looks back through each stream in the store for the previous published revision (ADR 0011), the worst case; median of ${REPETITIONS}`,
+        unit: 'events/s',
+        higherIsBetter: true,
+        ours: median(coldRuns),
+        baseline: { name: 'the same relay and events with a route that does not look back (previous revision left unknown)', value: median(coldBaseRuns) },
       },
       {
         id: 'relay.lag.p50',

@@ -121,8 +121,9 @@ export {
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {
   MAX_MESSAGE_BYTES, EXTENSIONS, ACTOR_VERIFICATIONS, type ActorVerification, type EnvelopeActor, type EnvelopeMetadata, type Envelope, type ParsedEnvelope,
-  type KafkaMessageLike, type OutgoingKafkaMessage,
+  type KafkaMessageLike, type OutgoingKafkaMessage, type StreamPosition,
 } from './envelope/envelope';
+export { readStreamPosition, streamHeaders, streamPositionOf } from './envelope/stream';
 export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './envelope/subject';
 export { messageBytes, toKafkaMessage } from './envelope/write';
 export { fromKafkaMessage } from './envelope/read';

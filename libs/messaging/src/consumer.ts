@@ -5,6 +5,7 @@ import { classifyFailure, type ClassifiedFailure } from './failures';
 import type { InboxOutcome, InboxTransaction, PostgresInbox } from './inbox';
 import { COMMAND_REFUSED } from './refusals';
 import type { OutboundMessage } from './relay';
+import { RevisionWatch, type RevisionGap } from './stream-revisions';
 import { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay, type RetryPolicy, type TransientRetryPolicy } from './retry';
 import { custodyPartitioner } from './kafka';
 import { ensureDeadLetterTopics } from './topics';
@@ -95,6 +96,11 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   createDeadLetterTopics?: boolean;
   /** Called for each outcome (for metrics and tests). */
   onOutcome?: (outcome: ConsumerOutcome) => void;
+  /**
+   * Called when a message shows that an event of its stream never arrived (its previous published
+   * revision lies beyond the last one seen): for metrics; the consumer logs it too.
+   */
+  onRevisionGap?: (gap: RevisionGap & { topic: string; partition: number; offset: string }) => void;
   log?: ConsumerLog;
 }
 
@@ -163,6 +169,8 @@ export class EventConsumer<Tx extends InboxTransaction> {
   private readonly state: Omit<ConsumerStatus, 'blocked'>;
   /** The messages partitions wait on, by `<topic>/<partition>`. */
   private readonly blocked = new Map<string, BlockedEntry>();
+  /** The last revision seen of each stream, per partition, to see one skipped (docs/architecture.md, "Completeness"). */
+  private readonly revisions = new RevisionWatch();
 
   constructor(private readonly options: EventConsumerOptions<Tx>) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -240,6 +248,8 @@ export class EventConsumer<Tx extends InboxTransaction> {
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       Object.assign(this.state, { joined: true, assignment: { ...event.payload.memberAssignment } });
+      // Another member may have read our former partitions meanwhile: start each stream's watch afresh.
+      this.revisions.forget();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       Object.assign(this.state, { joined: false, assignment: {} });
@@ -323,6 +333,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
           value: message.value,
           headers: message.headers ?? {},
         };
+        this.watchRevision(inbound);
         const decoded = decodeSafely(this.options.decoder, inbound);
         const handler = decoded.ok ? this.options.handlerFor(decoded.event.type) : undefined;
         if (decoded.ok && handler) {
@@ -492,6 +503,20 @@ export class EventConsumer<Tx extends InboxTransaction> {
       }
       error = undefined;
     }
+  }
+
+  /** Every message that arrives, handled or not: does it show an event of its stream missing? Logged and counted, never refused. */
+  private watchRevision(inbound: InboundMessage): void {
+    const gap = this.revisions.observe(`${inbound.topic}/${inbound.partition}`, inbound.headers);
+    if (!gap) return;
+    const { topic, partition, offset } = inbound;
+    this.options.log?.(
+      'warn',
+      `consumer ${this.options.groupId}: stream ${gap.stream} of ${gap.source} went from revision ${gap.lastSeen} to ${gap.revision} on ${topic}/${partition}@${offset}, ` +
+        `but its previous published event, revision ${gap.missing}, never arrived: an event is missing (the audit ledger raises EVENT_MISSING for the streams it records)`,
+      { topic, partition, offset, source: gap.source, stream: gap.stream, last_seen_revision: gap.lastSeen, revision: gap.revision, missing_revision: gap.missing },
+    );
+    this.options.onRevisionGap?.({ ...gap, topic, partition, offset });
   }
 
   /** Marks the message's partition blocked on it, and logs it: at the first failure, then at most every 30 s. */

@@ -1,8 +1,8 @@
 import { type ContractViolation, findMessage, fromKafkaMessage, isInstant, messagesOnTopic, TOPICS, toKafkaMessage, type Topic } from '@custody/contracts';
-import type { GlobalEvent } from '@custody/event-store';
 import type { DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { refuseInDecoder, type RefusedEnvelope } from './refusals';
-import type { OutboundMessage } from './relay';
+import type { RelayRoute } from './relay';
+import { PublishedRevisions, type StreamReader } from './stream-revisions';
 
 /**
  * Topic names on the broker: the contract's names, optionally behind a prefix (one
@@ -62,6 +62,7 @@ export function contractDecoder(names: TopicNames = new TopicNames()): MessageDe
           extensions: {
             actor: envelope.metadata.actor, source: envelope.source, key: envelope.key,
             ...(envelope.metadata.lateRecordingReason ? { lateRecordingReason: envelope.metadata.lateRecordingReason } : {}),
+            ...(envelope.stream ? { stream: envelope.stream } : {}),
           },
         },
       };
@@ -69,13 +70,22 @@ export function contractDecoder(names: TopicNames = new TopicNames()): MessageDe
   };
 }
 
+/** Whether the contract publishes events of a type (the others are a service's internal events). */
+const isPublishedType = (type: string) => findMessage(type)?.kind === 'event';
+
 /**
  * Where the relay sends a stored event: the topic the contract names for its type, keyed by
- * its subject, as a CloudEvents binary message. Events the contract does not publish (a
- * service's internal events) stay home.
+ * its subject, as a CloudEvents binary message with its place in its stream (ce_stream,
+ * ce_streamrevision, ce_streamprevious; docs/adr/0011-stream-revisions-on-the-wire.md). Events the
+ * contract does not publish (a service's internal events) stay home. Call it for every event of
+ * the global log in order, as the relay does: it remembers each stream's last event to tell the
+ * next one's previous published revision. With `store`, its `prepare` looks that up for streams
+ * it does not remember; without, their events go out with the previous revision unknown.
  */
-export function contractRoute(names: TopicNames = new TopicNames()): (event: GlobalEvent) => OutboundMessage | undefined {
-  return (event) => {
+export function contractRoute(names: TopicNames = new TopicNames(), options: { store?: StreamReader } = {}): RelayRoute {
+  const revisions = new PublishedRevisions(isPublishedType, options.store);
+  const route: RelayRoute = (event) => {
+    const stream = revisions.positionOf(event);
     const definition = findMessage(event.type);
     if (!definition || definition.kind !== 'event') return undefined;
     const message = toKafkaMessage({
@@ -85,9 +95,12 @@ export function contractRoute(names: TopicNames = new TopicNames()): (event: Glo
       data: event.data,
       metadata: event.metadata as Parameters<typeof toKafkaMessage>[0]['metadata'],
       recordedAt: event.recordedAt,
+      stream,
     });
     return { topic: names.physical(definition.topic), key: message.key, value: message.value, headers: message.headers };
   };
+  route.prepare = (batch) => revisions.prepare(batch);
+  return route;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

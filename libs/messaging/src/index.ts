@@ -17,7 +17,9 @@ export type {
   BlockedMessage, CommandResultSource, ConsumerLog, EventConsumerOptions, EventHandler, HandlerContext, ConsumerOutcome, ConsumerStatus, PartitionLag,
 } from './consumer';
 export { Relay, RelayLockLostError, writeRelayCheckpoint } from './relay';
-export type { RelayOptions, RelayLag, OutboundMessage } from './relay';
+export type { RelayOptions, RelayLag, RelayRoute, OutboundMessage } from './relay';
+export { PublishedRevisions, RevisionWatch } from './stream-revisions';
+export type { RevisionGap, StreamReader } from './stream-revisions';
 export {
   producerPublisher, RELAY_CHECKPOINT_TOPIC, RelayFencedError, relayTransactionalId, transactionalPublisher,
 } from './relay-publishers';
@@ -25,7 +27,7 @@ export type { RelayPublisher, RelayTerm, TopicMessages, TransactionalPublisherOp
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';
 export { HandlerErrorInterceptor, HandlerFailedError, KafkaInboxServer, KafkaTransportError } from './nest/kafka-inbox.server';
 export type { KafkaInboxServerOptions } from './nest/kafka-inbox.server';
-export type { MessagingOptions, HandlerInterceptor } from './nest/messaging.module';
+export type { ConsumerRevisionGap, MessagingOptions, HandlerInterceptor } from './nest/messaging.module';
 export { COMMAND_REFUSED, refuseInDecoder, refusedCommand, refusalId } from './refusals';
 export type { CommandRefusal, RefusedEnvelope } from './refusals';
 export { kafkaSecurity } from './kafka-security';

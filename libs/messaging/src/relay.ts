@@ -32,6 +32,17 @@ export interface OutboundMessage {
   headers: IHeaders;
 }
 
+/**
+ * Where the relay sends a stored event: its topic, key and envelope, or undefined for events that
+ * are not published; throws for an event the contract refuses (recorded in relay_rejected).
+ * `prepare`, when given, runs on each batch before its events are routed (contractRoute looks up
+ * there what it needs of the store to tell each event's place in its stream).
+ */
+export interface RelayRoute {
+  (event: GlobalEvent): OutboundMessage | undefined;
+  prepare?(batch: readonly GlobalEvent[]): Promise<void>;
+}
+
 /** The relay's lag, for metrics. */
 export interface RelayLag {
   /** Events read from the store and not yet acknowledged by the broker. */
@@ -50,7 +61,16 @@ export interface RelayLag {
   behindEvents?: number;
   /** When the oldest event not yet published was recorded (absent when caught up). */
   oldestUnpublishedAt?: string;
+  /**
+   * Events this instance passed on since it started: published, or internal and not for Kafka.
+   * Those the contract refused are not among them: they are counted in `rejected`.
+   */
   published: number;
+  /**
+   * Events this instance could not publish since it started: the contract refused them; each is
+   * recorded in relay_rejected and logged, and its readers see its revision missing.
+   */
+  rejected: number;
   /** This instance holds the lock and publishes; false from the moment its lock's connection is found gone. */
   isActive: boolean;
   /** The PostgreSQL backend (pg_stat_activity.pid) of the session holding the lock, while active. */
@@ -70,7 +90,7 @@ export interface RelayOptions {
    */
   publisher: RelayPublisher;
   /** The topic, key and envelope of an event; undefined for events that are not published. */
-  route: (event: GlobalEvent) => OutboundMessage | undefined;
+  route: RelayRoute;
   batchSize?: number;
   /** How long a batch waits for more events once it has one. */
   lingerMs?: number;
@@ -123,7 +143,7 @@ export class Relay {
   private lock?: HeldLock;
   private subscription?: Subscription;
   private loop?: Promise<void>;
-  private readonly lag: RelayLag = { pendingEvents: 0, lastLagSeconds: 0, published: 0, isActive: false };
+  private readonly lag: RelayLag = { pendingEvents: 0, lastLagSeconds: 0, published: 0, rejected: 0, isActive: false };
   private readonly table: string;
   private readonly rejectedTable: string;
   private wake?: () => void;
@@ -390,6 +410,7 @@ export class Relay {
           if (next.done) break;
           batch.push(next.value);
         }
+        await this.options.route.prepare?.(batch);
         const encoded = this.encode(batch);
         await inFlight;
         if (failure || lock.lost) break;
@@ -441,7 +462,7 @@ export class Relay {
       // A stored event the contract refuses would block the relay forever if it were retried:
       // it is recorded (for an operator) and skipped, and the error is logged. Recorded before
       // the batch commits: a term that begins after the commit starts beyond it.
-      this.options.log?.('error', `relay ${this.options.name}: event ${event.id} (${event.type}) cannot be published: ${reason}`);
+      this.options.log?.('error', `relay ${this.options.name}: event ${event.id} (${event.type}, revision ${event.revision} of ${event.streamName}) cannot be published: ${reason}`);
       await lock.client.query(
         `INSERT INTO ${this.rejectedTable} (name, event_id, event_type, checkpoint, reason) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (name, event_id) DO NOTHING`,
@@ -456,7 +477,8 @@ export class Relay {
     const now = Date.now();
     this.lag.pendingEvents = 0;
     this.lag.oldestPendingRecordedAt = undefined;
-    this.lag.published += batch.length;
+    this.lag.published += batch.length - encoded.rejected.length;
+    this.lag.rejected += encoded.rejected.length;
     this.lag.lastPublishedAt = new Date(now);
     this.lag.lastLagSeconds = (now - Date.parse(batch[batch.length - 1].recordedAt)) / 1000;
     this.options.onPublished?.(batch);

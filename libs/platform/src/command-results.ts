@@ -21,7 +21,12 @@ export function storedCommandResults(
   commandsTopics: readonly string[],
   answers?: KafkaCommandAnswers,
 ): CommandResultSource {
-  const route = contractRoute(names);
+  const route = contractRoute(names, { store });
+  // As the relay published it, its place in its stream included (the stream read back to its previous published event).
+  const republished = async (event: GlobalEvent) => {
+    await route.prepare?.([event]);
+    return route(event);
+  };
   return {
     topics: commandsTopics.map((topic) => names.physical(topic)),
     async stored(commandId: string, copy?: DecodedEvent): Promise<OutboundMessage | undefined> {
@@ -30,10 +35,10 @@ export function storedCommandResults(
       let first: GlobalEvent | undefined;
       for await (const event of store.readStream(commandResultStream(commandId))) {
         const stored = event as GlobalEvent; // the route reads no checkpoint
-        if (event.id === own) return route(stored);
+        if (event.id === own) return republished(stored);
         first ??= stored;
       }
-      return first ? route(first) : undefined;
+      return first ? republished(first) : undefined;
     },
   };
 }

@@ -22,7 +22,7 @@ export interface ServiceAppOptions {
 export async function createServiceApp(name: string, config: ServiceConfig, module: DynamicModule, options: ServiceAppOptions = {}): Promise<INestApplication> {
   const observability = ObservabilityModule.forService(name, {
     logLevel: logLevelFor(options.logger, loadConfig(ObservabilityConfig).LOG_LEVEL),
-    ...(options.databaseGauges ? { databaseGauges: options.databaseGauges } : {}),
+    databaseGauges: [relayRejectedGauge(config), ...(options.databaseGauges ?? [])],
   });
   const app = await NestFactory.create<NestExpressApplication>(observe(observability, module), { bodyParser: false, bufferLogs: true });
   useServiceHttp(app, config);
@@ -32,4 +32,17 @@ export async function createServiceApp(name: string, config: ServiceConfig, modu
   const strategy = kafkaTransport(app);
   if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   return app;
+}
+
+/**
+ * The events the service's relay could not publish, ever (rows of relay_rejected): durable across
+ * restarts, unlike custody_relay_rejected_events, so the alert on it sees every rejection
+ * (deploy/observability/alerts.yml; docs/operations.md, "Completeness").
+ */
+function relayRejectedGauge(config: ServiceConfig): DatabaseGauge {
+  return {
+    name: 'custody_relay_rejected_stored',
+    help: 'Stored events the relay could not publish because the contract refused them: rows of relay_rejected (every instance reads the same table)',
+    sql: `SELECT count(*)::int AS value FROM "${config.DATABASE_SCHEMA.replace(/"/g, '""')}".relay_rejected`,
+  };
 }

@@ -80,7 +80,7 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
       store,
       pool,
       schema: config.DATABASE_SCHEMA,
-      route: contractRoute(names),
+      route: contractRoute(names, { store }),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
     consumer: {

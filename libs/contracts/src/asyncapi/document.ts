@@ -156,6 +156,7 @@ export function buildAsyncApiDocument(): JsonSchema {
         'Every message is a CloudEvents 1.0 event in Kafka binary mode: ce_* headers, content-type application/json, the payload as the value.',
         'Keys: the inmate id for messages about a person, the facility id for facility-level ones, the correlation id for command results.',
         'Producers not using kafkajs must hash keys with murmur2 (librdkafka: partitioner=murmur2_random).',
+        'Events say where they lie in their publisher\'s stream (ce_stream, ce_streamrevision, ce_streamprevious): a reader that keeps the last revision it saw of each stream can tell when an event is missing; a redelivery repeats a revision and is no gap.',
         'A breaking change is a new schema version (ce_schemaversion), never an edit; older versions stay readable.',
         'Rejections carry a stable code: see the RejectionCode schema for each code and what to do about it.',
       ].join('\n'),

@@ -40,6 +40,25 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
       [`ce_${EXTENSIONS.lateRecordingReason}`]: text(
         'Events: why the act was recorded more than the recording service\'s COMMAND_LATE_RECORDING_DAYS after it happened (the command\'s lateRecordingReason, docs/domain.md Rule 17); absent when it was recorded in time.',
       ),
+      ...(kind === 'event'
+        ? {
+            [`ce_${EXTENSIONS.stream}`]: text(
+              'The stream of the publisher\'s event store the event belongs to (e.g. custody-<inmateId>); with ce_source it names the stream. Set by the services\' relays, with ce_streamrevision ' +
+                '(docs/adr/0011-stream-revisions-on-the-wire.md). Absent on events published before revisions were: a reader treats such an event\'s place in its stream as unknown.',
+              { pattern: '^[\\x21-\\x7e]{1,200}$' },
+            ),
+            [`ce_${EXTENSIONS.streamRevision}`]: text(
+              'The event\'s revision in its stream: 0 for the stream\'s first event, one more for each event after it. A redelivered event carries the same revision again. Present exactly when ce_stream is.',
+              { pattern: '^(0|[1-9][0-9]{0,14})$' },
+            ),
+            [`ce_${EXTENSIONS.streamPrevious}`]: text(
+              'The revision of the stream\'s previous event of a type the contract publishes (-1: none, this is the first). Revisions in between are the publishing service\'s internal events, which never leave it. ' +
+                'A reader that has seen the stream up to an earlier revision and not this one knows an event is missing (the audit ledger raises a history-complete finding, EVENT_MISSING). ' +
+                'Absent when the publisher could not tell: unknown, never a gap.',
+              { pattern: '^(-1|0|[1-9][0-9]{0,14})$' },
+            ),
+          }
+        : {}),
       ...(kind === 'command'
         ? {
             ce_signature: text(

@@ -2,7 +2,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-val
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { IsId, IsText } from '../common/formats';
 
-/** The invariants the audit service checks on every person's record. */
+/** The invariants the audit service checks on every person's (and facility's) record. */
 export const INVARIANTS = [
   'single-custodian', // Rule 10: exactly one custodian and one place at every instant
   'two-sided-hand-over', // Rule 11: custody passes only through both sides of a hand-over
@@ -11,6 +11,7 @@ export const INVARIANTS = [
   'lease-capacity', // Rule 9: occupancy never above the leased capacity
   'deportation-order-on-lease-release', // Rule 9
   'admission-record-complete', // Rule 14
+  'history-complete', // no event of a recorded stream missing: an EVENT_MISSING finding names the stream and the revision (docs/architecture.md, "Completeness")
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 

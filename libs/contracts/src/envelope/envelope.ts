@@ -50,6 +50,27 @@ export type Envelope<Type extends string = string, Data = unknown> = {
   recordedAt?: string;
   /** CloudEvents `source`; defaults to the publishing service's (e.g. `/custody/intake`). */
   source?: string;
+  /** Where the event lies in its publisher's event store (events the relay publishes; absent on commands). */
+  stream?: StreamPosition;
+};
+
+/**
+ * Where an event lies in the stream of its publisher's event store (Kafka headers `ce_stream`,
+ * `ce_streamrevision`, `ce_streamprevious`), so that a reader can tell that one is missing
+ * (docs/architecture.md, "Completeness"; docs/adr/0011-stream-revisions-on-the-wire.md). A stream
+ * is named within its publisher: `source` and `name` together identify it.
+ */
+export type StreamPosition = {
+  /** The stream's name in the publisher's store, e.g. `custody-<inmateId>`. */
+  name: string;
+  /** The event's revision in the stream: 0 for its first event, one more for each event after. */
+  revision: number;
+  /**
+   * The revision of the stream's previous event of a type the contract publishes; -1 when there
+   * is none. Revisions in between belong to the service's internal events, which never leave it.
+   * Absent when the publisher could not tell (unknown, never a gap).
+   */
+  previous?: number;
 };
 
 /** A message read from Kafka: upcast to the current version, validated, with what the envelope said. */
@@ -93,4 +114,7 @@ export const EXTENSIONS = {
   actorRoles: 'actorroles',
   actorVerifiedBy: 'actorverifiedby',
   lateRecordingReason: 'laterecordingreason',
+  stream: 'stream',
+  streamRevision: 'streamrevision',
+  streamPrevious: 'streamprevious',
 } as const;

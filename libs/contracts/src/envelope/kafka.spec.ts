@@ -5,6 +5,7 @@ import { ContractViolation } from '../rejections/errors';
 import type { Envelope, KafkaMessageLike } from './envelope';
 import { MAX_MESSAGE_BYTES } from './envelope';
 import { fromKafkaMessage } from './read';
+import { streamPositionOf } from './stream';
 import { toKafkaMessage } from './write';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -229,5 +230,47 @@ describe('fromKafkaMessage', () => {
     const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ce_type: ['RegisterInmate', 'RecordSentence'] } }));
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.errors.map((e) => e.path)).toContain('headers.ce_type');
+  });
+});
+
+describe('where an event lies in its stream (ce_stream, ce_streamrevision, ce_streamprevious)', () => {
+  const admitted = envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'InmateAdmitted')!);
+  const stream = { name: `custody-${IDS.inmate}`, revision: 3, previous: 1 };
+
+  it('travels as three headers and is read back as written', () => {
+    const message = toKafkaMessage({ ...admitted, stream });
+    expect(message.headers).toMatchObject({ ce_stream: stream.name, ce_streamrevision: '3', ce_streamprevious: '1' });
+    const read = fromKafkaMessage(asReceived(message));
+    expect(read.ok && read.value.stream).toEqual(stream);
+  });
+
+  it('may leave the previous revision out (unknown), and is absent from events published without it', () => {
+    const unknown = fromKafkaMessage(asReceived(toKafkaMessage({ ...admitted, stream: { name: stream.name, revision: 0 } })));
+    expect(unknown.ok && unknown.value.stream).toEqual({ name: stream.name, revision: 0 });
+    const without = toKafkaMessage(admitted);
+    expect(Object.keys(without.headers).filter((name) => name.startsWith('ce_stream'))).toEqual([]);
+    const read = fromKafkaMessage(asReceived(without));
+    expect(read.ok && 'stream' in read.value).toBe(false);
+  });
+
+  it('is read by streamPositionOf from the raw headers, and ignored there when broken', () => {
+    const message = asReceived(toKafkaMessage({ ...admitted, stream }));
+    expect(streamPositionOf(message.headers)).toEqual(stream);
+    expect(streamPositionOf({ ...message.headers, ce_streamrevision: Buffer.from('three') })).toBeUndefined();
+    expect(streamPositionOf({})).toBeUndefined();
+  });
+
+  it.each([
+    [{ ce_streamrevision: '3' }, ['headers.ce_stream']],
+    [{ ce_stream: 'custody-1' }, ['headers.ce_streamrevision']],
+    [{ ce_stream: 'custody 1', ce_streamrevision: '-1' }, ['headers.ce_stream', 'headers.ce_streamrevision']],
+    [{ ce_stream: 'custody-1', ce_streamrevision: '03' }, ['headers.ce_streamrevision']],
+    [{ ce_stream: 'custody-1', ce_streamrevision: '3', ce_streamprevious: '3' }, ['headers.ce_streamprevious']],
+    [{ ce_stream: 'custody-1', ce_streamrevision: '3', ce_streamprevious: '-2' }, ['headers.ce_streamprevious']],
+  ])('rejects %j with INVALID_ENVELOPE naming the headers', (headers, paths) => {
+    const message = toKafkaMessage(admitted);
+    const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ...headers } }));
+    expect(error.code).toBe('INVALID_ENVELOPE');
+    expect(error.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
   });
 });

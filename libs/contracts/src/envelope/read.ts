@@ -6,6 +6,7 @@ import type { Topic } from '../topics/topics';
 import { unknownVersion, type Validated, validateCommand } from '../validation/validate';
 import { readEvent } from '../versioning/read-event';
 import { ACTOR_VERIFICATIONS, type ActorVerification, EXTENSIONS, type KafkaMessageLike, MAX_MESSAGE_BYTES, type ParsedEnvelope } from './envelope';
+import { readStreamPosition } from './stream';
 import { messageKey, subjectAttribute, subjectOf } from './subject';
 import { messageBytes } from './write';
 
@@ -76,6 +77,8 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
   if (versionHeader && !/^[1-9]\d{0,5}$/.test(versionHeader)) {
     problems.push({ path: `headers.ce_${EXTENSIONS.schemaVersion}`, problem: 'must be a positive integer' });
   }
+  const stream = readStreamPosition(headers);
+  problems.push(...stream.problems);
   let event: CloudEventV1<unknown> | undefined;
   if (problems.length === 0) {
     try {
@@ -170,6 +173,7 @@ export function fromKafkaMessage(message: KafkaMessageLike, options: { topic?: T
     metadata,
   };
   if (recordedTime !== undefined) parsed.recordedAt = recordedTime;
+  if (stream.position) parsed.stream = stream.position;
   return { ok: true, value: parsed };
 }
 

@@ -3,6 +3,7 @@ import { findMessage, payloadClass } from '../catalogue/catalogue';
 import { ContractViolation } from '../rejections/errors';
 import { unknownVersion, validatePayload } from '../validation/validate';
 import { type Envelope, EXTENSIONS, MAX_MESSAGE_BYTES, type OutgoingKafkaMessage } from './envelope';
+import { streamHeaders } from './stream';
 import { messageKey, subjectAttribute, subjectOf } from './subject';
 
 /** Bytes a message takes on the wire (key, value, header names and values). */
@@ -79,6 +80,8 @@ export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
   Object.assign(headers, defined({ traceparent: envelope.metadata.traceparent, tracestate: envelope.metadata.tracestate }));
   // The contract's time is the instant as given (ISO 8601 with zone); the package would re-format it.
   headers.ce_time = envelope.metadata.occurredAt;
+  // Where the event lies in its stream: readers see a skipped one (docs/adr/0011-stream-revisions-on-the-wire.md).
+  if (envelope.stream) Object.assign(headers, streamHeaders(envelope.stream));
 
   const message: OutgoingKafkaMessage = { key, value: JSON.stringify(envelope.data), headers };
   const bytes = messageBytes(message);

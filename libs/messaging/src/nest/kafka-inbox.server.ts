@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { catchError, isObservable, lastValueFrom, type Observable, throwError } from 'rxjs';
 import type { DecodedEvent, MessageDecoder } from '../codec';
 import {
-  EventConsumer, type CommandResultSource, type ConsumerLog, type ConsumerOutcome, type ConsumerStatus, type EventHandler, type HandlerContext, type PartitionLag,
+  EventConsumer, type CommandResultSource, type ConsumerLog, type ConsumerOutcome, type ConsumerStatus, type EventConsumerOptions, type EventHandler, type HandlerContext, type PartitionLag,
 } from '../consumer';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
 import type { RetryPolicy, TransientRetryPolicy } from '../retry';
@@ -71,6 +71,7 @@ export interface KafkaInboxServerOptions<Tx extends InboxTransaction = InboxTran
   commandResults?: CommandResultSource;
   transactionBatchSize?: number;
   onOutcome?: (outcome: ConsumerOutcome) => void;
+  onRevisionGap?: EventConsumerOptions<InboxTransaction>['onRevisionGap'];
   log?: ConsumerLog;
   /** Checked before anything starts: throws when the application is not ready to consume. */
   beforeStart?: () => void;
@@ -126,6 +127,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
         return handler ? wrap(handler) : undefined;
       },
       onOutcome: this.options.onOutcome,
+      onRevisionGap: this.options.onRevisionGap,
       log: this.options.log,
     });
     await this.options.decoder.prepare?.();

@@ -89,7 +89,7 @@ function messagingOf(h: Harness, groupId: string, onOutcome?: (outcome: Consumer
         retry: { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 },
         onOutcome,
       },
-      relay: { name: 'intake', store, pool, schema: h.db.schema, route: contractRoute(h.names) },
+      relay: { name: 'intake', store, pool, schema: h.db.schema, route: contractRoute(h.names, { store }) },
     }),
   });
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
 import type { Kafka, Producer } from 'kafkajs';
-import type { CommandResultSource, ConsumerOutcome, ConsumerStatus, EventHandler, HandlerContext, PartitionLag } from '../consumer';
+import type { CommandResultSource, ConsumerOutcome, ConsumerStatus, EventConsumerOptions, EventHandler, HandlerContext, PartitionLag } from '../consumer';
 import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
@@ -52,6 +52,9 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
+/** A skipped revision as the consumer saw it: the stream, the revisions, and the message that showed it. */
+export type ConsumerRevisionGap = Parameters<NonNullable<EventConsumerOptions<InboxTransaction>['onRevisionGap']>>[0];
+
 /** Runs around each handler call (tracing, log context): must call `next` and return its promise. */
 export type HandlerInterceptor = (event: DecodedEvent, context: HandlerContext<unknown>, next: () => Promise<void>) => Promise<void>;
 
@@ -81,6 +84,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   private producer?: Producer;
   private stopped?: Promise<void>;
   private readonly outcomeListeners = new Set<(outcome: ConsumerOutcome) => void>();
+  private readonly gapListeners = new Set<(gap: ConsumerRevisionGap) => void>();
   private readonly interceptors: HandlerInterceptor[] = [];
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
@@ -100,6 +104,9 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         onOutcome: (outcome) => {
           consumer.onOutcome?.(outcome);
           for (const listener of this.outcomeListeners) listener(outcome);
+        },
+        onRevisionGap: (gap) => {
+          for (const listener of this.gapListeners) listener(gap);
         },
         log: this.log,
         wrap: (handler) => this.intercepted(handler),
@@ -171,6 +178,11 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   /** Hears every consumer outcome (processed, duplicate, ignored, dead-lettered), for metrics. */
   addOutcomeListener(listener: (outcome: ConsumerOutcome) => void): void {
     this.outcomeListeners.add(listener);
+  }
+
+  /** Hears every skipped revision the consumer sees (an event of a stream that never arrived), for metrics. */
+  addRevisionGapListener(listener: (gap: ConsumerRevisionGap) => void): void {
+    this.gapListeners.add(listener);
   }
 
   /** Wraps every handler call, e.g. to continue the event's trace; register before the transport starts. */

@@ -4,7 +4,7 @@ import { PostgresEventStore, type NewEvent, type PostgresTransaction } from '@cu
 import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@custody/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { contractDecoder, contractRoute, TopicNames } from '../contract-codec';
-import { EventConsumer, type ConsumerOutcome, type EventHandler } from '../consumer';
+import { EventConsumer, type ConsumerLog, type ConsumerOutcome, type EventConsumerOptions, type EventHandler } from '../consumer';
 import type { DecodedEvent } from '../codec';
 import { PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner } from '../kafka';
@@ -105,6 +105,8 @@ export class Harness {
       retry?: RetryPolicy;
       kafka?: Kafka;
       onOutcome?: (outcome: ConsumerOutcome) => void;
+      onRevisionGap?: EventConsumerOptions<PostgresTransaction>['onRevisionGap'];
+      log?: ConsumerLog;
     } = {},
   ): Promise<EventConsumer<PostgresTransaction>> {
     const handler = options.handler ?? Harness.recordEffect;
@@ -121,6 +123,8 @@ export class Harness {
         this.outcomes.push(outcome);
         options.onOutcome?.(outcome);
       },
+      onRevisionGap: options.onRevisionGap,
+      log: options.log,
     });
     this.closers.push(() => consumer.stop());
     await consumer.start();
@@ -136,7 +140,7 @@ export class Harness {
       pool: this.db.pool,
       schema: this.db.schema,
       publisher: options.publisher ?? this.publisher(name),
-      route: contractRoute(this.names),
+      route: contractRoute(this.names, { store: this.store }),
       standbyPollMs: 200,
       ...options,
     });

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     pool,
     schema,
     publisher,
-    route: contractRoute(names),
+    route: contractRoute(names, { store }),
     batchSize: Number(process.env.RELAY_BATCH_SIZE ?? 100),
     lingerMs: Number(process.env.RELAY_LINGER_MS ?? 5),
     standbyPollMs: Number(process.env.RELAY_STANDBY_POLL_MS ?? 200),

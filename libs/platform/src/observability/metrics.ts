@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ConsumerOutcome, MessagingHost } from '@custody/messaging';
+import type { ConsumerOutcome, ConsumerRevisionGap, MessagingHost } from '@custody/messaging';
 import type { CommandRecorder } from './context';
 
 /** A figure read from the service's database at each scrape: one row, its `value` column. */
@@ -22,6 +22,7 @@ export class ServiceMetrics implements CommandRecorder {
   private readonly consumed: Counter<'topic' | 'outcome'>;
   private readonly deadLetters: Counter<'topic' | 'reason'>;
   private readonly refusedEffects: Counter<'event' | 'command' | 'code'>;
+  private readonly revisionGaps: Counter<'topic'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -58,6 +59,17 @@ export class ServiceMetrics implements CommandRecorder {
       labelNames: ['event', 'command', 'code'],
       registers,
     });
+    this.revisionGaps = new Counter({
+      name: 'custody_consumer_revision_gaps_total',
+      help: 'Skipped revisions the consumer saw, by topic: a message whose stream\'s previous published event never arrived (an event missing on the way; the audit ledger raises EVENT_MISSING for what it records)',
+      labelNames: ['topic'],
+      registers,
+    });
+  }
+
+  /** A message showed the consumer that an event of its stream never arrived (docs/architecture.md, "Completeness"). */
+  revisionGap(gap: Pick<ConsumerRevisionGap, 'topic'>): void {
+    this.revisionGaps.inc({ topic: gap.topic });
   }
 
   effectRefused(eventType: string, commandType: string, code: string): void {
@@ -119,11 +131,20 @@ export class ServiceMetrics implements CommandRecorder {
     });
     new Gauge({
       name: 'custody_relay_published_events',
-      help: 'Events this instance published since it started',
+      help: 'Events this instance published since it started (or passed on as internal to the service); those the contract refused are custody_relay_rejected_events',
       registers,
       collect() {
         const status = host.relayStatus();
         if (status) this.set(status.published);
+      },
+    });
+    new Gauge({
+      name: 'custody_relay_rejected_events',
+      help: 'Stored events this instance could not publish since it started, because the contract refused them (each recorded in relay_rejected and logged; its readers see its revision missing). Not counted as published',
+      registers,
+      collect() {
+        const status = host.relayStatus();
+        if (status) this.set(status.rejected);
       },
     });
     new Gauge({

@@ -77,6 +77,7 @@ export class ObservabilityHost implements OnModuleInit {
         this.logger.warn({ topic, partition, offset, code: outcome.code, reason: outcome.reason }, 'message dead-lettered');
       }
     });
+    host.addRevisionGapListener((gap) => this.metrics.revisionGap(gap));
     host.addHandlerInterceptor(
       handlerObservation(this.options.service, this.metrics, (level, fields, message) => this.logger[level](fields, message)),
     );

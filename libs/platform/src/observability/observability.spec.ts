@@ -118,6 +118,7 @@ describe('readiness', () => {
     oldestPendingRecordedAt: secondsBehind > 0 ? new Date(Date.now() - secondsBehind * 1000).toISOString() : undefined,
     lastLagSeconds: 0,
     published: 10,
+    rejected: 0,
     isActive: true,
   });
   const host = (consumer: object | undefined, relayStatus: object | undefined) => ({
@@ -125,6 +126,7 @@ describe('readiness', () => {
     relayStatus: () => relayStatus,
     consumerLag: async () => [{ topic: 't', partition: 0, lag: 4 }],
     addOutcomeListener: () => undefined,
+    addRevisionGapListener: () => undefined,
     addHandlerInterceptor: () => undefined,
   });
 
@@ -185,6 +187,7 @@ describe('readiness', () => {
       pendingEvents: 0,
       lastLagSeconds: 0,
       published: 10,
+      rejected: 0,
       isActive: true,
       behindEvents: 12,
       oldestUnpublishedAt: new Date(Date.now() - 45_000).toISOString(),

@@ -138,3 +138,109 @@ describe('custody-audit against the audit database, and offline', () => {
     expect(stdout).toContain('Usage: custody-audit export [options] <inmateId>');
   });
 });
+
+describe('custody-audit verify: whether each history is complete', () => {
+  let audit: TestAudit;
+  let dir: string;
+  const lawful = belgiumToAlbania();
+  // A person whose personal data was erased: the erasures are events of their streams like the others.
+  const erased = belgiumToAlbania();
+  erased.add('InmateReleased', '2026-09-01T09:00:00Z', { disposition: 'released', deportationOrderReference: undefined, destinationState: undefined, handedTo: undefined });
+  erased.add('PersonalDataErased', '2026-12-01T00:00:00Z');
+  erased.add('CustodyPersonalDataErased', '2026-12-01T00:00:05Z');
+  // Custody's stream of this person reached the ledger with revisions 0, 1 and 3.
+  const gappy = belgiumToAlbania();
+  gappy.add('AbsenceStarted', '2026-05-01T08:00:00Z', { kind: 'hospital', destination: 'Regional Hospital', authority: { state: 'AL', organisation: 'Hospital guard' } });
+  gappy.add('AbsenceEnded', '2026-05-02T16:00:00Z');
+  gappy.add('AbsenceStarted', '2026-06-01T08:00:00Z', { kind: 'court', destination: 'Tirana District Court', authority: { state: 'AL', organisation: 'Court police' } });
+  const custody = `custody-${gappy.inmateId}`;
+  const gappyEvents = gappy.revisioned().filter((e) => !(e.stream === custody && e.streamRevision === 2));
+  const afterGap = gappyEvents.find((e) => e.stream === custody && e.streamRevision === 3)!;
+
+  async function cli(...argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const online = [
+      '--database-url', audit.config.DATABASE_URL, '--schema', audit.config.DATABASE_SCHEMA,
+      '--trusted-keys', JSON.stringify([{ keyId: audit.config.AUDIT_SIGNING_KEY_ID, publicKeyPem: audit.publicKeyPem }]),
+    ];
+    const code = await run([...online, '-q', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+  }
+  const chained = (size: number) =>
+    eventually(async () => ((await audit.app.get(AuditLedger).repository.head()).size === size ? true : undefined), { timeoutMs: 90_000, message: `${size} chained entries` });
+
+  beforeAll(async () => {
+    audit = await startTestAudit('audit_cli_history');
+    dir = await mkdtemp(join(tmpdir(), 'custody-audit-history-'));
+    await writeFile(join(dir, 'ledger-key.pem'), audit.publicKeyPem);
+    await audit.publish([...lawful.revisioned(), ...erased.revisioned()]);
+    await chained(lawful.events.length + erased.events.length);
+  });
+
+  afterAll(async () => {
+    await audit?.close();
+  });
+
+  it('reports intact and complete for normal histories, an erased person included (exit 0), and each person complete when asked', async () => {
+    const verified = await cli('verify');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('INTACT');
+    expect(verified.stdout).toContain('COMPLETE: no revision missing from the 6 streams of 2 people and 0 facilities.');
+    const people = await cli('verify', '--inmate', lawful.inmateId, '--inmate', erased.inmateId, ...PURPOSE);
+    expect(people.code).toBe(0);
+    expect(people.stdout).toMatch(new RegExp(`${lawful.inmateId}\\s+6\\s+3\\s+complete`));
+    expect(people.stdout).toMatch(new RegExp(`${erased.inmateId}\\s+9\\s+3\\s+complete`));
+  });
+
+  it('reports a person whose stream misses a revision as incomplete (exit 1), naming the stream and the revision; by name only with a purpose, recorded in the access log', async () => {
+    await audit.publish(gappyEvents);
+    await chained(lawful.events.length + erased.events.length + gappyEvents.length);
+
+    const counted = await cli('verify');
+    expect(counted.code).toBe(1);
+    expect(counted.stdout).toContain('INTACT');
+    expect(counted.stdout).toContain('INCOMPLETE: 1 revision missing: the histories of 1 of 3 people and 0 of 0 facilities miss events.');
+    expect(counted.stdout).not.toContain(gappy.inmateId);
+
+    expect(await cli('verify', '--people')).toMatchObject({ code: 2, stderr: expect.stringContaining('--purpose') });
+    const named = await cli('verify', '--people', ...PURPOSE);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toMatch(new RegExp(`${gappy.inmateId}\\s+8\\s+3\\s+INCOMPLETE\\s+revision 2 of ${custody} \\(/custody/facility\\), named by revision 3 \\(event ${afterGap.id}\\)`));
+    expect(named.stdout).toMatch(new RegExp(`${lawful.inmateId}\\s+6\\s+3\\s+complete`));
+    const json = JSON.parse((await cli('verify', '--inmate', gappy.inmateId, '--format', 'json', ...PURPOSE)).stdout);
+    expect(json).toMatchObject({ isIntact: true, history: { isComplete: false, incompletePeople: 1, persons: [{ subject: `inmate/${gappy.inmateId}`, isComplete: false }] } });
+    expect(json.history.persons[0].missing).toEqual([{ subject: `inmate/${gappy.inmateId}`, source: '/custody/facility', stream: custody, revision: 2, followedBy: { revision: 3, eventId: afterGap.id } }]);
+    const { rows } = await audit.schema.pool.query(`SELECT kind, route, person_ids FROM "${audit.schema.schema}".access_log WHERE route = 'custody-audit verify' ORDER BY position`);
+    expect(rows.at(-1)).toEqual({ kind: 'history-completeness', route: 'custody-audit verify', person_ids: [gappy.inmateId] });
+  });
+
+  it('reports a ledger whose entry is no JSON any more as broken, its completeness not checked (exit 1)', async () => {
+    const table = `"${audit.schema.schema}".ledger`;
+    const { rows } = await audit.schema.pool.query(`SELECT body FROM ${table} WHERE position = 3`);
+    await audit.schema.pool.query(`UPDATE ${table} SET body = left(body, 20) WHERE position = 3`);
+    try {
+      const broken = await cli('verify');
+      expect(broken).toMatchObject({ code: 1, stdout: expect.stringContaining('BROKEN at position 3') });
+      expect(broken.stdout).toContain('Completeness not checked: the ledger is broken.');
+    } finally {
+      await audit.schema.pool.query(`UPDATE ${table} SET body = $1 WHERE position = 3`, [rows[0].body]);
+    }
+  });
+
+  it('verifies an export offline as intact and incomplete (exit 1), from the revisions its hashes cover', async () => {
+    await audit.app.get(CheckpointService).signIfGrown();
+    const file = join(dir, 'gappy.ndjson');
+    const checkpointFile = join(dir, 'checkpoint.json');
+    expect((await cli('export', gappy.inmateId, '--out', file, ...PURPOSE)).code).toBe(0);
+    expect((await cli('checkpoint', '--out', checkpointFile)).code).toBe(0);
+    const offline = await cli('verify', '--file', file, '--checkpoint', checkpointFile, '--public-key', `${audit.config.AUDIT_SIGNING_KEY_ID}=${join(dir, 'ledger-key.pem')}`);
+    expect(offline.code).toBe(1);
+    expect(offline.stdout).toContain(`INTACT: ${gappyEvents.length} entries of ${gappy.inmateId}`);
+    expect(offline.stdout).toContain(`INCOMPLETE: the person's history misses revision 2 of ${custody} (/custody/facility), named by revision 3 (event ${afterGap.id}).`);
+    const lawfulFile = join(dir, 'lawful.ndjson');
+    expect((await cli('export', lawful.inmateId, '--out', lawfulFile, ...PURPOSE)).code).toBe(0);
+    const complete = await cli('verify', '--file', lawfulFile, '--checkpoint', checkpointFile, '--public-key', `${audit.config.AUDIT_SIGNING_KEY_ID}=${join(dir, 'ledger-key.pem')}`);
+    expect(complete).toMatchObject({ code: 0, stdout: expect.stringContaining("COMPLETE: no revision missing from the person's 3 streams in the export.") });
+  });
+});

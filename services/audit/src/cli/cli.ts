@@ -5,14 +5,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isInstant } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { Pool } from 'pg';
-import { AuditLedger } from '../ledger/audit-ledger';
+import { AuditLedger, type HistoryReport } from '../ledger/audit-ledger';
 import { loadPublicKey, parseTrustedKeys, type Checkpoint } from '../ledger/checkpoint';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
 import { FindingsRepository } from '../findings/findings.repository';
 import { rebuildFindings, stateDigest } from '../findings/state-digest';
 import { cliAccess, recordCliDisclosure, type CliAccess, type CliAccessOptions } from './cli-access';
-import { digestText, exportVerificationText, findingsTable, timelineTable, verifyText } from './describe';
+import { digestText, exportVerificationText, findingsTable, historyText, timelineTable, verifyText } from './describe';
 
 /** What the CLI touches of the outside world (tests give their own). */
 export interface CliIo {
@@ -25,7 +25,7 @@ export interface CliIo {
 /** A request the CLI cannot carry out as asked: the message says what to give instead. */
 class UsageError extends Error {}
 
-/** Exit codes: 0 done (verify: intact), 1 verify found a break, 2 usage or operational error. */
+/** Exit codes: 0 done (verify: intact and complete), 1 verify found a break or a history that misses events, 2 usage or operational error. */
 export const EXIT = { ok: 0, broken: 1, error: 2 } as const;
 
 const instant = (name: string) => (value: string) => {
@@ -135,16 +135,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout(options.format === 'json' ? JSON.stringify(timeline, null, 2) + '\n' : timelineTable(timeline));
     });
 
-  program
-    .command('verify')
-    .description('Recompute the ledger (or an export offline) and report the first broken entry; exit code 0 only when intact.')
+  withAccessOptions(program
+    .command('verify'))
+    .description('Recompute the ledger (or an export offline) and report the first broken entry, and whether every history is complete (no revision of a stream missing); exit code 0 only when intact and complete.')
     .option('--from-position <n>', 'start at this position, trusting the hash before it (online)', position)
     .option('--file <export>', 'verify an export file offline, with --checkpoint')
     .option('--checkpoint <file>', 'a signed checkpoint you kept (JSON, as `checkpoint --out` writes it, or a LedgerCheckpointSigned payload from custody.audit.checkpoints): offline, the one the export is verified against; online, compared with the ledger too')
     .option('--public-key <keyId=file>', "a public key of the ledger (Ed25519, PEM) obtained from the ministry, trusted for checkpoints naming keyId; repeatable (or AUDIT_TRUSTED_KEYS)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--inmate <inmateId>', "report this person's history, complete or not (online; repeatable; a read of personal data: give --purpose)", (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--people', "report every person's history, complete or not (online; a read of personal data: give --purpose)")
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
-    .addHelpText('after', '\nCheckpoints are believed only when a key you trust (--public-key, AUDIT_TRUSTED_KEYS) signed them, never a key found in the ledger\'s database or in a file beside the export.\n\nExit codes: 0 intact, 1 broken, 2 could not verify.\n\nExamples:\n  custody-audit verify --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --checkpoint kept-checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n')
-    .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey: string[]; format: string }) => {
+    .addHelpText('after', '\nCheckpoints are believed only when a key you trust (--public-key, AUDIT_TRUSTED_KEYS) signed them, never a key found in the ledger\'s database or in a file beside the export.\n\n' +
+      'A history is complete when no revision of its streams is missing: every event names the revision of its stream\'s previous published event, and the ledger holds it (docs/architecture.md, "Completeness"). ' +
+      'Without --inmate or --people, people are counted, not named.\n\nExit codes: 0 intact and complete, 1 broken or incomplete, 2 could not verify.\n\nExamples:\n  custody-audit verify --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --people --purpose "quarterly ledger audit"\n  custody-audit verify --checkpoint kept-checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n')
+    .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey: string[]; inmate: string[]; people?: boolean; format: string } & CliAccessOptions) => {
       const quiet = program.opts<{ quiet: boolean }>().quiet;
       const kept = options.checkpoint ? (await readCheckpointFile(options.checkpoint)).checkpoint : undefined;
       if (options.file) {
@@ -153,14 +157,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         if (!key) throw new UsageError(`no trusted key ${kept.keyId}: give --public-key ${kept.keyId}=<file> with the key the ministry published (or AUDIT_TRUSTED_KEYS)`);
         const result = verifyExport(await readFile(options.file, 'utf8'), kept, key);
         io.stdout(options.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : exportVerificationText(result));
-        exitCode = result.isIntact ? EXIT.ok : EXIT.broken;
+        exitCode = result.isIntact && result.history?.isComplete !== false ? EXIT.ok : EXIT.broken;
         return;
       }
+      const naming = options.people || options.inmate.length > 0;
+      // Naming people is a read of personal data: the purpose is checked before anything is read.
+      const access = naming ? cliAccess(options) : undefined;
       const show = progress(io, quiet);
       const ledger = await online(options.publicKey);
       const report = await ledger.verify({ fromPosition: options.fromPosition, kept: kept ? [kept] : [], onProgress: (checked, total) => show('verified', checked, total) });
-      io.stdout(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : verifyText(report));
-      exitCode = report.isIntact && report.invalidCheckpoints.length === 0 ? EXIT.ok : EXIT.broken;
+      let history: HistoryReport | undefined;
+      try {
+        history = await ledger.history(options.people ? 'all' : options.inmate.length > 0 ? options.inmate : undefined);
+      } catch (error) {
+        // A broken ledger may hold a body that is no JSON any more: the break is the answer then.
+        if (report.isIntact) throw error;
+        io.stderr(`completeness not checked: ${(error as Error).message}\n`);
+      }
+      if (access && history) await disclosed(access, 'history-completeness', 'verify', (history.persons ?? []).map((p) => p.subject.slice('inmate/'.length)));
+      io.stdout(options.format === 'json' ? JSON.stringify({ ...report, history }, null, 2) + '\n' : verifyText(report) + (history ? historyText(history) : 'Completeness not checked: the ledger is broken.\n'));
+      exitCode = report.isIntact && report.invalidCheckpoints.length === 0 && history?.isComplete ? EXIT.ok : EXIT.broken;
     });
 
   withAccessOptions(program

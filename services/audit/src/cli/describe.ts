@@ -1,4 +1,6 @@
 import type { Finding } from '../findings/findings.repository';
+import type { MissingEvent } from '../invariants/completeness.checks';
+import type { HistoryReport } from '../ledger/audit-ledger';
 import type { StateDigest } from '../findings/state-digest';
 import type { VerifyReport } from '../ledger/verify';
 import type { ExportVerification } from '../ledger/offline';
@@ -44,10 +46,48 @@ export function verifyText(report: VerifyReport & { invalidCheckpoints?: string[
   return lines.join('\n') + '\n';
 }
 
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+/** A missing revision, in words. */
+const missingText = (gap: MissingEvent) => `revision ${gap.revision} of ${gap.stream} (${gap.source}), named by revision ${gap.followedBy.revision} (event ${gap.followedBy.eventId})`;
+
+/** Whether the histories are complete, for people: counts, the facilities that miss events, and the people asked for. */
+export function historyText(history: HistoryReport): string {
+  const unrevisioned = history.unrevisioned > 0 ? `; ${plural(history.unrevisioned, 'entry carries', 'entries carry')} no revision (published before revisions were: unknown, not missing)` : '';
+  const lines = [
+    history.isComplete
+      ? `COMPLETE: no revision missing from the ${plural(history.streams, 'stream', 'streams')} of ${plural(history.people, 'person', 'people')} and ${plural(history.facilities, 'facility', 'facilities')}${unrevisioned}.`
+      : `INCOMPLETE: ${plural(history.missingRevisions, 'revision', 'revisions')} missing: the histories of ${history.incompletePeople} of ${plural(history.people, 'person', 'people')} and ` +
+        `${history.incompleteFacilities.length} of ${plural(history.facilities, 'facility', 'facilities')} miss events${unrevisioned}. ` +
+        (history.persons ? '' : 'Name the people with --people or --inmate <id> (and --purpose), or see their EVENT_MISSING findings (custody-audit findings).'),
+  ];
+  for (const facility of history.incompleteFacilities) {
+    lines.push(`  ${facility.subject}: ${facility.missing.map(missingText).join('; ')}`);
+  }
+  let text = lines.join('\n') + '\n';
+  if (history.persons) {
+    const rows = history.persons.map((p) => [
+      p.subject.slice('inmate/'.length),
+      String(p.entries),
+      String(p.streams),
+      p.entries === 0 ? 'not in the ledger' : p.isComplete ? 'complete' : 'INCOMPLETE',
+      p.missing.map(missingText).join('; '),
+    ]);
+    text += '\n' + renderTable(['PERSON', 'ENTRIES', 'STREAMS', 'HISTORY', 'MISSING'], rows);
+  }
+  return text;
+}
+
 /** An offline verification of an export for people. */
 export function exportVerificationText(result: ExportVerification): string {
   if (result.isIntact) {
-    return `INTACT: ${result.entries} entries of ${result.inmateId} verified against checkpoint ${result.checkpointId} (hashes, inclusion proofs, the person's chain, the signature).\n`;
+    const history = result.history;
+    const complete = !history
+      ? ''
+      : history.isComplete
+        ? `COMPLETE: no revision missing from the person's ${plural(history.streams, 'stream', 'streams')} in the export.\n`
+        : `INCOMPLETE: the person's history misses ${history.missing.map(missingText).join('; ')}.\n`;
+    return `INTACT: ${result.entries} entries of ${result.inmateId} verified against checkpoint ${result.checkpointId} (hashes, inclusion proofs, the person's chain, the signature).\n` + complete;
   }
   return `BROKEN: ${result.problems.length} problem(s) in the export of ${result.inmateId ?? '?'}\n` +
     renderTable(['LINE', 'POSITION', 'EVENT', 'PROBLEM'], result.problems.map((p) => [String(p.line), p.position === undefined ? '' : String(p.position), p.eventId ?? '', p.problem]));

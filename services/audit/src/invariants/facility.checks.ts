@@ -32,8 +32,7 @@ export function facilityFacts(facilityId: string, events: TimelineEvent[]): Faci
  * registration and capacity changes. A period above capacity is a finding once it lasted
  * longer than the grace period (a vacating message may still be in flight).
  */
-export function checkLeaseCapacity(facilityId: string, events: TimelineEvent[], options: CheckOptions): CheckResult {
-  const verdicts = new Verdicts(options);
+export function checkLeaseCapacity(facilityId: string, events: TimelineEvent[], options: CheckOptions, verdicts = new Verdicts(options)): CheckResult {
   const facts = facilityFacts(facilityId, events);
   if (!facts?.isLeased) return verdicts.result();
   let capacity = 0;

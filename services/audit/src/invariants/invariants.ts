@@ -1,4 +1,5 @@
 import type { TimelineEvent } from '../timeline/timeline';
+import { checkHistoryComplete } from './completeness.checks';
 import { checkDeportationOrderOnLeaseRelease, checkSingleCustodian, checkTwoSidedHandOver } from './custody.checks';
 import { checkLeaseCapacity, type FacilityFacts } from './facility.checks';
 import { inmateRecord } from './inmate-record';
@@ -10,7 +11,7 @@ import { type CheckOptions, type CheckResult, text, Verdicts } from './violation
  * occupancy). No clock and no I/O: `now` and the grace period come in with the options.
  */
 
-/** Every invariant of one person: Rules 5, 7, 9 (release), 10 and 11. */
+/** Every invariant of one person: Rules 5, 7, 9 (release), 10 and 11, and that no event of their streams is missing. */
 export function checkInmate(inmateId: string, events: TimelineEvent[], facilities: Map<string, FacilityFacts>, options: CheckOptions): CheckResult {
   const record = inmateRecord(inmateId, events);
   const verdicts = new Verdicts(options);
@@ -19,12 +20,16 @@ export function checkInmate(inmateId: string, events: TimelineEvent[], facilitie
   checkConsentPresent(record, verdicts);
   checkDeadlines(record, verdicts, options.now);
   checkDeportationOrderOnLeaseRelease(record, facilities, verdicts);
+  checkHistoryComplete(`inmate/${inmateId}`, events, verdicts);
   return verdicts.result();
 }
 
-/** Every invariant of one facility: Rule 9's capacity. */
+/** Every invariant of one facility: Rule 9's capacity, and that no event of its streams is missing. */
 export function checkFacility(facilityId: string, events: TimelineEvent[], options: CheckOptions): CheckResult {
-  return checkLeaseCapacity(facilityId, events, options);
+  const verdicts = new Verdicts(options);
+  checkLeaseCapacity(facilityId, events, options, verdicts);
+  checkHistoryComplete(`facility/${facilityId}`, events, verdicts);
+  return verdicts.result();
 }
 
 /** The facilities a person's events name (where the person was received, admitted, released). */
@@ -34,3 +39,4 @@ export function facilitiesOf(events: TimelineEvent[]): string[] {
 
 export { facilityFacts, type FacilityFacts } from './facility.checks';
 export type { CheckOptions, CheckResult, Violation } from './violation';
+export { missingEvents, type MissingEvent, type StreamsCompleteness } from './completeness.checks';

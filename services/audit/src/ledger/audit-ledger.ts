@@ -1,5 +1,6 @@
 import { reject } from '@custody/contracts';
 import type { EventStore } from '@custody/event-store';
+import type { MissingEvent } from '../invariants/completeness.checks';
 import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
 import { isSignatureValid, publicKeyPem, type Checkpoint, type TrustedKeys } from './checkpoint';
 import { readCheckpoints } from './checkpoints';
@@ -24,6 +25,37 @@ export interface ExportHeader {
   /** The public key (PEM) that signed the checkpoint, from the service's trusted keys (a convenience: verify with the key the ministry published). */
   publicKey?: string;
   entryCount: number;
+}
+
+/** The completeness of one person's or facility's history in the ledger. */
+export interface SubjectHistory {
+  /** `inmate/<id>` or `facility/<id>`. */
+  subject: string;
+  entries: number;
+  /** Its streams whose entries carry revisions. */
+  streams: number;
+  /** Its entries without a revision (published before revisions were): unknown places, never gaps. */
+  unrevisioned: number;
+  /** No revision missing from its streams. */
+  isComplete: boolean;
+  missing: MissingEvent[];
+}
+
+/** Whether the histories in the ledger are complete, as `custody-audit verify` reports it. */
+export interface HistoryReport {
+  /** No revision missing from any stream of the ledger. */
+  isComplete: boolean;
+  /** Streams whose entries carry revisions, and entries that carry none. */
+  streams: number;
+  unrevisioned: number;
+  missingRevisions: number;
+  people: number;
+  incompletePeople: number;
+  facilities: number;
+  /** The facilities whose histories miss events (facility ids are not personal data). */
+  incompleteFacilities: SubjectHistory[];
+  /** Each person asked for, complete or not (only when asked: their ids are personal data). */
+  persons?: SubjectHistory[];
 }
 
 /** An entry's body as a timeline event. */
@@ -105,6 +137,42 @@ export class AuditLedger {
       };
     }
     return { ...report, invalidCheckpoints: invalid.map((c) => c.checkpointId) };
+  }
+
+  /**
+   * Whether the histories in the ledger are complete (docs/architecture.md, "Completeness"): no
+   * revision missing from the streams of any person or facility. Counts for everyone; the
+   * facilities that miss events by id; people by id only when `people` asks for them ('all', or
+   * the ids given): their ids are personal data (the CLI records such a read in the access log).
+   */
+  async history(people?: 'all' | readonly string[]): Promise<HistoryReport> {
+    const history = await this.repository.history();
+    const missingOf = new Map<string, MissingEvent[]>();
+    for (const gap of history.missing) missingOf.set(gap.subject, [...(missingOf.get(gap.subject) ?? []), gap]);
+    const subjects: SubjectHistory[] = history.subjects.map((s) => {
+      const missing = missingOf.get(s.subject) ?? [];
+      return { ...s, isComplete: missing.length === 0, missing };
+    });
+    const isPerson = (s: SubjectHistory) => s.subject.startsWith('inmate/');
+    const isFacility = (s: SubjectHistory) => s.subject.startsWith('facility/');
+    const report: HistoryReport = {
+      isComplete: history.missing.length === 0,
+      streams: history.streams,
+      unrevisioned: subjects.reduce((sum, s) => sum + s.unrevisioned, 0),
+      missingRevisions: history.missing.length,
+      people: subjects.filter(isPerson).length,
+      incompletePeople: subjects.filter((s) => isPerson(s) && !s.isComplete).length,
+      facilities: subjects.filter(isFacility).length,
+      incompleteFacilities: subjects.filter((s) => isFacility(s) && !s.isComplete),
+    };
+    if (people) {
+      const wanted = people === 'all' ? undefined : new Set(people.map((id) => `inmate/${id.toLowerCase()}`));
+      const bySubject = new Map(subjects.map((s) => [s.subject, s]));
+      report.persons = wanted
+        ? [...wanted].map((subject) => bySubject.get(subject) ?? { subject, entries: 0, streams: 0, unrevisioned: 0, isComplete: true, missing: [] })
+        : subjects.filter(isPerson);
+    }
+    return report;
   }
 
   /** The trusted public key (PEM) of a key id, if any. */

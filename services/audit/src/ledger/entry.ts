@@ -16,6 +16,15 @@ export interface LedgerEvent {
   causationId?: string;
   actor?: Record<string, unknown>;
   data: Record<string, unknown>;
+  /**
+   * Where the event lies in its publisher's stream (ce_stream, ce_streamrevision,
+   * ce_streamprevious), when the message said: what the completeness of a history is checked on
+   * (docs/architecture.md, "Completeness"). Absent on events published before revisions were.
+   */
+  stream?: string;
+  streamRevision?: number;
+  /** The revision of the stream's previous published event (-1: none); absent when the publisher could not tell. */
+  streamPrevious?: number;
 }
 
 /** A ledger entry before it is chained: its canonical body and the keys it is found by. */

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { messagesOnTopic, TOPICS } from '@custody/contracts';
+import { messagesOnTopic, type StreamPosition, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { toUnchainedEntry, type LedgerEvent } from './entry';
@@ -16,6 +16,7 @@ export const LEDGER_EVENT_TYPES: readonly string[] = LEDGER_TOPICS.flatMap((topi
 export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEvent {
   const actor = event.extensions.actor as Record<string, unknown> | undefined;
   const source = event.extensions.source as string | undefined;
+  const stream = event.extensions.stream as StreamPosition | undefined;
   return {
     id: event.id,
     type: event.type,
@@ -28,6 +29,8 @@ export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEv
     causationId: event.causationId,
     actor,
     data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
+    // Hashed with the rest: the place of each event in its stream is evidence too.
+    ...(stream ? { stream: stream.name, streamRevision: stream.revision, ...(stream.previous === undefined ? {} : { streamPrevious: stream.previous }) } : {}),
   };
 }
 

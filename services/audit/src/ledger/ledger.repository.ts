@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { migrateSchema, migrationSet } from '@custody/event-store';
+import type { MissingEvent } from '../invariants/completeness.checks';
 import type { LedgerEntry, UnchainedEntry } from './entry';
 import { MerkleFrontier } from './merkle';
 
@@ -35,6 +36,16 @@ function toEntry(row: EntryRow): LedgerEntry {
     subjectPrevHash: row.subject_prev_hash,
     hash: row.hash,
   };
+}
+
+/** The completeness of the ledger's streams, as LedgerRepository.history computes it. */
+export interface LedgerHistory {
+  /** Streams whose entries carry revisions. */
+  streams: number;
+  /** Every subject of the ledger (`inmate/<id>`, `facility/<id>`): its entries, its streams with revisions, and its entries without. */
+  subjects: Array<{ subject: string; entries: number; streams: number; unrevisioned: number }>;
+  /** Every revision missing, by stream. */
+  missing: MissingEvent[];
 }
 
 /** Quotes a schema name for SQL. */
@@ -197,6 +208,65 @@ export class LedgerRepository {
       client.release();
     }
     return hashes;
+  }
+
+  /**
+   * What the chained entries say of the completeness of their streams (docs/architecture.md,
+   * "Completeness"), the rule of missingEvents (invariants/completeness.checks.ts) computed by the
+   * database over the whole ledger: the revisions named as a stream's previous published one
+   * that no entry has (except, where the subject has entries of the same publisher without
+   * revisions, one named below the stream's first revisioned entry: unknown, not missing); how
+   * many streams carry revisions, how many entries carry none; and every subject of the ledger
+   * with its entries and streams.
+   */
+  async history(): Promise<LedgerHistory> {
+    // One statement: one snapshot, and it runs on a read-only replica as well.
+    const { rows } = await this.pool.query<{
+      kind: 'missing' | 'subject' | 'total'; subject: string | null; source: string | null; stream: string | null; missing: string | null;
+      revision: string | null; event_id: string | null; entries: string | null; streams: string | null; unrevisioned: string | null;
+    }>(
+      `WITH placed AS MATERIALIZED (
+         SELECT event_id, subject, coalesce(b->>'source', '') AS source, b->>'stream' AS stream,
+                (b->>'streamRevision')::bigint AS revision, (b->>'streamPrevious')::bigint AS previous
+         FROM (SELECT event_id, subject, body::jsonb AS b FROM ${this.s}.ledger) entries
+       ), revisioned AS (
+         SELECT *, min(revision) OVER (PARTITION BY source, stream) AS first FROM placed WHERE stream IS NOT NULL AND revision IS NOT NULL
+       ), legacy AS (
+         SELECT DISTINCT subject, source FROM placed WHERE stream IS NULL OR revision IS NULL
+       ), missing AS (
+         SELECT DISTINCT ON (r.source, r.stream, r.previous) r.subject, r.source, r.stream, r.previous, r.revision, r.event_id
+         FROM revisioned r
+         LEFT JOIN revisioned m ON m.source = r.source AND m.stream = r.stream AND m.revision = r.previous
+         LEFT JOIN legacy l ON l.subject = r.subject AND l.source = r.source
+         WHERE r.previous >= 0 AND m.event_id IS NULL AND NOT (r.previous < r.first AND l.subject IS NOT NULL)
+         ORDER BY r.source, r.stream, r.previous, r.revision
+       )
+       SELECT 'missing' AS kind, subject, source, stream, previous AS missing, revision, event_id::text, NULL::bigint AS entries, NULL::bigint AS streams, NULL::bigint AS unrevisioned FROM missing
+       UNION ALL
+       SELECT 'subject', subject, NULL, NULL, NULL, NULL, NULL, count(*),
+              count(DISTINCT (source, stream)) FILTER (WHERE stream IS NOT NULL AND revision IS NOT NULL),
+              count(*) FILTER (WHERE stream IS NULL OR revision IS NULL)
+       FROM placed GROUP BY subject
+       UNION ALL
+       SELECT 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT (source, stream)), NULL FROM revisioned`,
+    );
+    const history: LedgerHistory = { streams: 0, subjects: [], missing: [] };
+    for (const row of rows) {
+      if (row.kind === 'total') history.streams = Number(row.streams);
+      else if (row.kind === 'subject') history.subjects.push({ subject: row.subject!, entries: Number(row.entries), streams: Number(row.streams), unrevisioned: Number(row.unrevisioned) });
+      else {
+        history.missing.push({
+          subject: row.subject!,
+          source: row.source!,
+          stream: row.stream!,
+          revision: Number(row.missing),
+          followedBy: { revision: Number(row.revision), eventId: row.event_id! },
+        });
+      }
+    }
+    history.subjects.sort((a, b) => a.subject.localeCompare(b.subject));
+    history.missing.sort((a, b) => a.subject.localeCompare(b.subject) || a.source.localeCompare(b.source) || a.stream.localeCompare(b.stream) || a.revision - b.revision);
+    return history;
   }
 
   async rememberSigningKey(keyId: string, publicKeyPem: string): Promise<void> {

@@ -3,7 +3,8 @@ import { canonicalJson } from '@custody/contracts';
 import { foldTimeline, type Timeline } from '../timeline/timeline';
 import { toTimelineEvent, type ExportedEntry, type ExportHeader } from './audit-ledger';
 import { isSignatureValid, type Checkpoint } from './checkpoint';
-import { entryHash } from './entry';
+import { missingEvents, type RevisionedEvent, type StreamsCompleteness } from '../invariants/completeness.checks';
+import { entryHash, type LedgerEvent } from './entry';
 import { verifyInclusion } from './merkle';
 
 /** What is wrong with an export, at which line. */
@@ -20,6 +21,12 @@ export interface ExportVerification {
   entries: number;
   checkpointId?: string;
   problems: ExportProblem[];
+  /**
+   * Whether the person's history in the export is complete: no revision missing from the streams
+   * of their entries (docs/architecture.md, "Completeness"). The entries' revisions are covered by
+   * their hashes.
+   */
+  history?: { isComplete: boolean } & StreamsCompleteness;
 }
 
 /** Reads an export (NDJSON: a header line, then one line per entry). */
@@ -58,6 +65,7 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
   if (header.entryCount !== entries.length) problems.push({ line: 1, problem: `the header counts ${header.entryCount} entries; the file holds ${entries.length}` });
   const personSubject = `inmate/${header.inmateId}`;
   let personHead: string | null = null;
+  const ownEvents: RevisionedEvent[] = [];
   entries.forEach((entry, i) => {
     const line = i + 2;
     const at = { line, position: entry.position, eventId: entry.eventId };
@@ -72,13 +80,18 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
       personHead = entry.hash;
     }
     try {
-      const body = JSON.parse(entry.body) as { id?: string };
+      const body = JSON.parse(entry.body) as LedgerEvent;
       if (body.id !== entry.eventId) problems.push({ ...at, problem: 'the body is another event' });
+      else if (entry.subject === personSubject) ownEvents.push({ ...body, subject: entry.subject });
     } catch {
       problems.push({ ...at, problem: 'the body is not JSON' });
     }
   });
-  return { isIntact: problems.length === 0, inmateId: header.inmateId, entries: entries.length, checkpointId: checkpoint.checkpointId, problems };
+  const history = missingEvents(ownEvents);
+  return {
+    isIntact: problems.length === 0, inmateId: header.inmateId, entries: entries.length, checkpointId: checkpoint.checkpointId, problems,
+    history: { isComplete: history.missing.length === 0, ...history },
+  };
 }
 
 /** The timeline of an export, folded exactly as the service folds the ledger. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentVersion, EXAMPLES, subjectAttribute, subjectOf, type EventType } from '@custody/contracts';
+import { currentVersion, EXAMPLES, findMessage, subjectAttribute, subjectOf, type EventType } from '@custody/contracts';
 import type { LedgerEvent } from '../ledger/entry';
 
 /**
@@ -38,6 +38,32 @@ export class History {
     };
     this.events.push(event);
     return event;
+  }
+
+  /**
+   * The events as the services' relays publish them: each with its publisher (source) and its
+   * place in the publisher's stream, as the services name their streams (intake `inmate-<id>`,
+   * transfer `transfer-<id>`, custody `custody-<id>` and `facility-<id>`), revisions in the order
+   * given. `internal` lists events after which the publisher recorded that many internal events
+   * (never published): the revisions they take are passed over, as on the wire.
+   */
+  revisioned(events: LedgerEvent[] = this.events, internal: Map<LedgerEvent, number> = new Map()): LedgerEvent[] {
+    const heads = new Map<string, { revision: number; previous: number }>();
+    return events.map((event) => {
+      const source = findMessage(event.type)!.source;
+      const stream = this.streamOf(source, event.subject);
+      const head = heads.get(stream) ?? { revision: -1, previous: -1 };
+      const revision = head.revision + 1;
+      heads.set(stream, { revision: revision + (internal.get(event) ?? 0), previous: revision });
+      return { ...event, source, stream, streamRevision: revision, streamPrevious: head.previous };
+    });
+  }
+
+  /** The stream a service keeps an event of this history in. */
+  streamOf(source: string, subject: string): string {
+    if (source === '/custody/intake') return `inmate-${this.inmateId}`;
+    if (source === '/custody/transfer') return `transfer-${this.transferId}`;
+    return subject.startsWith('facility/') ? `facility-${this.facilityId}` : `custody-${this.inmateId}`;
   }
 
   /** The events with ledger positions in the order given (the order they reached the ledger). */

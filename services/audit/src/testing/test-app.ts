@@ -15,7 +15,7 @@ export interface TestAudit {
   schema: TestSchema;
   producer: Producer;
   publicKeyPem: string;
-  /** Publishes events on the prefixed contract topics, as the other services' relays do. */
+  /** Publishes events on the prefixed contract topics, as the other services' relays do (with their places in their streams, when they have them). */
   publish(events: LedgerEvent[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,6 +61,10 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
           data: event.data,
           metadata: { correlationId: event.correlationId ?? event.id, occurredAt: event.occurredAt },
           recordedAt: event.recordedAt,
+          // Its place in its stream, when the test gave one (History.revisioned), as the relays publish it.
+          ...(event.stream !== undefined && event.streamRevision !== undefined
+            ? { stream: { name: event.stream, revision: event.streamRevision, ...(event.streamPrevious === undefined ? {} : { previous: event.streamPrevious }) } }
+            : {}),
         });
         const topic = findMessage(event.type)!.topic as Topic;
         await producer.send({ topic: `${config.KAFKA_TOPIC_PREFIX}${topic}`, acks: -1, messages: [message] });
