@@ -10,6 +10,8 @@ export interface StackOptions {
   label: string;
   /** Broker addresses (default: the run's KAFKA_BROKERS). */
   brokers?: string;
+  /** The PostgreSQL server of the services and of the test's reads (default: the run's DATABASE_URL). */
+  databaseUrl?: string;
   /** Instances of each service (default 1). Extra instances share the schema and the group. */
   instances?: number;
   /** Extra environment per service. */
@@ -42,13 +44,16 @@ export class Stack {
     const label = options.label.toLowerCase().replace(/[^a-z0-9]/g, '');
     this.topicPrefix = `e2e-${this.id}-${label}.`;
     this.brokers = options.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-    this.databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    this.databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     this.schemas = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `e2e_${this.id}_${label.slice(0, 12)}_${name}`])) as Record<ServiceName, string>;
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     this.auditPrivateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.auditPublicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.logDir = join(workspaceRoot, 'dist', 'e2e-logs', `${label}-${this.id}`);
     this.pool = new Pool({ connectionString: this.databaseUrl, max: 4 });
+    // An idle connection ends when the server restarts (the chaos suite restarts its own): the pool
+    // drops it and opens another at the next query; without a listener the error would end the test run.
+    this.pool.on('error', () => undefined);
   }
 
   /** Creates the schemas, picks the ports and starts every service; resolves when all are healthy. */

@@ -141,6 +141,13 @@ export class ServiceModule {
             // 'error' event would end the process. The next query opens a new connection.
             const logger = new Logger('Database');
             pool.on('error', (error) => logger.warn(`an idle database connection was lost: ${error.message}`));
+            // Likewise a connection lost while checked out (between two statements of a transaction,
+            // or held for a lock): node-postgres then has no listener of the pool's on it, and the
+            // audit service died of it when the chaos suite restarted the database. With this one the
+            // next statement fails with the error, and the pool drops the connection on release.
+            pool.on('connect', (client) =>
+              client.on('error', (error) => logger.warn(`a database connection in use was lost: ${error.message}`)),
+            );
             return pool;
           },
         },
