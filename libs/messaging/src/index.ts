@@ -21,7 +21,8 @@ export type { RelayOptions, RelayLag, RelayRoute, OutboundMessage } from './rela
 export { PublishedRevisions, RevisionWatch } from './stream-revisions';
 export type { RevisionGap, StreamReader } from './stream-revisions';
 export {
-  producerPublisher, RELAY_CHECKPOINT_TOPIC, RelayFencedError, relayTransactionalId, transactionalPublisher,
+  producerPublisher, RecordingPartitioner, RELAY_CHECKPOINT_TOPIC, RelayFencedError, RelayPartialSendError, relayTransactionalId,
+  transactionalPublisher, unacknowledgedPartitions,
 } from './relay-publishers';
 export type { RelayPublisher, RelayTerm, TopicMessages, TransactionalPublisherOptions } from './relay-publishers';
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';

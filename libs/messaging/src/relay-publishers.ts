@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, ICustomPartitioner, Kafka, Message, Producer, RecordMetadata, RetryOptions } from 'kafkajs';
 import type { Checkpoint } from '@custody/event-store';
 import { custodyPartitioner } from './kafka';
 
@@ -60,6 +60,11 @@ export interface TransactionalPublisherOptions {
    * one, with no other instance to fence it, delays them by at most this long.
    */
   transactionTimeoutMs?: number;
+  /**
+   * How the producer retries a request within one transaction (default: 5 retries from 200 ms,
+   * at most 5 s apart). A transaction that still fails ends the term.
+   */
+  retry?: RetryOptions;
 }
 
 /** The logical topic relays commit their checkpoints against; created with one partition and never written to. */
@@ -85,18 +90,28 @@ export function transactionalPublisher(options: TransactionalPublisherOptions): 
 }
 
 /**
- * Publication through a plain producer, acknowledged by all in-sync replicas: at-least-once on
+ * Publication through a plain producer (give it the producer's {@link RecordingPartitioner}, so
+ * that a batch acknowledged only in part is detected), acknowledged by all in-sync replicas: at-least-once on
  * the wire (a batch acknowledged before the checkpoint moved is published again by the next
  * term; the consumers' inboxes absorb it). The checkpoint lives only in the database. For
  * brokers without transactions, and for tests that stand in for a broker.
  */
-export function producerPublisher(producer: Producer): RelayPublisher {
+export function producerPublisher(producer: Producer, routing?: RecordingPartitioner): RelayPublisher {
   return {
     mode: 'at-least-once',
     begin: async () => ({
       checkpoint: async () => undefined,
       publish: async (topicMessages) => {
-        if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+        if (topicMessages.length === 0) return;
+        if (!routing) {
+          await producer.sendBatch({ acks: -1, topicMessages });
+          return;
+        }
+        // A batch acknowledged in part fails: the term ends before the checkpoint moves, and the
+        // next one sends the batch again (the consumers' inboxes absorb what did arrive).
+        const { answer, routed } = await routing.recording(() => producer.sendBatch({ acks: -1, topicMessages }));
+        const missing = unacknowledgedPartitions(routed, answer);
+        if (missing.length > 0) throw new RelayPartialSendError(missing);
       },
       close: async () => undefined,
     }),
@@ -110,24 +125,79 @@ export function checkpointOffset(checkpoint: Checkpoint): string {
   return match[1];
 }
 
+/** A batch the broker acknowledged only in part (see {@link unacknowledgedPartitions}); its transaction is aborted. */
+export class RelayPartialSendError extends Error {
+  readonly code = 'RELAY_PARTIAL_SEND';
+  constructor(readonly partitions: string[]) {
+    super(`the broker acknowledged the batch without partition(s) ${partitions.join(', ')}: the transaction is aborted and the batch sent again`);
+    this.name = 'RelayPartialSendError';
+  }
+}
+
+/**
+ * The partitions a batch was routed to that the producer's answer does not acknowledge (absent,
+ * or with an error code), as `topic/partition`.
+ *
+ * kafkajs 2.2 can resolve a `sendBatch` without sending some of its messages: when a request to
+ * one broker fails and the partition's leadership moves, during the retries, to a broker that had
+ * already answered for its own partitions, the retry skips that broker, so the moved partition's
+ * messages are never sent, and the answer simply has no entry for it (docs/adr/0009-fenced-transactional-relay.md).
+ * Committing such a transaction would commit the checkpoint past events that were never published.
+ */
+export function unacknowledgedPartitions(routed: Iterable<string>, answer: readonly RecordMetadata[]): string[] {
+  const acknowledged = new Set(answer.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
+  return [...new Set(routed)].filter((key) => !acknowledged.has(key)).sort();
+}
+
+/**
+ * The relay's partitioner, recording where it routes each message: the set a batch's answer must
+ * cover. A relay sends one batch at a time through its producer, so one record open at a time is
+ * enough; give the producer `createPartitioner: partitioner.create`.
+ */
+export class RecordingPartitioner {
+  private routed: Set<string> | undefined;
+
+  readonly create: ICustomPartitioner = () => {
+    const partition = custodyPartitioner();
+    return (args) => {
+      const chosen = partition(args);
+      this.routed?.add(`${args.topic}/${chosen}`);
+      return chosen;
+    };
+  };
+
+  /** Runs `send`, returning its answer and every partition a message was routed to meanwhile. */
+  async recording<T>(send: () => Promise<T>): Promise<{ answer: T; routed: Set<string> }> {
+    const routed = new Set<string>();
+    this.routed = routed;
+    try {
+      return { answer: await send(), routed };
+    } finally {
+      this.routed = undefined;
+    }
+  }
+}
+
 class TransactionalTerm implements RelayTerm {
   private constructor(
     private readonly options: TransactionalPublisherOptions,
     private readonly producer: Producer,
     private readonly admin: Admin,
+    private readonly partitioner: RecordingPartitioner,
   ) {}
 
   static async begin(options: TransactionalPublisherOptions): Promise<TransactionalTerm> {
+    const partitioner = new RecordingPartitioner();
     const producer = options.kafka.producer({
       transactionalId: options.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: options.transactionTimeoutMs ?? 10_000,
-      createPartitioner: custodyPartitioner,
+      createPartitioner: partitioner.create,
       allowAutoTopicCreation: false,
       // A failed transaction ends the term (the relay begins a new one): retries stay bounded, so
       // that a relay that cannot reach the broker stands down rather than wait for ever.
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+      retry: options.retry ?? { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
     const admin = options.kafka.admin();
     try {
@@ -138,7 +208,7 @@ class TransactionalTerm implements RelayTerm {
       // aborts its last transaction before answering, so the checkpoint read next is final.
       const first = await producer.transaction();
       await first.abort();
-      return new TransactionalTerm(options, producer, admin);
+      return new TransactionalTerm(options, producer, admin, partitioner);
     } catch (error) {
       await producer.disconnect().catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
@@ -156,7 +226,11 @@ class TransactionalTerm implements RelayTerm {
   async publish(topicMessages: TopicMessages, checkpoint: Checkpoint): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
-      if (topicMessages.length > 0) await transaction.sendBatch({ acks: -1, topicMessages });
+      if (topicMessages.length > 0) {
+        const { answer, routed } = await this.partitioner.recording(() => transaction.sendBatch({ acks: -1, topicMessages }));
+        const missing = unacknowledgedPartitions(routed, answer);
+        if (missing.length > 0) throw new RelayPartialSendError(missing);
+      }
       await transaction.sendOffsets({
         consumerGroupId: this.options.transactionalId,
         topics: [

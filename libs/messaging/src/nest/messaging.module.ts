@@ -15,9 +15,9 @@ import type { CommandResultSource, ConsumerOutcome, ConsumerStatus, EventConsume
 import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
-import { createKafka, custodyPartitioner, type KafkaSettings } from '../kafka';
+import { createKafka, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
-import { producerPublisher, transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
+import { producerPublisher, RecordingPartitioner, transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
 import type { RetryPolicy, TransientRetryPolicy } from '../retry';
 import { ensureTopics, type TopicSpec } from '../topics';
 import { HandlerErrorInterceptor, KafkaInboxServer, KafkaTransportError } from './kafka-inbox.server';
@@ -133,15 +133,16 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
       if (transactions) {
         publisher = transactionalPublisher({ kafka: this.kafka, ...transactions });
       } else {
+        const routing = new RecordingPartitioner();
         this.producer = this.kafka.producer({
-          createPartitioner: custodyPartitioner,
+          createPartitioner: routing.create,
           allowAutoTopicCreation: false,
           idempotent: true,
           maxInFlightRequests: 1,
           retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5_000 },
         });
         await this.producer.connect();
-        publisher = producerPublisher(this.producer);
+        publisher = producerPublisher(this.producer, routing);
       }
       this.relay = new Relay({ ...relay, publisher, log: this.log });
       await this.relay.start();
