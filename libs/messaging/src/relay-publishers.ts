@@ -195,9 +195,12 @@ class TransactionalTerm implements RelayTerm {
       transactionTimeout: options.transactionTimeoutMs ?? 10_000,
       createPartitioner: partitioner.create,
       allowAutoTopicCreation: false,
-      // A failed transaction ends the term (the relay begins a new one): retries stay bounded, so
-      // that a relay that cannot reach the broker stands down rather than wait for ever.
-      retry: options.retry ?? { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+      // A failed transaction ends the term (the relay begins a new one): retries stay bounded (10,
+      // from 20 ms doubling to 5 s: about 15 s in all), so that a relay that cannot reach the
+      // broker stands down rather than wait for ever. The first retries come fast because the
+      // commonest retriable answer is CONCURRENT_TRANSACTIONS, a transaction begun while the
+      // broker still writes the previous one's markers, which clears within milliseconds.
+      retry: options.retry ?? { retries: 10, initialRetryTime: 20, maxRetryTime: 5_000 },
     });
     const admin = options.kafka.admin();
     try {
