@@ -98,7 +98,15 @@ const children = services.map(({ name, port, colour }) => {
   return child;
 });
 console.log(`services: ${services.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')} — Ctrl-C stops everything`);
-if (!process.env.AUDIT_SIGNING_KEY) console.log(`audit ledger key: .infra/audit-signing-key.pem; for custody-audit: export AUDIT_TRUSTED_KEYS="$(cat .infra/audit-trusted-keys.json)"`);
+{
+  // The auditor's CLI against this stack, from any folder: its database is audit's (the CLI's default
+  // when DATABASE_URL is unset), and it trusts the ledger's public key only when told (docs/security.md).
+  const auditUrl = new URL(adminUrl);
+  auditUrl.pathname = '/audit';
+  if (auditUrl.password) auditUrl.password = 'PASSWORD'; // not printed in the log
+  const trust = process.env.AUDIT_SIGNING_KEY ? '' : ` AUDIT_TRUSTED_KEYS="$(cat ${auditTrustedKeysFile})"`;
+  console.log(`custody-audit: DATABASE_URL=${auditUrl}${trust} npm exec --prefix ${root} -- custody-audit verify`);
+}
 
 let stopping = false;
 const stop = async () => {

@@ -129,11 +129,12 @@ export class ServiceProcess {
     await this.start(extraEnv);
   }
 
-  /** Closes the log (after the last stop). */
-  close(): void {
+  /** Closes the log (after the last stop); resolves once everything written is in the file. */
+  close(): Promise<void> {
     clearInterval(this.sampler);
-    this.log?.end();
+    const log = this.log;
     this.log = undefined;
+    return new Promise((done) => (log ? log.end(done) : done()));
   }
 
   lastLines(n = 40): string {

@@ -3,6 +3,7 @@ import { Kafka, logLevel, Partitioners, type KafkaConfig, type SASLOptions } fro
 // Every kafkajs client of the process, ours or a test's, from the moment this seam is loaded: idle
 // connections stop waking every millisecond (and Node 24 stops warning about it).
 import './kafkajs-idle-queue';
+import { kafkajsLogCreator } from './kafkajs-log';
 
 /** How to reach the broker. SASL/TLS are optional and come from configuration. */
 export interface KafkaSettings {
@@ -23,6 +24,7 @@ export function createKafka(settings: KafkaSettings): Kafka {
     ssl: settings.ssl,
     sasl: settings.sasl,
     logLevel: settings.logLevel ?? logLevel.ERROR,
+    logCreator: kafkajsLogCreator,
     retry: { initialRetryTime: 200, retries: 12, maxRetryTime: 5_000 },
     connectionTimeout: 5_000,
   };

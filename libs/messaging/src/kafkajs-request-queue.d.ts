@@ -16,3 +16,9 @@ declare module 'kafkajs/src/network/requestQueue' {
   };
   export default RequestQueue;
 }
+
+// kafkajs's table of the broker's error codes (CommonJS, no declaration at this path); kafkajs-log.ts
+// reads which answers kafkajs itself retries.
+declare module 'kafkajs/src/protocol/error' {
+  export const errorCodes: ReadonlyArray<{ type: string; code: number; retriable: boolean; message: string }>;
+}

@@ -26,7 +26,7 @@ export class ServiceConfig extends SecurityConfig {
   /**
    * The address HTTP listens on: the loopback interface by default, so that a service started on
    * a workstation (`npm run dev`, authentication off) is not reachable from the network; a
-   * container sets `0.0.0.0` (docker-compose.yml does).
+   * container sets `0.0.0.0` (the image, deploy/Dockerfile, and docker-compose.yml do).
    */
   @IsString()
   @Matches(/^[A-Za-z0-9.:[\]-]+$/, { message: 'HTTP_HOST must be an IP address or a host name' })

@@ -28,6 +28,31 @@ class UsageError extends Error {}
 /** Exit codes: 0 done (verify: intact and complete), 1 verify found a break or a history that misses events, 2 usage or operational error. */
 export const EXIT = { ok: 0, broken: 1, error: 2 } as const;
 
+/** The audit service's database as `npm run dev` creates it (one database per service on the local server). */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/audit';
+
+/**
+ * What to say when the database could not be read: PostgreSQL's own message, and, when the ledger
+ * is not where the CLI looked (no such database, schema or table), which database and schema it
+ * looked in and how to name the right ones.
+ */
+export function explainDatabaseError(error: Error & { code?: string }, databaseUrl: string, schema: string): string {
+  // 3D000 invalid_catalog_name (no such database), 42P01 undefined_table, 3F000 invalid_schema_name.
+  if (error.code !== '3D000' && error.code !== '42P01' && error.code !== '3F000') return error.message;
+  let where = databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    where = `database ${decodeURIComponent(url.pathname.slice(1)) || '(default)'} on ${url.host}`;
+  } catch {
+    // not a URL: named as given (PostgreSQL took it as a connection string)
+  }
+  return (
+    `${error.message}: no audit ledger in schema ${schema} of ${where}. ` +
+    'Name the audit service\'s database with --database-url (or DATABASE_URL) and its schema with --schema (or DATABASE_SCHEMA); ' +
+    `npm run dev keeps it in ${DEFAULT_DATABASE_URL}, schema audit.`
+  );
+}
+
 const instant = (name: string) => (value: string) => {
   if (!isInstant(value)) throw new InvalidArgumentError(`${name} must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00Z`);
   return value;
@@ -99,7 +124,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   program
     .description('Replay, verify and export the custody ledger: online against the audit database, or offline from an export file.')
-    .addOption(new Option('--database-url <url>', 'PostgreSQL of the audit service').env('DATABASE_URL').default('postgres://postgres@127.0.0.1:5432/postgres'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL of the audit service').env('DATABASE_URL').default(DEFAULT_DATABASE_URL))
     .addOption(new Option('--schema <name>', 'schema of the audit service').env('DATABASE_SCHEMA').default('audit'))
     .addOption(
       new Option('--trusted-keys <json>', 'the ledger\'s public keys you trust, as the ministry published them: a JSON array of { "keyId", "publicKeyPem" } or { "keyId", "keyFile" }')
@@ -260,7 +285,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof CommanderError) {
       exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.error;
     } else {
-      io.stderr(`custody-audit: ${(error as Error).message}\n`);
+      const { databaseUrl, schema } = program.opts<{ databaseUrl: string; schema: string }>();
+      const message = error instanceof UsageError ? error.message : explainDatabaseError(error as Error & { code?: string }, databaseUrl, schema);
+      io.stderr(`custody-audit: ${message}\n`);
       exitCode = EXIT.error;
     }
   } finally {
