@@ -29,7 +29,11 @@ export const newEnvironment = (): TestEnvironment => ({
  * The application with the test's environment. Tests of the service's behaviour run without
  * authentication; security.int-spec.ts turns it on with its test issuers through `overrides`.
  */
-export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overrides: Record<string, string> = {}): Promise<INestApplication> {
+export async function bootTransferApp(
+  env: TestEnvironment, clock?: Clock, overrides: Record<string, string> = {},
+  /** `consume: false`: HTTP, the store and the topics, but no consumer yet (start it with app.startAllMicroservices()). */
+  { consume = true }: { consume?: boolean } = {},
+): Promise<INestApplication> {
   const config = loadConfig(TransferConfig, {
     DATABASE_URL: databaseUrl(),
     DATABASE_SCHEMA: env.schema,
@@ -50,7 +54,7 @@ export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overr
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });
   await app.init();
-  await app.startAllMicroservices();
+  if (consume) await app.startAllMicroservices();
   return app;
 }
 
@@ -182,5 +186,22 @@ export async function knownBelgianInmate(env: TestEnvironment, app: INestApplica
     await registerInmate(intake, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' }, app);
   } finally {
     await intake.close();
+  }
+}
+
+/**
+ * Sends a request as a client does (docs/adr/0012-not-yet-known-here.md): while the service answers
+ * 409 NOT_YET_KNOWN_HERE (what it needs is still on its way from another service), waits the
+ * Retry-After it names and sends the same request again; returns the first other answer.
+ */
+export async function sendUntilKnownHere<R extends { status: number; body: { code?: string }; headers: Record<string, string | string[] | undefined> }>(
+  send: () => PromiseLike<R>,
+): Promise<R> {
+  for (;;) {
+    const answer = await send();
+    if (answer.status !== 409 || answer.body.code !== 'NOT_YET_KNOWN_HERE') return answer;
+    const seconds = Number(answer.headers['retry-after']);
+    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`NOT_YET_KNOWN_HERE without a valid Retry-After header: ${String(answer.headers['retry-after'])}`);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   }
 }
