@@ -519,7 +519,7 @@ function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTrans
   // the state that registered them (a state may not open a case for another state's prisoner).
   if (!context.inmate?.sendingState) {
     throw inFlightFromIntake(context, inmateId, 'intake\'s registration of this person has not reached the transfer service yet', 'InmateRegistered')
-      ?? reject('INMATE_NOT_FOUND', { inmateId }, 'Neither the transfer service nor the messages still on their way to it from intake hold a registration of this person: register the person with intake first.');
+      ?? reject('INMATE_NOT_FOUND', { inmateId }, 'Neither the transfer service nor the messages on their way to it from intake hold a registration of this person: register the person with intake first (a registration intake accepted a moment ago may not have been published yet).');
   }
   if (context.inmate.sendingState !== sendingState) {
     throw reject('SENDING_STATE_MISMATCH', { inmateId, sendingState: context.inmate.sendingState, namedState: sendingState });
