@@ -42,7 +42,8 @@ export interface Step {
  * yet (the window the ADR leaves): a registration accepted a moment before the request.
  */
 const INMATE_NOT_YET_KNOWN = ['INMATE_NOT_FOUND', 'SENTENCE_NOT_RECORDED'];
-const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER', 'HAND_OVER_INCOMPLETE', 'TRANSFER_NOT_KNOWN', 'TRANSFER_UNKNOWN', 'FACTS_NOT_YET_KNOWN'];
+/** Custody answers NOT_YET_KNOWN_HERE while transfer's hand-over is unread there; ADMISSION_WITHOUT_HAND_OVER before transfer's relay published it. */
+const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER'];
 
 /** The event each step records on its subject. */
 const STEP_EVENTS: Record<string, string> = {

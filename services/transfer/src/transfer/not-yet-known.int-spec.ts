@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { PartitionMetadata } from 'kafkajs';
 import request from 'supertest';
 import { partitionOfKey } from '@custody/messaging';
-import { bootTransferApp, dropSchema, newEnvironment, registerInmate, sendUntilKnownHere, TestProducer, type TestEnvironment } from '../testing/transfer-test-app';
+import { sendUntilKnownHere } from '@custody/testing';
+import { bootTransferApp, dropSchema, newEnvironment, registerInmate, TestProducer, type TestEnvironment } from '../testing/transfer-test-app';
 
 /** The test app's topics have two partitions (KAFKA_PARTITIONS=2). */
 const TWO_PARTITIONS: PartitionMetadata[] = [0, 1].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], offlineReplicas: [], partitionErrorCode: 0 }));

@@ -4,9 +4,9 @@ import request from 'supertest';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { addDays, daysBetween } from '@custody/legal';
-import { eventually } from '@custody/testing';
+import { eventually, sendUntilKnownHere } from '@custody/testing';
 import {
-  bootTransferApp, dropSchema, newEnvironment, registerInmate, sendUntilKnownHere, streamTypes, TestProducer, TopicReader, type TestEnvironment,
+  bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
 } from '../testing/transfer-test-app';
 
 const BELGIAN_PRISON = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };
