@@ -84,5 +84,5 @@ export class ContractViolation extends Error {
  * `retryAfterSeconds` is the wait the client is asked for (HTTP's Retry-After).
  */
 export function notYetKnownHere(awaited: string, retryAfterSeconds: number, details: Record<string, unknown> = {}): CommandRejection {
-  return reject('NOT_YET_KNOWN_HERE', { ...details, retryAfterSeconds }, `${awaited.charAt(0).toUpperCase()}${awaited.slice(1)}: send the command again in ${retryAfterSeconds} s.`);
+  return reject('NOT_YET_KNOWN_HERE', { ...details, retryAfterSeconds }, `${awaited.charAt(0).toUpperCase()}${awaited.slice(1)}: send the request again in ${retryAfterSeconds} s.`);
 }

@@ -98,7 +98,7 @@ describe('custody: admission (Rules 11 and 14)', () => {
 
     it('is answered NOT_YET_KNOWN_HERE, naming the side of the hand-over awaited', () => {
       given([]).when(admit({ ...leasedFacts, handOver: undefined, transferInFlight })).thenRejects('NOT_YET_KNOWN_HERE', {
-        message: /^The transfer service's record of this hand-over has not reached the custody service yet: send the command again in 1 s\.$/,
+        message: /^The transfer service's record of this hand-over has not reached the custody service yet: send the request again in 1 s\.$/,
         details: { transferId: IDS.transfer, awaitedService: 'transfer', awaitedEvent: 'CustodyDispatched', retryAfterSeconds: 1, unconsumedMessages: 2 },
       });
       given([]).when(admit({ ...leasedFacts, handOver: { ...handedOver, isReceived: false }, transferInFlight }))

@@ -59,7 +59,7 @@ describe('transfer answers a person still on the way from intake as not yet know
       code: 'NOT_YET_KNOWN_HERE',
       details: { inmateId, awaitedService: 'intake', awaitedEvent: 'InmateRegistered', retryAfterSeconds: 1, unconsumedMessages: 2 },
     });
-    expect(early.body.message).toBe('Intake\'s registration of this person has not reached the transfer service yet: send the command again in 1 s.');
+    expect(early.body.message).toBe('Intake\'s registration of this person has not reached the transfer service yet: send the request again in 1 s.');
 
     // A person on the other partition, which holds no message at all: nothing can be on its way.
     const stranger = idOnPartition(1);

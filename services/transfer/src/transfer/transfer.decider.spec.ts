@@ -315,7 +315,7 @@ describe('In flight is not "not found" (docs/adr/0012-not-yet-known-here.md)', (
   it('a request for a person whose registration may still be on its way from intake is answered NOT_YET_KNOWN_HERE, naming what is awaited', () => {
     const s = belgiumToAlbania();
     given([], { intakeInFlight: inFlight }).when(commandsOf(s).request()).thenRejects('NOT_YET_KNOWN_HERE', {
-      message: /^Intake's registration of this person has not reached the transfer service yet: send the command again in 1 s\.$/,
+      message: /^Intake's registration of this person has not reached the transfer service yet: send the request again in 1 s\.$/,
       details: { inmateId: s.inmate.inmateId, awaitedService: 'intake', awaitedEvent: 'InmateRegistered', retryAfterSeconds: 1, unconsumedMessages: 3 },
     });
   });
