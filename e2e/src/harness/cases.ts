@@ -34,9 +34,16 @@ export interface Step {
   event?: string;
 }
 
-/** Codes a service answers while the facts it needs are still on their way over Kafka. */
-const INMATE_NOT_YET_KNOWN = ['INMATE_NOT_FOUND', 'INMATE_NOT_KNOWN', 'INMATE_UNKNOWN', 'SENTENCE_NOT_RECORDED', 'SENTENCE_REQUIRED', 'FACTS_NOT_YET_KNOWN'];
-const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER', 'HAND_OVER_INCOMPLETE', 'TRANSFER_NOT_KNOWN', 'TRANSFER_UNKNOWN', 'FACTS_NOT_YET_KNOWN'];
+/**
+ * Codes a service may answer while the facts it needs are still on their way over Kafka, besides
+ * NOT_YET_KNOWN_HERE (which the driver always waits out: docs/adr/0012-not-yet-known-here.md).
+ * Transfer answers NOT_YET_KNOWN_HERE while intake's events of the person are unread there; it
+ * answers INMATE_NOT_FOUND or SENTENCE_NOT_RECORDED when intake's relay has not published them
+ * yet (the window the ADR leaves): a registration accepted a moment before the request.
+ */
+const INMATE_NOT_YET_KNOWN = ['INMATE_NOT_FOUND', 'SENTENCE_NOT_RECORDED'];
+/** Custody answers NOT_YET_KNOWN_HERE while transfer's hand-over is unread there; ADMISSION_WITHOUT_HAND_OVER before transfer's relay published it. */
+const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER'];
 
 /** The event each step records on its subject. */
 const STEP_EVENTS: Record<string, string> = {

@@ -16,11 +16,12 @@ export interface SendOptions {
 /**
  * Sends one command over HTTP as a client that must get it through: retries with the same command
  * id while the service is down or answers 5xx (a command sent again is answered as the first time
- * and runs once: docs/adr/0010-http-idempotency-by-command-id.md), and sends it again as a new
- * command (a new command id: the rejection was the first one's answer) while it answers a
- * rejection that only means another service has not told it yet (`step.notYet`). Any other
- * rejection fails, unless an earlier attempt lost its answer and `alreadyApplied` says the command
- * took effect.
+ * and runs once: docs/adr/0010-http-idempotency-by-command-id.md); waits the Retry-After of a 409
+ * NOT_YET_KNOWN_HERE (what the command needs is on its way from another service, and the answer
+ * is not the command's: docs/adr/0012-not-yet-known-here.md) and sends the same command again; and
+ * sends it again as a new command (a new command id: the rejection was the first one's answer)
+ * while it answers a rejection listed in `step.notYet`. Any other rejection fails, unless an
+ * earlier attempt lost its answer and `alreadyApplied` says the command took effect.
  */
 export async function send(stack: Stack, step: Step, { timeoutMs = 120_000, alreadyApplied }: SendOptions = {}): Promise<Answer> {
   const deadline = Date.now() + timeoutMs;
@@ -34,6 +35,12 @@ export async function send(stack: Stack, step: Step, { timeoutMs = 120_000, alre
       last = answer;
       if (answer.status < 300) return answer;
       const code = (answer.body as ErrorBody | undefined)?.code;
+      if (answer.status === 409 && code === 'NOT_YET_KNOWN_HERE') {
+        const seconds = answer.retryAfterSeconds ?? Number((answer.body as ErrorBody).details?.retryAfterSeconds ?? 1);
+        if (Date.now() + seconds * 1000 > deadline) throw new Error(`${step.name} (${step.service} ${step.path}) still not known there after ${timeoutMs} ms: ${JSON.stringify(answer.body)}`);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        continue;
+      }
       const notYet = code !== undefined && (step.notYet?.includes(code) ?? false);
       if (notYet) body = { ...body, commandId: randomUUID() };
       const retry = answer.status >= 500 || notYet;

@@ -2,6 +2,8 @@
 export interface Answer<T = unknown> {
   status: number;
   body: T;
+  /** The Retry-After header in seconds, when the answer has one (429, 503, 409 NOT_YET_KNOWN_HERE). */
+  retryAfterSeconds?: number;
 }
 
 /** The services' structured error body. */
@@ -38,7 +40,9 @@ export async function request<T = unknown>(method: 'GET' | 'POST', url: string, 
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, body: parsed as T };
+  const retryAfter = response.headers.get('retry-after');
+  const retryAfterSeconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  return { status: response.status, body: parsed as T, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
 /** GET that must answer 2xx. */

@@ -95,7 +95,7 @@ export { SIGNATURE_ALGORITHMS, LedgerCheckpointSignedPayload, type SignatureAlgo
 export { FieldError, CommandAcceptedPayload, CommandRejectedPayload } from './results/command-results';
 export { REJECTIONS, isRejectionCode, type RejectionDefinition, type RejectionCode } from './rejections/codes';
 export {
-  CommandRejection, reject, rejectionOf, ContractViolation, type FieldProblem, type ContractViolationCode,
+  CommandRejection, notYetKnownHere, reject, rejectionOf, ContractViolation, type FieldProblem, type ContractViolationCode,
   type ViolationContext,
 } from './rejections/errors';
 export { TOPICS, ALL_TOPICS, deadLetterTopic, isContractTopic, DEAD_LETTER_HEADERS, type Topic } from './topics/topics';

@@ -265,6 +265,11 @@ export class EventConsumer<Tx extends InboxTransaction> {
     }
     await consumer.run({
       autoCommit: true,
+      // Commit as soon as an offset is resolved, also when kafkajs resolves alone a fetch of nothing
+      // but a transaction's commit marker: otherwise a quiet partition's committed offset stays one
+      // short of its end, and the partition never looks fully consumed (arrivals.ts,
+      // docs/adr/0012-not-yet-known-here.md).
+      autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),

@@ -1,4 +1,6 @@
 export { createKafka, custodyPartitioner } from './kafka';
+export { ArrivalWatch, partitionOfKey, unconsumed } from './arrivals';
+export type { ArrivalWatchOptions, PartitionPosition, PendingArrival } from './arrivals';
 export type { KafkaSettings } from './kafka';
 export { ensureTopics, ensureDeadLetterTopics, deadLetterTopic, replicationOf, withReplication } from './topics';
 export type { TopicSettingDrift, TopicSpec } from './topics';

@@ -15,8 +15,11 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): Observable<never> | void {
     // A Kafka handler's error is the consumer's to retry or dead-letter, unchanged: not an HTTP answer.
     if (host.getType() !== 'http') return throwError(() => error);
-    const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void }; setHeader(name: string, value: string): void }>();
     const { status, body } = this.describe(error);
+    // A rejection that asks to wait (NOT_YET_KNOWN_HERE: docs/adr/0012-not-yet-known-here.md) says how long in the standard header too.
+    const retryAfter = (body.details as Record<string, unknown> | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0) response.setHeader('Retry-After', String(retryAfter));
     response.status(status).json(body);
   }
 

@@ -7,6 +7,7 @@ export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
 export { kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
 export type { ServiceDefaults } from './service.config';
 export { DATABASE_POOL, ServiceModule } from './service.module';
+export { Arrivals } from './arrivals';
 export type { ServiceMessaging, ServiceModuleOptions } from './service.module';
 export { createServiceApp } from './service-app';
 export type { ServiceAppOptions } from './service-app';

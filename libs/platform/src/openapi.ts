@@ -101,7 +101,9 @@ function commonResponses(operation: Operation, method: string): Record<string, s
   return {
     ...(operation.requestBody || operation.parameters?.length ? { 400: 'VALIDATION_FAILED: a field, parameter or header is missing or invalid (each listed in errors).' } : {}),
     ...(hasPathParameter ? { 404: 'What the path names does not exist (e.g. INMATE_NOT_FOUND).' } : {}),
-    ...(method === 'post' ? { 409: 'The rules refuse the command; the code names the rule (the rejection catalogue of the contract).' } : {}),
+    ...(method === 'post'
+      ? { 409: 'The rules refuse the command; the code names the rule (the rejection catalogue of the contract). NOT_YET_KNOWN_HERE: what the command needs is on its way from another service; send it again after Retry-After.' }
+      : {}),
     ...(operation.requestBody ? { 413: 'MESSAGE_TOO_LARGE: the body is over HTTP_BODY_LIMIT_BYTES.' } : {}),
     429: 'RATE_LIMITED: too many requests from this caller (its principal, or its address without a token) in a minute; Retry-After says when to try again.',
     500: 'PROCESSING_FAILED: the service failed; nothing of the request is recorded.',

@@ -1,17 +1,20 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { ModuleMetadata } from '@nestjs/common/interfaces';
+import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import {
-  contractRoute, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
+  contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
 } from '@custody/messaging';
 import { SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
+import { Arrivals } from './arrivals';
 import { storedCommandResults } from './command-results';
 import { CommandAnswers } from './commands/command-answers';
 import { HttpCommandAnswers } from './commands/http-answers';
 import { KafkaCommandAnswers } from './commands/kafka-answers';
 import { HealthModule } from './health.module';
+import { lookUp } from './observability/observability.module';
 import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
 
 /** The service's PostgreSQL pool: events, inbox, relay checkpoint, access log and read models share it. */
@@ -166,10 +169,16 @@ export class ServiceModule {
         { provide: CommandAnswers, inject: [DATABASE_POOL], useFactory: (pool: Pool) => new CommandAnswers(pool, config.DATABASE_SCHEMA) },
         HttpCommandAnswers,
         KafkaCommandAnswers,
+        // Whether a subject another service sent may still be on its way (docs/adr/0012-not-yet-known-here.md).
+        {
+          provide: Arrivals,
+          inject: [ModuleRef],
+          useFactory: (moduleRef: ModuleRef) => new Arrivals(() => lookUp(moduleRef, MessagingHost)?.arrivals, new TopicNames(config.KAFKA_TOPIC_PREFIX)),
+        },
         DatabaseCloser,
         ...(options.providers ?? []),
       ],
-      exports: [options.configToken, DATABASE_POOL, PostgresEventStore, CommandAnswers, HttpCommandAnswers, KafkaCommandAnswers, ...(options.exports ?? [])],
+      exports: [options.configToken, DATABASE_POOL, PostgresEventStore, CommandAnswers, HttpCommandAnswers, KafkaCommandAnswers, Arrivals, ...(options.exports ?? [])],
     };
   }
 }

@@ -20,3 +20,4 @@ export type { TestSchema } from './real-services';
 export { NOT_IN_OPENAPI, registeredRoutes, undocumentedRoutes } from './openapi-coverage';
 export type { HttpRoute } from './openapi-coverage';
 export { OwnKafka } from './own-kafka';
+export { sendUntilKnownHere } from './not-yet-known';

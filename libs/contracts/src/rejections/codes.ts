@@ -25,6 +25,7 @@ export const REJECTIONS = define({
   IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This commandId (or Idempotency-Key) was already used for another command: other content, another route or another state. Resend a command unchanged to hear its answer again; give a new command a new commandId.' },
   CONCURRENCY_CONFLICT: { status: 409, message: 'The record changed while the command was processed and retries did not succeed; send the command again.' },
   MESSAGE_UNREADABLE: { status: 400, message: 'The message could not be read at all (its headers or body broke the decoder); it was set aside in the dead-letter topic with the error. Check it against the AsyncAPI document and send it again.' },
+  NOT_YET_KNOWN_HERE: { status: 409, message: 'Another service has recorded what this command needs (a person, a case, a hand-over), but its event has not reached this service yet; wait the seconds of Retry-After (details.retryAfterSeconds) and send the command again (over Kafka, with a new commandId). The details name what is awaited.' },
   PROCESSING_FAILED: { status: 500, message: 'The service could not process the message after retries; it was set aside in the dead-letter topic for an operator.' },
 
   // Time (Rule 17): every command's dates, in every service

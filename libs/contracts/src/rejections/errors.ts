@@ -76,3 +76,13 @@ export class ContractViolation extends Error {
     return REJECTIONS[this.code].status;
   }
 }
+
+/**
+ * NOT_YET_KNOWN_HERE (docs/adr/0012-not-yet-known-here.md): what the command needs was sent by
+ * another service, or may have been, and has not been read here yet. `awaited` says what, as a
+ * sentence ("intake's registration of this person has not reached the transfer service yet");
+ * `retryAfterSeconds` is the wait the client is asked for (HTTP's Retry-After).
+ */
+export function notYetKnownHere(awaited: string, retryAfterSeconds: number, details: Record<string, unknown> = {}): CommandRejection {
+  return reject('NOT_YET_KNOWN_HERE', { ...details, retryAfterSeconds }, `${awaited.charAt(0).toUpperCase()}${awaited.slice(1)}: send the request again in ${retryAfterSeconds} s.`);
+}

@@ -15,6 +15,7 @@ import type { CommandResultSource, ConsumerOutcome, ConsumerStatus, EventConsume
 import type { DecodedEvent } from '../codec';
 import type { MessageDecoder } from '../codec';
 import type { InboxTransaction, PostgresInbox } from '../inbox';
+import { ArrivalWatch } from '../arrivals';
 import { createKafka, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
 import { producerPublisher, RecordingPartitioner, transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
@@ -79,6 +80,11 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly kafka: Kafka;
   /** The transport of the consumer; undefined when the service consumes nothing. */
   readonly transport?: KafkaInboxServer;
+  /**
+   * Whether the consumer group has consumed the partition of a key (docs/adr/0012-not-yet-known-here.md):
+   * what a service answers about a subject another service may have sent it; undefined without a consumer.
+   */
+  readonly arrivals?: ArrivalWatch;
   private bootstrapped = false;
   private relay?: Relay;
   private producer?: Producer;
@@ -91,6 +97,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.kafka = createKafka(options.kafka);
     const consumer = options.consumer;
     if (consumer) {
+      this.arrivals = new ArrivalWatch({ kafka: this.kafka, groupId: consumer.groupId, log: this.log });
       this.transport = new KafkaInboxServer({
         kafka: this.kafka,
         groupId: consumer.groupId,
@@ -155,6 +162,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped ??= (async () => {
       this.options.consumer?.decoder.close?.();
       await this.transport?.close();
+      await this.arrivals?.close();
       await this.relay?.stop();
       await this.producer?.disconnect();
     })();

@@ -52,6 +52,10 @@ describe('which errors are answers', () => {
     expect(answeringRejection(reject('ACCESS_LOG_UNAVAILABLE'))).toBeUndefined();
     expect(answeringRejection(new Error('connection lost'))).toBeUndefined();
   });
+
+  it('"not yet known here" is not (docs/adr/0012-not-yet-known-here.md): the same command sent again after Retry-After may be taken', () => {
+    expect(answeringRejection(reject('NOT_YET_KNOWN_HERE', { retryAfterSeconds: 1 }))).toBeUndefined();
+  });
 });
 
 describe('an answer given again', () => {

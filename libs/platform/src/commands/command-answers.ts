@@ -94,11 +94,13 @@ export function problemOf(rejection: Extract<CommandOutcome, { accepted: false }
 /**
  * The rejection of an error, when it is the command's answer: a rule's refusal (4xx of the
  * catalogue). CONCURRENCY_CONFLICT is none (another writer won a race: sending again may
- * succeed), nor is a failure of the service (5xx), which records nothing.
+ * succeed), nor NOT_YET_KNOWN_HERE (what the command needs is still on its way from another
+ * service: the same command sent again after Retry-After may succeed; docs/adr/0012-not-yet-known-here.md),
+ * nor is a failure of the service (5xx), which records nothing.
  */
 export function answeringRejection(error: unknown): Extract<CommandOutcome, { accepted: false }> | undefined {
   const rejection = asRejection(error);
-  if (!rejection || rejection.code === 'CONCURRENCY_CONFLICT') return undefined;
+  if (!rejection || rejection.code === 'CONCURRENCY_CONFLICT' || rejection.code === 'NOT_YET_KNOWN_HERE') return undefined;
   return problemOf(rejection).status < 500 ? rejection : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { reject } from '@custody/contracts';
+import { notYetKnownHere, reject } from '@custody/contracts';
 import type { EventStore } from '@custody/event-store';
 import type { MissingEvent } from '../invariants/completeness.checks';
 import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
@@ -70,16 +70,39 @@ export class AuditLedger {
     private readonly store: EventStore,
     /** The keys whose checkpoints are believed: from configuration, never from the ledger's database. */
     private readonly trusted: TrustedKeys,
+    /**
+     * The messages about a person not yet consumed from the events topics (docs/adr/0012-not-yet-known-here.md):
+     * the first topic whose partition of the person is behind; undefined when all are consumed,
+     * or where no consumer runs (the CLI).
+     */
+    private readonly inFlight: (inmateId: string) => Promise<{ topic: string; unconsumed: number; retryAfterSeconds: number } | undefined> = async () => undefined,
   ) {}
 
   /**
    * The person's custody timeline from the chained ledger; cost follows the person's history.
-   * A person with no chained entry is INMATE_NOT_FOUND, not an empty timeline: an auditor must be
-   * able to tell "nothing happened" from "nothing has reached the ledger yet".
+   * A person with no chained entry is not an empty timeline: an auditor must be able to tell
+   * "nothing happened" from "nothing has reached the ledger yet". NOT_YET_KNOWN_HERE while
+   * entries of the person wait for the chainer, or while the person's partition on an events
+   * topic holds unconsumed messages (docs/adr/0012-not-yet-known-here.md); otherwise INMATE_NOT_FOUND.
    */
   async timeline(inmateId: string, window: { asOf?: string; knownAt?: string } = {}): Promise<Timeline> {
-    const entries = await this.repository.entriesOfInmate(inmateId);
-    if (entries.length === 0) throw reject('INMATE_NOT_FOUND', { inmateId }, 'The ledger holds no entry about this person.');
+    let entries = await this.repository.entriesOfInmate(inmateId);
+    if (entries.length === 0) {
+      // In this order: once the partitions are consumed, every entry of the person is pending or
+      // chained; one that the chainer links between the two reads below is seen by the second.
+      const inFlight = await this.inFlight(inmateId);
+      if (inFlight) {
+        throw notYetKnownHere(`events about this person on ${inFlight.topic} have not reached the audit service yet`, inFlight.retryAfterSeconds, {
+          inmateId, awaitedTopic: inFlight.topic, unconsumedMessages: inFlight.unconsumed,
+        });
+      }
+      const unchained = await this.repository.pendingOfInmate(inmateId);
+      if (unchained > 0) {
+        throw notYetKnownHere('events about this person have reached the audit service but are not chained into the ledger yet', 1, { inmateId, unchainedEntries: unchained });
+      }
+      entries = await this.repository.entriesOfInmate(inmateId);
+      if (entries.length === 0) throw reject('INMATE_NOT_FOUND', { inmateId }, 'Neither the ledger nor the messages on their way to it hold an entry about this person.');
+    }
     return foldTimeline(inmateId, entries.map(toTimelineEvent), window);
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PostgresEventStore } from '@custody/event-store';
+import { Arrivals } from '@custody/platform';
 import { JurisdictionModule } from '../jurisdiction/jurisdiction.module';
 import { TimelineController } from '../timeline/timeline.controller';
 import { AuditConfig } from '../config';
@@ -7,7 +8,7 @@ import { AuditLedger } from './audit-ledger';
 import { trustedKeysOf } from './trusted-keys';
 import { ChainerService } from './chainer.service';
 import { CheckpointService } from './checkpoint.service';
-import { LedgerConsumer } from './ledger.consumer';
+import { LEDGER_TOPICS, LedgerConsumer } from './ledger.consumer';
 import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
 
@@ -21,9 +22,16 @@ import { LedgerRepository } from './ledger.repository';
     CheckpointService,
     {
       provide: AuditLedger,
-      inject: [LedgerRepository, PostgresEventStore, CheckpointService, AuditConfig],
-      useFactory: (repository: LedgerRepository, store: PostgresEventStore, checkpoints: CheckpointService, config: AuditConfig) =>
-        new AuditLedger(repository, store, trustedKeysOf(config, checkpoints.key)),
+      inject: [LedgerRepository, PostgresEventStore, CheckpointService, AuditConfig, Arrivals],
+      useFactory: (repository: LedgerRepository, store: PostgresEventStore, checkpoints: CheckpointService, config: AuditConfig, arrivals: Arrivals) =>
+        new AuditLedger(repository, store, trustedKeysOf(config, checkpoints.key), async (inmateId) => {
+          // The person's partition on each events topic the ledger records (docs/adr/0012-not-yet-known-here.md).
+          for (const topic of LEDGER_TOPICS) {
+            const pending = await arrivals.pending(topic, inmateId);
+            if (pending) return { topic, unconsumed: pending.unconsumed, retryAfterSeconds: pending.retryAfterSeconds };
+          }
+          return undefined;
+        }),
     },
   ],
   exports: [AuditLedger, ChainerService, CheckpointService],

@@ -143,6 +143,12 @@ export class LedgerRepository {
     return Number(rows[0].n);
   }
 
+  /** How many entries of a person the consumers wrote and the chainer has not linked yet. */
+  async pendingOfInmate(inmateId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.s}.ledger_pending WHERE inmate_id = $1`, [inmateId]);
+    return Number(rows[0].n);
+  }
+
   /** A person's entries in ledger order: those with the person as subject and facility events naming them. */
   async entriesOfInmate(inmateId: string, upToSize?: number): Promise<LedgerEntry[]> {
     const { rows } = await this.pool.query<EntryRow>(

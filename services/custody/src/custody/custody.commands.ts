@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ADMISSION_PERSONAL_FIELDS, type Command, type CustodyCommandType } from '@custody/contracts';
+import { ADMISSION_PERSONAL_FIELDS, TOPICS, type Command, type CustodyCommandType } from '@custody/contracts';
 import {
   deterministicId, handleCommand, inSavepoint, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
-import { observedCommand, recordingClock } from '@custody/platform';
+import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
 import { PersonalDataKeys, sealFields } from '@custody/personal-data';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { FacilityCommands, facilityStream } from '../facility/facility.commands';
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
-import { custodyDecider, type Custody, type CustodyCommand, type CustodyEvent } from './custody.decider';
+import { custodyDecider, type AdmissionFacts, type Custody, type CustodyCommand, type CustodyEvent } from './custody.decider';
 
 export const custodyStream = (inmateId: string) => `custody-${inmateId}`;
 
@@ -41,6 +41,7 @@ export class CustodyCommands {
     private readonly knowledge: TransferKnowledge,
     private readonly keys: PersonalDataKeys,
     @Inject(CUSTODY_CONFIG) private readonly config: CustodyConfig,
+    private readonly arrivals: Arrivals,
   ) {}
 
   /**
@@ -92,9 +93,24 @@ export class CustodyCommands {
         ...(registered
           ? { facility: { jurisdiction: registered.jurisdiction, operatingState: registered.operatingState, country: registered.country, ...(registered.lease ? { lease: registered.lease } : {}) } }
           : {}),
-        ...(await this.knowledge.admissionFacts(command.data.transferId, inmateId, isLeased)),
+        ...(await this.handOverFacts(command.data.transferId, inmateId, isLeased)),
       },
     } as CustodyCommand;
+  }
+
+  /**
+   * The hand-over and sentence facts from the transfer and intake services' events, and whether
+   * more may be on their way (docs/adr/0012-not-yet-known-here.md): without both sides of the
+   * hand-over here, the person's partition on transfer's events topic is asked; while it holds
+   * unconsumed messages the decider answers NOT_YET_KNOWN_HERE. Consumed, the facts are read again
+   * (an event applied meanwhile is seen) and the decider's answer stands.
+   */
+  private async handOverFacts(transferId: string, inmateId: string, isLeased: boolean): Promise<Pick<AdmissionFacts, 'handOver' | 'sentence' | 'transferInFlight'>> {
+    const known = await this.knowledge.admissionFacts(transferId, inmateId, isLeased);
+    if (known.handOver?.isDispatched && known.handOver.isReceived) return known;
+    const pending = await this.arrivals.pending(TOPICS.transferEvents, inmateId);
+    if (pending) return { ...known, transferInFlight: { retryAfterSeconds: pending.retryAfterSeconds, unconsumed: pending.unconsumed } };
+    return this.knowledge.admissionFacts(transferId, inmateId, isLeased);
   }
 
   /** Before each attempt's transaction: the admission sealed, and the place taken or freed in the facility's stream. */

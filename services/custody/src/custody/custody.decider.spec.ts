@@ -93,6 +93,24 @@ describe('custody: admission (Rules 11 and 14)', () => {
     given([]).when(admit(facts)).thenRejects('ADMISSION_WITHOUT_HAND_OVER', { details: { transferId: IDS.transfer } });
   });
 
+  describe('a hand-over still on its way from the transfer service (docs/adr/0012-not-yet-known-here.md)', () => {
+    const transferInFlight = { retryAfterSeconds: 1, unconsumed: 2 };
+
+    it('is answered NOT_YET_KNOWN_HERE, naming the side of the hand-over awaited', () => {
+      given([]).when(admit({ ...leasedFacts, handOver: undefined, transferInFlight })).thenRejects('NOT_YET_KNOWN_HERE', {
+        message: /^The transfer service's record of this hand-over has not reached the custody service yet: send the request again in 1 s\.$/,
+        details: { transferId: IDS.transfer, awaitedService: 'transfer', awaitedEvent: 'CustodyDispatched', retryAfterSeconds: 1, unconsumedMessages: 2 },
+      });
+      given([]).when(admit({ ...leasedFacts, handOver: { ...handedOver, isReceived: false }, transferInFlight }))
+        .thenRejects('NOT_YET_KNOWN_HERE', { details: { awaitedEvent: 'CustodyReceived' } });
+    });
+
+    it('changes nothing once both sides are known here', () => {
+      const [admitted] = given([]).when(admit({ ...leasedFacts, transferInFlight })).events();
+      expect(admitted.type).toBe('InmateAdmitted');
+    });
+  });
+
   it.each([
     ['the identity documents', (r: AdmissionRecord) => ({ ...r, identity: { ...r.identity, documents: [] } }), 'admission.identity.documents'],
     ['the reason for commitment', (r: AdmissionRecord) => ({ ...r, commitment: { ...r.commitment, reason: '' } }), 'admission.commitment.reason'],

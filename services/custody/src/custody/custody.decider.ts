@@ -1,6 +1,6 @@
 import { checkEndAfterStart, checkRecording, checkStepDate, type RecordingClock, type TimeProblem } from '@custody/legal';
 import {
-  CommandRejection, currentVersion, reject, rejectionOf, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
+  CommandRejection, currentVersion, notYetKnownHere, reject, rejectionOf, type AbsenceKind, type Authority, type Command, type CustodyCommandType, type CustodyEventType,
   type DomainEvent, type Jurisdiction, type Lease, type StateCode,
 } from '@custody/contracts';
 import { missingAdmissionFacts } from './admission-record';
@@ -19,6 +19,12 @@ export interface AdmissionFacts {
   handOver?: { transferId: string; inmateId: string; isDispatched: boolean; isReceived: boolean; receivedAtFacilityId?: string; receivedAt?: string };
   /** The sentence the person is to serve here, when known. */
   sentence?: KnownSentence;
+  /**
+   * Set when the person's partition on the transfer service's events topic still holds messages
+   * this service has not consumed (docs/adr/0012-not-yet-known-here.md): a hand-over missing here
+   * may be among them, so it is answered NOT_YET_KNOWN_HERE, not ADMISSION_WITHOUT_HAND_OVER.
+   */
+  transferInFlight?: { retryAfterSeconds: number; unconsumed: number };
 }
 
 export type AdmitInmateCommand = { type: 'AdmitInmate'; data: Command<'AdmitInmate'>['data']; facts: AdmissionFacts };
@@ -234,6 +240,12 @@ function admit(command: AdmitInmateCommand, state: Custody): CustodyEvent[] {
     handOver.isDispatched &&
     handOver.isReceived &&
     (handOver.receivedAtFacilityId === undefined || handOver.receivedAtFacilityId === facilityId);
+  if (!isHandedOver && command.facts.transferInFlight) {
+    const { retryAfterSeconds, unconsumed } = command.facts.transferInFlight;
+    throw notYetKnownHere('the transfer service\'s record of this hand-over has not reached the custody service yet', retryAfterSeconds, {
+      inmateId, transferId, awaitedService: 'transfer', awaitedEvent: handOver?.isDispatched ? 'CustodyReceived' : 'CustodyDispatched', unconsumedMessages: unconsumed,
+    });
+  }
   if (!isHandedOver) {
     throw reject('ADMISSION_WITHOUT_HAND_OVER', {
       transferId,

@@ -29,7 +29,11 @@ export const newEnvironment = (): TestEnvironment => ({
  * The application with the test's environment. Tests of the service's behaviour run without
  * authentication; security.int-spec.ts turns it on with its test issuers through `overrides`.
  */
-export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overrides: Record<string, string> = {}): Promise<INestApplication> {
+export async function bootTransferApp(
+  env: TestEnvironment, clock?: Clock, overrides: Record<string, string> = {},
+  /** `consume: false`: HTTP, the store and the topics, but no consumer yet (start it with app.startAllMicroservices()). */
+  { consume = true }: { consume?: boolean } = {},
+): Promise<INestApplication> {
   const config = loadConfig(TransferConfig, {
     DATABASE_URL: databaseUrl(),
     DATABASE_SCHEMA: env.schema,
@@ -50,7 +54,7 @@ export async function bootTransferApp(env: TestEnvironment, clock?: Clock, overr
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });
   await app.init();
-  await app.startAllMicroservices();
+  if (consume) await app.startAllMicroservices();
   return app;
 }
 
@@ -184,3 +188,4 @@ export async function knownBelgianInmate(env: TestEnvironment, app: INestApplica
     await intake.close();
   }
 }
+

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { reject, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
+import { reject, TOPICS, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import {
   applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions,
 } from '@custody/event-sourcing';
-import { observedCommand, recordingClock } from '@custody/platform';
+import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
 import { signerRefusal } from '@custody/security';
 import { TransferConfig } from '../config';
 import { Clock } from '../deadlines/clock';
+import type { InmateRecord } from '../inmates/inmate-record';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
@@ -29,6 +30,7 @@ export class TransferCommands {
     private readonly inmates: InmatesRepository,
     private readonly config: TransferConfig,
     private readonly clock: Clock,
+    private readonly arrivals: Arrivals,
   ) {}
 
   /**
@@ -107,11 +109,26 @@ export class TransferCommands {
 
   private async contextOf(on: Queryable, command: TransferCommand, clock?: DecisionContext['clock']): Promise<DecisionContext> {
     const { inmateId } = command.data;
-    const [inmate, active] = await Promise.all([
+    const [found, active] = await Promise.all([
       this.inmates.find(inmateId, on),
       on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
     ]);
-    return { inmate, activeTransferId: active.rows[0]?.transfer_id, ...(clock ? { clock } : {}) };
+    const { inmate, intakeInFlight } = await this.inmateFacts(on, inmateId, found);
+    return { inmate, activeTransferId: active.rows[0]?.transfer_id, ...(intakeInFlight ? { intakeInFlight } : {}), ...(clock ? { clock } : {}) };
+  }
+
+  /**
+   * The person's facts from intake, and whether more may be on their way (docs/adr/0012-not-yet-known-here.md):
+   * without a registration or a sentence here, the partition of the person on intake's events
+   * topic is asked; while it holds unconsumed messages, the decider answers NOT_YET_KNOWN_HERE
+   * where it would answer INMATE_NOT_FOUND or SENTENCE_NOT_RECORDED. Consumed, the facts are read
+   * again (an event applied meanwhile is seen) and the decider's answer stands.
+   */
+  private async inmateFacts(on: Queryable, inmateId: string, found: InmateRecord | undefined): Promise<Pick<DecisionContext, 'inmate' | 'intakeInFlight'>> {
+    if (found?.sendingState && found.sentence) return { inmate: found };
+    const pending = await this.arrivals.pending(TOPICS.intakeEvents, inmateId);
+    if (pending) return { inmate: found, intakeInFlight: { retryAfterSeconds: pending.retryAfterSeconds, unconsumed: pending.unconsumed } };
+    return { inmate: await this.inmates.find(inmateId, on) };
   }
 
   /**

@@ -304,8 +304,41 @@ describe('Rule 6: both states agree; one case and one receiving state at a time'
 
   it('a case is opened only for a person this service knows from intake\'s registration', () => {
     const s = belgiumToAlbania();
-    given([]).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND', { message: /register the person first, or send the request again once intake's InmateRegistered has arrived/ });
+    given([]).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND', { message: /register the person with intake first/ });
     given([], contextOf(s, { inmate: { ...s.inmate, sendingState: undefined } })).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND');
+  });
+});
+
+describe('In flight is not "not found" (docs/adr/0012-not-yet-known-here.md)', () => {
+  const inFlight = { retryAfterSeconds: 1, unconsumed: 3 };
+
+  it('a request for a person whose registration may still be on its way from intake is answered NOT_YET_KNOWN_HERE, naming what is awaited', () => {
+    const s = belgiumToAlbania();
+    given([], { intakeInFlight: inFlight }).when(commandsOf(s).request()).thenRejects('NOT_YET_KNOWN_HERE', {
+      message: /^Intake's registration of this person has not reached the transfer service yet: send the request again in 1 s\.$/,
+      details: { inmateId: s.inmate.inmateId, awaitedService: 'intake', awaitedEvent: 'InmateRegistered', retryAfterSeconds: 1, unconsumedMessages: 3 },
+    });
+  });
+
+  it('an evaluation waiting on the person\'s registration or sentence from intake is answered NOT_YET_KNOWN_HERE', () => {
+    const s = belgiumToAlbania();
+    const requested = run([commandsOf(s).request()], contextOf(s)).events;
+    given(requested, { intakeInFlight: inFlight }).when(commandsOf(s).evaluate()).thenRejects('NOT_YET_KNOWN_HERE', { details: { awaitedEvent: 'InmateRegistered' } });
+    given(requested, contextOf(s, { inmate: { ...s.inmate, sentence: undefined }, intakeInFlight: inFlight })).when(commandsOf(s).evaluate())
+      .thenRejects('NOT_YET_KNOWN_HERE', { message: /sentence has not reached the transfer service yet/, details: { awaitedEvent: 'SentenceRecorded' } });
+  });
+
+  it('with nothing left to read from intake, the absence stands: INMATE_NOT_FOUND, SENTENCE_NOT_RECORDED', () => {
+    const s = belgiumToAlbania();
+    const requested = run([commandsOf(s).request()], contextOf(s)).events;
+    given([]).when(commandsOf(s).request()).thenRejects('INMATE_NOT_FOUND');
+    given(requested, contextOf(s, { inmate: { ...s.inmate, sentence: undefined } })).when(commandsOf(s).evaluate()).thenRejects('SENTENCE_NOT_RECORDED');
+  });
+
+  it('a person known here is decided on what is known, messages in flight or not', () => {
+    const s = belgiumToAlbania();
+    given([], contextOf(s, { intakeInFlight: inFlight })).when(commandsOf(s).request()).thenMatches([{ type: 'TransferRequested' }]);
+    given([], contextOf(s, { inmate: { ...s.inmate, sendingState: 'NL' }, intakeInFlight: inFlight })).when(commandsOf(s).request()).thenRejects('SENDING_STATE_MISMATCH');
   });
 
   it('a state may not open a case for another state\'s prisoner, nor pursue one the record no longer gives it', () => {

@@ -1,6 +1,6 @@
 import {
   CommandRejection, currentVersion, type AdaptedSentence, type ConsentNotRequiredGround, type RejectionCode, type TransferCommand,
-  type TransferEvent, type TransferEventType, type EventPayload, reject, rejectionOf,
+  type TransferEvent, type TransferEventType, type EventPayload, notYetKnownHere, reject, rejectionOf,
 } from '@custody/contracts';
 import {
   agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
@@ -20,6 +20,12 @@ export type { TransferState };
 export interface DecisionContext {
   inmate?: InmateRecord;
   activeTransferId?: string;
+  /**
+   * Set when the person's partition on intake's events topic still holds messages this service
+   * has not consumed (docs/adr/0012-not-yet-known-here.md): a registration or a sentence missing
+   * here may be among them, so their absence is answered NOT_YET_KNOWN_HERE, not as unknown.
+   */
+  intakeInFlight?: { retryAfterSeconds: number; unconsumed: number };
   /**
    * The service's clock when a ministry's command is recorded (Rule 17: not dated in the future,
    * not late without a reason). Absent for the facts the service records itself (custody's answers,
@@ -91,9 +97,25 @@ function requireReceivingState(state: TransferState, actingState: string, field:
   }
 }
 
-function requireInmate(context: DecisionContext): InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> } {
-  if (!context.inmate) throw reject('INMATE_NOT_FOUND');
-  if (!context.inmate.sentence) throw reject('SENTENCE_NOT_RECORDED', { inmateId: context.inmate.inmateId });
+/**
+ * NOT_YET_KNOWN_HERE when intake's events about the person are still being read: what is missing
+ * here (`awaited`) may be among them (docs/adr/0012-not-yet-known-here.md); undefined otherwise.
+ */
+function inFlightFromIntake(context: DecisionContext, inmateId: string | undefined, awaited: string, awaitedEvent: string): CommandRejection | undefined {
+  const inFlight = context.intakeInFlight;
+  if (!inFlight) return undefined;
+  return notYetKnownHere(awaited, inFlight.retryAfterSeconds, { ...(inmateId ? { inmateId } : {}), awaitedService: 'intake', awaitedEvent, unconsumedMessages: inFlight.unconsumed });
+}
+
+function requireInmate(context: DecisionContext, inmateId?: string): InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> } {
+  if (!context.inmate) {
+    throw inFlightFromIntake(context, inmateId, 'intake\'s registration of this person has not reached the transfer service yet', 'InmateRegistered')
+      ?? reject('INMATE_NOT_FOUND', inmateId ? { inmateId } : {});
+  }
+  if (!context.inmate.sentence) {
+    throw inFlightFromIntake(context, context.inmate.inmateId, 'intake\'s record of this person\'s sentence has not reached the transfer service yet', 'SentenceRecorded')
+      ?? reject('SENTENCE_NOT_RECORDED', { inmateId: context.inmate.inmateId });
+  }
   return context.inmate as InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> };
 }
 
@@ -496,7 +518,8 @@ function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTrans
   // Rule 6: a case only for a person this service knows from intake's registration, requested by
   // the state that registered them (a state may not open a case for another state's prisoner).
   if (!context.inmate?.sendingState) {
-    throw reject('INMATE_NOT_FOUND', { inmateId }, 'The transfer service has no registration of this person from intake yet: register the person first, or send the request again once intake\'s InmateRegistered has arrived.');
+    throw inFlightFromIntake(context, inmateId, 'intake\'s registration of this person has not reached the transfer service yet', 'InmateRegistered')
+      ?? reject('INMATE_NOT_FOUND', { inmateId }, 'Neither the transfer service nor the messages on their way to it from intake hold a registration of this person: register the person with intake first (a registration intake accepted a moment ago may not have been published yet).');
   }
   if (context.inmate.sendingState !== sendingState) {
     throw reject('SENDING_STATE_MISMATCH', { inmateId, sendingState: context.inmate.sendingState, namedState: sendingState });

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, uniqueName } from '@custody/testing';
+import { ArrivalWatch, partitionOfKey } from './arrivals';
+import { inmateRegistered, residenceStatusRecorded } from './testing/events';
+import { Harness } from './testing/harness';
+
+/**
+ * Whether a group has consumed the partition of a key, on the real broker, with the relay
+ * publishing through Kafka transactions as the services do (docs/adr/0012-not-yet-known-here.md).
+ */
+describe('the arrival watch', () => {
+  let h: Harness;
+  let watch: ArrivalWatch;
+  const groupId = uniqueName('arrivals-group');
+
+  beforeAll(async () => {
+    h = await Harness.create('arrivals', { partitions: 3 });
+    // No memory of a partition found behind: each question asks the broker.
+    watch = new ArrivalWatch({ kafka: h.kafka, groupId, pendingCacheMs: 0 });
+  });
+
+  afterAll(async () => {
+    await watch?.close();
+    await h?.close();
+  });
+
+  it('sees a person\'s published events unread until the group has consumed them, transaction markers included', async () => {
+    const admin = h.kafka.admin();
+    await admin.connect();
+    const partitions = (await admin.fetchTopicMetadata({ topics: [h.topic] })).topics[0].partitions;
+    await admin.disconnect();
+
+    const inmateId = randomUUID();
+    const personPartition = partitionOfKey(h.topic, inmateId, partitions);
+    let other = randomUUID();
+    while (partitionOfKey(h.topic, other, partitions) === personPartition) other = randomUUID();
+
+    // Published by the relay (in a transaction), not consumed: the group has no offset yet.
+    await h.append([inmateRegistered(inmateId), residenceStatusRecorded(inmateId)]);
+    const relay = await h.startRelay();
+    await eventually(() => (relay.status().published >= 2 ? true : undefined), { message: 'the relay to publish' });
+    const pending = await watch.pending(h.topic, inmateId);
+    expect(pending).toMatchObject({ topic: h.topic, partition: personPartition, retryAfterSeconds: 1 });
+    // The two events, and the commit marker of each transaction they went out in.
+    expect(pending!.unconsumed).toBeGreaterThanOrEqual(3);
+    // Another partition, which holds nothing: nothing can be on its way there.
+    expect(await watch.pending(h.topic, other)).toBeUndefined();
+
+    // The group consumes: its committed offset reaches the end, past the transaction's commit marker.
+    await h.startConsumer({ groupId });
+    await eventually(async () => ((await watch.pending(h.topic, inmateId)) === undefined ? true : undefined), { message: 'the partition consumed to its end' });
+    expect((await h.effects()).map((e) => e.type)).toEqual(['InmateRegistered', 'ResidenceStatusRecorded']);
+
+    // More of the person while the consumer runs: unread until applied, then consumed to the end again.
+    await h.append([residenceStatusRecorded(inmateId)]);
+    await eventually(async () => ((await h.effects()).length === 3 ? true : undefined), { message: 'the third event applied' });
+    await eventually(async () => ((await watch.pending(h.topic, inmateId)) === undefined ? true : undefined), { message: 'the partition consumed to its end again' });
+  });
+
+  it('answers undefined, not an error, when the broker cannot tell (a topic that does not exist)', async () => {
+    const warnings: string[] = [];
+    const lost = new ArrivalWatch({ kafka: h.kafka, groupId, log: (_level, message) => warnings.push(message) });
+    try {
+      expect(await lost.pending(`${h.topic}.missing`, randomUUID())).toBeUndefined();
+    } finally {
+      await lost.close();
+    }
+    expect(warnings).toEqual([expect.stringContaining(`could not ask the broker whether ${h.topic}.missing is consumed`)]);
+  });
+});
