@@ -91,6 +91,12 @@ export interface RelayOptions {
   publisher: RelayPublisher;
   /** The topic, key and envelope of an event; undefined for events that are not published. */
   route: RelayRoute;
+  /**
+   * Signs each routed message with the service's key (`eventSignatures` of @custody/security puts
+   * the signature in ce_eventsignature; docs/adr/0012-signed-events.md). Synchronous, called while
+   * the batch is encoded; a message it throws on is set aside like one the contract refuses.
+   */
+  sign?: (message: OutboundMessage) => OutboundMessage;
   batchSize?: number;
   /** How long a batch waits for more events once it has one. */
   lingerMs?: number;
@@ -442,6 +448,7 @@ export class Relay {
       let message: OutboundMessage | undefined;
       try {
         message = this.options.route(event);
+        if (message && this.options.sign) message = this.options.sign(message);
       } catch (error) {
         rejected.push({ event, reason: describe(error) });
         continue;

@@ -6,7 +6,7 @@ import { PostgresEventStore, type PostgresTransaction } from '@custody/event-sto
 import {
   contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
 } from '@custody/messaging';
-import { SecurityModule } from '@custody/security';
+import { eventSignatures, SecurityModule } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
 import { Arrivals } from './arrivals';
 import { storedCommandResults } from './command-results';
@@ -71,6 +71,10 @@ class DatabaseCloser implements OnApplicationShutdown {
 function messagingOptions(name: string, config: ServiceConfig, messaging: ServiceMessaging, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const checkpointTopic = names.physical(RELAY_CHECKPOINT_TOPIC);
+  // Every event the relay publishes is signed with the service's key; the consumer takes another
+  // service's events only signed by it (docs/adr/0012-signed-events.md).
+  const signatures = eventSignatures(config, name, names);
+  const consumed = messaging.consumed.map((topic) => names.physical(topic));
   return {
     kafka: kafkaSettingsOf(config),
     topics: [
@@ -84,12 +88,13 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
       pool,
       schema: config.DATABASE_SCHEMA,
       route: contractRoute(names, { store }),
+      ...(signatures.sign ? { sign: signatures.sign } : {}),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,
-      topics: messaging.consumed.map((topic) => names.physical(topic)),
-      decoder: messaging.decoder,
+      topics: consumed,
+      decoder: signatures.decoder(messaging.decoder, consumed),
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
       // A command read again (a resend, a redelivery, a broken copy) is answered with its stored result.
       ...(messaging.commandsTopic
