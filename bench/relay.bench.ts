@@ -1,7 +1,7 @@
 // `npm run bench -- relay`: the relay (event store → Kafka, one transaction per batch with its
 // checkpoint, as the services publish; and with a plain producer) beside a
 // raw kafkajs producer sending the same messages in the same batch sizes (baseline), on the same
-// broker in the same run, the relay signing every event as the services' relays do (ADR 0012), with
+// broker in the same run, the relay signing every event as the services' relays do (ADR 0013), with
 // the cost of a signature per event beside it; then the end-to-end lag from append to a consumer's handler at a steady
 // 1,000 events/s. Everything runs in a schema and under topic names of its own.
 //   env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),

@@ -49,7 +49,7 @@ if (!process.env.AUDIT_SIGNING_KEY) {
   writeFileSync(auditTrustedKeysFile, JSON.stringify([{ keyId: auditSigningKeyId, publicKeyPem }]) + '\n');
 }
 
-// Each service's event-signing key (docs/adr/0012-signed-events.md): an Ed25519 key per service generated once and kept in
+// Each service's event-signing key (docs/adr/0013-signed-events.md): an Ed25519 key per service generated once and kept in
 // .infra/event-signing-keys/ like the ledger's, and every service's public key in .infra/event-publisher-keys.json, which each
 // service is given as EVENT_PUBLISHER_KEYS: the relays sign what they publish and every consumer verifies it.
 const eventKeyDir = join(root, '.infra', 'event-signing-keys');

@@ -40,7 +40,7 @@ export class Stack {
   readonly processes: Record<ServiceName, ServiceProcess[]> = { intake: [], transfer: [], custody: [], audit: [] };
   readonly pool: Pool;
   private readonly auditPrivateKeyPem: string;
-  /** Each service's event-signing key (Ed25519, PKCS#8 PEM): its relay signs what it publishes, the others verify (docs/adr/0012-signed-events.md). */
+  /** Each service's event-signing key (Ed25519, PKCS#8 PEM): its relay signs what it publishes, the others verify (docs/adr/0013-signed-events.md). */
   private readonly eventSigningKeys = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()]),
   ) as Record<ServiceName, string>;

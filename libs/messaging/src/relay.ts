@@ -93,7 +93,7 @@ export interface RelayOptions {
   route: RelayRoute;
   /**
    * Signs each routed message with the service's key (`eventSignatures` of @custody/security puts
-   * the signature in ce_eventsignature; docs/adr/0012-signed-events.md). Synchronous, called while
+   * the signature in ce_eventsignature; docs/adr/0013-signed-events.md). Synchronous, called while
    * the batch is encoded; a message it throws on is set aside like one the contract refuses.
    */
   sign?: (message: OutboundMessage) => OutboundMessage;

@@ -143,7 +143,7 @@ export class ServiceConfig extends SecurityConfig {
    * applied only with a valid signature (Kafka header ce_eventsignature) by a key of the topic's
    * publishing service in EVENT_PUBLISHER_KEYS; any other is set aside in the dead-letter topic as
    * EVENT_SIGNATURE_INVALID. Needs EVENT_SIGNING_KEY too. `off`: no check (local development, and
-   * the first step of the rollout, docs/adr/0012-signed-events.md); the relay still signs with
+   * the first step of the rollout, docs/adr/0013-signed-events.md); the relay still signs with
    * EVENT_SIGNING_KEY when one is given.
    */
   @IsIn(['required', 'off'], { message: 'EVENT_SIGNATURES must be required or off' })

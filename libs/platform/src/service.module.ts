@@ -67,7 +67,7 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
-/** The event signatures of a service's relay and consumer (docs/adr/0012-signed-events.md). */
+/** The event signatures of a service's relay and consumer (docs/adr/0013-signed-events.md). */
 interface SignedMessaging {
   sign?: EventSignatures['sign'];
   /** The physical topics the consumer reads. */

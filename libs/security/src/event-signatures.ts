@@ -8,7 +8,7 @@ type IHeaders = InboundMessage['headers'];
 
 /**
  * The Kafka header that carries an event's signature by the service that published it
- * (docs/adr/0012-signed-events.md): a compact JWS with a detached payload, `<header>..<signature>`,
+ * (docs/adr/0013-signed-events.md): a compact JWS with a detached payload, `<header>..<signature>`,
  * EdDSA (Ed25519), the protected header naming the key (`kid`).
  */
 export const EVENT_SIGNATURE_HEADER = 'ce_eventsignature';
@@ -223,7 +223,7 @@ export function parsePublisherKeys(json: string): PublisherKey[] {
 }
 
 /**
- * A service's event signatures from its configuration (docs/adr/0012-signed-events.md). With
+ * A service's event signatures from its configuration (docs/adr/0013-signed-events.md). With
  * EVENT_SIGNING_KEY its relay signs every event it publishes (whatever EVENT_SIGNATURES says, so
  * that publishers can sign before consumers require it). EVENT_SIGNATURES=required (the default)
  * also needs that key, and at least one key in EVENT_PUBLISHER_KEYS for each topic the consumer

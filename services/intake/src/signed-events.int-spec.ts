@@ -8,7 +8,7 @@ import { commandBodies, identity } from './inmate/inmate.examples';
 import { KafkaProbe } from './testing/kafka-probe';
 import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 
-/** A service's event-signing key pair, generated for the test (docs/adr/0012-signed-events.md). */
+/** A service's event-signing key pair, generated for the test (docs/adr/0013-signed-events.md). */
 function serviceKey(service: string) {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const kid = eventKeyId(service, publicKey);

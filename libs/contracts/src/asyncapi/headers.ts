@@ -48,7 +48,7 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
               { pattern: '^[\\x21-\\x7e]{1,200}$' },
             ),
             ce_eventsignature: text(
-              'The publishing service\'s signature of the event (docs/adr/0012-signed-events.md): a compact JWS with a detached payload (`<header>..<signature>`), EdDSA (Ed25519), the protected header naming the key (`kid`). ' +
+              'The publishing service\'s signature of the event (docs/adr/0013-signed-events.md): a compact JWS with a detached payload (`<header>..<signature>`), EdDSA (Ed25519), the protected header naming the key (`kid`). ' +
                 'It covers every ce_* header of the message (id, type, source, subject, time, schema version, stream and revisions, correlation, causation and actor), content-type, the key and the SHA-256 digest of the value. ' +
                 'Consumers that verify events (EVENT_SIGNATURES=required, the default) accept an event only signed by a key of the topic\'s publishing service; any other is set aside in the dead-letter topic as EVENT_SIGNATURE_INVALID and not applied.',
               { pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$' },

@@ -19,7 +19,7 @@ export const TOPICS = {
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
 /**
- * The services that publish each topic (their relays sign what they publish, docs/adr/0012-signed-events.md):
+ * The services that publish each topic (their relays sign what they publish, docs/adr/0013-signed-events.md):
  * a consumer accepts an event of a topic only signed by one of its publishers' keys. Commands
  * topics are the ministries' (signed by them, ce_signature) and have none.
  */
