@@ -94,7 +94,7 @@ export interface RelayOptions {
   /**
    * Signs each routed message with the service's key (`eventSignatures` of @custody/security puts
    * the signature in ce_eventsignature; docs/adr/0013-signed-events.md). Synchronous, called while
-   * the batch is encoded; a message it throws on is set aside like one the contract refuses.
+   * the batch is encoded; should it throw, the term ends and the batch is read and sent again.
    */
   sign?: (message: OutboundMessage) => OutboundMessage;
   batchSize?: number;
@@ -448,12 +448,13 @@ export class Relay {
       let message: OutboundMessage | undefined;
       try {
         message = this.options.route(event);
-        if (message && this.options.sign) message = this.options.sign(message);
       } catch (error) {
         rejected.push({ event, reason: describe(error) });
         continue;
       }
       if (!message) continue;
+      // Outside the contract's refusals: a signer that fails ends the term (the batch is sent again), it never skips an event.
+      if (this.options.sign) message = this.options.sign(message);
       const list = byTopic.get(message.topic) ?? [];
       list.push({ key: message.key, value: message.value, headers: message.headers });
       byTopic.set(message.topic, list);
