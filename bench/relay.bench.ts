@@ -1,12 +1,13 @@
 // `npm run bench -- relay`: the relay (event store → Kafka, one transaction per batch with its
 // checkpoint, as the services publish; and with a plain producer) beside a
 // raw kafkajs producer sending the same messages in the same batch sizes (baseline), on the same
-// broker in the same run; then the end-to-end lag from append to a consumer's handler at a steady
+// broker in the same run, the relay signing every event as the services' relays do (ADR 0013), with
+// the cost of a signature per event beside it; then the end-to-end lag from append to a consumer's handler at a steady
 // 1,000 events/s. Everything runs in a schema and under topic names of its own.
 //   env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
 //        RELAY_BENCH_EVENTS (20000), RELAY_BENCH_BATCH (500), RELAY_BENCH_LAG_SECONDS (25)
 import { fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { logLevel } from 'kafkajs';
@@ -30,7 +31,8 @@ import {
   transactionalPublisher,
   writeRelayCheckpoint,
 } from '@custody/messaging';
-import type { RelayPublisher } from '@custody/messaging';
+import type { OutboundMessage, RelayPublisher } from '@custody/messaging';
+import { eventKeyId, EventSigner } from '@custody/security';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
 import { median, percentile, writeReport } from './lib/report';
 import type { Figure } from './lib/report';
@@ -47,6 +49,11 @@ const PARTITIONS = 6;
 const POLL_MS = Number(process.env.RELAY_BENCH_POLL_MS ?? 25);
 const run = randomBytes(4).toString('hex');
 const schema = `bench_relay_${run}`;
+
+/** The signer of the bench's relays: an Ed25519 key of its own, as a service's EVENT_SIGNING_KEY. */
+const signingKey = generateKeyPairSync('ed25519');
+const signer = new EventSigner(eventKeyId('intake', signingKey.publicKey), signingKey.privateKey);
+const sign = (message: OutboundMessage) => signer.signed(message);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => process.stdout.write(`[relay bench] ${message}\n`);
@@ -100,10 +107,13 @@ async function relayThroughput(
   label: string,
   count: number,
   mode: 'transactional' | 'at-least-once' = 'transactional',
+  signed = true,
 ): Promise<number> {
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
-  const relay = new Relay({ name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH });
+  const relay = new Relay({
+    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH, ...(signed ? { sign } : {}),
+  });
   const started = performance.now();
   await relay.start();
   while (relay.status().published < count) await sleep(5);
@@ -124,7 +134,7 @@ async function coldStreamsThroughput(kafka: Kafka, producer: Producer, pool: Poo
   const name = `bench-${label}`;
   await writeRelayCheckpoint(pool, schema, name, from);
   const route = lookBack ? contractRoute(names, { store }) : contractRoute(names);
-  const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH });
+  const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH, sign });
   const started = performance.now();
   await relay.start();
   while (relay.status().published < count) await sleep(5);
@@ -145,6 +155,22 @@ async function rawThroughput(kafka: Kafka, producer: Producer, events: GlobalEve
     await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: chunk }] });
   }
   return messages.length / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Microseconds to sign one event (its ce_eventsignature: the canonical input, the SHA-256 of the
+ * value, an Ed25519 signature), over the routed messages of every stored event; median of passes.
+ */
+function signingCostUs(events: GlobalEvent[]): number {
+  const route = contractRoute(new TopicNames('bench.'));
+  const messages = events.map((e) => route(e)!);
+  const passes: number[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    const started = performance.now();
+    for (const message of messages) signer.signed(message);
+    passes.push(((performance.now() - started) * 1000) / messages.length);
+  }
+  return median(passes.slice(1));
 }
 
 /** Append → handler lag at a steady rate: appends spread over 8 writers, one event each. */
@@ -213,6 +239,7 @@ async function lag(
     publisher: publisherOf(kafka, producer, names, 'bench-lag', 'transactional'),
     route: contractRoute(names, { store }),
     batchSize: BATCH,
+    sign,
     onPublished: (batch) => {
       const now = Date.now();
       for (const e of batch) {
@@ -311,14 +338,18 @@ async function main(): Promise<void> {
     await relayThroughput(kafka, producer, pool, store, 'warm-plain', stored.length, 'at-least-once');
     await rawThroughput(kafka, producer, stored, 'warm-raw');
     const relayRuns: number[] = [];
+    const unsignedRuns: number[] = [];
     const plainRuns: number[] = [];
     const rawRuns: number[] = [];
     for (let r = 0; r < REPETITIONS; r++) {
       rawRuns.push(await rawThroughput(kafka, producer, stored, `raw-${r}`));
       relayRuns.push(await relayThroughput(kafka, producer, pool, store, `relay-${r}`, stored.length));
+      unsignedRuns.push(await relayThroughput(kafka, producer, pool, store, `unsigned-${r}`, stored.length, 'transactional', false));
       plainRuns.push(await relayThroughput(kafka, producer, pool, store, `plain-${r}`, stored.length, 'at-least-once'));
-      log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional), ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s`);
+      log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional, signed), ${Math.round(unsignedRuns[r])} events/s unsigned, ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s`);
     }
+    const signUs = signingCostUs(stored);
+    log(`signing: ${signUs.toFixed(1)} µs per event`);
 
     // One more event for each stream, appended after all the others: a relay that starts after the
     // first ones reads only events whose streams it has never seen.
@@ -345,10 +376,25 @@ async function main(): Promise<void> {
     const figures: Figure[] = [
       {
         id: 'relay.throughput',
-        what: `events/s from ${stored.length} stored events to all committed by the broker (one Kafka transaction per batch with its checkpoint, acks=all, as the services publish) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
+        what: `events/s from ${stored.length} stored events to all committed by the broker (each event signed, Ed25519 in ce_eventsignature; one Kafka transaction per batch with its checkpoint, acks=all, as the services publish) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
         unit: 'events/s',
         higherIsBetter: true,
         ours: median(relayRuns),
+        baseline: { name: `raw kafkajs sendBatch of the same encoded messages (unsigned), batches of ${BATCH}, acks=all`, value: median(rawRuns) },
+      },
+      {
+        id: 'relay.sign.costUs',
+        what: `microseconds to sign one event (canonical input of its ce_* headers, key and SHA-256 of its value; Ed25519 through node:crypto), over the ${stored.length} routed events, one core; median of 4 passes`,
+        unit: 'µs',
+        higherIsBetter: false,
+        ours: signUs,
+      },
+      {
+        id: 'relay.throughput.unsigned',
+        what: 'as relay.throughput, without signing (EVENT_SIGNING_KEY unset): the cost of the signatures is the difference',
+        unit: 'events/s',
+        higherIsBetter: true,
+        ours: median(unsignedRuns),
         baseline: { name: `raw kafkajs sendBatch of the same encoded messages, batches of ${BATCH}, acks=all`, value: median(rawRuns) },
       },
       {
@@ -405,7 +451,7 @@ async function main(): Promise<void> {
     ];
     writeReport('relay', { kafka: '4.x', postgres: (await admin.query('SHOW server_version')).rows[0].server_version }, figures);
     const ratio = median(relayRuns) / median(rawRuns);
-    log(`relay/raw = ${ratio.toFixed(2)} (target ≥ 0.5), at-least-once relay/raw = ${(median(plainRuns) / median(rawRuns)).toFixed(2)}; p99 lag ${percentile(lags, 99).toFixed(1)} ms (target < 100)`);
+    log(`relay (signed)/raw = ${ratio.toFixed(2)} (target ≥ 0.5), unsigned relay/raw = ${(median(unsignedRuns) / median(rawRuns)).toFixed(2)}, at-least-once relay/raw = ${(median(plainRuns) / median(rawRuns)).toFixed(2)}; p99 lag ${percentile(lags, 99).toFixed(1)} ms (target < 100)`);
   } finally {
     await producer.disconnect();
     await store.close();

@@ -49,6 +49,23 @@ if (!process.env.AUDIT_SIGNING_KEY) {
   writeFileSync(auditTrustedKeysFile, JSON.stringify([{ keyId: auditSigningKeyId, publicKeyPem }]) + '\n');
 }
 
+// Each service's event-signing key (docs/adr/0013-signed-events.md): an Ed25519 key per service generated once and kept in
+// .infra/event-signing-keys/ like the ledger's, and every service's public key in .infra/event-publisher-keys.json, which each
+// service is given as EVENT_PUBLISHER_KEYS: the relays sign what they publish and every consumer verifies it.
+const eventKeyDir = join(root, '.infra', 'event-signing-keys');
+mkdirSync(eventKeyDir, { recursive: true });
+const eventSigningKeys = Object.fromEntries(
+  services.map(({ name }) => {
+    const file = join(eventKeyDir, `${name}.pem`);
+    if (!existsSync(file)) writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    return [name, readFileSync(file, 'utf8')];
+  }),
+);
+const eventPublisherKeys = JSON.stringify(
+  services.map(({ name }) => ({ service: name, publicKeyPem: createPublicKey(createPrivateKey(eventSigningKeys[name])).export({ type: 'spki', format: 'pem' }).toString() })),
+);
+writeFileSync(join(root, '.infra', 'event-publisher-keys.json'), eventPublisherKeys + '\n');
+
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 for (const { name } of services) {
@@ -72,6 +89,10 @@ const children = services.map(({ name, port, colour }) => {
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
       COMMAND_SIGNATURES: process.env.COMMAND_SIGNATURES ?? 'off',
+      // Events, though, are signed and verified as in production, with the keys of .infra/event-signing-keys/.
+      EVENT_SIGNATURES: process.env.EVENT_SIGNATURES ?? 'required',
+      EVENT_SIGNING_KEY: eventSigningKeys[name],
+      EVENT_PUBLISHER_KEYS: process.env.EVENT_PUBLISHER_KEYS ?? eventPublisherKeys,
       // The walk-throughs of the services' READMEs date their acts on fixed days of 2026: no reason is
       // asked of a late recording here (docs/domain.md, Rule 17; 7 days by default elsewhere).
       COMMAND_LATE_RECORDING_DAYS: process.env.COMMAND_LATE_RECORDING_DAYS ?? '36500',
@@ -98,6 +119,7 @@ const children = services.map(({ name, port, colour }) => {
   return child;
 });
 console.log(`services: ${services.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')} — Ctrl-C stops everything`);
+console.log('event-signing keys: .infra/event-signing-keys/<service>.pem; their public halves: .infra/event-publisher-keys.json');
 {
   // The auditor's CLI against this stack, from any folder: its database is audit's (the CLI's default
   // when DATABASE_URL is unset), and it trusts the ledger's public key only when told (docs/security.md).

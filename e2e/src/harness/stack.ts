@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -26,7 +26,8 @@ const runId = () => process.env.TEST_RUN_ID ?? 'local';
 /**
  * The four services as separate processes, the way operators run them: each with its own fresh
  * schema, one Kafka topic prefix shared by the four and no other run, consumer groups of their
- * own, free ports, and the keys they need (the audit service's Ed25519 signing key), generated here.
+ * own, free ports, and the keys they need (the audit service's Ed25519 signing key, each service's
+ * event-signing key), generated here.
  */
 export class Stack {
   readonly id = `${runId()}_${randomBytes(3).toString('hex')}`;
@@ -39,6 +40,14 @@ export class Stack {
   readonly processes: Record<ServiceName, ServiceProcess[]> = { intake: [], transfer: [], custody: [], audit: [] };
   readonly pool: Pool;
   private readonly auditPrivateKeyPem: string;
+  /** Each service's event-signing key (Ed25519, PKCS#8 PEM): its relay signs what it publishes, the others verify (docs/adr/0013-signed-events.md). */
+  private readonly eventSigningKeys = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()]),
+  ) as Record<ServiceName, string>;
+  /** Every service's public event key, as each service is given them (EVENT_PUBLISHER_KEYS). */
+  readonly eventPublisherKeys = JSON.stringify(
+    SERVICE_NAMES.map((service) => ({ service, publicKeyPem: createPublicKey(this.eventSigningKeys[service]).export({ type: 'spki', format: 'pem' }).toString() })),
+  );
   /** Intake's master key for personal data: one per stack, so that a restarted intake still reads what it wrote. */
   private readonly personalDataMasterKey = randomBytes(32).toString('base64');
 
@@ -96,6 +105,10 @@ export class Stack {
       AUTH_MODE: 'off',
       // Likewise the ministries' signatures of Kafka commands: each service's signed-commands.int-spec.ts covers them.
       COMMAND_SIGNATURES: 'off',
+      // Events are signed by their publishing service and verified by every consumer, as in production.
+      EVENT_SIGNATURES: 'required',
+      EVENT_SIGNING_KEY: this.eventSigningKeys[name],
+      EVENT_PUBLISHER_KEYS: this.eventPublisherKeys,
       RATE_LIMIT_PER_MINUTE: '100000',
     };
     const own: Record<ServiceName, Record<string, string>> = {

@@ -91,6 +91,12 @@ export interface RelayOptions {
   publisher: RelayPublisher;
   /** The topic, key and envelope of an event; undefined for events that are not published. */
   route: RelayRoute;
+  /**
+   * Signs each routed message with the service's key (`eventSignatures` of @custody/security puts
+   * the signature in ce_eventsignature; docs/adr/0013-signed-events.md). Synchronous, called while
+   * the batch is encoded; should it throw, the term ends and the batch is read and sent again.
+   */
+  sign?: (message: OutboundMessage) => OutboundMessage;
   batchSize?: number;
   /** How long a batch waits for more events once it has one. */
   lingerMs?: number;
@@ -447,6 +453,8 @@ export class Relay {
         continue;
       }
       if (!message) continue;
+      // Outside the contract's refusals: a signer that fails ends the term (the batch is sent again), it never skips an event.
+      if (this.options.sign) message = this.options.sign(message);
       const list = byTopic.get(message.topic) ?? [];
       list.push({ key: message.key, value: message.value, headers: message.headers });
       byTopic.set(message.topic, list);

@@ -139,6 +139,36 @@ export class ServiceConfig extends SecurityConfig {
   COMMAND_SIGNERS_REFRESH_SECONDS = 300;
 
   /**
+   * `required` (default): an event on another service's events topic (and command results) is
+   * applied only with a valid signature (Kafka header ce_eventsignature) by a key of the topic's
+   * publishing service in EVENT_PUBLISHER_KEYS; any other is set aside in the dead-letter topic as
+   * EVENT_SIGNATURE_INVALID. Needs EVENT_SIGNING_KEY too. `off`: no check (local development, and
+   * the first step of the rollout, docs/adr/0013-signed-events.md); the relay still signs with
+   * EVENT_SIGNING_KEY when one is given.
+   */
+  @IsIn(['required', 'off'], { message: 'EVENT_SIGNATURES must be required or off' })
+  EVENT_SIGNATURES: 'required' | 'off' = 'required';
+
+  /** The service's Ed25519 private key (PKCS#8 PEM) its relay signs every event with. */
+  @IsString()
+  EVENT_SIGNING_KEY = '';
+
+  /** The id of EVENT_SIGNING_KEY in the signatures (`kid`); default `<service>-<first 16 hex digits of the SHA-256 of the public key>`. */
+  @IsString()
+  @Matches(/^[\x21-\x7e]{0,100}$/, { message: 'EVENT_SIGNING_KEY_ID must be printable ASCII without spaces, at most 100 characters' })
+  EVENT_SIGNING_KEY_ID = '';
+
+  /**
+   * The publishing services' public keys, a JSON array:
+   * `[{ "service": "transfer", "publicKeyPem": "-----BEGIN PUBLIC KEY-----…", "kid": "…" }]` (or
+   * `keyFile`, a PEM file; `kid` as EVENT_SIGNING_KEY_ID's default when absent). Several keys of a
+   * service are all accepted (a rotation). Required with EVENT_SIGNATURES=required: a key for
+   * each topic the service reads events of.
+   */
+  @IsString()
+  EVENT_PUBLISHER_KEYS = '[]';
+
+  /**
    * How long the broker keeps a message of the service's commands topic (intake, transfer,
    * custody) and of its dead-letter topic, in milliseconds (7 days by default; at least an hour).
    * Ministries' commands carry identities in clear (they hold no data key), so this bounds how

@@ -6,7 +6,7 @@ import { PostgresEventStore, type PostgresTransaction } from '@custody/event-sto
 import {
   contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
 } from '@custody/messaging';
-import { SecurityModule } from '@custody/security';
+import { eventSignatures, SecurityModule, type EventSignatures } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
 import { Arrivals } from './arrivals';
 import { storedCommandResults } from './command-results';
@@ -67,8 +67,31 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
+/** The event signatures of a service's relay and consumer (docs/adr/0013-signed-events.md). */
+interface SignedMessaging {
+  sign?: EventSignatures['sign'];
+  /** The physical topics the consumer reads. */
+  consumed: string[];
+  /** The service's decoder, with the events of other services' topics verified. */
+  decoder: MessageDecoder;
+}
+
+/**
+ * Every event the relay publishes is signed with the service's key; the consumer takes another
+ * service's events only signed by it. Built when the module is, so that a key missing or unreadable
+ * stops the service naming the variable before anything connects.
+ */
+function signedMessaging(name: string, config: ServiceConfig, messaging: ServiceMessaging): SignedMessaging {
+  const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
+  const signatures = eventSignatures(config, name, names);
+  const consumed = messaging.consumed.map((topic) => names.physical(topic));
+  return { ...(signatures.sign ? { sign: signatures.sign } : {}), consumed, decoder: signatures.decoder(messaging.decoder, consumed) };
+}
+
 /** The relay of the store's events and the consumer with its inbox, from the service's declaration. */
-function messagingOptions(name: string, config: ServiceConfig, messaging: ServiceMessaging, store: PostgresEventStore, pool: Pool): MessagingOptions<PostgresTransaction> {
+function messagingOptions(
+  name: string, config: ServiceConfig, messaging: ServiceMessaging, signatures: SignedMessaging, store: PostgresEventStore, pool: Pool,
+): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const checkpointTopic = names.physical(RELAY_CHECKPOINT_TOPIC);
   return {
@@ -84,12 +107,13 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
       pool,
       schema: config.DATABASE_SCHEMA,
       route: contractRoute(names, { store }),
+      ...(signatures.sign ? { sign: signatures.sign } : {}),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,
-      topics: messaging.consumed.map((topic) => names.physical(topic)),
-      decoder: messaging.decoder,
+      topics: signatures.consumed,
+      decoder: signatures.decoder,
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
       // A command read again (a resend, a redelivery, a broken copy) is answered with its stored result.
       ...(messaging.commandsTopic
@@ -111,6 +135,7 @@ function messagingOptions(name: string, config: ServiceConfig, messaging: Servic
 export class ServiceModule {
   static forService<C extends ServiceConfig>(options: ServiceModuleOptions<C>): DynamicModule {
     const { name, config, messaging } = options;
+    const signatures = messaging ? signedMessaging(name, config, messaging) : undefined;
     return {
       module: ServiceModule,
       imports: [
@@ -121,7 +146,7 @@ export class ServiceModule {
           ? [
               MessagingModule.forRootAsync<PostgresTransaction>({
                 inject: [PostgresEventStore, DATABASE_POOL],
-                useFactory: ((store: PostgresEventStore, pool: Pool) => messagingOptions(name, config, messaging, store, pool)) as never,
+                useFactory: ((store: PostgresEventStore, pool: Pool) => messagingOptions(name, config, messaging, signatures!, store, pool)) as never,
               }),
             ]
           : []),

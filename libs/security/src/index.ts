@@ -19,4 +19,9 @@ export type { CommandRight, CommandSignatureSettings, SignerSources } from './co
 export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, SignerKeyring } from './signatures';
 export type { CommandRights, HeldSignerKey, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
 export { JwksSignerKeys, signingKeysOf } from './jwks-signers';
+// Kafka: the services' signatures of the events they publish (docs/adr/0013-signed-events.md).
+export {
+  EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_INVALID, eventKeyId, EventSignatureVerifier, eventSignatures, EventSigner, eventSigningInput, parsePublisherKeys, signedEventDecoder,
+} from './event-signatures';
+export type { EventSignatureCheck, EventSignatures, EventSignatureSettings, PublisherKey, SignableMessage } from './event-signatures';
 export type { JwksSigners, JwksSourceStatus } from './jwks-signers';

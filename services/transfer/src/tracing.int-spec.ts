@@ -56,6 +56,7 @@ describe('one trace per transfer, across services', () => {
         KAFKA_PARTITIONS: '2',
         AUTH_MODE: 'off',
         COMMAND_SIGNATURES: 'off',
+        EVENT_SIGNATURES: 'off',
         PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
         LOG_LEVEL: 'info',
       },

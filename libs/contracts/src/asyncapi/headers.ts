@@ -47,6 +47,12 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
                 '(docs/adr/0011-stream-revisions-on-the-wire.md). Absent on events published before revisions were: a reader treats such an event\'s place in its stream as unknown.',
               { pattern: '^[\\x21-\\x7e]{1,200}$' },
             ),
+            ce_eventsignature: text(
+              'The publishing service\'s signature of the event (docs/adr/0013-signed-events.md): a compact JWS with a detached payload (`<header>..<signature>`), EdDSA (Ed25519), the protected header naming the key (`kid`). ' +
+                'It covers every ce_* header of the message (id, type, source, subject, time, schema version, stream and revisions, correlation, causation and actor), content-type, the key and the SHA-256 digest of the value. ' +
+                'Consumers that verify events (EVENT_SIGNATURES=required, the default) accept an event only signed by a key of the topic\'s publishing service; any other is set aside in the dead-letter topic as EVENT_SIGNATURE_INVALID and not applied.',
+              { pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$' },
+            ),
             [`ce_${EXTENSIONS.streamRevision}`]: text(
               'The event\'s revision in its stream: 0 for the stream\'s first event, one more for each event after it. A redelivered event carries the same revision again. Present exactly when ce_stream is.',
               { pattern: '^(0|[1-9][0-9]{0,14})$' },

@@ -18,6 +18,20 @@ export const TOPICS = {
 /** A topic of the contract. */
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
+/**
+ * The services that publish each topic (their relays sign what they publish, docs/adr/0013-signed-events.md):
+ * a consumer accepts an event of a topic only signed by one of its publishers' keys. Commands
+ * topics are the ministries' (signed by them, ce_signature) and have none.
+ */
+export const TOPIC_PUBLISHERS: Readonly<Partial<Record<Topic, readonly string[]>>> = {
+  'custody.intake.events': ['intake'],
+  'custody.transfer.events': ['transfer'],
+  'custody.facility.events': ['custody'],
+  'custody.audit.findings': ['audit'],
+  'custody.audit.checkpoints': ['audit'],
+  'custody.command-results': ['intake', 'transfer', 'custody'],
+};
+
 /** Every topic of the contract, in a stable order. */
 export const ALL_TOPICS: readonly Topic[] = Object.values(TOPICS);
 

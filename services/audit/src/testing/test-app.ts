@@ -38,6 +38,8 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
     // Tests of the service's behaviour run without authentication; a test that passes issuers
     // (security.int-spec.ts) has it on.
     AUTH_MODE: overrides.AUTH_ISSUERS ? 'on' : 'off',
+    // Other services' events unverified, unless the test names the publishers' keys.
+    EVENT_SIGNATURES: overrides.EVENT_PUBLISHER_KEYS ? 'required' : 'off',
     RATE_LIMIT_PER_MINUTE: 100_000,
     ...overrides,
   });

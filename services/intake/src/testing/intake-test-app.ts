@@ -26,6 +26,8 @@ export async function startIntake(label: string, overrides: Record<string, strin
     AUTH_MODE: 'off',
     // Likewise commands on Kafka unsigned, unless the test names the ministries' keys (signed-commands.int-spec.ts).
     COMMAND_SIGNATURES: overrides.COMMAND_SIGNERS ? 'required' : 'off',
+    // And other services' events unverified, unless the test names the publishers' keys (signed-events.int-spec.ts).
+    EVENT_SIGNATURES: overrides.EVENT_PUBLISHER_KEYS ? 'required' : 'off',
     RATE_LIMIT_PER_MINUTE: '100000',
     // The tests date their acts on fixed days of 2026 (docs/domain.md, Rule 17 would ask a reason of each):
     // late recording has tests of its own, which set COMMAND_LATE_RECORDING_DAYS back.
