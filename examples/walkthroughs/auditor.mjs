@@ -47,7 +47,7 @@ export async function auditor(inmateId = process.argv[2]) {
   const person = inmateId ?? (await belgiumToAlbania()).inmateId;
 
   // The ledger hears every service's events: wait until it holds the person's whole case.
-  await waitFor("the ledger holds the person's case to its completion", 'audit', `/inmates/${person}`, (view) => JSON.stringify(view).includes('"TransferCompleted"'), (view) => ({
+  await waitFor("the ledger holds the person's case to its completion", 'audit', `/auditor/inmates/${person}`, (view) => JSON.stringify(view).includes('"TransferCompleted"'), (view) => ({
     inmateId: view.inmateId, events: Array.isArray(view.events) ? view.events.length : undefined,
   }));
   // An operator signs the head now rather than waiting for the next checkpoint (AUDIT_CHECKPOINT_INTERVAL_MS).
