@@ -13,7 +13,16 @@ interface Run {
   stdout: string;
   stderr: string;
   /** The script's last line, `facts: {…}`: its identifiers and outcome. */
-  facts: Record<string, any>;
+  facts: Facts;
+}
+
+/** What the scripts print as their facts (each names those it has). */
+interface Facts {
+  inmateId: string;
+  transferId: string;
+  facilityId: string;
+  reservations: string[];
+  [fact: string]: unknown;
 }
 
 describe('The walk-throughs of the READMEs, run against the stack', () => {
@@ -53,7 +62,7 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
       child.once('exit', (code) => {
         clearTimeout(timer);
         const last = stdout.trim().split('\n').pop() ?? '';
-        done({ code, stdout, stderr, facts: last.startsWith('facts: ') ? JSON.parse(last.slice('facts: '.length)) : {} });
+        done({ code, stdout, stderr, facts: last.startsWith('facts: ') ? (JSON.parse(last.slice('facts: '.length)) as Facts) : ({} as Facts) });
       });
     });
   }
@@ -68,9 +77,9 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
     expect(outcome(belgiumToAlbania)).toEqual({ code: 0, output: '' });
     const { inmateId, transferId, facilityId } = belgiumToAlbania.facts;
 
-    const transfer = await getOk<Record<string, any>>(`${stack.url('transfer')}/transfers/${transferId}`);
+    const transfer = await getOk<Record<string, unknown>>(`${stack.url('transfer')}/transfers/${transferId}`);
     expect(transfer).toMatchObject({ stage: 'completed', legalBasis: 'ETS112', sendingState: 'BE', receivingState: 'AL', openDeadlines: [], consent: { outcome: 'given' }, decision: { decision: 'recognised', procedure: 'conversion' }, reservation: { status: 'used' } });
-    const custody = await getOk<Record<string, any>>(`${stack.url('custody')}/custody/${inmateId}`);
+    const custody = await getOk<Record<string, unknown>>(`${stack.url('custody')}/custody/${inmateId}`);
     expect(custody).toMatchObject({ status: 'in-custody', facilityId, law: { governingState: 'AL' } });
     expect(await getOk(`${stack.url('custody')}/facilities/${facilityId}/occupancy`)).toMatchObject({ capacity: 50, occupied: 1, reserved: 0 });
   });
@@ -80,9 +89,9 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
     expect(outcome(run)).toEqual({ code: 0, output: '' });
     const { inmateId, transferId, facilityId } = run.facts;
 
-    const transfer = await getOk<Record<string, any>>(`${stack.url('transfer')}/transfers/${transferId}`);
+    const transfer = await getOk<Record<string, unknown>>(`${stack.url('transfer')}/transfers/${transferId}`);
     expect(transfer).toMatchObject({ stage: 'completed', legalBasis: 'LEASE_DK_XK_2022', consent: { outcome: 'not-required', notRequiredGround: 'lease-treaty' }, decision: { procedure: 'continuation' } });
-    const custody = await getOk<Record<string, any>>(`${stack.url('custody')}/custody/${inmateId}`);
+    const custody = await getOk<Record<string, unknown>>(`${stack.url('custody')}/custody/${inmateId}`);
     expect(custody).toMatchObject({ status: 'in-custody', facilityId, law: { governingState: 'DK', governedBy: 'sending-state' } });
     expect(await getOk(`${stack.url('custody')}/facilities/${facilityId}/occupancy`)).toMatchObject({ capacity: 300, occupied: 1, reserved: 0, governingState: 'DK' });
   });
@@ -90,9 +99,9 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
   it('registering and filling Gjilan: 300 places governed by Denmark, two held', async () => {
     const run = await walk('gjilan.mjs');
     expect(outcome(run)).toEqual({ code: 0, output: '' });
-    const occupancy = await getOk<Record<string, any>>(`${stack.url('custody')}/facilities/${run.facts.facilityId}/occupancy`);
+    const occupancy = await getOk<{ reservations: Array<{ reservationId: string }> }>(`${stack.url('custody')}/facilities/${run.facts.facilityId}/occupancy`);
     expect(occupancy).toMatchObject({ capacity: 300, occupied: 0, reserved: 2, free: 298, governingState: 'DK' });
-    expect(occupancy.reservations.map((r: { reservationId: string }) => r.reservationId).sort()).toEqual([...run.facts.reservations].sort());
+    expect(occupancy.reservations.map((r) => r.reservationId).sort()).toEqual([...run.facts.reservations].sort());
   });
 
   it("the auditor's export of the Belgium → Albania person verifies offline as intact and complete", async () => {
