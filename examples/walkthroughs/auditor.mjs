@@ -13,11 +13,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { belgiumToAlbania } from './belgium-to-albania.mjs';
 import { announce, isMain, main, operate, StepFailed, waitFor } from './lib.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliBin = join(root, 'services', 'audit', 'bin', 'custody-audit.js');
 
 function trustedKeys() {
