@@ -93,9 +93,6 @@ const children = services.map(({ name, port, colour }) => {
       EVENT_SIGNATURES: process.env.EVENT_SIGNATURES ?? 'required',
       EVENT_SIGNING_KEY: eventSigningKeys[name],
       EVENT_PUBLISHER_KEYS: process.env.EVENT_PUBLISHER_KEYS ?? eventPublisherKeys,
-      // The walk-throughs of the services' READMEs date their acts on fixed days of 2026: no reason is
-      // asked of a late recording here (docs/domain.md, Rule 17; 7 days by default elsewhere).
-      COMMAND_LATE_RECORDING_DAYS: process.env.COMMAND_LATE_RECORDING_DAYS ?? '36500',
       ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
       ...(name === 'audit' ? { AUDIT_SIGNING_KEY: auditSigningKey, AUDIT_SIGNING_KEY_ID: auditSigningKeyId } : {}),
       // A person's access history (audit's GET /inmates/:id/access-log) asks the other three services.
