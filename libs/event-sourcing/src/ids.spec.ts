@@ -29,6 +29,8 @@ describe('namespaced event ids (docs/adr/0014-namespaced-event-ids.md)', () => {
     expect(eventIds('transfer', command)(0)).not.toBe(id);
     expect(eventIds('intake', commandScope('cmd-1', { state: 'NL' }))(0)).not.toBe(id);
     expect(eventIds('intake', commandScope('cmd-1', { system: 'intake-retention-job' }))(0)).not.toBe(id);
+    // A job acting for a state never shares that state's ministry's ids.
+    expect(eventIds('intake', commandScope('cmd-1', { state: 'BE', system: 'intake-retention-job' }))(0)).not.toBe(id);
     expect(eventIds('intake', messageScope({ id: 'cmd-1', source: '/custody/transfer' }))(0)).not.toBe(id);
     expect(eventIds('intake', messageScope({ id: 'cmd-1', source: '/custody/custody' }))(0)).not.toBe(eventIds('intake', messageScope({ id: 'cmd-1', source: '/custody/transfer' }))(0));
   });
@@ -37,7 +39,7 @@ describe('namespaced event ids (docs/adr/0014-namespaced-event-ids.md)', () => {
     // The old scheme: deterministicId(`${commandId}/${index}`). A sender who picks the command id
     // picked the name; now the name always carries the service and the scope, JSON-encoded.
     const target = eventIds('intake', commandScope('retention-of-person-1', { state: 'BE', system: 'intake-retention-job' }))(0);
-    for (const chosen of ['retention-of-person-1', target, `${target}/0`, '["event","intake","command:BE","retention-of-person-1","0"]']) {
+    for (const chosen of ['retention-of-person-1', target, `${target}/0`, '["event","intake","command:[\\"BE\\",\\"intake-retention-job\\"]","retention-of-person-1","0"]']) {
       expect(eventIds('transfer', commandScope(chosen, { state: 'NL' }))(0)).not.toBe(target);
       expect(eventIds('intake', commandScope(chosen, { state: 'NL' }))(0)).not.toBe(target);
       expect(deterministicId(`${chosen}/0`)).not.toBe(target);

@@ -31,9 +31,13 @@ export function eventIds(service: string, scope: IdScope): (index: number | stri
   return (index) => deterministicId(JSON.stringify(['event', service, scope.by, scope.cause, String(index)]));
 }
 
-/** Who caused a command's events: its acting state (the signer), else its system principal. */
+/**
+ * Who caused a command's events: its acting state (the signer; a ministry's command names no
+ * system, over HTTP or Kafka alike) and its system principal (a service's own job, which may act
+ * for a state: the retention job erases for the sending state, and never shares a ministry's ids).
+ */
 export function commandScope(commandId: string, actor: { state?: string; system?: string } | undefined): IdScope {
-  return { by: `command:${actor?.state ?? actor?.system ?? ''}`, cause: commandId };
+  return { by: `command:${JSON.stringify([actor?.state ?? '', actor?.system ?? ''])}`, cause: commandId };
 }
 
 /** Who caused the events a service derives from another service's event: that event's source. */
