@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { DEAD_LETTER_HEADERS } from '@custody/contracts';
-import type { GlobalEvent, NewEvent } from '@custody/event-store';
-import { eventually, uniqueName } from '@custody/testing';
+import { PostgresEventStore, type GlobalEvent, type NewEvent } from '@custody/event-store';
+import { createTestSchema, eventually, uniqueName } from '@custody/testing';
 import type { IHeaders, Message } from 'kafkajs';
 import { contractRoute } from './contract-codec';
 import { EVENT_ID_CONFLICT } from './consumer';
+import { PostgresInbox } from './inbox';
 import { inmateRegistered } from './testing/events';
 import { Harness } from './testing/harness';
 import { deadLetterTopic } from './topics';
@@ -96,5 +98,39 @@ describe('an event id seen again with other content', () => {
     expect(rows.map((r) => r.source)).toEqual(['/custody/intake', '/custody/transfer']);
     expect(rows.every((r) => typeof r.digest === 'string' && r.digest.length === 64)).toBe(true);
     await consumer.stop();
+  });
+});
+
+describe('the inbox migrated from (consumer, event id) to (consumer, source, event id)', () => {
+  it('keeps the rows from before: a redelivery of a message processed before the upgrade is still a duplicate', async () => {
+    const db = await createTestSchema('inbox_upgrade');
+    try {
+      const store = new PostgresEventStore({ connection: db.pool, schema: db.schema });
+      await store.migrate();
+      // The table as it was before versioned migrations, with a message processed then.
+      await db.pool.query(`CREATE TABLE "${db.schema}".inbox (
+        consumer text NOT NULL, event_id text NOT NULL, topic text NOT NULL, partition integer NOT NULL, "offset" bigint NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer, event_id))`);
+      const before = randomUUID();
+      await db.pool.query(`INSERT INTO "${db.schema}".inbox (consumer, event_id, topic, partition, "offset") VALUES ('group', $1, 't', 0, 0)`, [before]);
+      const inbox = new PostgresInbox(store, db.schema);
+      await inbox.migrate();
+      await inbox.migrate();
+      const origin = { topic: 't', partition: 0, offset: '1' };
+      let ran = 0;
+      const work = async () => void ran++;
+      expect(await inbox.runOnce('group', { id: before, source: '/custody/intake', digest: 'a' }, origin, work)).toBe('duplicate');
+      const after = randomUUID();
+      expect(await inbox.runOnce('group', { id: after, source: '/custody/intake', digest: 'a' }, origin, work)).toBe('processed');
+      expect(await inbox.runOnce('group', { id: after, source: '/custody/intake', digest: 'a' }, origin, work)).toBe('duplicate');
+      expect(await inbox.runOnce('group', { id: after, source: '/custody/intake', digest: 'b' }, origin, work)).toBe('conflict');
+      expect(await inbox.runOnce('group', { id: after, source: '/custody/transfer', digest: 'b' }, origin, work)).toBe('processed');
+      expect(await inbox.runMany('group', [{ eventId: { id: after, source: '/custody/intake', digest: 'c' }, origin, work }])).toEqual(['conflict']);
+      expect(ran).toBe(2);
+      const { rows } = await db.pool.query(`SELECT migration_set, version FROM "${db.schema}".schema_migrations WHERE migration_set = 'inbox' ORDER BY version`);
+      expect(rows).toEqual([{ migration_set: 'inbox', version: 1 }, { migration_set: 'inbox', version: 2 }]);
+    } finally {
+      await db.drop();
+    }
   });
 });
