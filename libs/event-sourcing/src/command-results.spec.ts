@@ -2,7 +2,7 @@ import { CommandRejection } from '@custody/contracts';
 import { MemoryEventStore, type RecordedEvent } from '@custody/event-store';
 import { applyCommandWithResult, commandResultStream, recordCommandResult } from './command-results';
 import type { Decider } from './decider';
-import { deterministicId } from './ids';
+import { commandScope, deterministicId, eventIds } from './ids';
 
 type Event = { type: 'Counted'; data: { by: number } };
 type Command = { type: 'Count'; by: number; limit: number };
@@ -14,7 +14,7 @@ const counter: Decider<Command, Event, { total: number }> = {
     return [{ type: 'Counted', data: { by: command.by } }];
   },
 };
-const metadata = { correlationId: 'c-1', occurredAt: '2026-11-29T10:00:00.000Z' };
+const metadata = { correlationId: 'c-1', occurredAt: '2026-11-29T10:00:00.000Z', actor: { state: 'BE' } };
 
 async function read(store: MemoryEventStore, stream: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
@@ -23,21 +23,22 @@ async function read(store: MemoryEventStore, stream: string): Promise<RecordedEv
 }
 
 describe('the results of commands from Kafka', () => {
-  it('records CommandAccepted with the ids derived from the command id', async () => {
+  it('records CommandAccepted with the ids derived from the service, the acting state and the command id', async () => {
     const store = new MemoryEventStore();
     const outcome = await applyCommandWithResult({
-      reader: store, tx: store, stream: 'counter-1', decider: counter, command: { type: 'Count', by: 1, limit: 5 }, commandId: 'cmd-1', commandType: 'Count', metadata,
+      service: 'counter', reader: store, tx: store, stream: 'counter-1', decider: counter, command: { type: 'Count', by: 1, limit: 5 }, commandId: 'cmd-1', commandType: 'Count', metadata,
     });
-    expect(outcome).toEqual({ accepted: true, eventIds: [deterministicId('cmd-1/0')], streamRevision: 0 });
+    const ids = eventIds('counter', commandScope('cmd-1', metadata.actor));
+    expect(outcome).toEqual({ accepted: true, eventIds: [ids(0)], streamRevision: 0 });
     const [result] = await read(store, commandResultStream('cmd-1'));
-    expect(result).toMatchObject({ id: deterministicId('cmd-1/result'), type: 'CommandAccepted', data: { commandId: 'cmd-1', eventIds: [deterministicId('cmd-1/0')] } });
+    expect(result).toMatchObject({ id: deterministicId('cmd-1/result'), type: 'CommandAccepted', data: { commandId: 'cmd-1', eventIds: [ids(0)] } });
     expect(result.metadata.causationId).toBe('cmd-1');
   });
 
   it('records CommandRejected with the code and details, and nothing else', async () => {
     const store = new MemoryEventStore();
     const outcome = await applyCommandWithResult({
-      reader: store, tx: store, stream: 'counter-1', decider: counter, command: { type: 'Count', by: 9, limit: 5 }, commandId: 'cmd-2', commandType: 'Count', metadata,
+      service: 'counter', reader: store, tx: store, stream: 'counter-1', decider: counter, command: { type: 'Count', by: 9, limit: 5 }, commandId: 'cmd-2', commandType: 'Count', metadata,
     });
     expect(outcome).toMatchObject({ accepted: false, code: 'CAPACITY_EXHAUSTED', details: { limit: 5 } });
     expect(await read(store, 'counter-1')).toEqual([]);

@@ -2,7 +2,7 @@ import { CommandRejection, ContractViolation, type FieldProblem } from '@custody
 import type { EventMetadata, NewEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
 import { handleCommand, type CommandObserver, type HandleOptions, type StreamStore, type UnitOfWork } from './handle-command';
-import { deterministicId } from './ids';
+import { commandScope, deterministicId, eventIds } from './ids';
 import type { StreamReader } from './load-state';
 
 /** The stream that holds a command's result: the relay publishes it on custody.command-results. */
@@ -61,10 +61,12 @@ export async function recordCommandResult(
 
 /**
  * Applies a command that arrived on Kafka inside the consumer's inbox transaction with
- * {@link handleCommand} (event ids derived from the command id) and records its result there
+ * {@link handleCommand} (event ids derived from the service, the acting state and the command id) and records its result there
  * ({@link recordCommandResult}). `options` are the handler's (hooks, retry, observer).
  */
 export async function applyCommandWithResult<Command, Event extends DomainEventOf, State, Unit extends StreamStore = StreamStore>(args: {
+  /** The service that applies it: its events' ids are namespaced by it (docs/adr/0014-namespaced-event-ids.md). */
+  service: string;
   reader: StreamReader;
   /** The consumer's transaction: the result is recorded there. */
   tx: StreamStore;
@@ -84,7 +86,7 @@ export async function applyCommandWithResult<Command, Event extends DomainEventO
       ...args.options,
       metadata: args.metadata,
       ...(args.unitOfWork ? { unitOfWork: args.unitOfWork } : { writer: args.writer ?? (args.tx as Unit) }),
-      eventId: (index) => deterministicId(`${args.commandId}/${index}`),
+      eventId: eventIds(args.service, commandScope(args.commandId, args.metadata.actor)),
     }),
   );
 }

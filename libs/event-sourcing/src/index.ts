@@ -9,7 +9,7 @@ export { InvalidRetryPolicyError, retryPolicy } from './retry';
 export type { RetryPolicy, RetryPolicyOptions } from './retry';
 export { StreamBatcher } from './batching';
 export type { AppliedHook, BatchingOptions } from './batching';
-export { deterministicId } from './ids';
+export { commandScope, deterministicId, eventIds, messageScope, type IdScope } from './ids';
 export { KeyedTurns } from './turns';
 export { upcast, writtenVersion } from './upcast';
 export { applyCommandWithResult, asRejection, commandResultStream, recordCommandResult, resultEvent } from './command-results';

@@ -2,13 +2,16 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DecodedEvent, DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
 import { classifyFailure, type ClassifiedFailure } from './failures';
-import type { InboxOutcome, InboxTransaction, PostgresInbox } from './inbox';
+import { messageDigest, type InboxKey, type InboxOutcome, type InboxTransaction, type PostgresInbox } from './inbox';
 import { COMMAND_REFUSED } from './refusals';
 import type { OutboundMessage } from './relay';
 import { RevisionWatch, type RevisionGap } from './stream-revisions';
 import { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay, type RetryPolicy, type TransientRetryPolicy } from './retry';
 import { custodyPartitioner } from './kafka';
 import { ensureDeadLetterTopics } from './topics';
+
+/** The dead-letter code of an event whose (source, id) was processed before with other content (docs/adr/0014-namespaced-event-ids.md). */
+export const EVENT_ID_CONFLICT = 'EVENT_ID_CONFLICT';
 
 /** What a handler gets besides the event: the transaction its effects must use. */
 export interface HandlerContext<Tx> {
@@ -374,7 +377,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
       results = await this.options.inbox.runMany(
         this.options.groupId,
         group.map(({ event, inbound, handler }, index) => ({
-          eventId: event.id,
+          eventId: this.inboxKey(event, inbound),
           origin: inbound,
           work: (tx: Tx) => {
             asides[index] = undefined;
@@ -392,9 +395,11 @@ export class EventConsumer<Tx extends InboxTransaction> {
       const aside = result === 'processed' ? asides[i] : undefined;
       if (aside) {
         await this.deadLetter(inbound, aside.code, aside.reason, 1);
-      } else if (result === 'duplicate') {
+      } else if (result === 'conflict' && !this.carriesCommands(inbound)) {
+        await this.idConflict(event, inbound, 1);
+      } else if (result === 'duplicate' || result === 'conflict') {
         if (!(await this.answerAgain(event, inbound, control))) return { done: i, abandoned: true };
-        this.options.onOutcome?.({ kind: result, event, message: inbound });
+        this.options.onOutcome?.({ kind: 'duplicate', event, message: inbound });
       } else if (typeof result === 'string') {
         this.options.onOutcome?.({ kind: result, event, message: inbound });
       } else if (!(await this.retryAlone(event, inbound, handler, result.error, control, i > 0))) {
@@ -441,7 +446,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
   /** One attempt of one message in its own transaction; a refusal the handler set aside is dead-lettered after the commit. */
   private async runAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, attempt: number, control: BatchControl): Promise<void> {
     let aside: DecodeFailure | undefined;
-    const outcome = await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => {
+    const outcome = await this.options.inbox.runOnce(this.options.groupId, this.inboxKey(event, inbound), inbound, (tx) => {
       aside = undefined;
       return handler(event, { tx, message: inbound, attempt, setAside: (failure) => (aside = failure) });
     });
@@ -449,8 +454,12 @@ export class EventConsumer<Tx extends InboxTransaction> {
       await this.deadLetter(inbound, aside.code, aside.reason, attempt);
       return;
     }
-    if (outcome === 'duplicate' && !(await this.answerAgain(event, inbound, control))) throw new GivenUp();
-    this.options.onOutcome?.({ kind: outcome, event, message: inbound });
+    if (outcome === 'conflict' && !this.carriesCommands(inbound)) {
+      await this.idConflict(event, inbound, attempt);
+      return;
+    }
+    if (outcome !== 'processed' && !(await this.answerAgain(event, inbound, control))) throw new GivenUp();
+    this.options.onOutcome?.({ kind: outcome === 'processed' ? outcome : 'duplicate', event, message: inbound });
   }
 
   /**
@@ -587,7 +596,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
       undefined,
       async (attempt) => {
         if (commandId && (await this.publishStoredResult(commandId, inbound))) return;
-        await this.options.inbox.runOnce(this.options.groupId, event.id, inbound, (tx) => handler(event, { tx, message: inbound, attempt, setAside: () => undefined }));
+        await this.options.inbox.runOnce(this.options.groupId, this.inboxKey(event, inbound), inbound, (tx) => handler(event, { tx, message: inbound, attempt, setAside: () => undefined }));
       },
       async (failure) => {
         this.options.log?.('error', `answer ${event.type} ${event.id} could not be recorded (${failure.code}: ${failure.reason}): ${inbound.topic}/${inbound.partition}@${inbound.offset} is set aside unanswered`);
@@ -635,6 +644,41 @@ export class EventConsumer<Tx extends InboxTransaction> {
       command_id: commandId,
     });
     return true;
+  }
+
+  /**
+   * The inbox's key of a message: its id, its sender (ce_source) and a digest of its content
+   * (docs/adr/0014-namespaced-event-ids.md).
+   */
+  private inboxKey(event: DecodedEvent, inbound: InboundMessage): InboxKey {
+    const source = event.extensions['source'];
+    return { id: event.id, source: typeof source === 'string' ? source : '', digest: messageDigest({ type: event.type, subject: event.subject, value: inbound.value }) };
+  }
+
+  /**
+   * Whether the message's topic carries commands: a command id reused with other content is
+   * answered by the command's stored result (IDEMPOTENCY_KEY_REUSED, docs/adr/0010-http-idempotency-by-command-id.md),
+   * not raised as an id conflict.
+   */
+  private carriesCommands(inbound: InboundMessage): boolean {
+    return this.options.commandResults?.topics.includes(inbound.topic) ?? false;
+  }
+
+  /**
+   * An event whose (source, id) was processed before with other content: never applied, never
+   * dropped in silence. Logged at error naming the sender and the id, and set aside in the
+   * dead-letter topic as EVENT_ID_CONFLICT (counted in custody_inbox_id_conflicts_total).
+   */
+  private async idConflict(event: DecodedEvent, inbound: InboundMessage, attempts: number): Promise<void> {
+    const { id } = event;
+    const source = this.inboxKey(event, inbound).source;
+    const reason =
+      `event ${id} from ${source || '(no ce_source)'} (${event.type}) was already processed by ${this.options.groupId} with other content: ` +
+      'this one is set aside, not applied (a sender reused or forged an event id)';
+    this.options.log?.('error', `consumer ${this.options.groupId}: EVENT_ID_CONFLICT on ${inbound.topic}/${inbound.partition}@${inbound.offset}: ${reason}`, {
+      topic: inbound.topic, partition: inbound.partition, offset: inbound.offset, ce_id: id, ce_source: source, type: event.type, code: EVENT_ID_CONFLICT,
+    });
+    await this.deadLetter(inbound, EVENT_ID_CONFLICT, reason, attempts);
   }
 
   private async deadLetter(message: InboundMessage, code: string, reason: string, attempts: number): Promise<void> {

@@ -1,68 +1,110 @@
+import { createHash } from 'node:crypto';
+import { migrationSet, type MigrationRun, type MigrationSet } from '@custody/event-store';
+
 /** What the inbox needs of a database transaction. */
 export interface InboxTransaction {
-  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null; rows?: unknown[] }>;
 }
 
-/** Runs work in one database transaction (the event store's unit of work). */
+/** Runs work in one database transaction (the event store's unit of work), and applies migration sets to its database. */
 export interface TransactionRunner<Tx extends InboxTransaction> {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  applyMigrations(set: MigrationSet, schemaName?: string): Promise<MigrationRun>;
 }
 
-export type InboxOutcome = 'processed' | 'duplicate';
+/**
+ * processed: the work ran. duplicate: this (source, id) was processed before with the same
+ * content, nothing ran. conflict: this (source, id) was processed before with other content,
+ * nothing ran: another message took an id already used (docs/adr/0014-namespaced-event-ids.md).
+ */
+export type InboxOutcome = 'processed' | 'duplicate' | 'conflict';
 
 /**
- * The inbox: the ids of the events a consumer has processed, kept in the consumer's own
- * database and written in the same transaction as whatever the handler appends. A
- * redelivered or duplicated message finds its id and changes nothing.
+ * Which message a claim is for: its id (ce_id), its sender (ce_source; '' when it has none) and
+ * a digest of its content ({@link messageDigest}). A bare string is an id with no source and no
+ * digest (its duplicates are never told apart from conflicts).
+ */
+export interface InboxKey {
+  id: string;
+  source: string;
+  digest?: string;
+}
+
+/**
+ * The digest the inbox keeps of a message: SHA-256 over its type, subject and value (the value of
+ * a CloudEvents binary message is its data). A true redelivery, or the relay publishing the same
+ * stored event again, gives the same digest; another content under the same id does not.
+ */
+export function messageDigest(message: { type: string; subject?: string; value: Buffer | string | null }): string {
+  const hash = createHash('sha256');
+  for (const part of [message.type, message.subject ?? '']) hash.update(`${Buffer.byteLength(part)}:${part}`);
+  if (message.value !== null) hash.update(message.value);
+  return hash.digest('hex');
+}
+
+/**
+ * The inbox's table. Version 1 is the DDL from before versioned migrations (IF NOT EXISTS): a
+ * no-op where it ran. Version 2 keys it by (consumer, source, id) and keeps a digest of each
+ * message's content; rows from before keep source '' and no digest, and are still found (a
+ * redelivery of a message processed before the upgrade stays a duplicate).
+ */
+export const INBOX_MIGRATIONS = migrationSet(
+  'inbox',
+  ['inbox table', (s) => `
+    CREATE TABLE IF NOT EXISTS ${s}.inbox (
+      consumer text NOT NULL,
+      event_id text NOT NULL,
+      topic text NOT NULL,
+      partition integer NOT NULL,
+      "offset" bigint NOT NULL,
+      processed_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer, event_id)
+    )`],
+  ['inbox keyed by (source, id), with a digest of the content', (s) => `
+    ALTER TABLE ${s}.inbox ADD COLUMN source text NOT NULL DEFAULT '', ADD COLUMN digest text;
+    ALTER TABLE ${s}.inbox DROP CONSTRAINT inbox_pkey, ADD PRIMARY KEY (consumer, source, event_id);
+  `],
+);
+
+const keyOf = (key: string | InboxKey): InboxKey => (typeof key === 'string' ? { id: key, source: '' } : key);
+
+/**
+ * The inbox: the (source, id) of the messages a consumer has processed, with a digest of each,
+ * kept in the consumer's own database and written in the same transaction as whatever the handler
+ * appends. A redelivered or duplicated message finds its (source, id) and digest and changes
+ * nothing; a message whose (source, id) was processed with another content changes nothing
+ * either, and is answered 'conflict' for the consumer to raise (never a silent drop).
  */
 export class PostgresInbox<Tx extends InboxTransaction> {
   private readonly table: string;
 
   constructor(
     private readonly runner: TransactionRunner<Tx>,
-    schema: string,
+    private readonly schema: string,
   ) {
     this.table = `"${schema.replace(/"/g, '""')}".inbox`;
   }
 
-  /** Creates the inbox table if missing; safe when several instances start at once. */
+  /** Creates or migrates the inbox table (the project's migration runner); safe when several instances start at once. */
   async migrate(): Promise<void> {
-    await this.runner.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [this.table]);
-      await tx.query(
-        `CREATE TABLE IF NOT EXISTS ${this.table} (
-           consumer text NOT NULL,
-           event_id text NOT NULL,
-           topic text NOT NULL,
-           partition integer NOT NULL,
-           "offset" bigint NOT NULL,
-           processed_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (consumer, event_id)
-         )`,
-      );
-    });
+    await this.runner.applyMigrations(INBOX_MIGRATIONS, this.schema);
   }
 
   /**
-   * Runs `work` once per (consumer, event id): claims the id and runs the work in one
-   * transaction. If the id was already claimed, nothing runs and the outcome is 'duplicate'.
-   * If the work throws, the claim rolls back with everything else.
+   * Runs `work` once per (consumer, source, id): claims it and runs the work in one transaction.
+   * If it was already claimed, nothing runs: 'duplicate' when the content is the same (or unknown),
+   * 'conflict' when its digest differs. If the work throws, the claim rolls back with everything else.
    */
   async runOnce(
     consumer: string,
-    eventId: string,
+    key: string | InboxKey,
     origin: { topic: string; partition: number; offset: string },
     work: (tx: Tx) => Promise<void>,
   ): Promise<InboxOutcome> {
     return this.runner.transaction(async (tx) => {
-      const claimed = await tx.query(
-        `INSERT INTO ${this.table} (consumer, event_id, topic, partition, "offset")
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-        [consumer, eventId, origin.topic, origin.partition, origin.offset],
-      );
-      if (claimed.rowCount === 0) return 'duplicate';
-      await work(tx);
-      return 'processed';
+      const outcome = await this.claim(tx, consumer, keyOf(key), origin);
+      if (outcome === 'processed') await work(tx);
+      return outcome;
     });
   }
 
@@ -76,7 +118,7 @@ export class PostgresInbox<Tx extends InboxTransaction> {
    */
   async runMany(
     consumer: string,
-    items: Array<{ eventId: string; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
+    items: Array<{ eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
     { maxMs }: { maxMs?: number } = {},
   ): Promise<Array<InboxOutcome | { error: unknown }>> {
     return this.runner.transaction(async (tx) => {
@@ -86,14 +128,10 @@ export class PostgresInbox<Tx extends InboxTransaction> {
         if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
         await tx.query('SAVEPOINT inbox_message');
         try {
-          const claimed = await tx.query(
-            `INSERT INTO ${this.table} (consumer, event_id, topic, partition, "offset")
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-            [consumer, eventId, origin.topic, origin.partition, origin.offset],
-          );
-          if (claimed.rowCount !== 0) await work(tx);
+          const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
+          if (outcome === 'processed') await work(tx);
           await tx.query('RELEASE SAVEPOINT inbox_message');
-          results.push(claimed.rowCount === 0 ? 'duplicate' : 'processed');
+          results.push(outcome);
         } catch (error) {
           await tx.query('ROLLBACK TO SAVEPOINT inbox_message');
           results.push({ error });
@@ -102,5 +140,34 @@ export class PostgresInbox<Tx extends InboxTransaction> {
       }
       return results;
     });
+  }
+
+  /**
+   * Claims (consumer, source, id): 'processed' when this transaction took it; otherwise what was
+   * claimed before says 'duplicate' (same digest, or a row or a message without one) or
+   * 'conflict'. A row from before version 2 (source '') counts as the same message's.
+   */
+  private async claim(tx: Tx, consumer: string, key: InboxKey, origin: { topic: string; partition: number; offset: string }): Promise<InboxOutcome> {
+    // One round trip: what was claimed before (this source's row, else a row from before version
+    // 2), and the claim when there was none.
+    const claim = () =>
+      tx.query(
+        `WITH seen AS (
+           SELECT digest FROM ${this.table} WHERE consumer = $1 AND event_id = $3 AND source IN ($2, '') ORDER BY source DESC LIMIT 1
+         ), claimed AS (
+           INSERT INTO ${this.table} (consumer, source, event_id, digest, topic, partition, "offset")
+           SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM seen)
+           ON CONFLICT DO NOTHING RETURNING 1
+         )
+         SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, EXISTS (SELECT 1 FROM seen) AS seen, (SELECT digest FROM seen) AS digest`,
+        [consumer, key.source, key.id, key.digest ?? null, origin.topic, origin.partition, origin.offset],
+      );
+    let row = (await claim()).rows?.[0] as { claimed: boolean; seen: boolean; digest: string | null } | undefined;
+    if (!row) throw new Error('inbox: the claim returned no row');
+    if (row.claimed) return 'processed';
+    // Claimed meanwhile by a transaction that has committed since (the insert waited for it): a new statement sees its row.
+    if (!row.seen) row = (await claim()).rows?.[0] as typeof row;
+    if (row.claimed) return 'processed';
+    return row.digest === null || key.digest === undefined || row.digest === key.digest ? 'duplicate' : 'conflict';
   }
 }

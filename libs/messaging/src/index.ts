@@ -12,9 +12,9 @@ export type { InboundMessage, DecodedEvent, DecodeFailure, DecodeResult, Message
 export { sendToDeadLetter } from './dead-letter';
 export { contractDecoder, contractRoute, TopicNames } from './contract-codec';
 export type { DeadLetterReason } from './dead-letter';
-export { PostgresInbox } from './inbox';
-export type { InboxTransaction, TransactionRunner, InboxOutcome } from './inbox';
-export { decodeSafely, EventConsumer, PermanentHandlerError } from './consumer';
+export { INBOX_MIGRATIONS, messageDigest, PostgresInbox } from './inbox';
+export type { InboxKey, InboxTransaction, TransactionRunner, InboxOutcome } from './inbox';
+export { decodeSafely, EVENT_ID_CONFLICT, EventConsumer, PermanentHandlerError } from './consumer';
 export type {
   BlockedMessage, CommandResultSource, ConsumerLog, EventConsumerOptions, EventHandler, HandlerContext, ConsumerOutcome, ConsumerStatus, PartitionLag,
 } from './consumer';

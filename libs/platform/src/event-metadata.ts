@@ -1,3 +1,4 @@
+import { messageScope, type IdScope } from '@custody/event-sourcing';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { findMessage } from '@custody/contracts';
 import type { Actor, EventMetadata } from '@custody/event-store';
@@ -110,4 +111,13 @@ export function messageMetadata(message: DecodedEvent): EventMetadata {
     ...(traceparent ? { traceparent } : {}),
     ...(findMessage(message.type)?.kind === 'command' ? lateRecording(message.data) : {}),
   };
+}
+
+/**
+ * Who caused the events a service derives from another service's event: that event's source
+ * (ce_source) and id, for {@link eventIds} (docs/adr/0014-namespaced-event-ids.md).
+ */
+export function causedBy(message: DecodedEvent): IdScope {
+  const source = message.extensions['source'];
+  return messageScope({ id: message.id, ...(typeof source === 'string' ? { source } : {}) });
 }

@@ -16,7 +16,7 @@ export { OPENAPI_PATHS, openApiDocument, useOpenApi } from './openapi';
 export { observedCommand, withTraceparent } from './command-context';
 export { applyEffect } from './effects';
 export type { EffectOptions } from './effects';
-export { callerOf, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
+export { callerOf, causedBy, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {
   activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,

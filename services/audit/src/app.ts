@@ -12,6 +12,11 @@ export function createApp(config: AuditConfig, options: { logger?: false } = {})
       { name: 'custody_audit_findings_open', help: 'Invariant findings raised and not resolved', sql: `SELECT count(*)::int AS value FROM ${schema}.findings WHERE status = 'open'` },
       { name: 'custody_ledger_size', help: 'Entries chained in the audit ledger', sql: `SELECT size AS value FROM ${schema}.ledger_head` },
       {
+        name: 'custody_audit_event_id_conflicts',
+        help: 'Events the ledger received under an id it already held with other content (kept aside in ledger_id_conflicts, each an EVENT_ID_CONFLICT finding of invariant event-ids-unique); any is an alarm',
+        sql: `SELECT count(*)::int AS value FROM ${schema}.ledger_id_conflicts`,
+      },
+      {
         name: 'custody_audit_events_missing',
         help: 'Open EVENT_MISSING findings (invariant history-complete): revisions of recorded streams that never reached the ledger',
         sql: `SELECT count(*)::int AS value FROM ${schema}.findings WHERE status = 'open' AND invariant = 'history-complete'`,

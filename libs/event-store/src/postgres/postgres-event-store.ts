@@ -29,7 +29,7 @@ import type {
 } from '../port';
 import { assertCategory, assertStreamName, DEFAULT_MAX_EVENT_BYTES, prepareAppend } from '../validation';
 import type { PreparedAppend } from '../validation';
-import { migrate, quoteIdentifier } from './migrations';
+import { migrate, migrateSchema, quoteIdentifier, type MigrationRun, type MigrationSet } from './migrations';
 import { NotificationListener, Notifier } from './notification-listener';
 
 /** Options of the PostgreSQL event store. */
@@ -183,6 +183,16 @@ export class PostgresEventStore implements EventStore {
       throw error;
     });
     return this.migrated;
+  }
+
+  /**
+   * Applies a library's migration set (e.g. the inbox's) to a schema of this store's database, by
+   * default its own, after the store's own migrations: the project's migration runner, the same
+   * advisory lock.
+   */
+  async applyMigrations(set: MigrationSet, schemaName: string = this.schema): Promise<MigrationRun> {
+    await this.migrate();
+    return migrateSchema(this.pool, schemaName, set);
   }
 
   async appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ConsumerOutcome, ConsumerRevisionGap, MessagingHost } from '@custody/messaging';
+import { EVENT_ID_CONFLICT, type ConsumerOutcome, type ConsumerRevisionGap, type MessagingHost } from '@custody/messaging';
 import type { CommandRecorder } from './context';
 
 /** A figure read from the service's database at each scrape: one row, its `value` column. */
@@ -23,6 +23,7 @@ export class ServiceMetrics implements CommandRecorder {
   private readonly deadLetters: Counter<'topic' | 'reason'>;
   private readonly refusedEffects: Counter<'event' | 'command' | 'code'>;
   private readonly revisionGaps: Counter<'topic'>;
+  private readonly idConflicts: Counter<'topic' | 'source'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -65,6 +66,12 @@ export class ServiceMetrics implements CommandRecorder {
       labelNames: ['topic'],
       registers,
     });
+    this.idConflicts = new Counter({
+      name: 'custody_inbox_id_conflicts_total',
+      help: 'Events whose (source, id) the inbox had processed before with other content, by topic and sender (ce_source): each set aside as EVENT_ID_CONFLICT, not applied; any is an alarm (docs/operations.md)',
+      labelNames: ['topic', 'source'],
+      registers,
+    });
   }
 
   /** A message showed the consumer that an event of its stream never arrived (docs/architecture.md, "Completeness"). */
@@ -88,6 +95,10 @@ export class ServiceMetrics implements CommandRecorder {
     const topic = outcome.message.topic;
     this.consumed.inc({ topic, outcome: outcome.kind });
     if (outcome.kind === 'dead-lettered') this.deadLetters.inc({ topic, reason: outcome.code });
+    if (outcome.kind === 'dead-lettered' && outcome.code === EVENT_ID_CONFLICT) {
+      const source = outcome.message.headers['ce_source'];
+      this.idConflicts.inc({ topic, source: source === undefined ? '' : String(Array.isArray(source) ? source[0] : source) });
+    }
   }
 
   /** Relay lag and consumer lag, read from the messaging host at each scrape. */

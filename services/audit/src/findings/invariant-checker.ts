@@ -91,8 +91,30 @@ export class InvariantChecker {
     });
   }
 
-  /** The pure checks on the subject's ledger entries. */
+  /**
+   * The pure checks on the subject's ledger entries, and event-ids-unique: each event id of the
+   * subject that came again with another body (kept aside by the ledger consumer) is a violation.
+   */
   async evaluate(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
+    const evaluated = await this.evaluateEntries(subject, now);
+    const id = subject.slice(subject.indexOf('/') + 1);
+    for (const conflict of await this.ledger.idConflicts(subject)) {
+      evaluated.result.violations.push({
+        key: `event-ids-unique:${conflict.eventId}:${conflict.bodyHash}`,
+        invariant: 'event-ids-unique',
+        subject,
+        ...(subject.startsWith('inmate/') ? { inmateId: id } : { facilityId: id }),
+        description:
+          `EVENT_ID_CONFLICT: event ${conflict.eventId} (${conflict.type ?? 'unknown type'}) from ${conflict.source ?? '(no ce_source)'} came with other content than the entry ` +
+          `the ledger holds under that id (from ${conflict.heldSource ?? '(no ce_source)'}); it was kept aside, not chained. A sender reused or forged an event id: see docs/operations.md.`,
+        evidenceEventIds: [conflict.eventId],
+        since: conflict.receivedAt,
+      });
+    }
+    return evaluated;
+  }
+
+  private async evaluateEntries(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
     const options = { now, gracePeriodMs: this.gracePeriodMs };
     if (subject.startsWith('facility/')) {
       const arrivals = await this.ledger.arrivals({ subject });

@@ -1,6 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { messagesOnTopic, type StreamPosition, TOPICS } from '@custody/contracts';
+import { canonicalJson, messagesOnTopic, type StreamPosition, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { toUnchainedEntry, type LedgerEvent } from './entry';
@@ -35,16 +35,39 @@ export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEv
 }
 
 /**
+ * Whether the body the ledger holds and the body received are the same event. When the message
+ * did not carry its recorded time, the ledger put the time it received it there: that field is
+ * then left out of the comparison (a redelivery is received at another time).
+ */
+export function sameLedgerEvent(held: string, received: string, receivedCarriedRecordedAt: boolean): boolean {
+  if (held === received) return true;
+  if (receivedCarriedRecordedAt) return false;
+  const { recordedAt: _held, ...heldRest } = JSON.parse(held) as Record<string, unknown>;
+  const { recordedAt: _received, ...receivedRest } = JSON.parse(received) as Record<string, unknown>;
+  return canonicalJson(heldRest) === canonicalJson(receivedRest);
+}
+
+/**
  * Kafka in: writes each event of the three events topics as an unchained ledger entry, in the
- * inbox's transaction (a redelivery changes nothing). The chainer links them afterwards.
+ * inbox's transaction. A redelivery (the same event again) changes nothing; an event id the
+ * ledger holds with another body is an alarm, never absorbed: kept aside, logged at error, and
+ * raised as an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md). The chainer links the entries afterwards.
  */
 @Controller()
 export class LedgerConsumer {
+  private readonly logger = new Logger('LedgerConsumer');
+
   constructor(private readonly ledger: LedgerRepository) {}
 
   async record(event: DecodedEvent, { tx }: HandlerContext<PostgresTransaction>): Promise<void> {
     const entry = toUnchainedEntry(toLedgerEvent(event, new Date().toISOString()));
-    await this.ledger.recordPending((sql, params) => tx.query(sql, params), entry);
+    const outcome = await this.ledger.recordPending((sql, params) => tx.query(sql, params), entry, (held, received) => sameLedgerEvent(held, received, event.recordedAt !== undefined));
+    if (outcome === 'conflict') {
+      this.logger.error(
+        `EVENT_ID_CONFLICT: event ${event.id} (${event.type}, ${event.subject}) from ${String(event.extensions.source ?? '(no ce_source)')} has an id the ledger already holds with other content; ` +
+          'kept aside in ledger_id_conflicts, not chained; a finding (invariant event-ids-unique) is raised',
+      );
+    }
   }
 }
 

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { migrateSchema, migrationSet } from '@custody/event-store';
+import { MARK_CONFLICT } from '../findings/findings.repository';
 import type { MissingEvent } from '../invariants/completeness.checks';
 import type { LedgerEntry, UnchainedEntry } from './entry';
 import { MerkleFrontier } from './merkle';
@@ -57,7 +59,9 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `ledger`: the chained entries, insert-only: position, content, links and hash;
  * - `ledger_head`: one row, the chainer's head (size, last hash, Merkle frontier);
  * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers;
- * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer).
+ * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer);
+ * - `ledger_id_conflicts` (version 2): events whose id the ledger already holds with another body,
+ *   kept aside, never chained: each is an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md).
  * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
  * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
@@ -101,6 +105,18 @@ export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chai
         public_key text NOT NULL,
         first_used_at timestamptz NOT NULL DEFAULT now()
       );
+      `], ['event ids seen again with other content', (s) => `
+      CREATE TABLE ${s}.ledger_id_conflicts (
+        event_id uuid NOT NULL,
+        body_hash text NOT NULL,
+        subject text NOT NULL,
+        inmate_id uuid,
+        source text,
+        body text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (event_id, body_hash)
+      );
+      CREATE INDEX ledger_id_conflicts_by_subject ON ${s}.ledger_id_conflicts (subject);
       `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
@@ -119,14 +135,56 @@ export class LedgerRepository {
     this.s = quoted(schema);
   }
 
-  /** Writes an unchained entry; a second write of the same event id changes nothing. */
-  async recordPending(query: (sql: string, params: unknown[]) => Promise<unknown>, entry: UnchainedEntry): Promise<void> {
-    await query(
+  /**
+   * Writes an unchained entry. An event id already pending or chained is either a redelivery (the
+   * same body: 'redelivery', nothing changes) or a conflict (another body under the id: 'conflict',
+   * kept aside in ledger_id_conflicts and its subject marked for a check, which raises the
+   * EVENT_ID_CONFLICT finding; the entry the ledger holds is not touched). `sameEvent` tells the
+   * two bodies apart (the default: byte-equal canonical JSON).
+   */
+  async recordPending(
+    query: (sql: string, params: unknown[]) => Promise<{ rowCount: number | null; rows: unknown[] }>,
+    entry: UnchainedEntry,
+    sameEvent: (held: string, received: string) => boolean = (held, received) => held === received,
+  ): Promise<'recorded' | 'redelivery' | 'conflict'> {
+    const inserted = await query(
       `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body)
        SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
        ON CONFLICT (event_id) DO NOTHING`,
       [entry.eventId, entry.subject, entry.inmateId, entry.body],
     );
+    if (inserted.rowCount !== 0) return 'recorded';
+    const held = (await query(
+      `SELECT body, subject FROM ${this.s}.ledger WHERE event_id = $1
+       UNION ALL SELECT body, subject FROM ${this.s}.ledger_pending WHERE event_id = $1 LIMIT 1`,
+      [entry.eventId],
+    )).rows[0] as { body: string; subject: string } | undefined;
+    if (!held || sameEvent(held.body, entry.body)) return 'redelivery';
+    const source = (JSON.parse(entry.body) as { source?: unknown }).source;
+    await query(
+      `INSERT INTO ${this.s}.ledger_id_conflicts (event_id, body_hash, subject, inmate_id, source, body) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [entry.eventId, createHash('sha256').update(entry.body).digest('hex'), entry.subject, entry.inmateId, typeof source === 'string' ? source : null, entry.body],
+    );
+    await query(
+      `INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($1::text[]), now() ${MARK_CONFLICT(this.s)}`,
+      [[...new Set([entry.subject, held.subject])]],
+    );
+    return 'conflict';
+  }
+
+  /** The event ids a subject's events came again with under other content (version 2's table), oldest first. */
+  async idConflicts(subject: string): Promise<Array<{ eventId: string; bodyHash: string; source: string | null; type: string | null; heldSource: string | null; receivedAt: string }>> {
+    const { rows } = await this.pool.query<{ event_id: string; body_hash: string; source: string | null; type: string | null; held_source: string | null; received_at: Date }>(
+      `SELECT c.event_id, c.body_hash, c.source, c.body::jsonb->>'type' AS type,
+              coalesce(l.body, p.body)::jsonb->>'source' AS held_source, c.received_at
+       FROM ${this.s}.ledger_id_conflicts c
+       LEFT JOIN ${this.s}.ledger l ON l.event_id = c.event_id
+       LEFT JOIN ${this.s}.ledger_pending p ON p.event_id = c.event_id
+       WHERE c.subject = $1 ORDER BY c.received_at, c.event_id`,
+      [subject],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, bodyHash: r.body_hash, source: r.source, type: r.type, heldSource: r.held_source, receivedAt: r.received_at.toISOString() }));
   }
 
   async head(client: Pool | PoolClient = this.pool): Promise<LedgerHead> {

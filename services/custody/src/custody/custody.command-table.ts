@@ -6,13 +6,14 @@ import {
 } from '@custody/contracts';
 import type { NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { deterministicId, type Handled } from '@custody/event-sourcing';
+import { commandScope, type Handled } from '@custody/event-sourcing';
 import { type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata } from '@custody/platform';
 import { FacilityRights } from '../facility/facility.rights';
 import { applySignedWithResult } from '../store/kafka-commands';
 import { CustodyCommands } from './custody.commands';
 import type { Custody, CustodyEvent } from './custody.decider';
 import { AdmissionJurisdiction, CustodyJurisdiction } from './custody.jurisdiction';
+import { custodyEventIds } from '../ids';
 
 /** The commands about a person in custody, from admission to release. */
 export type PersonCommandType = Extract<CustodyCommandType,
@@ -61,7 +62,7 @@ export class CustodyCommandPort implements CommandPort<PersonCommandType, Postgr
   async kafka(type: PersonCommandType, message: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
     const command = { type, data: message.data } as Command<CustodyCommandType>;
     await applySignedWithResult(this.rights, message, context, (metadata) =>
-      this.commands.executeIn(context.tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
+      this.commands.executeIn(context.tx, command, metadata, custodyEventIds(commandScope(message.id, metadata.actor))),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, TOPICS, type Command, type CustodyCommandType } from '@custody/contracts';
 import {
-  deterministicId, handleCommand, inSavepoint, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
+  commandScope, handleCommand, inSavepoint, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
@@ -12,6 +12,7 @@ import { FacilityCommands, facilityStream } from '../facility/facility.commands'
 import { facilityDecider, type FacilityCommand } from '../facility/facility.decider';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
 import { custodyDecider, type AdmissionFacts, type Custody, type CustodyCommand, type CustodyEvent } from './custody.decider';
+import { custodyEventIds } from '../ids';
 
 export const custodyStream = (inmateId: string) => `custody-${inmateId}`;
 
@@ -54,7 +55,7 @@ export class CustodyCommands {
     metadata: EventMetadata,
     onApplied?: HandleOptions<CustodyEvent, Custody, PostgresTransaction>['onApplied'],
   ): Promise<NewEvent[]> {
-    const eventId = (index: number) => deterministicId(`${command.data.commandId}/${index}`);
+    const eventId = custodyEventIds(commandScope(command.data.commandId, metadata.actor));
     const write = () => this.write(command, {
       ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work), ...(onApplied ? { onApplied } : {}),
     });

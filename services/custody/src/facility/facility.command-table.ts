@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ChangeFacilityCapacity, ExpireReservation, RegisterFacility, ReleaseReservation, ReservePlace } from '@custody/contracts';
 import type { NewEvent, PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
-import { deterministicId, type StreamStore } from '@custody/event-sourcing';
+import { commandScope, type StreamStore } from '@custody/event-sourcing';
 import {
   acceptedOutcome, type Caller, type CommandAnswer, type CommandPort, type CommandTable, commandControllers, commandMetadata, recordingClock,
 } from '@custody/platform';
@@ -13,6 +13,7 @@ import { FacilityCommands, refusalIn } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
 import { FacilityJurisdiction, RegistrationJurisdiction } from './facility.jurisdiction';
 import { FacilityRights } from './facility.rights';
+import { custodyEventIds } from '../ids';
 
 /** The facility commands a ministry sends (occupying and vacating a place are the service's own, from admissions and releases). */
 export type FacilityCommandType = 'RegisterFacility' | 'ChangeFacilityCapacity' | 'ReservePlace' | 'ReleaseReservation' | 'ExpireReservation';
@@ -52,7 +53,8 @@ export class FacilityCommandPort implements CommandPort<FacilityCommandType, Pos
       const refused = refusalIn(events);
       return answer.record(tx as PostgresTransaction, refused ? { rejection: refused } : { body: respond(events), outcome: acceptedOutcome(events) });
     };
-    return respond(await this.commands.execute(command, commandMetadata(body, caller), (i) => deterministicId(`${body.commandId}/${i}`), applied));
+    const metadata = commandMetadata(body, caller);
+    return respond(await this.commands.execute(command, metadata, custodyEventIds(commandScope(body.commandId, metadata.actor)), applied));
   }
 
   async kafka(type: FacilityCommandType, message: DecodedEvent, context: HandlerContext<PostgresTransaction>): Promise<void> {
@@ -61,7 +63,7 @@ export class FacilityCommandPort implements CommandPort<FacilityCommandType, Pos
       this.rights,
       message,
       context,
-      (metadata) => this.commands.executeIn(context.tx, command, metadata, (i) => deterministicId(`${message.id}/${i}`)),
+      (metadata) => this.commands.executeIn(context.tx, command, metadata, custodyEventIds(commandScope(message.id, metadata.actor))),
       refusalIn,
     );
   }

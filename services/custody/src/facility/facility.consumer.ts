@@ -4,12 +4,13 @@ import { CommandRejection, type PlaceReleaseRequestedPayload, type PlaceReservat
 import type { PostgresTransaction } from '@custody/event-store';
 import type { DecodedEvent, HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { messageMetadata } from '@custody/platform';
+import { causedBy, messageMetadata } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG } from '../store/store.module';
 import { TransferKnowledge } from '../transfer-knowledge/transfer-knowledge';
 import { FacilityCommands } from './facility.commands';
 import type { FacilityCommand } from './facility.decider';
+import { custodyEventIds } from '../ids';
 
 type Context = HandlerContext<PostgresTransaction>;
 
@@ -51,11 +52,11 @@ export class FacilityConsumer {
       },
     };
     try {
-      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), custodyEventIds(causedBy(message)));
     } catch (error) {
       // A conflict with another writer is no answer: it is thrown as it is, and retried.
       if (!(error instanceof CommandRejection) || error.code === 'CONCURRENCY_CONFLICT') throw error;
-      await this.commands.refuseRequest(tx, request, error, messageMetadata(message), deterministicId(`${message.id}/refused`));
+      await this.commands.refuseRequest(tx, request, error, messageMetadata(message), custodyEventIds(causedBy(message))('refused'));
       this.logger.warn(`place ${request.reservationId} at facility ${request.facilityId} refused for transfer ${request.transferId}: ${error.code}`);
     }
   }
@@ -91,7 +92,7 @@ export class FacilityConsumer {
       data: { commandId: deterministicId(`${message.id}/release`), occurredAt: message.occurredAt, facilityId, reservationId, reason: reason.slice(0, 1000) },
     };
     try {
-      await this.commands.executeIn(tx, command, messageMetadata(message), (i) => deterministicId(`${message.id}/${i}`));
+      await this.commands.executeIn(tx, command, messageMetadata(message), custodyEventIds(causedBy(message)));
     } catch (error) {
       // Already released, expired or used (or never held): nothing to release.
       if (!(error instanceof CommandRejection)) throw error;

@@ -1,12 +1,15 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CommandRejection } from '@custody/contracts';
-import { deterministicId } from '@custody/event-sourcing';
+import { commandScope, deterministicId } from '@custody/event-sourcing';
 import { PeriodicJob } from '@custody/platform';
 import type { CustodyConfig } from '../config';
 import { CUSTODY_CONFIG, DATABASE_POOL } from '../store/store.module';
 import { FacilityCommands } from './facility.commands';
 import { FacilityProjection } from './facility.projection';
+import { custodyEventIds } from '../ids';
+
+const EXPIRY_ACTOR = { system: 'custody-reservation-expiry' };
 
 /**
  * The expiry timer: every RESERVATION_EXPIRY_SWEEP_MS it sends ExpireReservation, carrying the
@@ -49,8 +52,8 @@ export class ReservationExpiry implements OnApplicationBootstrap, BeforeApplicat
       try {
         await this.commands.execute(
           { type: 'ExpireReservation', data: { commandId, occurredAt, facilityId, reservationId } },
-          { correlationId: commandId, occurredAt, actor: { system: 'custody-reservation-expiry' } },
-          (i) => deterministicId(`${commandId}/${i}`),
+          { correlationId: commandId, occurredAt, actor: EXPIRY_ACTOR },
+          custodyEventIds(commandScope(commandId, EXPIRY_ACTOR)),
         );
         expired += 1;
       } catch (error) {

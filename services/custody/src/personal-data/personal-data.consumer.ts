@@ -3,11 +3,12 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ADMISSION_PERSONAL_FIELDS, type PersonalDataErasedPayload } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId, loadState } from '@custody/event-sourcing';
-import { withTraceparent } from '@custody/platform';
+import { loadState } from '@custody/event-sourcing';
+import { causedBy, withTraceparent } from '@custody/platform';
 import { PersonalDataKeys } from '@custody/personal-data';
 import { custodyStream } from '../custody/custody.commands';
 import { custodyDecider } from '../custody/custody.decider';
+import { custodyEventIds } from '../ids';
 
 type Context = HandlerContext<PostgresTransaction>;
 
@@ -29,7 +30,7 @@ export class PersonalDataErasureConsumer {
   async onErased(@Payload() message: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     const erased = message.data as PersonalDataErasedPayload;
     const { inmateId } = erased;
-    const eventId = deterministicId(`${message.id}/0`);
+    const eventId = custodyEventIds(causedBy(message))(0);
     const keyId = await this.keys.keyId(inmateId);
     const actor = message.extensions.actor as Record<string, unknown> | undefined;
     await this.keys.destroy(tx, {

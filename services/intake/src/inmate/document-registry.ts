@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CommandRejection, type FieldProblem, type IdentityDocument, REJECTIONS, type StateCode } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type ExpectedRevision } from '@custody/event-store';
-import { deterministicId, type StreamReader, type StreamStore } from '@custody/event-sourcing';
+import { commandScope, type StreamReader, type StreamStore } from '@custody/event-sourcing';
 import { PersonalDataKeys } from '@custody/personal-data';
+import { intakeEventIds } from '../ids';
 
 /**
  * One person, one record: each identity document a sending state registers is held by one inmate.
@@ -97,7 +98,7 @@ export class DocumentRegistry {
     for (const step of plan.steps) {
       const { kind, issuingState } = step.document;
       await writer.appendToStream(step.stream, [{
-        id: deterministicId(`${commandId}/${step.stream}`),
+        id: intakeEventIds(commandScope(commandId, metadata.actor))(step.stream),
         type: step.type,
         schemaVersion: 1,
         data: { inmateId: plan.inmateId, sendingState: plan.sendingState, kind, issuingState },

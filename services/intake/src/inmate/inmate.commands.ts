@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  applyCommandWithResult, asRejection, commandResultStream, deterministicId, handleCommand, loadState, resultEvent, retryPolicy,
+  applyCommandWithResult, asRejection, commandResultStream, commandScope, handleCommand, loadState, resultEvent, retryPolicy, type IdScope,
   type CommandOutcome, type Handled, type RetryPolicy, type StreamReader, type StreamStore,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type PostgresTransaction } from '@custody/event-store';
@@ -12,6 +12,7 @@ import { documentsOf } from '../personal-data/personal-fields';
 import { retentionPolicyOf, type RetentionPolicy } from '../personal-data/retention-period';
 import { DocumentRegistry, type DocumentPlan } from './document-registry';
 import { inmateDecider, inmateDeciderAt, type Inmate, type InmateCommand, type InmateEvent } from './inmate.decider';
+import { intakeEventIds, SERVICE } from '../ids';
 
 /** A command as it arrives (HTTP or Kafka): ErasePersonalData without what the handler adds. */
 export type IncomingCommand = Exclude<InmateCommand, { type: 'ErasePersonalData' }> | {
@@ -82,7 +83,7 @@ export class InmateCommands {
     const result = await handleCommand(this.personalData, inmateStream(command.data.inmateId), inmateDeciderAt(recordingClock(this.config)), command, {
       ...observedCommand(metadata),
       retry: this.retry,
-      eventId: (index) => deterministicId(`${commandId}/${index}`),
+      eventId: intakeEventIds(commandScope(commandId, metadata.actor)),
       prepare: async ({ events }) => {
         // Planned at each attempt: a registration that lost a race for a document is then told which.
         plan = await this.planDocuments(command);
@@ -123,7 +124,7 @@ export class InmateCommands {
     const observed = observedCommand(metadata);
     return applyCommandWithResult({
       reader, tx, writer: this.writerIn(tx), stream: inmateStream(command.data.inmateId),
-      decider: inmateDeciderAt(recordingClock(this.config)), command, commandId, commandType: command.type, metadata: observed.metadata,
+      service: SERVICE, decider: inmateDeciderAt(recordingClock(this.config)), command, commandId, commandType: command.type, metadata: observed.metadata,
       options: {
         retry: this.retry,
         ...(observed.observer ? { observer: observed.observer } : {}),
@@ -144,8 +145,8 @@ export class InmateCommands {
    * Effects of other services' events (a taking into charge, a report): read, decided and
    * appended in the consumer's transaction, with ids derived from the event's id.
    */
-  async applyEffect(tx: PostgresTransaction, command: InmateCommand, causationId: string, metadata: EventMetadata) {
-    return this.decideAndAppend(tx, command, metadata, causationId);
+  async applyEffect(tx: PostgresTransaction, command: InmateCommand, cause: IdScope, metadata: EventMetadata) {
+    return this.decideAndAppend(tx, command, metadata, cause);
   }
 
   /** The current state of an inmate, and the revision it was built at: as committed, or as the consumer's transaction `tx` sees it. */
@@ -153,12 +154,12 @@ export class InmateCommands {
     return loadState<InmateEvent, Inmate>(tx ? this.personalData.readerIn(tx) : this.personalData, inmateStream(inmateId), inmateDecider);
   }
 
-  private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, idSeed: string) {
+  private decideAndAppend(tx: PostgresTransaction, command: InmateCommand, metadata: EventMetadata, cause: IdScope) {
     return handleCommand(this.personalData.readerIn(tx), inmateStream(command.data.inmateId), inmateDecider, command, {
       ...observedCommand(metadata),
       writer: this.personalData.writer(tx),
       retry: this.retry,
-      eventId: (index) => deterministicId(`${idSeed}/${index}`),
+      eventId: intakeEventIds(cause),
     });
   }
 

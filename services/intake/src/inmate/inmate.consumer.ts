@@ -6,8 +6,7 @@ import {
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { deterministicId } from '@custody/event-sourcing';
-import { applyEffect, messageMetadata } from '@custody/platform';
+import { applyEffect, causedBy, messageMetadata } from '@custody/platform';
 import { InmateCommands } from './inmate.commands';
 import { TransferCases } from './transfer-cases';
 import type { InmateCommand } from './inmate.decider';
@@ -103,7 +102,7 @@ export class InmateConsumer {
    * enforcement already ended) means the fact is already reflected: counted and logged (applyEffect).
    */
   private effect(event: DecodedEvent, { tx }: Context, command: InmateCommand): Promise<void> {
-    const apply = () => this.commands.applyEffect(tx, command, deterministicId(`${event.id}/${command.type}`), messageMetadata(event));
+    const apply = () => this.commands.applyEffect(tx, command, { ...causedBy(event), cause: `${event.id}/${command.type}` }, messageMetadata(event));
     return applyEffect(event, command, apply, { deadLetter: ['INMATE_NOT_FOUND'], target: `inmate ${command.data.inmateId}` });
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
+import { commandScope, deterministicId, eventIds } from '@custody/event-sourcing';
+import { UNAUTHENTICATED_ACTOR } from '@custody/platform';
 import { eventually } from '@custody/testing';
 import { commandBodies, identity } from '../inmate/inmate.examples';
 import { startIntake, type IntakeTestApp } from '../testing/intake-test-app';
@@ -89,6 +91,45 @@ describe('the retention job (real PostgreSQL and Kafka)', () => {
     const again = await http().post('/admin/personal-data/retention/run').expect(200);
     expect(again.body).toMatchObject({ erased: [], held: [{ inmateId: held }] });
     expect((await http().get('/personal-data/destructions').expect(200)).body.entries).toHaveLength(1);
+  });
+
+  // Issue 19 item 5 (docs/adr/0014-namespaced-event-ids.md): the erasure's command id is
+  // predictable from the inmate id, and event ids were derived from the command id alone, so a
+  // command sent first with that id took the erasure's event id (the ledger and custody's inbox
+  // then kept the wrong event under it, and custody never destroyed the person's key). Event ids
+  // now carry the service and who caused them: the chosen id reproduces nothing.
+  it('the id collision attack: a command whose id is chosen from the inmate id cannot take the erasure\'s event id', async () => {
+    const intake = await startIntake('intake-id-collision', { RETENTION_PERIODS: '{"BE":"P1Y"}', RETENTION_SCAN_INTERVAL_MS: '0' });
+    apps.push(intake);
+    const { http, register, release, wrappedKey } = tools(intake);
+    const due = await register();
+    await release(due, '2021-04-01T08:00:00Z');
+
+    // The attacker predicts the retention job's command id and sends a command with it first.
+    const chosen = deterministicId(`retention/${due}`);
+    const other = randomUUID();
+    const registration = await http().post('/inmates')
+      .send(commandBodies(other, chosen).RegisterInmate({ identity: identity(`C${randomUUID().slice(0, 8)}`), occurredAt: '2019-06-03T09:00:00Z' }))
+      .expect(201);
+    const taken: string[] = registration.body.eventIds;
+    expect(taken).toHaveLength(1);
+
+    const run = await http().post('/admin/personal-data/retention/run').expect(200);
+    expect(run.body).toMatchObject({ erased: [{ inmateId: due, eventIds: [expect.any(String)] }], refused: [] });
+    const erasure: string = run.body.erased[0].eventIds[0];
+    expect(taken).not.toContain(erasure);
+    // Not the id the old derivation gave every service for that command id, nor another service's or state's.
+    expect(erasure).not.toBe(deterministicId(`${chosen}/0`));
+    for (const service of ['transfer', 'custody']) expect(eventIds(service, commandScope(chosen, { state: 'NL' }))(0)).not.toBe(erasure);
+    // The registration's id is intake's, for its sender (unauthenticated in this test app), and the command id.
+    expect(eventIds('intake', commandScope(chosen, UNAUTHENTICATED_ACTOR))(0)).toBe(taken[0]);
+
+    // Both facts stand, each under its own id: the person is erased, the other registered.
+    expect(await wrappedKey(due)).toBeNull();
+    const history = await http().get(`/inmates/${due}/history`).set('X-Access-Purpose', 'collision test').expect(200);
+    expect(history.body.events.at(-1)).toMatchObject({ type: 'PersonalDataErased', eventId: erasure });
+    const otherHistory = await http().get(`/inmates/${other}/history`).set('X-Access-Purpose', 'collision test').expect(200);
+    expect(otherHistory.body.events.map((e: { type: string; eventId: string }) => [e.type, e.eventId])).toEqual([['InmateRegistered', taken[0]]]);
   });
 
   it('runs on its own every RETENTION_SCAN_INTERVAL_MS', async () => {

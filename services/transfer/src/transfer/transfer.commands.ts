@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { reject, TOPICS, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import {
-  applyCommandWithResult, deterministicId, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions,
+  applyCommandWithResult, commandScope, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions, type IdScope,
 } from '@custody/event-sourcing';
 import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
 import { signerRefusal } from '@custody/security';
@@ -14,6 +14,7 @@ import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
 import { caseSubject, RECORDED_BY_THE_SERVICE, TRANSFER_COMMAND_RIGHTS } from './transfer.rights';
 import { isEndingEvent } from './transfer.state';
+import { SERVICE, transferEventIds } from '../ids';
 
 export const transferStream = (transferId: string) => `transfer-${transferId}`;
 
@@ -65,7 +66,7 @@ export class TransferCommands {
     const decider = this.deciderFor(await this.contextOf(tx, command, this.clockFor(command)));
     const { metadata: traced, ...options } = this.options(command, metadata);
     return applyCommandWithResult({
-      reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
+      service: SERVICE, reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
       commandType: command.type, metadata: traced, options: { afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
     });
   }
@@ -89,20 +90,28 @@ export class TransferCommands {
   }
 
   /** An effect of another service's event (no result is published), read and written in the inbox transaction. */
-  async executeInTransaction(tx: PostgresTransaction, command: TransferCommand, metadata: EventMetadata): Promise<NewEvent[]> {
+  async executeInTransaction(tx: PostgresTransaction, command: TransferCommand, metadata: EventMetadata, scope: IdScope): Promise<NewEvent[]> {
     const decider = this.deciderFor(await this.contextOf(tx, command));
     const { events } = await handleCommand(tx, transferStream(command.data.transferId), decider, command, {
-      ...this.options(command, metadata),
+      ...this.options(command, metadata, scope),
       unitOfWork: inSavepoint(tx),
     });
     return events;
   }
 
-  /** What every path gives the handler: ids derived from the command id, and the one-open-case guard in the unit of work. */
-  private options(command: TransferCommand, metadata: EventMetadata): HandleOptions<TransferEvent, TransferState, PostgresTransaction> {
+  /**
+   * What every path gives the handler: ids derived from this service, who caused the command (its
+   * acting state, or the event it is the effect of) and its id (docs/adr/0014-namespaced-event-ids.md),
+   * and the one-open-case guard in the unit of work.
+   */
+  private options(
+    command: TransferCommand,
+    metadata: EventMetadata,
+    scope: IdScope = commandScope(command.data.commandId, metadata.actor),
+  ): HandleOptions<TransferEvent, TransferState, PostgresTransaction> {
     return {
       ...observedCommand(metadata),
-      eventId: (index) => deterministicId(`${command.data.commandId}/${index}`),
+      eventId: transferEventIds(scope),
       afterAppend: (tx: Queryable, { decided }: Decision<TransferEvent, TransferState>) => this.guardOpenCase(tx, command, decided),
     };
   }

@@ -4,7 +4,7 @@ import { type InmateAdmittedPayload, type PlaceReservedPayload, type Reservation
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
-import { applyEffect, messageMetadata } from '@custody/platform';
+import { applyEffect, causedBy, messageMetadata } from '@custody/platform';
 import { TransferCommands } from './transfer.commands';
 
 type Context = HandlerContext<PostgresTransaction>;
@@ -50,6 +50,6 @@ export class TransferConsumer {
    * nothing and is counted and logged (applyEffect).
    */
   private effect(event: DecodedEvent, { tx }: Context, command: TransferCommand): Promise<void> {
-    return applyEffect(event, command, () => this.commands.executeInTransaction(tx, command, messageMetadata(event)), { target: `transfer ${command.data.transferId}` });
+    return applyEffect(event, command, () => this.commands.executeInTransaction(tx, command, messageMetadata(event), { ...causedBy(event), cause: command.data.commandId }), { target: `transfer ${command.data.transferId}` });
   }
 }

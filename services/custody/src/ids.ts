@@ -1,0 +1,7 @@
+import { eventIds, type IdScope } from '@custody/event-sourcing';
+
+/** This service's name in the ids of the events it appends (docs/adr/0014-namespaced-event-ids.md). */
+export const SERVICE = 'custody';
+
+/** The ids of the events one cause produces here: namespaced by this service. */
+export const custodyEventIds = (scope: IdScope) => eventIds(SERVICE, scope);
