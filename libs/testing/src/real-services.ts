@@ -42,9 +42,25 @@ export async function createTestTopics(
   await admin.connect();
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
+    // kafkajs's own wait for leaders gives up on "This server does not host this topic-partition",
+    // which a loaded broker answers until its metadata has caught up with the new topic: wait here,
+    // taking that answer as "not yet".
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      let detail: string;
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        if (topics.length === names.length && topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) break;
+        detail = 'some partition has no leader yet';
+      } catch (error) {
+        detail = (error as Error).message;
+      }
+      if (Date.now() > deadline) throw new Error(`the test topics ${names.join(', ')} got no leader within 60 s (${detail}): is the broker at ${kafkaBrokers().join(',')} healthy?`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
