@@ -1,14 +1,15 @@
 // The trial stack's identity provider (tools/demo-idp, docs/operations.md "A trial stack"): the keys it
 // generates are kept across starts, and what it prints is believed by the project's own checks, read the
 // way the Compose services read it (the settings file sourced by a shell, keys from the data folder).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationError, Authenticator, CommandSignatureVerifier, parseIssuers, parsePublisherKeys, parseSigners, SIGNATURE_HEADER, signCommand } from '@custody/security';
+import { promisify } from 'node:util';
+import { AuthenticationError, Authenticator, CommandSignatureVerifier, parseIssuers, parsePublisherKeys, parseSigners, ROLES, SIGNATURE_HEADER, signCommand } from '@custody/security';
 import { parse } from 'yaml';
 
 interface DemoSettings {
@@ -78,6 +79,19 @@ describe('the demo identity provider', () => {
     expect(keyFiles(dataDir)).toEqual(first);
   });
 
+  it('three first starts at once keep one key per ministry: the tokens all three print verify against the key set left in the folder', async () => {
+    const run = () =>
+      promisify(execFile)(process.execPath, [join(root, 'tools', 'demo-idp', 'demo-idp.js'), 'token', '--state', 'DK', '--role', 'auditor'], {
+        env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_IDP_ISSUER_BASE: 'http://127.0.0.1:0' },
+      });
+    const printed = await Promise.all([run(), run(), run()]);
+    const authenticator = new Authenticator({ audience: 'custody-tracking', issuers: [{ issuer: 'http://127.0.0.1:0/DK', state: 'DK', keyFile: join(dataDir, 'ministries', 'DK', 'jwks.json') }] });
+    for (const { stdout } of printed) {
+      await expect(authenticator.authenticate(`Bearer ${stdout.trim()}`)).resolves.toEqual(expect.objectContaining({ state: 'DK', roles: ['auditor'] }));
+    }
+    expect(readdirSync(join(dataDir, 'ministries', 'DK')).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  });
+
   it("prints a token that the project's Authenticator accepts from the JWKS it serves, for that state and role", async () => {
     const server = await idp.serve(settings, '127.0.0.1');
     try {
@@ -111,7 +125,8 @@ describe('the demo identity provider', () => {
     }
   });
 
-  it('refuses a state or role it does not know, naming the allowed ones', async () => {
+  it('knows the roles of the policy, and refuses a state or role it does not know, naming the allowed ones', async () => {
+    expect(idp.ROLES).toEqual([...ROLES]);
     await expect(idp.issueToken({ state: 'FR', role: 'auditor' }, settings)).rejects.toThrow('--state must be one of BE, AL, DK, XK, NL (got FR)');
     await expect(idp.issueToken({ state: 'BE', role: 'caseworker' }, settings)).rejects.toThrow(/--role must be one of intake-officer, .* \(got caseworker\)/);
   });

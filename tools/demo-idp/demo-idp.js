@@ -10,7 +10,7 @@
 // Variables: DEMO_DATA_DIR (default ./.infra/demo), DEMO_IDP_PORT (8080), DEMO_IDP_ISSUER_BASE (http://demo-idp:8080).
 'use strict';
 const { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:http');
 const { join, resolve } = require('node:path');
 const { exportJWK, SignJWT } = require('jose');
@@ -31,14 +31,30 @@ function settingsOf(env = process.env) {
   };
 }
 
-/** Writes a file only when it does not exist yet (atomically, so a crash never leaves half a key). */
-function keep(file, make, mode = 0o600) {
+/**
+ * A key file: created only when it does not exist yet, and never replaced, also when two processes
+ * start at once (the server and a `token` run): the key is written aside and linked into place, which
+ * fails if the file appeared meanwhile; the one in place is kept.
+ */
+function keep(file, make) {
   if (existsSync(file)) return readFileSync(file, 'utf8');
-  const content = make();
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, make(), { mode: 0o600 });
+  try {
+    linkSync(partial, file);
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(partial);
+  }
+  return readFileSync(file, 'utf8');
+}
+
+/** A derived file (public keys, settings), rewritten at each start: replaced whole, so a reader never sees half of it. */
+function write(file, content, mode) {
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, content, { mode });
   renameSync(partial, file);
-  return content;
 }
 
 const ecPrivatePem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
@@ -66,19 +82,19 @@ async function ensureKeys(settings = settingsOf()) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tokenKey = keep(join(dir, 'token-signing-key.pem'), ecPrivatePem);
     const commandKey = keep(join(dir, 'command-signing-key.pem'), ecPrivatePem);
-    writeFileSync(join(dir, 'jwks.json'), JSON.stringify(await jwksOf(tokenKey, kidOf(state, 'token')), null, 2) + '\n', { mode: 0o644 });
-    writeFileSync(join(dir, 'command-keys.json'), JSON.stringify(await jwksOf(commandKey, kidOf(state, 'command')), null, 2) + '\n', { mode: 0o644 });
-    writeFileSync(join(dir, 'command-signing-key.pub.pem'), publicPemOf(commandKey), { mode: 0o644 });
+    write(join(dir, 'jwks.json'), JSON.stringify(await jwksOf(tokenKey, kidOf(state, 'token')), null, 2) + '\n', 0o644);
+    write(join(dir, 'command-keys.json'), JSON.stringify(await jwksOf(commandKey, kidOf(state, 'command')), null, 2) + '\n', 0o644);
+    write(join(dir, 'command-signing-key.pub.pem'), publicPemOf(commandKey), 0o644);
     ministries[state] = { issuer: `${issuerBase}/${state}`, tokenKey, commandKey, dir };
   }
   const masterKey = keep(join(dataDir, 'personal-data-master-key'), () => randomBytes(32).toString('base64')).trim();
   const auditKey = keep(join(dataDir, 'audit-signing-key.pem'), ed25519PrivatePem);
   // The ledger's public key for the custody-audit CLI (a verifier trusts only the keys it is given).
   const auditTrustedKeys = JSON.stringify([{ keyId: 'audit-ledger-1', publicKeyPem: publicPemOf(auditKey) }]);
-  writeFileSync(join(dataDir, 'audit-trusted-keys.json'), auditTrustedKeys + '\n', { mode: 0o644 });
+  write(join(dataDir, 'audit-trusted-keys.json'), auditTrustedKeys + '\n', 0o644);
   const eventKeys = Object.fromEntries(SERVICES.map((name) => [name, keep(join(dataDir, 'event-signing-keys', `${name}.pem`), ed25519PrivatePem)]));
   const eventPublisherKeys = JSON.stringify(SERVICES.map((service) => ({ service, publicKeyPem: publicPemOf(eventKeys[service]) })));
-  writeFileSync(join(dataDir, 'event-publisher-keys.json'), eventPublisherKeys + '\n', { mode: 0o644 });
+  write(join(dataDir, 'event-publisher-keys.json'), eventPublisherKeys + '\n', 0o644);
 
   // The services read the ministries' public keys from the files (keyFile): a jwksUri must be https, or
   // http on loopback only (docs/security.md), and the demo's identity provider is another container.
@@ -97,7 +113,7 @@ async function ensureKeys(settings = settingsOf()) {
       ...(service === 'audit' ? { AUDIT_SIGNING_KEY: auditKey, AUDIT_SIGNING_KEY_ID: 'audit-ledger-1' } : {}),
     };
     const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
-    writeFileSync(join(dataDir, 'settings', `${service}.env`), `# Written by the demo identity provider at every start: trial settings, never production.\n${lines.join('\n')}\n`, { mode: 0o600 });
+    write(join(dataDir, 'settings', `${service}.env`), `# Written by the demo identity provider at every start: trial settings, never production.\n${lines.join('\n')}\n`, 0o600);
   }
   return { dataDir, ministries, authIssuers, commandSigners };
 }
