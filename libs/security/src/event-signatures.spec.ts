@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
 import { InvalidConfigurationError } from '@custody/config';
 import { TopicNames, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 import {
@@ -257,6 +258,25 @@ describe('batch signatures (one Ed25519 signature over a Merkle root, each event
     expect(fresh().check({ ...batched, headers: { ...batched.headers, [EVENT_SIGNATURE_HEADER]: otherTyp } }, ['transfer'])).toEqual({
       ok: false, reason: expect.stringContaining('signature type "other" is not accepted'),
     });
+  });
+
+  it('refuses, never throwing, any other path: random strings, and the genuine path with one part changed, dropped or added', () => {
+    const signed = transfer.signer.signedBatch(batch(11));
+    const v = fresh();
+    expect(v.check(signed[6], ['transfer']).ok).toBe(true); // its root cached: only the path can let a wrong one through
+    const genuine = path(signed[6]).split('.');
+    const hash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url'));
+    const part = fc.oneof(hash, fc.nat({ max: 20 }).map(String), fc.string({ maxLength: 50 }));
+    const mutated = fc.oneof(
+      fc.tuple(fc.nat({ max: genuine.length - 1 }), part).map(([at, p]) => genuine.map((g, i) => (i === at ? p : g))),
+      fc.nat({ max: genuine.length - 1 }).map((at) => genuine.filter((_, i) => i !== at)),
+      fc.tuple(fc.nat({ max: genuine.length }), part).map(([at, p]) => [...genuine.slice(0, at), p, ...genuine.slice(at)]),
+    ).map((parts) => parts.join('.')).filter((p) => p !== path(signed[6]));
+    fc.assert(fc.property(fc.oneof(mutated, fc.string({ maxLength: 400 })), (p) => {
+      const result = v.check(withPath(signed[6], p), ['transfer']);
+      expect(result).toEqual({ ok: false, reason: expect.any(String) });
+    }), { numRuns: 3_000 });
+    expect(v.cachedRoots).toBe(1);
   });
 
   it('replaces any signature or path a message had, and the path is not covered by the leaf', () => {
