@@ -1,8 +1,9 @@
 // `npm run bench -- relay`: the relay (event store → Kafka, one transaction per batch with its
 // checkpoint, as the services publish; and with a plain producer) beside a
 // raw kafkajs producer sending the same messages in the same batch sizes (baseline), on the same
-// broker in the same run, the relay signing every event as the services' relays do (ADR 0013), with
-// the cost of a signature per event beside it; then the end-to-end lag from append to a consumer's handler at a steady
+// broker in the same run, the relay signing every event as the services' relays do (ADR 0013: one
+// Ed25519 signature per batch over a Merkle root, each event with its path), with the cost of
+// signing per event beside it; then the end-to-end lag from append to a consumer's handler at a steady
 // 1,000 events/s. Everything runs in a schema and under topic names of its own.
 //   env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
 //        RELAY_BENCH_EVENTS (20000), RELAY_BENCH_BATCH (500), RELAY_BENCH_LAG_SECONDS (25)
@@ -32,7 +33,7 @@ import {
   writeRelayCheckpoint,
 } from '@custody/messaging';
 import type { OutboundMessage, RelayPublisher } from '@custody/messaging';
-import { eventKeyId, EventSigner } from '@custody/security';
+import { eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
 import { median, percentile, writeReport } from './lib/report';
 import type { Figure } from './lib/report';
@@ -53,7 +54,7 @@ const schema = `bench_relay_${run}`;
 /** The signer of the bench's relays: an Ed25519 key of its own, as a service's EVENT_SIGNING_KEY. */
 const signingKey = generateKeyPairSync('ed25519');
 const signer = new EventSigner(eventKeyId('intake', signingKey.publicKey), signingKey.privateKey);
-const sign = (message: OutboundMessage) => signer.signed(message);
+const signBatch = (messages: OutboundMessage[]) => signer.signedBatch(messages);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => process.stdout.write(`[relay bench] ${message}\n`);
@@ -112,7 +113,7 @@ async function relayThroughput(
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
   const relay = new Relay({
-    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH, ...(signed ? { sign } : {}),
+    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH, ...(signed ? { signBatch } : {}),
   });
   const started = performance.now();
   await relay.start();
@@ -134,7 +135,7 @@ async function coldStreamsThroughput(kafka: Kafka, producer: Producer, pool: Poo
   const name = `bench-${label}`;
   await writeRelayCheckpoint(pool, schema, name, from);
   const route = lookBack ? contractRoute(names, { store }) : contractRoute(names);
-  const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH, sign });
+  const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH, signBatch });
   const started = performance.now();
   await relay.start();
   while (relay.status().published < count) await sleep(5);
@@ -158,17 +159,45 @@ async function rawThroughput(kafka: Kafka, producer: Producer, events: GlobalEve
 }
 
 /**
- * Microseconds to sign one event (its ce_eventsignature: the canonical input, the SHA-256 of the
- * value, an Ed25519 signature), over the routed messages of every stored event; median of passes.
+ * Microseconds per event to sign the routed messages of every stored event in batches of BATCH,
+ * as the relay does (each event's canonical input, the SHA-256 of its value, its leaf and path in
+ * the batch's Merkle tree, one Ed25519 signature per batch); and, for comparison, to sign each event
+ * alone (the single-event form). Median of passes.
  */
-function signingCostUs(events: GlobalEvent[]): number {
+function signingCostUs(events: GlobalEvent[]): { batch: number; single: number } {
   const route = contractRoute(new TopicNames('bench.'));
   const messages = events.map((e) => route(e)!);
+  const batchPasses: number[] = [];
+  const singlePasses: number[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    let started = performance.now();
+    for (let i = 0; i < messages.length; i += BATCH) signer.signedBatch(messages.slice(i, i + BATCH));
+    batchPasses.push(((performance.now() - started) * 1000) / messages.length);
+    started = performance.now();
+    for (const message of messages) signer.signed(message);
+    singlePasses.push(((performance.now() - started) * 1000) / messages.length);
+  }
+  return { batch: median(batchPasses.slice(1)), single: median(singlePasses.slice(1)) };
+}
+
+/**
+ * Microseconds per event for a consumer to verify the batch-signed events one by one, in order, as
+ * read (each event's leaf, its path folded to the root, one Ed25519 verification per batch thanks
+ * to the verifier's cache of verified roots). Median of passes, a fresh verifier (empty cache) each.
+ */
+function verifyingCostUs(events: GlobalEvent[]): number {
+  const route = contractRoute(new TopicNames('bench.'));
+  const signed: OutboundMessage[] = [];
+  const messages = events.map((e) => route(e)!);
+  for (let i = 0; i < messages.length; i += BATCH) signed.push(...signer.signedBatch(messages.slice(i, i + BATCH)));
   const passes: number[] = [];
   for (let pass = 0; pass < 5; pass++) {
+    const verifier = new EventSignatureVerifier([{ service: 'intake', kid: signer.kid, key: signingKey.publicKey }]);
     const started = performance.now();
-    for (const message of messages) signer.signed(message);
-    passes.push(((performance.now() - started) * 1000) / messages.length);
+    for (const message of signed) {
+      if (!verifier.check(message, ['intake']).ok) throw new Error('a batch-signed event does not verify');
+    }
+    passes.push(((performance.now() - started) * 1000) / signed.length);
   }
   return median(passes.slice(1));
 }
@@ -239,7 +268,7 @@ async function lag(
     publisher: publisherOf(kafka, producer, names, 'bench-lag', 'transactional'),
     route: contractRoute(names, { store }),
     batchSize: BATCH,
-    sign,
+    signBatch,
     onPublished: (batch) => {
       const now = Date.now();
       for (const e of batch) {
@@ -348,8 +377,10 @@ async function main(): Promise<void> {
       plainRuns.push(await relayThroughput(kafka, producer, pool, store, `plain-${r}`, stored.length, 'at-least-once'));
       log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional, signed), ${Math.round(unsignedRuns[r])} events/s unsigned, ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s`);
     }
-    const signUs = signingCostUs(stored);
-    log(`signing: ${signUs.toFixed(1)} µs per event`);
+    const signing = signingCostUs(stored);
+    const signUs = signing.batch;
+    const verifyUs = verifyingCostUs(stored);
+    log(`signing: ${signUs.toFixed(1)} µs per event in batches of ${BATCH} (${signing.single.toFixed(1)} µs signed alone); verifying: ${verifyUs.toFixed(1)} µs per event`);
 
     // One more event for each stream, appended after all the others: a relay that starts after the
     // first ones reads only events whose streams it has never seen.
@@ -376,7 +407,7 @@ async function main(): Promise<void> {
     const figures: Figure[] = [
       {
         id: 'relay.throughput',
-        what: `events/s from ${stored.length} stored events to all committed by the broker (each event signed, Ed25519 in ce_eventsignature; one Kafka transaction per batch with its checkpoint, acks=all, as the services publish) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
+        what: `events/s from ${stored.length} stored events to all committed by the broker (each batch signed, one Ed25519 signature over its Merkle root in ce_eventsignature and each event's path in ce_eventsignaturepath; one Kafka transaction per batch with its checkpoint, acks=all, as the services publish) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
         unit: 'events/s',
         higherIsBetter: true,
         ours: median(relayRuns),
@@ -384,10 +415,18 @@ async function main(): Promise<void> {
       },
       {
         id: 'relay.sign.costUs',
-        what: `microseconds to sign one event (canonical input of its ce_* headers, key and SHA-256 of its value; Ed25519 through node:crypto), over the ${stored.length} routed events, one core; median of 4 passes`,
+        what: `microseconds per event to sign the ${stored.length} routed events in batches of ${BATCH}, as the relay does (canonical input of each event's ce_* headers, key and SHA-256 of its value; RFC 6962 Merkle leaf and path; one Ed25519 signature per batch over the root, node:crypto), one core; median of 4 passes`,
         unit: 'µs',
         higherIsBetter: false,
         ours: signUs,
+        baseline: { name: 'each event signed alone (the single-event form: one Ed25519 signature per event)', value: signing.single },
+      },
+      {
+        id: 'relay.verify.costUs',
+        what: `microseconds per event for a consumer to verify the batch-signed events one by one (leaf, path folded to the root, one Ed25519 verification per batch through the verifier's cache), one core; median of 4 passes`,
+        unit: 'µs',
+        higherIsBetter: false,
+        ours: verifyUs,
       },
       {
         id: 'relay.throughput.unsigned',

@@ -92,11 +92,13 @@ export interface RelayOptions {
   /** The topic, key and envelope of an event; undefined for events that are not published. */
   route: RelayRoute;
   /**
-   * Signs each routed message with the service's key (`eventSignatures` of @custody/security puts
-   * the signature in ce_eventsignature; docs/adr/0013-signed-events.md). Synchronous, called while
-   * the batch is encoded; should it throw, the term ends and the batch is read and sent again.
+   * Signs the routed messages of a batch with the service's key, returned in the same order
+   * (`eventSignatures` of @custody/security: one signature over the batch's Merkle root in
+   * ce_eventsignature, each message's path in ce_eventsignaturepath; docs/adr/0013-signed-events.md).
+   * Synchronous, called once per batch while it is encoded; should it throw, the term ends and the
+   * batch is read and sent again.
    */
-  sign?: (message: OutboundMessage) => OutboundMessage;
+  signBatch?: (messages: OutboundMessage[]) => OutboundMessage[];
   batchSize?: number;
   /** How long a batch waits for more events once it has one. */
   lingerMs?: number;
@@ -444,6 +446,7 @@ export class Relay {
   private encode(batch: GlobalEvent[]): { topicMessages: TopicMessages; rejected: Array<{ event: GlobalEvent; reason: string }> } {
     const byTopic = new Map<string, Message[]>();
     const rejected: Array<{ event: GlobalEvent; reason: string }> = [];
+    let routed: OutboundMessage[] = [];
     for (const event of batch) {
       let message: OutboundMessage | undefined;
       try {
@@ -452,9 +455,15 @@ export class Relay {
         rejected.push({ event, reason: describe(error) });
         continue;
       }
-      if (!message) continue;
-      // Outside the contract's refusals: a signer that fails ends the term (the batch is sent again), it never skips an event.
-      if (this.options.sign) message = this.options.sign(message);
+      if (message) routed.push(message);
+    }
+    // Outside the contract's refusals: a signer that fails ends the term (the batch is sent again), it never skips an event.
+    if (this.options.signBatch && routed.length > 0) {
+      const signed = this.options.signBatch(routed);
+      if (signed.length !== routed.length) throw new Error(`the relay's signer returned ${signed.length} messages for ${routed.length}`);
+      routed = signed;
+    }
+    for (const message of routed) {
       const list = byTopic.get(message.topic) ?? [];
       list.push({ key: message.key, value: message.value, headers: message.headers });
       byTopic.set(message.topic, list);

@@ -69,7 +69,7 @@ class DatabaseCloser implements OnApplicationShutdown {
 
 /** The event signatures of a service's relay and consumer (docs/adr/0013-signed-events.md). */
 interface SignedMessaging {
-  sign?: EventSignatures['sign'];
+  signBatch?: EventSignatures['signBatch'];
   /** The physical topics the consumer reads. */
   consumed: string[];
   /** The service's decoder, with the events of other services' topics verified. */
@@ -85,7 +85,7 @@ function signedMessaging(name: string, config: ServiceConfig, messaging: Service
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const signatures = eventSignatures(config, name, names);
   const consumed = messaging.consumed.map((topic) => names.physical(topic));
-  return { ...(signatures.sign ? { sign: signatures.sign } : {}), consumed, decoder: signatures.decoder(messaging.decoder, consumed) };
+  return { ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}), consumed, decoder: signatures.decoder(messaging.decoder, consumed) };
 }
 
 /** The relay of the store's events and the consumer with its inbox, from the service's declaration. */
@@ -107,7 +107,7 @@ function messagingOptions(
       pool,
       schema: config.DATABASE_SCHEMA,
       route: contractRoute(names, { store }),
-      ...(signatures.sign ? { sign: signatures.sign } : {}),
+      ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
     consumer: {

@@ -13,6 +13,16 @@ type IHeaders = InboundMessage['headers'];
  */
 export const EVENT_SIGNATURE_HEADER = 'ce_eventsignature';
 
+/**
+ * The Kafka header that carries an event's place in its batch when the relay signed the batch (one
+ * signature over a Merkle root, docs/adr/0013-signed-events.md): `<index>.<size>[.<hash>…]`, the
+ * leaf's index, the number of leaves, and the audit path (RFC 6962, leaf upward), base64url.
+ */
+export const EVENT_SIGNATURE_PATH_HEADER = 'ce_eventsignaturepath';
+
+/** The `typ` of a batch signature's protected header: the signature is over a Merkle root (the single-event form has none). */
+export const EVENT_BATCH_SIGNATURE_TYPE = 'custody-event-batch/1';
+
 /** The catalogue code of an event set aside for its signature. */
 export const EVENT_SIGNATURE_INVALID = 'EVENT_SIGNATURE_INVALID';
 
@@ -26,10 +36,10 @@ export interface SignableMessage {
   headers: IHeaders | undefined;
 }
 
-/** Whether a header is covered by the signature: every CloudEvents header (ce_*) but the signature itself, and content-type. */
+/** Whether a header is covered by the signature: every CloudEvents header (ce_*) but the signature and its path, and content-type. */
 function covered(name: string): boolean {
   const lower = name.toLowerCase();
-  return (lower.startsWith('ce_') && lower !== EVENT_SIGNATURE_HEADER) || lower === 'content-type';
+  return (lower.startsWith('ce_') && lower !== EVENT_SIGNATURE_HEADER && lower !== EVENT_SIGNATURE_PATH_HEADER) || lower === 'content-type';
 }
 
 const text = (value: Buffer | string | null | undefined): string | null =>
@@ -83,6 +93,124 @@ export class EventSigner {
     const unsigned = { ...message, headers };
     return { ...unsigned, headers: { ...headers, [EVENT_SIGNATURE_HEADER]: this.sign(unsigned) } };
   }
+
+  /**
+   * A batch signed with one signature (docs/adr/0013-signed-events.md): each message's leaf is the
+   * SHA-256 of 0x00 and its {@link eventSigningInput}, the tree is RFC 6962's (nodes: SHA-256 of
+   * 0x01, left, right), and one Ed25519 signature covers the root and the number of leaves. Each
+   * message carries that signature (ce_eventsignature, its protected header `typ`
+   * {@link EVENT_BATCH_SIGNATURE_TYPE}) and its own audit path (ce_eventsignaturepath), so that it
+   * verifies alone. Any signature or path a message had is replaced. A batch of one has a path of length zero.
+   */
+  signedBatch<M extends SignableMessage>(messages: readonly M[]): M[] {
+    if (messages.length === 0) return [];
+    const unsigned = messages.map((message) => {
+      const headers = { ...(message.headers ?? {}) };
+      delete headers[EVENT_SIGNATURE_HEADER];
+      delete headers[EVENT_SIGNATURE_PATH_HEADER];
+      return { ...message, headers };
+    });
+    const { root, paths } = merkleTree(unsigned.map((message) => leafHash(eventSigningInput(message))));
+    const protectedHeader = this.batchHeader;
+    const input = Buffer.from(`${protectedHeader}.${batchPayload(root, unsigned.length)}`);
+    const signature = `${protectedHeader}..${signBytes(null, input, this.privateKey).toString('base64url')}`;
+    return unsigned.map((message, index) => ({
+      ...message,
+      headers: { ...message.headers, [EVENT_SIGNATURE_HEADER]: signature, [EVENT_SIGNATURE_PATH_HEADER]: encodePath(index, unsigned.length, paths[index]) },
+    }));
+  }
+
+  private get batchHeader(): string {
+    return (this.batchHeaderCache ??= Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: this.kid, typ: EVENT_BATCH_SIGNATURE_TYPE })).toString('base64url'));
+  }
+
+  private batchHeaderCache?: string;
+}
+
+const LEAF = Buffer.from([0x00]);
+const NODE = Buffer.from([0x01]);
+
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ input). */
+function leafHash(input: Buffer): Buffer {
+  return createHash('sha256').update(LEAF).update(input).digest();
+}
+
+/** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
+function nodeHash(left: Buffer, right: Buffer): Buffer {
+  return createHash('sha256').update(NODE).update(left).update(right).digest();
+}
+
+/**
+ * RFC 6962's Merkle tree hash of `leaves` (split at the largest power of two below the count) and
+ * the audit path of each leaf, leaf upward.
+ */
+export function merkleTree(leaves: readonly Buffer[]): { root: Buffer; paths: Buffer[][] } {
+  if (leaves.length === 0) throw new TypeError('a Merkle tree needs at least one leaf');
+  const build = (lo: number, hi: number): { root: Buffer; paths: Buffer[][] } => {
+    if (hi - lo === 1) return { root: leaves[lo], paths: [[]] };
+    let k = 1;
+    while (k * 2 < hi - lo) k *= 2;
+    const left = build(lo, lo + k);
+    const right = build(lo + k, hi);
+    for (const path of left.paths) path.push(right.root);
+    for (const path of right.paths) path.push(left.root);
+    return { root: nodeHash(left.root, right.root), paths: [...left.paths, ...right.paths] };
+  };
+  return build(0, leaves.length);
+}
+
+/**
+ * The root that `leaf` at `index` of a tree of `size` leaves folds to along `path` (RFC 9162,
+ * 2.1.3.2); undefined when the path cannot belong to such a tree (too long or too short).
+ */
+export function merkleRootFromPath(leaf: Buffer, index: number, size: number, path: readonly Buffer[]): Buffer | undefined {
+  if (!(index >= 0 && index < size)) return undefined;
+  let fn = index;
+  let sn = size - 1;
+  let root = leaf;
+  for (const sibling of path) {
+    if (sn === 0) return undefined;
+    if (fn % 2 === 1 || fn === sn) {
+      root = nodeHash(sibling, root);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      root = nodeHash(root, sibling);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? root : undefined;
+}
+
+/** The detached payload a batch signature covers: the root and the number of leaves, in a form of their own. */
+function batchPayload(root: Buffer, size: number): string {
+  return Buffer.from(JSON.stringify({ form: EVENT_BATCH_SIGNATURE_TYPE, root: root.toString('base64url'), size })).toString('base64url');
+}
+
+function encodePath(index: number, size: number, path: readonly Buffer[]): string {
+  return [String(index), String(size), ...path.map((hash) => hash.toString('base64url'))].join('.');
+}
+
+/** The leaf's index, the tree's size and the path of a ce_eventsignaturepath header, or the reason it cannot be read. */
+function decodePath(raw: string): { index: number; size: number; path: Buffer[] } | string {
+  const parts = raw.split('.');
+  if (parts.length < 2 || !/^(0|[1-9][0-9]{0,8})$/.test(parts[0]) || !/^[1-9][0-9]{0,8}$/.test(parts[1])) {
+    return 'the signature path is not <index>.<size>[.<hash>…]';
+  }
+  const index = Number(parts[0]);
+  const size = Number(parts[1]);
+  if (index >= size) return `the signature path places the event at ${index} of a batch of ${size}`;
+  if (parts.length - 2 > 64) return 'the signature path is longer than any batch';
+  const path: Buffer[] = [];
+  for (const part of parts.slice(2)) {
+    const hash = /^[A-Za-z0-9_-]{43}$/.test(part) ? Buffer.from(part, 'base64url') : undefined;
+    if (!hash || hash.length !== 32) return 'the signature path holds something other than SHA-256 hashes (base64url)';
+    path.push(hash);
+  }
+  return { index, size, path };
 }
 
 /** A publisher's public key, as EVENT_PUBLISHER_KEYS names it. */
@@ -101,8 +229,17 @@ export type EventSignatureCheck = { ok: true; service: string; kid: string } | {
  */
 export class EventSignatureVerifier {
   private readonly keys = new Map<string, PublisherKey>();
+  /**
+   * Batch signatures already verified (their exact signing input and signature, which name the key,
+   * the root and the size), least recently used first: the events of one batch cost one Ed25519
+   * verification. Bounded by `cacheSize`; a different root, size, key or signature is another entry.
+   */
+  private readonly verifiedRoots = new Map<string, true>();
 
-  constructor(keys: readonly PublisherKey[]) {
+  constructor(
+    keys: readonly PublisherKey[],
+    private readonly cacheSize = 1_024,
+  ) {
     for (const key of keys) {
       if (this.keys.has(key.kid)) throw new TypeError(`the key id ${key.kid} is given twice`);
       if (key.key.asymmetricKeyType !== 'ed25519') throw new TypeError(`the key ${key.kid} is not an Ed25519 public key`);
@@ -138,19 +275,52 @@ export class EventSignatureVerifier {
       return { ok: false, reason: 'the signature header cannot be read' };
     }
     if (typeof header !== 'object' || header === null || Array.isArray(header)) return { ok: false, reason: 'the signature header is not a JSON object' };
-    const { alg, kid } = header as { alg?: unknown; kid?: unknown };
+    const { alg, kid, typ } = header as { alg?: unknown; kid?: unknown; typ?: unknown };
     if (alg !== 'EdDSA') return { ok: false, reason: `the signature algorithm ${JSON.stringify(alg)} is not accepted (EdDSA)` };
     if (typeof kid !== 'string') return { ok: false, reason: 'the signature names no key (kid)' };
+    if (typ !== undefined && typ !== EVENT_BATCH_SIGNATURE_TYPE) return { ok: false, reason: `the signature type ${JSON.stringify(typ)} is not accepted (none, or ${EVENT_BATCH_SIGNATURE_TYPE})` };
     const key = this.keys.get(kid);
     if (!key) return { ok: false, reason: `the signing key ${kid} is not a configured publisher key (EVENT_PUBLISHER_KEYS)` };
     if (!publishers.includes(key.service)) {
       return { ok: false, reason: `signed by ${key.service} (key ${kid}); only ${publishers.join(' or ')} may publish on this topic` };
     }
-    const input = Buffer.from(`${parts[0]}.${eventSigningInput(message).toString('base64url')}`);
-    if (!verifyBytes(null, input, key.key, Buffer.from(parts[2], 'base64url'))) {
-      return { ok: false, reason: `the signature of key ${kid} does not verify over the event (its headers, key or value differ from what ${key.service} signed)` };
+    const rawPath = message.headers?.[EVENT_SIGNATURE_PATH_HEADER];
+    if (typ === undefined) {
+      // The single-event form (events signed before batch signatures, still on topics and in dead letters).
+      if (rawPath !== undefined) return { ok: false, reason: `a single-event signature comes with no ${EVENT_SIGNATURE_PATH_HEADER}` };
+      const input = Buffer.from(`${parts[0]}.${eventSigningInput(message).toString('base64url')}`);
+      if (!verifyBytes(null, input, key.key, Buffer.from(parts[2], 'base64url'))) {
+        return { ok: false, reason: `the signature of key ${kid} does not verify over the event (its headers, key or value differ from what ${key.service} signed)` };
+      }
+      return { ok: true, service: key.service, kid };
     }
+    if (rawPath === undefined) return { ok: false, reason: `the batch signature comes without the event's path (header ${EVENT_SIGNATURE_PATH_HEADER})` };
+    if (Array.isArray(rawPath)) return { ok: false, reason: `the event carries ${rawPath.length} signature path headers; one is expected` };
+    const place = decodePath(text(rawPath as Buffer | string) ?? '');
+    if (typeof place === 'string') return { ok: false, reason: place };
+    const root = merkleRootFromPath(leafHash(eventSigningInput(message)), place.index, place.size, place.path);
+    if (!root) return { ok: false, reason: `the signature path does not fit a batch of ${place.size} (${place.path.length} hashes for event ${place.index})` };
+    const input = `${parts[0]}.${batchPayload(root, place.size)}`;
+    const cacheKey = `${input}.${parts[2]}`;
+    if (this.verifiedRoots.has(cacheKey)) {
+      this.verifiedRoots.delete(cacheKey);
+      this.verifiedRoots.set(cacheKey, true);
+      return { ok: true, service: key.service, kid };
+    }
+    if (!verifyBytes(null, Buffer.from(input), key.key, Buffer.from(parts[2], 'base64url'))) {
+      return {
+        ok: false,
+        reason: `the batch signature of key ${kid} does not verify over the root the event's path leads to (its headers, key, value or path differ from what ${key.service} signed)`,
+      };
+    }
+    this.verifiedRoots.set(cacheKey, true);
+    if (this.verifiedRoots.size > this.cacheSize) this.verifiedRoots.delete(this.verifiedRoots.keys().next().value!);
     return { ok: true, service: key.service, kid };
+  }
+
+  /** How many batch signatures are held as verified (for tests and metrics). */
+  get cachedRoots(): number {
+    return this.verifiedRoots.size;
   }
 }
 
@@ -186,8 +356,8 @@ export interface EventSignatureSettings {
 
 /** A service's side of event signatures: how its relay signs, and how its consumer's decoder verifies. */
 export interface EventSignatures {
-  /** The relay's signer hook; undefined without EVENT_SIGNING_KEY. */
-  sign?: <M extends SignableMessage>(message: M) => M;
+  /** The relay's signer hook: one batch, one signature over its Merkle root, each message with its path; undefined without EVENT_SIGNING_KEY. */
+  signBatch?: <M extends SignableMessage>(messages: readonly M[]) => M[];
   /** The consumer's decoder for `consumed` (physical topics): the events of publishers' topics verified, unless EVENT_SIGNATURES=off. */
   decoder(inner: MessageDecoder, consumed: readonly string[]): MessageDecoder;
 }
@@ -258,7 +428,7 @@ export function eventSignatures(config: EventSignatureSettings, service: string,
     throw problem('EVENT_PUBLISHER_KEYS', (error as Error).message);
   }
   return {
-    ...(signer ? { sign: <M extends SignableMessage>(message: M) => signer.signed(message) } : {}),
+    ...(signer ? { signBatch: <M extends SignableMessage>(messages: readonly M[]) => signer.signedBatch(messages) } : {}),
     decoder(inner, consumed) {
       if (config.EVENT_SIGNATURES === 'off') return inner;
       const publishers = new Map<string, readonly string[]>();

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { currentVersion, EXAMPLES, TOPICS, toKafkaMessage, type Envelope } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
-import { EVENT_SIGNATURE_HEADER, eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
+import { EVENT_BATCH_SIGNATURE_TYPE, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_PATH_HEADER, eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
 import { eventually } from '@custody/testing';
 import { commandBodies, identity } from './inmate/inmate.examples';
 import { KafkaProbe } from './testing/kafka-probe';
@@ -64,11 +64,14 @@ describe('signed events: intake applies the transfer service\'s events only with
     await http().post('/inmates').send(commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(`S-${inmateId.slice(0, 8)}`) })).expect(201);
     const published = await probe.waitFor('InmateRegistered', (s) => s.topic === topic(TOPICS.intakeEvents) && s.key === inmateId);
     expect(published.headers[EVENT_SIGNATURE_HEADER]).toMatch(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/);
+    // The relay signs per batch: one signature over the batch's Merkle root, the event's place and path beside it.
+    expect(JSON.parse(Buffer.from(published.headers[EVENT_SIGNATURE_HEADER].split('.')[0], 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: intakeKey.kid, typ: EVENT_BATCH_SIGNATURE_TYPE });
+    expect(published.headers[EVENT_SIGNATURE_PATH_HEADER]).toMatch(/^\d+\.[1-9]\d*(\.[A-Za-z0-9_-]{43})*$/);
     const message = { key: published.key, value: JSON.stringify(published.value), headers: published.headers };
     expect(new EventSignatureVerifier([{ service: 'intake', kid: intakeKey.kid, key: intakeKey.publicKey }]).check(message, ['intake'])).toEqual({ ok: true, service: 'intake', kid: intakeKey.kid });
   });
 
-  it('dead-letters a forged CustodyReceived (unsigned, a ministry\'s key, custody\'s key, an altered value) as EVENT_SIGNATURE_INVALID, applies none, then applies the genuine one', async () => {
+  it('dead-letters a forged CustodyReceived (unsigned, a ministry\'s key, custody\'s key, an altered value under a single or a batch signature) as EVENT_SIGNATURE_INVALID, applies none, then applies the genuine one', async () => {
     const inmateId = randomUUID();
     await http().post('/inmates').send(commandBodies(inmateId, randomUUID()).RegisterInmate({ identity: identity(`H-${inmateId.slice(0, 8)}`) })).expect(201);
     await http().post(`/inmates/${inmateId}/sentence`).send(commandBodies(inmateId, randomUUID()).RecordSentence()).expect(200);
@@ -97,17 +100,22 @@ describe('signed events: intake applies the transfer service\'s events only with
     const byCustody = handOver();
     const altered = handOver();
     const alteredMessage = transfer.signer.signed(toKafkaMessage(altered));
+    // The same, in the batch form: the second event of a batch the transfer service signed, its value changed afterwards.
+    const alteredInBatch = handOver();
+    const [, alteredBatchMessage] = transfer.signer.signedBatch([toKafkaMessage(handOver()), toKafkaMessage(alteredInBatch)]);
     await sendSigned(TOPICS.transferEvents, unsigned);
     await sendSigned(TOPICS.transferEvents, byMinistry, ministry.signer);
     await sendSigned(TOPICS.transferEvents, byCustody, custody.signer);
     // The transfer service's genuine signature, over a value changed afterwards (another place of hand-over).
     await probe.sendRaw(topic(TOPICS.transferEvents), { ...alteredMessage, value: alteredMessage.value.replace('Tirana International Airport', 'Schiphol') });
+    await probe.sendRaw(topic(TOPICS.transferEvents), { ...alteredBatchMessage, value: alteredBatchMessage.value.replace('Tirana International Airport', 'Schiphol') });
 
     const expected: Array<[Envelope, string]> = [
       [unsigned, 'the event carries no signature'],
       [byMinistry, `the signing key ${ministry.kid} is not a configured publisher key`],
       [byCustody, `signed by custody (key ${custody.kid}); only transfer may publish on this topic`],
       [altered, `the signature of key ${transfer.kid} does not verify over the event`],
+      [alteredInBatch, `the batch signature of key ${transfer.kid} does not verify over the root`],
     ];
     for (const [envelope, reason] of expected) {
       const setAside = await deadLettered(envelope.id);
@@ -115,9 +123,12 @@ describe('signed events: intake applies the transfer service\'s events only with
     }
     expect((await http().get(`/inmates/${inmateId}`).expect(200)).body.enforcement.status).toBe('active');
 
-    // The genuine hand-over, on the same partition behind the forgeries, is applied: the partition moved on.
+    // The genuine hand-over, on the same partition behind the forgeries, is applied: the partition
+    // moved on. It comes in the batch form (the last of a batch of three, sent alone), where the
+    // case's events above came in the single-event form: both are accepted.
     const genuine = handOver();
-    await sendSigned(TOPICS.transferEvents, genuine, transfer.signer);
+    const batch = transfer.signer.signedBatch([toKafkaMessage(handOver('BE')), toKafkaMessage(handOver('BE')), toKafkaMessage(genuine)]);
+    await probe.sendRaw(topic(TOPICS.transferEvents), batch[2]);
     await eventually(async () => {
       const body = (await http().get(`/inmates/${inmateId}`)).body;
       return body.enforcement?.status === 'suspended' ? body : undefined;

@@ -49,9 +49,15 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
             ),
             ce_eventsignature: text(
               'The publishing service\'s signature of the event (docs/adr/0013-signed-events.md): a compact JWS with a detached payload (`<header>..<signature>`), EdDSA (Ed25519), the protected header naming the key (`kid`). ' +
-                'It covers every ce_* header of the message (id, type, source, subject, time, schema version, stream and revisions, correlation, causation and actor), content-type, the key and the SHA-256 digest of the value. ' +
+                'It covers every ce_* header of the message but itself and ce_eventsignaturepath (id, type, source, subject, time, schema version, stream and revisions, correlation, causation and actor), content-type, the key and the SHA-256 digest of the value. ' +
+                'The relays sign per batch: the protected header has `typ: custody-event-batch/1` and the signature covers the RFC 6962 Merkle root of the batch\'s events (each leaf the SHA-256 of 0x00 and the event\'s signing input), the event\'s path in ce_eventsignaturepath; without `typ`, the signature is the single-event form, over the event alone. ' +
                 'Consumers that verify events (EVENT_SIGNATURES=required, the default) accept an event only signed by a key of the topic\'s publishing service; any other is set aside in the dead-letter topic as EVENT_SIGNATURE_INVALID and not applied.',
               { pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$' },
+            ),
+            ce_eventsignaturepath: text(
+              'With a batch signature in ce_eventsignature (docs/adr/0013-signed-events.md): the event\'s place in the signed batch, `<index>.<size>[.<hash>…]`, ' +
+                'the event\'s index, the number of events in the batch, and the audit path from the event\'s leaf up to the signed root (RFC 6962; SHA-256, base64url). A batch of one: `0.1`. Absent with a single-event signature.',
+              { pattern: '^(0|[1-9][0-9]{0,8})\\.[1-9][0-9]{0,8}(\\.[A-Za-z0-9_-]{43}){0,64}$' },
             ),
             [`ce_${EXTENSIONS.streamRevision}`]: text(
               'The event\'s revision in its stream: 0 for the stream\'s first event, one more for each event after it. A redelivered event carries the same revision again. Present exactly when ce_stream is.',
