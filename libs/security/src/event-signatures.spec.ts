@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { InvalidConfigurationError } from '@custody/config';
 import { TopicNames, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 import {
-  EVENT_BATCH_SIGNATURE_TYPE, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_PATH_HEADER, eventKeyId, merkleRootFromPath, merkleTree, EventSignatureVerifier, eventSignatures, EventSigner, eventSigningInput, parsePublisherKeys, signedEventDecoder,
+  EVENT_BATCH_SIGNATURE_TYPE, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_PATH_HEADER, eventKeyId, EventSignatureVerifier, eventSignatures, EventSigner, eventSigningInput, parsePublisherKeys, signedEventDecoder,
 } from './event-signatures';
+import { merkleRootFromPath, merkleTree } from './merkle';
 
 const pem = (key: KeyObject, type: 'spki' | 'pkcs8') => key.export({ type, format: 'pem' }).toString();
 

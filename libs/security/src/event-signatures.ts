@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidConfigurationError } from '@custody/config';
 import { TOPIC_PUBLISHERS, type Topic } from '@custody/contracts';
 import type { DecodeResult, InboundMessage, MessageDecoder, TopicNames } from '@custody/messaging';
+import { merkleLeafHash, merkleRootFromPath, merkleTree } from './merkle';
 
 type IHeaders = InboundMessage['headers'];
 
@@ -110,7 +111,7 @@ export class EventSigner {
       delete headers[EVENT_SIGNATURE_PATH_HEADER];
       return { ...message, headers };
     });
-    const { root, paths } = merkleTree(unsigned.map((message) => leafHash(eventSigningInput(message))));
+    const { root, paths } = merkleTree(unsigned.map((message) => merkleLeafHash(eventSigningInput(message))));
     const protectedHeader = this.batchHeader;
     const input = Buffer.from(`${protectedHeader}.${batchPayload(root, unsigned.length)}`);
     const signature = `${protectedHeader}..${signBytes(null, input, this.privateKey).toString('base64url')}`;
@@ -125,64 +126,6 @@ export class EventSigner {
   }
 
   private batchHeaderCache?: string;
-}
-
-const LEAF = Buffer.from([0x00]);
-const NODE = Buffer.from([0x01]);
-
-/** RFC 6962 leaf hash: SHA-256(0x00 ‖ input). */
-function leafHash(input: Buffer): Buffer {
-  return createHash('sha256').update(LEAF).update(input).digest();
-}
-
-/** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
-function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
-}
-
-/**
- * RFC 6962's Merkle tree hash of `leaves` (split at the largest power of two below the count) and
- * the audit path of each leaf, leaf upward.
- */
-export function merkleTree(leaves: readonly Buffer[]): { root: Buffer; paths: Buffer[][] } {
-  if (leaves.length === 0) throw new TypeError('a Merkle tree needs at least one leaf');
-  const build = (lo: number, hi: number): { root: Buffer; paths: Buffer[][] } => {
-    if (hi - lo === 1) return { root: leaves[lo], paths: [[]] };
-    let k = 1;
-    while (k * 2 < hi - lo) k *= 2;
-    const left = build(lo, lo + k);
-    const right = build(lo + k, hi);
-    for (const path of left.paths) path.push(right.root);
-    for (const path of right.paths) path.push(left.root);
-    return { root: nodeHash(left.root, right.root), paths: [...left.paths, ...right.paths] };
-  };
-  return build(0, leaves.length);
-}
-
-/**
- * The root that `leaf` at `index` of a tree of `size` leaves folds to along `path` (RFC 9162,
- * 2.1.3.2); undefined when the path cannot belong to such a tree (too long or too short).
- */
-export function merkleRootFromPath(leaf: Buffer, index: number, size: number, path: readonly Buffer[]): Buffer | undefined {
-  if (!(index >= 0 && index < size)) return undefined;
-  let fn = index;
-  let sn = size - 1;
-  let root = leaf;
-  for (const sibling of path) {
-    if (sn === 0) return undefined;
-    if (fn % 2 === 1 || fn === sn) {
-      root = nodeHash(sibling, root);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      root = nodeHash(root, sibling);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? root : undefined;
 }
 
 /** The detached payload a batch signature covers: the root and the number of leaves, in a form of their own. */
@@ -298,7 +241,7 @@ export class EventSignatureVerifier {
     if (Array.isArray(rawPath)) return { ok: false, reason: `the event carries ${rawPath.length} signature path headers; one is expected` };
     const place = decodePath(text(rawPath as Buffer | string) ?? '');
     if (typeof place === 'string') return { ok: false, reason: place };
-    const root = merkleRootFromPath(leafHash(eventSigningInput(message)), place.index, place.size, place.path);
+    const root = merkleRootFromPath(merkleLeafHash(eventSigningInput(message)), place.index, place.size, place.path);
     if (!root) return { ok: false, reason: `the signature path does not fit a batch of ${place.size} (${place.path.length} hashes for event ${place.index})` };
     const input = `${parts[0]}.${batchPayload(root, place.size)}`;
     const cacheKey = `${input}.${parts[2]}`;
