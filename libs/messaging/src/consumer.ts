@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { findMessage } from '@custody/contracts';
 import type { DecodedEvent, DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { sendToDeadLetter } from './dead-letter';
 import { classifyFailure, type ClassifiedFailure } from './failures';
@@ -149,6 +150,8 @@ export interface PartitionLag {
 
 export type ConsumerOutcome =
   | { kind: 'processed' | 'duplicate' | 'ignored'; event: DecodedEvent; message: InboundMessage }
+  /** An event of the catalogue that no handler of this consumer takes, passed over undecoded. */
+  | { kind: 'not-handled'; type: string; message: InboundMessage }
   | { kind: 'dead-lettered'; code: string; reason: string; message: InboundMessage };
 
 /**
@@ -342,6 +345,14 @@ export class EventConsumer<Tx extends InboxTransaction> {
           headers: message.headers ?? {},
         };
         this.watchRevision(inbound);
+        const passedOver = this.notHandled(inbound);
+        if (passedOver) {
+          // Nothing here acts on it: neither decoded nor verified (docs/architecture.md, "Consumers").
+          if (!(await flush())) return;
+          this.options.onOutcome?.({ kind: 'not-handled', type: passedOver, message: inbound });
+          resolveOffset(inbound.offset);
+          continue;
+        }
         const decoded = decodeSafely(this.options.decoder, inbound);
         const handler = decoded.ok ? this.options.handlerFor(decoded.event.type) : undefined;
         if (decoded.ok && handler) {
@@ -656,6 +667,21 @@ export class EventConsumer<Tx extends InboxTransaction> {
   }
 
   /**
+   * The type a message declares (its ce_type header) when that is an event of the catalogue that no
+   * handler of this consumer takes, on a topic that carries no commands: such a message is passed
+   * over without being decoded or its signature verified, which would cost more than everything
+   * else the consumer does with it (a service reads topics whose events it mostly does not act
+   * on). Anything else, an unknown type or a type it handles, is decoded: a broken one goes to the
+   * dead-letter topic as before.
+   */
+  private notHandled(inbound: InboundMessage): string | undefined {
+    if (this.carriesCommands(inbound)) return undefined;
+    const type = headerText(inbound.headers.ce_type);
+    if (!type || findMessage(type)?.kind !== 'event') return undefined;
+    return this.options.handlerFor(type) ? undefined : type;
+  }
+
+  /**
    * Whether the message's topic carries commands: a command id reused with other content is
    * answered by the command's stored result (IDEMPOTENCY_KEY_REUSED, docs/adr/0010-http-idempotency-by-command-id.md),
    * not raised as an id conflict.
@@ -774,4 +800,11 @@ export function decodeSafely(decoder: MessageDecoder, message: InboundMessage): 
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return { ok: false, failure: { code: 'MESSAGE_UNREADABLE', reason: `the message could not be decoded (${reason.slice(0, 500)})` } };
   }
+}
+
+/** A header's text: its first value when repeated, a Buffer read as UTF-8. */
+function headerText(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (Buffer.isBuffer(first)) return first.toString('utf8');
+  return typeof first === 'string' ? first : undefined;
 }

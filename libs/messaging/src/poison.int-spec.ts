@@ -3,7 +3,7 @@ import { eventually, uniqueName } from '@custody/testing';
 import type { GlobalEvent } from '@custody/event-store';
 import type { IHeaders, Message } from 'kafkajs';
 import { contractRoute } from './contract-codec';
-import { PermanentHandlerError } from './consumer';
+import { PermanentHandlerError, type ConsumerOutcome } from './consumer';
 import { deadLetterTopic } from './topics';
 import { inmateRegistered } from './testing/events';
 import { Harness } from './testing/harness';
@@ -41,7 +41,10 @@ describe('poison messages and failing handlers', () => {
     await h?.close();
   });
 
+  let isReading = false;
   async function readDeadLetters(): Promise<void> {
+    if (isReading) return;
+    isReading = true;
     const consumer = h.kafka.consumer({ groupId: uniqueName('dlq-reader'), maxBytesPerPartition: 4 * 1024 * 1024 });
     await consumer.connect();
     await consumer.subscribe({ topic: deadLetterTopic(h.topic), fromBeginning: true });
@@ -96,6 +99,35 @@ describe('poison messages and failing handlers', () => {
       expect(dead!.value!.equals(Buffer.from(poison.message.value as string))).toBe(true);
       expect(dead!.key).toBe(String(poison.message.key));
     }
+    await consumer.stop();
+  });
+
+  it('an event of the catalogue that no handler takes is passed over undecoded, even broken; a broken one of a handled type, or of an unknown type, is still dead-lettered', async () => {
+    const outcomes: ConsumerOutcome[] = [];
+    const consumer = await h.startConsumer({ groupId: uniqueName('passes-over'), handles: ['InmateRegistered'], onOutcome: (o) => outcomes.push(o) });
+    await readDeadLetters(); // the consumer's start created the dead-letter topic
+    const producer = await h.producer();
+    // Broken bodies: decoding any of them would fail.
+    const notHandled = validMessage(h);
+    (notHandled.message.headers as Record<string, string>).ce_type = 'ResidenceStatusRecorded';
+    notHandled.message.value = '{"not": "closed';
+    const handledBroken = validMessage(h);
+    handledBroken.message.value = '{"not": "closed';
+    const unknownBroken = validMessage(h);
+    (unknownBroken.message.headers as Record<string, string>).ce_type = 'InmateVanished';
+    unknownBroken.message.value = '{"not": "closed';
+    const after = validMessage(h);
+    for (const { message } of [notHandled, handledBroken, unknownBroken, after]) await producer.send({ topic: h.topic, acks: -1, messages: [message] });
+
+    await eventually(() => (outcomes.some((o) => o.kind === 'processed' && o.event.id === after.id) ? true : undefined), { message: 'the valid message behind them to be processed' });
+    const idOf = (o: ConsumerOutcome) => String(o.message.headers.ce_id);
+    expect(outcomes.find((o) => idOf(o) === notHandled.id)).toMatchObject({ kind: 'not-handled', type: 'ResidenceStatusRecorded' });
+    expect(outcomes.find((o) => idOf(o) === handledBroken.id)).toMatchObject({ kind: 'dead-lettered', code: 'INVALID_ENVELOPE' });
+    expect(outcomes.find((o) => idOf(o) === unknownBroken.id)).toMatchObject({ kind: 'dead-lettered' });
+    await eventually(() => (deadLetters.some((d) => d.headers.ce_id === unknownBroken.id) && deadLetters.some((d) => d.headers.ce_id === handledBroken.id) ? true : undefined), {
+      message: 'the two broken messages a handler could meet in the dead-letter topic',
+    });
+    expect(deadLetters.some((d) => d.headers.ce_id === notHandled.id)).toBe(false);
     await consumer.stop();
   });
 

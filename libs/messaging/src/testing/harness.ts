@@ -102,6 +102,8 @@ export class Harness {
     options: {
       groupId?: string;
       handler?: EventHandler<PostgresTransaction>;
+      /** The event types the consumer handles (all when not given). */
+      handles?: string[];
       retry?: RetryPolicy;
       kafka?: Kafka;
       onOutcome?: (outcome: ConsumerOutcome) => void;
@@ -115,7 +117,7 @@ export class Harness {
       groupId: options.groupId ?? uniqueName('group'),
       topics: [this.topic],
       decoder: contractDecoder(this.names),
-      handlerFor: () => handler,
+      handlerFor: (type) => (!options.handles || options.handles.includes(type) ? handler : undefined),
       inbox: this.inbox,
       retry: options.retry ?? { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
       sessionTimeoutMs: 10_000,
