@@ -1,14 +1,15 @@
 // 1. Belgium → Albania under ETS 112, over the four services as separate processes: register,
 // sentence, consent, certificate, recognition with conversion, reservation, schedule, dispatch,
 // receipt, admission; the audit timeline shows the custodian change at the receipt instant;
-// `custody-audit verify` says intact; no finding. Then a case with about 150 days left, which goes
+// `custody-audit verify` says intact; no finding of a breach, and the acts recorded late listed with
+// their reason (Rule 17). Then a case with about 150 days left, which goes
 // on once both states recorded their agreement (ETS 112 Art 3(2)), and certificate receipts dated
 // in the future or before the certificate, refused with codes naming the dates (Rule 17).
 import { randomUUID } from 'node:crypto';
 import { asRecordedNow, BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
 import { send } from './harness/driver';
 import { eventually, getOk, request } from './harness/http';
-import { auditFindings, ledgerEventsOf, occupancyReaches, transferOf, type TimelineInterval } from './harness/reads';
+import { auditFindings, lateRecordings, ledgerEventsOf, occupancyReaches, transferOf, type TimelineInterval } from './harness/reads';
 import { Stack } from './harness/stack';
 
 describe('Belgium → Albania under ETS 112, end to end over four processes', () => {
@@ -84,8 +85,22 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
     const verify = await stack.auditCli(['verify', '--quiet']);
     expect({ code: verify.code, stdout: verify.stdout }).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
 
-    // No finding.
+    // No finding of a breach.
     expect(await auditFindings(stack)).toEqual([]);
+
+    // Rule 17: the acts were recorded weeks after they happened, each with its reason; the audit
+    // service lists each such act as a recorded-in-time finding quoting it.
+    const ledger = await ledgerEventsOf(stack, c.inmateId);
+    const registered = ledger.find((e) => e.type === 'InmateRegistered')!.id;
+    const issued = ledger.find((e) => e.type === 'CertificateIssued')!.id;
+    const late = await eventually(async () => {
+      const found = await lateRecordings(stack, c.inmateId);
+      const listed = (id: string) => found.some((f) => f.evidenceEventIds.includes(id));
+      return listed(registered) && listed(issued) ? found : undefined;
+    }, { message: 'the registration and the certificate, recorded late, listed by the audit service' });
+    for (const finding of late) {
+      expect(finding.description).toContain(`reason given: "${asRecordedNow({ occurredAt: c.at(-3) }).lateRecordingReason}"`);
+    }
   });
 
   it('ETS 112 Art 3(2): with about 150 days left the case goes on once both states agreed; a receipt dated in the future or before the certificate is refused naming the dates', async () => {

@@ -57,13 +57,22 @@ export async function ledgerTypeCounts(stack: Stack): Promise<Map<string, number
 }
 
 /**
- * The audit service's findings still open after the invariant checks settled (GET /findings,
- * polled until none is open, for at most `settleMs`), and whatever it published on
- * `custody.audit.findings` (behind the stack's prefix) about a finding still open. A finding raised
- * while a hand-over was in flight and resolved since is not returned: none may *stay* open.
+ * The findings that list acts recorded late with their reason (invariant `recorded-in-time`,
+ * docs/domain.md Rule 17): facts of the record that stay open, not breaches. The cases here are
+ * dated weeks back and recorded now, with a reason (asRecordedNow), so each of their acts has one.
+ */
+export const LATE_RECORDING = 'recorded-in-time';
+
+/**
+ * The audit service's findings of a breach still open after the invariant checks settled (GET
+ * /findings, polled until none is open, for at most `settleMs`), and whatever it published on
+ * `custody.audit.findings` (behind the stack's prefix) about such a finding still open. A finding
+ * raised while a hand-over was in flight and resolved since is not returned: none may *stay* open.
+ * The acts recorded late are not breaches: {@link lateRecordings} lists them.
  */
 export async function auditFindings(stack: Stack, settleMs = 60_000): Promise<Array<{ id?: string; kind?: string; subject?: string; [key: string]: unknown }>> {
-  const open = () => getOk<Array<{ id?: string; status?: string }>>(`${stack.url('audit')}/findings?status=open`);
+  const open = async () =>
+    (await getOk<Array<{ id?: string; status?: string; invariant?: string }>>(`${stack.url('audit')}/findings?status=open`)).filter((f) => f.invariant !== LATE_RECORDING);
   let still = await open();
   const deadline = Date.now() + settleMs;
   while (still.length > 0 && Date.now() < deadline) {
@@ -71,12 +80,22 @@ export async function auditFindings(stack: Stack, settleMs = 60_000): Promise<Ar
     still = await open();
   }
   const published = await publishedFindings(stack);
-  const unresolved = published.filter((m) => m.type === 'FindingRaised' && !published.some((o) => o.type === 'FindingResolved' && o.findingId === m.findingId));
+  const unresolved = published.filter(
+    (m) => m.type === 'FindingRaised' && m.invariant !== LATE_RECORDING && !published.some((o) => o.type === 'FindingResolved' && o.findingId === m.findingId),
+  );
   return [...still, ...unresolved.map((m) => ({ published: m.value.slice(0, 500) }))];
 }
 
+/** One person's open findings of acts recorded late (Rule 17), as GET /findings lists them. */
+export async function lateRecordings(stack: Stack, inmateId: string): Promise<Array<{ findingId: string; invariant: string; description: string; evidenceEventIds: string[] }>> {
+  const open = await getOk<Array<{ findingId: string; invariant: string; description: string; evidenceEventIds: string[] }>>(
+    `${stack.url('audit')}/findings?status=open&inmateId=${inmateId}`,
+  );
+  return open.filter((f) => f.invariant === LATE_RECORDING);
+}
+
 /** The messages on the stack's `custody.audit.findings` topic, read from the beginning to the current end. */
-async function publishedFindings(stack: Stack): Promise<Array<{ key: string | null; type: string; findingId?: string; value: string }>> {
+async function publishedFindings(stack: Stack): Promise<Array<{ key: string | null; type: string; findingId?: string; invariant?: string; value: string }>> {
   const topic = `${stack.topicPrefix}custody.audit.findings`;
   const kafka = new Kafka({ clientId: `${stack.topicPrefix}findings-reader`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -86,7 +105,7 @@ async function publishedFindings(stack: Stack): Promise<Array<{ key: string | nu
     const total = (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
     if (total === 0) return [];
     const consumer = kafka.consumer({ groupId: `${stack.topicPrefix}findings-reader-${Date.now()}` });
-    const found: Array<{ key: string | null; type: string; findingId?: string; value: string }> = [];
+    const found: Array<{ key: string | null; type: string; findingId?: string; invariant?: string; value: string }> = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((done) => {
@@ -94,12 +113,13 @@ async function publishedFindings(stack: Stack): Promise<Array<{ key: string | nu
         eachMessage: async ({ message }) => {
           const value = message.value?.toString() ?? '';
           let findingId: string | undefined;
+          let invariant: string | undefined;
           try {
-            findingId = (JSON.parse(value) as { findingId?: string }).findingId;
+            ({ findingId, invariant } = JSON.parse(value) as { findingId?: string; invariant?: string });
           } catch {
             // not JSON: kept as text
           }
-          found.push({ key: message.key?.toString() ?? null, type: message.headers?.ce_type?.toString() ?? '', findingId, value });
+          found.push({ key: message.key?.toString() ?? null, type: message.headers?.ce_type?.toString() ?? '', findingId, invariant, value });
           if (found.length >= total) done();
         },
       });

@@ -40,7 +40,7 @@ export { agreementClauses, agreementOfBothStates, type AgreementClause, type Cas
 
 // Time (Rule 17): acts dated when they happened, steps in order, late recordings explained
 export {
-  checkInstantsNotInFuture, checkNotInFuture, checkRecordedInTime, checkRecording, DEFAULT_TIME_POLICY, latestAllowed, RECORDING_CITES,
+  checkInstantsNotInFuture, checkNotInFuture, checkRecordedInTime, checkRecording, daysRecordedLate, DEFAULT_TIME_POLICY, latestAllowed, RECORDING_CITES,
   type RecordedAct, type RecordingClock, type TimePolicy, type TimeProblem, type TimeProblemCode,
 } from './time/time-rules';
 export { checkEndAfterStart, checkStepDate, STEP_ORDER, withStepDate, type Step, type StepDates, type StepOrder } from './time/step-order';

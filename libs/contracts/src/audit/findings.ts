@@ -13,6 +13,7 @@ export const INVARIANTS = [
   'admission-record-complete', // Rule 14
   'history-complete', // no event of a recorded stream missing: an EVENT_MISSING finding names the stream and the revision (docs/architecture.md, "Completeness")
   'event-ids-unique', // no event id recorded twice with other content: an EVENT_ID_CONFLICT finding names the id and both senders (docs/adr/0014-namespaced-event-ids.md)
+  'recorded-in-time', // Rule 17: an act recorded more than COMMAND_LATE_RECORDING_DAYS after it happened is listed, with the reason its recording service kept
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 

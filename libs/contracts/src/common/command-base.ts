@@ -21,7 +21,9 @@ export abstract class CommandBase {
   /**
    * Why the act is recorded late: required when `occurredAt` lies more than the service's
    * COMMAND_LATE_RECORDING_DAYS (7 by default) before the command reaches it
-   * (LATE_RECORDING_REASON_REQUIRED, Rule 17). Kept with the recorded events.
+   * (LATE_RECORDING_REASON_REQUIRED, Rule 17). Kept with the recorded events and in the audit
+   * ledger, in clear, and quoted in the audit's `recorded-in-time` finding: it names no one
+   * (docs/personal-data.md).
    */
   @IsOptional()
   @IsText(2000)

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkInstantsNotInFuture, checkNotInFuture, checkRecordedInTime, checkRecording, DEFAULT_TIME_POLICY, latestAllowed, type RecordingClock } from './time-rules';
+import { checkInstantsNotInFuture, checkNotInFuture, checkRecordedInTime, checkRecording, daysRecordedLate, DEFAULT_TIME_POLICY, latestAllowed, type RecordingClock } from './time-rules';
 
 const clock: RecordingClock = { now: '2026-03-10T12:00:00.000Z', policy: DEFAULT_TIME_POLICY };
 
@@ -46,6 +46,24 @@ describe('Rule 17: an act recorded more than COMMAND_LATE_RECORDING_DAYS (7) day
 
   it('accepts it with a reason', () => {
     expect(checkRecordedInTime('2026-01-10T00:00:00Z', 'The file reached the central authority late; entered from the paper register.', clock)).toBeUndefined();
+  });
+
+  it('daysRecordedLate: the whole days between the act and its recording, only beyond the allowed days (what the audit service lists)', () => {
+    expect(daysRecordedLate('2026-03-03T12:00:00Z', clock.now, 7)).toBeUndefined();
+    expect(daysRecordedLate('2026-03-03T11:59:59Z', clock.now, 7)).toBe(7);
+    expect(daysRecordedLate('2026-01-10T00:00:00Z', clock.now, 7)).toBe(59);
+    expect(daysRecordedLate('2026-03-12T00:00:00Z', clock.now, 7)).toBeUndefined();
+  });
+
+  it('property: checkRecordedInTime asks a reason exactly when daysRecordedLate says the act is late', () => {
+    const instants = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) });
+    fc.assert(
+      fc.property(instants, instants, fc.integer({ min: 1, max: 60 }), (now, at, days) => {
+        const c = { now: new Date(now).toISOString(), policy: { clockSkewSeconds: 300, lateRecordingDays: days } };
+        const occurredAt = new Date(at).toISOString();
+        expect(checkRecordedInTime(occurredAt, undefined, c) !== undefined).toBe(daysRecordedLate(occurredAt, c.now, days) !== undefined);
+      }),
+    );
   });
 
   it('checkRecording: the future first, then the lateness', () => {

@@ -65,12 +65,22 @@ export function checkNotInFuture(field: string, instant: string, clock: Recordin
   );
 }
 
+/**
+ * Rule 17: the whole days between an act (`occurredAt`) and its recording (`recordedAt`) when that
+ * is more than `lateRecordingDays`, i.e. when the act is recorded late; undefined when it is
+ * recorded in time. What the deciders refuse without a reason, and what the audit service lists.
+ */
+export function daysRecordedLate(occurredAt: string, recordedAt: string, lateRecordingDays: number): number | undefined {
+  const gap = Date.parse(recordedAt) - Date.parse(occurredAt);
+  if (!(gap > lateRecordingDays * MS_PER_DAY)) return undefined;
+  return Math.floor(gap / MS_PER_DAY);
+}
+
 /** Rule 17: an act recorded more than the policy's days after `occurredAt` needs a reason. */
 export function checkRecordedInTime(occurredAt: string, lateRecordingReason: string | undefined, clock: RecordingClock): TimeProblem | undefined {
   const days = clock.policy.lateRecordingDays;
-  const lateFrom = Date.parse(occurredAt) + days * MS_PER_DAY;
-  if (Date.parse(clock.now) <= lateFrom || (lateRecordingReason !== undefined && lateRecordingReason.trim() !== '')) return undefined;
-  const daysLate = Math.floor((Date.parse(clock.now) - Date.parse(occurredAt)) / MS_PER_DAY);
+  const daysLate = daysRecordedLate(occurredAt, clock.now, days);
+  if (daysLate === undefined || (lateRecordingReason !== undefined && lateRecordingReason.trim() !== '')) return undefined;
   return problem(
     'LATE_RECORDING_REASON_REQUIRED',
     'occurredAt',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { eventually, testKafka, uniqueName } from '@custody/testing';
 import type { Consumer } from 'kafkajs';
@@ -20,6 +21,11 @@ describe('findings: raised from the ledger, published, resolved by late evidence
   const late = belgiumToAlbaniaCase();
   const dispatch = late.events.find((e) => e.type === 'CustodyDispatched')!;
   const lawful = [belgiumToAlbaniaCase(), denmarkToKosovoCase(), belgiumToNetherlandsCase()];
+  // Rule 17: a case whose certificate receipt was recorded 40 days after it happened, with the reason.
+  const recordedLate = belgiumToAlbaniaCase();
+  const receipt = recordedLate.events.find((e) => e.type === 'CertificateReceived')!;
+  const lateReason = 'The receipt was entered from the paper register after the registry\'s outage.';
+  Object.assign(receipt, { recordedAt: '2026-03-15T10:00:00.000Z', causationId: randomUUID(), lateRecordingReason: lateReason });
   const findingsOf = async (inmateId: string, status?: 'open' | 'resolved'): Promise<Finding[]> =>
     (await request(audit.app.getHttpServer()).get('/findings').query({ inmateId, ...(status ? { status } : {}) }).expect(200)).body as Finding[];
 
@@ -34,8 +40,8 @@ describe('findings: raised from the ledger, published, resolved by late evidence
     await consumer.run({
       eachMessage: async ({ message }) => void published.push({ type: String(message.headers?.ce_type), data: JSON.parse(String(message.value)) as Published['data'] }),
     });
-    await audit.publish([...lawful.flatMap((h) => h.events), ...late.events.filter((e) => e !== dispatch)]);
-    const total = lawful.reduce((n, h) => n + h.events.length, 0) + late.events.length - 1;
+    await audit.publish([...lawful.flatMap((h) => h.events), ...late.events.filter((e) => e !== dispatch), ...recordedLate.events]);
+    const total = lawful.reduce((n, h) => n + h.events.length, 0) + late.events.length - 1 + recordedLate.events.length;
     const ledger = audit.app.get(AuditLedger);
     await eventually(async () => ((await ledger.repository.head()).size === total ? true : undefined), { timeoutMs: 90_000, message: `${total} chained entries` });
   });
@@ -69,6 +75,24 @@ describe('findings: raised from the ledger, published, resolved by late evidence
     for (const h of lawful) expect(await findingsOf(h.inmateId)).toEqual([]);
   });
 
+  it('Rule 17: an act recorded late is a recorded-in-time finding quoting its reason; the ledger keeps the reason with the event', async () => {
+    const [finding] = await eventually(async () => {
+      const findings = await findingsOf(recordedLate.inmateId, 'open');
+      return findings.length > 0 ? findings : undefined;
+    }, { timeoutMs: 60_000, message: 'the finding of the receipt recorded late' });
+    expect(await findingsOf(recordedLate.inmateId)).toHaveLength(1);
+    expect(finding).toMatchObject({ invariant: 'recorded-in-time', status: 'open', inmateId: recordedLate.inmateId, evidenceEventIds: [receipt.id] });
+    expect(finding.description).toBe(
+      `LATE_RECORDING: CertificateReceived dated ${receipt.occurredAt} was recorded 2026-03-15T10:00:00.000Z, 40 days after it happened (more than 7); reason given: "${lateReason}" (Rule 17).`,
+    );
+    const entry = (await audit.app.get(AuditLedger).repository.entriesOfInmate(recordedLate.inmateId)).find((e) => e.eventId === receipt.id);
+    expect(JSON.parse(entry!.body)).toMatchObject({ id: receipt.id, lateRecordingReason: lateReason });
+    await eventually(() => (published.some((p) => p.type === 'FindingRaised' && p.data.findingId === finding.findingId && p.data.invariant === 'recorded-in-time') ? true : undefined), {
+      timeoutMs: 60_000,
+      message: 'its FindingRaised on Kafka',
+    });
+  });
+
   it('does not raise the same violation twice', async () => {
     const { body } = await request(audit.app.getHttpServer()).post('/findings/check').send({ inmateId: late.inmateId }).expect(200);
     expect(body).toMatchObject([{ subject: `inmate/${late.inmateId}`, raised: [], resolved: [] }]);
@@ -79,7 +103,7 @@ describe('findings: raised from the ledger, published, resolved by late evidence
   it('the digest of two rebuilds, by HTTP and by the CLI, is the digest of the live state', async () => {
     const server = audit.app.getHttpServer();
     const live = (await request(server).get('/admin/digest').expect(200)).body;
-    expect(live).toMatchObject({ algorithm: 'SHA-256', digest: expect.stringMatching(/^[0-9a-f]{64}$/), people: 4, openFindings: 2 });
+    expect(live).toMatchObject({ algorithm: 'SHA-256', digest: expect.stringMatching(/^[0-9a-f]{64}$/), people: 5, openFindings: 3 });
     const first = (await request(server).post('/admin/rebuild').expect(200)).body;
     const second = (await request(server).post('/admin/rebuild').expect(200)).body;
     expect(first).toEqual(live);
@@ -103,7 +127,8 @@ describe('findings: raised from the ledger, published, resolved by late evidence
     await eventually(() => (resolutions().length === 2 ? true : undefined), { timeoutMs: 60_000, message: 'FindingResolved on Kafka' });
     expect(resolutions().map((p) => p.data.evidenceEventIds)).toEqual([[dispatch.id], [dispatch.id]]);
     const { body: stillOpen } = await request(audit.app.getHttpServer()).get('/findings').query({ status: 'open' }).expect(200);
-    expect(stillOpen).toEqual([]);
+    // Only the act recorded late stays open: a fact of the record, which no later evidence settles.
+    expect((stillOpen as Finding[]).map((f) => [f.invariant, f.inmateId])).toEqual([['recorded-in-time', recordedLate.inmateId]]);
     // And the state still rebuilds to the live digest.
     const live = (await request(audit.app.getHttpServer()).get('/admin/digest').expect(200)).body;
     expect((await request(audit.app.getHttpServer()).post('/admin/rebuild').expect(200)).body).toEqual(live);

@@ -31,7 +31,7 @@ export class FindingsService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly jurisdictions: LedgerJurisdictions,
   ) {
     this.findings = new FindingsRepository(pool, config.DATABASE_SCHEMA);
-    this.checker = new InvariantChecker(ledger, store, this.findings, config.DATABASE_SCHEMA, config.INVARIANT_GRACE_PERIOD_MS);
+    this.checker = new InvariantChecker(ledger, store, this.findings, config.DATABASE_SCHEMA, config.INVARIANT_GRACE_PERIOD_MS, config.COMMAND_LATE_RECORDING_DAYS);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -45,6 +45,8 @@ export class InvariantChecker {
     private readonly findings: FindingsRepository,
     private readonly schema: string,
     private readonly gracePeriodMs: number,
+    /** Rule 17: days after which a recorded act is late (COMMAND_LATE_RECORDING_DAYS). */
+    private readonly lateRecordingDays?: number,
   ) {}
 
   /** Checks one subject (`inmate/<id>` or `facility/<id>`) now, and clears its due mark if one was read. */
@@ -115,7 +117,7 @@ export class InvariantChecker {
   }
 
   private async evaluateEntries(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
-    const options = { now, gracePeriodMs: this.gracePeriodMs };
+    const options = { now, gracePeriodMs: this.gracePeriodMs, ...(this.lateRecordingDays === undefined ? {} : { lateRecordingDays: this.lateRecordingDays }) };
     if (subject.startsWith('facility/')) {
       const arrivals = await this.ledger.arrivals({ subject });
       const events = (await this.ledger.entriesOfSubject(subject)).map((e) => arrived(e, arrivals));

@@ -29,10 +29,12 @@ export interface CheckResult {
   recheckAt?: string;
 }
 
-/** How the checks are run: the clock and Rule 10's grace period come in from outside. */
+/** How the checks are run: the clock, Rule 10's grace period and Rule 17's days come in from outside. */
 export interface CheckOptions {
   now: string;
   gracePeriodMs: number;
+  /** Rule 17: days after which a recorded act is late (COMMAND_LATE_RECORDING_DAYS); 7 when not given. */
+  lateRecordingDays?: number;
 }
 
 export const ms = (instant: string): number => Date.parse(instant);
@@ -60,8 +62,7 @@ export class Verdicts {
     const since = ms(candidate.since);
     const end = candidate.until === undefined ? ms(this.options.now) : ms(candidate.until);
     const settledAt = learnt === undefined ? -Infinity : ms(learnt) + this.options.gracePeriodMs;
-    const evidence = [...new Set(candidate.evidenceEventIds)].slice(0, 1000);
-    const violation = { ...candidate, evidenceEventIds: evidence, description: candidate.description.slice(0, 2000) };
+    const violation = clipped(candidate);
     if (end - since >= this.options.gracePeriodMs && ms(this.options.now) >= settledAt) {
       this.violations.push(violation);
     } else {
@@ -69,6 +70,14 @@ export class Verdicts {
       if (candidate.until === undefined) this.later(since + this.options.gracePeriodMs);
       this.later(settledAt);
     }
+  }
+
+  /**
+   * A fact of the record that no message in flight can change (an act recorded late, Rule 17): a
+   * violation at once, without a grace period.
+   */
+  addFact(candidate: Violation): void {
+    this.violations.push(clipped(candidate));
   }
 
   /** Something will change at this instant (a deadline falls due). */
@@ -81,6 +90,11 @@ export class Verdicts {
     if (Number.isFinite(this.recheck)) result.recheckAt = iso(this.recheck);
     return result;
   }
+}
+
+/** A violation within the limits of FindingRaised: evidence without repeats, at most 1,000; a description of at most 2,000 characters. */
+function clipped(candidate: Violation): Violation {
+  return { ...candidate, evidenceEventIds: [...new Set(candidate.evidenceEventIds)].slice(0, 1000), description: candidate.description.slice(0, 2000) };
 }
 
 /** A ledger event as the checks see it: with when the ledger received it, where known. */

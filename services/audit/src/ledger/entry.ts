@@ -25,6 +25,11 @@ export interface LedgerEvent {
   streamRevision?: number;
   /** The revision of the stream's previous published event (-1: none); absent when the publisher could not tell. */
   streamPrevious?: number;
+  /**
+   * Why the act was recorded late (`ce_laterecordingreason`, the command's `lateRecordingReason`),
+   * when its recording service kept one: docs/domain.md, Rule 17. Absent on the other events.
+   */
+  lateRecordingReason?: string;
 }
 
 /** A ledger entry before it is chained: its canonical body and the keys it is found by. */

@@ -17,6 +17,7 @@ export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEv
   const actor = event.extensions.actor as Record<string, unknown> | undefined;
   const source = event.extensions.source as string | undefined;
   const stream = event.extensions.stream as StreamPosition | undefined;
+  const lateRecordingReason = event.extensions.lateRecordingReason;
   return {
     id: event.id,
     type: event.type,
@@ -31,20 +32,27 @@ export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEv
     data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
     // Hashed with the rest: the place of each event in its stream is evidence too.
     ...(stream ? { stream: stream.name, streamRevision: stream.revision, ...(stream.previous === undefined ? {} : { streamPrevious: stream.previous }) } : {}),
+    // Hashed too: why an act was recorded late is part of its evidence (docs/domain.md, Rule 17).
+    ...(typeof lateRecordingReason === 'string' && lateRecordingReason !== '' ? { lateRecordingReason } : {}),
   };
 }
 
 /**
  * Whether the body the ledger holds and the body received are the same event. When the message
  * did not carry its recorded time, the ledger put the time it received it there: that field is
- * then left out of the comparison (a redelivery is received at another time).
+ * then left out of the comparison (a redelivery is received at another time). An entry recorded
+ * before the ledger kept the late-recording reason lacks it: the reason is then left out too.
  */
 export function sameLedgerEvent(held: string, received: string, receivedCarriedRecordedAt: boolean): boolean {
   if (held === received) return true;
-  if (receivedCarriedRecordedAt) return false;
-  const { recordedAt: _held, ...heldRest } = JSON.parse(held) as Record<string, unknown>;
-  const { recordedAt: _received, ...receivedRest } = JSON.parse(received) as Record<string, unknown>;
-  return canonicalJson(heldRest) === canonicalJson(receivedRest);
+  const heldEvent = JSON.parse(held) as Record<string, unknown>;
+  const receivedEvent = JSON.parse(received) as Record<string, unknown>;
+  if (heldEvent.lateRecordingReason === undefined) delete receivedEvent.lateRecordingReason;
+  if (!receivedCarriedRecordedAt) {
+    delete heldEvent.recordedAt;
+    delete receivedEvent.recordedAt;
+  }
+  return canonicalJson(heldEvent) === canonicalJson(receivedEvent);
 }
 
 /**

@@ -61,7 +61,12 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
           type: event.type,
           schemaVersion: event.schemaVersion,
           data: event.data,
-          metadata: { correlationId: event.correlationId ?? event.id, occurredAt: event.occurredAt },
+          metadata: {
+            correlationId: event.correlationId ?? event.id,
+            occurredAt: event.occurredAt,
+            ...(event.causationId ? { causationId: event.causationId } : {}),
+            ...(event.lateRecordingReason ? { lateRecordingReason: event.lateRecordingReason } : {}),
+          },
           recordedAt: event.recordedAt,
           // Its place in its stream, when the test gave one (History.revisioned), as the relays publish it.
           ...(event.stream !== undefined && event.streamRevision !== undefined
