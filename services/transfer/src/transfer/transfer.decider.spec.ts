@@ -143,6 +143,19 @@ describe('Rule 3: ETS 112 Art 3(2), both states agree to a transfer with less th
     given(upTo(k, 'consent'), contextOf(k)).when(commandsOf(k).agreeReceiving()).thenRejects('AGREEMENT_CLAUSE_NOT_APPLICABLE');
   });
 
+  it('a refusal recorded after the certificate is the states\' refusal: the recognition is refused INSUFFICIENT_TIME_LEFT naming the state, a refusal of the case still passes', () => {
+    const certified = [...upTo(s, 'consent'), c.agreeSending(), c.agreeReceiving(), c.certificate(), c.receipt()];
+    const withdrawn = [...certified, c.agreeSending(7, { answer: 'refused' })];
+    given(certified, short).when(c.recognise()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'recognised' } }]);
+    given(withdrawn, short).when(c.recognise()).thenRejects('INSUFFICIENT_TIME_LEFT', { message: /ETS 112 Art 3\(2\)\. So far BE has refused; AL has agreed\.$/ });
+    given(withdrawn, short).when(c.refuse()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'refused' } }]);
+  });
+
+  it('with six months or more left on the day of the certificate, an answer under Art 3(2) changes nothing', () => {
+    const refused = [...upTo(s, 'consent'), c.agreeReceiving(4, { answer: 'refused' }), c.certificate(), c.receipt(), c.agreeSending(7, { answer: 'refused' })];
+    given(refused, contextOf(s)).when(c.recognise()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'recognised' } }]);
+  });
+
   it('no answer once the receiving state has decided', () => {
     given(upTo(s, 'recognise'), contextOf(s)).when(c.agreeSending(21)).thenRejects('STEP_OUT_OF_ORDER');
   });
