@@ -2,11 +2,12 @@
 // sentence, consent, certificate, recognition with conversion, reservation, schedule, dispatch,
 // receipt, admission; the audit timeline shows the custodian change at the receipt instant;
 // `custody-audit verify` says intact; no finding of a breach, and the acts recorded late listed with
-// their reason (Rule 17). Then a case with about 150 days left, which goes
-// on once both states recorded their agreement (ETS 112 Art 3(2)), and certificate receipts dated
-// in the future or before the certificate, refused with codes naming the dates (Rule 17).
+// their reason (Rule 17). Then a case with about 150 days left (30 of the days served in pre-trial
+// detention), which goes on once both states recorded their agreement (ETS 112 Art 3(2)) to the
+// admission, with the placement sealed in custody's event, and certificate receipts dated in the
+// future or before the certificate, refused with codes naming the dates (Rule 17).
 import { randomUUID } from 'node:crypto';
-import { asRecordedNow, BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase } from './harness/cases';
+import { asRecordedNow, BELGIUM_TO_ALBANIA, facilityRegistration, TransferCase, type Step } from './harness/cases';
 import { send } from './harness/driver';
 import { eventually, getOk, request } from './harness/http';
 import { auditFindings, lateRecordings, ledgerEventsOf, occupancyReaches, transferOf, type TimelineInterval } from './harness/reads';
@@ -103,12 +104,15 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
     }
   });
 
-  it('ETS 112 Art 3(2): with about 150 days left the case goes on once both states agreed; a receipt dated in the future or before the certificate is refused naming the dates', async () => {
-    const c = new TransferCase(BELGIUM_TO_ALBANIA, randomUUID());
-    // A sentence of 365 days that started 215 days before the request: about 150 days are left on it.
+  it('ETS 112 Art 3(2): with about 150 days left the case goes on to the admission once both states agreed; a receipt dated in the future or before the certificate is refused naming the dates', async () => {
+    const facility = facilityRegistration(BELGIUM_TO_ALBANIA, 50);
+    await send(stack, facility);
+    const c = new TransferCase(BELGIUM_TO_ALBANIA, facility.body.facilityId as string);
+    // A sentence of 365 days: 30 days of pre-trial detention, then enforcement from 185 days before
+    // the request. Both count as served (Rule 3, Rule 8): about 150 days are left on it.
     const short = {
-      ...c.sentence, length: { years: 0, months: 0, days: 365 }, enforcementStartDate: c.day(-215), sentenceEndDate: c.day(150), finalJudgmentDate: c.day(-230),
-      preTrialDays: 0, daysServed: 215,
+      ...c.sentence, length: { years: 0, months: 0, days: 365 }, enforcementStartDate: c.day(-185), sentenceEndDate: c.day(150), finalJudgmentDate: c.day(-230),
+      preTrialDays: 30, daysServed: 215,
     };
     const intake = c.intake().map((step) => (step.name === 'sentence' ? { ...step, body: { ...step.body, sentence: short } } : step));
     for (const step of intake) await send(stack, step);
@@ -143,5 +147,35 @@ describe('Belgium → Albania under ETS 112, end to end over four processes', ()
     const steps = (await transferOf(stack, c.transferId)).timeline?.map((t) => t.step);
     expect(steps?.filter((step) => step === 'StateAgreementRecorded')).toHaveLength(2);
     expect(steps?.slice(-2)).toEqual(['CertificateIssued', 'CertificateReceived']);
+
+    // Albania recognises the judgment and continues the sentence; the case goes on to the admission.
+    const continuation = (step: Step): Step => {
+      const { adaptedSentence: _converted, ...body }: Step['body'] & { adaptedSentence?: unknown } = { ...step.body, procedure: 'continuation' };
+      return { ...step, body };
+    };
+    const rest = legal.slice(legal.findIndex((s) => s.name === 'decision'));
+    for (const step of rest) await send(stack, step.name === 'decision' ? continuation(step) : step);
+    await eventually(async () => ((await transferOf(stack, c.transferId)).stage === 'place-reserved' ? true : undefined), { message: 'custody to reserve the place of the short case' });
+    for (const step of c.handOver()) await send(stack, step);
+    const placement = { securityLevel: 'medium', medicalNeeds: ['Asthma inhaler within reach'], languages: ['sq', 'fr'], needsInterpreter: true };
+    const admission = c.admission();
+    await send(stack, { ...admission, body: { ...admission.body, admission: { ...(admission.body.admission as object), placement } } }, { timeoutMs: 120_000 });
+    await eventually(async () => ((await transferOf(stack, c.transferId)).stage === 'completed' ? true : undefined), { message: 'the short case to complete on InmateAdmitted' });
+
+    // The ledger: each state's answer citing Art 3(2); the placement with its personal parts sealed (Rule 14, Rule 16).
+    const events = await eventually(async () => {
+      const all = await ledgerEventsOf(stack, c.inmateId);
+      return all.some((e) => e.type === 'TransferCompleted') ? all : undefined;
+    }, { message: 'the audit ledger to show the short case completed' });
+    const answers = events.filter((e) => e.type === 'StateAgreementRecorded').map((e) => e.data);
+    expect(answers).toEqual([
+      expect.objectContaining({ side: 'sending', answer: 'agreed', cites: 'ETS 112 Art 3(2)', agreedBy: expect.objectContaining({ state: 'BE' }) }),
+      expect.objectContaining({ side: 'receiving', answer: 'agreed', cites: 'ETS 112 Art 3(2)', agreedBy: expect.objectContaining({ state: 'AL' }) }),
+    ]);
+    const admitted = events.find((e) => e.type === 'InmateAdmitted')!.data as { admission: { placement: Record<string, unknown> } };
+    expect(admitted.admission.placement.securityLevel).toBe('medium');
+    for (const field of ['medicalNeeds', 'languages', 'needsInterpreter']) {
+      expect(admitted.admission.placement[field]).toEqual(expect.objectContaining({ enc: expect.any(String), kid: expect.any(String) }));
+    }
   });
 });

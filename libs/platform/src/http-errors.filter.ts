@@ -20,6 +20,9 @@ export class HttpErrorsFilter implements ExceptionFilter {
     // A rejection that asks to wait (NOT_YET_KNOWN_HERE: docs/adr/0012-not-yet-known-here.md) says how long in the standard header too.
     const retryAfter = (body.details as Record<string, unknown> | undefined)?.retryAfterSeconds;
     if (typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0) response.setHeader('Retry-After', String(retryAfter));
+    // The answer is JSON whatever the route would have answered (a route's own Content-Type, such
+    // as the ledger export's NDJSON, is set before its handler runs and would otherwise stay).
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.status(status).json(body);
   }
 

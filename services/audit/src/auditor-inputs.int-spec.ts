@@ -37,6 +37,22 @@ describe('audit: the auditor\'s inputs (real broker and database)', () => {
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'Content-Type', problem: expect.stringContaining('application/json') }] });
   });
 
+  it.each([
+    ['/findings?inmateId=abc', 'inmateId'],
+    ['/findings?facilityId=1', 'facilityId'],
+    ['/inmates/abc/custody-timeline', 'id'],
+    ['/auditor/inmates/abc', 'id'],
+    ['/auditor/facilities/abc', 'id'],
+    ['/inmates/abc/export', 'id'],
+    ['/inmates/abc/access-log', 'id'],
+  ])('GET %s is 400 naming %s, which must be a UUID', async (path, name) => {
+    const response = await http().get(path).set('X-Access-Purpose', 'audit');
+    expect(response.status).toBe(400);
+    // JSON, also where the route answers another type (the export is NDJSON).
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: name, problem: expect.stringContaining(`${name} must be a UUID`) }] });
+  });
+
   it('POST /findings/check with a JSON body still checks', async () => {
     const response = await http().post('/findings/check').set('X-Access-Purpose', 'audit').send({});
     expect(response.status).toBe(200);

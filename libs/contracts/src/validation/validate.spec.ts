@@ -1,4 +1,5 @@
 import { EXAMPLES, LEGACY_EXAMPLES } from '../examples/examples';
+import { CUSTODY_COMMAND_EXAMPLES } from '../examples/custody';
 import { INTAKE_COMMAND_EXAMPLES } from '../examples/intake';
 import { MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
 import { validateCommand, validateEvent } from './validate';
@@ -70,6 +71,17 @@ describe('validateCommand', () => {
       }),
     );
     expect(error.errors.map((e) => e.path).sort()).toEqual(['facilityId']);
+  });
+
+  it('Rule 14 (European Prison Rules 51.3–51.4, 42.1–42.3, 38.3, 30.1): an admission may carry its placement, each of whose fields is checked and named', () => {
+    const admission = CUSTODY_COMMAND_EXAMPLES.AdmitInmate;
+    const { placement: _placement, ...withoutPlacement } = admission.admission;
+    expect(validateCommand('AdmitInmate', admission).ok).toBe(true);
+    expect(validateCommand('AdmitInmate', { ...admission, admission: withoutPlacement }).ok).toBe(true);
+    const bad = { ...admission, admission: { ...admission.admission, placement: { securityLevel: 'extreme', medicalNeeds: [''], languages: [], needsInterpreter: 'yes' } } };
+    expect(problemsOf(validateCommand('AdmitInmate', bad)).errors.map((e) => e.path).sort()).toEqual([
+      'admission.placement.languages', 'admission.placement.medicalNeeds', 'admission.placement.needsInterpreter', 'admission.placement.securityLevel',
+    ]);
   });
 
   it('rejects a payload that is not an object', () => {

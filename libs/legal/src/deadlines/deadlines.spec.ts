@@ -3,7 +3,7 @@ import { UnknownLegalBasisError } from '../catalogue/lookup';
 import { addDays, daysBetween, fromEpochDay } from '../dates';
 import { decisionDeadline, transferDeadline, transferDeadlineAfterObstacle } from './deadlines';
 
-describe('rule 7: deadlines under 2008/909', () => {
+describe('rule 7: deadlines under 2008/909 (Art 12(2), Art 15(1), Art 15(2))', () => {
   it('the receiving state decides within 90 days of receiving the judgment and certificate', () => {
     expect(decisionDeadline('FD2008_909', '2025-01-10')).toEqual({ dueOn: '2025-04-10', days: 90, cites: '2008/909 Art 12(2)' });
   });

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { belgiumToAlbania, belgiumToNetherlands, denmarkToKosovo, withInmate } from '../cases.fixture';
 import type { CaseFacts } from '../case-facts';
+import { getLegalBasis } from '../catalogue/lookup';
+import { BASES, caseFacts } from '../properties.fixtures';
 import { checkConsent, checkOpinion, consentRequirement } from './consent.rule';
 
 // Belgium → Norway under ETS 167 Art 3: both parties; a Norwegian national with an expulsion order.
@@ -8,7 +11,7 @@ const belgiumToNorwayWithExpulsion: CaseFacts = withInmate(
   { nationalities: ['NO'], expulsionOrder: { toState: 'NO' } },
 );
 
-describe('rule 5: consent is required unless an exception applies', () => {
+describe('rule 5: consent is required unless an exception applies (ETS 112 Art 3(1)(d); 2008/909 Art 6(1)–(2); ETS 167 Art 2(3), 3(1))', () => {
   describe('2008/909 Art 6(2)', () => {
     const noConsentAsked = { ...belgiumToNetherlands, consent: undefined };
     it.each([
@@ -31,7 +34,7 @@ describe('rule 5: consent is required unless an exception applies', () => {
     });
   });
 
-  describe('ETS 112: always required', () => {
+  describe('ETS 112 Art 3(1)(d): always required', () => {
     it.each([
       ['given', 'met', undefined],
       ['refused', 'not-met', 'CONSENT_REFUSED'],
@@ -90,7 +93,7 @@ describe('rule 5: consent is required unless an exception applies', () => {
     });
   });
 
-  describe('leases', () => {
+  describe('leases (DK–XK lease treaty 2022: placement decided by the Danish authorities)', () => {
     it('the DK–XK lease requires no consent', () => {
       expect(consentRequirement(denmarkToKosovo)).toMatchObject({ status: 'not-required', cites: expect.stringMatching(/^DK–XK lease treaty 2022/) });
       expect(checkConsent({ ...denmarkToKosovo, consent: 'refused' }).outcome).toBe('met');
@@ -98,7 +101,7 @@ describe('rule 5: consent is required unless an exception applies', () => {
   });
 });
 
-describe('the inmate\'s opinion is always recorded', () => {
+describe('the inmate\'s opinion is always recorded (ETS 112 Art 7(1); 2008/909 Art 6(3)–(4); the project\'s rule 5 under a lease)', () => {
   it.each([
     ['ETS 112', belgiumToAlbania],
     ['2008/909', belgiumToNetherlands],
@@ -110,5 +113,66 @@ describe('the inmate\'s opinion is always recorded', () => {
 
   it('cites the duty to notify in a language the inmate understands (2008/909)', () => {
     expect(checkOpinion({ ...belgiumToNetherlands, isOpinionRecorded: false }).reason).toMatch(/^2008\/909 Art 6\(3\) .*Art 6\(4\)/);
+  });
+});
+
+describe('rule 5 properties (ETS 112 Art 3(1)(d); 2008/909 Art 6(1)–(2); ETS 167 Art 2(3), 3(1); Belgium\'s ETS 167 declaration)', () => {
+  it('ETS 112 Art 3(1)(d), which has no exception: met exactly when the inmate consented; a refusal is CONSENT_REFUSED, no answer CONSENT_REQUIRED', () => {
+    fc.assert(
+      fc.property(caseFacts(['ETS112']), (facts) => {
+        const expected = { given: { outcome: 'met' }, refused: { outcome: 'not-met', code: 'CONSENT_REFUSED' } } as const;
+        expect(checkConsent(facts)).toMatchObject(facts.consent ? expected[facts.consent] : { outcome: 'needs-decision', code: 'CONSENT_REQUIRED' });
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('2008/909 Art 6(2): consent is waived exactly when a national lives in (a) or will be deported to (b) the receiving state, or the inmate fled there (c)', () => {
+    fc.assert(
+      fc.property(caseFacts(['FD2008_909']), (facts) => {
+        const { nationalities, livesIn, expulsionOrder, fledTo } = facts.inmate;
+        const r = facts.receivingState;
+        const isNational = nationalities.includes(r);
+        const waived = (isNational && livesIn === r) || (isNational && expulsionOrder?.toState === r) || fledTo === r;
+        const requirement = consentRequirement(facts);
+        expect(requirement.status).toBe(waived ? 'not-required' : 'required');
+        if (waived) expect(requirement.cites).toMatch(/^2008\/909 Art 6\(2\)\([abc]\)$/);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('ETS 167 Art 3(1) with Belgium\'s declaration of 26 May 2005: a person sent from Belgium who lived in Belgium when arrested is never moved without consent, whatever the expulsion order', () => {
+    fc.assert(
+      fc.property(caseFacts(['ETS167_ART3']), (facts) => {
+        const fromBelgium = { ...facts, sendingState: 'BE', requestReceivedOn: facts.requestReceivedOn < '2005-09-01' ? '2005-09-01' : facts.requestReceivedOn };
+        const lived = { ...fromBelgium, inmate: { ...fromBelgium.inmate, residenceWhenArrested: 'BE' } };
+        expect(consentRequirement(lived).status).toBe('required');
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('every basis: consent given is met, and a refusal is met only where the basis waives consent (ETS 112 Art 3(1)(d); 2008/909 Art 6(1); the lease treaties)', () => {
+    fc.assert(
+      fc.property(caseFacts(BASES), (facts) => {
+        expect(checkConsent({ ...facts, consent: 'given' }).outcome).toBe('met');
+        const refused = checkConsent({ ...facts, consent: 'refused' });
+        if (refused.outcome === 'met') expect(consentRequirement(facts).status).toBe('not-required');
+        expect(refused.reason.startsWith(`${consentRequirement(facts).cites}:`)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('every basis: the opinion is met exactly when it is recorded, citing the basis\'s own provision (ETS 112 Art 7(1); 2008/909 Art 6(3))', () => {
+    fc.assert(
+      fc.property(caseFacts(BASES), (facts) => {
+        const verdict = checkOpinion(facts);
+        expect(verdict).toMatchObject(facts.isOpinionRecorded ? { outcome: 'met' } : { outcome: 'needs-decision', code: 'OPINION_NOT_RECORDED' });
+        expect(verdict.reason.startsWith(`${getLegalBasis(facts.basis).consent.opinionCites}:`)).toBe(true);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { belgiumToAlbania, belgiumToNetherlands, denmarkToKosovo, withSentence } from '../cases.fixture';
-import { UnknownLegalBasisError } from '../catalogue/lookup';
+import { getLegalBasis, UnknownLegalBasisError } from '../catalogue/lookup';
+import { BASES, caseFacts } from '../properties.fixtures';
 import { checkFinalJudgment } from './final-judgment.rule';
 
-describe('rule 2: a transfer of enforcement needs a final judgment', () => {
+describe('rule 2: a transfer of enforcement needs a final judgment (ETS 112 Art 3(1)(b); 2008/909 Art 1(a))', () => {
   it.each([
     ['ETS 112', belgiumToAlbania, true, 'met', 'ETS 112 Art 3(1)(b): the judgment is final.'],
     ['ETS 112', belgiumToAlbania, false, 'not-met', 'ETS 112 Art 3(1)(b): the judgment is not yet final; enforcement can be transferred only once no appeal is open.'],
@@ -20,5 +22,23 @@ describe('rule 2: a transfer of enforcement needs a final judgment', () => {
 
   it('an unknown basis is an error, not a verdict', () => {
     expect(() => checkFinalJudgment({ ...belgiumToAlbania, basis: 'NOPE' })).toThrow(UnknownLegalBasisError);
+  });
+});
+
+describe('rule 2 properties (ETS 112 Art 3(1)(b); 2008/909 Art 1(a))', () => {
+  it('a transfer of enforcement is met exactly when the judgment is final, citing its basis\'s article; a lease sets no such condition', () => {
+    fc.assert(
+      fc.property(caseFacts(BASES), (facts) => {
+        const verdict = checkFinalJudgment(facts);
+        const cites = getLegalBasis(facts.basis).finalJudgment?.cites;
+        if (!cites) {
+          expect(verdict.outcome).toBe('met');
+          return;
+        }
+        expect(verdict).toMatchObject(facts.sentence.isFinal ? { outcome: 'met' } : { outcome: 'not-met', code: 'FINAL_JUDGMENT_REQUIRED' });
+        expect(verdict.reason.startsWith(`${cites}:`)).toBe(true);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

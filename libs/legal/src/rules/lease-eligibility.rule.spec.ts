@@ -1,7 +1,11 @@
+import fc from 'fast-check';
 import { belgiumToAlbania, denmarkToKosovo, withInmate, withSentence } from '../cases.fixture';
+import type { CaseFacts } from '../case-facts';
+import { caseFacts, ENFORCEMENT_BASES } from '../properties.fixtures';
+import { EU_MEMBER_STATES } from '../states';
 import { checkLeaseEligibility } from './lease-eligibility.rule';
 
-describe('rule 9: eligibility for the Denmark–Kosovo lease (Gjilan)', () => {
+describe('rule 9: eligibility for the Denmark–Kosovo lease (Gjilan) (DK–XK lease treaty 2022, as both governments stated it)', () => {
   it('a Moroccan national with an expulsion order, no exclusion: eligible', () => {
     expect(checkLeaseEligibility(denmarkToKosovo)).toEqual({
       rule: 'LEASE_ELIGIBILITY',
@@ -49,5 +53,49 @@ describe('rule 9: eligibility for the Denmark–Kosovo lease (Gjilan)', () => {
 
   it('does not apply to a transfer of enforcement', () => {
     expect(checkLeaseEligibility(belgiumToAlbania).outcome).toBe('met');
+  });
+});
+
+describe('rule 9 properties (DK–XK lease treaty 2022, as both governments stated it)', () => {
+  const exclusions: Array<[string, (facts: CaseFacts) => CaseFacts]> = [
+    ['an EU nationality', (f) => withInmate(f, { nationalities: [...f.inmate.nationalities, 'FR'] })],
+    ['no expulsion order', (f) => withInmate(f, { expulsionOrder: undefined })],
+    ['a terrorism conviction', (f) => withSentence(f, { offences: [...f.sentence.offences, 'terrorism'] })],
+    ['a war-crimes conviction', (f) => withSentence(f, { offences: [...f.sentence.offences, 'war-crimes'] })],
+    ['a serious mental illness', (f) => withInmate(f, { healthConditions: ['serious-mental-illness'] })],
+    ['a terminal illness', (f) => withInmate(f, { healthConditions: ['terminal-illness'] })],
+    ['a life sentence', (f) => withSentence(f, { length: { kind: 'life' } })],
+  ];
+  const leaseCases = caseFacts(['LEASE_DK_XK_2022']);
+
+  it('DK–XK lease treaty 2022: an eligible person is a third-country national with an expulsion order, convicted of no terrorism or war crime, assessed without serious mental or terminal illness, not serving life', () => {
+    let eligible = 0;
+    fc.assert(
+      fc.property(leaseCases, ({ inmate, sentence, ...rest }) => {
+        if (checkLeaseEligibility({ ...rest, inmate, sentence }).outcome !== 'met') return;
+        eligible++;
+        expect(inmate.nationalities.some((s) => EU_MEMBER_STATES.includes(s))).toBe(false);
+        expect(inmate.expulsionOrder).toBeDefined();
+        expect(sentence.offences).not.toEqual(expect.arrayContaining(['terrorism']));
+        expect(sentence.offences).not.toEqual(expect.arrayContaining(['war-crimes']));
+        expect(inmate.healthConditions).toEqual([]);
+        expect(sentence.length.kind).not.toBe('life');
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(eligible).toBeGreaterThan(0);
+  });
+
+  it.each(exclusions)('DK–XK lease treaty 2022: adding %s to any person makes them not eligible (LEASE_NOT_ELIGIBLE)', (_what, exclude) => {
+    fc.assert(
+      fc.property(leaseCases, (facts) => {
+        expect(checkLeaseEligibility(exclude(facts))).toMatchObject({ outcome: 'not-met', code: 'LEASE_NOT_ELIGIBLE' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a transfer of enforcement is never judged on a lease\'s terms (its own rules 1–5 apply)', () => {
+    fc.assert(fc.property(caseFacts(ENFORCEMENT_BASES), (facts) => expect(checkLeaseEligibility(facts).outcome).toBe('met')), { numRuns: 500 });
   });
 });

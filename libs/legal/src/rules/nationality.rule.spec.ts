@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { belgiumToAlbania, belgiumToNetherlands, denmarkToKosovo, withInmate } from '../cases.fixture';
+import { caseFacts, ETS112_TIME_LEFT_BASES } from '../properties.fixtures';
 import { checkNationality } from './nationality.rule';
 
-describe('rule 4: nationality', () => {
-  describe('ETS 112: a national of the receiving (administering) state', () => {
+describe('rule 4: nationality (ETS 112 Art 3(1)(a); 2008/909 Art 4(1))', () => {
+  describe('ETS 112 Art 3(1)(a): a national of the receiving (administering) state', () => {
     it.each([
       ['Albanian', ['AL'], 'met', undefined],
       ['Albanian and Italian', ['IT', 'AL'], 'met', undefined],
@@ -39,5 +41,35 @@ describe('rule 4: nationality', () => {
 
   it('a lease has no nationality condition of its own; its eligibility does', () => {
     expect(checkNationality(denmarkToKosovo).reason).toBe('DK–XK lease treaty 2022 sets no nationality condition of its own; see lease eligibility.');
+  });
+});
+
+describe('rule 4 properties (ETS 112 Art 3(1)(a); 2008/909 Art 4(1))', () => {
+  it('ETS 112 Art 3(1)(a) (also under ETS 167 and the BE–AL agreement): met exactly when the inmate is a national of the receiving state, whatever else is known', () => {
+    fc.assert(
+      fc.property(caseFacts(ETS112_TIME_LEFT_BASES), (facts) => {
+        const isNational = facts.inmate.nationalities.includes(facts.receivingState);
+        expect(checkNationality(facts)).toMatchObject(isNational ? { outcome: 'met' } : { outcome: 'not-met', code: 'NATIONALITY_REQUIREMENT_NOT_MET' });
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('2008/909 Art 4(1): a national living in (a) or to be deported to (b) the receiving state is met whatever that state answered; otherwise (c) met only on its agreement and not met only on its refusal', () => {
+    fc.assert(
+      fc.property(caseFacts(['FD2008_909']), (facts) => {
+        const { nationalities, livesIn, expulsionOrder } = facts.inmate;
+        const receiving = facts.receivingState;
+        const verdict = checkNationality(facts);
+        if (nationalities.includes(receiving) && (livesIn === receiving || expulsionOrder?.toState === receiving)) {
+          expect(verdict.outcome).toBe('met');
+          return;
+        }
+        const expected = { agreed: { outcome: 'met' }, refused: { outcome: 'not-met', code: 'NATIONALITY_REQUIREMENT_NOT_MET' } } as const;
+        expect(verdict).toMatchObject(facts.receivingStateAgreement ? expected[facts.receivingStateAgreement] : { outcome: 'needs-decision', code: 'NATIONALITY_NEEDS_RECEIVING_STATE_AGREEMENT' });
+        expect(verdict.reason).toMatch(/^2008\/909 Art 4\(1\)/);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

@@ -12,7 +12,7 @@ const conversion: AdaptationProposal = {
   proposed: { kind: 'custodial', length: days(1000), creditedDays: 400 },
 };
 
-describe('rule 8: an adapted sentence is never harsher, never a fine, and deducts all time served', () => {
+describe('rule 8: an adapted sentence is never harsher, never a fine, and deducts all time served (ETS 112 Art 10(2), 11(1)(b)–(d); 2008/909 Art 8(3)–(4), 17(2))', () => {
   it('a shorter custodial sentence crediting every day served is accepted', () => {
     expect(checkAdaptation(conversion)).toEqual({
       rule: 'ADAPTATION',

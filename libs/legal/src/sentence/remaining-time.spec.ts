@@ -11,7 +11,7 @@ const threeYears: SentenceFacts = {
   offences: [],
 };
 
-describe('time served and time left', () => {
+describe('time served and time left, pre-trial detention counted (rule 3: ETS 112 Art 3(1)(c); rule 8: ETS 112 Art 11(1)(c), 2008/909 Art 17(2))', () => {
   it.each([
     ['before enforcement starts', '2023-12-01', 95, 1000],
     ['on the first day', '2024-01-01', 95, 1000],

@@ -1,10 +1,11 @@
-import { Controller, Headers, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Headers, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsInstant } from '@custody/contracts';
 import { ReadRoute } from '@custody/platform';
 import { CurrentPrincipal, visibleStates, type Principal } from '@custody/security';
 import { PersonAccessLog, type ForwardedHeaders, type PersonAccessHistory } from './person-access-log';
+import { UuidPipe } from '../inputs/uuid.pipe';
 
 /** The window of a person's access history: from this instant (included) to that one (excluded). */
 export class PersonAccessQuery {
@@ -26,7 +27,7 @@ export class PersonAccessLogController {
     personalData: { kind: 'access-log', persons: (answer: PersonAccessHistory) => [answer.personId] },
   })
   of(
-    @Param('id', ParseUUIDPipe) personId: string,
+    @Param('id', new UuidPipe()) personId: string,
     @Query() query: PersonAccessQuery,
     @Headers() headers: Record<string, string | undefined>,
     @CurrentPrincipal() principal?: Principal,

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { REJECTIONS } from '@custody/contracts';
 import { IsOptional, IsUUID } from 'class-validator';
@@ -10,6 +10,7 @@ import type { Finding } from './findings.repository';
 import { FindingsService } from './findings.service';
 import type { CheckReport } from './invariant-checker';
 import type { StateDigest } from './state-digest';
+import { UuidPipe } from '../inputs/uuid.pipe';
 
 /** Whose invariants to check now: one person, one facility, or (empty) everyone. */
 export class CheckInvariantsRequest {
@@ -42,8 +43,8 @@ export class FindingsController {
   @Requires('audit:search')
   @PersonalDataRead({ kind: 'findings', persons: (findings: Finding[]) => findings.map((f) => f.inmateId) })
   async list(
-    @Query('inmateId', new ParseUUIDPipe({ optional: true })) inmateId?: string,
-    @Query('facilityId', new ParseUUIDPipe({ optional: true })) facilityId?: string,
+    @Query('inmateId', new UuidPipe({ optional: true })) inmateId?: string,
+    @Query('facilityId', new UuidPipe({ optional: true })) facilityId?: string,
     @Query('status') status?: string,
     @CurrentPrincipal() principal?: Principal,
   ): Promise<Finding[]> {

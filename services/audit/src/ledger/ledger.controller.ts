@@ -1,4 +1,4 @@
-import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PersonalDataRead } from '@custody/platform';
 import { Requires } from '@custody/security';
@@ -8,6 +8,7 @@ import { CheckpointService } from './checkpoint.service';
 import { ChainerService } from './chainer.service';
 import { formatExport } from './offline';
 import { LedgerPositionPipe } from './position.pipe';
+import { UuidPipe } from '../inputs/uuid.pipe';
 
 /**
  * HTTP in: the ledger's head, its checkpoints, verification and a person's export. The chain's
@@ -66,7 +67,7 @@ export class LedgerController {
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'ledger-export', persons: (_file: StreamableFile, request) => [request.params.id?.toLowerCase()] })
   @Header('Content-Type', 'application/x-ndjson')
-  async export(@Param('id', ParseUUIDPipe) inmateId: string): Promise<StreamableFile> {
+  async export(@Param('id', new UuidPipe()) inmateId: string): Promise<StreamableFile> {
     const { header, entries } = await this.ledger.export(inmateId);
     return new StreamableFile(Buffer.from(formatExport(header, entries)));
   }

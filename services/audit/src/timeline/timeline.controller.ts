@@ -1,10 +1,11 @@
-import { BadRequestException, Controller, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
 import { ReadRoute } from '@custody/platform';
 import { InmateJurisdiction } from '../jurisdiction/jurisdiction.resolvers';
 import { AuditLedger } from '../ledger/audit-ledger';
 import type { Timeline } from './timeline';
+import { UuidPipe } from '../inputs/uuid.pipe';
 
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -29,7 +30,7 @@ export class TimelineController {
     summary: 'A person\'s custody as it happened (asOf) and as the record showed it (knownAt).', permission: 'audit:read', jurisdiction: InmateJurisdiction,
     personalData: { kind: 'custody-timeline', persons: (timeline: Timeline) => [timeline.inmateId] },
   })
-  timeline(@Param('id', ParseUUIDPipe) inmateId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<Timeline> {
+  timeline(@Param('id', new UuidPipe()) inmateId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<Timeline> {
     return this.ledger.timeline(inmateId, { asOf: instant('asOf', asOf), knownAt: instant('knownAt', knownAt) });
   }
 }

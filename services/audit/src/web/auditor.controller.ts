@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isInstant } from '@custody/contracts';
 import { PersonalDataRead } from '@custody/platform';
@@ -7,6 +7,7 @@ import { FacilityJurisdiction, InmateJurisdiction } from '../jurisdiction/jurisd
 import { AuditLedger, toTimelineEvent } from '../ledger/audit-ledger';
 import { facilityView, inmateView, type FacilityView, type InmateView, type Window } from './auditor-view';
 import { FacilityDirectory, type FacilityFacts } from './facility-directory';
+import { UuidPipe } from '../inputs/uuid.pipe';
 
 function windowOf(asOf: string | undefined, knownAt: string | undefined): Window {
   const errors = Object.entries({ asOf, knownAt })
@@ -34,7 +35,7 @@ export class AuditorController {
   @Requires('audit:read', InmateJurisdiction)
   @PersonalDataRead({ kind: 'auditor-view', persons: (view: InmateView) => [view.inmateId] })
   async inmate(
-    @Param('id', ParseUUIDPipe) inmateId: string,
+    @Param('id', new UuidPipe()) inmateId: string,
     @Query('asOf') asOf?: string,
     @Query('knownAt') knownAt?: string,
   ): Promise<InmateView & { facilities: Record<string, FacilityFacts> }> {
@@ -50,7 +51,7 @@ export class AuditorController {
   @Requires('audit:read', FacilityJurisdiction)
   // Its reservations and occupants name persons.
   @PersonalDataRead({ kind: 'facility-view', persons: (view: FacilityView) => [...view.reservations.map((r) => r.inmateId), ...view.occupants] })
-  async facility(@Param('id', ParseUUIDPipe) facilityId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<FacilityView> {
+  async facility(@Param('id', new UuidPipe()) facilityId: string, @Query('asOf') asOf?: string, @Query('knownAt') knownAt?: string): Promise<FacilityView> {
     const window = windowOf(asOf, knownAt);
     const entries = await this.ledger.repository.entriesOfSubject(`facility/${facilityId}`);
     return facilityView(facilityId, entries.map(toTimelineEvent), window, new Date().toISOString());

@@ -1,4 +1,4 @@
-import type { AdmissionRecord } from '@custody/contracts';
+import type { AdmissionRecord, PlacedAdmissionRecord } from '@custody/contracts';
 import { AT, IDS, admissionRecord, gjilan } from '../spec/fixtures';
 import { specify } from '@custody/event-sourcing/testing';
 import { custodyDecider, type AdmissionFacts, type CustodyCommand, type CustodyEvent } from './custody.decider';
@@ -54,7 +54,7 @@ const absent: CustodyEvent = {
 const released: CustodyEvent = { type: 'InmateReleased', schemaVersion: 1, data: { ...person, disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', destinationState: 'MA' } };
 const died: CustodyEvent = { type: 'InmateDiedInCustody', schemaVersion: 1, data: { ...person, cause: 'Cardiac arrest', certifiedBy: { state: 'XK', organisation: 'Institute of Forensic Medicine' } } };
 
-describe('custody: admission (Rules 11 and 14)', () => {
+describe('custody: admission (Rules 11 and 14: European Prison Rules 15.1 and 16; the placement 51.3–51.4, 42.1–42.3, 38.3, 30.1)', () => {
   it('admits with the full EPR 15.1 record after a completed hand-over; under the lease Danish law governs', () => {
     given([]).when(admit()).then(inCustody);
   });
@@ -122,6 +122,13 @@ describe('custody: admission (Rules 11 and 14)', () => {
   ])('rule 14: refuses an admission record without %s (ADMISSION_RECORD_INCOMPLETE)', (_case, strip, path) => {
     const rejection = given([]).when(admit(leasedFacts, strip(admissionRecord) as unknown as AdmissionRecord)).thenRejects('ADMISSION_RECORD_INCOMPLETE');
     expect(rejection.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('rule 14 (European Prison Rules 51.3–51.4, 42.1–42.3, 38.3, 30.1): the placement given on admission is recorded with it', () => {
+    const placement = { securityLevel: 'high' as const, medicalNeeds: ['Insulin twice a day'], languages: ['ar', 'fr'], needsInterpreter: true };
+    const placed: PlacedAdmissionRecord = { ...admissionRecord, placement };
+    const [admittedWithPlacement] = given([]).when(admit(leasedFacts, placed)).events();
+    expect(admittedWithPlacement).toMatchObject({ type: 'InmateAdmitted', data: { admission: { placement } } });
   });
 
   it('an empty property inventory states that the person had none: accepted', () => {

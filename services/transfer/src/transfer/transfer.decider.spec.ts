@@ -31,7 +31,7 @@ describe.each([
   });
 });
 
-describe('Rule 1: the legal basis fits the pair of states', () => {
+describe('Rule 1: the legal basis fits the pair of states (the instruments\' parties and entry into force; 2008/909 Art 26(1))', () => {
   it('accepts ETS 112 from Belgium to Albania', () => {
     const s = belgiumToAlbania();
     given([], contextOf(s)).when(commandsOf(s).request()).thenMatches([
@@ -65,7 +65,7 @@ describe('Rule 1: the legal basis fits the pair of states', () => {
   });
 });
 
-describe('Rule 2: a transfer of enforcement needs a final judgment', () => {
+describe('Rule 2: a transfer of enforcement needs a final judgment (ETS 112 Art 3(1)(b); 2008/909 Art 1(a))', () => {
   const s = belgiumToAlbania();
   const appeal = contextOf(s, { inmate: { ...s.inmate, sentence: { ...s.inmate.sentence!, finalJudgmentDate: undefined } } });
 
@@ -80,7 +80,7 @@ describe('Rule 2: a transfer of enforcement needs a final judgment', () => {
   });
 });
 
-describe('Rule 3: time left to serve', () => {
+describe('Rule 3: time left to serve (ETS 112 Art 3(1)(c); 2008/909 Art 9(1)(h))', () => {
   it('ETS 112: less than six months left stops the certificate until both states agree', () => {
     const s = belgiumToAlbania();
     const short = contextOf(s, { inmate: { ...s.inmate, sentence: { ...s.inmate.sentence!, length: { years: 1, months: 3, days: 0 } } } });
@@ -143,6 +143,19 @@ describe('Rule 3: ETS 112 Art 3(2), both states agree to a transfer with less th
     given(upTo(k, 'consent'), contextOf(k)).when(commandsOf(k).agreeReceiving()).thenRejects('AGREEMENT_CLAUSE_NOT_APPLICABLE');
   });
 
+  it('a refusal recorded after the certificate is the states\' refusal: the recognition is refused INSUFFICIENT_TIME_LEFT naming the state, a refusal of the case still passes', () => {
+    const certified = [...upTo(s, 'consent'), c.agreeSending(), c.agreeReceiving(), c.certificate(), c.receipt()];
+    const withdrawn = [...certified, c.agreeSending(7, { answer: 'refused' })];
+    given(certified, short).when(c.recognise()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'recognised' } }]);
+    given(withdrawn, short).when(c.recognise()).thenRejects('INSUFFICIENT_TIME_LEFT', { message: /ETS 112 Art 3\(2\)\. So far BE has refused; AL has agreed\.$/ });
+    given(withdrawn, short).when(c.refuse()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'refused' } }]);
+  });
+
+  it('with six months or more left on the day of the certificate, an answer under Art 3(2) changes nothing', () => {
+    const refused = [...upTo(s, 'consent'), c.agreeReceiving(4, { answer: 'refused' }), c.certificate(), c.receipt(), c.agreeSending(7, { answer: 'refused' })];
+    given(refused, contextOf(s)).when(c.recognise()).thenMatches([{ type: 'ReceivingStateDecisionRecorded', data: { decision: 'recognised' } }]);
+  });
+
   it('no answer once the receiving state has decided', () => {
     given(upTo(s, 'recognise'), contextOf(s)).when(c.agreeSending(21)).thenRejects('STEP_OUT_OF_ORDER');
   });
@@ -161,7 +174,7 @@ describe('verdicts on the events name their code and their rule of docs/domain.m
   });
 });
 
-describe('Rule 4: nationality', () => {
+describe('Rule 4: nationality (ETS 112 Art 3(1)(a); 2008/909 Art 4(1))', () => {
   it('ETS 112: the person must be a national of the administering state', () => {
     const s = belgiumToAlbania();
     const notAlbanian = contextOf(s, { inmate: { ...s.inmate, nationalities: ['MA'] } });
@@ -169,7 +182,7 @@ describe('Rule 4: nationality', () => {
   });
 });
 
-describe('Rule 5: consent and the opinion', () => {
+describe('Rule 5: consent and the opinion (ETS 112 Art 3(1)(d) and Art 7(1); 2008/909 Art 6(1)–(4); the lease treaties)', () => {
   it('ETS 112 requires consent: no certificate before it is recorded', () => {
     const s = belgiumToAlbania();
     const c = commandsOf(s);
@@ -235,7 +248,7 @@ describe('Rule 5: consent and the opinion', () => {
   });
 });
 
-describe('Rule 6: both states agree; one case and one receiving state at a time', () => {
+describe('Rule 6: both states agree; one case and one receiving state at a time (ETS 112 Art 3(1)(f); 2008/909 Art 4 and Art 12)', () => {
   it('a second open case for the same inmate is refused', () => {
     const s = belgiumToAlbania();
     given([], contextOf(s, { activeTransferId: '11111111-1111-4111-8111-111111111111' })).when(commandsOf(s).request())
@@ -350,7 +363,7 @@ describe('In flight is not "not found" (docs/adr/0012-not-yet-known-here.md)', (
   });
 });
 
-describe('Rule 7: deadlines of 2008/909', () => {
+describe('Rule 7: deadlines of 2008/909 (Art 12(2)–(3), Art 15(1)–(2))', () => {
   const s = belgiumToNetherlands();
   const c = commandsOf(s);
   const ctx = contextOf(s);
@@ -443,7 +456,7 @@ describe('Rule 7: deadlines of 2008/909', () => {
   });
 });
 
-describe('Rule 8: adaptation of the sentence', () => {
+describe('Rule 8: adaptation of the sentence (ETS 112 Art 10(2), Art 11(1)(b)–(d); 2008/909 Art 8(3)–(4), Art 17(2))', () => {
   const s = belgiumToAlbania();
   const c = commandsOf(s);
   const ctx = contextOf(s);
@@ -481,7 +494,7 @@ describe('Rule 8: adaptation of the sentence', () => {
   });
 });
 
-describe('Rule 9: lease eligibility (Denmark–Kosovo)', () => {
+describe('Rule 9: lease eligibility (the Denmark–Kosovo lease treaty 2022)', () => {
   const s = denmarkToKosovo();
   const c = commandsOf(s);
 
@@ -590,7 +603,7 @@ describe('the place at the receiving facility', () => {
   });
 });
 
-describe('Rules 10 to 12: the hand-over is two-sided; custody passes on receipt', () => {
+describe('Rules 10 to 12: the hand-over is two-sided; custody passes on receipt (the project\'s rules of evidence, on the acts of 2008/909 Art 15; ETS 112 Art 8; 2008/909 Art 22)', () => {
   const s = belgiumToAlbania();
   const c = commandsOf(s);
   const ctx = contextOf(s);
@@ -626,7 +639,7 @@ describe('Rules 10 to 12: the hand-over is two-sided; custody passes on receipt'
   });
 });
 
-describe('Rule 13: the facility reports the admission and the case is complete', () => {
+describe('Rule 13: the facility reports the admission and the case is complete (ETS 112 Art 15; 2008/909 Art 21)', () => {
   const s = belgiumToAlbania();
   const c = commandsOf(s);
   const ctx = contextOf(s);

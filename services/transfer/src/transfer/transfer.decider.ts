@@ -3,7 +3,7 @@ import {
   type TransferEvent, type TransferEventType, type EventPayload, notYetKnownHere, reject, rejectionOf,
 } from '@custody/contracts';
 import {
-  agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
+  agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, checkTimeLeft, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
   evaluateCase, findLegalBasis, transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RecordingClock,
   type RuleCode, type Step, type TimeProblem, type Verdict,
 } from '@custody/legal';
@@ -134,6 +134,20 @@ function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate
     // Rule 3, ETS 112 Art 3(2): each state's own answer; agreed once both agreed.
     shortTimeLeftAnswers: state.agreements?.['time-left-below-minimum'] ?? {},
   };
+}
+
+/**
+ * Rule 3, ETS 112 Art 3(2): a state may still answer after the certificate, and its refusal is the
+ * states' refusal. Where less than six months were left on the day of the certificate (the day its
+ * check counted from), a refusal recorded since stops the recognition; the verdict says which state
+ * refused. Undefined when no state refused, or when the time left never needed the agreement.
+ */
+function agreementWithdrawn(state: TransferState, context: DecisionContext, occurredAt: string): Verdict | undefined {
+  const answers = state.agreements?.['time-left-below-minimum'];
+  if (answers?.sending !== 'refused' && answers?.receiving !== 'refused') return undefined;
+  const certificateDay = dayOf(state.dates?.['certificate-issue'] ?? occurredAt);
+  const verdict = checkTimeLeft(caseFacts(state, requireInmate(context), certificateDay));
+  return verdict.outcome === 'not-met' ? verdict : undefined;
 }
 
 /**
@@ -335,6 +349,8 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
       if (decision === 'refused') {
         return [event('ReceivingStateDecisionRecorded', recorded), ...compensate(state, `The receiving state refused: ${refusalGround}.`)];
       }
+      const withdrawn = agreementWithdrawn(state, context, occurredAt);
+      if (withdrawn) throw rejectVerdict(withdrawn);
       if (adaptedSentence) {
         // Rule 8: never harsher, never a fine, all time served deducted (pre-trial included).
         const inmate = requireInmate(context);
