@@ -4,6 +4,7 @@ import { contractDecoder, TopicNames } from '@custody/messaging';
 import { PersonAccessLogModule } from './access-log/person-access-log.module';
 import type { AuditConfig } from './config';
 import { FindingsModule } from './findings/findings.module';
+import { keepingEventSignatures } from './ledger/event-signatures';
 import { LEDGER_TOPICS } from './ledger/ledger.consumer';
 import { LedgerModule } from './ledger/ledger.module';
 import { auditStore } from './store/store.module';
@@ -13,10 +14,12 @@ import { WebModule } from './web/web.module';
 @Module({})
 export class AppModule {
   static forConfig(config: AuditConfig): DynamicModule {
+    const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
     const messaging = {
       consumed: LEDGER_TOPICS,
       produced: [TOPICS.auditFindings, TOPICS.auditCheckpoints, ...LEDGER_TOPICS.map((t) => `${t}.dlq`)],
-      decoder: contractDecoder(new TopicNames(config.KAFKA_TOPIC_PREFIX)),
+      // Each event's signature is kept in the ledger beside it (docs/adr/0013-signed-events.md).
+      decoder: keepingEventSignatures(contractDecoder(names), names),
     };
     return {
       module: AppModule,

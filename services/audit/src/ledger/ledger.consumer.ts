@@ -1,9 +1,10 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { canonicalJson, messagesOnTopic, type StreamPosition, TOPICS } from '@custody/contracts';
+import { messagesOnTopic, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { toUnchainedEntry, type LedgerEvent } from './entry';
+import { sameLedgerEvent, toLedgerEvent, toUnchainedEntry } from './entry';
+import { signatureRecordOf } from './event-signatures';
 import { LedgerRepository } from './ledger.repository';
 
 /** The topics the ledger records: every `custody.*.events` topic of the contract. */
@@ -11,41 +12,6 @@ export const LEDGER_TOPICS = [TOPICS.intakeEvents, TOPICS.transferEvents, TOPICS
 
 /** Every event type on those topics, from the catalogue (a type added there is recorded too). */
 export const LEDGER_EVENT_TYPES: readonly string[] = LEDGER_TOPICS.flatMap((topic) => messagesOnTopic(topic));
-
-/** The event as the ledger keeps it: the decoded envelope, with the time the ledger received it as a fallback. */
-export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEvent {
-  const actor = event.extensions.actor as Record<string, unknown> | undefined;
-  const source = event.extensions.source as string | undefined;
-  const stream = event.extensions.stream as StreamPosition | undefined;
-  return {
-    id: event.id,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    subject: event.subject,
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt ?? receivedAt,
-    source,
-    correlationId: event.correlationId,
-    causationId: event.causationId,
-    actor,
-    data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
-    // Hashed with the rest: the place of each event in its stream is evidence too.
-    ...(stream ? { stream: stream.name, streamRevision: stream.revision, ...(stream.previous === undefined ? {} : { streamPrevious: stream.previous }) } : {}),
-  };
-}
-
-/**
- * Whether the body the ledger holds and the body received are the same event. When the message
- * did not carry its recorded time, the ledger put the time it received it there: that field is
- * then left out of the comparison (a redelivery is received at another time).
- */
-export function sameLedgerEvent(held: string, received: string, receivedCarriedRecordedAt: boolean): boolean {
-  if (held === received) return true;
-  if (receivedCarriedRecordedAt) return false;
-  const { recordedAt: _held, ...heldRest } = JSON.parse(held) as Record<string, unknown>;
-  const { recordedAt: _received, ...receivedRest } = JSON.parse(received) as Record<string, unknown>;
-  return canonicalJson(heldRest) === canonicalJson(receivedRest);
-}
 
 /**
  * Kafka in: writes each event of the three events topics as an unchained ledger entry, in the
@@ -60,7 +26,8 @@ export class LedgerConsumer {
   constructor(private readonly ledger: LedgerRepository) {}
 
   async record(event: DecodedEvent, { tx }: HandlerContext<PostgresTransaction>): Promise<void> {
-    const entry = toUnchainedEntry(toLedgerEvent(event, new Date().toISOString()));
+    // The publisher's signature is kept beside the entry, so that verify can check it again (docs/adr/0013-signed-events.md).
+    const entry = toUnchainedEntry(toLedgerEvent(event, new Date().toISOString()), signatureRecordOf(event));
     const outcome = await this.ledger.recordPending((sql, params) => tx.query(sql, params), entry, (held, received) => sameLedgerEvent(held, received, event.recordedAt !== undefined));
     if (outcome === 'conflict') {
       this.logger.error(

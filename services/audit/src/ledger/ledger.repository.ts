@@ -23,9 +23,10 @@ interface EntryRow {
   prev_hash: string | null;
   subject_prev_hash: string | null;
   hash: string;
+  signature: string | null;
 }
 
-const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash';
+const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature';
 
 function toEntry(row: EntryRow): LedgerEntry {
   return {
@@ -37,6 +38,7 @@ function toEntry(row: EntryRow): LedgerEntry {
     prevHash: row.prev_hash,
     subjectPrevHash: row.subject_prev_hash,
     hash: row.hash,
+    signature: row.signature,
   };
 }
 
@@ -61,7 +63,11 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers;
  * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer);
  * - `ledger_id_conflicts` (version 2): events whose id the ledger already holds with another body,
- *   kept aside, never chained: each is an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md).
+ *   kept aside, never chained: each is an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md);
+ * - `signature` of `ledger_pending` and `ledger` (version 3): the publisher's signature of the event
+ *   as received, with the message it covers (canonical JSON of an EventSignatureRecord), null for an
+ *   event that came unsigned; an entry that holds one is of version 2, its hash covering it
+ *   (docs/adr/0013-signed-events.md). Entries chained before stay as they were (null, version 1).
  * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
  * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
@@ -117,6 +123,9 @@ export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chai
         PRIMARY KEY (event_id, body_hash)
       );
       CREATE INDEX ledger_id_conflicts_by_subject ON ${s}.ledger_id_conflicts (subject);
+      `], ['the publisher\'s signature of each event', (s) => `
+      ALTER TABLE ${s}.ledger_pending ADD COLUMN signature text;
+      ALTER TABLE ${s}.ledger ADD COLUMN signature text;
       `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
@@ -148,10 +157,10 @@ export class LedgerRepository {
     sameEvent: (held: string, received: string) => boolean = (held, received) => held === received,
   ): Promise<'recorded' | 'redelivery' | 'conflict'> {
     const inserted = await query(
-      `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body)
-       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
+      `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body, signature)
+       SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
        ON CONFLICT (event_id) DO NOTHING`,
-      [entry.eventId, entry.subject, entry.inmateId, entry.body],
+      [entry.eventId, entry.subject, entry.inmateId, entry.body, entry.signature ?? null],
     );
     if (inserted.rowCount !== 0) return 'recorded';
     const held = (await query(
