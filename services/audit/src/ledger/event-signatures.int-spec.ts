@@ -1,28 +1,16 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
-import { eventKeyId, EventSigner } from '@custody/security';
 import { eventually } from '@custody/testing';
 import { run } from '../cli/cli';
 import { belgiumToAlbania } from '../testing/history';
+import { serviceKey } from '../testing/signed-events';
 import { startTestAudit, type TestAudit } from '../testing/test-app';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
 import { entryHashInput } from './entry';
-
-/** A service's event-signing key pair, generated for the test (docs/adr/0013-signed-events.md). */
-function serviceKey(service: string) {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const kid = eventKeyId(service, publicKey);
-  return {
-    service, kid, signer: new EventSigner(kid, privateKey),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    entry: { service, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-  };
-}
 
 /**
  * The audit service with EVENT_SIGNATURES=required and the three publishers' keys: the ledger keeps

@@ -1,53 +1,19 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { findMessage, toKafkaMessage, TOPICS, type OutgoingKafkaMessage } from '@custody/contracts';
-import { contractDecoder, TopicNames, type InboundMessage } from '@custody/messaging';
-import { eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
+import { TOPICS } from '@custody/contracts';
+import { EventSignatureVerifier } from '@custody/security';
 import { belgiumToAlbania } from '../testing/history';
-import { chain, entryHashInput, toLedgerEvent, toUnchainedEntry, type LedgerEntry, type LedgerEvent } from './entry';
-import { checkEntrySignature, exportedPublisherKeys, keepingEventSignatures, signatureRecordOf, SignatureTally } from './event-signatures';
+import { messageOf, serviceKey, unchainedEntries, unchainedOf } from '../testing/signed-events';
+import { chain, entryHashInput, type LedgerEntry, type LedgerEvent } from './entry';
+import { checkEntrySignature, exportedPublisherKeys, SignatureTally } from './event-signatures';
 import { verifyLedger } from './verify';
-
-/** A service's event-signing key pair, made for the test. */
-function serviceKey(service: string) {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const kid = eventKeyId(service, publicKey);
-  return { service, kid, key: publicKey, signer: new EventSigner(kid, privateKey) };
-}
 
 const intake = serviceKey('intake');
 const transfer = serviceKey('transfer');
 const custody = serviceKey('custody');
 const publishers = [intake, transfer, custody].map(({ service, kid, key }) => ({ service, kid, key }));
-const PREFIX = 'run-1.';
-const names = new TopicNames(PREFIX);
-const decoder = keepingEventSignatures(contractDecoder(names), names);
+const signers = { intake: intake.signer, transfer: transfer.signer, custody: custody.signer };
 
-const messageOf = (event: LedgerEvent): OutgoingKafkaMessage =>
-  toKafkaMessage({ id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata: { correlationId: event.correlationId!, occurredAt: event.occurredAt }, recordedAt: event.recordedAt });
-
-const inbound = (topic: string, message: OutgoingKafkaMessage): InboundMessage => ({
-  topic: names.physical(topic), partition: 0, offset: '0', key: Buffer.from(message.key), value: Buffer.from(message.value),
-  headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, Buffer.from(String(value))])),
-});
-
-/** The entries the ledger's consumer writes for the events, each topic's events signed as one batch by its publisher (unsigned when `signed` is false). */
-function ledgerOf(events: LedgerEvent[], signed = true): LedgerEntry[] {
-  const byTopic = new Map<string, OutgoingKafkaMessage[]>();
-  const placed = events.map((event) => {
-    const topic = findMessage(event.type)!.topic;
-    const ofTopic = byTopic.get(topic) ?? [];
-    byTopic.set(topic, [...ofTopic, messageOf(event)]);
-    return { topic, index: ofTopic.length };
-  });
-  const signers: Record<string, EventSigner> = { [TOPICS.intakeEvents]: intake.signer, [TOPICS.transferEvents]: transfer.signer, [TOPICS.facilityEvents]: custody.signer };
-  for (const [topic, messages] of byTopic) byTopic.set(topic, signed ? signers[topic].signedBatch(messages) : messages);
-  const unchained = placed.map(({ topic, index }) => {
-    const decoded = decoder.decode(inbound(topic, byTopic.get(topic)![index]));
-    if (!decoded.ok) throw new Error(decoded.failure.reason);
-    return toUnchainedEntry(toLedgerEvent(decoded.event, '2026-12-01T00:00:00Z'), signatureRecordOf(decoded.event));
-  });
-  return chain(unchained, { size: 0, hash: null }, new Map());
-}
+/** The entries the ledger's consumer writes for the events, chained: each topic's events signed as one batch by its publisher (unsigned when `signed` is false). */
+const ledgerOf = (events: LedgerEvent[], signed = true): LedgerEntry[] => chain(unchainedEntries(events, signed ? signers : undefined), { size: 0, hash: null }, new Map());
 
 describe('event signatures in the ledger (docs/adr/0013-signed-events.md)', () => {
   const verifier = () => new EventSignatureVerifier(publishers);
@@ -87,9 +53,7 @@ describe('event signatures in the ledger (docs/adr/0013-signed-events.md)', () =
     expect(checkEntrySignature(entry, withoutIntake)).toMatchObject({ status: 'invalid', reason: expect.stringContaining(`${intake.kid} is not a configured publisher key`) });
     // Custody's key over an event of intake's topic: a valid signature, by the wrong service.
     const forged = custody.signer.signedBatch([messageOf(belgiumToAlbania().events[0])])[0];
-    const decoded = decoder.decode(inbound(TOPICS.intakeEvents, forged));
-    if (!decoded.ok) throw new Error(decoded.failure.reason);
-    const [forgedEntry] = chain([toUnchainedEntry(toLedgerEvent(decoded.event, '2026-12-01T00:00:00Z'), signatureRecordOf(decoded.event))], { size: 0, hash: null }, new Map());
+    const [forgedEntry] = chain([unchainedOf(TOPICS.intakeEvents, forged)], { size: 0, hash: null }, new Map());
     expect(checkEntrySignature(forgedEntry, verifier())).toMatchObject({ status: 'invalid', reason: expect.stringContaining('signed by custody') });
   });
 
