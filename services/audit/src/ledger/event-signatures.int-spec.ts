@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
-import { eventually } from '@custody/testing';
+import { eventually, testKafka } from '@custody/testing';
 import { run } from '../cli/cli';
 import { belgiumToAlbania } from '../testing/history';
-import { serviceKey } from '../testing/signed-events';
+import { FindingsRepository } from '../findings/findings.repository';
+import { messageOf, serviceKey } from '../testing/signed-events';
 import { startTestAudit, type TestAudit } from '../testing/test-app';
 import { AuditLedger } from './audit-ledger';
 import { CheckpointService } from './checkpoint.service';
@@ -46,7 +48,9 @@ describe('the ledger keeps each event\'s signature; verify checks them online an
   }
 
   beforeAll(async () => {
-    audit = await startTestAudit('audit_event_signatures', { EVENT_SIGNING_KEY: auditKey.privateKeyPem, EVENT_PUBLISHER_KEYS: publisherKeys });
+    audit = await startTestAudit('audit_event_signatures', {
+      EVENT_SIGNING_KEY: auditKey.privateKeyPem, EVENT_PUBLISHER_KEYS: publisherKeys, INVARIANT_GRACE_PERIOD_MS: 600_000, INVARIANT_CHECK_INTERVAL_MS: 50,
+    });
     expect(audit.config.EVENT_SIGNATURES).toBe('required');
     dir = await mkdtemp(join(tmpdir(), 'custody-audit-signatures-'));
     await audit.publish(person.events, { intake: intake.signer, transfer: transfer.signer, custody: custody.signer });
@@ -140,5 +144,44 @@ describe('the ledger keeps each event\'s signature; verify checks them online an
     expect(result.signatures).toMatchObject({ valid: 5, invalid: 1, entries: [{ position: entry.position, eventId: entry.eventId, status: 'invalid' }] });
     const table = await offline('verify', '--file', tampered, '--checkpoint', checkpointFile, ...ledgerKey, '--publisher-keys', publisherKeys);
     expect(table.stdout).toMatch(new RegExp(`${at + 1}\\s+${entry.position}\\s+${entry.eventId}\\s+the event's signature does not hold`));
+  });
+
+  it('a forged event dead-lettered as EVENT_SIGNATURE_INVALID raises an event-signatures-valid finding of the person it names; the ledger is unchanged', async () => {
+    // A CustodyReceived about the person on the transfer service's topic, signed with custody's key, then one unsigned.
+    const received = person.events.find((e) => e.type === 'CustodyReceived')!;
+    const forged = { ...received, id: randomUUID(), occurredAt: '2026-04-15T09:00:00Z', recordedAt: '2026-04-15T09:00:00Z' };
+    const unsigned = { ...forged, id: randomUUID() };
+    const topic = `${audit.config.KAFKA_TOPIC_PREFIX}${TOPICS.transferEvents}`;
+    await audit.producer.send({ topic, acks: -1, messages: [custody.signer.signedBatch([messageOf(forged)])[0], messageOf(unsigned)] });
+
+    const findings = new FindingsRepository(audit.schema.pool, audit.schema.schema);
+    const raised = await eventually(async () => {
+      const found = (await findings.list({ inmateId: person.inmateId })).filter((f) => f.invariant === 'event-signatures-valid');
+      return found.length === 2 ? found : undefined;
+    }, { timeoutMs: 60_000, message: 'two event-signatures-valid findings' });
+    const of = (id: string) => raised.find((f) => f.evidenceEventIds.includes(id))!;
+    expect(of(forged.id)).toMatchObject({ status: 'open', inmateId: person.inmateId, evidenceEventIds: [forged.id] });
+    expect(of(forged.id).description).toMatch(new RegExp(`^EVENT_SIGNATURE_INVALID: CustodyReceived ${forged.id} on ${TOPICS.transferEvents.replace(/\./g, '\\.')} `));
+    expect(of(forged.id).description).toContain(`signed with key ${custody.kid}`);
+    expect(of(forged.id).description).toContain('signed by custody');
+    expect(of(unsigned.id).description).toContain('carries no signature');
+
+    // Both set aside in the topic's dead letters, neither in the ledger; it still verifies, every signature holding; the metric counts both.
+    const { rows } = await audit.schema.pool.query(`SELECT 1 FROM "${audit.schema.schema}".ledger WHERE event_id = ANY($1::uuid[]) UNION ALL SELECT 1 FROM "${audit.schema.schema}".ledger_pending WHERE event_id = ANY($1::uuid[])`, [[forged.id, unsigned.id]]);
+    expect(rows).toEqual([]);
+    expect(await audit.app.get(AuditLedger).verify()).toMatchObject({ isIntact: true, checked: person.events.length, signatures: { valid: person.events.length, invalid: 0 } });
+    const admin = testKafka('admin').admin();
+    await admin.connect();
+    try {
+      const dlq = await eventually(async () => {
+        const count = (await admin.fetchTopicOffsets(`${topic}.dlq`)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+        return count === 2 ? count : undefined;
+      }, { timeoutMs: 30_000, message: 'two dead letters' });
+      expect(dlq).toBe(2);
+    } finally {
+      await admin.disconnect();
+    }
+    const metrics = (await request(audit.app.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^custody_audit_event_signatures_refused(\{[^}]*\})? 2$/m);
   });
 });

@@ -1,10 +1,11 @@
 import { createPublicKey } from 'node:crypto';
 import { canonicalJson, findUpcaster, TOPIC_PUBLISHERS, type Topic } from '@custody/contracts';
-import { contractDecoder, TopicNames, type DecodedEvent, type InboundMessage, type MessageDecoder } from '@custody/messaging';
+import { contractDecoder, TopicNames, type DecodedEvent, type DecodeFailure, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 import {
-  coveredByEventSignature, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_PATH_HEADER, EventSignatureVerifier, type PublisherKey,
+  coveredByEventSignature, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_INVALID, EVENT_SIGNATURE_PATH_HEADER, EventSignatureVerifier, type PublisherKey,
 } from '@custody/security';
 import { toLedgerEvent, type EventSignatureRecord, type LedgerEntry, type LedgerEvent } from './entry';
+import type { SignatureRefusal } from './ledger.repository';
 
 /**
  * The publishers' signatures in the ledger (docs/adr/0013-signed-events.md, "The ledger keeps each
@@ -73,6 +74,52 @@ export function keepingEventSignatures(inner: MessageDecoder, names: TopicNames)
 /** The signature record the decoder left with an event; null when it came unsigned. */
 export function signatureRecordOf(event: DecodedEvent): EventSignatureRecord | null {
   return (event.extensions[RECORD] as EventSignatureRecord | undefined) ?? null;
+}
+
+/**
+ * The audit service's own record of an event its consumer refused for its signature: handed to
+ * the ledger's consumer through the inbox before the message is set aside, so that the refusal
+ * raises a finding (docs/adr/0013-signed-events.md). Not an event of the contract: it never
+ * leaves the service.
+ */
+export const EVENT_SIGNATURE_REFUSED = 'EventSignatureRefused';
+
+/** A header's text (the first value of a repeated one), at most `max` characters. */
+function headerText(message: InboundMessage, name: string, max = 200): string | null {
+  const raw = message.headers[name];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  return first === undefined ? null : text(first).slice(0, max);
+}
+
+/**
+ * The event recording a refusal EVENT_SIGNATURE_INVALID of a message of the ledger's topics
+ * (ServiceMessaging.recordRefusal); undefined for any other refusal. Its id is its place on the
+ * topic, so that the same message read again is recorded once.
+ */
+export function signatureRefusalOf(message: InboundMessage, failure: DecodeFailure, names: TopicNames, at: () => string = () => new Date().toISOString()): DecodedEvent | undefined {
+  if (failure.code !== EVENT_SIGNATURE_INVALID) return undefined;
+  const signature = headerText(message, EVENT_SIGNATURE_HEADER, 10_000);
+  const subject = headerText(message, 'ce_subject');
+  const refusal: SignatureRefusal = {
+    topic: names.logical(message.topic),
+    partition: message.partition,
+    offset: message.offset,
+    eventId: headerText(message, 'ce_id'),
+    type: headerText(message, 'ce_type'),
+    source: headerText(message, 'ce_source'),
+    subject: subject && /^(inmate|facility)\//i.test(subject) ? subject.toLowerCase() : subject,
+    kid: signature ? kidOf(signature).slice(0, 200) || null : null,
+    reason: failure.reason.slice(0, 2_000),
+  };
+  return {
+    id: `${EVENT_SIGNATURE_REFUSED}:${refusal.topic}:${refusal.partition}:${refusal.offset}`,
+    type: EVENT_SIGNATURE_REFUSED,
+    schemaVersion: 1,
+    subject: refusal.subject ?? '',
+    data: refusal,
+    occurredAt: at(),
+    extensions: { source: 'audit' },
+  };
 }
 
 /** What the check of an entry's stored signature found. */

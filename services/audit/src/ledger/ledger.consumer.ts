@@ -4,8 +4,8 @@ import { messagesOnTopic, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { sameLedgerEvent, toLedgerEvent, toUnchainedEntry } from './entry';
-import { signatureRecordOf } from './event-signatures';
-import { LedgerRepository } from './ledger.repository';
+import { EVENT_SIGNATURE_REFUSED, signatureRecordOf } from './event-signatures';
+import { LedgerRepository, type SignatureRefusal } from './ledger.repository';
 
 /** The topics the ledger records: every `custody.*.events` topic of the contract. */
 export const LEDGER_TOPICS = [TOPICS.intakeEvents, TOPICS.transferEvents, TOPICS.facilityEvents] as const;
@@ -33,6 +33,23 @@ export class LedgerConsumer {
       this.logger.error(
         `EVENT_ID_CONFLICT: event ${event.id} (${event.type}, ${event.subject}) from ${String(event.extensions.source ?? '(no ce_source)')} has an id the ledger already holds with other content; ` +
           'kept aside in ledger_id_conflicts, not chained; a finding (invariant event-ids-unique) is raised',
+      );
+    }
+  }
+
+  /**
+   * An event of the ledger's topics refused for its signature (EVENT_SIGNATURE_INVALID), as the
+   * decoder recorded it before the message is set aside: never chained, kept in
+   * ledger_signature_refusals, logged at error, and raised as an event-signatures-valid finding of
+   * the person or facility it names (docs/adr/0013-signed-events.md).
+   */
+  @EventPattern(EVENT_SIGNATURE_REFUSED)
+  async onEventSignatureRefused(@Payload() event: DecodedEvent, @Ctx() { tx }: HandlerContext<PostgresTransaction>): Promise<void> {
+    const refusal = event.data as SignatureRefusal;
+    if (await this.ledger.recordSignatureRefusal((sql, params) => tx.query(sql, params), refusal)) {
+      this.logger.error(
+        `EVENT_SIGNATURE_INVALID: ${refusal.type ?? '(no ce_type)'} ${refusal.eventId ?? '(no ce_id)'} on ${refusal.topic} (partition ${refusal.partition}, offset ${refusal.offset}), ` +
+          `claiming to come from ${refusal.source ?? '(no ce_source)'}${refusal.kid ? `, signed with key ${refusal.kid}` : ''}: ${refusal.reason}; not recorded in the ledger, set aside in ${refusal.topic}.dlq, raised as a finding`,
       );
     }
   }
