@@ -75,7 +75,7 @@ async function load(pool: Pool, schema: string, from: number, count: number, hea
         events.push(event(other, n));
       }
     }
-    const entries: LedgerEntry[] = chain(events.map(toUnchainedEntry), head, heads);
+    const entries: LedgerEntry[] = chain(events.map((e) => toUnchainedEntry(e)), head, heads);
     head.size += entries.length;
     head.hash = entries[entries.length - 1].hash;
     entries.forEach((e) => frontier.append(e.hash));

@@ -124,7 +124,9 @@ console.log('event-signing keys: .infra/event-signing-keys/<service>.pem; their 
   auditUrl.pathname = '/audit';
   if (auditUrl.password) auditUrl.password = 'PASSWORD'; // not printed in the log
   const trust = process.env.AUDIT_SIGNING_KEY ? '' : ` AUDIT_TRUSTED_KEYS="$(cat ${auditTrustedKeysFile})"`;
-  console.log(`custody-audit: DATABASE_URL=${auditUrl}${trust} npm exec --prefix ${root} -- custody-audit verify`);
+  // It checks each entry's event signature with the services' public keys only when given them too.
+  const publishers = ` EVENT_PUBLISHER_KEYS="$(cat ${join(root, '.infra', 'event-publisher-keys.json')})"`;
+  console.log(`custody-audit: DATABASE_URL=${auditUrl}${trust}${publishers} npm exec --prefix ${root} -- custody-audit verify`);
 }
 
 let stopping = false;

@@ -50,6 +50,7 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
           AUDIT_DATABASE_URL: stack.databaseUrl,
           AUDIT_DATABASE_SCHEMA: stack.schemas.audit,
           AUDIT_TRUSTED_KEYS: JSON.stringify([{ keyId: `e2e-${stack.id}`, publicKeyPem: stack.auditPublicKeyPem }]),
+          EVENT_PUBLISHER_KEYS: stack.eventPublisherKeys,
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +117,8 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
       inmateId,
       verdict: expect.stringMatching(/^INTACT: \d+ entries of /),
       completeness: expect.stringMatching(/^COMPLETE: no revision missing/),
+      // Every entry's event signature holds, checked offline with the services' keys.
+      signatures: expect.stringMatching(/^SIGNED: (\d+) of \1 entries hold their publisher's signature/),
     });
     // The CLI recorded the export in the access log, with its purpose and recipient.
     const { rows } = await stack.pool.query(

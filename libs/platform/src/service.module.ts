@@ -4,7 +4,8 @@ import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import {
-  contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames, type MessageDecoder, type MessagingOptions,
+  contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames,
+  type DecodedEvent, type DecodeFailure, type InboundMessage, type MessageDecoder, type MessagingOptions,
 } from '@custody/messaging';
 import { eventSignatures, SecurityModule, type EventSignatures } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
@@ -31,6 +32,13 @@ export interface ServiceMessaging {
   decoder: MessageDecoder;
   /** Messages per consumer transaction (the consumer's default when absent). */
   transactionBatchSize?: number;
+  /**
+   * An event that records a refusal of the consumer's decoder (after every check, the event
+   * signatures' included), or undefined to only set the message aside. The consumer hands it to
+   * the handler of its type, through the inbox, before it dead-letters the message: the audit
+   * service raises a finding of each event refused for its signature (docs/adr/0013-signed-events.md).
+   */
+  recordRefusal?: (message: InboundMessage, failure: DecodeFailure) => DecodedEvent | undefined;
 }
 
 export interface ServiceModuleOptions<C extends ServiceConfig> {
@@ -85,7 +93,22 @@ function signedMessaging(name: string, config: ServiceConfig, messaging: Service
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const signatures = eventSignatures(config, name, names);
   const consumed = messaging.consumed.map((topic) => names.physical(topic));
-  return { ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}), consumed, decoder: signatures.decoder(messaging.decoder, consumed) };
+  const verified = signatures.decoder(messaging.decoder, consumed);
+  const decoder = messaging.recordRefusal ? recordingRefusals(verified, messaging.recordRefusal) : verified;
+  return { ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}), consumed, decoder };
+}
+
+/** `decoder`, whose refusals without an answer of their own carry the event `record` makes of them (ServiceMessaging.recordRefusal). */
+function recordingRefusals(decoder: MessageDecoder, record: NonNullable<ServiceMessaging['recordRefusal']>): MessageDecoder {
+  return {
+    ...decoder,
+    decode(message) {
+      const decoded = decoder.decode(message);
+      if (decoded.ok || decoded.answer) return decoded;
+      const answer = record(message, decoded.failure);
+      return answer ? { ...decoded, answer } : decoded;
+    },
+  };
 }
 
 /** The relay of the store's events and the consumer with its inbox, from the service's declaration. */

@@ -37,8 +37,11 @@ export interface SignableMessage {
   headers: IHeaders | undefined;
 }
 
-/** Whether a header is covered by the signature: every CloudEvents header (ce_*) but the signature and its path, and content-type. */
-function covered(name: string): boolean {
+/**
+ * Whether a header is covered by the signature: every CloudEvents header (ce_*) but the signature
+ * and its path, and content-type. The audit ledger keeps these headers with each signature.
+ */
+export function coveredByEventSignature(name: string): boolean {
   const lower = name.toLowerCase();
   return (lower.startsWith('ce_') && lower !== EVENT_SIGNATURE_HEADER && lower !== EVENT_SIGNATURE_PATH_HEADER) || lower === 'content-type';
 }
@@ -56,7 +59,7 @@ const text = (value: Buffer | string | null | undefined): string | null =>
 export function eventSigningInput(message: SignableMessage): Buffer {
   const headers: Array<[string, Array<string | null>]> = [];
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!covered(name) || value === undefined) continue;
+    if (!coveredByEventSignature(name) || value === undefined) continue;
     headers.push([name, (Array.isArray(value) ? value : [value]).map((v) => text(v as Buffer | string))]);
   }
   headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

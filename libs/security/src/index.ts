@@ -21,7 +21,7 @@ export type { CommandRights, HeldSignerKey, SignatureCheck, SignatureRefusalCode
 export { JwksSignerKeys, signingKeysOf } from './jwks-signers';
 // Kafka: the services' signatures of the events they publish (docs/adr/0013-signed-events.md).
 export {
-  EVENT_BATCH_SIGNATURE_TYPE, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_INVALID, EVENT_SIGNATURE_PATH_HEADER, eventKeyId, EventSignatureVerifier, eventSignatures, EventSigner, eventSigningInput, parsePublisherKeys, signedEventDecoder,
+  coveredByEventSignature, EVENT_BATCH_SIGNATURE_TYPE, EVENT_SIGNATURE_HEADER, EVENT_SIGNATURE_INVALID, EVENT_SIGNATURE_PATH_HEADER, eventKeyId, EventSignatureVerifier, eventSignatures, EventSigner, eventSigningInput, parsePublisherKeys, signedEventDecoder,
 } from './event-signatures';
 export type { EventSignatureCheck, EventSignatures, EventSignatureSettings, PublisherKey, SignableMessage } from './event-signatures';
 export type { JwksSigners, JwksSourceStatus } from './jwks-signers';

@@ -17,6 +17,11 @@ export function createApp(config: AuditConfig, options: { logger?: false } = {})
         sql: `SELECT count(*)::int AS value FROM ${schema}.ledger_id_conflicts`,
       },
       {
+        name: 'custody_audit_event_signatures_refused',
+        help: 'Events of the ledger\'s topics refused for their signature (EVENT_SIGNATURE_INVALID, kept in ledger_signature_refusals, each an event-signatures-valid finding of the person or facility it names); any is an alarm',
+        sql: `SELECT count(*)::int AS value FROM ${schema}.ledger_signature_refusals`,
+      },
+      {
         name: 'custody_audit_events_missing',
         help: 'Open EVENT_MISSING findings (invariant history-complete): revisions of recorded streams that never reached the ledger',
         sql: `SELECT count(*)::int AS value FROM ${schema}.findings WHERE status = 'open' AND invariant = 'history-complete'`,

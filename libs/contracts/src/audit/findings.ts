@@ -14,6 +14,7 @@ export const INVARIANTS = [
   'history-complete', // no event of a recorded stream missing: an EVENT_MISSING finding names the stream and the revision (docs/architecture.md, "Completeness")
   'event-ids-unique', // no event id recorded twice with other content: an EVENT_ID_CONFLICT finding names the id and both senders (docs/adr/0014-namespaced-event-ids.md)
   'recorded-in-time', // Rule 17: an act recorded more than COMMAND_LATE_RECORDING_DAYS after it happened is listed, with the reason its recording service kept
+  'event-signatures-valid', // no event on a service's topic without its publisher's valid signature: an EVENT_SIGNATURE_INVALID finding names the refused event, its claimed source and signer (docs/adr/0013-signed-events.md)
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 

@@ -4,10 +4,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isInstant } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
+import { parsePublisherKeys, type PublisherKey } from '@custody/security';
 import { Pool } from 'pg';
 import { AuditLedger, type HistoryReport } from '../ledger/audit-ledger';
 import { loadPublicKey, parseTrustedKeys, type Checkpoint } from '../ledger/checkpoint';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { namedKeyIds } from '../ledger/event-signatures';
 import { formatExport, parseExport, timelineOfExport, verifyExport } from '../ledger/offline';
 import { FindingsRepository } from '../findings/findings.repository';
 import { rebuildFindings, stateDigest } from '../findings/state-digest';
@@ -25,7 +27,7 @@ export interface CliIo {
 /** A request the CLI cannot carry out as asked: the message says what to give instead. */
 class UsageError extends Error {}
 
-/** Exit codes: 0 done (verify: intact and complete), 1 verify found a break or a history that misses events, 2 usage or operational error. */
+/** Exit codes: 0 done (verify: intact and complete), 1 verify found a break, a history that misses events or an event signature that does not hold, 2 usage or operational error. */
 export const EXIT = { ok: 0, broken: 1, error: 2 } as const;
 
 /** The audit service's database as `npm run dev` creates it (one database per service on the local server). */
@@ -100,12 +102,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return keys;
   };
 
+  /**
+   * The publishers' public keys that the entries' event signatures are checked with
+   * (EVENT_PUBLISHER_KEYS, --publisher-keys): from the auditor, never from the ledger's database.
+   */
+  const publisherKeys = (): PublisherKey[] => {
+    try {
+      return parsePublisherKeys(program.opts<{ publisherKeys: string }>().publisherKeys);
+    } catch (error) {
+      throw new UsageError(`--publisher-keys (EVENT_PUBLISHER_KEYS): ${(error as Error).message}`);
+    }
+  };
+
   const online = async (publicKeyFiles: string[] = []): Promise<AuditLedger> => {
     const options = program.opts<{ databaseUrl: string; schema: string }>();
     const trusted = await trustedKeys(publicKeyFiles);
+    const publishers = publisherKeys();
     pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
     store = new PostgresEventStore({ connection: pool, schema: options.schema });
-    return new AuditLedger(new LedgerRepository(pool, options.schema), store, trusted);
+    return new AuditLedger(new LedgerRepository(pool, options.schema), store, trusted, undefined, publishers);
   };
 
   /**
@@ -129,6 +144,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .addOption(
       new Option('--trusted-keys <json>', 'the ledger\'s public keys you trust, as the ministry published them: a JSON array of { "keyId", "publicKeyPem" } or { "keyId", "keyFile" }')
         .env('AUDIT_TRUSTED_KEYS')
+        .default('[]'),
+    )
+    .addOption(
+      new Option('--publisher-keys <json>', 'the services\' public event-signing keys, as they published them: a JSON array of { "service", "publicKeyPem" } or { "service", "keyFile" } (and "kid" when not the default); verify checks each entry\'s event signature with them')
+        .env('EVENT_PUBLISHER_KEYS')
         .default('[]'),
     )
     .option('-q, --quiet', 'no progress on standard error', false)
@@ -171,8 +191,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('--people', "report every person's history, complete or not (online; a read of personal data: give --purpose)")
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
     .addHelpText('after', '\nCheckpoints are believed only when a key you trust (--public-key, AUDIT_TRUSTED_KEYS) signed them, never a key found in the ledger\'s database or in a file beside the export.\n\n' +
+      'Each entry\'s event signature is checked with the services\' public keys (--publisher-keys, EVENT_PUBLISHER_KEYS; offline, the keys the export carries for the key ids you do not give): an entry whose signature does not hold is listed by position, and verify exits 1; entries without a signature (recorded before the ledger kept them) are counted.\n\n' +
       'A history is complete when no revision of its streams is missing: every event names the revision of its stream\'s previous published event, and the ledger holds it (docs/architecture.md, "Completeness"). ' +
-      'Without --inmate or --people, people are counted, not named.\n\nExit codes: 0 intact and complete, 1 broken or incomplete, 2 could not verify.\n\nExamples:\n  custody-audit verify --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --people --purpose "quarterly ledger audit"\n  custody-audit verify --checkpoint kept-checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n')
+      'Without --inmate or --people, people are counted, not named.\n\nExit codes: 0 intact and complete, every event signature checked holding, 1 broken, incomplete or an event signature that does not hold, 2 could not verify.\n\nExamples:\n  custody-audit verify --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --people --purpose "quarterly ledger audit"\n  custody-audit verify --checkpoint kept-checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n  custody-audit verify --file hoxha.ndjson --checkpoint checkpoint.json --public-key audit-ledger-1=ledger-key.pem\n')
     .action(async (options: { fromPosition?: number; file?: string; checkpoint?: string; publicKey: string[]; inmate: string[]; people?: boolean; format: string } & CliAccessOptions) => {
       const quiet = program.opts<{ quiet: boolean }>().quiet;
       const kept = options.checkpoint ? (await readCheckpointFile(options.checkpoint)).checkpoint : undefined;
@@ -180,7 +201,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         if (!kept) throw new UsageError('--file needs --checkpoint: the signed checkpoint to verify against');
         const key = (await trustedKeys(options.publicKey)).get(kept.keyId);
         if (!key) throw new UsageError(`no trusted key ${kept.keyId}: give --public-key ${kept.keyId}=<file> with the key the ministry published (or AUDIT_TRUSTED_KEYS)`);
-        const result = verifyExport(await readFile(options.file, 'utf8'), kept, key);
+        const result = verifyExport(await readFile(options.file, 'utf8'), kept, key, { publisherKeys: publisherKeys() });
         io.stdout(options.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : exportVerificationText(result));
         exitCode = result.isIntact && result.history?.isComplete !== false ? EXIT.ok : EXIT.broken;
         return;
@@ -201,12 +222,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
       if (access && history) await disclosed(access, 'history-completeness', 'verify', (history.persons ?? []).map((p) => p.subject.slice('inmate/'.length)));
       io.stdout(options.format === 'json' ? JSON.stringify({ ...report, history }, null, 2) + '\n' : verifyText(report) + (history ? historyText(history) : 'Completeness not checked: the ledger is broken.\n'));
-      exitCode = report.isIntact && report.invalidCheckpoints.length === 0 && history?.isComplete ? EXIT.ok : EXIT.broken;
+      exitCode = report.isIntact && report.invalidCheckpoints.length === 0 && history?.isComplete && !report.signatures?.invalid ? EXIT.ok : EXIT.broken;
     });
 
   withAccessOptions(program
     .command('export'))
-    .description("Write a person's ledger entries with their Merkle inclusion proofs and the signed checkpoint, as NDJSON, for offline verification.")
+    .description("Write a person's ledger entries with their Merkle inclusion proofs and the signed checkpoint, as NDJSON, for offline verification; with the publishers' public keys (--publisher-keys) that their event signatures name.")
     .argument('<inmateId>', 'the person')
     .requiredOption('--out <file>', 'the NDJSON file to write')
     .addHelpText('after', '\nExample:\n  custody-audit export 3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01 --out hoxha.ndjson --purpose "request of the Albanian ombudsman" --recipient "Ombudsman of Albania"\n')
@@ -217,6 +238,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       await disclosed(access, 'ledger-export', 'export', [inmateId.toLowerCase()]);
       await writeFile(options.out, formatExport(header, entries));
       io.stdout(`${entries.length} entries of ${inmateId} written to ${options.out}, with proofs to checkpoint ${header.checkpoint.checkpointId} (${header.checkpoint.entryCount} entries).\n`);
+      // The export carries the publishers' keys the auditor gave; a key an entry's signature names and nobody gave is said.
+      const carried = new Set((header.publisherKeys ?? []).map((key) => key.kid));
+      const absent = namedKeyIds(entries).filter((kid) => !carried.has(kid));
+      if (absent.length > 0) io.stdout(`The export carries no public key for ${absent.join(', ')}, which signed entries: give the services' keys with --publisher-keys (EVENT_PUBLISHER_KEYS).\n`);
     });
 
   program

@@ -4,6 +4,7 @@ import type { HistoryReport } from '../ledger/audit-ledger';
 import type { StateDigest } from '../findings/state-digest';
 import type { VerifyReport } from '../ledger/verify';
 import type { ExportVerification } from '../ledger/offline';
+import type { SignatureReport } from '../ledger/event-signatures';
 import type { Custodian, Place, Timeline } from '../timeline/timeline';
 import { renderTable } from './table';
 
@@ -43,7 +44,31 @@ export function verifyText(report: VerifyReport & { invalidCheckpoints?: string[
       ? `BROKEN at position ${report.break.position}${report.break.eventId ? ` (event ${report.break.eventId})` : ''}: ${report.break.kind}: ${report.break.message}`
       : 'INTACT: every entry gives its hash and links to the one before it.',
   );
+  lines.push(signaturesText(report.signatures));
   return lines.join('\n') + '\n';
+}
+
+/** Entries without a signature listed in the table up to this many. */
+const MISSING_LISTED = 20;
+
+/**
+ * The publishers' signatures of the entries checked, for people: counts by signer, then every
+ * entry whose signature does not hold and the first entries that hold none, by position.
+ */
+export function signaturesText(signatures: SignatureReport | undefined, keysFromExport: readonly string[] = []): string {
+  if (!signatures) return 'Event signatures not checked: no publisher key given (EVENT_PUBLISHER_KEYS, --publisher-keys).';
+  const signers = Object.entries(signatures.bySigner).sort(([a], [b]) => a.localeCompare(b)).map(([service, count]) => `${service} ${count}`).join(', ');
+  const unsigned = signatures.missing > 0 ? `; ${plural(signatures.missing, 'entry holds', 'entries hold')} no signature (recorded before the ledger kept signatures, or unsigned with EVENT_SIGNATURES=off)` : '';
+  const fromExport = keysFromExport.length > 0 ? `\nKeys taken from the export, not given by you: ${keysFromExport.join(', ')} (compare them with the keys the services published).` : '';
+  const head = signatures.invalid > 0
+    ? `SIGNATURES INVALID: ${plural(signatures.invalid, 'entry holds an event signature', 'entries hold event signatures')} that do not hold; ${signatures.valid} of ${signatures.checked} hold${signers ? ` (${signers})` : ''}${unsigned}.`
+    : `SIGNED: ${signatures.valid} of ${plural(signatures.checked, 'entry', 'entries')} hold their publisher's signature${signers ? ` (${signers})` : ''}${unsigned}.`;
+  // Every invalid entry; the unsigned ones when few (a ledger older than signatures has many: --format json lists them).
+  const firstMissing = signatures.entries.find((e) => e.status === 'missing');
+  const listed = signatures.entries.filter((e) => e.status === 'invalid' || signatures.missing <= MISSING_LISTED);
+  const rows = listed.map((e) => [String(e.position), e.eventId, e.status === 'invalid' ? 'INVALID' : 'missing', e.reason ?? '']);
+  const more = signatures.missing > MISSING_LISTED && firstMissing ? `\nThe first entry without a signature is at position ${firstMissing.position}; --format json lists them.` : '';
+  return head + fromExport + more + (rows.length > 0 ? '\n\n' + renderTable(['POSITION', 'EVENT', 'SIGNATURE', 'REASON'], rows).trimEnd() : '');
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -87,7 +112,8 @@ export function exportVerificationText(result: ExportVerification): string {
       : history.isComplete
         ? `COMPLETE: no revision missing from the person's ${plural(history.streams, 'stream', 'streams')} in the export.\n`
         : `INCOMPLETE: the person's history misses ${history.missing.map(missingText).join('; ')}.\n`;
-    return `INTACT: ${result.entries} entries of ${result.inmateId} verified against checkpoint ${result.checkpointId} (hashes, inclusion proofs, the person's chain, the signature).\n` + complete;
+    return `INTACT: ${result.entries} entries of ${result.inmateId} verified against checkpoint ${result.checkpointId} (hashes, inclusion proofs, the person's chain, the signature).\n` + complete +
+      signaturesText(result.signatures, result.signatures?.keysFromExport) + '\n';
   }
   return `BROKEN: ${result.problems.length} problem(s) in the export of ${result.inmateId ?? '?'}\n` +
     renderTable(['LINE', 'POSITION', 'EVENT', 'PROBLEM'], result.problems.map((p) => [String(p.line), p.position === undefined ? '' : String(p.position), p.eventId ?? '', p.problem]));

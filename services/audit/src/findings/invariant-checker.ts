@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, PostgresEventStore, PostgresTransaction } from '@custody/event-store';
 import { toTimelineEvent } from '../ledger/audit-ledger';
 import type { LedgerEntry } from '../ledger/entry';
@@ -14,6 +14,14 @@ const arrived = (entry: LedgerEntry, arrivals: Map<string, string>): CheckedEven
   if (at) event.arrivedAt = at;
   return event;
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID naming a refused message by its place on its topic, when its own id is no UUID (a finding's evidence is a list of ids). */
+function placeId(refusal: { topic: string; partition: number; offset: string }): string {
+  const hex = createHash('sha256').update(`${refusal.topic}:${refusal.partition}:${refusal.offset}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** What one check of a subject did. */
 export interface CheckReport {
@@ -111,6 +119,22 @@ export class InvariantChecker {
           `the ledger holds under that id (from ${conflict.heldSource ?? '(no ce_source)'}); it was kept aside, not chained. A sender reused or forged an event id: see docs/operations.md.`,
         evidenceEventIds: [conflict.eventId],
         since: conflict.receivedAt,
+      });
+    }
+    // event-signatures-valid: each event refused for its signature that named this subject (docs/adr/0013-signed-events.md).
+    for (const refusal of await this.ledger.signatureRefusals(subject)) {
+      evaluated.result.violations.push({
+        key: `event-signatures-valid:${refusal.topic}:${refusal.partition}:${refusal.offset}`,
+        invariant: 'event-signatures-valid',
+        subject,
+        ...(subject.startsWith('inmate/') ? { inmateId: id } : { facilityId: id }),
+        description: (
+          `EVENT_SIGNATURE_INVALID: ${refusal.type ?? 'an event'} ${refusal.eventId ?? '(no ce_id)'} on ${refusal.topic} (partition ${refusal.partition}, offset ${refusal.offset}), ` +
+          `claiming to come from ${refusal.source ?? '(no ce_source)'}${refusal.kid ? ` and signed with key ${refusal.kid}` : ', unsigned'}, was refused: ${refusal.reason}. ` +
+          `It was not recorded, and is in ${refusal.topic}.dlq. Someone produced onto the topic who may not: see docs/operations.md.`
+        ).slice(0, 2000),
+        evidenceEventIds: [refusal.eventId && UUID.test(refusal.eventId) ? refusal.eventId.toLowerCase() : placeId(refusal)],
+        since: refusal.receivedAt,
       });
     }
     return evaluated;

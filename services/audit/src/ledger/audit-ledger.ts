@@ -1,10 +1,12 @@
 import { notYetKnownHere, reject } from '@custody/contracts';
 import type { EventStore } from '@custody/event-store';
+import { EventSignatureVerifier, type PublisherKey } from '@custody/security';
 import type { MissingEvent } from '../invariants/completeness.checks';
 import { foldTimeline, type Timeline, type TimelineEvent } from '../timeline/timeline';
 import { isSignatureValid, publicKeyPem, type Checkpoint, type TrustedKeys } from './checkpoint';
 import { readCheckpoints } from './checkpoints';
 import type { LedgerEntry, LedgerEvent } from './entry';
+import { exportedPublisherKeys, SignatureTally, type ExportedPublisherKey } from './event-signatures';
 import { LedgerRepository } from './ledger.repository';
 import { inclusionProof, rootOf, treeLevels } from './merkle';
 import { verifyLedger, type VerifyReport } from './verify';
@@ -15,16 +17,26 @@ export interface ExportedEntry extends LedgerEntry {
   proof: string[];
 }
 
+/** The export formats: /2 adds the publishers' keys and the entries' signatures (docs/adr/0013-signed-events.md); /1 is still read. */
+export const EXPORT_FORMATS = ['custody-audit-export/1', 'custody-audit-export/2'] as const;
+
 /** The first line of an export: what it is, and the checkpoint its proofs lead to. */
 export interface ExportHeader {
   kind: 'header';
-  format: 'custody-audit-export/1';
+  format: (typeof EXPORT_FORMATS)[number];
   inmateId: string;
   exportedAt: string;
   checkpoint: Checkpoint;
   /** The public key (PEM) that signed the checkpoint, from the service's trusted keys (a convenience: verify with the key the ministry published). */
   publicKey?: string;
   entryCount: number;
+  /**
+   * The public keys of the publishers whose signatures the entries hold (format /2), from the
+   * audit service's EVENT_PUBLISHER_KEYS: which service each key id is, so that the export's
+   * signatures can be checked with nothing else; an auditor who holds the keys the services
+   * published gives them to verify, which then compares.
+   */
+  publisherKeys?: ExportedPublisherKey[];
 }
 
 /** The completeness of one person's or facility's history in the ledger. */
@@ -76,6 +88,12 @@ export class AuditLedger {
      * or where no consumer runs (the CLI).
      */
     private readonly inFlight: (inmateId: string) => Promise<{ topic: string; unconsumed: number; retryAfterSeconds: number } | undefined> = async () => undefined,
+    /**
+     * The publishers' public keys the entries' event signatures are checked with: from
+     * configuration (EVENT_PUBLISHER_KEYS), never from the ledger's database. None: signatures are
+     * not checked (docs/adr/0013-signed-events.md).
+     */
+    private readonly publishers: readonly PublisherKey[] = [],
   ) {}
 
   /**
@@ -129,6 +147,8 @@ export class AuditLedger {
    * signed again with a key of the rewriter's.
    */
   async verify(options: { fromPosition?: number; kept?: readonly Checkpoint[]; onProgress?: (checked: number, total: number) => void } = {}): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+    // Each stored event signature is checked as the entries go by, with the publishers' keys from configuration.
+    const signatures = this.publishers.length > 0 ? new SignatureTally(new EventSignatureVerifier(this.publishers)) : undefined;
     const fromPosition = options.fromPosition ?? 0;
     const head = await this.repository.head();
     const own = await this.checkpoints();
@@ -141,6 +161,7 @@ export class AuditLedger {
       previousHash: previous?.hash ?? null,
       checkpoints: valid,
       expectedSize: head.size,
+      ...(signatures ? { signatures } : {}),
       onProgress: options.onProgress && ((checked) => options.onProgress!(checked, head.size - fromPosition)),
     });
     const untrusted = invalid[0];
@@ -221,12 +242,13 @@ export class AuditLedger {
     return {
       header: {
         kind: 'header',
-        format: 'custody-audit-export/1',
+        format: 'custody-audit-export/2',
         inmateId,
         exportedAt: new Date().toISOString(),
         checkpoint,
         publicKey: this.trustedKeyPem(checkpoint.keyId),
         entryCount: entries.length,
+        publisherKeys: exportedPublisherKeys(this.publishers, entries),
       },
       entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: inclusionProof(levels, entry.position) })),
     };

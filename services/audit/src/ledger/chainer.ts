@@ -55,8 +55,8 @@ export class Chainer {
         `SELECT size, head_hash, frontier FROM ${this.s}.ledger_head FOR UPDATE`,
       );
       const head = headRows[0];
-      const { rows: pending } = await client.query<{ arrival: string; event_id: string; subject: string; inmate_id: string | null; body: string }>(
-        `SELECT p.arrival, p.event_id, p.subject, p.inmate_id, p.body FROM ${this.s}.ledger_pending p ORDER BY p.arrival LIMIT $1`,
+      const { rows: pending } = await client.query<{ arrival: string; event_id: string; subject: string; inmate_id: string | null; body: string; signature: string | null }>(
+        `SELECT p.arrival, p.event_id, p.subject, p.inmate_id, p.body, p.signature FROM ${this.s}.ledger_pending p ORDER BY p.arrival LIMIT $1`,
         [this.batchSize],
       );
       if (pending.length === 0) {
@@ -71,7 +71,7 @@ export class Chainer {
       const isKnown = new Set(known.map((k) => k.event_id));
       const fresh: UnchainedEntry[] = pending
         .filter((p) => !isKnown.has(p.event_id))
-        .map((p) => ({ eventId: p.event_id, subject: p.subject, inmateId: p.inmate_id, body: p.body }));
+        .map((p) => ({ eventId: p.event_id, subject: p.subject, inmateId: p.inmate_id, body: p.body, signature: p.signature }));
       const subjects = [...new Set(fresh.map((e) => e.subject))];
       const { rows: heads } = await client.query<{ subject: string; hash: string }>(
         `SELECT DISTINCT ON (subject) subject, hash FROM ${this.s}.ledger WHERE subject = ANY($1::text[]) ORDER BY subject, position DESC`,
@@ -84,8 +84,8 @@ export class Chainer {
       for (const entry of entries) frontier.append(entry.hash);
       if (entries.length > 0) {
         await client.query(
-          `INSERT INTO ${this.s}.ledger (position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+          `INSERT INTO ${this.s}.ledger (position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature)
+           SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
           [
             entries.map((e) => e.position),
             entries.map((e) => e.eventId),
@@ -95,6 +95,7 @@ export class Chainer {
             entries.map((e) => e.prevHash),
             entries.map((e) => e.subjectPrevHash),
             entries.map((e) => e.hash),
+            entries.map((e) => e.signature ?? null),
           ],
         );
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@custody/contracts';
 import type { DecodedEvent } from '@custody/messaging';
-import { sameLedgerEvent, toLedgerEvent } from './ledger.consumer';
+import { sameLedgerEvent, toLedgerEvent } from './entry';
 
 const REASON = 'Entered from the paper register after the registry\'s outage.';
 

@@ -1,59 +1,17 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { canonicalJson, messagesOnTopic, type StreamPosition, TOPICS } from '@custody/contracts';
+import { messagesOnTopic, TOPICS } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
-import { toUnchainedEntry, type LedgerEvent } from './entry';
-import { LedgerRepository } from './ledger.repository';
+import { sameLedgerEvent, toLedgerEvent, toUnchainedEntry } from './entry';
+import { EVENT_SIGNATURE_REFUSED, signatureRecordOf } from './event-signatures';
+import { LedgerRepository, type SignatureRefusal } from './ledger.repository';
 
 /** The topics the ledger records: every `custody.*.events` topic of the contract. */
 export const LEDGER_TOPICS = [TOPICS.intakeEvents, TOPICS.transferEvents, TOPICS.facilityEvents] as const;
 
 /** Every event type on those topics, from the catalogue (a type added there is recorded too). */
 export const LEDGER_EVENT_TYPES: readonly string[] = LEDGER_TOPICS.flatMap((topic) => messagesOnTopic(topic));
-
-/** The event as the ledger keeps it: the decoded envelope, with the time the ledger received it as a fallback. */
-export function toLedgerEvent(event: DecodedEvent, receivedAt: string): LedgerEvent {
-  const actor = event.extensions.actor as Record<string, unknown> | undefined;
-  const source = event.extensions.source as string | undefined;
-  const stream = event.extensions.stream as StreamPosition | undefined;
-  const lateRecordingReason = event.extensions.lateRecordingReason;
-  return {
-    id: event.id,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    subject: event.subject,
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt ?? receivedAt,
-    source,
-    correlationId: event.correlationId,
-    causationId: event.causationId,
-    actor,
-    data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
-    // Hashed with the rest: the place of each event in its stream is evidence too.
-    ...(stream ? { stream: stream.name, streamRevision: stream.revision, ...(stream.previous === undefined ? {} : { streamPrevious: stream.previous }) } : {}),
-    // Hashed too: why an act was recorded late is part of its evidence (docs/domain.md, Rule 17).
-    ...(typeof lateRecordingReason === 'string' && lateRecordingReason !== '' ? { lateRecordingReason } : {}),
-  };
-}
-
-/**
- * Whether the body the ledger holds and the body received are the same event. When the message
- * did not carry its recorded time, the ledger put the time it received it there: that field is
- * then left out of the comparison (a redelivery is received at another time). An entry recorded
- * before the ledger kept the late-recording reason lacks it: the reason is then left out too.
- */
-export function sameLedgerEvent(held: string, received: string, receivedCarriedRecordedAt: boolean): boolean {
-  if (held === received) return true;
-  const heldEvent = JSON.parse(held) as Record<string, unknown>;
-  const receivedEvent = JSON.parse(received) as Record<string, unknown>;
-  if (heldEvent.lateRecordingReason === undefined) delete receivedEvent.lateRecordingReason;
-  if (!receivedCarriedRecordedAt) {
-    delete heldEvent.recordedAt;
-    delete receivedEvent.recordedAt;
-  }
-  return canonicalJson(heldEvent) === canonicalJson(receivedEvent);
-}
 
 /**
  * Kafka in: writes each event of the three events topics as an unchained ledger entry, in the
@@ -68,12 +26,30 @@ export class LedgerConsumer {
   constructor(private readonly ledger: LedgerRepository) {}
 
   async record(event: DecodedEvent, { tx }: HandlerContext<PostgresTransaction>): Promise<void> {
-    const entry = toUnchainedEntry(toLedgerEvent(event, new Date().toISOString()));
+    // The publisher's signature is kept beside the entry, so that verify can check it again (docs/adr/0013-signed-events.md).
+    const entry = toUnchainedEntry(toLedgerEvent(event, new Date().toISOString()), signatureRecordOf(event));
     const outcome = await this.ledger.recordPending((sql, params) => tx.query(sql, params), entry, (held, received) => sameLedgerEvent(held, received, event.recordedAt !== undefined));
     if (outcome === 'conflict') {
       this.logger.error(
         `EVENT_ID_CONFLICT: event ${event.id} (${event.type}, ${event.subject}) from ${String(event.extensions.source ?? '(no ce_source)')} has an id the ledger already holds with other content; ` +
           'kept aside in ledger_id_conflicts, not chained; a finding (invariant event-ids-unique) is raised',
+      );
+    }
+  }
+
+  /**
+   * An event of the ledger's topics refused for its signature (EVENT_SIGNATURE_INVALID), as the
+   * decoder recorded it before the message is set aside: never chained, kept in
+   * ledger_signature_refusals, logged at error, and raised as an event-signatures-valid finding of
+   * the person or facility it names (docs/adr/0013-signed-events.md).
+   */
+  @EventPattern(EVENT_SIGNATURE_REFUSED)
+  async onEventSignatureRefused(@Payload() event: DecodedEvent, @Ctx() { tx }: HandlerContext<PostgresTransaction>): Promise<void> {
+    const refusal = event.data as SignatureRefusal;
+    if (await this.ledger.recordSignatureRefusal((sql, params) => tx.query(sql, params), refusal)) {
+      this.logger.error(
+        `EVENT_SIGNATURE_INVALID: ${refusal.type ?? '(no ce_type)'} ${refusal.eventId ?? '(no ce_id)'} on ${refusal.topic} (partition ${refusal.partition}, offset ${refusal.offset}), ` +
+          `claiming to come from ${refusal.source ?? '(no ce_source)'}${refusal.kid ? `, signed with key ${refusal.kid}` : ''}: ${refusal.reason}; not recorded in the ledger, set aside in ${refusal.topic}.dlq, raised as a finding`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PostgresEventStore } from '@custody/event-store';
 import { Arrivals } from '@custody/platform';
+import { parsePublisherKeys } from '@custody/security';
 import { JurisdictionModule } from '../jurisdiction/jurisdiction.module';
 import { TimelineController } from '../timeline/timeline.controller';
 import { AuditConfig } from '../config';
@@ -31,7 +32,7 @@ import { LedgerRepository } from './ledger.repository';
             if (pending) return { topic, unconsumed: pending.unconsumed, retryAfterSeconds: pending.retryAfterSeconds };
           }
           return undefined;
-        }),
+        }, parsePublisherKeys(config.EVENT_PUBLISHER_KEYS)),
     },
   ],
   exports: [AuditLedger, ChainerService, CheckpointService],

@@ -23,9 +23,10 @@ interface EntryRow {
   prev_hash: string | null;
   subject_prev_hash: string | null;
   hash: string;
+  signature: string | null;
 }
 
-const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash';
+const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature';
 
 function toEntry(row: EntryRow): LedgerEntry {
   return {
@@ -37,6 +38,7 @@ function toEntry(row: EntryRow): LedgerEntry {
     prevHash: row.prev_hash,
     subjectPrevHash: row.subject_prev_hash,
     hash: row.hash,
+    signature: row.signature,
   };
 }
 
@@ -50,6 +52,24 @@ export interface LedgerHistory {
   missing: MissingEvent[];
 }
 
+/** An event of the ledger's topics refused for its signature, as the consumer saw it (its headers unverified). */
+export interface SignatureRefusal {
+  /** The contract's topic (no prefix), the partition and the offset it was read at. */
+  topic: string;
+  partition: number;
+  offset: string;
+  eventId: string | null;
+  type: string | null;
+  source: string | null;
+  subject: string | null;
+  /** The key id its signature names, if any could be read. */
+  kid: string | null;
+  reason: string;
+}
+
+/** The subjects the invariant checks take: a person or a facility, by UUID. */
+const CHECKED_SUBJECT = /^(inmate|facility)\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Quotes a schema name for SQL. */
 export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
 
@@ -61,7 +81,14 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  * - `ledger_signing_keys`: the public keys that signed checkpoints, for verifiers;
  * - `invariant_checks_due`: people and facilities whose invariants are to be checked (marked by the chainer);
  * - `ledger_id_conflicts` (version 2): events whose id the ledger already holds with another body,
- *   kept aside, never chained: each is an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md).
+ *   kept aside, never chained: each is an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md);
+ * - `signature` of `ledger_pending` and `ledger` (version 3): the publisher's signature of the event
+ *   as received, with the message it covers (canonical JSON of an EventSignatureRecord), null for an
+ *   event that came unsigned; an entry that holds one is of version 2, its hash covering it
+ *   (docs/adr/0013-signed-events.md). Entries chained before stay as they were (null, version 1);
+ * - `ledger_signature_refusals` (version 4): events of the ledger's topics that the consumer refused
+ *   for their signature (EVENT_SIGNATURE_INVALID), by their place on the topic, never chained: each
+ *   is an event-signatures-valid finding of the person or facility its (unverified) subject names.
  * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
  * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
@@ -117,6 +144,24 @@ export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chai
         PRIMARY KEY (event_id, body_hash)
       );
       CREATE INDEX ledger_id_conflicts_by_subject ON ${s}.ledger_id_conflicts (subject);
+      `], ['the publisher\'s signature of each event', (s) => `
+      ALTER TABLE ${s}.ledger_pending ADD COLUMN signature text;
+      ALTER TABLE ${s}.ledger ADD COLUMN signature text;
+      `], ['events refused for their signature', (s) => `
+      CREATE TABLE ${s}.ledger_signature_refusals (
+        topic text NOT NULL,
+        partition integer NOT NULL,
+        "offset" bigint NOT NULL,
+        event_id text,
+        type text,
+        source text,
+        subject text,
+        kid text,
+        reason text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (topic, partition, "offset")
+      );
+      CREATE INDEX ledger_signature_refusals_by_subject ON ${s}.ledger_signature_refusals (subject);
       `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
@@ -148,10 +193,10 @@ export class LedgerRepository {
     sameEvent: (held: string, received: string) => boolean = (held, received) => held === received,
   ): Promise<'recorded' | 'redelivery' | 'conflict'> {
     const inserted = await query(
-      `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body)
-       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
+      `INSERT INTO ${this.s}.ledger_pending (event_id, subject, inmate_id, body, signature)
+       SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.ledger WHERE event_id = $1)
        ON CONFLICT (event_id) DO NOTHING`,
-      [entry.eventId, entry.subject, entry.inmateId, entry.body],
+      [entry.eventId, entry.subject, entry.inmateId, entry.body, entry.signature ?? null],
     );
     if (inserted.rowCount !== 0) return 'recorded';
     const held = (await query(
@@ -185,6 +230,38 @@ export class LedgerRepository {
       [subject],
     );
     return rows.map((r) => ({ eventId: r.event_id, bodyHash: r.body_hash, source: r.source, type: r.type, heldSource: r.held_source, receivedAt: r.received_at.toISOString() }));
+  }
+
+  /**
+   * Records an event the consumer refused for its signature (version 4's table; once per place on
+   * the topic) and marks the person or facility its subject names for a check, which raises the
+   * event-signatures-valid finding. The subject is the refused message's own, unverified: a
+   * subject that names no person or facility is recorded and raises nothing (docs/adr/0013-signed-events.md).
+   */
+  async recordSignatureRefusal(
+    query: (sql: string, params: unknown[]) => Promise<{ rowCount: number | null; rows: unknown[] }>,
+    refusal: SignatureRefusal,
+  ): Promise<boolean> {
+    const inserted = await query(
+      `INSERT INTO ${this.s}.ledger_signature_refusals (topic, partition, "offset", event_id, type, source, subject, kid, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT DO NOTHING`,
+      [refusal.topic, refusal.partition, refusal.offset, refusal.eventId, refusal.type, refusal.source, refusal.subject, refusal.kid, refusal.reason],
+    );
+    if (refusal.subject && CHECKED_SUBJECT.test(refusal.subject)) {
+      await query(`INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($1::text[]), now() ${MARK_CONFLICT(this.s)}`, [[refusal.subject]]);
+    }
+    return inserted.rowCount !== 0;
+  }
+
+  /** The events refused for their signature whose subject is `subject`, oldest first. */
+  async signatureRefusals(subject: string): Promise<Array<SignatureRefusal & { receivedAt: string }>> {
+    const { rows } = await this.pool.query<{ topic: string; partition: number; offset: string; event_id: string | null; type: string | null; source: string | null; subject: string | null; kid: string | null; reason: string; received_at: Date }>(
+      `SELECT topic, partition, "offset", event_id, type, source, subject, kid, reason, received_at FROM ${this.s}.ledger_signature_refusals WHERE subject = $1 ORDER BY received_at, topic, partition, "offset"`,
+      [subject],
+    );
+    return rows.map((r) => ({
+      topic: r.topic, partition: r.partition, offset: r.offset, eventId: r.event_id, type: r.type, source: r.source, subject: r.subject, kid: r.kid, reason: r.reason, receivedAt: r.received_at.toISOString(),
+    }));
   }
 
   async head(client: Pool | PoolClient = this.pool): Promise<LedgerHead> {

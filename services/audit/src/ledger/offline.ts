@@ -1,10 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from '@custody/contracts';
 import { foldTimeline, type Timeline } from '../timeline/timeline';
-import { toTimelineEvent, type ExportedEntry, type ExportHeader } from './audit-ledger';
+import { EventSignatureVerifier, type PublisherKey } from '@custody/security';
+import { EXPORT_FORMATS, toTimelineEvent, type ExportedEntry, type ExportHeader } from './audit-ledger';
 import { isSignatureValid, type Checkpoint } from './checkpoint';
 import { missingEvents, type RevisionedEvent, type StreamsCompleteness } from '../invariants/completeness.checks';
 import { entryHash, type LedgerEvent } from './entry';
+import { readExportedPublisherKeys, SignatureTally, type SignatureReport } from './event-signatures';
 import { verifyInclusion } from './merkle';
 
 /** What is wrong with an export, at which line. */
@@ -27,6 +29,13 @@ export interface ExportVerification {
    * their hashes.
    */
   history?: { isComplete: boolean } & StreamsCompleteness;
+  /**
+   * The publishers' signatures of the entries (docs/adr/0013-signed-events.md), checked with the
+   * keys the auditor gave and, for the key ids they do not name, the keys the export carries
+   * (`keysFromExport`: compare those with the keys the services published). An invalid signature
+   * is also a problem of its entry.
+   */
+  signatures?: SignatureReport & { keysFromExport: string[] };
 }
 
 /** Reads an export (NDJSON: a header line, then one line per entry). */
@@ -34,7 +43,7 @@ export function parseExport(text: string): { header: ExportHeader; entries: Expo
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length === 0) throw new Error('the export is empty');
   const header = JSON.parse(lines[0]) as ExportHeader;
-  if (header.kind !== 'header' || header.format !== 'custody-audit-export/1') throw new Error('the first line is not a custody-audit export header');
+  if (header.kind !== 'header' || !(EXPORT_FORMATS as readonly string[]).includes(header.format)) throw new Error('the first line is not a custody-audit export header');
   return { header, entries: lines.slice(1).map((line) => JSON.parse(line) as ExportedEntry) };
 }
 
@@ -46,10 +55,12 @@ export function formatExport(header: ExportHeader, entries: ExportedEntry[]): st
 /**
  * Verifies an export with nothing but the file, a checkpoint and the ledger's public key: the
  * checkpoint's signature, that the export was made against that checkpoint, each entry's hash
- * from its content, its inclusion proof up to the signed Merkle root, and the person's own chain
- * (no entry of the person left out between the first and the last).
+ * from its content, its inclusion proof up to the signed Merkle root, the person's own chain
+ * (no entry of the person left out between the first and the last), and each entry's event
+ * signature by its publisher, with `publisherKeys` (the auditor's) and the keys the export carries
+ * for the key ids those do not name (docs/adr/0013-signed-events.md).
  */
-export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: KeyObject): ExportVerification {
+export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: KeyObject, options: { publisherKeys?: readonly PublisherKey[] } = {}): ExportVerification {
   const problems: ExportProblem[] = [];
   let parsed: { header: ExportHeader; entries: ExportedEntry[] };
   try {
@@ -63,6 +74,28 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
     problems.push({ line: 1, problem: `the export was made against checkpoint ${header.checkpoint?.checkpointId}, not ${checkpoint.checkpointId}` });
   }
   if (header.entryCount !== entries.length) problems.push({ line: 1, problem: `the header counts ${header.entryCount} entries; the file holds ${entries.length}` });
+  const given = options.publisherKeys ?? [];
+  const keys = [...given];
+  const keysFromExport: string[] = [];
+  try {
+    for (const carried of readExportedPublisherKeys(header.publisherKeys)) {
+      const same = given.find((key) => key.kid === carried.kid);
+      if (!same) {
+        keys.push(carried);
+        keysFromExport.push(carried.kid);
+      } else if (same.service !== carried.service || !same.key.equals(carried.key)) {
+        problems.push({ line: 1, problem: `the export names key ${carried.kid} as ${carried.service}'s with another key than the one given for it` });
+      }
+    }
+  } catch (error) {
+    problems.push({ line: 1, problem: `the export's publisher keys cannot be read (${(error as Error).message})` });
+  }
+  let signatures: SignatureTally | undefined;
+  try {
+    signatures = new SignatureTally(new EventSignatureVerifier(keys));
+  } catch (error) {
+    problems.push({ line: 1, problem: `the publisher keys cannot be used (${(error as Error).message})` });
+  }
   const personSubject = `inmate/${header.inmateId}`;
   let personHead: string | null = null;
   const ownEvents: RevisionedEvent[] = [];
@@ -75,6 +108,8 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
     else if (!verifyInclusion(hash, entry.position, checkpoint.entryCount, entry.proof ?? [], checkpoint.merkleRoot)) {
       problems.push({ ...at, problem: `no valid inclusion proof up to the root of checkpoint ${checkpoint.checkpointId}` });
     }
+    const signature = signatures?.add(entry);
+    if (signature?.status === 'invalid') problems.push({ ...at, problem: `the event's signature does not hold: ${signature.reason}` });
     if (entry.subject === personSubject) {
       if (entry.subjectPrevHash !== personHead) problems.push({ ...at, problem: "the person's chain is broken here: an entry of the person is missing or out of order" });
       personHead = entry.hash;
@@ -91,6 +126,7 @@ export function verifyExport(text: string, checkpoint: Checkpoint, publicKey: Ke
   return {
     isIntact: problems.length === 0, inmateId: header.inmateId, entries: entries.length, checkpointId: checkpoint.checkpointId, problems,
     history: { isComplete: history.missing.length === 0, ...history },
+    ...(signatures ? { signatures: { ...signatures.report, keysFromExport } } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Checkpoint } from './checkpoint';
 import { entryHash, type LedgerEntry } from './entry';
+import type { SignatureReport, SignatureTally } from './event-signatures';
 import { MerkleFrontier } from './merkle';
 
 /** What is wrong at the first broken entry. */
@@ -33,6 +34,12 @@ export interface VerifyReport {
   /** Checkpoints whose size was reached and whose root and head matched. */
   checkpointsMatched: number;
   break?: LedgerBreak;
+  /**
+   * The publishers' signatures of the entries checked (docs/adr/0013-signed-events.md): absent when
+   * no publisher key is configured. An invalid signature is reported here with its position; it
+   * does not stop the walk, which checks the chain to its end.
+   */
+  signatures?: SignatureReport;
 }
 
 export interface VerifyOptions {
@@ -45,6 +52,8 @@ export interface VerifyOptions {
   expectedSize?: number;
   onProgress?: (checked: number) => void;
   progressEvery?: number;
+  /** Checks each entry's stored event signature against the publishers' keys from configuration. */
+  signatures?: SignatureTally;
 }
 
 /**
@@ -75,6 +84,7 @@ export async function verifyLedger(
     merkleRoot: frontier?.root(),
     checkpointsMatched: nextCheckpoint,
     break: found,
+    ...(options.signatures ? { signatures: options.signatures.report } : {}),
   });
 
   const checkCheckpoints = (): LedgerBreak | undefined => {
@@ -123,6 +133,7 @@ export async function verifyLedger(
         message: `entry ${position} (event ${entry.eventId}) does not link to the previous entry of ${entry.subject}`,
       });
     }
+    options.signatures?.add(entry);
     subjectHeads.set(entry.subject, recomputed);
     previousHash = recomputed;
     frontier?.append(recomputed);

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { toKafkaMessage, type Topic, findMessage } from '@custody/contracts';
+import { toKafkaMessage, type Topic, findMessage, TOPIC_PUBLISHERS } from '@custody/contracts';
 import { custodyPartitioner } from '@custody/messaging';
+import type { EventSigner } from '@custody/security';
 import { createTestSchema, databaseUrl, kafkaBrokers, testKafka, uniqueName, type TestSchema } from '@custody/testing';
 import type { Producer } from 'kafkajs';
 import { createApp } from '../app';
@@ -15,8 +16,12 @@ export interface TestAudit {
   schema: TestSchema;
   producer: Producer;
   publicKeyPem: string;
-  /** Publishes events on the prefixed contract topics, as the other services' relays do (with their places in their streams, when they have them). */
-  publish(events: LedgerEvent[]): Promise<void>;
+  /**
+   * Publishes events on the prefixed contract topics, as the other services' relays do (with their
+   * places in their streams, when they have them). With `signers` (by service), the events of each
+   * topic are signed as one batch by its publisher, as a relay signs (docs/adr/0013-signed-events.md).
+   */
+  publish(events: LedgerEvent[], signers?: Record<string, EventSigner>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,8 +59,8 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
     schema,
     producer,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    async publish(events) {
-      for (const event of events) {
+    async publish(events, signers) {
+      const messages = events.map((event) => {
         const message = toKafkaMessage({
           id: event.id,
           type: event.type,
@@ -73,7 +78,16 @@ export async function startTestAudit(label: string, overrides: Partial<AuditConf
             ? { stream: { name: event.stream, revision: event.streamRevision, ...(event.streamPrevious === undefined ? {} : { previous: event.streamPrevious }) } }
             : {}),
         });
-        const topic = findMessage(event.type)!.topic as Topic;
+        return { topic: findMessage(event.type)!.topic as Topic, message };
+      });
+      if (signers) {
+        for (const topic of new Set(messages.map((m) => m.topic))) {
+          const ofTopic = messages.filter((m) => m.topic === topic);
+          const signer = signers[TOPIC_PUBLISHERS[topic]![0]];
+          signer.signedBatch(ofTopic.map((m) => m.message)).forEach((signed, i) => (ofTopic[i].message = signed));
+        }
+      }
+      for (const { topic, message } of messages) {
         await producer.send({ topic: `${config.KAFKA_TOPIC_PREFIX}${topic}`, acks: -1, messages: [message] });
       }
     },
