@@ -42,6 +42,10 @@ git clone -q "$source_root" "$clone"
 
 # The machine's Node.js: the first `node` on PATH that is not this checkout's .tools one.
 machine_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -- '/.tools/' | paste -sd: -)
+if ! PATH=$machine_path command -v npm >/dev/null; then
+  echo "clean machine: no Node.js of the machine's own besides .tools/: the check runs with the PATH as it is"
+  machine_path=$PATH
+fi
 echo "clean machine: $(PATH=$machine_path node --version 2>/dev/null || echo 'no Node.js') first on PATH, PostgreSQL port $postgres_port, Kafka port $kafka_port"
 
 cd "$clone"
