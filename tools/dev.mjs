@@ -24,7 +24,7 @@ const { default: pg } = await import('pg');
 const adminUrl = process.env.DATABASE_URL;
 const brokers = process.env.KAFKA_BROKERS;
 
-// The master key for personal data (intake's and custody's data keys): PERSONAL_DATA_MASTER_KEY when set, otherwise a key
+// The master key for personal data (intake's, transfer's and custody's data keys): PERSONAL_DATA_MASTER_KEY when set, otherwise a key
 // generated once and kept in .infra/ (not committed), so that the data survives restarts.
 const masterKeyFile = join(root, '.infra', 'personal-data-master-key');
 if (!process.env.PERSONAL_DATA_MASTER_KEY && !existsSync(masterKeyFile)) {
@@ -93,7 +93,7 @@ const children = services.map(({ name, port, colour }) => {
       EVENT_SIGNATURES: process.env.EVENT_SIGNATURES ?? 'required',
       EVENT_SIGNING_KEY: eventSigningKeys[name],
       EVENT_PUBLISHER_KEYS: process.env.EVENT_PUBLISHER_KEYS ?? eventPublisherKeys,
-      ...(name === 'intake' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
+      ...(name === 'intake' || name === 'transfer' || name === 'custody' ? { PERSONAL_DATA_MASTER_KEY: personalDataMasterKey } : {}),
       ...(name === 'audit' ? { AUDIT_SIGNING_KEY: auditSigningKey, AUDIT_SIGNING_KEY_ID: auditSigningKeyId } : {}),
       // A person's access history (audit's GET /inmates/:id/access-log) asks the other three services.
       ...(name === 'audit' && !process.env.ACCESS_LOG_SOURCES

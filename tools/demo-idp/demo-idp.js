@@ -109,7 +109,7 @@ async function ensureKeys(settings = settingsOf()) {
       EVENT_SIGNATURES: 'required',
       EVENT_SIGNING_KEY: eventKeys[service],
       EVENT_PUBLISHER_KEYS: eventPublisherKeys,
-      ...(service === 'intake' || service === 'custody' ? { PERSONAL_DATA_MASTER_KEY: masterKey, PERSONAL_DATA_MASTER_KEY_ID: 'master-1' } : {}),
+      ...(service === 'intake' || service === 'transfer' || service === 'custody' ? { PERSONAL_DATA_MASTER_KEY: masterKey, PERSONAL_DATA_MASTER_KEY_ID: 'master-1' } : {}),
       ...(service === 'audit' ? { AUDIT_SIGNING_KEY: auditKey, AUDIT_SIGNING_KEY_ID: 'audit-ledger-1' } : {}),
     };
     const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);

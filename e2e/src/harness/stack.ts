@@ -113,7 +113,7 @@ export class Stack {
     };
     const own: Record<ServiceName, Record<string, string>> = {
       intake: { PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
-      transfer: { DEADLINE_SCAN_INTERVAL_MS: '500' },
+      transfer: { DEADLINE_SCAN_INTERVAL_MS: '500', PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       custody: { PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       audit: {
         KAFKA_GROUP_ID: `${this.topicPrefix}audit-ledger`,

@@ -36,7 +36,7 @@ export {
 } from './intake/events';
 export { InmateRegisteredV1Payload, InmateRegisteredV2Payload, InmateRecordCorrectedV1Payload } from './intake/legacy';
 export { InmateAdmittedV1Payload } from './custody/legacy';
-export { PlaceReservationDeclinedV1Payload } from './transfer/legacy';
+export { InmateOpinionRecordedV1Payload, PlaceReservationDeclinedV1Payload } from './transfer/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
   ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
@@ -116,7 +116,7 @@ export {
   type Validated,
 } from './validation/validate';
 export {
-  inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, transferObstacleEndedV1ToV2, UPCASTERS, type Upcaster,
+  inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, inmateOpinionRecordedV1ToV2, transferObstacleEndedV1ToV2, UPCASTERS, type Upcaster,
 } from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {

@@ -1,8 +1,12 @@
-import { ServiceConfig } from '@custody/platform';
+import { PersonalDataConfig } from '@custody/personal-data';
 import { WholeNumber } from '@custody/config';
 
-/** The transfer service's configuration, read from environment variables at start-up. */
-export class TransferConfig extends ServiceConfig {
+/**
+ * The transfer service's configuration, read from environment variables at start-up (the variables
+ * every service reads, and the master key of persons' data keys, which seal the person's opinion:
+ * PersonalDataConfig).
+ */
+export class TransferConfig extends PersonalDataConfig {
   constructor() {
     super({ PORT: 3102, DATABASE_SCHEMA: 'transfer', KAFKA_CLIENT_ID: 'transfer', KAFKA_GROUP_ID: 'transfer' });
   }

@@ -2,7 +2,7 @@ import * as commands from '../transfer/commands';
 import * as events from '../transfer/events';
 import * as movementCommands from '../transfer/movement-commands';
 import * as movementEvents from '../transfer/movement-events';
-import { PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
+import { InmateOpinionRecordedV1Payload, PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
 import { TOPICS } from '../topics/topics';
 import { group, message } from './define';
 
@@ -39,7 +39,7 @@ export const TRANSFER_COMMANDS = group(TOPICS.transferCommands, 'command', '/cus
 export const TRANSFER_EVENTS = group(TOPICS.transferEvents, 'event', '/custody/transfer', {
   TransferRequested: message(e.TransferRequestedPayload, 'inmate', 'A transfer was requested.'),
   EligibilityEvaluated: message(e.EligibilityEvaluatedPayload, 'inmate', 'The legal rules were applied to the case.'),
-  InmateOpinionRecorded: message(e.InmateOpinionRecordedPayload, 'inmate', 'The person\'s opinion was recorded.'),
+  InmateOpinionRecorded: message(e.InmateOpinionRecordedPayload, 'inmate', 'The person\'s opinion was recorded; the opinion itself is encrypted under the person\'s data key.', { version: 2, legacy: { 1: InmateOpinionRecordedV1Payload } }),
   ConsentRecorded: message(e.ConsentRecordedPayload, 'inmate', 'Consent was recorded (given, refused or not required).'),
   InmateNotified: message(e.InmateNotifiedPayload, 'inmate', 'The person was told of a decision.'),
   StateAgreementRecorded: message(e.StateAgreementRecordedPayload, 'inmate', 'One state recorded its answer on a clause both states must agree on.'),

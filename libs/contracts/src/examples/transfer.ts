@@ -1,5 +1,5 @@
 import type { CommandPayload, EventPayload, TransferCommandType, TransferEventType } from '../catalogue/catalogue';
-import { AT, IDS, albanianJustice, belgianPrison, dispatchSide, escort, profile, receiptSide } from './fixtures';
+import { AT, IDS, albanianJustice, belgianPrison, dispatchSide, encrypted, escort, profile, receiptSide } from './fixtures';
 
 const base = { commandId: IDS.command, occurredAt: AT };
 const ids = { transferId: IDS.transfer, inmateId: IDS.inmate };
@@ -72,7 +72,8 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
       { rule: 'consent', outcome: 'needs-decision', code: 'CONSENT_REQUIRED', reason: 'ETS 112 Art 3(1)(d): consent is required and not yet recorded.', domainRule: '5' },
     ],
   },
-  InmateOpinionRecorded: opinion,
+  // The opinion as transfer publishes it: encrypted with the person's data key (docs/personal-data.md).
+  InmateOpinionRecorded: { ...opinion, opinion: encrypted('Op1nI0nIvExAmPl3', 'S7dKq2Lm9Xv4Bn8Wc1Zr6Yt3Hp0Jf5Gu2Ae7Ri4Ok9Ns1Dl6Mx3Vb8Qw5Ez0Ty7Ui2Op4As9Df1Gh6Jk3Lz8Xc5Vb0Nm7Qw2Er4Ty9Ui1Op6As3Df8Gh5Jk0Lz2Xc7Vb4Nm9Qw1Er6Ty3Ui8Op5As0Df2Gh7Jk4Lz9Xc1Vb6Nm3') },
   ConsentRecorded: consent,
   InmateNotified: { ...ids, language: 'sq', subject: 'Decision of Albania to recognise the judgment' },
   StateAgreementRecorded: { ...agreement, side: 'receiving', cites: 'ETS 112 Art 3(2)' },
@@ -99,4 +100,5 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
 export const TRANSFER_LEGACY_EXAMPLES: Record<string, Record<number, object>> = {
   PlaceReservationDeclined: { 1: { ...place, code: 'CAPACITY_EXHAUSTED', reason: 'No free place at the facility.' } },
   TransferObstacleEnded: { 1: { ...ids, transferDueAt: '2026-04-24T09:30:00Z' } },
+  InmateOpinionRecorded: { 1: opinion },
 };

@@ -3,6 +3,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, Validate
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { Authority } from '../common/authority';
 import { IsId, IsInstant, IsLanguage, IsText } from '../common/formats';
+import { clearText, type EncryptedValue, IsPersonal } from '../common/personal-data';
 import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
   AdaptedSentence, AGREEMENT_ANSWERS, AGREEMENT_CLAUSES, type AgreementAnswer, type AgreementClause, CASE_SIDES, type CaseSide, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
@@ -58,6 +59,10 @@ export class EligibilityEvaluatedPayload {
   verdicts!: RuleVerdict[];
 }
 
+/**
+ * Version 2: the opinion is personal data (Rule 16), an encrypted value under the transfer
+ * service's data key of the person (docs/personal-data.md, "Transfer: the opinion").
+ */
 export class InmateOpinionRecordedPayload {
   @IsId()
   transferId!: string;
@@ -65,8 +70,9 @@ export class InmateOpinionRecordedPayload {
   @IsId()
   inmateId!: string;
 
-  @IsText(4000)
-  opinion!: string;
+  /** What the person said, sealed under the person's key (in clear only in an event of version 1). */
+  @IsPersonal(clearText(4000))
+  opinion!: EncryptedValue | string;
 
   @IsLanguage()
   language!: string;

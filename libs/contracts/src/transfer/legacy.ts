@@ -1,4 +1,7 @@
-import { IsId, IsInstant, IsText } from '../common/formats';
+import { Type } from 'class-transformer';
+import { IsDefined, ValidateNested } from 'class-validator';
+import { Authority } from '../common/authority';
+import { IsId, IsInstant, IsLanguage, IsText } from '../common/formats';
 
 /**
  * PlaceReservationDeclined, schema version 1 (frozen): every refusal of a place ended the case.
@@ -39,4 +42,28 @@ export class TransferObstacleEndedV1Payload {
 
   @IsInstant()
   transferDueAt!: string;
+}
+
+/**
+ * InmateOpinionRecorded, schema version 1 (frozen): the opinion in clear. Version 2 holds it
+ * encrypted under the person's data key; a v1 event is lifted unchanged (a clear value is valid
+ * where an encrypted one is expected, as in intake's events written before encryption).
+ */
+export class InmateOpinionRecordedV1Payload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsText(4000)
+  opinion!: string;
+
+  @IsLanguage()
+  language!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  recordedBy!: Authority;
 }

@@ -74,6 +74,19 @@ describe('upcasters', () => {
     expect(validateEvent('TransferObstacleEnded', 2, withoutDeadline).ok).toBe(true);
   });
 
+  it('InmateOpinionRecorded v1 (opinion in clear) reads unchanged as v2, where the opinion is an encrypted value', () => {
+    const v1 = {
+      transferId: '7a2b9c1d-3e4f-4a5b-8c6d-9e0f1a2b3c02', inmateId: '3f1c2a4e-8b6d-4f0a-9c1e-2d7b5a6c8e01', opinion: 'I agree to go.', language: 'sq',
+      recordedBy: { state: 'BE', organisation: 'Prison de Haren' },
+    };
+    const read = readEvent('InmateOpinionRecorded', 1, v1);
+    expect(read.ok && read.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: v1 });
+    const sealed = { ...v1, opinion: { enc: 'A256GCM', kid: 'e5a1c7d2-4b3f-4e6a-8d9c-0b1a2f3e4d05', iv: 'Aj_TVmQ-7qzHKIRy', ct: 'hlPYtrWvfNSArGtPu3hOmuHZMtdemJ8' } };
+    expect(validateEvent('InmateOpinionRecorded', 1, sealed).ok).toBe(false);
+    expect(validateEvent('InmateOpinionRecorded', 2, sealed).ok).toBe(true);
+    expect(validateEvent('InmateOpinionRecorded', 2, { ...v1, opinion: { ...sealed.opinion, iv: 'short' } }).ok).toBe(false);
+  });
+
   it('rejects an invalid v1 payload before upcasting, naming the v1 field', () => {
     const stored = samples.find(([file]) => file === 'InmateRegistered.json')![1];
     const read = readEvent('InmateRegistered', 1, { ...stored.data, nationality: 'Albanian' });

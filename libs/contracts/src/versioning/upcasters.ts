@@ -2,7 +2,8 @@ import type { InmateAdmittedPayload } from '../custody/custody-events';
 import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
 import type { InmateRecordCorrectedV1Payload, InmateRegisteredV1Payload, InmateRegisteredV2Payload } from '../intake/legacy';
-import type { PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
+import type { InmateOpinionRecordedPayload } from '../transfer/events';
+import type { InmateOpinionRecordedV1Payload, PlaceReservationDeclinedV1Payload, TransferObstacleEndedV1Payload } from '../transfer/legacy';
 import type { PlaceReservationDeclinedPayload, TransferObstacleEndedPayload } from '../transfer/movement-events';
 
 /**
@@ -68,9 +69,17 @@ export const transferObstacleEndedV1ToV2: Upcaster<TransferObstacleEndedV1Payloa
   upcast: (data) => data,
 };
 
+/** InmateOpinionRecorded v1 → v2: unchanged; the opinion became an encrypted value. */
+export const inmateOpinionRecordedV1ToV2: Upcaster<InmateOpinionRecordedV1Payload, InmateOpinionRecordedPayload> = {
+  type: 'InmateOpinionRecorded',
+  fromVersion: 1,
+  change: '`opinion` became an encrypted value under the transfer service\'s data key of the person (Rule 16, crypto-shredding). An event written before holds it in clear and is lifted unchanged.',
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
 export const UPCASTERS: readonly Upcaster[] = [
   inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
   placeReservationDeclinedV1ToV2 as Upcaster,
-  transferObstacleEndedV1ToV2 as Upcaster,
+  transferObstacleEndedV1ToV2 as Upcaster, inmateOpinionRecordedV1ToV2 as Upcaster,
 ];

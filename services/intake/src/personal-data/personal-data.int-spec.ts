@@ -87,6 +87,9 @@ describe('personal data: encrypted at rest and on the topic, erased by destroyin
     const before = await stored(inmateId);
     const key = await keyRow(inmateId);
     expect(key.wrapped_key).toEqual(expect.any(String));
+    // Found by name before the erasure (any case: the search keys are normalised).
+    await eventually(async () => ((await read('/inmates?familyName=hoxha&givenNames=ARBEN&limit=500').expect(200)).body.items as Array<{ inmateId: string; familyName: string }>)
+      .find((item) => item.inmateId === inmateId && item.familyName === 'Hoxha'), { message: 'the person found by name' });
 
     const answer = await erase(inmateId).expect(200);
     expect(answer.body.eventIds).toHaveLength(1);
@@ -122,12 +125,23 @@ describe('personal data: encrypted at rest and on the topic, erased by destroyin
     );
     expect(reads.rows).toEqual([{ kind: 'destruction-log', purpose: 'personal data test' }]);
 
-    // The read model forgets the names live, and a rebuild from position 0 cannot bring them back.
+    // The read model forgets the names live, and a rebuild from position 0 cannot bring them back:
+    // the row keeps neither the sealed names nor their search keys, so no name finds the person.
     const searched = async () => ((await read('/inmates?sendingState=BE&limit=500').expect(200)).body.items as Array<{ inmateId: string; familyName: string | null }>)
       .find((item) => item.inmateId === inmateId);
+    const byName = async () => ((await read('/inmates?familyName=hoxha&givenNames=ARBEN&limit=500').expect(200)).body.items as Array<{ inmateId: string }>)
+      .some((item) => item.inmateId === inmateId);
+    const searchRow = async () => (await pool.query(
+      `SELECT family_name_sealed, given_names_sealed, family_name_key, given_names_key FROM ${schema()}.inmate_search WHERE inmate_id = $1`, [inmateId],
+    )).rows[0];
+    const noNames = { family_name_sealed: null, given_names_sealed: null, family_name_key: null, given_names_key: null };
     await eventually(async () => ((await searched())?.familyName === null ? true : undefined), { message: 'the names gone from the search read model' });
+    expect(await byName()).toBe(false);
+    expect(await searchRow()).toEqual(noNames);
     await http().post('/admin/projections/inmates/rebuild').expect(200);
     expect(await searched()).toMatchObject({ familyName: null, givenNames: null });
+    expect(await byName()).toBe(false);
+    expect(await searchRow()).toEqual(noNames);
 
     // Erasing again changes nothing; an identity cannot be recorded again under the destroyed key.
     expect((await erase(inmateId).expect(200)).body.eventIds).toEqual([]);

@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { currentVersion, EXAMPLES, TOPICS, toKafkaMessage, type MessageType } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import { loadConfig } from '@custody/config';
+import { generateMasterKey } from '@custody/personal-data';
 import { databaseUrl, eventually, kafkaBrokers, testKafka, uniqueName, uniqueSchemaName } from '@custody/testing';
 import { createApp } from '../app';
 import { TransferConfig } from '../config';
@@ -52,6 +53,8 @@ export async function bootTransferApp(
     // The tests date their acts on fixed days of 2026 (docs/domain.md, Rule 17 would ask a reason of each):
     // late recording has tests of its own, which set COMMAND_LATE_RECORDING_DAYS back.
     COMMAND_LATE_RECORDING_DAYS: '36500',
+    // A master key of the test's own (the opinion is sealed under persons' keys it wraps): no key is committed anywhere.
+    PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
     ...overrides,
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });

@@ -9,6 +9,7 @@ import { signerRefusal } from '@custody/security';
 import { TransferConfig } from '../config';
 import { Clock } from '../deadlines/clock';
 import type { InmateRecord } from '../inmates/inmate-record';
+import { PersonalOpinions } from '../personal-data/opinion';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
@@ -32,6 +33,7 @@ export class TransferCommands {
     private readonly config: TransferConfig,
     private readonly clock: Clock,
     private readonly arrivals: Arrivals,
+    private readonly opinions: PersonalOpinions,
   ) {}
 
   /**
@@ -67,7 +69,8 @@ export class TransferCommands {
     const { metadata: traced, ...options } = this.options(command, metadata);
     return applyCommandWithResult({
       service: SERVICE, reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
-      commandType: command.type, metadata: traced, options: { afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
+      commandType: command.type, metadata: traced,
+      options: { prepare: options.prepare, afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
     });
   }
 
@@ -112,6 +115,8 @@ export class TransferCommands {
     return {
       ...observedCommand(metadata),
       eventId: transferEventIds(scope),
+      // Rule 16: the opinion sealed under the person's key before anything is stored (docs/personal-data.md).
+      prepare: async ({ events }) => ({ events: await this.opinions.seal(events) }),
       afterAppend: (tx: Queryable, { decided }: Decision<TransferEvent, TransferState>) => this.guardOpenCase(tx, command, decided),
     };
   }

@@ -3,6 +3,7 @@ import { CommandRefusalRecorder } from '@custody/platform';
 import { InmatesConsumer } from '../inmates/inmates.consumer';
 import { InmatesRepository } from '../inmates/inmates.repository';
 import { DeadlineScheduler } from '../deadlines/deadline.scheduler';
+import { PersonalOpinions } from '../personal-data/opinion';
 import { TransferCommands } from './transfer.commands';
 import { TransferCommandHandlers, TransferCommandPort, TransferCommandRoutes } from './transfer.command-table';
 import { TransferConsumer } from './transfer.consumer';
@@ -14,7 +15,7 @@ import { TransferProjection } from './transfer.projection';
 @Module({
   // The consumers are controllers: the Kafka transport routes to their @EventPattern handlers.
   controllers: [TransferCommandRoutes, TransferController, TransferCommandHandlers, InmatesConsumer, TransferConsumer, CommandRefusalRecorder],
-  providers: [InmatesRepository, TransferCommands, TransferCommandPort, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction, AgreementJurisdiction],
+  providers: [InmatesRepository, PersonalOpinions, TransferCommands, TransferCommandPort, TransferProjection, DeadlineScheduler, CaseJurisdiction, RequestJurisdiction, AgreementJurisdiction],
   exports: [TransferCommands, TransferProjection, DeadlineScheduler],
 })
 export class TransferModule {}

@@ -2,6 +2,7 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { PostgresEventStore, type GlobalEvent } from '@custody/event-store';
 import { CheckpointedProjector, type Projection } from '@custody/platform';
 import { Clock } from '../deadlines/clock';
+import { OPINION_EVENT, PersonalOpinions } from '../personal-data/opinion';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { transferStream } from './transfer.commands';
 import { openDeadlines, type Stage } from './transfer.state';
@@ -35,6 +36,7 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
     private readonly store: PostgresEventStore,
     private readonly tables: TransferTables,
     private readonly clock: Clock,
+    private readonly opinions: PersonalOpinions,
   ) {
     this.projector = new CheckpointedProjector({ name: NAME, store, pool: tables.pool, schema: tables.schema, projections: [this] });
   }
@@ -76,8 +78,13 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
   /** The case as its stream says now (not the read model, which may lag). */
   async current(transferId: string) {
     let view: TransferView | undefined;
-    for await (const event of this.store.readStream(transferStream(transferId))) view = applyToView(view, event, transferId);
-    return view && presentTransfer(view, this.clock.now());
+    let opinion: unknown;
+    for await (const event of this.store.readStream(transferStream(transferId))) {
+      view = applyToView(view, event, transferId);
+      if (event.type === OPINION_EVENT) opinion = event.data;
+    }
+    // The opinion, sealed in the stream, opened with the person's key: shown here only, never kept in the read model.
+    return view && { ...presentTransfer(view, this.clock.now()), ...(opinion ? { opinion: await this.opinions.open(opinion) } : {}) };
   }
 
   async list(filter: TransferFilter) {
