@@ -6,7 +6,7 @@
 // process against keys it fetched, the scope of each state.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { toKafkaMessage, TOPICS } from '@custody/contracts';
+import { commandResultsTopic, toKafkaMessage, TOPICS } from '@custody/contracts';
 import { TestIssuer, TestJwksServer, TestMinistry } from '@custody/security/testing';
 import { type Role } from '@custody/security';
 import { BELGIUM_TO_ALBANIA, TransferCase } from './harness/cases';
@@ -47,6 +47,24 @@ describe('the stack with authentication, signed commands and stated purposes on,
     await jwks?.close();
   }, 120_000);
 
+  /** The result of a command on a results topic (read from its beginning), with its type and body. */
+  const resultOn = async (topic: string, commandId: string): Promise<Record<string, unknown>> => {
+    const consumer = new Kafka({ clientId: `${stack.topicPrefix}results-reader`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `${stack.topicPrefix}results-reader-${randomUUID()}` });
+    const seen: Array<Record<string, unknown>> = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push({ type: message.headers?.ce_type?.toString(), ...(JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>) });
+        },
+      });
+      return await eventually(async () => seen.find((m) => m.commandId === commandId), { message: `the result of ${commandId} on ${topic}` });
+    } finally {
+      await consumer.disconnect();
+    }
+  };
+
   const as = async (state: keyof typeof issuers, role: Role, purpose?: string) => ({
     Authorization: `Bearer ${await issuers[state].token([role], AUDIENCE, { subject: `${role}@${state.toLowerCase()}` })}`,
     ...(purpose ? { 'X-Access-Purpose': purpose } : {}),
@@ -84,14 +102,20 @@ describe('the stack with authentication, signed commands and stated purposes on,
     };
     const send = (m: { key: string; value: string; headers: Record<string, string> }) =>
       producer.send({ topic: `${stack.topicPrefix}${TOPICS.intakeCommands}`, acks: -1, messages: [{ key: m.key, value: m.value, headers: m.headers }] });
-    await send(message('Unsigned'));
-    await send(await belgianMinistry.sign(message('Signed')));
+    const unsigned = message('Unsigned');
+    const signed = await belgianMinistry.sign(message('Signed'));
+    await send(unsigned);
+    await send(signed);
     const otherRecord = `${stack.url('intake')}/inmates/${other.inmateId}`;
     const registered = await eventually(async () => {
       const answer = await request<{ identity: { familyName: string } }>('GET', otherRecord, undefined, await as('BE', 'intake-officer', PURPOSE));
       return answer.status === 200 ? answer.body : undefined;
     }, { message: 'the signed registration to take effect' });
     expect(registered.identity.familyName).toBe('Signed');
+    // Belgium's answer on Belgium's own results topic; the unsigned command's, which no verified
+    // state can be named for, on the operators' shared topic (docs/adr/0015-command-results-per-state.md).
+    expect(await resultOn(`${stack.topicPrefix}${commandResultsTopic('BE')}`, signed.headers.ce_id)).toMatchObject({ type: 'CommandAccepted', commandType: 'RegisterInmate' });
+    expect(await resultOn(`${stack.topicPrefix}${TOPICS.commandResults}`, unsigned.headers.ce_id)).toMatchObject({ type: 'CommandRejected', code: 'SIGNATURE_MISSING' });
 
     // The audit ledger: Belgium's auditor reads the person's custody; a Dutch auditor may not.
     const timeline = `${stack.url('audit')}/inmates/${person.inmateId}/custody-timeline`;

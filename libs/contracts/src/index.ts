@@ -98,7 +98,10 @@ export {
   CommandRejection, notYetKnownHere, reject, rejectionOf, ContractViolation, type FieldProblem, type ContractViolationCode,
   type ViolationContext,
 } from './rejections/errors';
-export { TOPICS, ALL_TOPICS, TOPIC_PUBLISHERS, deadLetterTopic, isContractTopic, DEAD_LETTER_HEADERS, type Topic } from './topics/topics';
+export {
+  TOPICS, ALL_TOPICS, TOPIC_PUBLISHERS, deadLetterTopic, isContractTopic, DEAD_LETTER_HEADERS, commandResultsTopic, stateOfCommandResultsTopic,
+  type Topic,
+} from './topics/topics';
 export {
   type PayloadClass, type SubjectRule, type MessageSpec, type MessageKind, type MessageGroup,
 } from './catalogue/define';

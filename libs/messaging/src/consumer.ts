@@ -647,7 +647,10 @@ export class EventConsumer<Tx extends InboxTransaction> {
     if (!results?.topics.includes(inbound.topic)) return false;
     const stored = await results.stored(commandId, copy);
     if (!stored) return false;
-    await this.producer!.send({ topic: stored.topic, acks: -1, messages: [{ key: stored.key, value: stored.value, headers: stored.headers }] });
+    // Where the relay published it: its state's topic, and the shared one while results are copied there.
+    for (const topic of [stored.topic, ...(stored.copiesTo ?? [])]) {
+      await this.producer!.send({ topic, acks: -1, messages: [{ key: stored.key, value: stored.value, headers: stored.headers }] });
+    }
     this.options.log?.('log', `command ${commandId} read again (${inbound.topic}/${inbound.partition}@${inbound.offset}): its stored result was published again`, {
       topic: inbound.topic,
       partition: inbound.partition,

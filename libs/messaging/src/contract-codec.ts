@@ -1,7 +1,8 @@
-import { type ContractViolation, findMessage, fromKafkaMessage, isInstant, messagesOnTopic, TOPICS, toKafkaMessage, type Topic } from '@custody/contracts';
+import { commandResultsTopic, type ContractViolation, findMessage, fromKafkaMessage, isInstant, messagesOnTopic, TOPICS, toKafkaMessage, type Topic } from '@custody/contracts';
+import type { GlobalEvent } from '@custody/event-store';
 import type { DecodeFailure, DecodeResult, InboundMessage, MessageDecoder } from './codec';
 import { refuseInDecoder, type RefusedEnvelope } from './refusals';
-import type { RelayRoute } from './relay';
+import type { OutboundMessage, RelayRoute } from './relay';
 import { PublishedRevisions, type StreamReader } from './stream-revisions';
 
 /**
@@ -74,16 +75,57 @@ export function contractDecoder(names: TopicNames = new TopicNames()): MessageDe
 const isPublishedType = (type: string) => findMessage(type)?.kind === 'event';
 
 /**
+ * Where command results go (docs/adr/0015-command-results-per-state.md). `states`: the states whose
+ * topic `custody.command-results.<STATE>` exists (the service creates them at start, before its relay
+ * publishes: those of its command signers). `shared`: whether every result is also copied to the
+ * shared `custody.command-results` while the ministries move their readers (COMMAND_RESULTS_SHARED_TOPIC).
+ */
+export interface CommandResultRouting {
+  states: Iterable<string>;
+  shared: boolean;
+}
+
+/**
+ * The acting state of a stored command result, when it was verified: the state of the key that
+ * signed the command (or of the token's issuer). A result whose actor is unverified or names no
+ * state (an unsigned command, one signed by no configured key, one too broken to read) has none.
+ */
+export function verifiedActingState(event: Pick<GlobalEvent, 'metadata'>): string | undefined {
+  const actor = event.metadata?.actor;
+  if (!actor || typeof actor.state !== 'string') return undefined;
+  return actor.verifiedBy === 'command-signature' || actor.verifiedBy === 'bearer-token' ? actor.state : undefined;
+}
+
+/**
+ * The topics of a command result: its acting state's own topic when the state is verified and its
+ * topic exists, with a copy on the shared topic while `shared`; otherwise the shared topic alone,
+ * which only operators read. Without `routing`, every result goes to the shared topic.
+ */
+function resultTopics(names: TopicNames, routing?: CommandResultRouting): (event: GlobalEvent) => Pick<OutboundMessage, 'topic' | 'copiesTo'> {
+  const shared = names.physical(TOPICS.commandResults);
+  if (!routing) return () => ({ topic: shared });
+  const own = new Map([...routing.states].map((state) => [state, names.physical(commandResultsTopic(state))]));
+  return (event) => {
+    const state = verifiedActingState(event);
+    const topic = state === undefined ? undefined : own.get(state);
+    if (!topic) return { topic: shared };
+    return routing.shared ? { topic, copiesTo: [shared] } : { topic };
+  };
+}
+
+/**
  * Where the relay sends a stored event: the topic the contract names for its type, keyed by
  * its subject, as a CloudEvents binary message with its place in its stream (ce_stream,
  * ce_streamrevision, ce_streamprevious; docs/adr/0011-stream-revisions-on-the-wire.md). Events the
  * contract does not publish (a service's internal events) stay home. Call it for every event of
  * the global log in order, as the relay does: it remembers each stream's last event to tell the
  * next one's previous published revision. With `store`, its `prepare` looks that up for streams
- * it does not remember; without, their events go out with the previous revision unknown.
+ * it does not remember; without, their events go out with the previous revision unknown. A command
+ * result goes to the topic of its acting state, as `commandResults` says ({@link CommandResultRouting}).
  */
-export function contractRoute(names: TopicNames = new TopicNames(), options: { store?: StreamReader } = {}): RelayRoute {
+export function contractRoute(names: TopicNames = new TopicNames(), options: { store?: StreamReader; commandResults?: CommandResultRouting } = {}): RelayRoute {
   const revisions = new PublishedRevisions(isPublishedType, options.store);
+  const results = resultTopics(names, options.commandResults);
   const route: RelayRoute = (event) => {
     const stream = revisions.positionOf(event);
     const definition = findMessage(event.type);
@@ -97,7 +139,8 @@ export function contractRoute(names: TopicNames = new TopicNames(), options: { s
       recordedAt: event.recordedAt,
       stream,
     });
-    return { topic: names.physical(definition.topic), key: message.key, value: message.value, headers: message.headers };
+    const where = definition.topic === TOPICS.commandResults ? results(event) : { topic: names.physical(definition.topic) };
+    return { ...where, key: message.key, value: message.value, headers: message.headers };
   };
   route.prepare = (batch) => revisions.prepare(batch);
   return route;

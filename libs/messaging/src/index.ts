@@ -10,7 +10,7 @@ export { classifyFailure } from './failures';
 export type { ClassifiedFailure, FailureKind } from './failures';
 export type { InboundMessage, DecodedEvent, DecodeFailure, DecodeResult, MessageDecoder } from './codec';
 export { sendToDeadLetter } from './dead-letter';
-export { contractDecoder, contractRoute, TopicNames } from './contract-codec';
+export { contractDecoder, contractRoute, TopicNames, verifiedActingState, type CommandResultRouting } from './contract-codec';
 export type { DeadLetterReason } from './dead-letter';
 export { INBOX_MIGRATIONS, messageDigest, PostgresInbox } from './inbox';
 export type { InboxKey, InboxTransaction, TransactionRunner, InboxOutcome } from './inbox';

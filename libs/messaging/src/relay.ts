@@ -30,6 +30,12 @@ export interface OutboundMessage {
   key: string;
   value: Buffer | string;
   headers: IHeaders;
+  /**
+   * Further topics that take the same message, published with it (in the same batch and, with a
+   * transactional publisher, the same transaction): the shared results topic while results move to
+   * per-state topics (docs/adr/0015-command-results-per-state.md).
+   */
+  copiesTo?: readonly string[];
 }
 
 /**
@@ -464,9 +470,11 @@ export class Relay {
       routed = signed;
     }
     for (const message of routed) {
-      const list = byTopic.get(message.topic) ?? [];
-      list.push({ key: message.key, value: message.value, headers: message.headers });
-      byTopic.set(message.topic, list);
+      for (const topic of [message.topic, ...(message.copiesTo ?? [])]) {
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key: message.key, value: message.value, headers: message.headers });
+        byTopic.set(topic, list);
+      }
     }
     return { topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), rejected };
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXAMPLES, MESSAGE_DEFINITIONS, TOPICS } from '@custody/contracts';
+import { EXAMPLES, MESSAGE_DEFINITIONS } from '@custody/contracts';
 import { kafkaSecurity, TopicNames } from '@custody/messaging';
 import { ClientUsageError, loadSigningKey, MinistryClient, prepareCommand, type CommandFile, type MinistryIdentity } from './client';
 
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command('send')
-    .description('Sign a command with the ministry\'s key, send it on the topic the contract names, and wait for its result on custody.command-results. Exit 0 accepted, 1 rejected, 2 no result in time or an error.')
+    .description('Sign a command with the ministry\'s key, send it on the topic the contract names, and wait for its result on the state\'s own results topic, custody.command-results.<STATE>. Exit 0 accepted, 1 rejected, 2 no result in time or an error.')
     .argument('<file>', 'a JSON file { "type": "RegisterInmate", "data": { …the body… } } (as `example` prints it); the commandId is made when absent')
     .addOption(new Option('--state <code>', 'the acting state, ISO 3166-1 alpha-2 (the signing key must be this state\'s)').env('MINISTRY_STATE').makeOptionMandatory())
     .addOption(new Option('--organisation <name>', 'the acting organisation').env('MINISTRY_ORGANISATION').makeOptionMandatory())
@@ -67,7 +67,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('--kid <id>', 'the id under which the services know the key (COMMAND_SIGNERS or the ministry\'s JWKS)').env('MINISTRY_SIGNING_KEY_ID'))
     .option('--timeout <seconds>', 'how long to wait for the result', positiveInt('--timeout'), 30)
     .option('--no-wait', 'send and exit without waiting for the result')
-    .option('--results-topic <topic>', 'where the results come (default: custody.command-results)')
+    .option('--results-topic <topic>', 'where the result comes, the prefix added (default: custody.command-results.<STATE> for a signed command; custody.command-results, the operators\' topic, for an unsigned one)')
     .addHelpText('after', '\nExample:\n  custody-ministry example RegisterInmate > register.json   # edit it\n  custody-ministry send register.json --state BE --organisation "FPS Justice" --key be-commands.pem --kid be-commands-1\n')
     .action(async (file: string, options: { state: string; organisation: string; officer?: string; key?: string; kid?: string; timeout: number; wait: boolean; resultsTopic?: string }) => {
       let command: CommandFile;
@@ -86,8 +86,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       };
       const c = connect();
       const prepared = await prepareCommand(command, sender, c.names);
-      if (!sender.signingKey) io.stderr('note: sent unsigned (no --key); services that require signatures answer SIGNATURE_MISSING\n');
-      const result = await c.send(prepared, { timeoutMs: options.wait ? options.timeout * 1000 : 0, resultsTopic: options.resultsTopic ?? c.names.physical(TOPICS.commandResults) });
+      if (!sender.signingKey) {
+        io.stderr(`note: sent unsigned (no --key); services that require signatures answer SIGNATURE_MISSING, on ${prepared.resultsTopic} (no state's own topic: nothing verified the sender)\n`);
+      }
+      const result = await c.send(prepared, { timeoutMs: options.wait ? options.timeout * 1000 : 0, ...(options.resultsTopic ? { resultsTopic: c.names.physical(options.resultsTopic) } : {}) });
       if (!options.wait) {
         io.stdout(JSON.stringify({ sent: prepared.commandId, topic: prepared.topic }) + '\n');
         return;

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
-import { contractDecoder, type InboundMessage } from '@custody/messaging';
+import { contractDecoder, TopicNames, type InboundMessage } from '@custody/messaging';
 import { CommandSignatureVerifier, signedCommandDecoder } from '@custody/security';
 import { run } from './cli';
 import { algorithmOf, loadSigningKey, prepareCommand } from './client';
@@ -22,6 +22,7 @@ describe('custody-ministry: building a command', () => {
     expect(algorithmOf(key.privateKey)).toBe(algorithm);
     const prepared = await prepareCommand({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) } }, { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters', signingKey: key });
     expect(prepared.topic).toBe(TOPICS.intakeCommands);
+    expect(prepared.resultsTopic).toBe('custody.command-results.BE');
     expect(prepared.commandId).toBe((EXAMPLES.RegisterInmate as { commandId: string }).commandId);
     const decoded = decoderFor('BE', pair.publicKey, 'be-commands-1').decode(inbound(prepared));
     expect(decoded.ok && decoded.event).toMatchObject({ id: prepared.commandId, type: 'RegisterInmate', extensions: { signer: { state: 'BE', kid: 'be-commands-1' }, actor: { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters' } } });
@@ -36,10 +37,20 @@ describe('custody-ministry: building a command', () => {
     expect(decoderFor('BE', ec.publicKey, 'k').decode(inbound(prepared)).ok).toBe(true);
   });
 
+  it('waits for a signed command\'s result on its state\'s own topic, and for an unsigned one\'s (which no state can be named for) on the shared topic', async () => {
+    const body = { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) };
+    const names = new TopicNames('run-1.');
+    const signed = await prepareCommand({ type: 'RegisterInmate', data: body }, { state: 'AL', organisation: 'Ministry of Justice', signingKey: loadSigningKey(pem(ec.privateKey), 'k') }, names);
+    expect(signed.resultsTopic).toBe('run-1.custody.command-results.AL');
+    const unsigned = await prepareCommand({ type: 'RegisterInmate', data: body }, { state: 'AL', organisation: 'Ministry of Justice' }, names);
+    expect(unsigned.resultsTopic).toBe('run-1.custody.command-results');
+  });
+
   it('names what is wrong before anything is sent: not a command, no occurredAt, a body the contract refuses, a key of another kind', async () => {
     const sender = { state: 'BE', organisation: 'FPS Justice' };
     await expect(prepareCommand({ type: 'InmateRegistered', data: {} }, sender)).rejects.toThrow('InmateRegistered is not a command of the contract');
     await expect(prepareCommand({ type: 'RegisterInmate', data: { inmateId: 'x' } }, sender)).rejects.toThrow('the body needs occurredAt');
+    await expect(prepareCommand({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) } }, { ...sender, state: 'be' })).rejects.toThrow('the acting state must be an ISO 3166-1 alpha-2 code in capitals (or XK), not "be"');
     await expect(prepareCommand({ type: 'RegisterInmate', data: { occurredAt: '2026-03-02T09:30:00Z' } }, sender)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     const ed = generateKeyPairSync('ed25519');
     expect(() => loadSigningKey(pem(ed.privateKey), 'k')).toThrow('the signing key must be an RSA key (RS256) or an EC P-256 key (ES256), not ed25519');

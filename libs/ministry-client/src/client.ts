@@ -1,5 +1,5 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import { findMessage, isCommandType, toKafkaMessage, TOPICS } from '@custody/contracts';
+import { commandResultsTopic, findMessage, isCommandType, isStateCode, toKafkaMessage, TOPICS } from '@custody/contracts';
 import { contractDecoder, createKafka, custodyPartitioner, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
 import { signCommand } from '@custody/security';
 import type { Consumer, Producer } from 'kafkajs';
@@ -28,9 +28,16 @@ export interface PreparedCommand {
   key: string;
   value: string;
   headers: Record<string, string>;
+  /**
+   * Where its result comes: the sending state's own results topic, custody.command-results.<STATE>,
+   * for a signed command; for an unsigned one, which no state can be named for, the shared
+   * custody.command-results, which only operators may read once the migration is over
+   * (docs/adr/0015-command-results-per-state.md).
+   */
+  resultsTopic: string;
 }
 
-/** A command's result as custody.command-results carries it. */
+/** A command's result as the results topics carry it. */
 export interface CommandResult {
   type: 'CommandAccepted' | 'CommandRejected';
   data: Record<string, unknown>;
@@ -64,6 +71,7 @@ export function loadSigningKey(pem: string, kid: string): NonNullable<MinistryId
  */
 export async function prepareCommand(command: CommandFile, sender: MinistryIdentity, names = new TopicNames()): Promise<PreparedCommand> {
   if (!isCommandType(command.type)) throw new ClientUsageError(`${command.type} is not a command of the contract (custody-ministry example lists them)`);
+  if (!isStateCode(sender.state)) throw new ClientUsageError(`the acting state must be an ISO 3166-1 alpha-2 code in capitals (or XK), not ${JSON.stringify(sender.state)}`);
   const definition = findMessage(command.type)!;
   const commandId = typeof command.data.commandId === 'string' ? command.data.commandId : randomUUID();
   const data: Record<string, unknown> = { ...command.data, commandId };
@@ -86,7 +94,8 @@ export async function prepareCommand(command: CommandFile, sender: MinistryIdent
       commandType: command.type,
     });
   }
-  return { topic: names.physical(definition.topic), commandId, correlationId, key: message.key, value: message.value, headers };
+  const resultsTopic = names.physical(sender.signingKey ? commandResultsTopic(sender.state) : TOPICS.commandResults);
+  return { topic: names.physical(definition.topic), commandId, correlationId, key: message.key, value: message.value, headers, resultsTopic };
 }
 
 /** The ministry's connection to the broker: send commands and wait for their results, read topics. */
@@ -103,12 +112,13 @@ export class MinistryClient {
   }
 
   /**
-   * Sends a prepared command and, unless `timeoutMs` is 0, waits for its result on the results
-   * topic (matched by command id). The reader joins before the command is sent, so that a fast
-   * answer is not missed; it reads from the end of the topic, never another ministry's old results.
+   * Sends a prepared command and, unless `timeoutMs` is 0, waits for its result on its results
+   * topic (the command's `resultsTopic`, the sending state's own unless `resultsTopic` says
+   * otherwise; matched by command id). The reader joins before the command is sent, so that a fast
+   * answer is not missed; it reads from the end of the topic, never old results.
    */
   async send(command: PreparedCommand, options: { timeoutMs: number; resultsTopic?: string }): Promise<CommandResult | undefined> {
-    const waiting = options.timeoutMs > 0 ? await this.resultOf(command.commandId, options.resultsTopic ?? this.names.physical(TOPICS.commandResults), options.timeoutMs) : undefined;
+    const waiting = options.timeoutMs > 0 ? await this.resultOf(command.commandId, options.resultsTopic ?? command.resultsTopic, options.timeoutMs) : undefined;
     this.producer ??= this.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     await this.producer.send({ topic: command.topic, acks: -1, messages: [{ key: command.key, value: command.value, headers: command.headers }] });
@@ -152,8 +162,15 @@ export class MinistryClient {
   private async resultOf(commandId: string, topic: string, timeoutMs: number): Promise<() => Promise<CommandResult | undefined>> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-    await admin.disconnect();
+    let ends: Map<number, bigint>;
+    try {
+      if (!(await admin.listTopics()).includes(topic)) {
+        throw new ClientUsageError(`the results topic ${topic} does not exist: the services create a state's topic when its command-signing key is in their COMMAND_SIGNERS (or give --results-topic)`);
+      }
+      ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    } finally {
+      await admin.disconnect();
+    }
     const consumer = this.kafka.consumer({ groupId: `custody-ministry-results-${randomUUID()}` });
     this.consumers.add(consumer);
     let resolve!: (result: CommandResult) => void;

@@ -1,6 +1,6 @@
 import type { EventStore, GlobalEvent } from '@custody/event-store';
 import { commandResultStream, deterministicId } from '@custody/event-sourcing';
-import { contractRoute, type CommandResultSource, type DecodedEvent, type OutboundMessage, type TopicNames } from '@custody/messaging';
+import { contractRoute, type CommandResultRouting, type CommandResultSource, type DecodedEvent, type OutboundMessage, type TopicNames } from '@custody/messaging';
 import type { KafkaCommandAnswers } from './commands/kafka-answers';
 
 /**
@@ -13,15 +13,18 @@ import type { KafkaCommandAnswers } from './commands/kafka-answers';
  * published again; failing that, the first refusal. A copy read again that says something else
  * than the command answered (`answers`: its content, or the state that signed it) is answered
  * CommandRejected IDEMPOTENCY_KEY_REUSED instead, stored beside the others (docs/architecture.md,
- * "Idempotent commands"). The message is the one the relay published (same ce_id, same content).
+ * "Idempotent commands"). The message is the one the relay published (same ce_id, same content),
+ * to the same topics (`commandResults`: the acting state's own, and the shared one while copied
+ * there; docs/adr/0015-command-results-per-state.md).
  */
 export function storedCommandResults(
   store: Pick<EventStore, 'readStream' | 'appendToStream'>,
   names: TopicNames,
   commandsTopics: readonly string[],
   answers?: KafkaCommandAnswers,
+  commandResults?: CommandResultRouting,
 ): CommandResultSource {
-  const route = contractRoute(names, { store });
+  const route = contractRoute(names, { store, ...(commandResults ? { commandResults } : {}) });
   // As the relay published it, its place in its stream included (the stream read back to its previous published event).
   const republished = async (event: GlobalEvent) => {
     await route.prepare?.([event]);

@@ -4,7 +4,7 @@ export { runService } from './bootstrap';
 export { CommandRefusalRecorder, recordRefusal, recordRejection, refuseInHandler } from './command-refusals';
 export { storedCommandResults } from './command-results';
 export { HttpErrorsFilter, contractValidationPipe } from './http-errors.filter';
-export { kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
+export { commandResultRouting, kafkaSettingsOf, recordingClock, ServiceConfig, serviceTopics } from './service.config';
 export type { ServiceDefaults } from './service.config';
 export { DATABASE_POOL, ServiceModule } from './service.module';
 export { Arrivals } from './arrivals';

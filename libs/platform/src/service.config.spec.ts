@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import type { MessageDecoder } from '@custody/messaging';
 import { commandDecoder } from '@custody/security';
-import { kafkaSettingsOf, ServiceConfig } from './service.config';
+import { commandResultRouting, kafkaSettingsOf, ServiceConfig } from './service.config';
 
 class ExampleConfig extends ServiceConfig {
   constructor() {
@@ -86,5 +87,29 @@ describe('ServiceConfig: command signatures', () => {
 
   it('leaves the inner decoder alone when switched off', () => {
     expect(commandDecoder(loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'off' }), inner, 'custody.intake.commands', {})).toBe(inner);
+  });
+});
+
+describe('where command results go (docs/adr/0015-command-results-per-state.md)', () => {
+  const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const signers = (...states: string[]) => JSON.stringify(states.map((state, i) => ({ kid: `k${i}`, state, publicKeyPem: pem })));
+
+  it('gives each state of COMMAND_SIGNERS its own topic, copies to the shared topic unless COMMAND_RESULTS_SHARED_TOPIC=off', () => {
+    const config = loadConfig(ServiceConfig, { COMMAND_SIGNERS: JSON.stringify([...JSON.parse(signers('BE', 'AL', 'BE')), { state: 'XK', jwksUri: 'https://idp.example/jwks' }]) });
+    expect(config.COMMAND_RESULTS_SHARED_TOPIC).toBe('on');
+    expect(commandResultRouting(config)).toEqual({ states: ['AL', 'BE', 'XK'], shared: true });
+    expect(commandResultRouting(loadConfig(ServiceConfig, { COMMAND_SIGNERS: signers('BE'), COMMAND_RESULTS_SHARED_TOPIC: 'off' }))).toEqual({ states: ['BE'], shared: false });
+    expect(() => loadConfig(ServiceConfig, { COMMAND_RESULTS_SHARED_TOPIC: 'yes' })).toThrow(/COMMAND_RESULTS_SHARED_TOPIC must be on or off/);
+  });
+
+  it('has no state topic when signatures are off (no result names a verified state), and stops on a signer state that is no state code', () => {
+    expect(commandResultRouting(loadConfig(ServiceConfig, { COMMAND_SIGNATURES: 'off', COMMAND_SIGNERS: signers('BE') }))).toEqual({ states: [], shared: true });
+    let problem: unknown;
+    try {
+      commandResultRouting(loadConfig(ServiceConfig, { COMMAND_SIGNERS: signers('BE', 'ZZ') }));
+    } catch (error) {
+      problem = (error as InvalidConfigurationError).problems;
+    }
+    expect(problem).toEqual([{ variable: 'COMMAND_SIGNERS', problem: expect.stringContaining('ZZ is no state code') }]);
   });
 });

@@ -1,8 +1,9 @@
 import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import type { RecordingClock } from '@custody/legal';
-import { kafkaSecurity, TopicNames, type KafkaSettings, type TopicSpec } from '@custody/messaging';
-import { WholeNumber } from '@custody/config';
-import { SecurityConfig } from '@custody/security';
+import { isStateCode } from '@custody/contracts';
+import { kafkaSecurity, TopicNames, type CommandResultRouting, type KafkaSettings, type TopicSpec } from '@custody/messaging';
+import { InvalidConfigurationError, WholeNumber } from '@custody/config';
+import { parseSigners, SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, pool size, client id and consumer group. */
 export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
@@ -179,6 +180,16 @@ export class ServiceConfig extends SecurityConfig {
   COMMAND_TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
   /**
+   * `on` (default): every command result the relay publishes on a state's own topic
+   * (custody.command-results.<STATE>) is also copied to the shared custody.command-results, so that
+   * ministries' readers of the shared topic keep their answers while they move to their own
+   * topic. `off`, once every ministry reads its own: the shared topic takes only the results that
+   * name no verified state, for operators (docs/adr/0015-command-results-per-state.md).
+   */
+  @IsIn(['on', 'off'], { message: 'COMMAND_RESULTS_SHARED_TOPIC must be on or off' })
+  COMMAND_RESULTS_SHARED_TOPIC: 'on' | 'off' = 'on';
+
+  /**
    * How far (seconds) a command's `occurredAt` may lie after the service's clock: two ministries'
    * clocks never agree to the second. Later is DATE_IN_FUTURE (docs/domain.md, Rule 17).
    */
@@ -201,6 +212,30 @@ export class ServiceConfig extends SecurityConfig {
  */
 export function recordingClock(config: Pick<ServiceConfig, 'COMMAND_CLOCK_SKEW_SECONDS' | 'COMMAND_LATE_RECORDING_DAYS'>, now: Date = new Date()): RecordingClock {
   return { now: now.toISOString(), policy: { clockSkewSeconds: config.COMMAND_CLOCK_SKEW_SECONDS, lateRecordingDays: config.COMMAND_LATE_RECORDING_DAYS } };
+}
+
+/**
+ * Where a service that takes commands publishes their results (docs/adr/0015-command-results-per-state.md):
+ * a topic of its own for each state of COMMAND_SIGNERS, the only states a result can be verified
+ * for, when COMMAND_SIGNATURES=required (with `off`, no command has a verified state and every
+ * result goes to the shared topic); copies on the shared topic as COMMAND_RESULTS_SHARED_TOPIC
+ * says. A signer's state that is no state code stops the service naming COMMAND_SIGNERS.
+ */
+export function commandResultRouting(config: Pick<ServiceConfig, 'COMMAND_SIGNATURES' | 'COMMAND_SIGNERS' | 'COMMAND_RESULTS_SHARED_TOPIC'>): CommandResultRouting & { states: string[] } {
+  const shared = config.COMMAND_RESULTS_SHARED_TOPIC === 'on';
+  if (config.COMMAND_SIGNATURES !== 'required') return { states: [], shared };
+  let signers: ReturnType<typeof parseSigners>;
+  try {
+    signers = parseSigners(config.COMMAND_SIGNERS);
+  } catch (error) {
+    throw new InvalidConfigurationError([{ variable: 'COMMAND_SIGNERS', problem: (error as Error).message }]);
+  }
+  const states = [...new Set([...signers.keys, ...signers.jwks].map((signer) => signer.state))].sort();
+  const unknown = states.filter((state) => !isStateCode(state));
+  if (unknown.length > 0) {
+    throw new InvalidConfigurationError([{ variable: 'COMMAND_SIGNERS', problem: `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} no state code (ISO 3166-1 alpha-2, or XK): no command results topic is named after it` }]);
+  }
+  return { states, shared };
 }
 
 /**

@@ -2,10 +2,11 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type In
 import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
+import { commandResultsTopic } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import {
   contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames,
-  type DecodedEvent, type DecodeFailure, type InboundMessage, type MessageDecoder, type MessagingOptions,
+  type CommandResultRouting, type DecodedEvent, type DecodeFailure, type InboundMessage, type MessageDecoder, type MessagingOptions,
 } from '@custody/messaging';
 import { eventSignatures, SecurityModule, type EventSignatures } from '@custody/security';
 import { AccessLogModule } from './access-log/access-log.module';
@@ -16,7 +17,7 @@ import { HttpCommandAnswers } from './commands/http-answers';
 import { KafkaCommandAnswers } from './commands/kafka-answers';
 import { HealthModule } from './health.module';
 import { lookUp } from './observability/observability.module';
-import { kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
+import { commandResultRouting, kafkaSettingsOf, serviceTopics, type ServiceConfig } from './service.config';
 
 /** The service's PostgreSQL pool: events, inbox, relay checkpoint, access log and read models share it. */
 export const DATABASE_POOL = Symbol('DATABASE_POOL');
@@ -111,16 +112,22 @@ function recordingRefusals(decoder: MessageDecoder, record: NonNullable<ServiceM
   };
 }
 
-/** The relay of the store's events and the consumer with its inbox, from the service's declaration. */
+/**
+ * The relay of the store's events and the consumer with its inbox, from the service's declaration.
+ * `results`: where the results of the service's commands go; each state's results topic is among
+ * the topics created at start, before the relay publishes (docs/adr/0015-command-results-per-state.md).
+ */
 function messagingOptions(
-  name: string, config: ServiceConfig, messaging: ServiceMessaging, signatures: SignedMessaging, store: PostgresEventStore, pool: Pool,
+  name: string, config: ServiceConfig, messaging: ServiceMessaging, signatures: SignedMessaging, results: (CommandResultRouting & { states: string[] }) | undefined,
+  store: PostgresEventStore, pool: Pool,
 ): MessagingOptions<PostgresTransaction> {
   const names = new TopicNames(config.KAFKA_TOPIC_PREFIX);
   const checkpointTopic = names.physical(RELAY_CHECKPOINT_TOPIC);
+  const resultsOfStates = (results?.states ?? []).map((state) => commandResultsTopic(state));
   return {
     kafka: kafkaSettingsOf(config),
     topics: [
-      ...serviceTopics(config, [...messaging.consumed, ...messaging.produced], messaging.commandsTopic),
+      ...serviceTopics(config, [...messaging.consumed, ...messaging.produced, ...resultsOfStates], messaging.commandsTopic),
       // The relays' checkpoints are committed against it in their transactions; it holds no message (ADR 0009).
       { topic: checkpointTopic, partitions: 1, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
     ],
@@ -129,7 +136,7 @@ function messagingOptions(
       store,
       pool,
       schema: config.DATABASE_SCHEMA,
-      route: contractRoute(names, { store }),
+      route: contractRoute(names, { store, ...(results ? { commandResults: results } : {}) }),
       ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
@@ -140,7 +147,7 @@ function messagingOptions(
       inbox: new PostgresInbox(store, config.DATABASE_SCHEMA),
       // A command read again (a resend, a redelivery, a broken copy) is answered with its stored result.
       ...(messaging.commandsTopic
-        ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic], new KafkaCommandAnswers(new CommandAnswers(pool, config.DATABASE_SCHEMA))) }
+        ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic], new KafkaCommandAnswers(new CommandAnswers(pool, config.DATABASE_SCHEMA)), results) }
         : {}),
       ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
     },
@@ -159,6 +166,8 @@ export class ServiceModule {
   static forService<C extends ServiceConfig>(options: ServiceModuleOptions<C>): DynamicModule {
     const { name, config, messaging } = options;
     const signatures = messaging ? signedMessaging(name, config, messaging) : undefined;
+    // A service that takes commands answers them; a signer's state that names no topic stops it here.
+    const results = messaging?.commandsTopic ? commandResultRouting(config) : undefined;
     return {
       module: ServiceModule,
       imports: [
@@ -169,7 +178,7 @@ export class ServiceModule {
           ? [
               MessagingModule.forRootAsync<PostgresTransaction>({
                 inject: [PostgresEventStore, DATABASE_POOL],
-                useFactory: ((store: PostgresEventStore, pool: Pool) => messagingOptions(name, config, messaging, signatures!, store, pool)) as never,
+                useFactory: ((store: PostgresEventStore, pool: Pool) => messagingOptions(name, config, messaging, signatures!, results, store, pool)) as never,
               }),
             ]
           : []),

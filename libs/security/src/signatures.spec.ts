@@ -116,9 +116,11 @@ describe('signed commands (detached JWS)', () => {
     const refused = refusal(inbound(message, await sign(albania, message.value)));
     expect(refused.failure).toEqual({ code: 'UNAUTHORISED_ACTOR', reason: expect.stringMatching(/AL may not issue RegisterInmate/) });
     expect(refused.answer?.data).toMatchObject({ code: 'UNAUTHORISED_ACTOR', errors: [{ path: 'ce_actorstate' }], details: { signerState: 'AL' } });
+    // The signature verified: the answer is the signer's state's, on its own results topic (docs/adr/0015-command-results-per-state.md).
+    expect(refused.answer?.extensions).toEqual({ actor: { state: 'AL', verifiedBy: 'command-signature' } });
   });
 
-  it('keeps the inner decoder\'s answer to an invalid body only when the command is signed by the acting state', async () => {
+  it('keeps the inner decoder\'s answer to an invalid body only when the command is signed by the acting state, acted by the signer', async () => {
     const message = command('BE');
     const bodyRefused = refusedCommand(
       { id: registration.commandId, type: 'RegisterInmate', correlationId: registration.commandId, occurredAt: registration.occurredAt },
@@ -126,7 +128,10 @@ describe('signed commands (detached JWS)', () => {
       registration.commandId,
     );
     const refusingInner = signedCommandDecoder({ decode: () => ({ ok: true, event: bodyRefused }) }, new CommandSignatureVerifier([belgium, albania]), [TOPICS.intakeCommands]);
-    expect(refusingInner.decode(inbound(message, await sign(belgium, message.value)))).toEqual({ ok: true, event: bodyRefused });
+    expect(refusingInner.decode(inbound(message, await sign(belgium, message.value)))).toEqual({
+      ok: true,
+      event: { ...bodyRefused, extensions: { actor: { state: 'BE', subject: belgium.kid, verifiedBy: 'command-signature' } } },
+    });
     const unsigned = refusingInner.decode(inbound(message));
     expect(unsigned.ok).toBe(false);
     expect(!unsigned.ok && unsigned.answer?.data).toMatchObject({ commandId: registration.commandId, code: 'SIGNATURE_MISSING' });

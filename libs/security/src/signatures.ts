@@ -210,13 +210,27 @@ export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSig
         : { id: event.id, type: event.type, actorState: (event.extensions.actor as { state?: string } | undefined)?.state, data: event.data as Record<string, unknown> };
       const check = verifier.check(message, command);
       if (check.ok) {
-        if (refusedBody) return decoded;
+        // A refusal of a body its acting state signed is that state's answer, on its own results topic.
+        if (refusedBody) return { ok: true, event: { ...event, extensions: { ...event.extensions, actor: signerActor(check.signerState, check.kid) } } };
         return { ok: true, event: { ...event, extensions: { ...event.extensions, signer: { state: check.signerState, kid: check.kid } } } };
       }
-      const envelope = { id: command.id, type: command.type, correlationId: event.correlationId ?? command.id, occurredAt: event.occurredAt, traceparent: event.traceparent };
+      // A signer that verified but may not act so (UNAUTHORISED_ACTOR) is answered on its own state's topic; any other refusal names no state.
+      const envelope = {
+        id: command.id, type: command.type, correlationId: event.correlationId ?? command.id, occurredAt: event.occurredAt, traceparent: event.traceparent,
+        ...(check.signerState ? { actor: signerActor(check.signerState) } : {}),
+      };
       return refuseInDecoder(message, envelope, { code: check.code, reason: check.reason }, [{ path: check.field, problem: check.reason }], check.signerState ? { signerState: check.signerState } : undefined);
     },
   };
+}
+
+/**
+ * The actor of a refusal whose signature verified: the signer's state (and key), as a command
+ * taken is acted by its signer, so that the answer goes to that state's results topic
+ * (docs/adr/0015-command-results-per-state.md). Never the state the message claims.
+ */
+function signerActor(state: string, kid?: string): { state: string; subject?: string; verifiedBy: 'command-signature' } {
+  return { state, ...(kid ? { subject: kid } : {}), verifiedBy: 'command-signature' };
 }
 
 function text(value: unknown): string | undefined {

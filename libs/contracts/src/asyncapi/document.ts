@@ -4,7 +4,7 @@ import { toKafkaMessage } from '../envelope/write';
 import { EXAMPLES, LEGACY_EXAMPLES } from '../examples/examples';
 import { IDS } from '../examples/fixtures';
 import { REJECTIONS } from '../rejections/codes';
-import { ALL_TOPICS, deadLetterTopic, DEAD_LETTER_HEADERS, type Topic } from '../topics/topics';
+import { ALL_TOPICS, deadLetterTopic, DEAD_LETTER_HEADERS, TOPICS, type Topic } from '../topics/topics';
 import { findUpcaster } from '../versioning/read-event';
 import { envelopeHeaders } from './headers';
 import { type JsonSchema, payloadSchemas, SCHEMA_POINTER } from './schemas';
@@ -107,7 +107,20 @@ const TOPIC_DESCRIPTIONS: Record<Topic, string> = {
   'custody.facility.events': 'Events of facilities and of persons held, including the receiving state\'s reports.',
   'custody.audit.findings': 'Invariant violations found by the audit service, and their resolution.',
   'custody.audit.checkpoints': 'Signed checkpoints of the audit ledger.',
-  'custody.command-results': 'One result per command received on Kafka: accepted or rejected, keyed by correlation id.',
+  'custody.command-results':
+    'The shared results topic, for operators only: the results of commands no verified state can be named for (unsigned, signed by no configured key, ' +
+    'or too broken to read), and, while the migration to per-state topics lasts (COMMAND_RESULTS_SHARED_TOPIC=on), a copy of every result. ' +
+    'Retired for ministries: each reads its own state\'s topic, custody.command-results.{state}.',
+};
+
+/** The channel of each state's results (docs/adr/0015-command-results-per-state.md). */
+const RESULTS_OF_STATE = {
+  name: 'commandResultsOfState',
+  description:
+    'One result per command a state signed and sent on Kafka: accepted or rejected, keyed by correlation id. One topic per state, ' +
+    'named after the acting state of the command (the state of the key that signed it), which that state\'s ministry alone may read: ' +
+    'a rejection may name another state\'s legal holds and dates. The services create the topic of each state whose command-signing ' +
+    'key they are configured with (COMMAND_SIGNERS).',
 };
 
 const CONSUMED_BY_US = (topic: Topic) => topic.endsWith('.commands') || topic.endsWith('.events');
@@ -146,6 +159,23 @@ export function buildAsyncApiDocument(): JsonSchema {
       };
     }
   }
+  // Each state's results: the messages of the shared results topic, on a topic of the state's own.
+  const results = messages.filter((m) => m.definition.topic === TOPICS.commandResults);
+  channels[RESULTS_OF_STATE.name] = {
+    address: `${TOPICS.commandResults}.{state}`,
+    title: `${TOPICS.commandResults}.<STATE>`,
+    description: RESULTS_OF_STATE.description,
+    parameters: {
+      state: { description: 'The acting state of the command answered: an ISO 3166-1 alpha-2 code, or XK for Kosovo.', examples: ['BE', 'AL', 'DK', 'XK'] },
+    },
+    messages: Object.fromEntries(results.map((m) => [m.name, { $ref: `#/components/messages/${m.name}` }])),
+  };
+  operations.sendCommandResultsOfState = {
+    action: 'send',
+    channel: { $ref: `#/channels/${RESULTS_OF_STATE.name}` },
+    summary: `The backend publishes each result on ${TOPICS.commandResults}.{state}, the topic of the command's acting state.`,
+    messages: results.map((m) => ({ $ref: `#/channels/${RESULTS_OF_STATE.name}/messages/${m.name}` })),
+  };
   return {
     asyncapi: '3.0.0',
     info: {
@@ -155,6 +185,7 @@ export function buildAsyncApiDocument(): JsonSchema {
         'Commands and events exchanged with justice ministries over Apache Kafka.',
         'Every message is a CloudEvents 1.0 event in Kafka binary mode: ce_* headers, content-type application/json, the payload as the value.',
         'Keys: the inmate id for messages about a person, the facility id for facility-level ones, the correlation id for command results.',
+        'A ministry reads the results of its commands on custody.command-results.{state}, its own state\'s topic; the shared custody.command-results is for operators and is being retired.',
         'Producers not using kafkajs must hash keys with murmur2 (librdkafka: partitioner=murmur2_random).',
         'Events say where they lie in their publisher\'s stream (ce_stream, ce_streamrevision, ce_streamprevious): a reader that keeps the last revision it saw of each stream can tell when an event is missing; a redelivery repeats a revision and is no gap.',
         'A breaking change is a new schema version (ce_schemaversion), never an edit; older versions stay readable.',

@@ -2,7 +2,7 @@ import { MESSAGE_DEFINITIONS, messagesOnTopic } from '../catalogue/catalogue';
 import { messageKey, subjectAttribute, subjectOf } from '../envelope/subject';
 import { EXAMPLES } from '../examples/examples';
 import { IDS } from '../examples/fixtures';
-import { ALL_TOPICS, deadLetterTopic, isContractTopic, TOPICS } from './topics';
+import { ALL_TOPICS, commandResultsTopic, deadLetterTopic, isContractTopic, stateOfCommandResultsTopic, TOPICS } from './topics';
 
 describe('topics', () => {
   it('names the topics of the contract', () => {
@@ -14,6 +14,17 @@ describe('topics', () => {
     expect(deadLetterTopic(TOPICS.intakeCommands)).toBe('custody.intake.commands.dlq');
     expect(isContractTopic('custody.transfer.events.dlq')).toBe(true);
     expect(isContractTopic('custody.prison.events')).toBe(false);
+  });
+
+  it('names each state\'s command results topic after its code, and refuses to name one after anything else', () => {
+    expect(commandResultsTopic('BE')).toBe('custody.command-results.BE');
+    expect(commandResultsTopic('XK')).toBe('custody.command-results.XK');
+    for (const state of ['be', 'UK', 'BEL', '', 'BE.AL', '*']) expect(() => commandResultsTopic(state)).toThrow(TypeError);
+    expect(stateOfCommandResultsTopic('custody.command-results.AL')).toBe('AL');
+    expect(stateOfCommandResultsTopic('custody.command-results')).toBeUndefined();
+    expect(stateOfCommandResultsTopic('custody.command-results.al')).toBeUndefined();
+    expect(isContractTopic('custody.command-results.BE')).toBe(true);
+    expect(isContractTopic('custody.command-results.ZZ')).toBe(false);
   });
 
   it('puts commands on commands topics and events on events topics, and every type on exactly one topic', () => {

@@ -1,3 +1,5 @@
+import { isStateCode } from '../common/state-codes';
+
 /**
  * Kafka topics of the contract. Each service consumes its `commands` topic and publishes its
  * `events` topic; every consumed topic has a dead-letter twin `<topic>.dlq`. Partition counts are
@@ -17,6 +19,28 @@ export const TOPICS = {
 
 /** A topic of the contract. */
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/**
+ * The topic of one state's command results, `custody.command-results.<STATE>` (`BE` →
+ * `custody.command-results.BE`): the results of the commands that state signed, which that state's
+ * ministry alone is meant to read (docs/adr/0015-command-results-per-state.md). `state` is the
+ * acting state as the domain writes it, an ISO 3166-1 alpha-2 code or `XK`; anything else is a
+ * TypeError (a topic name is never made of an unchecked string). The shared topic
+ * `custody.command-results` ({@link TOPICS}.commandResults) carries what no state can be named for,
+ * and, while the migration lasts, a copy of every result.
+ */
+export function commandResultsTopic(state: string): `${typeof TOPICS.commandResults}.${string}` {
+  if (!isStateCode(state)) throw new TypeError(`${JSON.stringify(state)} is not a state code (ISO 3166-1 alpha-2, or XK): no command results topic is named after it`);
+  return `${TOPICS.commandResults}.${state}`;
+}
+
+/** The state whose results topic a name is (`custody.command-results.BE` → `BE`), or undefined. */
+export function stateOfCommandResultsTopic(name: string): string | undefined {
+  const prefix = `${TOPICS.commandResults}.`;
+  if (!name.startsWith(prefix)) return undefined;
+  const state = name.slice(prefix.length);
+  return isStateCode(state) ? state : undefined;
+}
 
 /**
  * The services that publish each topic (their relays sign what they publish, docs/adr/0013-signed-events.md):
@@ -40,9 +64,10 @@ export function deadLetterTopic(topic: Topic): `${Topic}.dlq` {
   return `${topic}.dlq`;
 }
 
-/** True when the name is a topic of the contract or the dead-letter twin of one. */
+/** True when the name is a topic of the contract (a state's results topic included) or the dead-letter twin of one. */
 export function isContractTopic(name: string): boolean {
-  return (ALL_TOPICS as readonly string[]).includes(name.endsWith('.dlq') ? name.slice(0, -4) : name);
+  const topic = name.endsWith('.dlq') ? name.slice(0, -4) : name;
+  return (ALL_TOPICS as readonly string[]).includes(topic) || stateOfCommandResultsTopic(topic) !== undefined;
 }
 
 /**
