@@ -90,6 +90,8 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['CertificateIssued']));
     expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['CertificateReceived']));
     expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['ReceivingStateDecisionRecorded']));
+    // Intake believed the hand-over of the placed case (Rule 18): it applied it (Rule 12 records it as a suspension).
+    expect(events.filter((e) => e.type === 'EnforcementSuspended').map((e) => e.data)).toEqual([expect.objectContaining({ transferId: c.transferId, receivingState: 'XK' })]);
 
     // The auditor's timeline: Danish law in every interval, Kosovo's staff as custodian in Gjilan, then the end.
     const timeline = await getOk<{ intervals: TimelineInterval[]; endedAt?: string; endedBy?: string }>(`${stack.url('audit')}/inmates/${c.inmateId}/custody-timeline`);
