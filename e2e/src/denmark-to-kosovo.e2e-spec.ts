@@ -1,5 +1,6 @@
 // 2. Denmark → Kosovo under the Gjilan lease: a third-country national with an expulsion order,
-// no consent required; admission to Gjilan; sentence completed; deportation with the order
+// no consent required; Denmark's own placement decision (Rule 18: no certificate, no recognition,
+// no adaptation by Kosovo); admission to Gjilan; sentence completed; deportation with the order
 // reference; Danish law shown throughout (custody's record, the audit timeline).
 import { randomUUID } from 'node:crypto';
 import { DENMARK_TO_KOSOVO, facilityRegistration, TransferCase, type Step } from './harness/cases';
@@ -19,7 +20,7 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     await stack?.stop();
   }, 120_000);
 
-  it('places a third-country national in Gjilan without consent, and deports at the end with the order reference, under Danish law throughout', async () => {
+  it('places a third-country national in Gjilan by Denmark\'s own placement decision, without consent or recognition, and deports at the end with the order reference, under Danish law throughout', async () => {
     const facility = facilityRegistration(DENMARK_TO_KOSOVO, 300);
     await send(stack, facility);
     const c = new TransferCase(DENMARK_TO_KOSOVO, facility.body.facilityId as string);
@@ -32,6 +33,11 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     }, { message: 'custody to reserve a leased place' });
     // Rule 5: consent not required under the lease treaty, with its ground.
     expect(reserved).toMatchObject({ legalBasis: 'LEASE_DK_XK_2022', consent: { outcome: 'not-required', notRequiredGround: 'lease-treaty' } });
+    // Rule 18: Denmark, the lessee, placed the person; Kosovo recognised nothing and adapted nothing.
+    expect(reserved).toMatchObject({ placement: { reference: `PLACE-${c.passport}`, decidedBy: { state: 'DK', organisation: 'Danish Prison and Probation Service' }, facilityId: c.facilityId } });
+    expect(reserved.decision).toBeUndefined();
+    expect(reserved.certificate).toBeUndefined();
+    expect((reserved.timeline as Array<{ step: string }>).map((t) => t.step)).toEqual(expect.arrayContaining(['PlacementDecided']));
 
     for (const step of c.handOver()) await send(stack, step);
     await send(stack, c.admission());
@@ -76,6 +82,16 @@ describe('Denmark → Kosovo lease, end to end over four processes', () => {
     expect(events.find((e) => e.type === 'InmateReleased')!.data).toMatchObject({ disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', destinationState: 'MA' });
     // No consent event other than "not required".
     expect(events.filter((e) => e.type === 'ConsentRecorded').map((e) => e.data.outcome)).toEqual(['not-required']);
+    // Rule 18: one placement decision by Denmark citing the treaty and the Danish act; no recognition step at all.
+    expect(events.filter((e) => e.type === 'PlacementDecided').map((e) => e.data)).toEqual([expect.objectContaining({
+      legalBasis: 'LEASE_DK_XK_2022', decidedBy: expect.objectContaining({ state: 'DK' }), legalGround: 'Danish Sentence Enforcement Act § 1 a',
+      cites: 'DK–XK lease treaty 2022 Art 1(c); Danish Sentence Enforcement Act § 1 a(2)',
+    })]);
+    expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['CertificateIssued']));
+    expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['CertificateReceived']));
+    expect(events.map((e) => e.type)).not.toEqual(expect.arrayContaining(['ReceivingStateDecisionRecorded']));
+    // Intake believed the hand-over of the placed case (Rule 18): it applied it (Rule 12 records it as a suspension).
+    expect(events.filter((e) => e.type === 'EnforcementSuspended').map((e) => e.data)).toEqual([expect.objectContaining({ transferId: c.transferId, receivingState: 'XK' })]);
 
     // The auditor's timeline: Danish law in every interval, Kosovo's staff as custodian in Gjilan, then the end.
     const timeline = await getOk<{ intervals: TimelineInterval[]; endedAt?: string; endedBy?: string }>(`${stack.url('audit')}/inmates/${c.inmateId}/custody-timeline`);

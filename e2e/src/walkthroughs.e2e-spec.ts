@@ -85,16 +85,26 @@ describe('The walk-throughs of the READMEs, run against the stack', () => {
     expect(await getOk(`${stack.url('custody')}/facilities/${facilityId}/occupancy`)).toMatchObject({ capacity: 50, occupied: 1, reserved: 0 });
   });
 
-  it('Denmark → Kosovo under the lease: admitted in Gjilan without consent, under Danish law', async () => {
+  it('Denmark → Kosovo under the lease: placed in Gjilan by Denmark without consent or recognition, under Danish law, then deported with the order reference', async () => {
     const run = await walk('denmark-to-kosovo.mjs');
     expect(outcome(run)).toEqual({ code: 0, output: '' });
     const { inmateId, transferId, facilityId } = run.facts;
 
     const transfer = await getOk<Record<string, unknown>>(`${stack.url('transfer')}/transfers/${transferId}`);
-    expect(transfer).toMatchObject({ stage: 'completed', legalBasis: 'LEASE_DK_XK_2022', consent: { outcome: 'not-required', notRequiredGround: 'lease-treaty' }, decision: { procedure: 'continuation' } });
+    // Rule 18: Denmark's own placement decision; no certificate, no decision of Kosovo, no adaptation.
+    expect(transfer).toMatchObject({
+      stage: 'completed', legalBasis: 'LEASE_DK_XK_2022', consent: { outcome: 'not-required', notRequiredGround: 'lease-treaty' },
+      placement: { decidedBy: { state: 'DK', organisation: 'Danish Prison and Probation Service' }, facilityId },
+    });
+    expect(transfer.decision).toBeUndefined();
+    expect(transfer.certificate).toBeUndefined();
+    expect((transfer.timeline as Array<{ step: string }>).map((t) => t.step)).toEqual(expect.arrayContaining(['PlacementDecided']));
+    expect((transfer.timeline as Array<{ step: string }>).map((t) => t.step)).not.toEqual(expect.arrayContaining(['ReceivingStateDecisionRecorded']));
+    // The end of the sentence: deported from Kosovo, the order named; Danish law to the end.
+    expect(run.facts.release).toEqual({ status: 'released', disposition: 'deported', deportationOrderReference: 'DK-UDL-2025-44120', governingState: 'DK' });
     const custody = await getOk<Record<string, unknown>>(`${stack.url('custody')}/custody/${inmateId}`);
-    expect(custody).toMatchObject({ status: 'in-custody', facilityId, law: { governingState: 'DK', governedBy: 'sending-state' } });
-    expect(await getOk(`${stack.url('custody')}/facilities/${facilityId}/occupancy`)).toMatchObject({ capacity: 300, occupied: 1, reserved: 0, governingState: 'DK' });
+    expect(custody).toMatchObject({ status: 'released', law: { governingState: 'DK' } });
+    expect(await getOk(`${stack.url('custody')}/facilities/${facilityId}/occupancy`)).toMatchObject({ capacity: 300, occupied: 0, reserved: 0, governingState: 'DK' });
   });
 
   it('registering and filling Gjilan: 300 places governed by Denmark, two held', async () => {

@@ -10,7 +10,8 @@ const HAND_OVER_NOT_YET_PUBLISHED = ['ADMISSION_WITHOUT_HAND_OVER'];
 
 /**
  * @param shape the parties: sendingState, receivingState, legalBasis, nationality, person, facility (its registration body
- *   without ids and dates), consent, procedure, the organisations; see the two walk-throughs.
+ *   without ids and dates), consent, the organisations; for a transfer of enforcement the receiving authority and the
+ *   procedure (recognition), for a lease (`isLease`) the lessee's `placement` (Rule 18); see the two walk-throughs.
  */
 export async function runTransferCase(shape) {
   // Every act within the last six days, in order: none in the future, none before the step it
@@ -28,7 +29,7 @@ export async function runTransferCase(shape) {
   const sentenceEndDate = end.toISOString().slice(0, 10);
   const preTrialDays = 131;
   const officer = { state: s.sendingState, organisation: s.holdingFacility, officer: s.sendingOfficer };
-  const receivingAuthority = { state: s.receivingState, organisation: s.receivingAuthority };
+  const receivingAuthority = s.receivingAuthority ? { state: s.receivingState, organisation: s.receivingAuthority } : undefined;
   const escort = { state: s.sendingState, organisation: s.escortOrganisation, leadOfficer: s.escortOfficer };
   const identity = {
     ...s.person,
@@ -80,31 +81,45 @@ export async function runTransferCase(shape) {
   });
   await send('consent', 'transfer', `/transfers/${transferId}/consent`, { occurredAt: at(3, 10), ...ids, ...s.consent, recordedBy: officer });
 
-  // 4. The certificate goes to the receiving state, which acknowledges it.
-  await send('the certificate', 'transfer', `/transfers/${transferId}/certificate`, {
-    occurredAt: at(4), ...ids, certificateReference: `${s.sendingState}-${s.receivingState}-${passport}`, isJudgmentEnclosed: true, receivingAuthority,
-  });
-  await send('the receiving state acknowledges the certificate', 'transfer', `/transfers/${transferId}/certificate-receipt`, {
-    occurredAt: at(6), ...ids, receivedBy: receivingAuthority,
-  });
+  if (s.isLease) {
+    // 4-5. Under a lease there is nothing for the host state to recognise or adapt (Rule 18): the
+    //      lessee, the sending state, decides the placement itself, under its own law, in the
+    //      facility the request named. A certificate or a recognition here is refused
+    //      RECOGNITION_NOT_UNDER_LEASE. The person is told of the decision and of the appeal.
+    await send(`${s.sendingState} decides the placement in the leased places`, 'transfer', `/transfers/${transferId}/placement`, {
+      occurredAt: at(24), ...ids, decisionReference: `PLACE-${passport}`, decidedBy: s.placement.decidedBy, facilityId,
+      grounds: s.placement.grounds, legalGround: s.placement.legalGround,
+    });
+    await send('the inmate is told', 'transfer', `/transfers/${transferId}/notifications`, {
+      occurredAt: at(25), ...ids, language: s.language, subject: s.placement.notice,
+    });
+  } else {
+    // 4. The certificate goes to the receiving state, which acknowledges it.
+    await send('the certificate', 'transfer', `/transfers/${transferId}/certificate`, {
+      occurredAt: at(4), ...ids, certificateReference: `${s.sendingState}-${s.receivingState}-${passport}`, isJudgmentEnclosed: true, receivingAuthority,
+    });
+    await send('the receiving state acknowledges the certificate', 'transfer', `/transfers/${transferId}/certificate-receipt`, {
+      occurredAt: at(6), ...ids, receivedBy: receivingAuthority,
+    });
 
-  // 5. The receiving state recognises the judgment. A conversion deducts every day served by the
-  //    decision (fewer is TIME_SERVED_NOT_DEDUCTED, a longer sentence ADAPTED_SENTENCE_HARSHER).
-  await send(`${s.receivingState} recognises the judgment (${s.procedure})`, 'transfer', `/transfers/${transferId}/decision`, {
-    occurredAt: at(24), ...ids, decision: 'recognised', decisionReference: `DEC-${passport}`, decidedBy: receivingAuthority,
-    procedure: s.procedure, facilityId,
-    ...(s.procedure === 'conversion'
-      ? {
-          adaptedSentence: {
-            measure: 'custodial', kind: 'determinate', length: { years: 6, months: 0, days: 0 }, sentenceEndDate,
-            daysDeducted: preTrialDays + daysBetween(enforcementStartDate, day(1)), legalGround: s.adaptationGround,
-          },
-        }
-      : {}),
-  });
-  await send('the inmate is told', 'transfer', `/transfers/${transferId}/notifications`, {
-    occurredAt: at(25), ...ids, language: s.language, subject: 'The receiving state recognised the judgment',
-  });
+    // 5. The receiving state recognises the judgment. A conversion deducts every day served by the
+    //    decision (fewer is TIME_SERVED_NOT_DEDUCTED, a longer sentence ADAPTED_SENTENCE_HARSHER).
+    await send(`${s.receivingState} recognises the judgment (${s.procedure})`, 'transfer', `/transfers/${transferId}/decision`, {
+      occurredAt: at(24), ...ids, decision: 'recognised', decisionReference: `DEC-${passport}`, decidedBy: receivingAuthority,
+      procedure: s.procedure, facilityId,
+      ...(s.procedure === 'conversion'
+        ? {
+            adaptedSentence: {
+              measure: 'custodial', kind: 'determinate', length: { years: 6, months: 0, days: 0 }, sentenceEndDate,
+              daysDeducted: preTrialDays + daysBetween(enforcementStartDate, day(1)), legalGround: s.adaptationGround,
+            },
+          }
+        : {}),
+    });
+    await send('the inmate is told', 'transfer', `/transfers/${transferId}/notifications`, {
+      occurredAt: at(25), ...ids, language: s.language, subject: 'The receiving state recognised the judgment',
+    });
+  }
 
   // 6. A place at the receiving facility: transfer asks custody on Kafka; custody answers
   //    PlaceReserved, and the case moves to place-reserved.
@@ -148,5 +163,5 @@ export async function runTransferCase(shape) {
   const held = await waitFor('custody holds the person', 'custody', `/custody/${inmateId}`, (c) => c.status === 'in-custody', (c) => ({
     status: c.status, whereabouts: c.whereabouts, law: c.law, releaseOn: c.releaseOn,
   }));
-  return { inmateId, transferId, facilityId, reservationId, stage: completed.stage, custody: { status: held.status, facilityId: held.facilityId, governingState: held.law?.governingState, governedBy: held.law?.governedBy } };
+  return { inmateId, transferId, facilityId, reservationId, stage: completed.stage, steps: completed.timeline?.map((step) => step.step), custody: { status: held.status, facilityId: held.facilityId, governingState: held.law?.governingState, governedBy: held.law?.governedBy } };
 }

@@ -49,7 +49,7 @@ const HAND_OVER_NOT_YET_KNOWN = ['ADMISSION_WITHOUT_HAND_OVER'];
 const STEP_EVENTS: Record<string, string> = {
   register: 'InmateRegistered', sentence: 'SentenceRecorded', 'expulsion order': 'ExpulsionOrderRecorded', health: 'HealthAssessmentRecorded',
   request: 'TransferRequested', eligibility: 'EligibilityEvaluated', opinion: 'InmateOpinionRecorded', consent: 'ConsentRecorded',
-  certificate: 'CertificateIssued', 'certificate receipt': 'CertificateReceived', decision: 'ReceivingStateDecisionRecorded',
+  certificate: 'CertificateIssued', 'certificate receipt': 'CertificateReceived', decision: 'ReceivingStateDecisionRecorded', placement: 'PlacementDecided',
   notification: 'InmateNotified', reservation: 'PlaceReservationRequested', schedule: 'TransferScheduled', dispatch: 'CustodyDispatched',
   receipt: 'CustodyReceived', admission: 'InmateAdmitted',
 };
@@ -205,15 +205,25 @@ export class TransferCase {
       this.step(name, 'transfer', `/transfers${path}`, this.at(n), { ...ids, ...data }, notYet);
     const officer = authority(s.sendingState, s.holdingFacility, 'Officer on duty');
     const receiving = authority(s.receivingState, s.receivingAuthority);
+    // Rule 18: a transfer of enforcement is recognised by the receiving state after its certificate;
+    // under a lease the lessee (the sending state) decides the placement itself: no recognition.
+    const accepted = s.isLease
+      ? [
+          t('placement', `/${this.transferId}/placement`, 10, this.placement()),
+          t('notification', `/${this.transferId}/notifications`, 11, { language: s.language, subject: 'Decision of the Danish Prison and Probation Service on the placement in Gjilan, with the right of appeal' }),
+        ]
+      : [
+          t('certificate', `/${this.transferId}/certificate`, 4, { certificateReference: `CERT-${this.passport}`, isJudgmentEnclosed: true, receivingAuthority: receiving }),
+          t('certificate receipt', `/${this.transferId}/certificate-receipt`, 6, { receivedBy: receiving }),
+          t('decision', `/${this.transferId}/decision`, 10, this.decision(10)),
+          t('notification', `/${this.transferId}/notifications`, 11, { language: s.language, subject: 'The receiving state recognised the judgment' }),
+        ];
     return [
       t('request', '', 0, { sendingState: s.sendingState, receivingState: s.receivingState, legalBasis: s.legalBasis, ...(s.isLease ? { facilityId: this.facilityId } : {}) }, INMATE_NOT_YET_KNOWN),
       t('eligibility', `/${this.transferId}/eligibility`, 1, {}, INMATE_NOT_YET_KNOWN),
       t('opinion', `/${this.transferId}/opinion`, 2, { opinion: 'I agree to serve the rest of my sentence there.', language: s.language, recordedBy: officer }),
       t('consent', `/${this.transferId}/consent`, 3, { ...s.consent, recordedBy: officer }),
-      t('certificate', `/${this.transferId}/certificate`, 4, { certificateReference: `CERT-${this.passport}`, isJudgmentEnclosed: true, receivingAuthority: receiving }),
-      t('certificate receipt', `/${this.transferId}/certificate-receipt`, 6, { receivedBy: receiving }),
-      t('decision', `/${this.transferId}/decision`, 10, this.decision(10)),
-      t('notification', `/${this.transferId}/notifications`, 11, { language: s.language, subject: 'The receiving state recognised the judgment' }),
+      ...accepted,
       t('reservation', `/${this.transferId}/reservation`, 12, {
         facilityId: this.facilityId,
         reservationId: this.reservationId,
@@ -223,6 +233,17 @@ export class TransferCase {
         },
       }),
     ];
+  }
+
+  /** Rule 18: the lessee's own placement decision under a lease (the sending state's prison service). */
+  placement(): Record<string, unknown> {
+    return {
+      decisionReference: `PLACE-${this.passport}`,
+      decidedBy: authority(this.shape.sendingState, 'Danish Prison and Probation Service'),
+      facilityId: this.facilityId,
+      grounds: 'Third-country national sentenced to expulsion by a final judgment; no excluded offence or condition; a leased place in Gjilan.',
+      legalGround: 'Danish Sentence Enforcement Act § 1 a',
+    };
   }
 
   /** The receiving state's decision on day `n`: recognition (with conversion where the shape says so). */

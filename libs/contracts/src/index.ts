@@ -48,7 +48,7 @@ export {
 export {
   RequestTransfer, EvaluateEligibility, RecordInmateOpinion, RecordConsent, RecordInmateNotification,
   IssueCertificate, AcknowledgeCertificateReceipt, RecordReceivingStateDecision, ExtendDeadline,
-  RecordMissedDeadline, RecordStateAgreement,
+  RecordMissedDeadline, RecordStateAgreement, DecidePlacement,
 } from './transfer/commands';
 export {
   ReportTransferObstacle, EndTransferObstacle, RequestPlaceReservation, ConfirmPlaceReservation,
@@ -59,6 +59,7 @@ export {
   TransferRequestedPayload, EligibilityEvaluatedPayload, InmateOpinionRecordedPayload, ConsentRecordedPayload,
   InmateNotifiedPayload, CertificateIssuedPayload, CertificateReceivedPayload,
   ReceivingStateDecisionRecordedPayload, DeadlineExtendedPayload, DeadlineMissedPayload, StateAgreementRecordedPayload,
+  PlacementDecidedPayload,
 } from './transfer/events';
 export { TransferObstacleEndedV1Payload } from './transfer/legacy';
 export {

@@ -18,6 +18,9 @@ export type {
   DeadlineTerms,
   Declaration,
   LeaseEligibility,
+  LeasePlacementTerms,
+  LeaseProcedureFact,
+  LeaseRelease,
   LeaseTerms,
   LegalBasis,
   NationalityTerms,
@@ -35,6 +38,9 @@ export { checkTimeLeft } from './rules/time-left.rule';
 export { checkNationality } from './rules/nationality.rule';
 export { checkConsent, checkOpinion, consentRequirement, type ConsentRequirement } from './rules/consent.rule';
 export { checkLeaseEligibility, type LeaseCandidate } from './rules/lease-eligibility.rule';
+export {
+  checkPlacementDecision, checkRecognitionApplies, leasePlacementTerms, procedureOf, type PlacementDecisionFacts, type Procedure,
+} from './rules/lease-placement.rule';
 export { evaluateCase, type Screening } from './evaluate-case';
 export { agreementClauses, agreementOfBothStates, type AgreementClause, type CaseSide, type StatesAnswers } from './rules/states-agreement';
 

@@ -7,6 +7,7 @@ export type RuleName =
   | 'CONSENT'
   | 'OPINION'
   | 'LEASE_ELIGIBILITY'
+  | 'LEASE_PLACEMENT'
   | 'ADAPTATION';
 
 /** `needs-decision`: the law leaves it to a person (a state's agreement, an optional refusal ground, a missing fact). */
@@ -28,6 +29,9 @@ export type RuleCode =
   | 'OPINION_NOT_RECORDED'
   | 'LEASE_NOT_ELIGIBLE'
   | 'LEASE_ELIGIBILITY_UNDETERMINED'
+  | 'PLACEMENT_NOT_UNDER_LEASE'
+  | 'PLACEMENT_NOT_BY_LESSEE'
+  | 'RECOGNITION_NOT_UNDER_LEASE'
   | 'ADAPTATION_HARSHER'
   | 'ADAPTATION_CONVERTED_TO_FINE'
   | 'TIME_SERVED_NOT_DEDUCTED';
@@ -66,4 +70,5 @@ export const DOMAIN_RULE: Readonly<Record<RuleName, string>> = {
   OPINION: '5',
   ADAPTATION: '8',
   LEASE_ELIGIBILITY: '9',
+  LEASE_PLACEMENT: '18',
 };

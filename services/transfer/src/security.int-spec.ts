@@ -46,6 +46,8 @@ const ROUTES: Route[] = [
   command('RecordInmateOpinion', 'opinion', ['sending']),
   command('RecordConsent', 'consent', ['sending']),
   command('IssueCertificate', 'certificate', ['sending']),
+  // Rule 18: under a lease, the lessee (the sending state) decides the placement.
+  command('DecidePlacement', 'placement', ['sending']),
   command('RecordDispatch', 'dispatch', ['sending']),
   command('WithdrawTransfer', 'withdrawal', ['sending']),
   // The receiving state's steps.
@@ -135,7 +137,7 @@ describe('transfer: authentication and the authorisation matrix', () => {
   );
 
   it('covers every route, role and party', () => {
-    expect(cells).toHaveLength(22 * ROLES.length * 3);
+    expect(cells).toHaveLength(23 * ROLES.length * 3);
   });
 
   it.each(cells)('%s as %s of the %s state answers %i', async (_name, role, party, expected, route) => {

@@ -25,6 +25,14 @@ const decision = {
   },
   facilityId: IDS.facility,
 };
+const placement = {
+  ...ids,
+  decisionReference: 'DK-KRF-2027-0117',
+  decidedBy: { state: 'DK' as const, organisation: 'Danish Prison and Probation Service' },
+  facilityId: IDS.facility,
+  grounds: 'Third-country national sentenced to expulsion; no excluded offence or condition; a place in the leased places in Gjilan.',
+  legalGround: 'Danish Sentence Enforcement Act § 1 a',
+};
 const agreement = {
   ...ids, clause: 'time-left-below-minimum' as const, answer: 'agreed' as const, agreedBy: albanianJustice, reference: 'AL-MoJ-2026-305',
   explanation: 'Albania agrees to take over enforcement although less than six months are left (ETS 112 Art 3(2)).',
@@ -43,6 +51,7 @@ export const TRANSFER_COMMAND_EXAMPLES: { [K in TransferCommandType]: CommandPay
   IssueCertificate: { ...base, ...certificate },
   AcknowledgeCertificateReceipt: { ...base, ...ids, receivedBy: albanianJustice },
   RecordReceivingStateDecision: { ...base, ...decision },
+  DecidePlacement: { ...base, ...placement },
   ExtendDeadline: { ...base, ...extension },
   RecordMissedDeadline: { ...base, ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
   ReportTransferObstacle: { ...base, ...ids, description: 'Flights to Tirana suspended by a strike.' },
@@ -80,6 +89,7 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
   CertificateIssued: certificate,
   CertificateReceived: { ...ids, receivedBy: albanianJustice, decisionDueAt: '2026-05-31T09:30:00Z' },
   ReceivingStateDecisionRecorded: { ...decision, transferDueAt: '2026-04-30T09:30:00Z' },
+  PlacementDecided: { ...placement, legalBasis: 'LEASE_DK_XK_2022', cites: 'DK–XK lease treaty 2022 Art 1(c); Danish Sentence Enforcement Act § 1 a(2)' },
   DeadlineExtended: { ...extension, previousDueAt: '2026-05-31T09:30:00Z' },
   DeadlineMissed: { ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
   TransferObstacleReported: { ...ids, description: 'Flights to Tirana suspended by a strike.' },

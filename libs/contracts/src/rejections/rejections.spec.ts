@@ -14,6 +14,7 @@ describe('the rejection catalogue', () => {
       'INMATE_ALREADY_REGISTERED', 'VALIDATION_FAILED', 'MESSAGE_TOO_LARGE', 'UNKNOWN_MESSAGE_TYPE', 'UNKNOWN_SCHEMA_VERSION',
       'INVALID_ENVELOPE', 'DEPORTATION_ORDER_REQUIRED', 'ADMISSION_RECORD_INCOMPLETE', 'HAND_OVER_INCOMPLETE',
       'ADAPTED_SENTENCE_HARSHER', 'WITHDRAWAL_TOO_LATE', 'LEASE_ELIGIBILITY_NOT_MET',
+      'PLACEMENT_NOT_UNDER_LEASE', 'PLACEMENT_NOT_BY_LESSEE', 'RECOGNITION_NOT_UNDER_LEASE',
     ]) {
       expect(isRejectionCode(code)).toBe(true);
     }
@@ -22,7 +23,7 @@ describe('the rejection catalogue', () => {
 
   it('covers every numbered rule of the domain that can refuse a command', () => {
     const rules = new Set((Object.values(REJECTIONS) as RejectionDefinition[]).map((r) => r.rule).filter(Boolean));
-    for (const rule of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17']) expect(rules).toContain(rule);
+    for (const rule of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18']) expect(rules).toContain(rule);
   });
 });
 

@@ -270,3 +270,38 @@ export class RecordMissedDeadline extends CommandBase {
   @IsInstant()
   dueAt!: string;
 }
+
+/**
+ * Rule 18: under a facility lease, the lessee (the sending state) decides the placement in the
+ * leased places itself, under its own law; nothing is recognised or adapted by the host state.
+ * Only for a `LEASE_*` basis, and only by the sending state.
+ */
+export class DecidePlacement extends CommandBase {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  /** The lessee's own reference of its placement decision. */
+  @IsText(64)
+  decisionReference!: string;
+
+  /** The lessee's authority that decided (Denmark: the Prison and Probation Service). */
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  decidedBy!: Authority;
+
+  /** The leased facility: the one the request named. */
+  @IsId()
+  facilityId!: string;
+
+  /** The grounds of the decision, as the lessee's decision states them. */
+  @IsText(2000)
+  grounds!: string;
+
+  /** The lessee's law the decision applies (e.g. the Danish Sentence Enforcement Act § 1 a). */
+  @IsText(500)
+  legalGround!: string;
+}

@@ -285,3 +285,39 @@ export class DeadlineMissedPayload {
   @IsInstant()
   dueAt!: string;
 }
+
+/**
+ * Rule 18: the lessee (the sending state) decided the placement in the leased places, under its
+ * own law. No recognition and no adaptation: the sentence stays the lessee's.
+ */
+export class PlacementDecidedPayload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  @IsLegalBasis()
+  legalBasis!: LegalBasis;
+
+  @IsText(64)
+  decisionReference!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  decidedBy!: Authority;
+
+  @IsId()
+  facilityId!: string;
+
+  @IsText(2000)
+  grounds!: string;
+
+  @IsText(500)
+  legalGround!: string;
+
+  /** What the decision cites from the legal catalogue (the lease treaty and the lessee's act). */
+  @IsText(500)
+  cites!: string;
+}

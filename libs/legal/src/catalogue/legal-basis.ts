@@ -106,6 +106,39 @@ export interface LeaseEligibility {
   note?: string;
 }
 
+/**
+ * One fact of a lease's procedure, with how sure the project is of it and where it comes from
+ * (docs/domain.md, Rule 18). `cites` is the text a verdict or an event quotes.
+ */
+export interface LeaseProcedureFact {
+  text: string;
+  cites: string;
+  certainty: Certainty;
+  sources: Source[];
+}
+
+/** How a person leaves the leased facility at the end of the sentence. */
+export type LeaseRelease = 'deported' | 'returned-to-sending-state';
+
+/**
+ * The lease procedure (Rule 18): the lessee (tenant) state's own placement decision, under its own
+ * law; nothing is recognised or adapted by the host state.
+ */
+export interface LeasePlacementTerms {
+  /** Who decides a placement: always an authority of the tenant state. */
+  decidedBy: LeaseProcedureFact & { authority: string };
+  /** On which grounds (the domestic act that allows the placement, and who may be placed). */
+  grounds: LeaseProcedureFact;
+  /** What the person is told. */
+  information: LeaseProcedureFact;
+  /** Whether and how the person can appeal the placement. */
+  appeal: LeaseProcedureFact;
+  /** What happens at release: the dispositions the lease provides for. */
+  release: LeaseProcedureFact & { dispositions: LeaseRelease[] };
+  /** Which state's authorities do what inside the facility. */
+  roles: LeaseProcedureFact[];
+}
+
 export interface LeaseTerms {
   /** The state that rents the places and sends its inmates; its law and sentence continue to apply. */
   tenantState: StateCode;
@@ -116,6 +149,8 @@ export interface LeaseTerms {
   eligibility: LeaseEligibility;
   /** Release from the facility only with a deportation-order reference. */
   isDeportationOrderRequiredForRelease: boolean;
+  /** The placement procedure (Rule 18). */
+  placement: LeasePlacementTerms;
 }
 
 /** One legal basis for moving a sentenced person from one state to another. */

@@ -18,6 +18,7 @@ export type Step =
   | 'certificate-issue'
   | 'certificate-receipt'
   | 'decision'
+  | 'placement-decision'
   | 'deadline-extension'
   | 'obstacle-report'
   | 'obstacle-end'
@@ -67,13 +68,17 @@ export const STEP_ORDER: Readonly<Partial<Record<Step, StepOrder>>> = {
     after: ['certificate-issue', 'certificate-receipt'],
     cites: '2008/909 Art 12(1): the receiving state decides on the judgment and certificate it received; ETS 112 Art 5(4) and Art 6',
   },
-  'obstacle-report': { after: ['decision'], cites: '2008/909 Art 15(2): an obstacle stops a transfer the final decision allowed' },
+  'placement-decision': {
+    after: ['request', 'eligibility-evaluation', 'opinion', 'consent'],
+    cites: 'Rule 18: the lessee decides the placement on the case it requested, once the eligibility is evaluated and the opinion and consent (or why none is needed) recorded (Rule 5)',
+  },
+  'obstacle-report': { after: ['decision', 'placement-decision'], cites: '2008/909 Art 15(2): an obstacle stops a transfer the final decision allowed; Rule 18: under a lease, the placement decision' },
   'obstacle-end': { after: ['obstacle-report'], cites: '2008/909 Art 15(2): the obstacle ends after it arose' },
-  'reservation-request': { after: ['decision'], cites: 'Rule 6: a place is reserved once the receiving state has decided' },
-  schedule: { after: ['decision', 'reservation-request'], cites: 'Rule 6: the transfer is scheduled once decided, in a place asked for' },
+  'reservation-request': { after: ['decision', 'placement-decision'], cites: 'Rule 6: a place is reserved once the receiving state has decided (Rule 18: under a lease, once the lessee decided the placement)' },
+  schedule: { after: ['decision', 'placement-decision', 'reservation-request'], cites: 'Rule 6: the transfer is scheduled once decided, in a place asked for' },
   dispatch: {
-    after: ['decision', 'schedule', 'obstacle-end'],
-    cites: '2008/909 Art 15(1): the person is transferred after the final decision (ETS 112 Art 3(1)(f): once both states agreed); 2008/909 Art 15(2): after the obstacle ended',
+    after: ['decision', 'placement-decision', 'schedule', 'obstacle-end'],
+    cites: '2008/909 Art 15(1): the person is transferred after the final decision (ETS 112 Art 3(1)(f): once both states agreed); Rule 18: under a lease, after the lessee\'s placement decision; 2008/909 Art 15(2): after the obstacle ended',
   },
   receipt: { after: ['dispatch'], cites: 'Rule 11: the receiving side takes the person the sending side handed over' },
   completion: { after: ['receipt'], cites: 'Rule 11: admission, and so completion, follow the hand-over' },

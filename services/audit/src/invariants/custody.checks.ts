@@ -126,7 +126,8 @@ export function checkSingleCustodian(record: InmateRecord, verdicts: Verdicts): 
 
 /**
  * Rule 11: custody passes only through a two-sided hand-over of an accepted transfer. For every
- * transfer whose hand-over began: the receiving state recognised it before, it was not withdrawn
+ * transfer whose hand-over began: the receiving state recognised it before (under a lease, the
+ * lessee decided the placement before, Rule 18), it was not withdrawn
  * or cancelled before; a receipt has its dispatch; an admission from the transfer has its receipt.
  * A missing side counts from when the other side was recorded (it may still be in flight).
  */
@@ -137,17 +138,20 @@ export function checkTwoSidedHandOver(record: InmateRecord, verdicts: Verdicts):
     const first = [...transfer.dispatches, ...transfer.receipts].sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt))[0];
     const base = { invariant: 'two-sided-hand-over' as const, subject, inmateId };
     if (first) {
-      const decision = transfer.decision;
-      const isRecognised = decision?.data.decision === 'recognised' && ms(decision.occurredAt) <= ms(first.occurredAt);
+      // Rule 18: under a lease the lessee's placement decision accepts the case; nothing is recognised.
+      const decision = transfer.decision ?? transfer.placement;
+      const isAccepted = decision !== undefined && (decision.type === 'PlacementDecided' || decision.data.decision === 'recognised') && ms(decision.occurredAt) <= ms(first.occurredAt);
       const endedBefore = transfer.ended && ms(transfer.ended.occurredAt) <= ms(first.occurredAt) ? transfer.ended : undefined;
-      if (!isRecognised || endedBefore) {
+      if (!isAccepted || endedBefore) {
         const why = endedBefore
           ? `the transfer was ${endedBefore.type === 'TransferWithdrawn' ? 'withdrawn' : 'cancelled'} at ${endedBefore.occurredAt}`
           : decision?.data.decision === 'refused'
             ? 'the receiving state refused it'
-            : decision
-              ? `the receiving state recognised it only at ${decision.occurredAt}`
-              : 'no recognition by the receiving state is recorded';
+            : decision?.type === 'PlacementDecided'
+              ? `the lessee decided the placement only at ${decision.occurredAt}`
+              : decision
+                ? `the receiving state recognised it only at ${decision.occurredAt}`
+                : 'no recognition by the receiving state (nor, under a lease, placement decision by the lessee) is recorded';
         verdicts.add({
           ...base,
           key: `two-sided-hand-over:not-accepted:${transfer.transferId}`,

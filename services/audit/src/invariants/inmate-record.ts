@@ -7,6 +7,8 @@ export interface TransferRecord {
   requested?: TimelineEvent;
   certificateReceived?: TimelineEvent;
   decision?: TimelineEvent;
+  /** Rule 18: the lessee's placement decision, under a lease (no recognition). */
+  placement?: TimelineEvent;
   consents: TimelineEvent[];
   extensions: TimelineEvent[];
   missed: TimelineEvent[];
@@ -84,6 +86,9 @@ export function inmateRecord(inmateId: string, events: TimelineEvent[]): InmateR
         break;
       case 'ReceivingStateDecisionRecorded':
         transfer(text(data.transferId)).decision = event;
+        break;
+      case 'PlacementDecided':
+        transfer(text(data.transferId)).placement = event;
         break;
       case 'TransferWithdrawn':
       case 'TransferCancelled':

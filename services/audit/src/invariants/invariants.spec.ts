@@ -34,6 +34,12 @@ describe('invariant checks', () => {
       expect(result.pending).toEqual([]);
     });
 
+    it('Rule 18: a lease case recorded with a recognition by Kosovo before Rule 18 raises nothing either', () => {
+      const old = check(denmarkToKosovoCase(undefined, { recognisedBeforeRule18: true }));
+      expect(old.violations).toEqual([]);
+      expect(old.pending).toEqual([]);
+    });
+
     it('even without a consent record where the law itself says none is needed (lease, 2008/909 deportation)', () => {
       expect(check(denmarkToKosovoCase(), { without: ['ConsentRecorded'] }).violations).toEqual([]);
       expect(check(belgiumToNetherlandsCase(), { without: ['ConsentRecorded'] }).violations).toEqual([]);
@@ -246,5 +252,21 @@ describe('invariant checks', () => {
     const twice = check(history, { without: ['CustodyDispatched'], now: '2031-01-01T00:00:00Z' }).violations.map((v) => v.key);
     expect(twice).toEqual(once);
     expect(new Set(once).size).toBe(once.length);
+  });
+
+  describe('Rule 18: under a lease, the lessee\'s placement decision accepts the case (Rule 11\'s hand-over follows it)', () => {
+    it('a hand-over of a lease case with no placement decision (and no recognition) is a finding saying so', () => {
+      const history = denmarkToKosovoCase();
+      const finding = check(history, { without: ['PlacementDecided'] }).violations.find((v) => v.key.startsWith('two-sided-hand-over:not-accepted'));
+      expect(finding).toMatchObject({ invariant: 'two-sided-hand-over', description: expect.stringMatching(/nor, under a lease, placement decision by the lessee/) });
+    });
+
+    it('a hand-over before the lessee decided the placement is a finding naming the decision', () => {
+      const history = denmarkToKosovoCase();
+      const placement = history.events.find((e) => e.type === 'PlacementDecided')!;
+      const events = history.events.map((e) => (e === placement ? { ...e, occurredAt: '2026-10-06T10:00:00Z' } : e));
+      const finding = check(history, { events }).violations.find((v) => v.key.startsWith('two-sided-hand-over:not-accepted'));
+      expect(finding).toMatchObject({ description: expect.stringMatching(/the lessee decided the placement only at 2026-10-06T10:00:00Z/), evidenceEventIds: expect.arrayContaining([placement.id]) });
+    });
   });
 });

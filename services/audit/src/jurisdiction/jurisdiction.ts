@@ -16,7 +16,7 @@ export type SubjectStates =
 
 /** The events that name a person's or a facility's states (the others are not read for this). */
 export const JURISDICTION_EVENTS = [
-  'InmateRegistered', 'TransferRequested', 'ReceivingStateDecisionRecorded', 'CustodyReceived', 'EnforcementSuspended', 'FacilityRegistered',
+  'InmateRegistered', 'TransferRequested', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'CustodyReceived', 'EnforcementSuspended', 'FacilityRegistered',
 ] as const;
 
 type Fact = Pick<LedgerEvent, 'type' | 'data'>;
@@ -46,6 +46,8 @@ export function inmateStates(events: Fact[]): SubjectStates & { kind: 'inmate' }
       if (transferId && sendingState && receivingState) requested.set(transferId, { sendingState, receivingState });
     }
     if (type === 'ReceivingStateDecisionRecorded' && data.decision === 'recognised' && transferId) takeOvers.push({ transferId });
+    // Rule 18: under a lease, the lessee's placement decision in the host's facility.
+    if (type === 'PlacementDecided' && transferId) takeOvers.push({ transferId });
     if (type === 'CustodyReceived' && transferId) takeOvers.push({ transferId, state: stateOf((data.receivedBy as { state?: unknown } | undefined)?.state) ?? '' });
     const suspendedFor = type === 'EnforcementSuspended' ? stateOf(data.receivingState) : undefined;
     if (suspendedFor) takeOvers.push({ suspendedFor });

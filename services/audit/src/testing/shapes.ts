@@ -32,8 +32,12 @@ export function belgiumToAlbaniaCase(history = new History()): History {
   return history;
 }
 
-/** Denmark → Kosovo, the Gjilan lease: a Moroccan national with an expulsion order, without consent, later deported. */
-export function denmarkToKosovoCase(history = new History()): History {
+/**
+ * Denmark → Kosovo, the Gjilan lease: a Moroccan national with an expulsion order, without consent,
+ * placed by Denmark (docs/domain.md, Rule 18), later deported. `recognisedBeforeRule18`: the case as
+ * recorded before Rule 18, with a recognition by Kosovo in place of Denmark's placement decision.
+ */
+export function denmarkToKosovoCase(history = new History(), { recognisedBeforeRule18 = false } = {}): History {
   const expulsionOrder = { orderReference: 'DK-UDL-2025-44120', issuingAuthority: { state: 'DK', organisation: 'Danish Immigration Service' }, issuedOn: '2025-05-02', destinationState: 'MA', isFinal: true };
   history.add('FacilityRegistered', '2026-08-01T00:00:00Z');
   history.add('InmateRegistered', '2026-09-01T08:00:00Z', {
@@ -43,7 +47,11 @@ export function denmarkToKosovoCase(history = new History()): History {
   history.add('TransferRequested', '2026-09-02T10:00:00Z', { sendingState: 'DK', receivingState: 'XK', legalBasis: 'LEASE_DK_XK_2022', facilityId: history.facilityId });
   history.add('InmateOpinionRecorded', '2026-09-03T10:00:00Z', { language: 'ar', recordedBy: { state: 'DK', organisation: 'Vestre Fængsel' } });
   history.add('ConsentRecorded', '2026-09-04T10:00:00Z', { outcome: 'not-required', notRequiredGround: 'lease-treaty', recordedBy: { state: 'DK', organisation: 'Vestre Fængsel' } });
-  history.add('ReceivingStateDecisionRecorded', '2026-09-10T10:00:00Z', { decidedBy: { state: 'XK', organisation: 'Kosovo Correctional Service' }, procedure: 'continuation', adaptedSentence: undefined, transferDueAt: undefined });
+  if (recognisedBeforeRule18) {
+    history.add('ReceivingStateDecisionRecorded', '2026-09-10T10:00:00Z', { decidedBy: { state: 'XK', organisation: 'Kosovo Correctional Service' }, procedure: 'continuation', adaptedSentence: undefined, transferDueAt: undefined });
+  } else {
+    history.add('PlacementDecided', '2026-09-10T10:00:00Z', { decidedBy: { state: 'DK', organisation: 'Danish Prison and Probation Service' } });
+  }
   history.add('PlaceReserved', '2026-09-11T10:00:00Z');
   history.add('CustodyDispatched', '2026-10-05T06:00:00Z', {
     dispatchedBy: party('DK', 'Danish Prison and Probation Service', 'Officer K. Nielsen', 'Pristina Airport'),

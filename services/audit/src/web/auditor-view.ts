@@ -70,7 +70,7 @@ const words = (type: string) => type.replace(/([a-z])([A-Z])/g, '$1 $2').toLower
 
 const HANDOVERS = new Set(['CustodyDispatched', 'CustodyReceived']);
 const DECISIONS = new Set([
-  'EligibilityEvaluated', 'ConsentRecorded', 'ReceivingStateDecisionRecorded', 'ExpulsionOrderRecorded', 'TransferWithdrawn', 'TransferCancelled',
+  'EligibilityEvaluated', 'ConsentRecorded', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'ExpulsionOrderRecorded', 'TransferWithdrawn', 'TransferCancelled',
   'ConditionalReleaseGranted', 'PardonOrAmnestyGranted', 'EnforcementSuspended', 'EnforcementResumed', 'EnforcementEnded', 'DeadlineExtended', 'DeadlineMissed',
 ]);
 const ENDS = new Set(['InmateReleased', 'DomesticReleaseRecorded', 'InmateDiedInCustody']);
@@ -87,6 +87,9 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `Consent: ${text(d.outcome)}${d.notRequiredGround ? ` (${text(d.notRequiredGround)})` : ''}`;
     case 'ReceivingStateDecisionRecorded':
       return `Decision of ${party(d.decidedBy)}: ${text(d.decision)}${d.procedure ? `, ${text(d.procedure)}` : ''}`;
+    case 'PlacementDecided':
+      // Rule 18: under a lease, the lessee's own decision; nothing recognised.
+      return `Placement decided by ${party(d.decidedBy)} under ${text(d.legalGround)} (${text(d.legalBasis)})`;
     case 'CustodyDispatched':
       return `Handed by ${party(d.dispatchedBy)} to escort ${party({ ...(d.escort as object), officer: (d.escort as Record<string, unknown> | undefined)?.leadOfficer })}`;
     case 'CustodyReceived':

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
-  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
+  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type PlacementDecidedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
@@ -36,6 +36,12 @@ export class InmateConsumer {
   @EventPattern('ReceivingStateDecisionRecorded')
   async decisionRecorded(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
     await this.cases.decided(tx, event.data as ReceivingStateDecisionRecordedPayload);
+  }
+
+  /** Rule 18: the lessee's placement decision on a lease case: its hand-over is believed as a recognised case's. */
+  @EventPattern('PlacementDecided')
+  async placementDecided(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.placed(tx, event.data as PlacementDecidedPayload);
   }
 
   /**

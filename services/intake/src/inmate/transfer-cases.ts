@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { CustodyReceivedPayload, ReceivingStateDecisionRecordedPayload, TransferRequestedPayload } from '@custody/contracts';
+import type { CustodyReceivedPayload, PlacementDecidedPayload, ReceivingStateDecisionRecordedPayload, TransferRequestedPayload } from '@custody/contracts';
 import { migrateSchema, migrationSet, type PostgresTransaction } from '@custody/event-store';
 import { IntakeConfig } from '../config';
 import { POOL } from '../store/store.module';
@@ -52,6 +52,14 @@ export class TransferCases implements OnModuleInit {
     ]);
   }
 
+  /**
+   * The lessee's placement decision on a lease case (PlacementDecided, Rule 18): the case is
+   * accepted as a recognised one is, since under a lease there is nothing for the host to recognise.
+   */
+  async placed(tx: PostgresTransaction, placement: PlacementDecidedPayload): Promise<void> {
+    await tx.query(`UPDATE ${this.schema}.transfer_cases SET is_recognised = true WHERE transfer_id = $1 AND inmate_id = $2`, [placement.transferId, placement.inmateId]);
+  }
+
   /** Why a hand-over cannot be believed, or undefined when it names a recognised case of this person and its receiving state. */
   async uncorroborated(tx: PostgresTransaction, received: CustodyReceivedPayload, sendingState: string | undefined): Promise<string | undefined> {
     const { rows } = await tx.query<{ inmate_id: string; sending_state: string; receiving_state: string; is_recognised: boolean }>(
@@ -63,7 +71,7 @@ export class TransferCases implements OnModuleInit {
     if (known.inmate_id !== received.inmateId) return `names transfer ${received.transferId}, which is another person's case`;
     if (sendingState !== undefined && known.sending_state !== sendingState) return `names a case of ${known.sending_state}, not of the person's sending state ${sendingState}`;
     if (known.receiving_state !== received.receivedBy.state) return `says ${received.receivedBy.state} received the person; the case's receiving state is ${known.receiving_state}`;
-    if (!known.is_recognised) return `names transfer ${received.transferId}, which the receiving state has not recognised`;
+    if (!known.is_recognised) return `names transfer ${received.transferId}, which the receiving state has not recognised (nor, under a lease, the lessee placed)`;
     return undefined;
   }
 }

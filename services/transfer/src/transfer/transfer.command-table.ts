@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  AcknowledgeCertificateReceipt, CancelTransfer, ConfirmPlaceReservation, CompleteTransfer, DeclinePlaceReservation, EndTransferObstacle,
+  AcknowledgeCertificateReceipt, CancelTransfer, ConfirmPlaceReservation, CompleteTransfer, DecidePlacement, DeclinePlaceReservation, EndTransferObstacle,
   EvaluateEligibility, ExtendDeadline, IssueCertificate, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion,
   RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, RecordStateAgreement, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer,
   ScheduleTransfer, WithdrawTransfer, type TransferCommand, type TransferCommandType, type TransferEvent,
@@ -42,6 +42,7 @@ export const TRANSFER_COMMANDS: CommandTable<TransferCommandType> = {
     { type: 'IssueCertificate', body: IssueCertificate, http: { path: ':transferId/certificate', permission: 'transfer:request', jurisdiction: CASE, summary: 'Issues the certificate to the receiving state.' } },
     { type: 'AcknowledgeCertificateReceipt', body: AcknowledgeCertificateReceipt, http: { path: ':transferId/certificate-receipt', permission: 'transfer:decide', jurisdiction: CASE, summary: 'Acknowledges receipt of the certificate (the receiving state).' } },
     { type: 'RecordReceivingStateDecision', body: RecordReceivingStateDecision, http: { path: ':transferId/decision', permission: 'transfer:decide', jurisdiction: CASE, summary: 'Records the receiving state\'s decision on the request.' } },
+    { type: 'DecidePlacement', body: DecidePlacement, http: { path: ':transferId/placement', permission: 'transfer:request', jurisdiction: CASE, summary: 'Records the lessee\'s own placement decision under a facility lease (Rule 18: the sending state places the person in the places it rents; nothing is recognised or adapted).' } },
     { type: 'ExtendDeadline', body: ExtendDeadline, http: { path: ':transferId/deadline-extensions', permission: 'transfer:act', jurisdiction: CASE, summary: 'Extends a running deadline of the case.' } },
     { type: 'RecordMissedDeadline', body: RecordMissedDeadline },
     { type: 'ReportTransferObstacle', body: ReportTransferObstacle, http: { path: ':transferId/obstacle', permission: 'transfer:act', jurisdiction: CASE, summary: 'Reports an obstacle that stops the case\'s deadlines.' } },

@@ -1,15 +1,16 @@
 import type { TransferEvent } from '@custody/contracts';
 import { addDays, daysBetween } from '@custody/legal';
 import {
-  at, belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, given, happyPath, run, type CaseShape,
+  at, belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, given, happyPath, isLease, run, stepsOf, type CaseShape,
 } from './transfer.fixtures';
 import type { DecisionContext } from './transfer.decider';
 
 const contextOf = (shape: CaseShape, over: DecisionContext = {}): DecisionContext => ({ inmate: shape.inmate, ...over });
 const upTo = (shape: CaseShape, last: keyof ReturnType<typeof commandsOf>) => {
   const c = commandsOf(shape);
-  const order = ['request', 'evaluate', 'opinion', 'consent', 'certificate', 'receipt', 'recognise', 'reserve', 'confirm', 'schedule', 'dispatch', 'receive'] as const;
-  return order.slice(0, order.indexOf(last as (typeof order)[number]) + 1).map((step) => (c[step] as () => never)());
+  const order: readonly string[] = stepsOf(shape);
+  if (!order.includes(last)) throw new Error(`${String(last)} is not a step of ${shape.name}`);
+  return order.slice(0, order.indexOf(last) + 1).map((step) => (c[step as keyof typeof c] as () => never)());
 };
 
 describe.each([
@@ -20,9 +21,11 @@ describe.each([
   it('goes from the request to the admission through every step', () => {
     const s = shape();
     const { events, state } = run(happyPath(s), contextOf(s));
+    // Rule 18: a lease has no certificate and no recognition: the lessee decides the placement.
+    const accepted = isLease(s) ? ['PlacementDecided'] : ['CertificateIssued', 'CertificateReceived', 'ReceivingStateDecisionRecorded'];
     expect(events.map((e) => e.type)).toEqual([
-      'TransferRequested', 'EligibilityEvaluated', 'InmateOpinionRecorded', 'ConsentRecorded', 'CertificateIssued',
-      'CertificateReceived', 'ReceivingStateDecisionRecorded', 'InmateNotified', 'PlaceReservationRequested',
+      'TransferRequested', 'EligibilityEvaluated', 'InmateOpinionRecorded', 'ConsentRecorded', ...accepted,
+      'InmateNotified', 'PlaceReservationRequested',
       'PlaceReservationConfirmed', 'TransferScheduled', 'CustodyDispatched', 'CustodyReceived', 'TransferCompleted',
     ]);
     expect(state.stage).toBe('completed');
@@ -501,21 +504,21 @@ describe('Rule 9: lease eligibility (the Denmark–Kosovo lease treaty 2022)', (
   it('a person without an expulsion order may not be placed in the leased facility', () => {
     const noOrder = contextOf(s, { inmate: { ...s.inmate, expulsionOrder: undefined } });
     given([c.request()], noOrder).when(c.evaluate()).thenMatches([{ type: 'EligibilityEvaluated', data: { isEligible: false } }]);
-    given(upTo(s, 'consent'), noOrder).when(c.certificate()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /has no expulsion order/ });
+    given(upTo(s, 'consent'), noOrder).when(c.place()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /has no expulsion order/ });
   });
 
   it('terrorism convictions and life sentences are excluded', () => {
     const excluded = contextOf(s, { inmate: { ...s.inmate, sentence: { ...s.inmate.sentence!, kind: 'life', length: undefined, sentenceEndDate: undefined, offences: [{ description: 'Terrorism', category: 'terrorism' }] } } });
-    given(upTo(s, 'consent'), excluded).when(c.certificate()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /terrorism.*life sentence/ });
+    given(upTo(s, 'consent'), excluded).when(c.place()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /terrorism.*life sentence/ });
   });
 
   it('an EU national is not a third-country national', () => {
     const eu = contextOf(s, { inmate: { ...s.inmate, nationalities: ['PL'] } });
-    given(upTo(s, 'consent'), eu).when(c.certificate()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /not a third-country national/ });
+    given(upTo(s, 'consent'), eu).when(c.place()).thenRejects('LEASE_ELIGIBILITY_NOT_MET', { message: /not a third-country national/ });
   });
 
   it('the place is reserved in the leased facility named at the request', () => {
-    given(upTo(s, 'recognise'), contextOf(s)).when(c.reserve(21, { facilityId: '33333333-3333-4333-8333-333333333333' })).thenRejects('VALIDATION_FAILED');
+    given(upTo(s, 'place'), contextOf(s)).when(c.reserve(21, { facilityId: '33333333-3333-4333-8333-333333333333' })).thenRejects('VALIDATION_FAILED');
   });
 });
 
@@ -717,5 +720,96 @@ describe('Rule 17: time runs forward in a case', () => {
 
   it('a command that changes nothing is not dated again (a re-sent completion)', () => {
     given([...upTo(s, 'receive'), c.complete()], ctx).when(c.complete(200)).thenNothing();
+  });
+});
+
+describe('Rule 18: under a lease the lessee decides the placement; nothing is recognised or adapted (DK–XK lease treaty 2022 Art 1; Danish Sentence Enforcement Act § 1 a; NO–NL Norgerhaven agreement 2015 Art 1)', () => {
+  const s = denmarkToKosovo();
+  const c = commandsOf(s);
+  const ctx = contextOf(s);
+
+  it('Denmark, the lessee, decides the placement in Gjilan once eligibility, opinion and consent are recorded: PlacementDecided citing the treaty and the Danish act', () => {
+    given(upTo(s, 'consent'), ctx).when(c.place()).thenMatches([{
+      type: 'PlacementDecided',
+      data: {
+        legalBasis: 'LEASE_DK_XK_2022', decisionReference: 'PLACE-1', decidedBy: { state: 'DK' }, facilityId: s.facilityId,
+        legalGround: 'Sentence Enforcement Act § 1 a', cites: 'DK–XK lease treaty 2022 Art 1(c); Danish Sentence Enforcement Act § 1 a(2)',
+      },
+    }]);
+    const placed = given(upTo(s, 'place'), ctx).state;
+    expect(placed).toMatchObject({ stage: 'placement-decided', placement: { reference: 'PLACE-1', decidedBy: { state: 'DK' } } });
+    expect(placed.decision).toBeUndefined();
+    expect(placed.certificate).toBeUndefined();
+  });
+
+  it('no certificate, no receipt, no recognition and no adaptation under a lease: RECOGNITION_NOT_UNDER_LEASE', () => {
+    given(upTo(s, 'consent'), ctx).when(c.certificate()).thenRejects('RECOGNITION_NOT_UNDER_LEASE', { details: { rule: 'LEASE_PLACEMENT', legalBasis: 'LEASE_DK_XK_2022' }, message: /XK recognises and adapts nothing/ });
+    given(upTo(s, 'consent'), ctx).when(c.receipt()).thenRejects('RECOGNITION_NOT_UNDER_LEASE');
+    given(upTo(s, 'place'), ctx).when(c.recognise(21)).thenRejects('RECOGNITION_NOT_UNDER_LEASE');
+    given(upTo(s, 'place'), ctx).when(c.recognise(21, {
+      procedure: 'conversion',
+      adaptedSentence: { measure: 'custodial', kind: 'determinate', length: { years: 3, months: 0, days: 0 }, sentenceEndDate: '2029-06-01', daysDeducted: 600, legalGround: 'Criminal Code of Kosovo' },
+    })).thenRejects('RECOGNITION_NOT_UNDER_LEASE');
+  });
+
+  it('only the lessee places: Kosovo, the host, is refused PLACEMENT_NOT_BY_LESSEE', () => {
+    given(upTo(s, 'consent'), ctx).when(c.place(20, { decidedBy: { state: 'XK', organisation: 'Kosovo Correctional Service' } }))
+      .thenRejects('PLACEMENT_NOT_BY_LESSEE', { details: { namedState: 'XK' }, message: /decided by DK, the lessee/ });
+  });
+
+  it('under a transfer of enforcement there is no placement decision: PLACEMENT_NOT_UNDER_LEASE', () => {
+    const b = belgiumToAlbania();
+    given(upTo(b, 'consent'), contextOf(b)).when(commandsOf(b).place(20, { decidedBy: { state: 'BE', organisation: 'FPS Justice' } as never }))
+      .thenRejects('PLACEMENT_NOT_UNDER_LEASE', { details: { legalBasis: 'ETS112' } });
+  });
+
+  it('the placement follows the evaluation, the opinion and the consent (Rule 5), in the facility of the request, once', () => {
+    given([c.request()], ctx).when(c.place()).thenRejects('STEP_OUT_OF_ORDER', { message: /evaluated for eligibility first/ });
+    given([c.request(), c.evaluate()], ctx).when(c.place()).thenRejects('OPINION_NOT_RECORDED');
+    given([c.request(), c.evaluate(), c.opinion()], ctx).when(c.place()).thenRejects('CONSENT_REQUIRED');
+    given(upTo(s, 'consent'), ctx).when(c.place(20, { facilityId: '77777777-7777-4777-8777-777777777777' })).thenRejects('VALIDATION_FAILED');
+    given(upTo(s, 'place'), ctx).when(c.place(21)).thenRejects('STEP_OUT_OF_ORDER');
+    given(upTo(s, 'consent'), ctx).when(c.place(2)).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { precedingStep: 'consent' } });
+  });
+
+  it('a place is asked for only once the lessee placed the person; a refusal for want of room returns the case to placement-decided', () => {
+    given(upTo(s, 'consent'), ctx).when(c.reserve()).thenRejects('STEP_OUT_OF_ORDER', { message: /placed by the lessee/ });
+    const declined = [...upTo(s, 'reserve'), c.decline()];
+    expect(given(declined, ctx).state.stage).toBe('placement-decided');
+    given(declined, ctx).when(c.reserve(23, { reservationId: SECOND_RESERVATION })).thenMatches([{ type: 'PlaceReservationRequested' }]);
+  });
+
+  it('the lease case goes to the admission without a recognition step', () => {
+    const { events, state } = run(happyPath(s), ctx);
+    const types = events.map((e) => e.type);
+    expect(types).not.toContain('CertificateIssued');
+    expect(types).not.toContain('ReceivingStateDecisionRecorded');
+    expect(types.indexOf('PlacementDecided')).toBeLessThan(types.indexOf('CustodyDispatched'));
+    expect(state).toMatchObject({ stage: 'completed', placement: { reference: 'PLACE-1' } });
+    expect(state.decision).toBeUndefined();
+  });
+
+  it('a lease case recorded with a recognition before Rule 18 still replays, recognised, and goes on', () => {
+    const ids = { transferId: s.transferId, inmateId: s.inmate.inmateId };
+    const kosovo = { state: 'XK', organisation: 'Ministry of Justice of Kosovo' };
+    const { events } = run(upTo(s, 'consent'), ctx);
+    const old = [
+      { type: 'CertificateIssued', schemaVersion: 1, occurredAt: at(s, 5), data: { ...ids, certificateReference: 'CERT-OLD', receivingAuthority: kosovo, isJudgmentEnclosed: true } },
+      { type: 'CertificateReceived', schemaVersion: 1, occurredAt: at(s, 6), data: { ...ids, receivedBy: kosovo } },
+      { type: 'ReceivingStateDecisionRecorded', schemaVersion: 1, occurredAt: at(s, 20), data: { ...ids, decision: 'recognised', decisionReference: 'DEC-OLD', decidedBy: kosovo, procedure: 'continuation' } },
+    ] as unknown as TransferEvent[];
+    const replayed = given([...events, ...old], ctx);
+    expect(replayed.state).toMatchObject({ stage: 'recognised', decision: { decision: 'recognised', reference: 'DEC-OLD' } });
+    expect(replayed.state.placement).toBeUndefined();
+    given([...events, ...old], ctx).when(c.reserve()).thenMatches([{ type: 'PlaceReservationRequested' }]);
+    // A recorded decision is not re-decided, and a placement is not added to a recognised case.
+    given([...events, ...old], ctx).when(c.place(21)).thenRejects('STEP_OUT_OF_ORDER');
+  });
+
+  it('a lease case whose certificate was issued before Rule 18 goes on under the lessee\'s placement', () => {
+    const ids = { transferId: s.transferId, inmateId: s.inmate.inmateId };
+    const { events } = run(upTo(s, 'consent'), ctx);
+    const certificate = { type: 'CertificateIssued', schemaVersion: 1, occurredAt: at(s, 5), data: { ...ids, certificateReference: 'CERT-OLD', receivingAuthority: { state: 'XK', organisation: 'Ministry of Justice of Kosovo' }, isJudgmentEnclosed: true } } as unknown as TransferEvent;
+    given([...events, certificate], ctx).when(c.place()).thenMatches([{ type: 'PlacementDecided' }]);
   });
 });

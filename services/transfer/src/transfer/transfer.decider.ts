@@ -3,12 +3,13 @@ import {
   type TransferEvent, type TransferEventType, type EventPayload, notYetKnownHere, reject, rejectionOf,
 } from '@custody/contracts';
 import {
-  agreementClauses, checkAdaptation, checkLegalBasis, checkRecording, checkStepDate, checkTimeLeft, consentRequirement, daysServed, decisionDeadline, DOMAIN_RULE,
+  agreementClauses, checkAdaptation, checkLegalBasis, checkPlacementDecision, checkRecognitionApplies, checkRecording, checkStepDate, checkTimeLeft, consentRequirement,
+  daysServed, decisionDeadline, DOMAIN_RULE, leasePlacementTerms,
   evaluateCase, findLegalBasis, transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RecordingClock,
   type RuleCode, type Step, type TimeProblem, type Verdict,
 } from '@custody/legal';
 import { inmateFacts, lengthInDays, sentenceFacts, type InmateRecord } from '../inmates/inmate-record';
-import { evolve, initialState, isEnded, isReservationHeld, type Stage, type TransferState } from './transfer.state';
+import { evolve, initialState, isEnded, isReservationHeld, readyForPlace, type Stage, type TransferState } from './transfer.state';
 
 export { evolve, initialState };
 export type { TransferState };
@@ -60,6 +61,9 @@ const REJECTION_OF: Partial<Record<RuleCode, RejectionCode>> = {
   CONSENT_REFUSED: 'CONSENT_REFUSED',
   OPINION_NOT_RECORDED: 'OPINION_NOT_RECORDED',
   LEASE_NOT_ELIGIBLE: 'LEASE_ELIGIBILITY_NOT_MET',
+  PLACEMENT_NOT_UNDER_LEASE: 'PLACEMENT_NOT_UNDER_LEASE',
+  PLACEMENT_NOT_BY_LESSEE: 'PLACEMENT_NOT_BY_LESSEE',
+  RECOGNITION_NOT_UNDER_LEASE: 'RECOGNITION_NOT_UNDER_LEASE',
   ADAPTATION_HARSHER: 'ADAPTED_SENTENCE_HARSHER',
   ADAPTATION_CONVERTED_TO_FINE: 'ADAPTED_SENTENCE_IS_FINE',
   TIME_SERVED_NOT_DEDUCTED: 'TIME_SERVED_NOT_DEDUCTED',
@@ -78,6 +82,29 @@ function rejectVerdict(verdict: Verdict, details: Record<string, unknown> = {}):
  * left to the receiving state's decision (Rule 3, Rule 4).
  */
 const BLOCKING_WHEN_UNDECIDED: ReadonlySet<RuleCode> = new Set<RuleCode>(['CONSENT_REQUIRED', 'OPINION_NOT_RECORDED', 'INSUFFICIENT_TIME_LEFT']);
+
+/**
+ * Rule 18: the certificate, its receipt and the receiving state's decision (with any adaptation)
+ * belong to a transfer of enforcement. Under a facility lease the host state has nothing to
+ * recognise or adapt: they are refused RECOGNITION_NOT_UNDER_LEASE, and the lessee records its
+ * placement decision (DecidePlacement) instead.
+ */
+function requireRecognitionProcedure(state: TransferState): void {
+  const verdict = checkRecognitionApplies(state.legalBasis!);
+  if (verdict.outcome === 'not-met') throw rejectVerdict(verdict, { legalBasis: state.legalBasis! });
+}
+
+/**
+ * The rules once more, on the facts as they are on the day of the act: the certificate (and, under
+ * a lease, the placement decision) is the point of no return for the sending state.
+ */
+function requireStillEligible(state: TransferState, context: DecisionContext, occurredAt: string): void {
+  const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
+  const blocking = screening.verdicts.find(
+    (v) => v.outcome === 'not-met' || (v.outcome === 'needs-decision' && v.code !== undefined && BLOCKING_WHEN_UNDECIDED.has(v.code)),
+  );
+  if (blocking) throw rejectVerdict(blocking);
+}
 
 function stepOutOfOrder(state: TransferState, expected: string): CommandRejection {
   return reject('STEP_OUT_OF_ORDER', { stage: state.stage }, `This step needs the case to be ${expected}; it is ${state.stage}.`);
@@ -195,6 +222,7 @@ const STEP_OF_COMMAND: Partial<Record<TransferCommand['type'], Step>> = {
   IssueCertificate: 'certificate-issue',
   AcknowledgeCertificateReceipt: 'certificate-receipt',
   RecordReceivingStateDecision: 'decision',
+  DecidePlacement: 'placement-decision',
   ExtendDeadline: 'deadline-extension',
   ReportTransferObstacle: 'obstacle-report',
   EndTransferObstacle: 'obstacle-end',
@@ -311,23 +339,41 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'IssueCertificate': {
       requireOpen(state);
+      requireRecognitionProcedure(state);
       requireStage(state, ['requested'], 'requested');
       const { certificateReference, receivingAuthority, isJudgmentEnclosed } = command.data;
       requireReceivingState(state, receivingAuthority.state, 'receivingAuthority.state');
       if (!state.eligibility) throw stepOutOfOrder(state, 'evaluated for eligibility first');
       if (!state.opinion) throw reject('OPINION_NOT_RECORDED');
       if (!state.consent) throw reject('CONSENT_REQUIRED');
-      // The rules once more, on the facts as they are today: the certificate is the point of no return for the sending state.
-      const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
-      const blocking = screening.verdicts.find(
-        (v) => v.outcome === 'not-met' || (v.outcome === 'needs-decision' && v.code !== undefined && BLOCKING_WHEN_UNDECIDED.has(v.code)),
-      );
-      if (blocking) throw rejectVerdict(blocking);
+      requireStillEligible(state, context, occurredAt);
       return [event('CertificateIssued', { ...ids, certificateReference, receivingAuthority, isJudgmentEnclosed })];
+    }
+
+    case 'DecidePlacement': {
+      requireOpen(state);
+      const { decisionReference, decidedBy, facilityId, grounds, legalGround } = command.data;
+      // Rule 18: only under a lease, only by the lessee (the sending state).
+      const verdict = checkPlacementDecision({ basis: state.legalBasis!, sendingState: state.sendingState!, decidingState: decidedBy.state });
+      if (verdict.outcome === 'not-met') throw rejectVerdict(verdict, { legalBasis: state.legalBasis!, namedState: decidedBy.state });
+      // A lease case recorded before Rule 18 may have had its certificate issued: it goes on under the placement.
+      requireStage(state, ['requested', 'certificate-issued'], 'requested (the placement is decided once, before a place is asked for)');
+      if (facilityId !== state.facilityId) {
+        throw new CommandRejection('VALIDATION_FAILED', 'The placement is in the leased facility the request named.', {}, [
+          { path: 'facilityId', problem: `must be the facility of the request (${state.facilityId})` },
+        ]);
+      }
+      if (!state.eligibility) throw stepOutOfOrder(state, 'evaluated for eligibility first');
+      if (!state.opinion) throw reject('OPINION_NOT_RECORDED');
+      if (!state.consent) throw reject('CONSENT_REQUIRED');
+      requireStillEligible(state, context, occurredAt);
+      const cites = leasePlacementTerms(state.legalBasis!)!.decidedBy.cites;
+      return [event('PlacementDecided', { ...ids, legalBasis: state.legalBasis!, decisionReference, decidedBy, facilityId, grounds, legalGround, cites })];
     }
 
     case 'AcknowledgeCertificateReceipt': {
       requireOpen(state);
+      requireRecognitionProcedure(state);
       requireStage(state, ['certificate-issued'], 'certificate-issued');
       if (state.certificate?.isReceived) throw stepOutOfOrder(state, 'awaiting receipt of the certificate (it was acknowledged already)');
       requireReceivingState(state, command.data.receivedBy.state, 'receivedBy.state');
@@ -338,6 +384,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'RecordReceivingStateDecision': {
       requireOpen(state);
+      requireRecognitionProcedure(state);
       if (state.stage !== 'certificate-issued') throw reject('TRANSFER_NOT_AWAITING_DECISION', { stage: state.stage });
       const { decision, decisionReference, decidedBy, procedure, adaptedSentence, facilityId, refusalGround, explanation } = command.data;
       requireReceivingState(state, decidedBy.state, 'decidedBy.state');
@@ -402,7 +449,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'ReportTransferObstacle': {
       requireOpen(state);
-      requireStage(state, ['recognised', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised and not yet dispatched');
+      requireStage(state, ['recognised', 'placement-decided', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised (or placed, under a lease) and not yet dispatched');
       if (state.obstacle) throw stepOutOfOrder(state, 'without an open obstacle (end the current one first)');
       // An obstacle stops the dispatch under any basis; where 2008/909 Art 15 runs a deadline, it stops that too (evolve).
       return [event('TransferObstacleReported', { ...ids, description: command.data.description })];
@@ -419,8 +466,9 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'RequestPlaceReservation': {
       requireOpen(state);
-      // Rule 9: after a refusal that did not end the case, it is recognised again and may ask again.
-      requireStage(state, ['recognised'], 'recognised by the receiving state, without a reservation');
+      // Rule 9: after a refusal that did not end the case, it is recognised (or placed) again and may ask again.
+      // Rule 18: a lease case asks once the lessee decided the placement; a transfer of enforcement once recognised.
+      requireStage(state, [readyForPlace(state)], readyForPlace(state) === 'placement-decided' ? 'placed by the lessee, without a reservation' : 'recognised by the receiving state, without a reservation');
       const { facilityId, reservationId, profile, expectedArrivalOn } = command.data;
       if (state.facilityId && facilityId !== state.facilityId) {
         throw new CommandRejection('VALIDATION_FAILED', 'The place must be reserved in the facility of the case.', {}, [
@@ -451,7 +499,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'ScheduleTransfer': {
       requireOpen(state);
-      if (state.stage === 'recognised' || state.stage === 'reservation-requested') throw reject('PLACE_NOT_RESERVED');
+      if (state.stage === 'recognised' || state.stage === 'placement-decided' || state.stage === 'reservation-requested') throw reject('PLACE_NOT_RESERVED');
       requireStage(state, ['place-reserved', 'scheduled'], 'place-reserved');
       const { plannedDeparture, destinationFacilityId, escort, route } = command.data;
       if (destinationFacilityId !== state.reservation!.facilityId) {

@@ -110,6 +110,11 @@ export function commandsOf(shape: CaseShape) {
     certificate: build('IssueCertificate', 5, () => ({ certificateReference: 'CERT-1', receivingAuthority: authority(receiving, 'Ministry of Justice'), isJudgmentEnclosed: true })),
     receipt: build('AcknowledgeCertificateReceipt', 6, () => ({ receivedBy: authority(receiving, 'Ministry of Justice') })),
     recognise: build('RecordReceivingStateDecision', 20, () => ({ decision: 'recognised', decisionReference: 'DEC-1', decidedBy: authority(receiving, 'Ministry of Justice'), procedure: 'continuation' })),
+    // Rule 18: under a lease, the lessee (the sending state) places the person itself.
+    place: build('DecidePlacement', 20, () => ({
+      decisionReference: 'PLACE-1', decidedBy: authority(sending, 'Prison and Probation Service'), facilityId: shape.facilityId,
+      grounds: 'Third-country national sentenced to expulsion; no excluded offence or condition.', legalGround: 'Sentence Enforcement Act § 1 a',
+    })),
     refuse: build('RecordReceivingStateDecision', 20, () => ({ decision: 'refused', decisionReference: 'DEC-1', decidedBy: authority(receiving, 'Ministry of Justice'), refusalGround: 'no-double-criminality' })),
     extend: build('ExtendDeadline', 30, () => ({ deadline: 'receiving-state-decision', newDueAt: `${addDays(shape.day0, 130)}T23:59:59Z`, reason: 'Translation pending.', noticeReference: 'NOTICE-1' })),
     missed: build('RecordMissedDeadline', 100, () => ({ deadline: 'receiving-state-decision', dueAt: `${addDays(shape.day0, 96)}T23:59:59Z` })),
@@ -127,10 +132,20 @@ export function commandsOf(shape: CaseShape) {
   };
 }
 
+/** True for a case under a facility lease (Rule 18: a placement by the lessee, no recognition). */
+export const isLease = (shape: CaseShape): boolean => shape.legalBasis.startsWith('LEASE_');
+
+/** The steps of a case in order: recognition by the receiving state, or, under a lease, the lessee's placement (Rule 18). */
+export function stepsOf(shape: CaseShape) {
+  const accepted = isLease(shape) ? (['place'] as const) : (['certificate', 'receipt', 'recognise'] as const);
+  return ['request', 'evaluate', 'opinion', 'consent', ...accepted, 'reserve', 'confirm', 'schedule', 'dispatch', 'receive'] as const;
+}
+
 /** The commands of a case from the request to the admission, in order. */
 export function happyPath(shape: CaseShape): TransferCommand[] {
   const c = commandsOf(shape);
-  return [c.request(), c.evaluate(), c.opinion(), c.consent(), c.certificate(), c.receipt(), c.recognise(), c.notify(21),
+  const accepted = isLease(shape) ? [c.place()] : [c.certificate(), c.receipt(), c.recognise()];
+  return [c.request(), c.evaluate(), c.opinion(), c.consent(), ...accepted, c.notify(21),
     c.reserve(), c.confirm(), c.schedule(), c.dispatch(), c.receive(), c.complete()];
 }
 

@@ -22,6 +22,8 @@ export const TRANSFER_COMMAND_RIGHTS = {
   RecordInmateOpinion: SENDING,
   RecordConsent: SENDING,
   IssueCertificate: SENDING,
+  // Rule 18: under a lease, the lessee (the sending state) decides the placement itself.
+  DecidePlacement: SENDING,
   RecordDispatch: SENDING,
   WithdrawTransfer: SENDING,
   AcknowledgeCertificateReceipt: RECEIVING,

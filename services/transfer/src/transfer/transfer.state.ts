@@ -1,4 +1,4 @@
-import { withStepDate, type Step, type StepDates } from '@custody/legal';
+import { findLegalBasis, withStepDate, type Step, type StepDates } from '@custody/legal';
 import type {
   AdaptedSentence, AgreementAnswer, AgreementClause, CancellingParty, CaseSide, ConsentNotRequiredGround, ConsentOutcome, CustodyDispatchedPayload, CustodyReceivedPayload,
   DeadlineKind, EnforcementProcedure, Escort, LegalBasis, ReceivingStateDecision, RefusalGround, RuleVerdict, StateCode,
@@ -6,13 +6,16 @@ import type {
 } from '@custody/contracts';
 
 /**
- * Where a transfer case stands. The first nine are the way forward; the last four end a case
- * early (withdrawn or cancelled by a state, refused by the receiving state, or no place the
- * person may take at the facility the case must use: a refusal of a place that ends the case,
- * Rule 9). A refusal that does not end the case returns it to `recognised`, to ask again.
+ * Where a transfer case stands. The first ten are the way forward: a transfer of enforcement is
+ * `recognised` by the receiving state after its certificate; a facility lease has no certificate
+ * and no recognition, the lessee decides the placement itself (`placement-decided`, Rule 18). The
+ * last four end a case early (withdrawn or cancelled by a state, refused by the receiving state,
+ * or no place the person may take at the facility the case must use: a refusal of a place that
+ * ends the case, Rule 9). A refusal that does not end the case returns it to `recognised` (or
+ * `placement-decided`), to ask again.
  */
 export const STAGES = [
-  'requested', 'certificate-issued', 'recognised', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
+  'requested', 'certificate-issued', 'recognised', 'placement-decided', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
   'received', 'completed', 'withdrawn', 'cancelled', 'refused', 'no-capacity',
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -50,6 +53,8 @@ export interface TransferState {
     adaptedSentence?: AdaptedSentence;
     refusalGround?: RefusalGround;
   };
+  /** Rule 18: the lessee's placement decision, under a facility lease. */
+  placement?: { reference: string; decidedBy: { state: StateCode; organisation: string }; facilityId: string };
   /** The last place asked for, and how the facility answered (`code`: its refusal's). */
   reservation?: { facilityId: string; reservationId: string; status: ReservationStatus; expiresAt?: string; code?: string };
   /** Reservation ids the facility refused: never asked for again. */
@@ -78,6 +83,7 @@ export const STEP_OF_EVENT: Partial<Record<TransferEvent['type'], Step>> = {
   CertificateIssued: 'certificate-issue',
   CertificateReceived: 'certificate-receipt',
   ReceivingStateDecisionRecorded: 'decision',
+  PlacementDecided: 'placement-decision',
   DeadlineExtended: 'deadline-extension',
   TransferObstacleReported: 'obstacle-report',
   TransferObstacleEnded: 'obstacle-end',
@@ -99,6 +105,14 @@ export function evolve(state: TransferState, event: DatedTransferEvent): Transfe
   const step = STEP_OF_EVENT[event.type];
   return step && event.occurredAt ? { ...next, dates: withStepDate(next.dates ?? {}, step, event.occurredAt) } : next;
 }
+
+/**
+ * The stage from which a case asks for a place: `recognised` by the receiving state, or, under a
+ * lease, `placement-decided` by the lessee (Rule 18). An old lease case recorded with a recognition
+ * before Rule 18 replays as it was: recognised.
+ */
+export const readyForPlace = (state: TransferState): Stage =>
+  !state.decision && (state.placement || findLegalBasis(state.legalBasis ?? '')?.kind === 'facility-lease') ? 'placement-decided' : 'recognised';
 
 /** True once the case has ended, whichever way. */
 export const isEnded = (state: TransferState): boolean => ENDED.has(state.stage);
@@ -165,6 +179,11 @@ function evolveFacts(state: TransferState, event: TransferEvent): TransferState 
       next = { ...next, stage: 'recognised', facilityId: facilityId ?? state.facilityId };
       return transferDueAt ? setDeadline(next, 'physical-transfer', { dueAt: transferDueAt, status: 'open' }) : next;
     }
+    case 'PlacementDecided': {
+      // Rule 18: the lessee placed the person; no recognition, no adaptation, no deadline.
+      const { decisionReference, decidedBy, facilityId } = event.data;
+      return { ...state, stage: 'placement-decided', placement: { reference: decisionReference, decidedBy, facilityId }, facilityId };
+    }
     case 'DeadlineExtended':
       return setDeadline(state, event.data.deadline, { dueAt: event.data.newDueAt, status: 'open' });
     case 'DeadlineMissed': {
@@ -198,7 +217,7 @@ function evolveFacts(state: TransferState, event: TransferEvent): TransferState 
       };
       if (isEnded(state)) return declined;
       // Rule 9: the case asks again for a place, unless the refusal ended it.
-      return isCaseEnded ? end(declined, 'no-capacity', { reason: `${code}: ${reason}` }) : { ...declined, stage: 'recognised' };
+      return isCaseEnded ? end(declined, 'no-capacity', { reason: `${code}: ${reason}` }) : { ...declined, stage: readyForPlace(state) };
     }
     case 'PlaceReleaseRequested':
       return state.reservation ? { ...state, reservation: { ...state.reservation, status: 'release-requested' } } : state;

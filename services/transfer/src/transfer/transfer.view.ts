@@ -64,6 +64,8 @@ export function presentTransfer(view: TransferView, now: Date) {
     notifications: state.notifications,
     certificate: state.certificate,
     decision: state.decision,
+    // Rule 18: under a lease, the lessee's placement decision (no certificate, no decision).
+    placement: state.placement,
     reservation: state.reservation,
     schedule: state.schedule,
     obstacle: state.obstacle,
