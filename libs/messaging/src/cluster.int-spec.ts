@@ -172,10 +172,11 @@ describe('a three-node Kafka cluster losing a broker during traffic', () => {
       } finally {
         await consumer.disconnect();
       }
+      // Where a failure was a partial acknowledgement, it said so (written before the check below,
+      // so that a failing run shows which attempts failed and how).
+      process.stdout.write(`partial-send scenario: ${failures.length} failed attempt(s)${failures.length ? `: ${failures.join('; ')}` : ''}\n`);
       // Exactly once each: what an aborted transaction wrote is invisible to read_committed.
       expect([...seen].sort()).toEqual([...Array.from({ length: 60 }, (_, i) => `warm-${i}`), ...Array.from({ length: 60 }, (_, i) => `after-${i}`)].sort());
-      // Where a failure was a partial acknowledgement, it said so.
-      process.stdout.write(`partial-send scenario: ${failures.length} failed attempt(s)${failures.length ? `: ${failures.join('; ')}` : ''}\n`);
     } finally {
       for (const t of terms) await t.close();
       await admin.disconnect();
