@@ -53,14 +53,26 @@ export async function bootTransferApp(
     // The tests date their acts on fixed days of 2026 (docs/domain.md, Rule 17 would ask a reason of each):
     // late recording has tests of its own, which set COMMAND_LATE_RECORDING_DAYS back.
     COMMAND_LATE_RECORDING_DAYS: '36500',
-    // A master key of the test's own (the opinion is sealed under persons' keys it wraps): no key is committed anywhere.
-    PERSONAL_DATA_MASTER_KEY: generateMasterKey(),
+    // A master key of the test's own (the opinion is sealed under persons' keys it wraps): no key is
+    // committed anywhere. One per schema, so that the instances of one test share it, as a deployment's do.
+    PERSONAL_DATA_MASTER_KEY: masterKeyOf(env.schema),
     ...overrides,
   });
   const app = await createApp(config, { clock, logger: ['error', 'warn'] });
   await app.init();
   if (consume) await app.startAllMicroservices();
   return app;
+}
+
+const masterKeys = new Map<string, string>();
+/** The master key of the instances on one schema: generated for the first, given to the others. */
+function masterKeyOf(schema: string): string {
+  let key = masterKeys.get(schema);
+  if (!key) {
+    key = generateMasterKey();
+    masterKeys.set(schema, key);
+  }
+  return key;
 }
 
 export async function dropSchema(schema: string): Promise<void> {
