@@ -1,3 +1,4 @@
+import { CloudEvent, Kafka } from 'cloudevents';
 import { EXAMPLES } from '../examples/examples';
 import { IDS } from '../examples/fixtures';
 import { MESSAGE_DEFINITIONS } from '../catalogue/catalogue';
@@ -68,6 +69,48 @@ describe('toKafkaMessage', () => {
       traceparent: TRACEPARENT,
     });
     expect(JSON.parse(message.value)).toEqual(registerInmate.data);
+  });
+
+  it('writes, for every message of the catalogue, the headers the CloudEvents package writes in binary mode, in its order', () => {
+    // The reference: what toKafkaMessage wrote through the package's CloudEvent object before it
+    // wrote the headers itself (docs/performance.md).
+    const throughPackage = (envelope: Envelope, written: { headers: Record<string, string> }) => {
+      const extensions = Object.fromEntries(
+        Object.entries(written.headers)
+          .filter(([name]) => name.startsWith('ce_') && !['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time'].includes(name) && !name.startsWith('ce_stream'))
+          .map(([name, value]) => [name.slice(3), value]),
+      );
+      const event = new CloudEvent({
+        specversion: '1.0', id: envelope.id, type: envelope.type, source: written.headers.ce_source, subject: written.headers.ce_subject,
+        time: envelope.metadata.occurredAt, datacontenttype: 'application/json', data: envelope.data, ...extensions,
+      });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(Kafka.binary(event).headers)) {
+        if (value !== undefined && name !== 'ce_datacontenttype') headers[name] = String(value);
+      }
+      headers.traceparent = TRACEPARENT;
+      headers.ce_time = envelope.metadata.occurredAt;
+      return headers;
+    };
+    for (const definition of MESSAGE_DEFINITIONS) {
+      const envelope = envelopeOf(definition);
+      const written = toKafkaMessage(envelope);
+      expect(Object.entries(written.headers)).toEqual(Object.entries(throughPackage(envelope, written)));
+    }
+  });
+
+  it('refuses a message without an id or with a time that is not an instant', () => {
+    const envelope = envelopeOf(MESSAGE_DEFINITIONS.find((d) => d.type === 'InmateRegistered')!);
+    const code = (e: Envelope) => {
+      try {
+        toKafkaMessage(e);
+        return 'published';
+      } catch (error) {
+        return `${(error as ContractViolation).code} ${(error as ContractViolation).errors.map((p) => p.path).join(',')}`;
+      }
+    };
+    expect(code({ ...envelope, id: '' })).toBe('INVALID_ENVELOPE id');
+    expect(code({ ...envelope, metadata: { ...envelope.metadata, occurredAt: '2026-03-02 09:30' } })).toBe('INVALID_ENVELOPE metadata.occurredAt');
   });
 
   it('keys facility-level messages by the facility and command results by the correlation id', () => {

@@ -5,6 +5,9 @@ import {
 } from '../catalogue/catalogue';
 import type { PayloadClass } from '../catalogue/define';
 import { ContractViolation, type FieldProblem } from '../rejections/errors';
+import { cacheValidationMetadata } from './metadata-cache';
+
+cacheValidationMetadata();
 
 /** The outcome of a validation: the typed value, or a violation listing every failing field. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: ContractViolation };
