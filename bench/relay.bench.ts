@@ -4,7 +4,10 @@
 // broker in the same run, the relay signing every event as the services' relays do (ADR 0013: one
 // Ed25519 signature per batch over a Merkle root, each event with its path), with the cost of
 // signing per event beside it; then the end-to-end lag from append to a consumer's handler at a steady
-// 1,000 events/s. Everything runs in a schema and under topic names of its own.
+// 1,000 events/s. The store checks every event against the contract when it is appended, as the
+// services' stores do (checkStoredEvent), so the relay does not validate it again; what that check
+// costs an append is reported beside the relay's figures (relay.check.costUs).
+// Everything runs in a schema and under topic names of its own.
 //   env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
 //        RELAY_BENCH_EVENTS (20000), RELAY_BENCH_BATCH (500), RELAY_BENCH_LAG_SECONDS (25)
 import { fork } from 'node:child_process';
@@ -13,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { logLevel } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
-import { TOPICS } from '@custody/contracts';
+import { checkStoredEvent, TOPICS } from '@custody/contracts';
 import { PostgresEventStore } from '@custody/event-store';
 import type { GlobalEvent, NewEvent, PostgresTransaction } from '@custody/event-store';
 import {
@@ -113,7 +116,7 @@ async function relayThroughput(
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
   const relay = new Relay({
-    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store }), batchSize: BATCH, ...(signed ? { signBatch } : {}),
+    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store, storedEventsChecked: store.checksEvents }), batchSize: BATCH, ...(signed ? { signBatch } : {}),
   });
   const started = performance.now();
   await relay.start();
@@ -134,7 +137,7 @@ async function coldStreamsThroughput(kafka: Kafka, producer: Producer, pool: Poo
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
   await writeRelayCheckpoint(pool, schema, name, from);
-  const route = lookBack ? contractRoute(names, { store }) : contractRoute(names);
+  const route = lookBack ? contractRoute(names, { store, storedEventsChecked: store.checksEvents }) : contractRoute(names, { storedEventsChecked: store.checksEvents });
   const relay = new Relay({ name, store, pool, schema, publisher: producerPublisher(producer), route, batchSize: BATCH, signBatch });
   const started = performance.now();
   await relay.start();
@@ -198,6 +201,17 @@ function verifyingCostUs(events: GlobalEvent[]): number {
       if (!verifier.check(message, ['intake']).ok) throw new Error('a batch-signed event does not verify');
     }
     passes.push(((performance.now() - started) * 1000) / signed.length);
+  }
+  return median(passes.slice(1));
+}
+
+/** Microseconds per event to check the stored events against the contract, as the store does before an append (checkStoredEvent); median of passes. */
+function checkingCostUs(events: GlobalEvent[]): number {
+  const passes: number[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    const started = performance.now();
+    for (const event of events) checkStoredEvent(event);
+    passes.push(((performance.now() - started) * 1000) / events.length);
   }
   return median(passes.slice(1));
 }
@@ -266,7 +280,7 @@ async function lag(
     pool,
     schema,
     publisher: publisherOf(kafka, producer, names, 'bench-lag', 'transactional'),
-    route: contractRoute(names, { store }),
+    route: contractRoute(names, { store, storedEventsChecked: store.checksEvents }),
     batchSize: BATCH,
     signBatch,
     onPublished: (batch) => {
@@ -344,7 +358,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 12, application_name: 'relay-bench' });
   // The subscription also polls: events held back by another client's transaction (see the
   // README) are seen when it ends, which notifies nobody; a short poll bounds that wait.
-  const store = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: POLL_MS });
+  const store = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: POLL_MS, checkEvent: checkStoredEvent });
   const kafka = createKafka({ brokers: BROKERS, clientId: `bench-relay-${run}`, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
@@ -380,6 +394,7 @@ async function main(): Promise<void> {
     const signing = signingCostUs(stored);
     const signUs = signing.batch;
     const verifyUs = verifyingCostUs(stored);
+    const checkUs = checkingCostUs(stored);
     log(`signing: ${signUs.toFixed(1)} µs per event in batches of ${BATCH} (${signing.single.toFixed(1)} µs signed alone); verifying: ${verifyUs.toFixed(1)} µs per event`);
 
     // One more event for each stream, appended after all the others: a relay that starts after the
@@ -420,6 +435,13 @@ async function main(): Promise<void> {
         higherIsBetter: false,
         ours: signUs,
         baseline: { name: 'each event signed alone (the single-event form: one Ed25519 signature per event)', value: signing.single },
+      },
+      {
+        id: 'relay.check.costUs',
+        what: `microseconds per event to check an event against the contract (class-validator) before it is appended, as the services' stores do; the relay does not validate it again. One core; median of 4 passes`,
+        unit: 'µs',
+        higherIsBetter: false,
+        ours: checkUs,
       },
       {
         id: 'relay.verify.costUs',

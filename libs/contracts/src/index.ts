@@ -129,7 +129,7 @@ export {
 } from './envelope/envelope';
 export { readStreamPosition, streamHeaders, streamPositionOf } from './envelope/stream';
 export { subjectOf, subjectAttribute, messageKey, type MessageSubject } from './envelope/subject';
-export { messageBytes, toKafkaMessage } from './envelope/write';
+export { checkStoredEvent, messageBytes, toKafkaMessage } from './envelope/write';
 export { fromKafkaMessage } from './envelope/read';
 export { EXAMPLES, LEGACY_EXAMPLES } from './examples/examples';
 export { payloadSchemas, SCHEMA_POINTER, type JsonSchema } from './asyncapi/schemas';

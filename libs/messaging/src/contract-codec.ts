@@ -122,8 +122,15 @@ function resultTopics(names: TopicNames, routing?: CommandResultRouting): (event
  * next one's previous published revision. With `store`, its `prepare` looks that up for streams
  * it does not remember; without, their events go out with the previous revision unknown. A command
  * result goes to the topic of its acting state, as `commandResults` says ({@link CommandResultRouting}).
+ * With `storedEventsChecked` (the store checked every event with the contract when it was
+ * written: `checkStoredEvent`), payloads are not validated again on their way out; every other
+ * check of the contract still runs (docs/performance.md).
  */
-export function contractRoute(names: TopicNames = new TopicNames(), options: { store?: StreamReader; commandResults?: CommandResultRouting } = {}): RelayRoute {
+export function contractRoute(
+  names: TopicNames = new TopicNames(),
+  options: { store?: StreamReader; commandResults?: CommandResultRouting; storedEventsChecked?: boolean } = {},
+): RelayRoute {
+  const validated = options.storedEventsChecked === true;
   const revisions = new PublishedRevisions(isPublishedType, options.store);
   const results = resultTopics(names, options.commandResults);
   const route: RelayRoute = (event) => {
@@ -138,7 +145,7 @@ export function contractRoute(names: TopicNames = new TopicNames(), options: { s
       metadata: event.metadata as Parameters<typeof toKafkaMessage>[0]['metadata'],
       recordedAt: event.recordedAt,
       stream,
-    });
+    }, { validated });
     const where = definition.topic === TOPICS.commandResults ? results(event) : { topic: names.physical(definition.topic) };
     return { ...where, key: message.key, value: message.value, headers: message.headers };
   };

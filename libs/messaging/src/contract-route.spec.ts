@@ -68,3 +68,20 @@ describe('contractRoute: command results by acting state', () => {
     expect(verifiedActingState(accepted())).toBeUndefined();
   });
 });
+
+describe('contractRoute: payloads checked when stored', () => {
+  const names = new TopicNames('run-2.');
+  // An InmateRegistered whose payload breaks the contract (no identity, nationalities, …).
+  const broken = () => stored('InmateRegistered', { inmateId: randomUUID() });
+
+  it('validates each payload on its way out unless the store checked it when it was written', () => {
+    expect(() => contractRoute(names)(broken())).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    const message = contractRoute(names, { storedEventsChecked: true })(broken());
+    expect(message?.topic).toBe('run-2.custody.intake.events');
+  });
+
+  it('still refuses what no check at write time covers: a payload that names no subject to key it by', () => {
+    const nameless = stored('InmateRegistered', { registeredBy: 'BE' });
+    expect(() => contractRoute(names, { storedEventsChecked: true })(nameless)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+});

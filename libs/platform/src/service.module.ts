@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type In
 import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
-import { commandResultsTopic } from '@custody/contracts';
+import { checkStoredEvent, commandResultsTopic } from '@custody/contracts';
 import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
 import {
   contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames,
@@ -136,7 +136,7 @@ function messagingOptions(
       store,
       pool,
       schema: config.DATABASE_SCHEMA,
-      route: contractRoute(names, { store, ...(results ? { commandResults: results } : {}) }),
+      route: contractRoute(names, { store, storedEventsChecked: store.checksEvents, ...(results ? { commandResults: results } : {}) }),
       ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}),
       transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
     },
@@ -215,7 +215,8 @@ export class ServiceModule {
           provide: PostgresEventStore,
           inject: [DATABASE_POOL],
           useFactory: async (pool: Pool) => {
-            const store = new PostgresEventStore({ connection: pool, schema: config.DATABASE_SCHEMA });
+            // Every event is checked against the contract when written, so the relay does not validate it again (docs/performance.md).
+            const store = new PostgresEventStore({ connection: pool, schema: config.DATABASE_SCHEMA, checkEvent: checkStoredEvent });
             await store.migrate();
             await new CommandAnswers(pool, config.DATABASE_SCHEMA).migrate();
             await options.migrate?.(pool, config.DATABASE_SCHEMA);

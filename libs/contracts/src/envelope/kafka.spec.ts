@@ -7,7 +7,7 @@ import type { Envelope, KafkaMessageLike } from './envelope';
 import { MAX_MESSAGE_BYTES } from './envelope';
 import { fromKafkaMessage } from './read';
 import { streamPositionOf } from './stream';
-import { toKafkaMessage } from './write';
+import { checkStoredEvent, toKafkaMessage } from './write';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const actor = { state: 'BE', organisation: 'FPS Justice', officer: 'J. Dubois' };
@@ -315,5 +315,30 @@ describe('where an event lies in its stream (ce_stream, ce_streamrevision, ce_st
     const error = violation(fromKafkaMessage({ ...message, headers: { ...message.headers, ...headers } }));
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
+  });
+});
+
+describe('checkStoredEvent (the services\' stores, before an append)', () => {
+  const example = (type: string) => (EXAMPLES as Record<string, object>)[type] as Record<string, unknown>;
+  const codeOf = (event: { type: string; schemaVersion: number; data: unknown }) => {
+    try {
+      checkStoredEvent(event);
+      return 'valid';
+    } catch (error) {
+      return `${(error as ContractViolation).code} ${(error as ContractViolation).errors.map((p) => p.path).join(',')}`;
+    }
+  };
+
+  it('accepts every event of the catalogue as its example gives it, and refuses a broken payload naming the field', () => {
+    for (const definition of MESSAGE_DEFINITIONS.filter((d) => d.kind === 'event')) {
+      expect([definition.type, codeOf({ type: definition.type, schemaVersion: definition.version, data: example(definition.type) })]).toEqual([definition.type, 'valid']);
+    }
+    const data = { ...example('InmateRegistered'), nationalities: 'BE' };
+    expect(codeOf({ type: 'InmateRegistered', schemaVersion: 1, data })).toMatch(/^VALIDATION_FAILED .*data\.nationalities/);
+  });
+
+  it('refuses a version the catalogue does not know, and leaves a service\'s internal events (no catalogue type) unchecked', () => {
+    expect(codeOf({ type: 'InmateRegistered', schemaVersion: 99, data: example('InmateRegistered') })).toBe('UNKNOWN_SCHEMA_VERSION schemaVersion');
+    expect(codeOf({ type: 'SearchKeysRotated', schemaVersion: 1, data: { anything: true } })).toBe('valid');
   });
 });

@@ -24,12 +24,30 @@ function defined(entries: Record<string, string | undefined>): Record<string, st
 }
 
 /**
+ * Checks an event before it is stored (the event store's `checkEvent`, as the services configure
+ * it): an event of the catalogue must be valid at its schema version, and is refused with the
+ * `ContractViolation` naming every failing field otherwise; a type the catalogue does not hold is
+ * a service's internal event and is not checked. Validated when written, an event need not be
+ * validated again each time it is published (`toKafkaMessage`'s `validated`; docs/performance.md).
+ */
+export function checkStoredEvent(event: { id?: string; type: string; schemaVersion: number; data: unknown }): void {
+  const definition = findMessage(event.type);
+  if (definition?.kind !== 'event') return;
+  const context = { id: event.id, type: event.type, schemaVersion: event.schemaVersion };
+  const payloadType = payloadClass(event.type, event.schemaVersion);
+  if (!payloadType) throw unknownVersion(event.type, event.schemaVersion, definition.version);
+  const { problems } = validatePayload(payloadType, event.data);
+  if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+}
+
+/**
  * A message of the catalogue as a Kafka message: CloudEvents 1.0 in binary mode (`ce_*` headers,
  * `content-type: application/json`, the payload as the JSON value), keyed by its subject. The
- * payload is validated first. Throws a `ContractViolation` (unknown type or version, invalid
- * payload, over 1 MiB): publishing a broken message is a defect of the publisher.
+ * payload is validated first, unless `validated` says it was when it was stored
+ * ({@link checkStoredEvent}). Throws a `ContractViolation` (unknown type or version, invalid
+ * payload, no subject, over 1 MiB): publishing a broken message is a defect of the publisher.
  */
-export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
+export function toKafkaMessage(envelope: Envelope, { validated = false }: { validated?: boolean } = {}): OutgoingKafkaMessage {
   const definition = findMessage(envelope.type);
   const context = { id: envelope.id, type: envelope.type, schemaVersion: envelope.schemaVersion, correlationId: envelope.metadata.correlationId };
   if (!definition) {
@@ -37,8 +55,10 @@ export function toKafkaMessage(envelope: Envelope): OutgoingKafkaMessage {
   }
   const payloadType = payloadClass(envelope.type, envelope.schemaVersion);
   if (!payloadType) throw unknownVersion(envelope.type, envelope.schemaVersion, definition.version);
-  const { problems } = validatePayload(payloadType, envelope.data);
-  if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+  if (!validated) {
+    const { problems } = validatePayload(payloadType, envelope.data);
+    if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+  }
 
   const subject = subjectOf(envelope.type, envelope.data, envelope.metadata.correlationId);
   const key = messageKey(envelope.type, envelope.data, envelope.metadata.correlationId);

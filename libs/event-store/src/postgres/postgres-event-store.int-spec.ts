@@ -54,6 +54,35 @@ describe('PostgresEventStore', () => {
     await db?.drop();
   });
 
+  it('checks every event with checkEvent before an append writes anything, alone or in a unit of work', async () => {
+    const checked: string[] = [];
+    const checking = new PostgresEventStore({
+      connection: db.pool,
+      schema: db.schema,
+      checkEvent: (e) => {
+        checked.push(e.type);
+        if (e.type === 'Refused') throw new Error(`refused ${e.id}`);
+      },
+    });
+    expect(checking.checksEvents).toBe(true);
+    expect(store.checksEvents).toBe(false);
+    const stream = `${newCategory()}-${randomUUID()}`;
+    const bad = event('Refused');
+    await expect(checking.appendToStream(stream, [event('Fine'), bad])).rejects.toThrow(`refused ${bad.id}`);
+    expect(await collect(checking.readStream(stream))).toEqual([]);
+    await expect(
+      checking.transaction(async (tx) => {
+        await tx.appendToStream(stream, [event('Fine')]);
+        await tx.appendToStream(stream, [event('Refused')]);
+      }),
+    ).rejects.toThrow('refused');
+    expect(await collect(checking.readStream(stream))).toEqual([]);
+    await checking.appendToStream(stream, [event('Fine')]);
+    expect((await collect(checking.readStream(stream))).map((e) => e.type)).toEqual(['Fine']);
+    expect(checked).toEqual(['Fine', 'Refused', 'Fine', 'Refused', 'Fine']);
+    await checking.close();
+  });
+
   describe('no skipped events (the gap test)', () => {
     it('a slow transaction that took an earlier position commits later: both are handed out, in commit order, none skipped', async () => {
       const category = newCategory();

@@ -58,6 +58,13 @@ export interface PostgresEventStoreOptions {
   notify?: 'after-commit' | 'in-transaction';
   /** Most events the sequencer numbers in one transaction (default 5000). */
   sequenceBatchSize?: number;
+  /**
+   * Checks each event before anything of its append is written, and throws what it finds (the
+   * append writes nothing). The services pass the contract's check (`checkStoredEvent` of
+   * `@custody/contracts`), so that what their stores hold was valid when written and their
+   * relays need not validate it again (docs/performance.md).
+   */
+  checkEvent?: (event: NewEvent) => void;
 }
 
 /** Where the store's global log stands, for lag metrics. */
@@ -153,6 +160,9 @@ export class PostgresEventStore implements EventStore {
   private sequenceInFlight?: Promise<void>;
   private sequenceNext?: Promise<void>;
   private isClosed = false;
+  private readonly checkEvent?: (event: NewEvent) => void;
+  /** Whether every event appended through this store was checked by `checkEvent` before it was written. */
+  readonly checksEvents: boolean;
 
   constructor(options: PostgresEventStoreOptions) {
     if (!SCHEMA_NAME.test(options.schema)) {
@@ -174,6 +184,15 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new Notifier(this.pool, this.channel);
     this.sequenceBatchSize = options.sequenceBatchSize ?? 5000;
     this.sequenceStatement = `SELECT assigned FROM ${this.s}.sequence_events($1::integer, hashtext($2::text), $3::integer, $4::text)`;
+    this.checkEvent = options.checkEvent;
+    this.checksEvents = options.checkEvent !== undefined;
+  }
+
+  /** The append checked and serialised: nothing is written when an event fails a check. */
+  private prepare(stream: string, events: NewEvent[], options: AppendOptions | undefined): PreparedAppend {
+    const append = prepareAppend(stream, events, options, this.maxEventBytes);
+    if (this.checkEvent) for (const event of events) this.checkEvent(event);
+    return append;
   }
 
   /** Creates or migrates the schema; every other method does it first if needed. */
@@ -196,7 +215,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendToStream(stream: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    const append = prepareAppend(stream, events, options, this.maxEventBytes);
+    const append = this.prepare(stream, events, options);
     await this.migrate();
     const client = await this.pool.connect();
     const stopWatching = watchConnection(client);
@@ -232,7 +251,7 @@ export class PostgresEventStore implements EventStore {
       schema: this.schema,
       appendToStream: async (stream, events, options) => {
         assertOpen();
-        const append = prepareAppend(stream, events, options, this.maxEventBytes);
+        const append = this.prepare(stream, events, options);
         // A failed statement would abort the whole unit of work: probe for stored ids first.
         const result = await this.appendWith(client, append, true);
         hasAppended ||= append.events.length > 0;
