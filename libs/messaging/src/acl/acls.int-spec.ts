@@ -1,6 +1,6 @@
 import { commandResultsTopic, TOPICS } from '@custody/contracts';
 import { OwnKafka, uniqueName } from '@custody/testing';
-import { logLevel, type Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { createKafka } from '../kafka';
 import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher, type RelayTerm } from '../relay-publishers';
 import { generateCredentials, secureBroker, type KafkaCredentials } from './credentials';
@@ -18,13 +18,18 @@ function codesOf(error: unknown, depth = 0): string[] {
   ];
 }
 
-/** The Kafka error codes `work` failed with (none if it succeeded). */
-async function refusal(work: () => Promise<unknown>): Promise<string[]> {
+/**
+ * The Kafka error codes `work` failed with (none if it succeeded): those of its error, and those
+ * the broker answered meanwhile as its client logged them (`heard`): kafkajs throws a refused
+ * coordinator lookup as "Failed to find group coordinator", without the broker's code.
+ */
+async function refusal(work: () => Promise<unknown>, heard: string[] = []): Promise<string[]> {
   try {
     await work();
     return [];
   } catch (error) {
-    return codesOf(error).length > 0 ? codesOf(error) : [`not a Kafka refusal: ${(error as Error).message}`];
+    const codes = [...new Set([...codesOf(error), ...heard])];
+    return codes.length > 0 ? codes : [`not a Kafka refusal: ${(error as Error).message}`];
   }
 }
 
@@ -40,17 +45,21 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
   const clients: Array<{ disconnect(): Promise<void> }> = [];
   const topic = (name: string) => `${prefix}${name}`;
 
-  const as = (user: ScramUser): Kafka =>
-    createKafka({
+  /** A client of the SCRAM listener as `user`; the error codes in what it logs go to `heard`. */
+  const as = (user: ScramUser, heard: string[] = []): Kafka =>
+    new Kafka({
       brokers: [`127.0.0.1:${broker!.scramPort}`],
       clientId: uniqueName('acl-client'),
-      logLevel: logLevel.NOTHING,
       sasl: { mechanism: 'scram-sha-512', username: user.username, password: user.password },
+      logLevel: logLevel.DEBUG,
+      logCreator: () => (entry) => {
+        heard.push(...codesOf((entry.log as { error?: unknown }).error));
+      },
     });
 
   /** The first message `user` reads of `name` in group `groupId`; rejects with the consumer's error. */
-  const firstMessage = async (user: ScramUser, groupId: string, name: string): Promise<string> => {
-    const consumer = as(user).consumer({ groupId, retry: { retries: 2 } });
+  const firstMessage = async (user: ScramUser, groupId: string, name: string, heard: string[] = []): Promise<string> => {
+    const consumer = as(user, heard).consumer({ groupId, retry: { retries: 2 } });
     clients.push(consumer);
     return new Promise<string>((done, fail) => {
       consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
@@ -107,7 +116,10 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
     const belgium = credentials.ministries.BE;
     expect(await firstMessage(belgium, topic('custody.ministry.BE.results-1'), topic(commandResultsTopic('BE')))).toBe("Belgium's result");
     expect(await refusal(() => firstMessage(belgium, topic('custody.ministry.BE.results-2'), topic(commandResultsTopic('AL'))))).toContain('TOPIC_AUTHORIZATION_FAILED');
-    expect(await refusal(() => firstMessage(belgium, topic('custody.ministry.AL.results-1'), topic(commandResultsTopic('BE'))))).toContain('GROUP_AUTHORIZATION_FAILED');
+    const heard: string[] = [];
+    expect(await refusal(() => firstMessage(belgium, topic('custody.ministry.AL.results-1'), topic(commandResultsTopic('BE')), heard), heard)).toContain(
+      'GROUP_AUTHORIZATION_FAILED',
+    );
     // The Netherlands, with no results topic yet, reads neither of the others.
     expect(await refusal(() => firstMessage(credentials.ministries.NL, topic('custody.ministry.NL.results-1'), topic(commandResultsTopic('BE'))))).toContain(
       'TOPIC_AUTHORIZATION_FAILED',
@@ -115,7 +127,8 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
   }, 180_000);
 
   it("lets a service publish its own events in a transaction, as its relay does, and refuses it another service's topic and transactional id", async () => {
-    const transfer = as(credentials.services.transfer);
+    const heard: string[] = [];
+    const transfer = as(credentials.services.transfer, heard);
     const publisher = (name: string) =>
       transactionalPublisher({ kafka: transfer, transactionalId: relayTransactionalId(prefix, name), checkpointTopic: topic(RELAY_CHECKPOINT_TOPIC), retry: { retries: 2 } });
     let term: RelayTerm | undefined = await publisher('transfer').begin();
@@ -136,7 +149,8 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
     } finally {
       await term.close();
     }
-    expect(await refusal(() => publisher('intake').begin())).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+    heard.length = 0;
+    expect(await refusal(() => publisher('intake').begin(), heard)).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
     // Nothing of transfer's reached intake's topic.
     const admin = createKafka({ brokers: [`127.0.0.1:${broker!.port}`], clientId: 'acl-check', logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
