@@ -1,15 +1,16 @@
 // `npm run dev`: the whole stack without Docker, on a fresh machine too. Installs or starts what is
 // missing (tools/bootstrap.mjs: Node.js 24, the npm dependencies, PostgreSQL — the server of
 // DATABASE_URL, or an embedded one — and the local Kafka broker), creates a database per service,
-// runs the four services as separate processes with their logs prefixed, and stops everything on
+// creates the broker's SCRAM users and ACLs (.infra/kafka-credentials.json), runs the four services as separate processes,
+// each with its own Kafka user, with their logs prefixed, and stops everything on
 // Ctrl-C (the broker and the embedded PostgreSQL too, when this run started them).
 // `npm run dev -- --until-ready`: the same, then stops once every service answers /health/ready
 // (exit 0), or after DEV_READY_TIMEOUT_SECONDS (300) without (exit 1): the clean-machine check of CI.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bootstrap } from './bootstrap.mjs';
+import { answers, bootstrap } from './bootstrap.mjs';
 
 const root = join(import.meta.dirname, '..');
 const untilReady = process.argv.includes('--until-ready');
@@ -66,6 +67,58 @@ const eventPublisherKeys = JSON.stringify(
 );
 writeFileSync(join(root, '.infra', 'event-publisher-keys.json'), eventPublisherKeys + '\n');
 
+// The broker's SCRAM users and ACLs (docs/security.md, "Kafka: topic ACLs"): a user per service, per local ministry (the demo
+// states), the operators and an administrator, with random passwords generated once and kept in .infra/kafka-credentials.json
+// (not committed). On every start the users are created (or their passwords set) and the table's ACLs applied, over the local
+// broker's loopback listener (a super user); the services then connect to its SCRAM listener, each with its own user.
+const kafkaCredentialsFile = join(root, '.infra', 'kafka-credentials.json');
+const kafkaCredentials = await secureLocalKafka();
+
+async function secureLocalKafka() {
+  const first = brokers.split(',')[0].trim();
+  const host = first.slice(0, first.lastIndexOf(':'));
+  const port = Number(first.slice(first.lastIndexOf(':') + 1));
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+    console.log(`Kafka at ${brokers} is not the local broker: its users and ACLs are its operator's (docs/security.md); the services connect with KAFKA_SASL_* as given`);
+    return undefined;
+  }
+  const scram = `127.0.0.1:${process.env.KAFKA_SCRAM_PORT ?? port + 2}`;
+  if (!(await answers('127.0.0.1', Number(scram.split(':')[1])))) {
+    console.error(
+      `the Kafka broker on ${first} has no SCRAM listener on ${scram} (started before the broker had ACLs?): ` +
+        'restart it with npm run infra:down && npm run infra:up, then run npm run dev again',
+    );
+    await infrastructure.stop();
+    process.exit(1);
+  }
+  const password = () => randomBytes(32).toString('base64url');
+  const groups = { intake: 'intake', transfer: 'transfer', custody: 'custody', audit: 'audit-ledger' };
+  const states = ['BE', 'AL', 'DK', 'XK', 'NL'];
+  const credentials = existsSync(kafkaCredentialsFile)
+    ? JSON.parse(readFileSync(kafkaCredentialsFile, 'utf8'))
+    : {
+        mechanism: 'scram-sha-512',
+        topicPrefix: '',
+        services: Object.fromEntries(services.map(({ name }) => [name, { username: name, password: password(), groupId: groups[name] }])),
+        ministries: Object.fromEntries(states.map((state) => [state, { username: `ministry-${state}`, password: password() }])),
+        operator: { username: 'operator', password: password() },
+        admin: { username: 'admin', password: password() },
+      };
+  credentials.brokers = scram;
+  mkdirSync(dirname(kafkaCredentialsFile), { recursive: true });
+  writeFileSync(kafkaCredentialsFile, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+  const applied = spawnSync(process.execPath, [join(root, 'libs', 'messaging', 'bin', 'custody-admin.js'), '--brokers', first, 'kafka-acls', '--credentials', kafkaCredentialsFile], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (applied.status !== 0) {
+    console.error(`the broker's SCRAM users and ACLs could not be set (custody-admin kafka-acls exited ${applied.status ?? applied.signal})`);
+    await infrastructure.stop();
+    process.exit(1);
+  }
+  return credentials;
+}
+
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
 for (const { name } of services) {
@@ -84,7 +137,16 @@ const children = services.map(({ name, port, colour }) => {
       SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'),
       PORT: String(port),
       DATABASE_URL: url.toString(),
-      KAFKA_BROKERS: brokers,
+      KAFKA_BROKERS: kafkaCredentials?.brokers ?? brokers,
+      // Its own SCRAM user, whose rights are the ACLs of docs/security.md.
+      ...(kafkaCredentials
+        ? {
+            KAFKA_SASL_MECHANISM: 'scram-sha-512',
+            KAFKA_SASL_USERNAME: kafkaCredentials.services[name].username,
+            KAFKA_SASL_PASSWORD: kafkaCredentials.services[name].password,
+            KAFKA_GROUP_ID: kafkaCredentials.services[name].groupId,
+          }
+        : {}),
       // Local development only: no identity provider; set AUTH_MODE=on and AUTH_ISSUERS to try it.
       AUTH_MODE: process.env.AUTH_MODE ?? 'off',
       // Likewise no ministry signs the commands sent on Kafka; set COMMAND_SIGNATURES=required and COMMAND_SIGNERS to try it.
@@ -117,6 +179,12 @@ const children = services.map(({ name, port, colour }) => {
 });
 console.log(`services: ${services.map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')} — Ctrl-C stops everything`);
 console.log('event-signing keys: .infra/event-signing-keys/<service>.pem; their public halves: .infra/event-publisher-keys.json');
+if (kafkaCredentials) {
+  console.log(
+    `Kafka: SASL/SCRAM on ${kafkaCredentials.brokers} with the ACLs of docs/security.md; the users and passwords of the services, the ministries ` +
+      `(${Object.keys(kafkaCredentials.ministries).join(', ')}), the operators and the administrator: ${kafkaCredentialsFile}`,
+  );
+}
 {
   // The auditor's CLI against this stack, from any folder: its database is audit's (the CLI's default
   // when DATABASE_URL is unset), and it trusts the ledger's public key only when told (docs/security.md).

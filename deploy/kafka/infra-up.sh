@@ -33,11 +33,16 @@ KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 KAFKA_CLUSTER_ID=${KAFKA_CLUSTER_ID:-Y3VzdG9keS1sb2NhbC1rMQ}
 # Empty: the <kafka.version> of pom.xml.
 KAFKA_VERSION=${KAFKA_VERSION:-}
-# Opt-in SASL/SCRAM-SHA-512 listener: "user:password[,user:password…]" adds a SASL_PLAINTEXT
-# listener on KAFKA_SCRAM_PORT with these credentials (stored at format time: use a fresh
-# KAFKA_DATA_DIR). Empty (the default): no such listener, the broker is as before.
+# A node alone runs Kafka's StandardAuthorizer and a SASL_PLAINTEXT listener (SCRAM-SHA-512) on
+# KAFKA_SCRAM_PORT, where clients are authorised by the ACLs of docs/security.md; the PLAINTEXT
+# listener on KAFKA_PORT is the tests' and the administrator's, its principal (User:ANONYMOUS) a
+# super user (README.md). KAFKA_SCRAM_USERS="user:password[,user:password…]" stores SCRAM users
+# when the storage is formatted (a fresh KAFKA_DATA_DIR); later ones are added over KAFKA_PORT
+# (`custody-admin kafka-acls`, as `npm run dev` does).
 KAFKA_SCRAM_USERS=${KAFKA_SCRAM_USERS:-}
 KAFKA_SCRAM_PORT=${KAFKA_SCRAM_PORT:-$((KAFKA_PORT + 2))}
+# The principals the authoriser lets do anything: the loopback listener's, and the SCRAM administrator.
+KAFKA_SUPER_USERS=${KAFKA_SUPER_USERS:-User:ANONYMOUS;User:admin}
 
 log() { printf '[kafka infra-up] %s\n' "$*"; }
 die() { printf '[kafka infra-up] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -220,17 +225,26 @@ sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
   "$SCRIPT_DIR/server.properties.template" >"$CONF_DIR/server.properties"
 
 scram_args=()
-if [[ -n $KAFKA_SCRAM_USERS ]]; then
+if [[ $KAFKA_CLUSTER_SIZE == 1 ]]; then
   [[ $KAFKA_SCRAM_PORT =~ ^[0-9]+$ ]] || die "invalid KAFKA_SCRAM_PORT: $KAFKA_SCRAM_PORT"
+  [[ $KAFKA_SCRAM_PORT != "$KAFKA_PORT" && $KAFKA_SCRAM_PORT != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_SCRAM_PORT must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT"
   sed -i -e "s|^listeners=.*|&,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SCRAM_PORT|" \
     -e "s|^advertised.listeners=.*|&,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SCRAM_PORT|" \
     -e "s|^listener.security.protocol.map=.*|&,SASL_PLAINTEXT:SASL_PLAINTEXT|" "$CONF_DIR/server.properties"
-  cat >>"$CONF_DIR/server.properties" <<'EOF_SCRAM'
+  cat >>"$CONF_DIR/server.properties" <<EOF_SCRAM
 
-############################# SASL/SCRAM (KAFKA_SCRAM_USERS) #############################
+############################# SASL/SCRAM and ACLs (a node alone) #############################
+# Clients of the SASL_PLAINTEXT listener are authorised by ACLs (docs/security.md, "Kafka: topic
+# ACLs"); nothing is allowed without one. The PLAINTEXT listener (loopback) and the controller's
+# connect as User:ANONYMOUS, a super user: the tests' and the administrator's listener.
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=$KAFKA_SUPER_USERS
 EOF_SCRAM
+fi
+if [[ -n $KAFKA_SCRAM_USERS ]]; then
   IFS=',' read -r -a scram_users <<<"$KAFKA_SCRAM_USERS"
   for entry in "${scram_users[@]}"; do
     [[ $entry == *:* ]] || die "KAFKA_SCRAM_USERS entries are user:password"
@@ -288,6 +302,9 @@ else
   fi
   if port_open "$KAFKA_CONTROLLER_PORT"; then
     die "controller port 127.0.0.1:$KAFKA_CONTROLLER_PORT is in use (set KAFKA_CONTROLLER_PORT)"
+  fi
+  if [[ $KAFKA_CLUSTER_SIZE == 1 ]] && port_open "$KAFKA_SCRAM_PORT"; then
+    die "SCRAM port 127.0.0.1:$KAFKA_SCRAM_PORT is in use (set KAFKA_SCRAM_PORT)"
   fi
 
   # (b) format the KRaft storage on first start only
@@ -366,6 +383,9 @@ fi
 
 # ---------------------------------------------------------------- (e) report
 log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT), pid $pid"
+if [[ $KAFKA_CLUSTER_SIZE == 1 ]]; then
+  log "SASL/SCRAM-SHA-512 with ACLs on 127.0.0.1:$KAFKA_SCRAM_PORT; 127.0.0.1:$KAFKA_PORT (no SASL, a super user) is the tests' and the administrator's"
+fi
 log "broker answering (ApiVersions + Metadata) ${answered} s after launch; script total $(since "$T0") s"
 log "log: $BROKER_LOG"
 log "data: $DATA_DIR   stop: ${SCRIPT_DIR#"$REPO_ROOT"/}/infra-down.sh"

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuthenticationError, Authenticator, CommandSignatureVerifier, parseIssuers, parsePublisherKeys, parseSigners, ROLES, SIGNATURE_HEADER, signCommand } from '@custody/security';
+import { checkCredentials } from '@custody/messaging';
 import { parse } from 'yaml';
 
 interface DemoSettings {
@@ -156,6 +157,13 @@ describe('the demo identity provider', () => {
     expect(audit.AUDIT_SIGNING_KEY).toBe(readFileSync(join(dataDir, 'audit-signing-key.pem'), 'utf8'));
     expect(audit.EVENT_SIGNING_KEY).not.toBe(intake.EVENT_SIGNING_KEY);
     expect(parsePublisherKeys(audit.EVENT_PUBLISHER_KEYS!).map((k) => k.service).sort()).toEqual([...idp.SERVICES].sort());
+
+    // The broker's SCRAM users: kafka-setup creates them from its settings, each service logs in as its own.
+    const kafka = checkCredentials(JSON.parse(sourced(join(dataDir, 'settings', 'kafka-setup.env')).KAFKA_CREDENTIALS!));
+    expect(Object.keys(kafka.ministries).sort()).toEqual([...idp.STATES].sort());
+    expect({ user: intake.KAFKA_SASL_USERNAME, password: intake.KAFKA_SASL_PASSWORD }).toEqual({ user: 'intake', password: kafka.services.intake.password });
+    expect(audit.KAFKA_SASL_PASSWORD).toBe(kafka.services.audit.password);
+    expect(audit.KAFKA_SASL_PASSWORD).not.toBe(intake.KAFKA_SASL_PASSWORD);
   });
 
   it('the Compose file starts it only in the demo profile, and the services read its settings only when deploy/demo.env says so', () => {

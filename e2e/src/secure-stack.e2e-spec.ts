@@ -1,11 +1,14 @@
 // 7. The four processes as Docker Compose runs them: authentication on in every service, signed
-// commands required on Kafka (Belgium's keys published at a JWKS URL), a purpose stated for every
-// read of personal data. The other end-to-end tests follow the business flows with these checks
-// off; each service's own tests cover them one by one. This one shows they hold together across
-// processes: a token passed from the audit service to the others, a command verified by a
-// process against keys it fetched, the scope of each state.
+// commands required on Kafka (Belgium's keys published at a JWKS URL), signed events, a purpose
+// stated for every read of personal data, and a broker of the stack's own that authenticates every
+// client with SASL/SCRAM and authorises it by the ACLs of docs/security.md (each service and
+// Belgium's ministry a user of its own). The other end-to-end tests follow the business flows with
+// these checks off; each service's own tests cover them one by one. This one shows they hold
+// together across processes: a token passed from the audit service to the others, a command
+// verified by a process against keys it fetched, the scope of each state, the broker's rights.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { ScramUser } from '@custody/messaging';
 import { commandResultsTopic, toKafkaMessage, TOPICS } from '@custody/contracts';
 import { TestIssuer, TestJwksServer, TestMinistry } from '@custody/security/testing';
 import { type Role } from '@custody/security';
@@ -15,6 +18,15 @@ import { Stack } from './harness/stack';
 import { SERVICE_NAMES } from './harness/service-process';
 
 const AUDIENCE = 'custody-tracking';
+
+/** The Kafka error codes of an error and of the errors it wraps (kafkajs wraps a refusal in its retrier's errors). */
+const kafkaCodes = (error: unknown): string[] => {
+  const codes: string[] = [];
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string') codes.push(e.type);
+  }
+  return codes;
+};
 const PURPOSE = 'case BE-AL-2026-0042';
 
 describe('the stack with authentication, signed commands and stated purposes on, over four processes', () => {
@@ -36,8 +48,8 @@ describe('the stack with authentication, signed commands and stated purposes on,
       AUTH_ISSUERS: JSON.stringify(await Promise.all(Object.values(issuers).map((issuer) => issuer.settings()))),
     };
     const signed = { ...secure, COMMAND_SIGNATURES: 'required', COMMAND_SIGNERS: JSON.stringify([{ state: 'BE', jwksUri: jwks.url }]) };
-    stack = await Stack.start({ label: 'secure', env: { intake: signed, transfer: signed, custody: signed, audit: secure } });
-    producer = new Kafka({ clientId: `${stack.topicPrefix}ministry`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    stack = await Stack.start({ label: 'secure', secureKafka: { states: ['BE'] }, env: { intake: signed, transfer: signed, custody: signed, audit: secure } });
+    producer = kafkaAs(stack.kafkaCredentials!.ministries.BE, 'ministry').producer({ retry: { retries: 2 } });
     await producer.connect();
   }, 600_000);
 
@@ -47,9 +59,24 @@ describe('the stack with authentication, signed commands and stated purposes on,
     await jwks?.close();
   }, 120_000);
 
-  /** The result of a command on a results topic (read from its beginning), with its type and body. */
-  const resultOn = async (topic: string, commandId: string): Promise<Record<string, unknown>> => {
-    const consumer = new Kafka({ clientId: `${stack.topicPrefix}results-reader`, brokers: stack.brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `${stack.topicPrefix}results-reader-${randomUUID()}` });
+  /** A client of the stack's broker as one of its SCRAM users. */
+  const kafkaAs = (user: ScramUser, clientId: string) =>
+    new Kafka({
+      clientId: `${stack.topicPrefix}${clientId}`,
+      brokers: stack.brokers.split(','),
+      logLevel: logLevel.NOTHING,
+      sasl: { mechanism: 'scram-sha-512', username: user.username, password: user.password },
+    });
+
+  /**
+   * The result of a command on a results topic (read from its beginning), with its type and body:
+   * Belgium's own topic read by Belgium's ministry in a group of its own, the shared topic by the operators.
+   */
+  const resultOn = async (topic: string, commandId: string, reader: 'BE' | 'operator'): Promise<Record<string, unknown>> => {
+    const credentials = stack.kafkaCredentials!;
+    const consumer = (reader === 'BE' ? kafkaAs(credentials.ministries.BE, 'ministry-reader') : kafkaAs(credentials.operator!, 'operator-reader')).consumer({
+      groupId: reader === 'BE' ? `${stack.topicPrefix}custody.ministry.BE.results-${randomUUID()}` : `${stack.topicPrefix}custody-admin-results-${randomUUID()}`,
+    });
     const seen: Array<Record<string, unknown>> = [];
     try {
       await consumer.connect();
@@ -114,8 +141,14 @@ describe('the stack with authentication, signed commands and stated purposes on,
     expect(registered.identity.familyName).toBe('Signed');
     // Belgium's answer on Belgium's own results topic; the unsigned command's, which no verified
     // state can be named for, on the operators' shared topic (docs/adr/0015-command-results-per-state.md).
-    expect(await resultOn(`${stack.topicPrefix}${commandResultsTopic('BE')}`, signed.headers.ce_id)).toMatchObject({ type: 'CommandAccepted', commandType: 'RegisterInmate' });
-    expect(await resultOn(`${stack.topicPrefix}${TOPICS.commandResults}`, unsigned.headers.ce_id)).toMatchObject({ type: 'CommandRejected', code: 'SIGNATURE_MISSING' });
+    expect(await resultOn(`${stack.topicPrefix}${commandResultsTopic('BE')}`, signed.headers.ce_id, 'BE')).toMatchObject({ type: 'CommandAccepted', commandType: 'RegisterInmate' });
+    expect(await resultOn(`${stack.topicPrefix}${TOPICS.commandResults}`, unsigned.headers.ce_id, 'operator')).toMatchObject({ type: 'CommandRejected', code: 'SIGNATURE_MISSING' });
+    // The broker's ACLs: Belgium's ministry, which sends commands, may not write transfer's events
+    // (a forged CustodyReceived is refused by the broker before any signature is checked).
+    const forged = await producer
+      .send({ topic: `${stack.topicPrefix}${TOPICS.transferEvents}`, acks: -1, messages: [{ key: other.inmateId, value: '{"forged":true}' }] })
+      .then(() => undefined, (error: unknown) => error);
+    expect(kafkaCodes(forged)).toContain('TOPIC_AUTHORIZATION_FAILED');
 
     // The audit ledger: Belgium's auditor reads the person's custody; a Dutch auditor may not.
     const timeline = `${stack.url('audit')}/inmates/${person.inmateId}/custody-timeline`;

@@ -100,8 +100,30 @@ async function ensureKeys(settings = settingsOf()) {
   // http on loopback only (docs/security.md), and the demo's identity provider is another container.
   const authIssuers = STATES.map((state) => ({ issuer: ministries[state].issuer, state, keyFile: join(ministries[state].dir, 'jwks.json') }));
   const commandSigners = STATES.map((state) => ({ kid: kidOf(state, 'command'), state, keyFile: join(ministries[state].dir, 'command-signing-key.pub.pem') }));
+  // The broker's SCRAM users (docs/security.md, "Kafka: topic ACLs"): a password per service, per demo ministry and for the
+  // operators, generated once; the kafka-setup container creates them and the ACLs from its settings file.
+  const kafkaCredentials = JSON.parse(
+    keep(join(dataDir, 'kafka-credentials.json'), () =>
+      JSON.stringify({
+        mechanism: 'scram-sha-512',
+        brokers: 'kafka:9092',
+        topicPrefix: '',
+        services: Object.fromEntries(SERVICES.map((name) => [name, { username: name, password: randomBytes(32).toString('hex'), groupId: name === 'audit' ? 'audit-ledger' : name }])),
+        ministries: Object.fromEntries(STATES.map((state) => [state, { username: `ministry-${state}`, password: randomBytes(32).toString('hex') }])),
+        operator: { username: 'operator', password: randomBytes(32).toString('hex') },
+      }),
+    ),
+  );
+  write(
+    join(dataDir, 'settings', 'kafka-setup.env'),
+    `# Written by the demo identity provider at every start: trial settings, never production.\nexport KAFKA_CREDENTIALS=${shellQuote(JSON.stringify(kafkaCredentials))}\n`,
+    0o600,
+  );
   for (const service of SERVICES) {
     const env = {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: kafkaCredentials.services[service].username,
+      KAFKA_SASL_PASSWORD: kafkaCredentials.services[service].password,
       AUTH_MODE: 'on',
       AUTH_ISSUERS: JSON.stringify(authIssuers),
       COMMAND_SIGNATURES: 'required',

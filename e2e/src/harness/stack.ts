@@ -3,6 +3,8 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { createKafka, generateCredentials, secureBroker, type KafkaCredentials } from '@custody/messaging';
+import { OwnKafka } from '@custody/testing';
 import { freePort, SERVICE_NAMES, ServiceProcess, workspaceRoot, type ServiceName } from './service-process';
 
 export interface StackOptions {
@@ -18,6 +20,12 @@ export interface StackOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Start the services all at once, as `npm run dev` does (default: one after the other). */
   together?: boolean;
+  /**
+   * A broker of the stack's own with the authoriser: every service and each of these states'
+   * ministries gets a SCRAM user, the ACLs of docs/security.md are applied, and the services
+   * connect with SCRAM (`kafkaCredentials` holds the users). Give every state of COMMAND_SIGNERS.
+   */
+  secureKafka?: { states: string[] };
 }
 
 /** The run id of the test run (globalSetup sets TEST_RUN_ID), for names no other run uses. */
@@ -32,7 +40,10 @@ const runId = () => process.env.TEST_RUN_ID ?? 'local';
 export class Stack {
   readonly id = `${runId()}_${randomBytes(3).toString('hex')}`;
   readonly topicPrefix: string;
-  readonly brokers: string;
+  brokers: string;
+  /** The SCRAM users of the stack's own broker (StackOptions.secureKafka). */
+  kafkaCredentials?: KafkaCredentials;
+  private ownKafka?: OwnKafka;
   readonly databaseUrl: string;
   readonly schemas: Record<ServiceName, string>;
   readonly auditPublicKeyPem: string;
@@ -71,6 +82,14 @@ export class Stack {
   static async start(options: StackOptions): Promise<Stack> {
     const stack = new Stack(options);
     mkdirSync(stack.logDir, { recursive: true });
+    if (options.secureKafka) {
+      try {
+        await stack.startSecureKafka(options.secureKafka.states);
+      } catch (error) {
+        await stack.stop();
+        throw error;
+      }
+    }
     for (const schema of Object.values(stack.schemas)) await stack.pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const instances = options.instances ?? 1;
     for (const name of SERVICE_NAMES) {
@@ -90,6 +109,26 @@ export class Stack {
     return stack;
   }
 
+  /** Each service's consumer group. */
+  groupOf(name: ServiceName): string {
+    return name === 'audit' ? `${this.topicPrefix}audit-ledger` : `${this.topicPrefix}${name}`;
+  }
+
+  /** The stack's own broker with the authoriser, its SCRAM users and the ACLs of docs/security.md; the services will connect to its SCRAM listener. */
+  private async startSecureKafka(states: string[]): Promise<void> {
+    this.ownKafka = await OwnKafka.create(1, { heap: '-Xms128m -Xmx384m' });
+    await this.ownKafka.start();
+    const loopback = `127.0.0.1:${this.ownKafka.port}`;
+    this.kafkaCredentials = generateCredentials({
+      brokers: `127.0.0.1:${this.ownKafka.scramPort}`,
+      topicPrefix: this.topicPrefix,
+      services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, this.groupOf(name)])),
+      states,
+    });
+    await secureBroker({ bootstrap: loopback, kafka: createKafka({ brokers: [loopback], clientId: `${this.topicPrefix}administrator` }), credentials: this.kafkaCredentials });
+    this.brokers = this.kafkaCredentials.brokers;
+  }
+
   /** The environment of one service: everything it is configured with. */
   environment(name: ServiceName, instance = 0): Record<string, string> {
     const base: Record<string, string> = {
@@ -97,7 +136,7 @@ export class Stack {
       DATABASE_SCHEMA: this.schemas[name],
       KAFKA_BROKERS: this.brokers,
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
-      KAFKA_GROUP_ID: `${this.topicPrefix}${name}`,
+      KAFKA_GROUP_ID: this.groupOf(name),
       KAFKA_CLIENT_ID: `${this.topicPrefix}${name}-${instance}`,
       KAFKA_PARTITIONS: '6',
       // The end-to-end tests follow the business flows; authentication and authorisation are
@@ -110,13 +149,19 @@ export class Stack {
       EVENT_SIGNING_KEY: this.eventSigningKeys[name],
       EVENT_PUBLISHER_KEYS: this.eventPublisherKeys,
       RATE_LIMIT_PER_MINUTE: '100000',
+      ...(this.kafkaCredentials
+        ? {
+            KAFKA_SASL_MECHANISM: 'scram-sha-512',
+            KAFKA_SASL_USERNAME: this.kafkaCredentials.services[name].username,
+            KAFKA_SASL_PASSWORD: this.kafkaCredentials.services[name].password,
+          }
+        : {}),
     };
     const own: Record<ServiceName, Record<string, string>> = {
       intake: { PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       transfer: { DEADLINE_SCAN_INTERVAL_MS: '500', PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       custody: { PERSONAL_DATA_MASTER_KEY: this.personalDataMasterKey },
       audit: {
-        KAFKA_GROUP_ID: `${this.topicPrefix}audit-ledger`,
         AUDIT_SIGNING_KEY: this.auditPrivateKeyPem,
         AUDIT_SIGNING_KEY_ID: `e2e-${this.id}`,
         AUDIT_CHECKPOINT_INTERVAL_MS: '2000',
@@ -166,6 +211,7 @@ export class Stack {
       for (const schema of Object.values(this.schemas)) await this.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     }
     await this.pool.end();
+    await this.ownKafka?.destroy();
   }
 
   /** Runs the auditor's CLI (`custody-audit`) on the audit service's database, as an auditor would. */

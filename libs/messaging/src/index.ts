@@ -35,3 +35,8 @@ export { COMMAND_REFUSED, refuseInDecoder, refusedCommand, refusalId } from './r
 export type { CommandRefusal, RefusedEnvelope } from './refusals';
 export { kafkaSecurity } from './kafka-security';
 export type { KafkaSecurityVariables } from './kafka-security';
+export {
+  aclBindings, AclTableError, applyAcls, checkCredentials, deploymentOf, describeBinding, generateCredentials, parseAclTable, readAclTable, secureBroker,
+  upsertScramUsers, usersOf,
+} from './acl';
+export type { AclBinding, AclDeployment, AclRule, KafkaCredentials, ScramUser } from './acl';

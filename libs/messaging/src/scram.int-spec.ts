@@ -30,7 +30,9 @@ function script(name: string, env: Record<string, string>, ...args: string[]): P
 
 /**
  * A broker of this test's own (never the shared one) with a SASL/SCRAM-SHA-512 listener: the
- * right credentials connect through KafkaSettings, wrong ones are refused.
+ * right credentials connect through KafkaSettings, wrong ones are refused. The user is the broker's
+ * administrator (a super user of infra-up.sh's KAFKA_SUPER_USERS): what other principals may do is
+ * the ACLs', tested in acl/acls.int-spec.ts.
  */
 describe('SASL/SCRAM-SHA-512 to a broker of the test\'s own', () => {
   let env: Record<string, string>;
@@ -47,7 +49,7 @@ describe('SASL/SCRAM-SHA-512 to a broker of the test\'s own', () => {
     env = {
       KAFKA_PORT: String(port),
       KAFKA_SCRAM_PORT: String(scramPort),
-      KAFKA_SCRAM_USERS: 'intake-service:correct-horse-battery',
+      KAFKA_SCRAM_USERS: 'admin:correct-horse-battery',
       KAFKA_DATA_DIR: mkdtempSync(join(tmpdir(), 'custody-kafka-scram-')),
       KAFKA_START_TIMEOUT: '240',
       KAFKA_STOP_TIMEOUT: '60',
@@ -64,7 +66,7 @@ describe('SASL/SCRAM-SHA-512 to a broker of the test\'s own', () => {
       brokers: [`127.0.0.1:${scramPort}`],
       clientId: uniqueName('scram'),
       logLevel: logLevel.NOTHING,
-      ...kafkaSecurity({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'intake-service', KAFKA_SASL_PASSWORD: password }),
+      ...kafkaSecurity({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: password }),
     });
 
   it('connects with the right credentials and is refused with wrong ones', async () => {

@@ -25,11 +25,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.accepted;
   let client: MinistryClient | undefined;
   const program = new Command('custody-ministry');
-  const connect = () => {
+  // The ministry's state names its consumer groups, which the broker's ACLs allow it alone (docs/security.md).
+  const connect = (state = io.env.MINISTRY_STATE) => {
     const options = program.opts<{ brokers: string; topicPrefix: string }>();
     client = new MinistryClient(
       { brokers: options.brokers.split(',').map((b) => b.trim()).filter(Boolean), clientId: 'custody-ministry', ...kafkaSecurity(io.env) },
       new TopicNames(options.topicPrefix),
+      state || undefined,
     );
     return client;
   };
@@ -84,7 +86,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         officer: options.officer,
         signingKey: options.key ? loadSigningKey(await readFile(options.key, 'utf8'), options.kid!) : undefined,
       };
-      const c = connect();
+      const c = connect(options.state);
       const prepared = await prepareCommand(command, sender, c.names);
       if (!sender.signingKey) {
         io.stderr(`note: sent unsigned (no --key); services that require signatures answer SIGNATURE_MISSING, on ${prepared.resultsTopic} (no state's own topic: nothing verified the sender)\n`);
@@ -109,6 +111,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .argument('<topic>', 'e.g. custody.intake.events (the prefix is added)')
     .option('--from-beginning', 'from the first message the topic keeps, not only new ones', false)
     .option('--max <n>', 'stop after n messages', positiveInt('--max'))
+    .addHelpText('after', '\nMINISTRY_STATE (the ministry\'s state) names its consumer group, as the broker\'s ACLs require (docs/security.md).\n')
     .action(async (topic: string, options: { fromBeginning: boolean; max?: number }) => {
       const c = connect();
       await c.tail(c.names.physical(topic), { fromBeginning: options.fromBeginning, max: options.max, signal: io.signal }, (event) => io.stdout(JSON.stringify(event) + '\n'));

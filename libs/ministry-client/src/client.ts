@@ -107,8 +107,17 @@ export class MinistryClient {
   constructor(
     settings: KafkaSettings,
     readonly names = new TopicNames(),
+    /** The ministry's state: its consumer groups are `custody.ministry.<STATE>.…`, the only ones the broker's ACLs let it join (docs/security.md). */
+    readonly state?: string,
   ) {
+    if (state !== undefined && !isStateCode(state)) throw new ClientUsageError(`the ministry's state must be an ISO 3166-1 alpha-2 code in capitals (or XK), not ${JSON.stringify(state)}`);
     this.kafka = createKafka(settings);
+  }
+
+  /** A consumer group of this ministry's own, for one reader. */
+  private groupId(purpose: 'tail' | 'results'): string {
+    const id = randomUUID();
+    return this.state ? `${this.names.physical(`custody.ministry.${this.state}.${purpose}`)}-${id}` : `custody-ministry-${purpose}-${id}`;
   }
 
   /**
@@ -127,7 +136,7 @@ export class MinistryClient {
 
   /** Prints (through `onEvent`) each message of a topic, decoded by the contract; stops after `max` or when `signal` aborts. */
   async tail(topic: string, options: { fromBeginning: boolean; max?: number; signal?: AbortSignal }, onEvent: (event: DecodedEvent | { undecodable: string; offset: string }) => void): Promise<number> {
-    const consumer = this.kafka.consumer({ groupId: `custody-ministry-tail-${randomUUID()}` });
+    const consumer = this.kafka.consumer({ groupId: this.groupId('tail') });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
@@ -171,7 +180,7 @@ export class MinistryClient {
     } finally {
       await admin.disconnect();
     }
-    const consumer = this.kafka.consumer({ groupId: `custody-ministry-results-${randomUUID()}` });
+    const consumer = this.kafka.consumer({ groupId: this.groupId('results') });
     this.consumers.add(consumer);
     let resolve!: (result: CommandResult) => void;
     const result = new Promise<CommandResult>((r) => (resolve = r));

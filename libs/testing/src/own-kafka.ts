@@ -14,26 +14,43 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
+/** What a Kafka of the test's own is started with. */
+export interface OwnKafkaOptions {
+  /** SCRAM-SHA-512 users stored when the storage is formatted (a node alone): `user:password` each. */
+  scramUsers?: string[];
+  /** The broker's heap (KAFKA_HEAP_OPTS; infra-up.sh's default when absent). */
+  heap?: string;
+}
+
 /**
  * A Kafka of the test's own, one node or a three-node cluster, started by deploy/kafka/infra-up.sh
  * (the same jars and settings as `npm run infra:up`) on free loopback ports with its data in a
  * temporary folder: a test may SIGKILL a node and start it again without touching the machine's
- * shared broker. Node i listens on `port + 2(i-1)` (clients) and the port above it (controller).
+ * shared broker. Node i listens on `port + 2(i-1)` (clients) and the port above it (controller);
+ * a node alone also on `port + 2`, its SASL/SCRAM listener with the broker's ACLs ({@link scramPort}).
  */
 export class OwnKafka {
   private constructor(
     readonly nodes: 1 | 3,
     readonly port: number,
     readonly dataDir: string,
+    private readonly options: OwnKafkaOptions = {},
   ) {}
 
-  static async create(nodes: 1 | 3 = 1): Promise<OwnKafka> {
+  static async create(nodes: 1 | 3 = 1, options: OwnKafkaOptions = {}): Promise<OwnKafka> {
+    const width = nodes === 1 ? 3 : 6;
     for (let i = 0; i < 100; i++) {
-      const port = 31092 + 2 * nodes * Math.floor(Math.random() * 1000);
-      const ports = Array.from({ length: 2 * nodes }, (_, k) => port + k);
-      if ((await Promise.all(ports.map(isFree))).every(Boolean)) return new OwnKafka(nodes, port, mkdtempSync(join(tmpdir(), 'custody-kafka-')));
+      const port = 31092 + width * Math.floor(Math.random() * 1000);
+      const ports = Array.from({ length: width }, (_, k) => port + k);
+      if ((await Promise.all(ports.map(isFree))).every(Boolean)) return new OwnKafka(nodes, port, mkdtempSync(join(tmpdir(), 'custody-kafka-')), options);
     }
     throw new Error('no free ports for a Kafka of the test');
+  }
+
+  /** The SASL/SCRAM listener of a node alone, where clients are authorised by ACLs. */
+  get scramPort(): number {
+    if (this.nodes !== 1) throw new Error('a three-node Kafka of the test has no SCRAM listener');
+    return this.port + 2;
   }
 
   /** The client port of node `node` (1-based). */
@@ -84,6 +101,9 @@ export class OwnKafka {
           KAFKA_DATA_DIR: this.dataDir,
           KAFKA_START_TIMEOUT: '300',
           KAFKA_STOP_TIMEOUT: '60',
+          ...(this.nodes === 1 ? { KAFKA_SCRAM_PORT: String(this.scramPort) } : {}),
+          ...(this.options.scramUsers ? { KAFKA_SCRAM_USERS: this.options.scramUsers.join(',') } : {}),
+          ...(this.options.heap ? { KAFKA_HEAP_OPTS: this.options.heap } : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

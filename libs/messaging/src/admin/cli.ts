@@ -1,6 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isInstant } from '@custody/contracts';
 import type { Kafka, Producer } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { aclBindings, describeBinding, readAclTable } from '../acl/acl-table';
+import { checkCredentials, deploymentOf, secureBroker, type KafkaCredentials } from '../acl/credentials';
 import { createKafka, custodyPartitioner } from '../kafka';
 import { kafkaSecurity } from '../kafka-security';
 import { DeadLetterError, readDeadLetters, redactPersonalData, replayDeadLetters, type DeadLetter, type DeadLetterFilter } from './dead-letters';
@@ -78,11 +81,11 @@ export async function run(argv: string[], io: AdminIo): Promise<number> {
   const topicOf = (topic: string) => `${program.opts<{ topicPrefix: string }>().topicPrefix}${topic}`;
   const select = async ({ topic, since, id, code }: Selection): Promise<DeadLetter[]> => {
     const filter: DeadLetterFilter = { ...(since ? { since } : {}), ...(id && id.length > 0 ? { ids: id } : {}), ...(code ? { code } : {}) };
-    return readDeadLetters(connect(), topicOf(topic), filter);
+    return readDeadLetters(connect(), topicOf(topic), filter, { groupPrefix: program.opts<{ topicPrefix: string }>().topicPrefix });
   };
 
   program
-    .description("An operator's commands: dead letters listed with their reasons, shown, and replayed onto their original topic.")
+    .description("An operator's commands: dead letters listed with their reasons, shown, and replayed onto their original topic; the broker's SCRAM users and ACLs.")
     .addOption(new Option('--brokers <list>', 'Kafka brokers, comma-separated (SASL/TLS from KAFKA_SASL_* and KAFKA_SSL*)').env('KAFKA_BROKERS').default('127.0.0.1:9092'))
     .addOption(new Option('--topic-prefix <prefix>', 'a prefix of every topic name (test stacks)').env('KAFKA_TOPIC_PREFIX').default(''))
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -150,6 +153,32 @@ export async function run(argv: string[], io: AdminIo): Promise<number> {
       }
       io.stderr(`${replayed.length} dead letter(s) replayed; the consumer applies each once (see its outcome and the dead-letter topic)\n`);
       if (missing.length > 0) exitCode = EXIT.nothing;
+    });
+
+  program
+    .command('kafka-acls')
+    .description(
+      'Make the broker enforce docs/security.md ("Kafka: topic ACLs"): create the SCRAM users of the credentials (or set their passwords) and the ACLs the table gives them. ' +
+        'Over --brokers, a listener without SASL whose principal is a super user (the local broker\'s loopback listener; in Compose, the set-up listener).',
+    )
+    .addOption(new Option('--credentials <file>', 'a JSON file of the principals and their passwords (as npm run dev writes .infra/kafka-credentials.json); else the JSON of KAFKA_CREDENTIALS'))
+    .option('--dry-run', 'print the ACLs the table gives, create nothing', false)
+    .action(async (options: { credentials?: string; dryRun: boolean }) => {
+      const text = options.credentials ? readFileSync(options.credentials, 'utf8') : io.env.KAFKA_CREDENTIALS;
+      if (!text) throw new Error('kafka-acls needs --credentials <file> or KAFKA_CREDENTIALS');
+      let credentials: KafkaCredentials;
+      try {
+        credentials = checkCredentials(JSON.parse(text));
+      } catch (error) {
+        throw new Error(`the credentials cannot be used: ${(error as Error).message}`);
+      }
+      if (options.dryRun) {
+        for (const binding of aclBindings(readAclTable(), deploymentOf(credentials))) io.stdout(`${describeBinding(binding)}\n`);
+        return;
+      }
+      const bootstrap = program.opts<{ brokers: string }>().brokers.split(',')[0].trim();
+      const bindings = await secureBroker({ bootstrap, kafka: connect(), credentials });
+      io.stderr(`${Object.keys(credentials.services).length + Object.keys(credentials.ministries).length + (credentials.operator ? 1 : 0) + (credentials.admin ? 1 : 0)} SCRAM user(s) set, ${bindings.length} ACL(s) created from docs/security.md\n`);
     });
 
   try {

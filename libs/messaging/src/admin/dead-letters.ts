@@ -102,7 +102,9 @@ export function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
  * commits nothing and is deleted afterwards. Fails with a sentence when the topic does not exist
  * or cannot be read to its end within `timeoutMs`.
  */
-export async function readDeadLetters(kafka: Kafka, topic: string, filter: DeadLetterFilter = {}, { timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<DeadLetter[]> {
+export async function readDeadLetters(
+  kafka: Kafka, topic: string, filter: DeadLetterFilter = {}, { timeoutMs = 60_000, groupPrefix = '' }: { timeoutMs?: number; groupPrefix?: string } = {},
+): Promise<DeadLetter[]> {
   if (!topic.endsWith('.dlq')) throw new DeadLetterError(`${topic} is not a dead-letter topic: give <topic>.dlq`);
   const admin = kafka.admin();
   await admin.connect();
@@ -122,7 +124,8 @@ export async function readDeadLetters(kafka: Kafka, topic: string, filter: DeadL
   }
   if (todo.size === 0) return [];
 
-  const groupId = `custody-admin-dlq-${randomUUID()}`;
+  // Behind the topic prefix, as the operators' ACL names it (docs/security.md, "Kafka: topic ACLs").
+  const groupId = `${groupPrefix}custody-admin-dlq-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 5 } });
   const letters: DeadLetter[] = [];
   let finish!: () => void;
