@@ -39,16 +39,16 @@ export { InmateAdmittedV1Payload } from './custody/legacy';
 export { InmateOpinionRecordedV1Payload, PlaceReservationDeclinedV1Payload } from './transfer/legacy';
 export {
   KNOWN_LEGAL_BASES, LEGAL_BASIS_PATTERN, LEASE_BASIS_PREFIX, IsLegalBasis, CONSENT_OUTCOMES, CONSENT_NOT_REQUIRED_GROUNDS, RECEIVING_STATE_DECISIONS,
-  ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
+  ENFORCEMENT_PROCEDURES, REFUSAL_GROUNDS, RETURN_GROUNDS, MEASURES, AdaptedSentence, DEADLINE_KINDS, CANCELLING_PARTIES,
   VERDICT_OUTCOMES, RuleVerdict, AGREEMENT_CLAUSES, AGREEMENT_ANSWERS, CASE_SIDES, type AgreementClause, type AgreementAnswer, type CaseSide,
   type LegalBasis, type ConsentOutcome, type ConsentNotRequiredGround,
-  type ReceivingStateDecision, type EnforcementProcedure, type RefusalGround, type Measure, type DeadlineKind,
+  type ReceivingStateDecision, type EnforcementProcedure, type RefusalGround, type ReturnGround, type Measure, type DeadlineKind,
   type CancellingParty, type VerdictOutcome,
 } from './transfer/values';
 export {
   RequestTransfer, EvaluateEligibility, RecordInmateOpinion, RecordConsent, RecordInmateNotification,
   IssueCertificate, AcknowledgeCertificateReceipt, RecordReceivingStateDecision, ExtendDeadline,
-  RecordMissedDeadline, RecordStateAgreement, DecidePlacement,
+  RecordMissedDeadline, RecordStateAgreement, DecidePlacement, RequestReturn,
 } from './transfer/commands';
 export {
   ReportTransferObstacle, EndTransferObstacle, RequestPlaceReservation, ConfirmPlaceReservation,
@@ -59,7 +59,7 @@ export {
   TransferRequestedPayload, EligibilityEvaluatedPayload, InmateOpinionRecordedPayload, ConsentRecordedPayload,
   InmateNotifiedPayload, CertificateIssuedPayload, CertificateReceivedPayload,
   ReceivingStateDecisionRecordedPayload, DeadlineExtendedPayload, DeadlineMissedPayload, StateAgreementRecordedPayload,
-  PlacementDecidedPayload,
+  PlacementDecidedPayload, ReturnRequestedPayload,
 } from './transfer/events';
 export { TransferObstacleEndedV1Payload } from './transfer/legacy';
 export {

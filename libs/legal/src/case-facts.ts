@@ -53,6 +53,9 @@ export interface InmateFacts {
 /** A recorded yes or no; absent while nobody has answered. */
 export type Answer = 'agreed' | 'refused';
 
+/** The day whose law governs the facts: `lawOn`, or the day the facts are evaluated on. */
+export const lawDay = (facts: Pick<CaseFacts, 'requestReceivedOn' | 'lawOn'>): IsoDate => facts.lawOn ?? facts.requestReceivedOn;
+
 /** Everything the rules look at for one case. Time comes in as dates; nothing reads a clock. */
 export interface CaseFacts {
   /** Id of the legal basis in the catalogue, e.g. `ETS112`. */
@@ -64,6 +67,14 @@ export interface CaseFacts {
    * certificate). When screening before any request, the day to evaluate as of.
    */
   requestReceivedOn: IsoDate;
+  /**
+   * The day whose law governs the case: the day of its request. The catalogue's dated facts (each
+   * party's entry into force, each declaration, each instrument's and lease's term, the replacement
+   * of ETS 112 by 2008/909) are read on this day, whichever later day a step evaluates the case's
+   * facts on (`requestReceivedOn`): a request is governed by the instruments in force when it was
+   * made (2008/909 Art 28(1); docs/domain.md, "Law in force by date"). Absent: `requestReceivedOn`.
+   */
+  lawOn?: IsoDate;
   inmate: InmateFacts;
   sentence: SentenceFacts;
   /** The inmate's consent to the transfer, once asked. */

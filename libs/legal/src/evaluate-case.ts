@@ -1,5 +1,6 @@
 import type { CaseFacts } from './case-facts';
-import { findLegalBasis } from './catalogue/lookup';
+import { LEGAL_BASES } from './catalogue/catalogue';
+import { findLegalBasis, type Catalogue } from './catalogue/lookup';
 import { checkConsent, checkOpinion } from './rules/consent.rule';
 import { checkFinalJudgment } from './rules/final-judgment.rule';
 import { checkLeaseEligibility } from './rules/lease-eligibility.rule';
@@ -22,16 +23,19 @@ export interface Screening {
  * enforcement is checked for legal basis, final judgment, time left, nationality,
  * consent and opinion; a facility lease for legal basis, lease eligibility, consent
  * and opinion. An unknown basis yields only the legal-basis verdict.
+ *
+ * The law is the catalogue's (`catalogue`, `LEGAL_BASES` unless a version is given) as in force on
+ * the day of the request (`facts.lawOn`); the facts are those of `facts.requestReceivedOn`.
  */
-export function evaluateCase(facts: CaseFacts): Screening {
-  const basis = findLegalBasis(facts.basis);
-  const verdicts: Verdict[] = [checkLegalBasis(facts)];
+export function evaluateCase(facts: CaseFacts, catalogue: Catalogue = LEGAL_BASES): Screening {
+  const basis = findLegalBasis(facts.basis, catalogue);
+  const verdicts: Verdict[] = [checkLegalBasis(facts, catalogue)];
   if (basis?.kind === 'transfer-of-enforcement') {
-    verdicts.push(checkFinalJudgment(facts), checkTimeLeft(facts), checkNationality(facts));
+    verdicts.push(checkFinalJudgment(facts, catalogue), checkTimeLeft(facts, catalogue), checkNationality(facts, catalogue));
   } else if (basis?.kind === 'facility-lease') {
-    verdicts.push(checkLeaseEligibility(facts));
+    verdicts.push(checkLeaseEligibility(facts, catalogue));
   }
-  if (basis) verdicts.push(checkConsent(facts), checkOpinion(facts));
+  if (basis) verdicts.push(checkConsent(facts, catalogue), checkOpinion(facts, catalogue));
   return {
     verdicts,
     isEligible: verdicts.every((v) => v.outcome !== 'not-met'),

@@ -2,6 +2,7 @@
 // No framework, no I/O, no clock: every date comes in with the facts.
 
 // Case facts and verdicts
+export { lawDay } from './case-facts';
 export type { Answer, CaseFacts, HealthCondition, InmateFacts, OffenceCategory, SentenceFacts, SentenceLength } from './case-facts';
 export type { Outcome, RuleCode, RuleName, Verdict } from './verdict';
 export { DOMAIN_RULE } from './verdict';
@@ -23,13 +24,18 @@ export type {
   LeaseRelease,
   LeaseTerms,
   LegalBasis,
+  ReturnGround,
+  ReturnGroundFact,
+  ReturnTerms,
   NationalityTerms,
   Party,
   Source,
   TimeLeftTerms,
 } from './catalogue/legal-basis';
 export { LEGAL_BASES } from './catalogue/catalogue';
-export { basesForPair, findLegalBasis, getLegalBasis, isPartyOn, UnknownLegalBasisError } from './catalogue/lookup';
+export {
+  basesForPair, findLegalBasis, getLegalBasis, isInForceOn, isPartyOn, UnknownLegalBasisError, withPartySince, type Catalogue,
+} from './catalogue/lookup';
 
 // The rules
 export { checkLegalBasis } from './rules/legal-basis.rule';
@@ -39,8 +45,9 @@ export { checkNationality } from './rules/nationality.rule';
 export { checkConsent, checkOpinion, consentRequirement, type ConsentRequirement } from './rules/consent.rule';
 export { checkLeaseEligibility, type LeaseCandidate } from './rules/lease-eligibility.rule';
 export {
-  checkPlacementDecision, checkRecognitionApplies, leasePlacementTerms, procedureOf, type PlacementDecisionFacts, type Procedure,
+  checkLeaseTerm, checkPlacementDecision, checkRecognitionApplies, leasePlacementTerms, procedureOf, type PlacementDecisionFacts, type Procedure,
 } from './rules/lease-placement.rule';
+export { checkReturn, responsibleState, returnGround, returnTerms, type ReturnFacts } from './rules/return.rule';
 export { evaluateCase, type Screening } from './evaluate-case';
 export { agreementClauses, agreementOfBothStates, type AgreementClause, type CaseSide, type StatesAnswers } from './rules/states-agreement';
 

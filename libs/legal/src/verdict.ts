@@ -8,6 +8,7 @@ export type RuleName =
   | 'OPINION'
   | 'LEASE_ELIGIBILITY'
   | 'LEASE_PLACEMENT'
+  | 'RETURN'
   | 'ADAPTATION';
 
 /** `needs-decision`: the law leaves it to a person (a state's agreement, an optional refusal ground, a missing fact). */
@@ -32,6 +33,8 @@ export type RuleCode =
   | 'PLACEMENT_NOT_UNDER_LEASE'
   | 'PLACEMENT_NOT_BY_LESSEE'
   | 'RECOGNITION_NOT_UNDER_LEASE'
+  | 'RETURN_GROUND_NOT_APPLICABLE'
+  | 'RETURN_NOT_BY_RESPONSIBLE_STATE'
   | 'ADAPTATION_HARSHER'
   | 'ADAPTATION_CONVERTED_TO_FINE'
   | 'TIME_SERVED_NOT_DEDUCTED';
@@ -71,4 +74,5 @@ export const DOMAIN_RULE: Readonly<Record<RuleName, string>> = {
   ADAPTATION: '8',
   LEASE_ELIGIBILITY: '9',
   LEASE_PLACEMENT: '18',
+  RETURN: '19',
 };

@@ -65,6 +65,8 @@ const ROUTES: Route[] = [
   command('RequestPlaceReservation', 'reservation', CASE_PARTIES),
   command('ScheduleTransfer', 'schedule', CASE_PARTIES),
   command('CancelTransfer', 'cancellation', CASE_PARTIES),
+  // Rule 19: a return is opened by the state responsible for the person, which its body names as sending (here Albania, administering Belgium's sentence).
+  { name: 'RequestReturn', method: 'post', path: () => '/transfers/returns', body: { sendingState: 'AL', receivingState: 'BE' }, roles: ACTORS, parties: ['receiving'], allowed: 400 },
   { name: 'read case', method: 'get', path: (id) => `/transfers/${id}`, roles: READERS, parties: CASE_PARTIES, allowed: 200 },
   { name: 'list cases', method: 'get', path: () => '/transfers?limit=999', roles: READERS, parties: PARTIES, allowed: 200 },
   { name: 'access log', method: 'get', path: () => '/access-log', roles: ['auditor'], parties: PARTIES, allowed: 200 },
@@ -137,7 +139,7 @@ describe('transfer: authentication and the authorisation matrix', () => {
   );
 
   it('covers every route, role and party', () => {
-    expect(cells).toHaveLength(23 * ROLES.length * 3);
+    expect(cells).toHaveLength(24 * ROLES.length * 3);
   });
 
   it.each(cells)('%s as %s of the %s state answers %i', async (_name, role, party, expected, route) => {

@@ -33,6 +33,19 @@ const placement = {
   grounds: 'Third-country national sentenced to expulsion; no excluded offence or condition; a place in the leased places in Gjilan.',
   legalGround: 'Danish Sentence Enforcement Act § 1 a',
 };
+const returnDecision = {
+  ...ids,
+  transferId: '7b0c1d2e-3f40-4a51-8b62-c73d84e95f06',
+  returnOf: IDS.transfer,
+  ground: 'lease-ended' as const,
+  sendingState: 'DK' as const,
+  receivingState: 'DK' as const,
+  decisionReference: 'DK-KRF-2032-0042',
+  decidedBy: { state: 'DK' as const, organisation: 'Danish Prison and Probation Service' },
+  fromFacilityId: IDS.facility,
+  destinationFacilityId: '5d6e7f80-91a2-4b3c-8d4e-5f60718293a4',
+  explanation: 'The treaty on the use of the Gjilan facility ended; the person goes on serving the Danish sentence in Denmark.',
+};
 const agreement = {
   ...ids, clause: 'time-left-below-minimum' as const, answer: 'agreed' as const, agreedBy: albanianJustice, reference: 'AL-MoJ-2026-305',
   explanation: 'Albania agrees to take over enforcement although less than six months are left (ETS 112 Art 3(2)).',
@@ -52,6 +65,7 @@ export const TRANSFER_COMMAND_EXAMPLES: { [K in TransferCommandType]: CommandPay
   AcknowledgeCertificateReceipt: { ...base, ...ids, receivedBy: albanianJustice },
   RecordReceivingStateDecision: { ...base, ...decision },
   DecidePlacement: { ...base, ...placement },
+  RequestReturn: { ...base, ...returnDecision },
   ExtendDeadline: { ...base, ...extension },
   RecordMissedDeadline: { ...base, ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
   ReportTransferObstacle: { ...base, ...ids, description: 'Flights to Tirana suspended by a strike.' },
@@ -90,6 +104,7 @@ export const TRANSFER_EVENT_EXAMPLES: { [K in TransferEventType]: EventPayload<K
   CertificateReceived: { ...ids, receivedBy: albanianJustice, decisionDueAt: '2026-05-31T09:30:00Z' },
   ReceivingStateDecisionRecorded: { ...decision, transferDueAt: '2026-04-30T09:30:00Z' },
   PlacementDecided: { ...placement, legalBasis: 'LEASE_DK_XK_2022', cites: 'DK–XK lease treaty 2022 Art 1(c); Danish Sentence Enforcement Act § 1 a(2)' },
+  ReturnRequested: { ...returnDecision, legalBasis: 'LEASE_DK_XK_2022', cites: 'DK–XK lease treaty 2022 (term of the treaty); Danish Sentence Enforcement Act § 1 a' },
   DeadlineExtended: { ...extension, previousDueAt: '2026-05-31T09:30:00Z' },
   DeadlineMissed: { ...ids, deadline: 'physical-transfer', dueAt: '2026-05-01T00:00:00Z' },
   TransferObstacleReported: { ...ids, description: 'Flights to Tirana suspended by a strike.' },

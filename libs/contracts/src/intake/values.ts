@@ -164,7 +164,7 @@ export const SENTENCE_ADJUSTMENT_REASONS = ['appeal', 'remission', 'recalculatio
 export type SentenceAdjustmentReason = (typeof SENTENCE_ADJUSTMENT_REASONS)[number];
 
 /** Why the sending state's enforcement resumes (Rule 12: escape back to the sending state). */
-export const ENFORCEMENT_RESUMPTION_REASONS = ['escape-to-sending-state', 'transfer-not-completed', 'other'] as const;
+export const ENFORCEMENT_RESUMPTION_REASONS = ['escape-to-sending-state', 'transfer-not-completed', 'returned-to-sending-state', 'other'] as const;
 export type EnforcementResumptionReason = (typeof ENFORCEMENT_RESUMPTION_REASONS)[number];
 
 /** Why the sending state's enforcement ends (Rule 12, Rule 13). */

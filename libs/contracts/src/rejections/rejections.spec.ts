@@ -15,6 +15,7 @@ describe('the rejection catalogue', () => {
       'INVALID_ENVELOPE', 'DEPORTATION_ORDER_REQUIRED', 'ADMISSION_RECORD_INCOMPLETE', 'HAND_OVER_INCOMPLETE',
       'ADAPTED_SENTENCE_HARSHER', 'WITHDRAWAL_TOO_LATE', 'LEASE_ELIGIBILITY_NOT_MET',
       'PLACEMENT_NOT_UNDER_LEASE', 'PLACEMENT_NOT_BY_LESSEE', 'RECOGNITION_NOT_UNDER_LEASE',
+      'RETURN_GROUND_NOT_APPLICABLE', 'RETURN_NOT_BY_RESPONSIBLE_STATE', 'RETURN_OF_OPEN_CASE',
     ]) {
       expect(isRejectionCode(code)).toBe(true);
     }
@@ -23,7 +24,7 @@ describe('the rejection catalogue', () => {
 
   it('covers every numbered rule of the domain that can refuse a command', () => {
     const rules = new Set((Object.values(REJECTIONS) as RejectionDefinition[]).map((r) => r.rule).filter(Boolean));
-    for (const rule of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18']) expect(rules).toContain(rule);
+    for (const rule of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19']) expect(rules).toContain(rule);
   });
 });
 

@@ -8,7 +8,7 @@ import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
   AdaptedSentence, AGREEMENT_ANSWERS, AGREEMENT_CLAUSES, type AgreementAnswer, type AgreementClause, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
   DEADLINE_KINDS, type DeadlineKind, ENFORCEMENT_PROCEDURES, type EnforcementProcedure, IsLegalBasis, LEASE_BASIS_PREFIX, type LegalBasis,
-  RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround,
+  RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround, RETURN_GROUNDS, type ReturnGround,
 } from './values';
 
 /**
@@ -304,4 +304,58 @@ export class DecidePlacement extends CommandBase {
   /** The lessee's law the decision applies (e.g. the Danish Sentence Enforcement Act § 1 a). */
   @IsText(500)
   legalGround!: string;
+}
+
+/**
+ * Rule 19: the return of a person to the state that sentenced them, a new case (`transferId`, its
+ * own stream) that names the completed case it undoes (`returnOf`): at the end of a lease, on a
+ * court order, after a successful appeal of the placement, or where the treaty requires it. Decided
+ * and dispatched by the state responsible for the person (`sendingState`: the lessee under a lease,
+ * the administering state after a transfer of enforcement), received by the state the person goes
+ * back to (`receivingState`: the sending state of the case returned from). docs/adr/0016-return-as-a-case.md.
+ */
+export class RequestReturn extends CommandBase {
+  /** The return's own case id. */
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  /** The completed case the person was moved under, and is returned from. */
+  @IsId()
+  returnOf!: string;
+
+  @IsIn(RETURN_GROUNDS)
+  ground!: ReturnGround;
+
+  /** The state responsible for the person now, which decides the return and dispatches them. */
+  @IsStateCode()
+  sendingState!: StateCode;
+
+  /** The state the person goes back to: the sending state of the case returned from. */
+  @IsStateCode()
+  receivingState!: StateCode;
+
+  /** The decision's own reference (the order, the appeal decision, the notice of the lease's end). */
+  @IsText(64)
+  decisionReference!: string;
+
+  /** The authority that decided, of the responsible state. */
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  decidedBy!: Authority;
+
+  /** The facility the person leaves: the one that admitted them at the end of the case returned from. */
+  @IsId()
+  fromFacilityId!: string;
+
+  /** Where the person is taken in the state they go back to. */
+  @IsId()
+  destinationFacilityId!: string;
+
+  @IsOptional()
+  @IsText(2000)
+  explanation?: string;
 }

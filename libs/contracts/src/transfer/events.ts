@@ -8,7 +8,7 @@ import { IsStateCode, type StateCode } from '../common/state-codes';
 import {
   AdaptedSentence, AGREEMENT_ANSWERS, AGREEMENT_CLAUSES, type AgreementAnswer, type AgreementClause, CASE_SIDES, type CaseSide, CONSENT_NOT_REQUIRED_GROUNDS, CONSENT_OUTCOMES, type ConsentNotRequiredGround, type ConsentOutcome,
   DEADLINE_KINDS, type DeadlineKind, ENFORCEMENT_PROCEDURES, type EnforcementProcedure, IsLegalBasis, type LegalBasis,
-  RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround, RuleVerdict,
+  RECEIVING_STATE_DECISIONS, type ReceivingStateDecision, REFUSAL_GROUNDS, type RefusalGround, RETURN_GROUNDS, type ReturnGround, RuleVerdict,
 } from './values';
 
 /** Transfer events, first half (topic `custody.transfer.events`), keyed by inmate id. */
@@ -320,4 +320,59 @@ export class PlacementDecidedPayload {
   /** What the decision cites from the legal catalogue (the lease treaty and the lessee's act). */
   @IsText(500)
   cites!: string;
+}
+
+/**
+ * Rule 19: a return to the state that sentenced the person was decided, on a ground the legal basis
+ * of the case returned from provides; a new case, whose stages are the hand-over's (schedule,
+ * dispatch, receipt) and which completes when the facility the person left records their release to
+ * that state.
+ */
+export class ReturnRequestedPayload {
+  @IsId()
+  transferId!: string;
+
+  @IsId()
+  inmateId!: string;
+
+  /** The completed case the person is returned from. */
+  @IsId()
+  returnOf!: string;
+
+  @IsIn(RETURN_GROUNDS)
+  ground!: ReturnGround;
+
+  /** The legal basis of the case returned from, under which the return is decided. */
+  @IsLegalBasis()
+  legalBasis!: LegalBasis;
+
+  /** The state responsible for the person, which decided and dispatches. */
+  @IsStateCode()
+  sendingState!: StateCode;
+
+  /** The state the person goes back to. */
+  @IsStateCode()
+  receivingState!: StateCode;
+
+  @IsText(64)
+  decisionReference!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => Authority)
+  decidedBy!: Authority;
+
+  @IsId()
+  fromFacilityId!: string;
+
+  @IsId()
+  destinationFacilityId!: string;
+
+  /** What the return cites from the legal catalogue for its ground. */
+  @IsText(500)
+  cites!: string;
+
+  @IsOptional()
+  @IsText(2000)
+  explanation?: string;
 }

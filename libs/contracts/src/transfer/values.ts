@@ -61,6 +61,14 @@ export const REFUSAL_GROUNDS = [
 ] as const;
 export type RefusalGround = (typeof REFUSAL_GROUNDS)[number];
 
+/**
+ * Why a person goes back to the state that sentenced them (Rule 19), as the legal catalogue names
+ * the grounds: the lease's term is over, a court of that state orders it, an appeal against the
+ * placement succeeded, or the treaty requires it.
+ */
+export const RETURN_GROUNDS = ['lease-ended', 'court-order', 'appeal-succeeded', 'treaty'] as const;
+export type ReturnGround = (typeof RETURN_GROUNDS)[number];
+
 /** A custodial sentence or a fine; Rule 8: an adaptation is never converted to a fine. */
 export const MEASURES = ['custodial', 'fine'] as const;
 export type Measure = (typeof MEASURES)[number];

@@ -2,6 +2,7 @@
 // change its id, parties, dates, consent exceptions and sources, and add it to
 // BILATERAL_TREATIES below: the rule functions need no change.
 import type { LegalBasis } from './legal-basis';
+import { ETS112_RETURNS } from './multilateral';
 
 export const BILATERAL_BE_AL_2010: LegalBasis = {
   id: 'BILATERAL_BE_AL_2010',
@@ -39,6 +40,8 @@ export const BILATERAL_BE_AL_2010: LegalBasis = {
     noFineCites: 'ETS 112 Art 11(1)(b)',
     deductionCites: 'ETS 112 Art 11(1)(c)',
   },
+  // Rule 19: as under ETS 112, which the agreement supplements.
+  returns: ETS112_RETURNS,
   declarations: [],
   sources: [
     {

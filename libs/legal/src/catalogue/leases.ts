@@ -41,6 +41,11 @@ const NO_PRESS: Source = {
   reference: 'Xinhua, 3 September 2015',
 };
 
+const DK_XK_ENTRY_INTO_FORCE: Source = {
+  title: 'Report of the treaty\'s entry into force 15 days after its approval by Kosovo\'s Assembly (23 May 2024), for five years, renewable',
+  reference: 'RE-ACT Lab, "Kosovo - Denmark Agreement Enters into Force" (18 March 2025); press reports of the approval (May 2024)',
+};
+
 export const LEASE_DK_XK_2022: LegalBasis = {
   id: 'LEASE_DK_XK_2022',
   title: 'Treaty between Denmark and Kosovo on the use of the prison in Gjilan for the enforcement of Danish sentences (2022)',
@@ -122,6 +127,39 @@ export const LEASE_DK_XK_2022: LegalBasis = {
         },
       ],
     },
+  },
+  returns: {
+    decidedBy: 'lessee',
+    grounds: [
+      {
+        ground: 'lease-ended',
+        text: 'When the treaty ends (by the public accounts concluded for five years and renewable), Denmark takes back the persons it placed in Gjilan; they go on serving the Danish sentence in Denmark. Denmark decides the return, as it decided the placement.',
+        cites: 'DK–XK lease treaty 2022 (term of the treaty); Danish Sentence Enforcement Act § 1 a',
+        certainty: 'uncertain',
+        sources: [DK_XK_ENTRY_INTO_FORCE, DK_GOVERNMENT, DK_ACT],
+      },
+      {
+        ground: 'court-order',
+        text: 'A Danish court orders the person back to Denmark (a new trial that needs the person present, a decision on the lawfulness of the enforcement): the sentence stays Danish and Danish law and courts govern it.',
+        cites: 'Danish Sentence Enforcement Act § 1 a(3)',
+        certainty: 'to-verify',
+        sources: [DK_ACT],
+      },
+      {
+        ground: 'appeal-succeeded',
+        text: 'The placement decision may be appealed to the Department of Prisons and Probation within two months, without suspensive effect; an appeal that succeeds undoes the placement, and the person goes back to Denmark.',
+        cites: 'anbringelses- og overførselsbekendtgørelsen § 28',
+        certainty: 'to-verify',
+        sources: [DK_PLACEMENT_ORDER],
+      },
+      {
+        ground: 'treaty',
+        text: 'At release, where the deportation directly from Kosovo cannot be carried out, the person goes back to Denmark.',
+        cites: 'DK–XK lease treaty 2022',
+        certainty: 'uncertain',
+        sources: [DK_PRESS],
+      },
+    ],
   },
   declarations: [],
   sources: [
@@ -215,6 +253,25 @@ export const LEASE_NO_NL_2015: LegalBasis = {
         },
       ],
     },
+  },
+  returns: {
+    decidedBy: 'lessee',
+    grounds: [
+      {
+        ground: 'lease-ended',
+        text: 'The agreement ended on 31 August 2018; the persons Norway held in Norgerhaven were moved back to prisons in Norway.',
+        cites: 'NO–NL Norgerhaven agreement 2015 (term, until 31 August 2018)',
+        certainty: 'uncertain',
+        sources: [NO_NL_AGREEMENT, NO_PRESS],
+      },
+      {
+        ground: 'treaty',
+        text: 'Persons were moved back to a prison in Norway before the end of their sentence; none was released from Norgerhaven.',
+        cites: 'NO–NL Norgerhaven agreement 2015',
+        certainty: 'uncertain',
+        sources: [NO_PRESS],
+      },
+    ],
   },
   declarations: [],
   sources: [

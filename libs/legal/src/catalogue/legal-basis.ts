@@ -139,6 +139,26 @@ export interface LeasePlacementTerms {
   roles: LeaseProcedureFact[];
 }
 
+/**
+ * Why a person goes back to the state that sentenced them (Rule 19): the lease's term is over, a
+ * court of that state orders it, an appeal against the placement succeeded, or the treaty itself
+ * requires it (e.g. a release that cannot be a deportation).
+ */
+export type ReturnGround = 'lease-ended' | 'court-order' | 'appeal-succeeded' | 'treaty';
+
+/** One ground of return a basis provides, with its source and how sure the project is of it. */
+export type ReturnGroundFact = LeaseProcedureFact & { ground: ReturnGround };
+
+/**
+ * Rule 19: the return of a person to the state that sentenced them. Under a lease the lessee, which
+ * kept jurisdiction, decides it; after a transfer of enforcement the administering state, which now
+ * enforces the sentence, hands the person back.
+ */
+export interface ReturnTerms {
+  decidedBy: 'lessee' | 'administering-state';
+  grounds: ReturnGroundFact[];
+}
+
 export interface LeaseTerms {
   /** The state that rents the places and sends its inmates; its law and sentence continue to apply. */
   tenantState: StateCode;
@@ -171,6 +191,8 @@ export interface LegalBasis {
   adaptation?: AdaptationTerms;
   deadlines?: DeadlineTerms;
   lease?: LeaseTerms;
+  /** Rule 19: the grounds on which the person goes back to the sending state, and who decides. */
+  returns?: ReturnTerms;
   declarations: Declaration[];
   /** Bases this one replaces between states that are parties to both. */
   replaces?: { ids: string[]; from: IsoDate; cites: string };

@@ -1,7 +1,7 @@
 // The multilateral instruments: EU Framework Decision 2008/909/JHA and the Council of
 // Europe Convention ETS 112 with its Additional Protocol ETS 167 (Art 2 and Art 3 as
 // separate bases, because each removes the consent requirement in a different situation).
-import type { AdaptationTerms, LegalBasis, NationalityTerms, TimeLeftTerms } from './legal-basis';
+import type { AdaptationTerms, LegalBasis, NationalityTerms, ReturnTerms, TimeLeftTerms } from './legal-basis';
 import { ETS112_PARTIES, ETS167_PARTIES, FD2008_909_PARTIES } from './parties';
 
 const ETS112_SOURCE = {
@@ -15,6 +15,24 @@ const ETS167_SOURCE = {
 const PARTY_DATES_SOURCE = {
   title: 'Netherlands treaty database (Verdragenbank): parties and dates of entry into force',
   reference: 'Tractatenblad 2014, 165 (ETS 112) and 2009, 37 (ETS 167), as updated',
+};
+
+/**
+ * Rule 19 after a transfer of enforcement under ETS 112 (and ETS 167, which supplements it): only the
+ * sentencing state decides on a review of the judgment (Art 13), and the administering state ends
+ * the enforcement once told the sentence is no longer enforceable (Art 14). Neither article provides
+ * for handing the person back; a return on a court order of the sentencing state is the project's
+ * reading, to verify with a ministry.
+ */
+export const ETS112_RETURNS: ReturnTerms = {
+  decidedBy: 'administering-state',
+  grounds: [{
+    ground: 'court-order',
+    text: 'A court of the sentencing state, which alone decides on a review of the judgment, orders the person back (e.g. a retrial that needs them present); the administering state hands the person back and ends its enforcement.',
+    cites: 'ETS 112 Art 13 and Art 14',
+    certainty: 'to-verify',
+    sources: [ETS112_SOURCE],
+  }],
 };
 
 // ETS 167 supplements ETS 112 (Art 1(2)): the Convention's conditions still apply.
@@ -81,6 +99,16 @@ export const FD2008_909: LegalBasis = {
     afterObstacleDays: 10,
     afterObstacleCites: '2008/909 Art 15(2)',
   },
+  returns: {
+    decidedBy: 'administering-state',
+    grounds: [{
+      ground: 'court-order',
+      text: 'Only the issuing state decides on a review of the judgment (Art 19(2)); told of a decision that ends the enforceability of the sentence, the executing state ends its enforcement (Art 20). Handing the person back on such a court order is the project\'s reading, to verify with a ministry.',
+      cites: '2008/909 Art 19(2) and Art 20',
+      certainty: 'to-verify',
+      sources: [{ title: 'Council Framework Decision 2008/909/JHA of 27 November 2008', reference: 'Official Journal of the European Union L 327, 5.12.2008, p. 27' }],
+    }],
+  },
   declarations: [],
   replaces: { ids: ['ETS112', 'ETS167_ART2', 'ETS167_ART3'], from: '2011-12-05', cites: '2008/909 Art 26(1)' },
   sources: [
@@ -111,6 +139,7 @@ export const ETS112: LegalBasis = {
     opinionCites: 'ETS 112 Art 7(1)',
   },
   adaptation: ETS112_ADAPTATION,
+  returns: ETS112_RETURNS,
   declarations: [],
   sources: [ETS112_SOURCE, PARTY_DATES_SOURCE],
   certainty: 'established',
@@ -135,6 +164,7 @@ export const ETS167_ART2: LegalBasis = {
     opinionCites: 'ETS 112 Art 7(1)',
   },
   adaptation: ETS112_ADAPTATION,
+  returns: ETS112_RETURNS,
   declarations: [],
   sources: [ETS167_SOURCE, PARTY_DATES_SOURCE],
   certainty: 'established',
@@ -159,6 +189,7 @@ export const ETS167_ART3: LegalBasis = {
     opinionCites: 'ETS 167 Art 3(2) and 3(3)(a)',
   },
   adaptation: ETS112_ADAPTATION,
+  returns: ETS112_RETURNS,
   declarations: [
     {
       state: 'BE',

@@ -1,10 +1,10 @@
-import type { CaseFacts } from '../case-facts';
+import { lawDay, type CaseFacts } from '../case-facts';
 import type { ConsentExceptionGround, Declaration, LegalBasis } from '../catalogue/legal-basis';
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, type Catalogue } from '../catalogue/lookup';
 import { isBefore } from '../dates';
 import { met, needsDecision, notMet, type Verdict } from '../verdict';
 
-type ConsentFacts = Pick<CaseFacts, 'basis' | 'sendingState' | 'receivingState' | 'requestReceivedOn' | 'inmate' | 'consent'>;
+type ConsentFacts = Pick<CaseFacts, 'basis' | 'sendingState' | 'receivingState' | 'requestReceivedOn' | 'inmate' | 'consent'> & Pick<Partial<CaseFacts>, 'lawOn'>;
 
 /**
  * Whether the inmate's consent is needed, and the legal reason. `undetermined`: it
@@ -60,13 +60,14 @@ function declarationsAgainst(basis: LegalBasis, ground: ConsentExceptionGround, 
     (d) =>
       d.excludes === ground &&
       [facts.sendingState, facts.receivingState].includes(d.state) &&
-      (d.since === undefined || !isBefore(facts.requestReceivedOn, d.since)),
+      // A declaration counts from its date, read on the day whose law governs the case (its request).
+      (d.since === undefined || !isBefore(lawDay(facts), d.since)),
   );
 }
 
 /** Rule 5: is consent required under this basis for this inmate, and why (not). Throws UnknownLegalBasisError. */
-export function consentRequirement(facts: ConsentFacts): ConsentRequirement {
-  const basis = getLegalBasis(facts.basis);
+export function consentRequirement(facts: ConsentFacts, catalogue?: Catalogue): ConsentRequirement {
+  const basis = getLegalBasis(facts.basis, catalogue);
   const { consent } = basis;
   if (!consent.isRequiredByDefault) {
     return { status: 'not-required', cites: consent.cites, explanation: `${basis.citation} does not require the inmate's consent` };
@@ -97,8 +98,8 @@ export function consentRequirement(facts: ConsentFacts): ConsentRequirement {
 }
 
 /** Rule 5 as a verdict: met when consent is not required or has been given. */
-export function checkConsent(facts: ConsentFacts): Verdict {
-  const requirement = consentRequirement(facts);
+export function checkConsent(facts: ConsentFacts, catalogue?: Catalogue): Verdict {
+  const requirement = consentRequirement(facts, catalogue);
   const { cites, explanation } = requirement;
   if (requirement.status === 'not-required') {
     return met('CONSENT', `${cites}: consent not required, because ${explanation}. The inmate's opinion is still recorded.`);
@@ -112,8 +113,8 @@ export function checkConsent(facts: ConsentFacts): Verdict {
 }
 
 /** Domain rule 5: the inmate's opinion is always recorded, whether or not consent is needed. */
-export function checkOpinion(facts: Pick<CaseFacts, 'basis' | 'isOpinionRecorded'>): Verdict {
-  const cites = getLegalBasis(facts.basis).consent.opinionCites;
+export function checkOpinion(facts: Pick<CaseFacts, 'basis' | 'isOpinionRecorded'>, catalogue?: Catalogue): Verdict {
+  const cites = getLegalBasis(facts.basis, catalogue).consent.opinionCites;
   return facts.isOpinionRecorded
     ? met('OPINION', `${cites}: the inmate's opinion is recorded.`)
     : needsDecision(

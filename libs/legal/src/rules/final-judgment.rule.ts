@@ -1,10 +1,10 @@
 import type { CaseFacts } from '../case-facts';
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, type Catalogue } from '../catalogue/lookup';
 import { met, notMet, type Verdict } from '../verdict';
 
 /** Rule 2: a transfer of enforcement needs a final judgment. Throws UnknownLegalBasisError for an unknown basis. */
-export function checkFinalJudgment(facts: Pick<CaseFacts, 'basis' | 'sentence'>): Verdict {
-  const basis = getLegalBasis(facts.basis);
+export function checkFinalJudgment(facts: Pick<CaseFacts, 'basis' | 'sentence'>, catalogue?: Catalogue): Verdict {
+  const basis = getLegalBasis(facts.basis, catalogue);
   if (!basis.finalJudgment) {
     return met('FINAL_JUDGMENT', `${basis.citation} is not a transfer of enforcement and sets no final-judgment condition.`);
   }

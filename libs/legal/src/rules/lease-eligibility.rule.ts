@@ -1,5 +1,5 @@
 import type { CaseFacts } from '../case-facts';
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, type Catalogue } from '../catalogue/lookup';
 import { met, needsDecision, notMet, type Verdict } from '../verdict';
 import { listStates } from './wording';
 
@@ -11,8 +11,8 @@ export type LeaseCandidate = Pick<CaseFacts, 'basis' | 'inmate' | 'sentence'>;
  * nationals with an expulsion order; not terrorism, war crimes, serious mental illness,
  * terminal illness or life sentences). Every failing condition is named in the reason.
  */
-export function checkLeaseEligibility(candidate: LeaseCandidate): Verdict {
-  const basis = getLegalBasis(candidate.basis);
+export function checkLeaseEligibility(candidate: LeaseCandidate, catalogue?: Catalogue): Verdict {
+  const basis = getLegalBasis(candidate.basis, catalogue);
   if (!basis.lease) return met('LEASE_ELIGIBILITY', `${basis.citation} is not a facility lease; lease eligibility does not apply.`);
   const { eligibility: rules, facility } = basis.lease;
   const { inmate, sentence } = candidate;

@@ -1,4 +1,5 @@
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, isInForceOn, type Catalogue } from '../catalogue/lookup';
+import type { IsoDate } from '../dates';
 import type { LeasePlacementTerms } from '../catalogue/legal-basis';
 import type { StateCode } from '../states';
 import { met, notMet, type Verdict } from '../verdict';
@@ -56,4 +57,21 @@ export function checkRecognitionApplies(basisId: string): Verdict {
     return notMet('LEASE_PLACEMENT', 'RECOGNITION_NOT_UNDER_LEASE', `${basis.citation}: the sentence stays ${basis.lease.tenantState}'s, enforced under its law in places it rents in ${basis.lease.facility}; ${basis.lease.hostState} recognises and adapts nothing. ${basis.lease.tenantState} records its own placement decision instead.`);
   }
   return met('LEASE_PLACEMENT', `${basis.citation} is a transfer of enforcement: the receiving state recognises the judgment.`);
+}
+
+/**
+ * A lease's term on the day of a step that puts a person in the leased places (the lessee's
+ * placement decision): the case is governed by the law of its request, but a place the lessee no
+ * longer rents cannot be filled. Met for a transfer of enforcement, or a lease in force on `day`
+ * (docs/domain.md, "Law in force by date"; Rule 18).
+ */
+export function checkLeaseTerm(basisId: string, day: IsoDate, catalogue?: Catalogue): Verdict {
+  const basis = getLegalBasis(basisId, catalogue);
+  if (!basis.lease) return met('LEGAL_BASIS', `${basis.citation} is not a facility lease; it has no term of its own for a placement.`);
+  const { facility, tenantState } = basis.lease;
+  if (!isInForceOn(basis, day)) {
+    const term = `from ${basis.inForce.from ?? 'its entry into force'} until ${basis.inForce.until ?? 'today'}`;
+    return notMet('LEGAL_BASIS', 'LEGAL_BASIS_NOT_IN_FORCE', `${basis.citation} lets ${tenantState} use ${facility} ${term}; on ${day} the lease is not in force, so no person can be placed there.`);
+  }
+  return met('LEGAL_BASIS', `${basis.citation} is in force on ${day}: ${tenantState} may place the person in ${facility}.`);
 }

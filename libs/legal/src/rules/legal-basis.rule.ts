@@ -1,19 +1,22 @@
-import type { CaseFacts } from '../case-facts';
-import { findLegalBasis, isInForceOn, isPartyOn, replacementOf } from '../catalogue/lookup';
+import { lawDay, type CaseFacts } from '../case-facts';
+import { LEGAL_BASES } from '../catalogue/catalogue';
+import { findLegalBasis, isInForceOn, isPartyOn, replacementOf, type Catalogue } from '../catalogue/lookup';
 import { met, notMet, type Verdict } from '../verdict';
 import { fittingBases } from './wording';
 
-type PairFacts = Pick<CaseFacts, 'basis' | 'sendingState' | 'receivingState' | 'requestReceivedOn'>;
+type PairFacts = Pick<CaseFacts, 'basis' | 'sendingState' | 'receivingState' | 'requestReceivedOn'> & Pick<Partial<CaseFacts>, 'lawOn'>;
 
 /**
  * Rule 1: the named legal basis exists and fits the pair of states on the day of the
  * request (2008/909 only between EU states; ETS 112/167 only between parties; a lease
- * only from the tenant state to the host state).
+ * only from the tenant state to the host state). The catalogue is read on the day whose law
+ * governs the case (`lawOn`, the day of the request: 2008/909 Art 28(1)), in the version given.
  */
-export function checkLegalBasis(facts: PairFacts): Verdict {
-  const { sendingState: sending, receivingState: receiving, requestReceivedOn: date } = facts;
-  const alternatives = fittingBases(sending, receiving, date);
-  const basis = findLegalBasis(facts.basis);
+export function checkLegalBasis(facts: PairFacts, catalogue: Catalogue = LEGAL_BASES): Verdict {
+  const { sendingState: sending, receivingState: receiving } = facts;
+  const date = lawDay(facts);
+  const alternatives = fittingBases(sending, receiving, date, catalogue);
+  const basis = findLegalBasis(facts.basis, catalogue);
   if (!basis) {
     return notMet('LEGAL_BASIS', 'LEGAL_BASIS_UNKNOWN', `"${facts.basis}" is not a legal basis in the catalogue. ${alternatives}`);
   }
@@ -41,7 +44,7 @@ export function checkLegalBasis(facts: PairFacts): Verdict {
     const who = outsiders.length === 1 ? `${outsiders[0]} is not a party` : `${outsiders.join(' and ')} are not parties`;
     return notMet('LEGAL_BASIS', 'LEGAL_BASIS_NOT_APPLICABLE', `${name}: ${who} on ${date}, so it cannot carry a transfer from ${sending} to ${receiving}. ${alternatives}`);
   }
-  const replacement = replacementOf(basis, sending, receiving, date);
+  const replacement = replacementOf(basis, sending, receiving, date, catalogue);
   if (replacement?.replaces) {
     return notMet(
       'LEGAL_BASIS',

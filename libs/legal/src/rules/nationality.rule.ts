@@ -1,5 +1,5 @@
 import type { CaseFacts } from '../case-facts';
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, type Catalogue } from '../catalogue/lookup';
 import { met, needsDecision, notMet, type Verdict } from '../verdict';
 import { listStates } from './wording';
 
@@ -10,8 +10,8 @@ type NationalityFacts = Pick<CaseFacts, 'basis' | 'receivingState' | 'inmate' | 
  * receiving state is the state of nationality where the inmate lives, or the one the
  * inmate will be deported to, or another state that agrees (a decision).
  */
-export function checkNationality(facts: NationalityFacts): Verdict {
-  const basis = getLegalBasis(facts.basis);
+export function checkNationality(facts: NationalityFacts, catalogue?: Catalogue): Verdict {
+  const basis = getLegalBasis(facts.basis, catalogue);
   const terms = basis.nationality;
   if (!terms) {
     return met('NATIONALITY', `${basis.citation} sets no nationality condition of its own${basis.lease ? '; see lease eligibility' : ''}.`);

@@ -1,5 +1,5 @@
 import type { CaseFacts } from '../case-facts';
-import { getLegalBasis } from '../catalogue/lookup';
+import { getLegalBasis, type Catalogue } from '../catalogue/lookup';
 import { addMonths, isBefore } from '../dates';
 import { remainingTime } from '../sentence/remaining-time';
 import { met, needsDecision, notMet, type Verdict } from '../verdict';
@@ -22,8 +22,8 @@ function answersSoFar(facts: TimeLeftFacts): string {
  * months (or an indeterminate sentence), less only with both states' agreement.
  * 2008/909: less than 6 months is an optional refusal ground, flagged for a decision.
  */
-export function checkTimeLeft(facts: TimeLeftFacts): Verdict {
-  const basis = getLegalBasis(facts.basis);
+export function checkTimeLeft(facts: TimeLeftFacts, catalogue?: Catalogue): Verdict {
+  const basis = getLegalBasis(facts.basis, catalogue);
   const terms = basis.timeLeft;
   if (!terms) return met('TIME_LEFT', `${basis.citation} sets no minimum time left to serve.`);
   const on = facts.requestReceivedOn;

@@ -1,5 +1,5 @@
 // Small pieces of the sentences the rules write.
-import { basesForPair } from '../catalogue/lookup';
+import { basesForPair, type Catalogue } from '../catalogue/lookup';
 import type { IsoDate } from '../dates';
 import type { StateCode } from '../states';
 
@@ -8,7 +8,7 @@ export function listStates(states: readonly StateCode[]): string {
 }
 
 /** "Bases in the catalogue that fit BE → AL on 2025-03-01: ETS112, BILATERAL_BE_AL_2010." */
-export function fittingBases(sending: StateCode, receiving: StateCode, date: IsoDate): string {
-  const ids = basesForPair(sending, receiving, date).map((basis) => basis.id);
+export function fittingBases(sending: StateCode, receiving: StateCode, date: IsoDate, catalogue?: Catalogue): string {
+  const ids = basesForPair(sending, receiving, date, catalogue).map((basis) => basis.id);
   return `Bases in the catalogue that fit ${sending} → ${receiving} on ${date}: ${ids.length ? ids.join(', ') : 'none'}.`;
 }

@@ -35,6 +35,14 @@ describe('Rule 17: each step is dated no earlier than the steps it follows', () 
     });
   });
 
+  it('Rule 19: a return follows the completion of the case it undoes', () => {
+    const completed = { completion: '2026-04-01T09:00:00Z' };
+    expect(checkStepDate('return-request', 'occurredAt', '2026-03-31T09:00:00Z', completed)).toMatchObject({
+      code: 'DATE_BEFORE_PRECEDING_STEP', details: { precedingStep: 'completion', precedingDate: '2026-04-01T09:00:00Z' },
+    });
+    expect(checkStepDate('return-request', 'occurredAt', '2026-04-01T09:00:00Z', completed)).toBeUndefined();
+  });
+
   it('Rule 6: every step of a case follows the request', () => {
     expect(checkStepDate('opinion', 'occurredAt', '2026-03-01T09:00:00Z', dates)?.details).toMatchObject({ precedingStep: 'request' });
   });

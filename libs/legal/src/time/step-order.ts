@@ -29,6 +29,7 @@ export type Step =
   | 'withdrawal'
   | 'cancellation'
   | 'completion'
+  | 'return-request'
   // custody: the facility and the person held there (Rules 9, 10, 11, 14)
   | 'reservation'
   | 'reservation-expiry'
@@ -75,13 +76,14 @@ export const STEP_ORDER: Readonly<Partial<Record<Step, StepOrder>>> = {
   'obstacle-report': { after: ['decision', 'placement-decision'], cites: '2008/909 Art 15(2): an obstacle stops a transfer the final decision allowed; Rule 18: under a lease, the placement decision' },
   'obstacle-end': { after: ['obstacle-report'], cites: '2008/909 Art 15(2): the obstacle ends after it arose' },
   'reservation-request': { after: ['decision', 'placement-decision'], cites: 'Rule 6: a place is reserved once the receiving state has decided (Rule 18: under a lease, once the lessee decided the placement)' },
-  schedule: { after: ['decision', 'placement-decision', 'reservation-request'], cites: 'Rule 6: the transfer is scheduled once decided, in a place asked for' },
+  schedule: { after: ['request', 'decision', 'placement-decision', 'reservation-request'], cites: 'Rule 6: the transfer is scheduled once requested and decided, in a place asked for (Rule 19: a return, once decided)' },
   dispatch: {
     after: ['decision', 'placement-decision', 'schedule', 'obstacle-end'],
     cites: '2008/909 Art 15(1): the person is transferred after the final decision (ETS 112 Art 3(1)(f): once both states agreed); Rule 18: under a lease, after the lessee\'s placement decision; 2008/909 Art 15(2): after the obstacle ended',
   },
   receipt: { after: ['dispatch'], cites: 'Rule 11: the receiving side takes the person the sending side handed over' },
   completion: { after: ['receipt'], cites: 'Rule 11: admission, and so completion, follow the hand-over' },
+  'return-request': { after: ['completion'], cites: 'Rule 19: a return undoes a case completed by the person\'s admission, and follows it' },
   'reservation-expiry': { after: ['reservation'], cites: 'Rule 9: a place is held from its reservation until it expires' },
   admission: { after: ['receipt'], cites: 'Rule 11: the facility admits the person after the receiving side of the hand-over (European Prison Rules 15.1(c))' },
   'custody-entry': { after: ['admission'], cites: 'Rule 10: the facility records what happens to a person it has admitted' },

@@ -140,7 +140,8 @@ export function checkTwoSidedHandOver(record: InmateRecord, verdicts: Verdicts):
     if (first) {
       // Rule 18: under a lease the lessee's placement decision accepts the case; nothing is recognised.
       const decision = transfer.decision ?? transfer.placement;
-      const isAccepted = decision !== undefined && (decision.type === 'PlacementDecided' || decision.data.decision === 'recognised') && ms(decision.occurredAt) <= ms(first.occurredAt);
+      // Rule 19: a return is accepted by the decision of the state responsible for the person that opened it.
+      const isAccepted = decision !== undefined && (decision.type === 'PlacementDecided' || decision.type === 'ReturnRequested' || decision.data.decision === 'recognised') && ms(decision.occurredAt) <= ms(first.occurredAt);
       const endedBefore = transfer.ended && ms(transfer.ended.occurredAt) <= ms(first.occurredAt) ? transfer.ended : undefined;
       if (!isAccepted || endedBefore) {
         const why = endedBefore
@@ -195,7 +196,8 @@ export function checkDeportationOrderOnLeaseRelease(record: InmateRecord, facili
   const leasedBy = new Map<string, string>();
   for (const transfer of record.transfers.values()) {
     const basis = legalBasisOf(transfer);
-    if (!basis?.startsWith(LEASE_BASIS_PREFIX)) continue;
+    // Rule 19: a return's destination is in the state the person went back to, not a leased facility.
+    if (!basis?.startsWith(LEASE_BASIS_PREFIX) || transfer.requested?.type === 'ReturnRequested') continue;
     for (const e of [...transfer.receipts, ...transfer.admissions]) leasedBy.set(text(e.data.facilityId), transfer.requested!.id);
   }
   for (const event of record.events) {

@@ -90,6 +90,13 @@ export function inmateRecord(inmateId: string, events: TimelineEvent[]): InmateR
       case 'PlacementDecided':
         transfer(text(data.transferId)).placement = event;
         break;
+      case 'ReturnRequested': {
+        // Rule 19: a return is a case of its own, accepted by the decision that opened it.
+        const ret = transfer(text(data.transferId));
+        ret.requested = event;
+        ret.placement = event;
+        break;
+      }
       case 'TransferWithdrawn':
       case 'TransferCancelled':
         transfer(text(data.transferId)).ended ??= event;

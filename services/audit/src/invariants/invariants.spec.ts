@@ -269,4 +269,46 @@ describe('invariant checks', () => {
       expect(finding).toMatchObject({ description: expect.stringMatching(/the lessee decided the placement only at 2026-10-06T10:00:00Z/), evidenceEventIds: expect.arrayContaining([placement.id]) });
     });
   });
+
+  describe('Rule 19: the return of the person placed in Gjilan to Denmark at the end of the lease (DK–XK lease treaty 2022)', () => {
+    const party = (state: string, organisation: string, place: string) => ({ state, organisation, officer: 'Officer on duty', place });
+    /** The lease case up to the admission in Gjilan, then a return: decided, dispatched by Denmark, received in Denmark, released from Gjilan. */
+    const withReturn = () => {
+      const history = denmarkToKosovoCase();
+      // The person is not deported at the end of the sentence: the lease ends before.
+      history.events.splice(history.events.findIndex((e) => e.type === 'SentenceCompleted'));
+      const returnId = randomUUID();
+      const destination = randomUUID();
+      const ids = { transferId: returnId };
+      history.add('ReturnRequested', '2027-06-01T10:00:00Z', { ...ids, returnOf: history.transferId, fromFacilityId: history.facilityId, destinationFacilityId: destination });
+      history.add('CustodyDispatched', '2027-06-02T06:00:00Z', {
+        ...ids, dispatchedBy: party('DK', 'Gjilan Correctional Facility, Danish governor', 'Gjilan'), escort: { state: 'DK', organisation: 'Danish Prison and Probation Service', leadOfficer: 'Officer K. Nielsen' },
+      });
+      history.add('CustodyReceived', '2027-06-02T12:00:00Z', { ...ids, receivedBy: party('DK', 'Vestre Fængsel', 'Copenhagen Airport'), facilityId: destination });
+      history.add('InmateReleased', '2027-06-02T12:00:00Z', { disposition: 'returned-to-sending-state', destinationState: 'DK', handedTo: party('DK', 'Vestre Fængsel', 'Copenhagen Airport') });
+      history.add('PlaceVacated', '2027-06-02T12:00:00Z', { reason: 'Returned to Denmark.' });
+      history.add('EnforcementResumed', '2027-06-02T12:05:00Z', { reason: 'returned-to-sending-state' });
+      history.add('TransferCompleted', '2027-06-02T12:10:00Z', { ...ids });
+      return { history, returnId };
+    };
+
+    it('raises nothing: the return is accepted by its own decision, handed over on both sides, one custodian after the other, no consent asked and no deportation order needed', () => {
+      const result = check(withReturn().history);
+      expect(result.violations).toEqual([]);
+      expect(result.pending).toEqual([]);
+    });
+
+    it('a hand-over of a return with no ReturnRequested in the ledger is a finding (Rules 6, 11)', () => {
+      const { history, returnId } = withReturn();
+      const finding = check(history, { without: ['ReturnRequested'] }).violations.find((v) => v.key === `two-sided-hand-over:not-accepted:${returnId}`);
+      expect(finding).toMatchObject({ invariant: 'two-sided-hand-over' });
+    });
+
+    it('a release from Gjilan before the return\'s receipt leaves two custodians at once (Rule 10)', () => {
+      const { history } = withReturn();
+      const release = history.events.find((e) => e.type === 'InmateReleased')!;
+      const events = history.events.map((e) => (e === release ? { ...e, occurredAt: '2027-06-02T07:00:00Z' } : e));
+      expect(invariants(check(history, { events }))).toContain('single-custodian');
+    });
+  });
 });

@@ -40,7 +40,8 @@ export function checkConsentPresent(record: InmateRecord, verdicts: Verdicts): v
   const { inmateId } = record;
   for (const transfer of record.transfers.values()) {
     const handOver = [...transfer.dispatches, ...transfer.receipts].sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt))[0];
-    if (!handOver) continue;
+    // Rule 19: a return to the state that sentenced the person asks no consent; Rule 5 is the case's it undoes.
+    if (!handOver || transfer.requested?.type === 'ReturnRequested') continue;
     const consent = transfer.consents.filter((c) => ms(c.occurredAt) <= ms(handOver.occurredAt)).at(-1);
     const outcome = consent ? text(consent.data.outcome) : undefined;
     const requirement = requirementOf(record, transfer);

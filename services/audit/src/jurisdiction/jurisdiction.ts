@@ -16,7 +16,7 @@ export type SubjectStates =
 
 /** The events that name a person's or a facility's states (the others are not read for this). */
 export const JURISDICTION_EVENTS = [
-  'InmateRegistered', 'TransferRequested', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'CustodyReceived', 'EnforcementSuspended', 'FacilityRegistered',
+  'InmateRegistered', 'TransferRequested', 'ReturnRequested', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'CustodyReceived', 'EnforcementSuspended', 'FacilityRegistered',
 ] as const;
 
 type Fact = Pick<LedgerEvent, 'type' | 'data'>;
@@ -40,7 +40,7 @@ export function inmateStates(events: Fact[]): SubjectStates & { kind: 'inmate' }
   for (const { type, data } of events) {
     const transferId = typeof data.transferId === 'string' ? data.transferId : undefined;
     if (type === 'InmateRegistered') add(states.sendingStates, stateOf(data.sendingState));
-    if (type === 'TransferRequested') {
+    if (type === 'TransferRequested' || type === 'ReturnRequested') {
       const sendingState = stateOf(data.sendingState);
       const receivingState = stateOf(data.receivingState);
       if (transferId && sendingState && receivingState) requested.set(transferId, { sendingState, receivingState });

@@ -145,6 +145,8 @@ export function foldTimeline(inmateId: string, events: TimelineEvent[], window: 
         break;
       }
       case 'TransferRequested':
+      case 'ReturnRequested':
+        // Rule 19: a return is a case of its own, from the state responsible for the person to the state that sentenced them.
         transfers.set(text(data.transferId), { sendingState: text(data.sendingState), receivingState: text(data.receivingState), legalBasis: text(data.legalBasis) });
         break;
       case 'CustodyDispatched': {

@@ -70,7 +70,7 @@ const words = (type: string) => type.replace(/([a-z])([A-Z])/g, '$1 $2').toLower
 
 const HANDOVERS = new Set(['CustodyDispatched', 'CustodyReceived']);
 const DECISIONS = new Set([
-  'EligibilityEvaluated', 'ConsentRecorded', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'ExpulsionOrderRecorded', 'TransferWithdrawn', 'TransferCancelled',
+  'EligibilityEvaluated', 'ConsentRecorded', 'ReceivingStateDecisionRecorded', 'PlacementDecided', 'ReturnRequested', 'ExpulsionOrderRecorded', 'TransferWithdrawn', 'TransferCancelled',
   'ConditionalReleaseGranted', 'PardonOrAmnestyGranted', 'EnforcementSuspended', 'EnforcementResumed', 'EnforcementEnded', 'DeadlineExtended', 'DeadlineMissed',
 ]);
 const ENDS = new Set(['InmateReleased', 'DomesticReleaseRecorded', 'InmateDiedInCustody']);
@@ -90,6 +90,9 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
     case 'PlacementDecided':
       // Rule 18: under a lease, the lessee's own decision; nothing recognised.
       return `Placement decided by ${party(d.decidedBy)} under ${text(d.legalGround)} (${text(d.legalBasis)})`;
+    case 'ReturnRequested':
+      // Rule 19: a return to the state that sentenced the person, a case of its own.
+      return `Return ${text(d.sendingState)} → ${text(d.receivingState)} decided by ${party(d.decidedBy)} (${text(d.ground)}, ${text(d.legalBasis)})`;
     case 'CustodyDispatched':
       return `Handed by ${party(d.dispatchedBy)} to escort ${party({ ...(d.escort as object), officer: (d.escort as Record<string, unknown> | undefined)?.leadOfficer })}`;
     case 'CustodyReceived':

@@ -86,6 +86,9 @@ export const CUSTODY_READ_MODEL_MIGRATIONS = migrationSet('custody-read-models',
         sentence jsonb NOT NULL,
         occurred_at timestamptz NOT NULL
       );
+      `], ['returns (Rule 19): the case a return undoes and the facility the person leaves', (s) => `
+      ALTER TABLE ${s}.transfer_cases ADD COLUMN IF NOT EXISTS return_of uuid;
+      ALTER TABLE ${s}.transfer_cases ADD COLUMN IF NOT EXISTS return_from_facility_id uuid;
       `]);
 
 /** Applies the read models' missing migrations; safe when several instances start at once. */

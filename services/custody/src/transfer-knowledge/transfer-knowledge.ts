@@ -66,6 +66,16 @@ export class TransferKnowledge {
     return { ...(row?.sending_state ? { sendingState: row.sending_state } : {}), ...(row?.receiving_state ? { receivingState: row.receiving_state } : {}) };
   }
 
+  /** Rule 19: the facility a return takes the person from, and the state they go back to; undefined for any other case. */
+  async returnOf(tx: PostgresTransaction, transferId: string): Promise<{ fromFacilityId: string; receivingState?: string } | undefined> {
+    const { rows } = await tx.query<{ return_from_facility_id: string | null; receiving_state: string | null }>(
+      `SELECT return_from_facility_id, receiving_state FROM ${this.s}.transfer_cases WHERE transfer_id = $1 AND return_of IS NOT NULL`,
+      [transferId],
+    );
+    const row = rows[0];
+    return row?.return_from_facility_id ? { fromFacilityId: row.return_from_facility_id, ...(row.receiving_state ? { receivingState: row.receiving_state } : {}) } : undefined;
+  }
+
   /** The sending state's sentence of a person, as intake recorded it (the latest). */
   async noteSentence(tx: PostgresTransaction, inmateId: string, sentence: Sentence, occurredAt: string): Promise<void> {
     await tx.query(
@@ -99,7 +109,7 @@ export class TransferKnowledge {
 
 export type CaseColumn =
   | 'legal_basis' | 'sending_state' | 'receiving_state' | 'facility_id' | 'reservation_id' | 'adapted_sentence'
-  | 'dispatched_at' | 'received_at' | 'received_at_facility_id' | 'ended';
+  | 'dispatched_at' | 'received_at' | 'received_at_facility_id' | 'ended' | 'return_of' | 'return_from_facility_id';
 
 /**
  * The sentence to serve: under a lease the sending state's sentence continues; after a transfer

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   type CustodyReceivedPayload, type InmateDiedInCustodyPayload, type InmateEscapedPayload,
-  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type PlacementDecidedPayload, type ReceivingStateDecisionRecordedPayload, type TransferRequestedPayload, type ReportKind,
+  type InmateRecapturedPayload, type PardonOrAmnestyGrantedPayload, type PlacementDecidedPayload, type ReceivingStateDecisionRecordedPayload, type ReturnRequestedPayload, type TransferRequestedPayload, type ReportKind,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { PermanentHandlerError, type DecodedEvent, type HandlerContext } from '@custody/messaging';
@@ -44,6 +44,12 @@ export class InmateConsumer {
     await this.cases.placed(tx, event.data as PlacementDecidedPayload);
   }
 
+  /** Rule 19: a return of one of the persons to this state was decided: kept to corroborate its hand-over. */
+  @EventPattern('ReturnRequested')
+  async returnRequested(@Payload() event: DecodedEvent, @Ctx() { tx }: Context): Promise<void> {
+    await this.cases.returnRequested(tx, event.data as ReturnRequestedPayload);
+  }
+
   /**
    * Rule 12: the receiving state took the person into charge; the sending state's enforcement is
    * suspended. Only for a case intake saw requested by the person's sending state and recognised
@@ -58,6 +64,14 @@ export class InmateConsumer {
     const { state } = await this.commands.load(inmateId, context.tx);
     const problem = await this.cases.uncorroborated(context.tx, received, state.status === 'unregistered' ? undefined : state.sendingState);
     if (problem) throw new PermanentHandlerError('FACT_NOT_CORROBORATED', `CustodyReceived ${event.id} ${problem}; not applied`);
+    if (await this.cases.isReturn(context.tx, transferId)) {
+      // Rules 12 and 19: the person is back in the state that sentenced them, which enforces the sentence again.
+      await this.effect(event, context, {
+        type: 'ResumeEnforcement',
+        data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, reason: 'returned-to-sending-state', explanation: `Received back by ${receivedBy.organisation} (return ${transferId}).` },
+      });
+      return;
+    }
     await this.effect(event, context, {
       type: 'SuspendEnforcement',
       data: { commandId: event.id, occurredAt: event.occurredAt, inmateId, transferId, receivingState: receivedBy.state },

@@ -243,4 +243,35 @@ describe('the inmate record over Kafka (real broker and PostgreSQL)', () => {
       return body.enforcement?.status === 'suspended' && body.enforcement.receivingState === 'AL' ? body : undefined;
     }, { timeoutMs: 60_000, message: 'enforcement suspended by the corroborated hand-over' });
   });
+
+  it('Rule 19: the receipt of a return to the person\'s sending state resumes its enforcement; a return received by another state is set aside', async () => {
+    const { inmateId } = await registerOverKafka(`R-${randomUUID().slice(0, 8)}`);
+    await http().post(`/inmates/${inmateId}/sentence`).send(commandBodies(inmateId, randomUUID()).RecordSentence()).expect(200);
+    const transferId = randomUUID();
+    await sendCase(transferId, inmateId, { receivingState: 'AL', decision: 'recognised' });
+    await probe.send(topic(TOPICS.transferEvents), handOver(transferId, inmateId, 'AL'));
+    await eventually(async () => {
+      const body = (await http().get(`/inmates/${inmateId}`)).body;
+      return body.enforcement?.status === 'suspended' ? body : undefined;
+    }, { timeoutMs: 60_000, message: 'enforcement suspended by the transfer' });
+    // Albania, administering the sentence, hands the person back to Belgium on a Belgian court order.
+    const returnId = randomUUID();
+    await probe.send(topic(TOPICS.transferEvents), {
+      id: randomUUID(), type: 'ReturnRequested', schemaVersion: currentVersion('ReturnRequested'), metadata: { correlationId: returnId, occurredAt: '2026-08-01T10:00:00Z' },
+      data: { ...EXAMPLES.ReturnRequested, transferId: returnId, inmateId, returnOf: transferId, ground: 'court-order', legalBasis: 'ETS112', sendingState: 'AL', receivingState: 'BE', decidedBy: { state: 'AL', organisation: 'General Directorate of Prisons' }, cites: 'ETS 112 Art 13 and Art 14' },
+    });
+    const forged = { ...handOver(returnId, inmateId, 'AL'), metadata: { correlationId: returnId, occurredAt: '2026-08-02T10:00:00Z' } };
+    await probe.send(topic(TOPICS.transferEvents), forged);
+    const setAside = await probe.waitFor(`${forged.id} in the dead-letter topic`, (m) => m.topic === topic(`${TOPICS.transferEvents}.dlq`) && m.headers.ce_id === forged.id);
+    expect(setAside.headers.dlq_code).toBe('FACT_NOT_CORROBORATED');
+    expect((await http().get(`/inmates/${inmateId}`).expect(200)).body.enforcement.status).toBe('suspended');
+    await probe.send(topic(TOPICS.transferEvents), { ...handOver(returnId, inmateId, 'BE'), metadata: { correlationId: returnId, occurredAt: '2026-08-02T12:00:00Z' } });
+    await eventually(async () => {
+      const body = (await http().get(`/inmates/${inmateId}`)).body;
+      return body.enforcement?.status === 'active' ? body : undefined;
+    }, { timeoutMs: 60_000, message: 'enforcement resumed by the return' });
+    const history = (await http().get(`/inmates/${inmateId}/history`).expect(200)).body.events as Array<{ type: string; data: { reason?: string } }>;
+    expect(history.filter((e) => e.type === 'EnforcementResumed').map((e) => e.data.reason)).toEqual(['returned-to-sending-state']);
+  });
 });
+

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   AcknowledgeCertificateReceipt, CancelTransfer, ConfirmPlaceReservation, CompleteTransfer, DecidePlacement, DeclinePlaceReservation, EndTransferObstacle,
   EvaluateEligibility, ExtendDeadline, IssueCertificate, RecordConsent, RecordDispatch, RecordInmateNotification, RecordInmateOpinion,
-  RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, RecordStateAgreement, ReportTransferObstacle, RequestPlaceReservation, RequestTransfer,
+  RecordMissedDeadline, RecordReceipt, RecordReceivingStateDecision, RecordStateAgreement, ReportTransferObstacle, RequestPlaceReservation, RequestReturn, RequestTransfer,
   ScheduleTransfer, WithdrawTransfer, type TransferCommand, type TransferCommandType, type TransferEvent,
 } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
@@ -14,7 +14,7 @@ import {
 import { signerStateOf } from '@custody/security';
 import { TransferCommands } from './transfer.commands';
 import type { TransferState } from './transfer.decider';
-import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction } from './transfer.jurisdiction';
+import { AgreementJurisdiction, CaseJurisdiction, RequestJurisdiction, ReturnJurisdiction } from './transfer.jurisdiction';
 import { serviceRecordedRefusal } from './transfer.rights';
 
 const CASE = CaseJurisdiction;
@@ -56,6 +56,7 @@ export const TRANSFER_COMMANDS: CommandTable<TransferCommandType> = {
     { type: 'WithdrawTransfer', body: WithdrawTransfer, http: { path: ':transferId/withdrawal', permission: 'transfer:request', jurisdiction: CASE, summary: 'Withdraws the request (the sending state, before it is too late).' } },
     { type: 'CancelTransfer', body: CancelTransfer, http: { path: ':transferId/cancellation', permission: 'transfer:act', jurisdiction: CASE, summary: 'Cancels the case.' } },
     { type: 'CompleteTransfer', body: CompleteTransfer },
+    { type: 'RequestReturn', body: RequestReturn, http: { path: 'returns', permission: 'transfer:request', jurisdiction: ReturnJurisdiction, summary: 'Opens the return of a person to the state that sentenced them, undoing a completed case (Rule 19: decided by the state responsible for the person, on a ground of the legal basis; a case of its own with its hand-over).' } },
   ],
 };
 

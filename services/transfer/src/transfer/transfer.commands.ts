@@ -14,7 +14,7 @@ import { InmatesRepository } from '../inmates/inmates.repository';
 import { TransferTables, type Queryable } from '../store/transfer-tables';
 import { decide, evolve, initialState, type DecisionContext, type TransferState } from './transfer.decider';
 import { caseSubject, RECORDED_BY_THE_SERVICE, TRANSFER_COMMAND_RIGHTS } from './transfer.rights';
-import { isEndingEvent } from './transfer.state';
+import { isEndingEvent, type DatedTransferEvent } from './transfer.state';
 import { SERVICE, transferEventIds } from '../ids';
 
 export const transferStream = (transferId: string) => `transfer-${transferId}`;
@@ -128,7 +128,31 @@ export class TransferCommands {
       on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
     ]);
     const { inmate, intakeInFlight } = await this.inmateFacts(on, inmateId, found);
-    return { inmate, activeTransferId: active.rows[0]?.transfer_id, ...(intakeInFlight ? { intakeInFlight } : {}), ...(clock ? { clock } : {}) };
+    // Rule 19: a return is decided on the case it undoes.
+    const returnOf = command.type === 'RequestReturn' ? await this.caseOf(on, command.data.returnOf) : undefined;
+    return {
+      inmate, activeTransferId: active.rows[0]?.transfer_id, ...(intakeInFlight ? { intakeInFlight } : {}), ...(clock ? { clock } : {}), ...(returnOf ? { returnOf } : {}),
+    };
+  }
+
+  /** Rule 19: the person's open return from `facilityId`, if any (its case id). */
+  async openReturnFrom(tx: PostgresTransaction, inmateId: string, facilityId: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]);
+    const open = rows[0]?.transfer_id;
+    if (!open) return undefined;
+    const state = await this.caseOf(tx, open);
+    return state?.returnOf?.fromFacilityId === facilityId ? open : undefined;
+  }
+
+  /** A case as its stream folds, with the dates of its steps; read through the transaction when there is one. */
+  private async caseOf(on: Queryable, transferId: string): Promise<TransferState | undefined> {
+    const reader = 'readStream' in on ? (on as PostgresTransaction) : this.store;
+    let state: TransferState | undefined;
+    for await (const recorded of reader.readStream(transferStream(transferId))) {
+      const folded = upcast({ type: recorded.type, data: recorded.data, schemaVersion: recorded.schemaVersion }) as TransferEvent;
+      state = evolve(state ?? initialState(), { ...folded, occurredAt: recorded.metadata.occurredAt } as DatedTransferEvent);
+    }
+    return state;
   }
 
   /**
@@ -166,7 +190,7 @@ export class TransferCommands {
   private async guardOpenCase(tx: Queryable, command: TransferCommand, events: TransferEvent[]): Promise<void> {
     const { inmateId, transferId } = command.data;
     for (const event of events) {
-      if (event.type === 'TransferRequested') {
+      if (event.type === 'TransferRequested' || event.type === 'ReturnRequested') {
         const claimed = await tx.query(
           `INSERT INTO ${this.tables.s}.active_transfers (inmate_id, transfer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
           [inmateId, transferId],

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { type InmateAdmittedPayload, type PlaceReservedPayload, type ReservationRefusedPayload, type TransferCommand } from '@custody/contracts';
+import { type InmateAdmittedPayload, type InmateReleasedPayload, type PlaceReservedPayload, type ReservationRefusedPayload, type TransferCommand } from '@custody/contracts';
 import type { PostgresTransaction } from '@custody/event-store';
 import { type DecodedEvent, type HandlerContext } from '@custody/messaging';
 import { deterministicId } from '@custody/event-sourcing';
@@ -38,6 +38,19 @@ export class TransferConsumer {
   admitted(@Payload() event: DecodedEvent, @Ctx() context: Context) {
     const { transferId, inmateId, facilityId } = event.data as InmateAdmittedPayload;
     return this.effect(event, context, { type: 'CompleteTransfer', data: { ...this.base(event, 'complete'), transferId, inmateId, facilityId, admissionEventId: event.id } });
+  }
+
+  /**
+   * Rule 19: the facility the person left released them to the state they went back to: the open
+   * return of the person from that facility is complete. Any other release completes nothing here.
+   */
+  @EventPattern('InmateReleased')
+  async released(@Payload() event: DecodedEvent, @Ctx() context: Context) {
+    const { inmateId, facilityId, disposition } = event.data as InmateReleasedPayload;
+    if (disposition !== 'returned-to-sending-state') return;
+    const transferId = await this.commands.openReturnFrom(context.tx, inmateId, facilityId);
+    if (!transferId) return;
+    await this.effect(event, context, { type: 'CompleteTransfer', data: { ...this.base(event, 'complete'), transferId, inmateId, facilityId, admissionEventId: event.id } });
   }
 
   private base(event: DecodedEvent, step: string) {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { TransferEvent } from '@custody/contracts';
-import { addDays, daysBetween } from '@custody/legal';
+import { addDays, daysBetween, LEGAL_BASES, withPartySince } from '@custody/legal';
 import {
   at, belgiumToAlbania, belgiumToNetherlands, commandsOf, denmarkToKosovo, given, happyPath, isLease, run, stepsOf, type CaseShape,
 } from './transfer.fixtures';
@@ -811,5 +812,173 @@ describe('Rule 18: under a lease the lessee decides the placement; nothing is re
     const { events } = run(upTo(s, 'consent'), ctx);
     const certificate = { type: 'CertificateIssued', schemaVersion: 1, occurredAt: at(s, 5), data: { ...ids, certificateReference: 'CERT-OLD', receivingAuthority: { state: 'XK', organisation: 'Ministry of Justice of Kosovo' }, isJudgmentEnclosed: true } } as unknown as TransferEvent;
     given([...events, certificate], ctx).when(c.place()).thenMatches([{ type: 'PlacementDecided' }]);
+  });
+});
+
+describe('Law in force by date: a case is decided under the law of its request, later steps included (2008/909 Art 28(1); the instruments\' entry into force per party)', () => {
+  /** A Croatian sentence, a German national sent home under ETS 112 with consent, requested on 20 June 2026. */
+  const croatiaToGermany = (): CaseShape => {
+    const b = belgiumToAlbania();
+    return {
+      ...b, name: 'Croatia → Germany under ETS 112', day0: '2026-06-20', sendingState: 'HR', receivingState: 'DE',
+      inmate: { ...b.inmate, sendingState: 'HR', nationalities: ['DE'], habitualResidence: 'DE' },
+    };
+  };
+  // The catalogue amended: Croatia bound by 2008/909 from 1 July 2026 (moved from its accession of 1 July 2013),
+  // so that 2008/909 Art 26(1) replaces ETS 112 between Croatia and Germany from that day.
+  const amended = withPartySince(LEGAL_BASES, 'FD2008_909', 'HR', '2026-07-01');
+
+  it('2008/909 Art 28(1): an old case, requested before Croatia\'s date moved past it, keeps its ETS 112 verdict at the evaluation and the certificate after that date', () => {
+    const s = croatiaToGermany();
+    const c = commandsOf(s);
+    const ctx = contextOf(s, { catalogue: amended });
+    const { events, state } = run([c.request(0), c.evaluate(15), c.opinion(16), c.consent(17), c.certificate(18)], ctx);
+    const evaluation = events.find((e) => e.type === 'EligibilityEvaluated')!;
+    expect(evaluation.data).toMatchObject({ isEligible: true });
+    const legalBasis = (evaluation.data as { verdicts: Array<{ rule: string; outcome: string; reason: string }> }).verdicts.find((v) => v.rule === 'legal-basis')!;
+    expect(legalBasis).toMatchObject({ outcome: 'met' });
+    expect(legalBasis.reason).toContain('both states are parties on 2026-06-20');
+    expect(state.stage).toBe('certificate-issued');
+  });
+
+  it('2008/909 Art 26(1): a new case, requested after the moved date, is refused ETS 112 and takes 2008/909', () => {
+    const s = croatiaToGermany();
+    const c = commandsOf(s);
+    const ctx = contextOf(s, { catalogue: amended });
+    given([], ctx).when(c.request(15)).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { details: { rule: 'LEGAL_BASIS' }, message: /2008\/909 Art 26\(1\): between HR and DE.*FD2008_909/ });
+    given([], ctx).when(c.request(15, { legalBasis: 'FD2008_909' })).thenMatches([{ type: 'TransferRequested', data: { legalBasis: 'FD2008_909' } }]);
+  });
+
+  it('the same old request under the catalogue as it stands (Croatia bound by 2008/909 since its accession, 1 July 2013) is refused: the date moved is what the verdicts follow', () => {
+    const s = croatiaToGermany();
+    given([], contextOf(s)).when(commandsOf(s).request(0)).thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { message: /2008\/909 Art 26\(1\): between HR and DE/ });
+  });
+
+  it('the law is read on the request\'s day, not on the step\'s: with the date moved between the two, the later steps still pass', () => {
+    const s = croatiaToGermany();
+    const c = commandsOf(s);
+    // Moved to the day after the request: every later step falls after it.
+    const ctx = contextOf(s, { catalogue: withPartySince(LEGAL_BASES, 'FD2008_909', 'HR', '2026-06-21') });
+    const { state } = run([c.request(0), c.evaluate(1), c.opinion(2), c.consent(3), c.certificate(5), c.receipt(6), c.recognise(20)], ctx);
+    expect(state.stage).toBe('recognised');
+    expect(state.eligibility?.isEligible).toBe(true);
+  });
+
+  describe('a lease\'s term binds the placement on its own day (NO–NL Norgerhaven agreement 2015, in force until 31 August 2018; Rule 18)', () => {
+    const norwayToNetherlands = (): CaseShape => {
+      const d = denmarkToKosovo();
+      return {
+        ...d, name: 'Norway → Norgerhaven', day0: '2018-08-20', sendingState: 'NO', receivingState: 'NL', legalBasis: 'LEASE_NO_NL_2015',
+        inmate: { ...d.inmate, sendingState: 'NO', nationalities: ['NO'], habitualResidence: 'NO' },
+      };
+    };
+
+    it('a request of 20 August 2018 is evaluated under the agreement after its end (the law of the request), and placed before the end', () => {
+      const s = norwayToNetherlands();
+      const c = commandsOf(s);
+      const { events, state } = run([c.request(0), c.evaluate(1), c.opinion(2), c.consent(3), c.place(10)], contextOf(s));
+      expect(state.stage).toBe('placement-decided');
+      expect(events.find((e) => e.type === 'EligibilityEvaluated')!.data).toMatchObject({ isEligible: true });
+      const late = run([c.request(0), c.evaluate(13)], contextOf(s)).events[1];
+      expect(late.data).toMatchObject({ isEligible: true });
+    });
+
+    it('no placement is decided once the lease has ended: LEGAL_BASIS_NOT_APPLICABLE naming its term', () => {
+      const s = norwayToNetherlands();
+      const c = commandsOf(s);
+      given([c.request(0), c.evaluate(1), c.opinion(2), c.consent(3)], contextOf(s)).when(c.place(15))
+        .thenRejects('LEGAL_BASIS_NOT_APPLICABLE', { details: { rule: 'LEGAL_BASIS', legalBasis: 'LEASE_NO_NL_2015' }, message: /until 2018-08-31; on 2018-09-04 the lease is not in force/ });
+    });
+  });
+});
+
+describe('Rule 19: a return to the state that sentenced the person, a case of its own with its own hand-over (DK–XK lease treaty 2022; ETS 112 Art 13–14)', () => {
+  const DESTINATION = '5d6e7f80-91a2-4b3c-8d4e-5f60718293a4';
+  /** A completed case and the commands of a return from it, on days counted from the original case's day 0. */
+  const returnFrom = (shape: CaseShape, responsible: string, home: string) => {
+    const original = run(happyPath(shape), contextOf(shape)).state;
+    const transferId = randomUUID();
+    const ids = { transferId, inmateId: shape.inmate.inmateId };
+    const side = (state: string, place: string) => ({ state, organisation: `${state} prison service`, officer: 'Officer on duty', place });
+    const escort = { state: responsible, organisation: `${responsible} escort service`, leadOfficer: 'Lead officer' };
+    const cmd = (type: string, day: number, data: object) => ({ type, data: { commandId: randomUUID(), occurredAt: at(shape, day), ...ids, ...data } }) as never;
+    const c = {
+      request: (day = 400, over: object = {}) => cmd('RequestReturn', day, {
+        returnOf: shape.transferId, ground: 'lease-ended', sendingState: responsible, receivingState: home, decisionReference: 'RETURN-1',
+        decidedBy: { state: responsible, organisation: `${responsible} Ministry of Justice` }, fromFacilityId: shape.facilityId, destinationFacilityId: DESTINATION, ...over,
+      }),
+      schedule: (day = 401, over: object = {}) => cmd('ScheduleTransfer', day, { plannedDeparture: at(shape, 402), destinationFacilityId: DESTINATION, escort, ...over }),
+      dispatch: (day = 402, over: object = {}) => cmd('RecordDispatch', day, { dispatchedBy: side(responsible, 'Facility gate'), escort, ...over }),
+      receive: (day = 403, over: object = {}) => cmd('RecordReceipt', day, { receivedBy: side(home, 'Prison reception'), facilityId: DESTINATION, ...over }),
+      complete: (day = 403, over: object = {}) => cmd('CompleteTransfer', day, { facilityId: shape.facilityId, admissionEventId: randomUUID(), ...over }),
+    };
+    return { original, ids, c, ctx: contextOf(shape, { returnOf: original }) };
+  };
+
+  it('DK–XK lease treaty 2022 (term of the treaty): at the end of the lease Denmark returns the person from Gjilan to Denmark; the case goes through the two-sided hand-over (Rule 11) and completes with the release from Gjilan', () => {
+    const s = denmarkToKosovo();
+    const { c, ctx, ids } = returnFrom(s, 'DK', 'DK');
+    given([], ctx).when(c.request()).thenMatches([{
+      type: 'ReturnRequested',
+      data: {
+        ...ids, returnOf: s.transferId, ground: 'lease-ended', legalBasis: 'LEASE_DK_XK_2022', sendingState: 'DK', receivingState: 'DK',
+        fromFacilityId: s.facilityId, destinationFacilityId: DESTINATION, cites: 'DK–XK lease treaty 2022 (term of the treaty); Danish Sentence Enforcement Act § 1 a',
+      },
+    }]);
+    const { events, state } = run([c.request(), c.schedule(), c.dispatch(), c.receive(), c.complete()], ctx);
+    expect(events.map((e) => e.type)).toEqual(['ReturnRequested', 'TransferScheduled', 'CustodyDispatched', 'CustodyReceived', 'TransferCompleted']);
+    expect(state).toMatchObject({ stage: 'completed', returnOf: { transferId: s.transferId, ground: 'lease-ended', fromFacilityId: s.facilityId }, facilityId: DESTINATION });
+    expect(state.reservation).toBeUndefined();
+  });
+
+  it('Rule 11 in a return: the receipt follows the dispatch, each side records its own half, and the case completes only after the receipt, from the facility the person left', () => {
+    const s = denmarkToKosovo();
+    const { c, ctx } = returnFrom(s, 'DK', 'DK');
+    given([c.request(), c.schedule()], ctx).when(c.receive()).thenRejects('HAND_OVER_INCOMPLETE');
+    given([c.request(), c.schedule()], ctx).when(c.dispatch(402, { dispatchedBy: { state: 'XK', organisation: 'Kosovo Correctional Service', officer: 'Officer', place: 'Gate' } })).thenRejects('UNAUTHORISED_ACTOR');
+    given([c.request(), c.schedule(), c.dispatch()], ctx).when(c.receive(403, { facilityId: s.facilityId })).thenRejects('VALIDATION_FAILED');
+    given([c.request(), c.schedule(), c.dispatch()], ctx).when(c.complete()).thenRejects('HAND_OVER_INCOMPLETE');
+    given([c.request(), c.schedule(), c.dispatch(), c.receive()], ctx).when(c.complete(403, { facilityId: DESTINATION })).thenRejects('VALIDATION_FAILED');
+    given([c.request()], ctx).when(c.schedule(401, { destinationFacilityId: s.facilityId })).thenRejects('VALIDATION_FAILED');
+  });
+
+  it('DK–XK lease treaty 2022: Kosovo, the host, decides no return (RETURN_NOT_BY_RESPONSIBLE_STATE); the authority that decides is the responsible state\'s', () => {
+    const s = denmarkToKosovo();
+    const { c, ctx } = returnFrom(s, 'DK', 'DK');
+    given([], ctx).when(c.request(400, { sendingState: 'XK' })).thenRejects('RETURN_NOT_BY_RESPONSIBLE_STATE', { details: { rule: 'RETURN', ground: 'lease-ended' }, message: /DK, the lessee/ });
+    given([], ctx).when(c.request(400, { decidedBy: { state: 'XK', organisation: 'Kosovo Correctional Service' } })).thenRejects('RETURN_NOT_BY_RESPONSIBLE_STATE', { details: { field: 'decidedBy.state' } });
+  });
+
+  it('ETS 112 Art 13 and Art 14: after a transfer of enforcement Albania hands the person back to Belgium on a Belgian court order; a lease-ended return is RETURN_GROUND_NOT_APPLICABLE', () => {
+    const s = belgiumToAlbania();
+    const { c, ctx } = returnFrom(s, 'AL', 'BE');
+    given([], ctx).when(c.request(400, { ground: 'lease-ended' })).thenRejects('RETURN_GROUND_NOT_APPLICABLE', { message: /ETS 112 provides no return/ });
+    given([], ctx).when(c.request(400, { ground: 'court-order', sendingState: 'BE', decidedBy: { state: 'BE', organisation: 'FPS Justice' } })).thenRejects('RETURN_NOT_BY_RESPONSIBLE_STATE');
+    const { events, state } = run([c.request(400, { ground: 'court-order' }), c.schedule(), c.dispatch(), c.receive(), c.complete()], ctx);
+    expect(events[0]).toMatchObject({ type: 'ReturnRequested', data: { sendingState: 'AL', receivingState: 'BE', cites: 'ETS 112 Art 13 and Art 14' } });
+    expect(state.stage).toBe('completed');
+  });
+
+  it('a return undoes a completed case of the person, from the facility that admitted them, back to the state that sentenced them, after that case\'s completion (Rules 6, 17, 19)', () => {
+    const s = denmarkToKosovo();
+    const { c, ctx, original } = returnFrom(s, 'DK', 'DK');
+    const open = run(happyPath(s).slice(0, -2), contextOf(s)).state;
+    given([], { ...ctx, returnOf: open }).when(c.request()).thenRejects('RETURN_OF_OPEN_CASE', { details: { stage: 'dispatched' } });
+    given([], { ...ctx, returnOf: undefined }).when(c.request()).thenRejects('TRANSFER_NOT_FOUND');
+    given([], { ...ctx, returnOf: { ...original, inmateId: randomUUID() } }).when(c.request()).thenRejects('TRANSFER_NOT_FOUND');
+    given([], ctx).when(c.request(400, { fromFacilityId: DESTINATION })).thenRejects('VALIDATION_FAILED');
+    given([], ctx).when(c.request(400, { receivingState: 'XK' })).thenRejects('VALIDATION_FAILED');
+    given([], ctx).when(c.request(20)).thenRejects('DATE_BEFORE_PRECEDING_STEP', { details: { precedingStep: 'completion' } });
+    given([], { ...ctx, activeTransferId: randomUUID() }).when(c.request()).thenRejects('TRANSFER_ALREADY_ACTIVE');
+    given([], { ...ctx, inmate: { ...s.inmate, sendingState: 'NO' } }).when(c.request()).thenRejects('SENDING_STATE_MISMATCH');
+  });
+
+  it('nothing of the forward procedure applies to a return: no eligibility, placement or place reservation', () => {
+    const s = denmarkToKosovo();
+    const { c, ctx, ids } = returnFrom(s, 'DK', 'DK');
+    const forward = commandsOf({ ...s, transferId: ids.transferId });
+    given([c.request()], ctx).when(forward.evaluate(401)).thenRejects('STEP_OUT_OF_ORDER');
+    given([c.request()], ctx).when(forward.place(401)).thenRejects('STEP_OUT_OF_ORDER');
+    given([c.request()], ctx).when(forward.reserve(401)).thenRejects('STEP_OUT_OF_ORDER');
   });
 });

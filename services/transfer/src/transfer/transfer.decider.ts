@@ -3,13 +3,13 @@ import {
   type TransferEvent, type TransferEventType, type EventPayload, notYetKnownHere, reject, rejectionOf,
 } from '@custody/contracts';
 import {
-  agreementClauses, checkAdaptation, checkLegalBasis, checkPlacementDecision, checkRecognitionApplies, checkRecording, checkStepDate, checkTimeLeft, consentRequirement,
+  agreementClauses, checkAdaptation, checkLeaseTerm, checkLegalBasis, checkPlacementDecision, checkReturn, returnGround, checkRecognitionApplies, checkRecording, checkStepDate, checkTimeLeft, consentRequirement,
   daysServed, decisionDeadline, DOMAIN_RULE, leasePlacementTerms,
   evaluateCase, findLegalBasis, transferDeadline, transferDeadlineAfterObstacle, type CaseFacts, type ProposedSentence, type RecordingClock,
-  type RuleCode, type Step, type TimeProblem, type Verdict,
+  type Catalogue, type RuleCode, type Step, type TimeProblem, type Verdict,
 } from '@custody/legal';
 import { inmateFacts, lengthInDays, sentenceFacts, type InmateRecord } from '../inmates/inmate-record';
-import { evolve, initialState, isEnded, isReservationHeld, readyForPlace, type Stage, type TransferState } from './transfer.state';
+import { evolve, homeStateOf, initialState, isEnded, isReservationHeld, readyForPlace, type Stage, type TransferState } from './transfer.state';
 
 export { evolve, initialState };
 export type { TransferState };
@@ -33,6 +33,14 @@ export interface DecisionContext {
    * the deadline scheduler), which carry the date of the fact that settles them.
    */
   clock?: RecordingClock;
+  /**
+   * The version of the legal catalogue the rules read: `LEGAL_BASES` of @custody/legal unless one
+   * is given (a test that amends a date). Each case reads it as in force on the day of its request
+   * (docs/domain.md, "Law in force by date").
+   */
+  catalogue?: Catalogue;
+  /** For a return (Rule 19): the case named in `returnOf`, as its stream folds (looked up by the handler). */
+  returnOf?: TransferState;
 }
 
 /** The calendar day of an instant (UTC): the law counts days. */
@@ -64,6 +72,8 @@ const REJECTION_OF: Partial<Record<RuleCode, RejectionCode>> = {
   PLACEMENT_NOT_UNDER_LEASE: 'PLACEMENT_NOT_UNDER_LEASE',
   PLACEMENT_NOT_BY_LESSEE: 'PLACEMENT_NOT_BY_LESSEE',
   RECOGNITION_NOT_UNDER_LEASE: 'RECOGNITION_NOT_UNDER_LEASE',
+  RETURN_GROUND_NOT_APPLICABLE: 'RETURN_GROUND_NOT_APPLICABLE',
+  RETURN_NOT_BY_RESPONSIBLE_STATE: 'RETURN_NOT_BY_RESPONSIBLE_STATE',
   ADAPTATION_HARSHER: 'ADAPTED_SENTENCE_HARSHER',
   ADAPTATION_CONVERTED_TO_FINE: 'ADAPTED_SENTENCE_IS_FINE',
   TIME_SERVED_NOT_DEDUCTED: 'TIME_SERVED_NOT_DEDUCTED',
@@ -99,7 +109,7 @@ function requireRecognitionProcedure(state: TransferState): void {
  * a lease, the placement decision) is the point of no return for the sending state.
  */
 function requireStillEligible(state: TransferState, context: DecisionContext, occurredAt: string): void {
-  const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
+  const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)), context.catalogue);
   const blocking = screening.verdicts.find(
     (v) => v.outcome === 'not-met' || (v.outcome === 'needs-decision' && v.code !== undefined && BLOCKING_WHEN_UNDECIDED.has(v.code)),
   );
@@ -146,7 +156,15 @@ function requireInmate(context: DecisionContext, inmateId?: string): InmateRecor
   return context.inmate as InmateRecord & { sentence: NonNullable<InmateRecord['sentence']> };
 }
 
-/** The case as the legal rules see it on `day`. */
+/**
+ * The day whose law governs the case: the day of its request (2008/909 Art 28(1): a request is
+ * governed by the instruments in force when it was received; docs/domain.md, "Law in force by
+ * date"). A later step reads the catalogue on this day, not on its own, nor on the clock. A case
+ * folded without the request's date (never from the store) falls back to the step's day.
+ */
+const lawOfCase = (state: TransferState, day: string): string => (state.dates?.request ? dayOf(state.dates.request) : day);
+
+/** The case as the legal rules see it on `day`, under the law of the day of its request. */
 function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate>, day: string): CaseFacts {
   const consent = state.consent?.outcome;
   return {
@@ -154,6 +172,7 @@ function caseFacts(state: TransferState, inmate: ReturnType<typeof requireInmate
     sendingState: state.sendingState!,
     receivingState: state.receivingState!,
     requestReceivedOn: day,
+    lawOn: lawOfCase(state, day),
     inmate: inmateFacts(inmate),
     sentence: sentenceFacts(inmate.sentence, day),
     consent: consent === 'given' || consent === 'refused' ? consent : undefined,
@@ -173,7 +192,7 @@ function agreementWithdrawn(state: TransferState, context: DecisionContext, occu
   const answers = state.agreements?.['time-left-below-minimum'];
   if (answers?.sending !== 'refused' && answers?.receiving !== 'refused') return undefined;
   const certificateDay = dayOf(state.dates?.['certificate-issue'] ?? occurredAt);
-  const verdict = checkTimeLeft(caseFacts(state, requireInmate(context), certificateDay));
+  const verdict = checkTimeLeft(caseFacts(state, requireInmate(context), certificateDay), context.catalogue);
   return verdict.outcome === 'not-met' ? verdict : undefined;
 }
 
@@ -214,6 +233,7 @@ function groundInLaw(requirement: ReturnType<typeof consentRequirement>, basisId
 
 /** The step of the case each command takes (Rule 17 compares its date with those of the steps it follows). */
 const STEP_OF_COMMAND: Partial<Record<TransferCommand['type'], Step>> = {
+  RequestReturn: 'request',
   EvaluateEligibility: 'eligibility-evaluation',
   RecordInmateOpinion: 'opinion',
   RecordConsent: 'consent',
@@ -260,13 +280,14 @@ export function decide(command: TransferCommand, state: TransferState, context: 
 
 function decideStep(command: TransferCommand, state: TransferState, context: DecisionContext): TransferEvent[] {
   if (command.type === 'RequestTransfer') return requestTransfer(command.data, state, context);
+  if (command.type === 'RequestReturn') return requestReturn(command.data, state, context);
   if (state.stage === 'none') throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId });
   if (command.data.inmateId !== state.inmateId) {
     throw reject('TRANSFER_NOT_FOUND', { transferId: command.data.transferId }, 'No transfer case of this inmate exists under this id.');
   }
-  // Rule 6, at each step: the case's sending state is still the one that holds the person's record.
-  if (context.inmate?.sendingState && context.inmate.sendingState !== state.sendingState) {
-    throw reject('SENDING_STATE_MISMATCH', { inmateId: state.inmateId!, sendingState: context.inmate.sendingState, namedState: state.sendingState! });
+  // Rule 6, at each step: the case's sending state (a return's: the state the person goes back to) still holds the person's record.
+  if (context.inmate?.sendingState && context.inmate.sendingState !== homeStateOf(state)) {
+    throw reject('SENDING_STATE_MISMATCH', { inmateId: state.inmateId!, sendingState: context.inmate.sendingState, namedState: homeStateOf(state)! });
   }
   const { occurredAt } = command.data;
   const ids = { transferId: state.transferId!, inmateId: state.inmateId! };
@@ -275,7 +296,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
     case 'EvaluateEligibility': {
       requireOpen(state);
       requireStage(state, ['requested'], 'requested (before the certificate is issued)');
-      const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)));
+      const screening = evaluateCase(caseFacts(state, requireInmate(context), dayOf(occurredAt)), context.catalogue);
       return [event('EligibilityEvaluated', {
         ...ids,
         legalBasis: state.legalBasis!,
@@ -298,7 +319,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
       let cites = command.data.cites;
       if (outcome === 'not-required') {
         const inmate = requireInmate(context);
-        const requirement = consentRequirement({ ...caseFacts(state, inmate, dayOf(occurredAt)), consent: undefined });
+        const requirement = consentRequirement({ ...caseFacts(state, inmate, dayOf(occurredAt)), consent: undefined }, context.catalogue);
         const ground = groundInLaw(requirement, state.legalBasis!);
         if (ground === undefined || ground !== notRequiredGround) {
           throw reject(
@@ -356,6 +377,9 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
       // Rule 18: only under a lease, only by the lessee (the sending state).
       const verdict = checkPlacementDecision({ basis: state.legalBasis!, sendingState: state.sendingState!, decidingState: decidedBy.state });
       if (verdict.outcome === 'not-met') throw rejectVerdict(verdict, { legalBasis: state.legalBasis!, namedState: decidedBy.state });
+      // The case keeps the law of its request, but the lessee places no one once the lease's term is over.
+      const term = checkLeaseTerm(state.legalBasis!, dayOf(occurredAt), context.catalogue);
+      if (term.outcome === 'not-met') throw rejectVerdict(term, { legalBasis: state.legalBasis! });
       // A lease case recorded before Rule 18 may have had its certificate issued: it goes on under the placement.
       requireStage(state, ['requested', 'certificate-issued'], 'requested (the placement is decided once, before a place is asked for)');
       if (facilityId !== state.facilityId) {
@@ -449,7 +473,7 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'ReportTransferObstacle': {
       requireOpen(state);
-      requireStage(state, ['recognised', 'placement-decided', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised (or placed, under a lease) and not yet dispatched');
+      requireStage(state, ['recognised', 'placement-decided', 'return-requested', 'reservation-requested', 'place-reserved', 'scheduled'], 'recognised (or placed, under a lease, or a return decided) and not yet dispatched');
       if (state.obstacle) throw stepOutOfOrder(state, 'without an open obstacle (end the current one first)');
       // An obstacle stops the dispatch under any basis; where 2008/909 Art 15 runs a deadline, it stops that too (evolve).
       return [event('TransferObstacleReported', { ...ids, description: command.data.description })];
@@ -499,6 +523,17 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
 
     case 'ScheduleTransfer': {
       requireOpen(state);
+      if (state.returnOf) {
+        // Rule 19: a return goes to its destination in the state the person goes back to; no place is reserved there.
+        requireStage(state, ['return-requested', 'scheduled'], 'return-requested');
+        const { plannedDeparture, destinationFacilityId, escort, route } = command.data;
+        if (destinationFacilityId !== state.facilityId) {
+          throw new CommandRejection('VALIDATION_FAILED', 'A return is scheduled to the destination its decision named.', {}, [
+            { path: 'destinationFacilityId', problem: `must be ${state.facilityId}` },
+          ]);
+        }
+        return [event('TransferScheduled', { ...ids, plannedDeparture, destinationFacilityId, escort, route })];
+      }
       if (state.stage === 'recognised' || state.stage === 'placement-decided' || state.stage === 'reservation-requested') throw reject('PLACE_NOT_RESERVED');
       requireStage(state, ['place-reserved', 'scheduled'], 'place-reserved');
       const { plannedDeparture, destinationFacilityId, escort, route } = command.data;
@@ -528,7 +563,12 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
       }
       const { receivedBy, facilityId } = command.data;
       requireReceivingState(state, receivedBy.state, 'receivedBy.state');
-      if (facilityId !== state.reservation!.facilityId) {
+      if (state.returnOf && facilityId !== state.facilityId) {
+        throw new CommandRejection('VALIDATION_FAILED', 'The person is received at the destination the return named.', {}, [
+          { path: 'facilityId', problem: `must be ${state.facilityId}` },
+        ]);
+      }
+      if (!state.returnOf && facilityId !== state.reservation!.facilityId) {
         throw reject('PLACE_NOT_RESERVED', { reservedFacilityId: state.reservation!.facilityId }, 'The person is received at the facility holding the place.');
       }
       return [event('CustodyReceived', { ...ids, receivedBy, facilityId })];
@@ -557,6 +597,15 @@ function decideStep(command: TransferCommand, state: TransferState, context: Dec
       requireOpen(state);
       // Rule 11: no completion without both sides of the hand-over.
       if (state.stage !== 'received') throw reject('HAND_OVER_INCOMPLETE', { stage: state.stage });
+      // Rule 19: a return completes when the facility the person left records their release to the receiving state.
+      if (state.returnOf) {
+        if (facilityId !== state.returnOf.fromFacilityId) {
+          throw new CommandRejection('VALIDATION_FAILED', 'A return completes with the release by the facility the person left.', {}, [
+            { path: 'facilityId', problem: `must be ${state.returnOf.fromFacilityId}` },
+          ]);
+        }
+        return [event('TransferCompleted', { ...ids, facilityId, admissionEventId })];
+      }
       if (facilityId !== state.handOver.receipt!.facilityId) {
         throw new CommandRejection('VALIDATION_FAILED', 'The admission was reported by another facility than the one that received the person.', {}, [
           { path: 'facilityId', problem: `must be ${state.handOver.receipt!.facilityId}` },
@@ -577,7 +626,7 @@ function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTrans
   }
   const { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId, reason } = command;
   // Rule 1: the basis fits the pair of states on the day of the request.
-  const verdict = checkLegalBasis({ basis: legalBasis, sendingState, receivingState, requestReceivedOn: dayOf(command.occurredAt) });
+  const verdict = checkLegalBasis({ basis: legalBasis, sendingState, receivingState, requestReceivedOn: dayOf(command.occurredAt) }, context.catalogue);
   if (verdict.outcome === 'not-met') throw rejectVerdict(verdict);
   // Rule 6: a case only for a person this service knows from intake's registration, requested by
   // the state that registered them (a state may not open a case for another state's prisoner).
@@ -590,6 +639,61 @@ function requestTransfer(command: Extract<TransferCommand, { type: 'RequestTrans
   }
   if (context.inmate?.isReleased) throw reject('INMATE_ALREADY_RELEASED', { inmateId });
   return [event('TransferRequested', { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId, reason })];
+}
+
+/**
+ * Rule 19: the return of a person to the state that sentenced them, a case of its own naming the
+ * completed case it undoes. Decided by the state responsible for the person (the lessee under a
+ * lease, the administering state after a transfer of enforcement) on a ground the basis of that case
+ * provides, under the law of the day of the return (its request); received by the state that
+ * sentenced them, from the facility that admitted them.
+ */
+function requestReturn(command: Extract<TransferCommand, { type: 'RequestReturn' }>['data'], state: TransferState, context: DecisionContext): TransferEvent[] {
+  if (state.stage !== 'none') {
+    throw isEnded(state) ? reject('TRANSFER_CLOSED', { stage: state.stage }) : reject('TRANSFER_ALREADY_ACTIVE', { activeTransferId: state.transferId! });
+  }
+  // Rule 6: one open case per person, a return included.
+  if (context.activeTransferId && context.activeTransferId !== command.transferId) {
+    throw reject('TRANSFER_ALREADY_ACTIVE', { activeTransferId: context.activeTransferId });
+  }
+  const { transferId, inmateId, returnOf, ground, sendingState, receivingState, decisionReference, decidedBy, fromFacilityId, destinationFacilityId, explanation } = command;
+  const original = context.returnOf;
+  if (!original || original.stage === 'none' || original.inmateId !== inmateId) {
+    throw reject('TRANSFER_NOT_FOUND', { transferId: returnOf }, 'No case of this person exists under the id named in returnOf.');
+  }
+  if (original.stage !== 'completed') throw reject('RETURN_OF_OPEN_CASE', { returnOf, stage: original.stage });
+  // Rule 19: a ground the basis of the case provides, decided by the state responsible for the person.
+  const verdict = checkReturn({
+    basis: original.legalBasis!, ground, originalSendingState: original.sendingState!, originalReceivingState: original.receivingState!, requestedBy: sendingState,
+  }, context.catalogue);
+  if (verdict.outcome === 'not-met') throw rejectVerdict(verdict, { returnOf, ground, legalBasis: original.legalBasis! });
+  if (decidedBy.state !== sendingState) {
+    throw reject('RETURN_NOT_BY_RESPONSIBLE_STATE', { responsibleState: sendingState, namedState: decidedBy.state, field: 'decidedBy.state' });
+  }
+  if (receivingState !== original.sendingState) {
+    throw new CommandRejection('VALIDATION_FAILED', 'A return goes back to the state that sentenced the person: the sending state of the case returned from.', {}, [
+      { path: 'receivingState', problem: `must be ${original.sendingState}` },
+    ]);
+  }
+  const heldAt = original.handOver.receipt?.facilityId ?? original.facilityId;
+  if (fromFacilityId !== heldAt) {
+    throw new CommandRejection('VALIDATION_FAILED', 'The person leaves the facility that admitted them at the end of the case returned from.', {}, [
+      { path: 'fromFacilityId', problem: `must be ${heldAt}` },
+    ]);
+  }
+  // Rule 6: the person is the state's they go back to, and still serving the sentence.
+  if (context.inmate?.sendingState && context.inmate.sendingState !== receivingState) {
+    throw reject('SENDING_STATE_MISMATCH', { inmateId, sendingState: context.inmate.sendingState, namedState: receivingState });
+  }
+  if (context.inmate?.isReleased) throw reject('INMATE_ALREADY_RELEASED', { inmateId });
+  // Rule 17: a return follows the completion of the case it undoes.
+  const early = checkStepDate('return-request', 'occurredAt', command.occurredAt, original.dates?.completion ? { completion: original.dates.completion } : {});
+  if (early) throw rejectionOf(early);
+  const cites = returnGround(original.legalBasis!, ground, context.catalogue)!.cites;
+  return [event('ReturnRequested', {
+    transferId, inmateId, returnOf, ground, legalBasis: original.legalBasis!, sendingState, receivingState, decisionReference, decidedBy,
+    fromFacilityId, destinationFacilityId, cites, ...(explanation ? { explanation } : {}),
+  })];
 }
 
 /** The decider for one command, with what the handler looked up: the shape the platform's write path takes. */

@@ -67,3 +67,17 @@ export class AgreementJurisdiction implements JurisdictionResolver {
     return answeringSide({ ...subject, kind: 'case' }, (request.body ?? {}) as Record<string, unknown>);
   }
 }
+
+/**
+ * Rule 19, a return: the states its body names, the state responsible for the person (sending) and
+ * the state they go back to (receiving). The caller must be the state it names as responsible; the
+ * decider checks both states against the case returned from (RETURN_NOT_BY_RESPONSIBLE_STATE).
+ */
+@Injectable()
+export class ReturnJurisdiction implements JurisdictionResolver {
+  async resolve(request: SecureRequest): Promise<ResourceJurisdiction | undefined> {
+    const { sendingState, receivingState } = (request.body ?? {}) as { sendingState?: unknown; receivingState?: unknown };
+    if (typeof sendingState !== 'string') return undefined;
+    return { kind: 'case', sendingState, ...(typeof receivingState === 'string' ? { receivingState } : {}) };
+  }
+}

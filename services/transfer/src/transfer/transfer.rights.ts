@@ -26,6 +26,8 @@ export const TRANSFER_COMMAND_RIGHTS = {
   DecidePlacement: SENDING,
   RecordDispatch: SENDING,
   WithdrawTransfer: SENDING,
+  // Rule 19: the state responsible for the person (the return's sending state) decides a return.
+  RequestReturn: SENDING,
   AcknowledgeCertificateReceipt: RECEIVING,
   RecordReceivingStateDecision: RECEIVING,
   RecordReceipt: RECEIVING,
@@ -78,7 +80,7 @@ const requested = (data: Record<string, unknown>): ResourceJurisdiction => ({
 });
 
 /** What the decoder checks from the message alone: a request is made by the sending state it names. */
-export const TRANSFER_MESSAGE_RIGHTS = messageRights(TRANSFER_COMMAND_RIGHTS, { RequestTransfer: requested });
+export const TRANSFER_MESSAGE_RIGHTS = messageRights(TRANSFER_COMMAND_RIGHTS, { RequestTransfer: requested, RequestReturn: requested });
 
 /**
  * The states of the case a command is about: those the request fixed (read from the case), or for
@@ -95,6 +97,8 @@ export function caseSubject(
     const subject = { kind: 'case' as const, sendingState: stored.sendingState, receivingState: stored.receivingState };
     return command.type === 'RecordStateAgreement' ? answeringSide(subject, command.data) : subject;
   }
+  // Rule 19: a return names the state responsible for the person and the state they go back to; the decider checks both against the case returned from.
+  if (command.type === 'RequestReturn') return requested(command.data);
   if (command.type !== 'RequestTransfer') return undefined;
   const subject = requested(command.data) as { kind: 'case'; sendingState?: string; receivingState?: string };
   return inmateSendingState && inmateSendingState !== subject.sendingState ? { kind: 'case', receivingState: subject.receivingState } : subject;

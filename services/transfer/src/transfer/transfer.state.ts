@@ -1,7 +1,7 @@
 import { findLegalBasis, withStepDate, type Step, type StepDates } from '@custody/legal';
 import type {
   AdaptedSentence, AgreementAnswer, AgreementClause, CancellingParty, CaseSide, ConsentNotRequiredGround, ConsentOutcome, CustodyDispatchedPayload, CustodyReceivedPayload,
-  DeadlineKind, EnforcementProcedure, Escort, LegalBasis, ReceivingStateDecision, RefusalGround, RuleVerdict, StateCode,
+  DeadlineKind, EnforcementProcedure, Escort, LegalBasis, ReceivingStateDecision, RefusalGround, ReturnGround, RuleVerdict, StateCode,
   TransferEvent,
 } from '@custody/contracts';
 
@@ -12,10 +12,12 @@ import type {
  * last four end a case early (withdrawn or cancelled by a state, refused by the receiving state,
  * or no place the person may take at the facility the case must use: a refusal of a place that
  * ends the case, Rule 9). A refusal that does not end the case returns it to `recognised` (or
- * `placement-decided`), to ask again.
+ * `placement-decided`), to ask again. A return (Rule 19) is a case of its own that starts
+ * `return-requested` and goes straight to its hand-over: no place is reserved in the state the person
+ * goes back to.
  */
 export const STAGES = [
-  'requested', 'certificate-issued', 'recognised', 'placement-decided', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
+  'requested', 'certificate-issued', 'recognised', 'placement-decided', 'return-requested', 'reservation-requested', 'place-reserved', 'scheduled', 'dispatched',
   'received', 'completed', 'withdrawn', 'cancelled', 'refused', 'no-capacity',
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -53,6 +55,12 @@ export interface TransferState {
     adaptedSentence?: AdaptedSentence;
     refusalGround?: RefusalGround;
   };
+  /**
+   * Rule 19: set on a return, the case it undoes, its ground and the facility the person leaves;
+   * `sendingState` is then the state responsible for the person and `receivingState` the state they
+   * go back to, `facilityId` the destination there.
+   */
+  returnOf?: { transferId: string; ground: ReturnGround; fromFacilityId: string };
   /** Rule 18: the lessee's placement decision, under a facility lease. */
   placement?: { reference: string; decidedBy: { state: StateCode; organisation: string }; facilityId: string };
   /** The last place asked for, and how the facility answered (`code`: its refusal's). */
@@ -75,6 +83,7 @@ export const initialState = (): TransferState => ({ stage: 'none', notifications
 /** The step of the case each event records (Rule 17): its date is the event's `occurredAt`. */
 export const STEP_OF_EVENT: Partial<Record<TransferEvent['type'], Step>> = {
   TransferRequested: 'request',
+  ReturnRequested: 'request',
   EligibilityEvaluated: 'eligibility-evaluation',
   InmateOpinionRecorded: 'opinion',
   ConsentRecorded: 'consent',
@@ -114,6 +123,12 @@ export function evolve(state: TransferState, event: DatedTransferEvent): Transfe
 export const readyForPlace = (state: TransferState): Stage =>
   !state.decision && (state.placement || findLegalBasis(state.legalBasis ?? '')?.kind === 'facility-lease') ? 'placement-decided' : 'recognised';
 
+/**
+ * The state whose person the case is about (Rule 6): the sending state of a case, or, for a return
+ * (Rule 19), the state the person goes back to, which sentenced them.
+ */
+export const homeStateOf = (state: TransferState): StateCode | undefined => (state.returnOf ? state.receivingState : state.sendingState);
+
 /** True once the case has ended, whichever way. */
 export const isEnded = (state: TransferState): boolean => ENDED.has(state.stage);
 
@@ -146,6 +161,14 @@ function evolveFacts(state: TransferState, event: TransferEvent): TransferState 
     case 'TransferRequested': {
       const { transferId, inmateId, sendingState, receivingState, legalBasis, facilityId } = event.data;
       return { ...state, stage: 'requested', transferId, inmateId, sendingState, receivingState, legalBasis, facilityId };
+    }
+    case 'ReturnRequested': {
+      // Rule 19: a case of its own, from the state responsible for the person to the state they go back to.
+      const { transferId, inmateId, sendingState, receivingState, legalBasis, destinationFacilityId, returnOf, ground, fromFacilityId } = event.data;
+      return {
+        ...state, stage: 'return-requested', transferId, inmateId, sendingState, receivingState, legalBasis, facilityId: destinationFacilityId,
+        returnOf: { transferId: returnOf, ground, fromFacilityId },
+      };
     }
     case 'EligibilityEvaluated':
       return { ...state, eligibility: { isEligible: event.data.isEligible, verdicts: event.data.verdicts } };

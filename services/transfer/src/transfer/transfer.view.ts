@@ -66,6 +66,8 @@ export function presentTransfer(view: TransferView, now: Date) {
     decision: state.decision,
     // Rule 18: under a lease, the lessee's placement decision (no certificate, no decision).
     placement: state.placement,
+    // Rule 19: a return names the case it undoes, its ground and the facility the person leaves.
+    ...(state.returnOf ? { returnOf: state.returnOf } : {}),
     reservation: state.reservation,
     schedule: state.schedule,
     obstacle: state.obstacle,
