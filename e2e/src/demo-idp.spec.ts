@@ -144,11 +144,12 @@ describe('the demo identity provider', () => {
 
     // A command signed with Albania's command key is believed as Albania's, and only as Albania's.
     const value = JSON.stringify({ id: 'cmd-1', type: 'RequestTransfer', actorState: 'AL' });
+    const covered = { ce_actororganisation: 'Ministry of Justice AL', ce_correlationid: 'cmd-1' };
     const signature = await signCommand(value, createPrivateKey(readFileSync(join(dataDir, 'ministries', 'AL', 'command-signing-key.pem'), 'utf8')), {
-      kid: 'demo-al-command-1', algorithm: 'ES256', commandId: 'cmd-1', commandType: 'RequestTransfer',
+      kid: 'demo-al-command-1', algorithm: 'ES256', commandId: 'cmd-1', commandType: 'RequestTransfer', actorOrganisation: covered.ce_actororganisation, correlationId: covered.ce_correlationid,
     });
     const verifier = new CommandSignatureVerifier(parseSigners(intake.COMMAND_SIGNERS!).keys);
-    const message = { topic: 'commands', partition: 0, offset: '0', key: null, value: Buffer.from(value), headers: { [SIGNATURE_HEADER]: signature } };
+    const message = { topic: 'commands', partition: 0, offset: '0', key: null, value: Buffer.from(value), headers: { ...covered, [SIGNATURE_HEADER]: signature } };
     expect(verifier.check(message, { id: 'cmd-1', type: 'RequestTransfer', actorState: 'AL' })).toEqual({ ok: true, signerState: 'AL', kid: 'demo-al-command-1' });
     expect(verifier.check(message, { id: 'cmd-1', type: 'RequestTransfer', actorState: 'BE' })).toEqual(expect.objectContaining({ ok: false, code: 'UNAUTHORISED_ACTOR' }));
 

@@ -24,7 +24,7 @@ export { PublishedRevisions, RevisionWatch } from './stream-revisions';
 export type { RevisionGap, StreamReader } from './stream-revisions';
 export {
   producerPublisher, RecordingPartitioner, RELAY_CHECKPOINT_TOPIC, RelayFencedError, RelayPartialSendError, relayTransactionalId,
-  transactionalPublisher, unacknowledgedPartitions,
+  RelayUnsafeRetryError, splitByLeader, transactionalPublisher, unacknowledgedPartitions, unsafeRetry,
 } from './relay-publishers';
 export type { RelayPublisher, RelayTerm, TopicMessages, TransactionalPublisherOptions } from './relay-publishers';
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';

@@ -1,4 +1,4 @@
-import type { Admin, ICustomPartitioner, Kafka, Message, Producer, RecordMetadata, RetryOptions } from 'kafkajs';
+import type { Admin, ICustomPartitioner, Kafka, Message, PartitionMetadata, Producer, RecordMetadata, RetryOptions } from 'kafkajs';
 import type { Checkpoint } from '@custody/event-store';
 import { custodyPartitioner } from './kafka';
 
@@ -150,30 +150,126 @@ export function unacknowledgedPartitions(routed: Iterable<string>, answer: reado
 }
 
 /**
+ * A send that kafkajs retried after an attempt that went to more than one broker: a request of that
+ * attempt may have been in flight still, and kafkajs 2.2 sends it again (with new sequence numbers,
+ * so the broker takes the copy as new records of the same transaction). The transaction is aborted.
+ */
+export class RelayUnsafeRetryError extends Error {
+  readonly code = 'RELAY_UNSAFE_RETRY';
+  constructor(readonly brokers: number[]) {
+    super(`the producer retried the batch after an attempt sent to brokers ${brokers.join(', ')} at once, one of whose requests may still have been in flight: the transaction is aborted and the batch sent again`);
+    this.name = 'RelayUnsafeRetryError';
+  }
+}
+
+/** What the partitioner saw of one send: its answer, the partitions routed to, the leaders of each attempt. */
+export interface RecordedSend<T> {
+  answer: T;
+  /** Every partition a message was routed to, over all the attempts, as `topic/partition`. */
+  routed: Set<string>;
+  /**
+   * The leaders (broker node ids) of the partitions routed to, attempt by attempt: kafkajs routes
+   * every message again at each attempt of a send (see {@link unsafeRetry}).
+   */
+  leadersPerAttempt: Array<Set<number>>;
+}
+
+/**
+ * The brokers of an earlier attempt of a send that was retried, when that attempt went to more
+ * than one broker; undefined when the send is safe.
+ *
+ * kafkajs 2.2 sends an attempt to all its leaders at once and, when one request fails, begins the
+ * next attempt without waiting for the others (docs/adr/0009-fenced-transactional-relay.md): a
+ * broker whose request is still in flight has no answer yet, so the next attempt sends it the same
+ * messages again, once the first request is done, with the next sequence numbers: the broker
+ * appends them a second time, in the same transaction, and the producer's answer looks complete.
+ * An attempt that went to one broker ends before the next begins, so a retry after it is safe.
+ */
+export function unsafeRetry(leadersPerAttempt: ReadonlyArray<ReadonlySet<number>>): number[] | undefined {
+  const earlier = leadersPerAttempt.slice(0, -1).find((leaders) => leaders.size > 1);
+  return earlier ? [...earlier].sort((a, b) => a - b) : undefined;
+}
+
+/**
+ * A batch split by the leader of each message's partition, one part per broker (in the order of
+ * the brokers' node ids), each message given its partition explicitly so that kafkajs routes it
+ * as the split did. `partitionsOf` gives a topic's partitions as the producer last knew them; a
+ * topic it knows nothing of goes, unrouted, into a part of its own (kafkajs loads its metadata).
+ */
+export function splitByLeader(topicMessages: TopicMessages, partitionsOf: (topic: string) => readonly PartitionMetadata[] | undefined): TopicMessages[] {
+  const route = custodyPartitioner();
+  const parts = new Map<number, Map<string, Message[]>>();
+  const add = (leader: number, topic: string, message: Message) => {
+    const part = parts.get(leader) ?? new Map<string, Message[]>();
+    parts.set(leader, part);
+    const messages = part.get(topic) ?? [];
+    part.set(topic, messages);
+    messages.push(message);
+  };
+  for (const { topic, messages } of topicMessages) {
+    const partitionMetadata = [...(partitionsOf(topic) ?? [])];
+    for (const message of messages) {
+      if (partitionMetadata.length === 0) {
+        add(Number.MIN_SAFE_INTEGER, topic, message);
+        continue;
+      }
+      const partition = route({ topic, partitionMetadata, message });
+      const leader = partitionMetadata.find((p) => p.partitionId === partition)?.leader ?? -1;
+      add(leader, topic, { ...message, partition });
+    }
+  }
+  return [...parts.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, part]) => [...part.entries()].map(([topic, messages]) => ({ topic, messages })));
+}
+
+/**
  * The relay's partitioner, recording where it routes each message: the set a batch's answer must
- * cover. A relay sends one batch at a time through its producer, so one record open at a time is
- * enough; give the producer `createPartitioner: partitioner.create`.
+ * cover, and the leaders each attempt of the send went to. It also keeps the partitions of each
+ * topic as the producer last routed with them (for {@link splitByLeader}). A relay sends one
+ * batch at a time through its producer, so one record open at a time is enough; give the producer
+ * `createPartitioner: partitioner.create`.
  */
 export class RecordingPartitioner {
-  private routed: Set<string> | undefined;
+  private current: { routed: Set<string>; attempts: Map<Message, number>; leadersPerAttempt: Array<Set<number>> } | undefined;
+  private readonly partitions = new Map<string, PartitionMetadata[]>();
 
   readonly create: ICustomPartitioner = () => {
     const partition = custodyPartitioner();
     return (args) => {
       const chosen = partition(args);
-      this.routed?.add(`${args.topic}/${chosen}`);
+      if (args.partitionMetadata.length > 0) this.partitions.set(args.topic, args.partitionMetadata);
+      const current = this.current;
+      if (current) {
+        current.routed.add(`${args.topic}/${chosen}`);
+        // kafkajs routes every message of the send again at each attempt (the same message objects).
+        const attempt = current.attempts.get(args.message) ?? 0;
+        current.attempts.set(args.message, attempt + 1);
+        const leaders = (current.leadersPerAttempt[attempt] ??= new Set<number>());
+        leaders.add(args.partitionMetadata.find((p) => p.partitionId === chosen)?.leader ?? -1);
+      }
       return chosen;
     };
   };
 
-  /** Runs `send`, returning its answer and every partition a message was routed to meanwhile. */
-  async recording<T>(send: () => Promise<T>): Promise<{ answer: T; routed: Set<string> }> {
-    const routed = new Set<string>();
-    this.routed = routed;
+  /** A topic's partitions as the producer last routed with them, if it did. */
+  partitionsOf(topic: string): PartitionMetadata[] | undefined {
+    return this.partitions.get(topic);
+  }
+
+  /** Sets a topic's partitions (from the broker's metadata) until the producer routes with its own. */
+  remember(topic: string, partitions: PartitionMetadata[]): void {
+    if (partitions.length > 0) this.partitions.set(topic, partitions);
+  }
+
+  /** Runs `send`, returning its answer, every partition a message was routed to meanwhile and the leaders of each attempt. */
+  async recording<T>(send: () => Promise<T>): Promise<RecordedSend<T>> {
+    const current = { routed: new Set<string>(), attempts: new Map<Message, number>(), leadersPerAttempt: [] as Array<Set<number>> };
+    this.current = current;
     try {
-      return { answer: await send(), routed };
+      return { answer: await send(), routed: current.routed, leadersPerAttempt: current.leadersPerAttempt };
     } finally {
-      this.routed = undefined;
+      this.current = undefined;
     }
   }
 }
@@ -231,8 +327,14 @@ class TransactionalTerm implements RelayTerm {
   async publish(topicMessages: TopicMessages, checkpoint: Checkpoint): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
-      if (topicMessages.length > 0) {
-        const { answer, routed } = await this.partitioner.recording(() => transaction.sendBatch({ acks: -1, topicMessages }));
+      // One broker at a time: an attempt of a send that goes to one broker ends before kafkajs
+      // begins the next, so a retry cannot send its messages twice (see unsafeRetry). Should the
+      // leaders have moved since the split, an attempt may still go to several brokers: its retry
+      // aborts the transaction (docs/adr/0009-fenced-transactional-relay.md).
+      for (const part of topicMessages.length > 0 ? await this.splitByLeader(topicMessages) : []) {
+        const { answer, routed, leadersPerAttempt } = await this.partitioner.recording(() => transaction.sendBatch({ acks: -1, topicMessages: part }));
+        const brokers = unsafeRetry(leadersPerAttempt);
+        if (brokers) throw new RelayUnsafeRetryError(brokers);
         const missing = unacknowledgedPartitions(routed, answer);
         if (missing.length > 0) throw new RelayPartialSendError(missing);
       }
@@ -251,6 +353,16 @@ class TransactionalTerm implements RelayTerm {
       if (transaction.isActive()) await transaction.abort().catch(() => undefined);
       throw fencedOr(this.options.transactionalId, error);
     }
+  }
+
+  /** The batch by leader, with the producer's own view of the partitions (the broker's, for a topic it has not sent to yet). */
+  private async splitByLeader(topicMessages: TopicMessages): Promise<TopicMessages[]> {
+    const unknown = [...new Set(topicMessages.map((t) => t.topic))].filter((topic) => !this.partitioner.partitionsOf(topic));
+    if (unknown.length > 0) {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: unknown });
+      for (const topic of topics) this.partitioner.remember(topic.name, topic.partitions);
+    }
+    return splitByLeader(topicMessages, (topic) => this.partitioner.partitionsOf(topic));
   }
 
   async close(): Promise<void> {

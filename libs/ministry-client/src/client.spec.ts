@@ -28,6 +28,16 @@ describe('custody-ministry: building a command', () => {
     expect(decoded.ok && decoded.event).toMatchObject({ id: prepared.commandId, type: 'RegisterInmate', extensions: { signer: { state: 'BE', kid: 'be-commands-1' }, actor: { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters' } } });
   });
 
+  it('signs the acting organisation and officer and the correlation id: a command with any of them changed is refused', async () => {
+    const key = loadSigningKey(pem(ec.privateKey), 'be-commands-1');
+    const prepared = await prepareCommand({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) } }, { state: 'BE', organisation: 'FPS Justice', officer: 'J. Peeters', signingKey: key });
+    const decoder = decoderFor('BE', ec.publicKey, 'be-commands-1');
+    for (const header of ['ce_actororganisation', 'ce_actorofficer', 'ce_correlationid']) {
+      const decoded = decoder.decode(inbound({ ...prepared, headers: { ...prepared.headers, [header]: 'changed' } }));
+      expect({ header, failure: !decoded.ok && decoded.failure }).toEqual({ header, failure: { code: 'SIGNATURE_INVALID', reason: expect.stringContaining(`another ${header}`) } });
+    }
+  });
+
   it('makes a commandId when the body has none, and the signature binds it', async () => {
     const { commandId: _, ...body } = EXAMPLES.RegisterInmate as Record<string, unknown>;
     const key = loadSigningKey(pem(ec.privateKey), 'k');

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { commandResultsTopic, findMessage, isCommandType, isStateCode, toKafkaMessage, TOPICS } from '@custody/contracts';
 import { contractDecoder, createKafka, custodyPartitioner, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
-import { signCommand } from '@custody/security';
+import { signCommand, signedFieldsOf } from '@custody/security';
 import type { Consumer, Producer } from 'kafkajs';
 
 /** Who sends: the ministry's state and organisation (and the officer), and its command-signing key. */
@@ -66,7 +66,8 @@ export function loadSigningKey(pem: string, kid: string): NonNullable<MinistryId
  * Builds the Kafka message of a command as the contract wants it: the CloudEvents headers (id =
  * commandId, type, schema version, the acting party, the correlation id), the key the contract
  * derives from the body, the topic the catalogue names, and, with a signing key, the detached JWS
- * in ce_signature over the exact value. The body is validated by the contract here, so that a
+ * in ce_signature over the exact value, the command id and type, the acting organisation and
+ * officer and the correlation id. The body is validated by the contract here, so that a
  * mistake is named before anything is sent.
  */
 export async function prepareCommand(command: CommandFile, sender: MinistryIdentity, names = new TopicNames()): Promise<PreparedCommand> {
@@ -87,11 +88,12 @@ export async function prepareCommand(command: CommandFile, sender: MinistryIdent
   });
   const headers: Record<string, string> = { ...message.headers };
   if (sender.signingKey) {
+    // The signature covers the value, the command id and type, the acting organisation and officer
+    // and the correlation id, as the headers carry them (docs/security.md, "Kafka: signed commands").
     headers.ce_signature = await signCommand(message.value, sender.signingKey.privateKey, {
       kid: sender.signingKey.kid,
       algorithm: algorithmOf(sender.signingKey.privateKey),
-      commandId,
-      commandType: command.type,
+      ...signedFieldsOf(headers),
     });
   }
   const resultsTopic = names.physical(sender.signingKey ? commandResultsTopic(sender.state) : TOPICS.commandResults);

@@ -140,6 +140,15 @@ export class ServiceConfig extends SecurityConfig {
   COMMAND_SIGNERS_REFRESH_SECONDS = 300;
 
   /**
+   * Command signatures of the first form (no `typ` in the protected header), which cover the value,
+   * the command id and type but not the acting organisation and officer nor the correlation id:
+   * `refuse` (default), answered SIGNATURE_INVALID with a reason naming the form; `accept`, only
+   * for the transition while ministries move to the second form (docs/security.md).
+   */
+  @IsIn(['refuse', 'accept'], { message: 'COMMAND_SIGNATURES_V1 must be refuse or accept' })
+  COMMAND_SIGNATURES_V1: 'refuse' | 'accept' = 'refuse';
+
+  /**
    * `required` (default): an event on another service's events topic (and command results) is
    * applied only with a valid signature (Kafka header ce_eventsignature) by a key of the topic's
    * publishing service in EVENT_PUBLISHER_KEYS; any other is set aside in the dead-letter topic as

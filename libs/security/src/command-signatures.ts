@@ -22,13 +22,16 @@ export interface SignerSources {
 
 /**
  * The variables of the command-signature check, as a service's configuration declares them
- * (ServiceConfig in @custody/platform): COMMAND_SIGNATURES, COMMAND_SIGNERS and, for ministries
- * that publish their keys, COMMAND_SIGNERS_REFRESH_SECONDS (300 when absent).
+ * (ServiceConfig in @custody/platform): COMMAND_SIGNATURES, COMMAND_SIGNERS, for ministries
+ * that publish their keys COMMAND_SIGNERS_REFRESH_SECONDS (300 when absent) and, for the
+ * transition to signatures that cover the actor and the correlation id, COMMAND_SIGNATURES_V1
+ * (`refuse` when absent; docs/security.md).
  */
 export interface CommandSignatureSettings {
   COMMAND_SIGNATURES: 'required' | 'off';
   COMMAND_SIGNERS: string;
   COMMAND_SIGNERS_REFRESH_SECONDS?: number;
+  COMMAND_SIGNATURES_V1?: 'refuse' | 'accept';
 }
 
 /**
@@ -103,7 +106,8 @@ export function commandDecoder(
   } catch (error) {
     throw problem(`a key is not a PEM public key (${(error as Error).message})`);
   }
-  const decoder = signedCommandDecoder(inner, new CommandSignatureVerifier(ring, rights), [commandTopic]);
+  const verifier = new CommandSignatureVerifier(ring, rights, { acceptFirstForm: config.COMMAND_SIGNATURES_V1 === 'accept' });
+  const decoder = signedCommandDecoder(inner, verifier, [commandTopic]);
   if (signers.jwks.length === 0) return decoder;
   // Ministries that publish their keys: fetched before the consumer starts, then kept fresh.
   const logger = new Logger('CommandSigners');

@@ -16,8 +16,8 @@ export { hardenHttp } from './harden';
 // Kafka: the ministries' command signatures, the signers' keys and their rights.
 export { commandDecoder, mayIssue, messageRights, parseSigners, signerRefusal, signerStateOf } from './command-signatures';
 export type { CommandRight, CommandSignatureSettings, SignerSources } from './command-signatures';
-export { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, SignerKeyring } from './signatures';
-export type { CommandRights, HeldSignerKey, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
+export { COMMAND_SIGNATURE_FORM, CommandSignatureVerifier, SIGNATURE_HEADER, SIGNED_ACTOR_HEADERS, signCommand, signedCommandDecoder, signedFieldsOf, SignerKeyring } from './signatures';
+export type { CommandRights, CommandSignatureVerifierOptions, CommandSigning, HeldSignerKey, SignatureCheck, SignatureRefusalCode, SignedCommand, SignerKey } from './signatures';
 export { JwksSignerKeys, signingKeysOf } from './jwks-signers';
 // Kafka: the services' signatures of the events they publish (docs/adr/0013-signed-events.md).
 export {

@@ -5,7 +5,7 @@ import type { PostgresTransaction } from '@custody/event-store';
 import { eventually, uniqueName } from '@custody/testing';
 import { COMMAND_REFUSED, contractDecoder, deadLetterTopic, ensureTopics, EventConsumer, type ConsumerOutcome, type EventHandler } from '@custody/messaging';
 import { Harness } from '@custody/messaging/testing';
-import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
+import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, signedFieldsOf } from './signatures';
 
 /** Signed commands over the real broker: verified before any handler, refusals answered and dead-lettered, replays without effect. */
 describe('signed commands on a commands topic (real broker and database)', () => {
@@ -73,7 +73,7 @@ describe('signed commands on a commands topic (real broker and database)', () =>
     };
     const signed = async (c: ReturnType<typeof command>, key: KeyLike, kid: string, algorithm: 'ES256' | 'RS256') => ({
       ...c.message,
-      headers: { ...c.message.headers, [SIGNATURE_HEADER]: await signCommand(c.message.value, key, { kid, algorithm, commandId: c.id, commandType: 'RegisterInmate' }) },
+      headers: { ...c.message.headers, [SIGNATURE_HEADER]: await signCommand(c.message.value, key, { kid, algorithm, ...signedFieldsOf(c.message.headers) }) },
     });
 
     const good = command('BE');

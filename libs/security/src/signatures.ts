@@ -1,6 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { CompactSign, type KeyLike } from 'jose';
-import { COMMAND_REFUSED, refuseInDecoder, type CommandRefusal, type DecodeResult, type InboundMessage, type MessageDecoder } from '@custody/messaging';
+import { COMMAND_REFUSED, refuseInDecoder, type CommandRefusal, type DecodedEvent, type DecodeResult, type InboundMessage, type MessageDecoder } from '@custody/messaging';
 
 /** The Kafka header that carries a command's detached JWS (RFC 7515 appendix F). */
 export const SIGNATURE_HEADER = 'ce_signature';
@@ -8,6 +8,23 @@ export const SIGNATURE_HEADER = 'ce_signature';
 /** Protected-header parameters that bind a signature to one command (its id and type). */
 const COMMAND_ID = 'custody_cid';
 const COMMAND_TYPE = 'custody_type';
+
+/**
+ * The form of command signature this version makes (the protected header's `typ`): besides the
+ * value, the command id and type, it covers the acting organisation and officer and the
+ * correlation id, each a protected-header parameter that must equal its header (docs/security.md,
+ * "Kafka: signed commands"). A signature without `typ` is of the first form, which covers the
+ * value, the id and the type only: refused unless the verifier accepts it for the transition
+ * (COMMAND_SIGNATURES_V1=accept).
+ */
+export const COMMAND_SIGNATURE_FORM = 'custody-command/2';
+
+/** The headers the second form covers, each by the protected-header parameter of the same name. */
+export const SIGNED_ACTOR_HEADERS = {
+  ce_actororganisation: 'custody_actororganisation',
+  ce_actorofficer: 'custody_actorofficer',
+  ce_correlationid: 'custody_correlationid',
+} as const;
 
 /** A ministry's command-signing key: the state is this entry's, never the message's. */
 export interface SignerKey {
@@ -24,19 +41,71 @@ export interface SignerKey {
  */
 export type CommandRights = Record<string, (data: Record<string, unknown>, signerState: string) => boolean | undefined>;
 
+/** What a command signature is made for: the command, and the headers of its envelope it covers. */
+export interface CommandSigning {
+  kid: string;
+  algorithm: 'RS256' | 'ES256';
+  /** ce_id. */
+  commandId: string;
+  /** ce_type. */
+  commandType: string;
+  /** ce_actororganisation. */
+  actorOrganisation: string;
+  /** ce_actorofficer; absent when no officer acts (the header must then be absent too). */
+  actorOfficer?: string;
+  /** ce_correlationid. */
+  correlationId: string;
+}
+
+/** The fields a signature covers, read from a command message's headers (as the contract writes them). */
+export function signedFieldsOf(headers: Record<string, string | undefined>): Omit<CommandSigning, 'kid' | 'algorithm'> {
+  const required = (name: string): string => {
+    const value = headers[name];
+    if (typeof value !== 'string') throw new TypeError(`the command has no ${name} header to sign`);
+    return value;
+  };
+  return {
+    commandId: required('ce_id'),
+    commandType: required('ce_type'),
+    actorOrganisation: required('ce_actororganisation'),
+    ...(typeof headers.ce_actorofficer === 'string' ? { actorOfficer: headers.ce_actorofficer } : {}),
+    correlationId: required('ce_correlationid'),
+  };
+}
+
 /**
  * Signs the value of a command message: a compact JWS with a detached payload
- * (`<header>..<signature>`), the header naming the key, the command id and type.
+ * (`<header>..<signature>`), the protected header of form {@link COMMAND_SIGNATURE_FORM} naming
+ * the key, the command id and type, the acting organisation and officer and the correlation id.
  */
-export async function signCommand(
+export async function signCommand(value: string | Uint8Array, key: KeyLike, options: CommandSigning): Promise<string> {
+  return detachedJws(value, key, {
+    alg: options.algorithm,
+    kid: options.kid,
+    typ: COMMAND_SIGNATURE_FORM,
+    [COMMAND_ID]: options.commandId,
+    [COMMAND_TYPE]: options.commandType,
+    [SIGNED_ACTOR_HEADERS.ce_actororganisation]: options.actorOrganisation,
+    ...(options.actorOfficer !== undefined ? { [SIGNED_ACTOR_HEADERS.ce_actorofficer]: options.actorOfficer } : {}),
+    [SIGNED_ACTOR_HEADERS.ce_correlationid]: options.correlationId,
+  });
+}
+
+/**
+ * A signature of the first form (no `typ`: the value, the command id and type only), as ministries
+ * made them before {@link COMMAND_SIGNATURE_FORM}: for tests of the transition.
+ */
+export async function signCommandFirstForm(
   value: string | Uint8Array,
   key: KeyLike,
-  options: { kid: string; algorithm: 'RS256' | 'ES256'; commandId: string; commandType: string },
+  options: Pick<CommandSigning, 'kid' | 'algorithm' | 'commandId' | 'commandType'>,
 ): Promise<string> {
+  return detachedJws(value, key, { alg: options.algorithm, kid: options.kid, [COMMAND_ID]: options.commandId, [COMMAND_TYPE]: options.commandType });
+}
+
+async function detachedJws(value: string | Uint8Array, key: KeyLike, protectedHeader: { alg: string } & Record<string, unknown>): Promise<string> {
   const payload = typeof value === 'string' ? new TextEncoder().encode(value) : value;
-  const jws = await new CompactSign(payload)
-    .setProtectedHeader({ alg: options.algorithm, kid: options.kid, [COMMAND_ID]: options.commandId, [COMMAND_TYPE]: options.commandType })
-    .sign(key);
+  const jws = await new CompactSign(payload).setProtectedHeader(protectedHeader).sign(key);
   const [header, , signature] = jws.split('.');
   return `${header}..${signature}`;
 }
@@ -44,7 +113,8 @@ export async function signCommand(
 /**
  * The outcome of a check. Refusal codes (the contracts' catalogue): SIGNATURE_MISSING (no
  * signature), SIGNATURE_INVALID (unreadable, an unknown key, a wrong algorithm, a signature that
- * does not verify or was made for another command), UNAUTHORISED_ACTOR (a valid signature of a
+ * does not verify, was made for another command, organisation, officer or correlation id, or is
+ * of the first form where that is not accepted), UNAUTHORISED_ACTOR (a valid signature of a
  * state other than the acting one, or of a state without the right). `field` names what is wrong.
  */
 export type SignatureCheck =
@@ -58,12 +128,18 @@ export interface SignedCommand {
   id: string;
   type: string;
   actorState?: string;
+  /**
+   * The values of the covered headers as the service reads them from the decoded envelope (absent:
+   * no such header); when not given, the headers are read from the message, their names' case
+   * ignored, and one given more than once matches no signature.
+   */
+  covered?: { [header in keyof typeof SIGNED_ACTOR_HEADERS]?: string };
   /** The validated body; absent when the body broke the contract (the right is then not asked: the command is refused anyway). */
   data?: Record<string, unknown>;
 }
 
 const missing = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATURE_MISSING', reason, field: SIGNATURE_HEADER });
-const invalid = (reason: string): SignatureCheck => ({ ok: false, code: 'SIGNATURE_INVALID', reason, field: SIGNATURE_HEADER });
+const invalid = (reason: string, field: string = SIGNATURE_HEADER): SignatureCheck => ({ ok: false, code: 'SIGNATURE_INVALID', reason, field });
 const unauthorised = (reason: string, signerState: string): SignatureCheck => ({ ok: false, code: 'UNAUTHORISED_ACTOR', reason, field: 'ce_actorstate', signerState });
 
 /** A ministry's public key as the verifier holds it: the state is the configuration's, never the key's. */
@@ -124,10 +200,20 @@ export class SignerKeyring {
   }
 }
 
+export interface CommandSignatureVerifierOptions {
+  /**
+   * Accept signatures of the first form (no `typ`), which do not cover the acting organisation and
+   * officer nor the correlation id: only for the transition while ministries move to
+   * {@link COMMAND_SIGNATURE_FORM} (COMMAND_SIGNATURES_V1=accept; docs/security.md).
+   */
+  acceptFirstForm?: boolean;
+}
+
 /**
  * Verifies the detached JWS of a command against the configured ministry keys: the signature
- * over the exact value, the command id and type it was made for, the acting state of the
- * envelope (ce_actorstate) being the signer's, and the signer's right to issue the command.
+ * over the exact value, the command id and type it was made for, the acting organisation and
+ * officer and the correlation id it was made for (each equal to its header), the acting state of
+ * the envelope (ce_actorstate) being the signer's, and the signer's right to issue the command.
  * Synchronous (node:crypto), so it runs inside a decoder, before any handler.
  */
 export class CommandSignatureVerifier {
@@ -136,6 +222,7 @@ export class CommandSignatureVerifier {
   constructor(
     keys: SignerKey[] | SignerKeyring,
     private readonly rights: CommandRights = {},
+    private readonly options: CommandSignatureVerifierOptions = {},
   ) {
     this.keys = keys instanceof SignerKeyring ? keys : new SignerKeyring(keys);
   }
@@ -177,6 +264,23 @@ export class CommandSignatureVerifier {
     if (protectedHeader[COMMAND_ID] !== command.id || protectedHeader[COMMAND_TYPE] !== command.type) {
       return invalid('the signature was made for another command (id or type differ)');
     }
+    if (protectedHeader.typ === undefined) {
+      if (!this.options.acceptFirstForm) {
+        return invalid(
+          `the signature is of the first form, which does not cover ${Object.keys(SIGNED_ACTOR_HEADERS).join(', ')} and is no longer accepted: sign in form ${COMMAND_SIGNATURE_FORM}`,
+        );
+      }
+    } else if (protectedHeader.typ !== COMMAND_SIGNATURE_FORM) {
+      return invalid(`the signature form ${JSON.stringify(protectedHeader.typ)} is not known (expected ${COMMAND_SIGNATURE_FORM})`);
+    } else {
+      for (const [header, parameter] of Object.entries(SIGNED_ACTOR_HEADERS) as Array<[keyof typeof SIGNED_ACTOR_HEADERS, string]>) {
+        // What the service takes from the message (the decoded envelope), else the header as the contract's reader reads it.
+        const sent = command.covered ? command.covered[header] : headerValue(message.headers, header);
+        if (protectedHeader[parameter] !== sent) {
+          return invalid(`the signature was made for another ${header} than the message's (the header was changed, added or removed)`, header);
+        }
+      }
+    }
     if (command.actorState !== signer.state) {
       return unauthorised(`the acting state ${String(command.actorState)} is not the signer's state ${signer.state}`, signer.state);
     }
@@ -207,7 +311,7 @@ export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSig
       const refusedBody = event.type === COMMAND_REFUSED ? (event.data as CommandRefusal) : undefined;
       const command: SignedCommand = refusedBody
         ? { id: refusedBody.commandId, type: refusedBody.commandType, actorState: text(message.headers.ce_actorstate) }
-        : { id: event.id, type: event.type, actorState: (event.extensions.actor as { state?: string } | undefined)?.state, data: event.data as Record<string, unknown> };
+        : { id: event.id, type: event.type, actorState: actorOf(event)?.state, covered: coveredOf(event), data: event.data as Record<string, unknown> };
       const check = verifier.check(message, command);
       if (check.ok) {
         // A refusal of a body its acting state signed is that state's answer, on its own results topic.
@@ -231,6 +335,26 @@ export function signedCommandDecoder(inner: MessageDecoder, verifier: CommandSig
  */
 function signerActor(state: string, kid?: string): { state: string; subject?: string; verifiedBy: 'command-signature' } {
   return { state, ...(kid ? { subject: kid } : {}), verifiedBy: 'command-signature' };
+}
+
+/** The actor a decoded command claims (its ce_actor* headers). */
+function actorOf(event: DecodedEvent): { state?: string; organisation?: string; officer?: string } | undefined {
+  return event.extensions.actor as { state?: string; organisation?: string; officer?: string } | undefined;
+}
+
+/** The values of the headers a signature covers, as the decoded envelope gives them to the service. */
+function coveredOf(event: DecodedEvent): NonNullable<SignedCommand['covered']> {
+  const actor = actorOf(event);
+  return { ce_actororganisation: actor?.organisation, ce_actorofficer: actor?.officer, ce_correlationid: event.correlationId };
+}
+
+/** A header's one value, the case of its name ignored (as the contract's reader takes headers); null when it is given more than once. */
+function headerValue(headers: InboundMessage['headers'], name: string): string | undefined | null {
+  const values = Object.entries(headers ?? {})
+    .filter(([key, value]) => key.toLowerCase() === name && value !== undefined)
+    .flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
+  if (values.length === 0) return undefined;
+  return values.length === 1 ? text(values[0]) ?? null : null;
 }
 
 function text(value: unknown): string | undefined {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { exportSPKI, generateKeyPair, type KeyLike } from 'jose';
 import { EXAMPLES, REJECTIONS, toKafkaMessage, TOPICS } from '@custody/contracts';
 import { contractDecoder, decodeSafely, type InboundMessage, type MessageDecoder } from '@custody/messaging';
-import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
+import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, signedFieldsOf } from './signatures';
 
 // A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
 // tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
@@ -32,7 +32,7 @@ describe('the decoders under random and mutated messages', () => {
       id: registration.commandId, type: 'RegisterInmate', schemaVersion: 1, data: registration,
       metadata: { correlationId: registration.commandId, occurredAt: registration.occurredAt, actor: { state: 'BE', organisation: 'Justice BE' } },
     });
-    const signature = await signCommand(message.value, key, { kid: 'be-1', algorithm: 'ES256', commandId: registration.commandId, commandType: 'RegisterInmate' });
+    const signature = await signCommand(message.value, key, { kid: 'be-1', algorithm: 'ES256', ...signedFieldsOf(message.headers) });
     genuine = { key: message.key, value: message.value, headers: { ...message.headers, [SIGNATURE_HEADER]: signature } };
   });
 

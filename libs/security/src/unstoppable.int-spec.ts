@@ -5,7 +5,7 @@ import type { PostgresTransaction } from '@custody/event-store';
 import { eventually, uniqueName } from '@custody/testing';
 import { contractDecoder, deadLetterTopic, ensureTopics, EventConsumer, type ConsumerOutcome, type MessageDecoder } from '@custody/messaging';
 import { Harness } from '@custody/messaging/testing';
-import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder } from './signatures';
+import { CommandSignatureVerifier, SIGNATURE_HEADER, signCommand, signedCommandDecoder, signedFieldsOf } from './signatures';
 
 /**
  * One message must not stop a consumer (real broker and database). A command whose signature's
@@ -80,7 +80,7 @@ describe('no message can stop a consumer', () => {
     const nullHeader = command();
     const defect = command();
     const genuine = command();
-    const signature = await signCommand(genuine.message.value, belgium.privateKey, { kid: 'be-1', algorithm: 'ES256', commandId: genuine.id, commandType: 'RegisterInmate' });
+    const signature = await signCommand(genuine.message.value, belgium.privateKey, { kid: 'be-1', algorithm: 'ES256', ...signedFieldsOf(genuine.message.headers) });
     const producer = await h.producer();
     await producer.send({
       topic,

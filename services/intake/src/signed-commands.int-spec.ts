@@ -68,12 +68,46 @@ describe('signed intake commands (real broker and PostgreSQL)', () => {
   it('records the verified signer as the actor: its key\'s state and id, not the organisation or officer the headers claim', async () => {
     const registered = registration('BE');
     const inmateId = JSON.parse(registered.value).inmateId as string;
-    const signed = await belgium.sign(registered);
-    await send({ ...signed, headers: { ...signed.headers, ce_actorofficer: 'someone-else' } });
+    await send(await belgium.sign({ ...registered, headers: { ...registered.headers, ce_actorofficer: 'officer-4711' } }));
     expect((await resultOf(registered.id)).headers.ce_type).toBe('CommandAccepted');
     const actors: unknown[] = [];
     for await (const event of intake.app.get(PostgresEventStore).readStream(`inmate-${inmateId}`)) actors.push(event.metadata.actor);
     expect(actors).toEqual([{ state: 'BE', subject: belgium.kid, verifiedBy: 'command-signature' }]);
+  });
+
+  it('refuses a signed command whose actor organisation, officer or correlation id was changed after signing (SIGNATURE_INVALID), writing nothing', async () => {
+    const altered: Array<[CommandMessage & { id: string }, string, Record<string, string | undefined>]> = [];
+    for (const [header, value] of [
+      ['ce_actororganisation', 'Ministry of Justice of Albania'],
+      ['ce_actorofficer', 'someone-else'], // added: the signature was made with no officer
+      ['ce_correlationid', randomUUID()],
+    ] as const) {
+      const registered = registration('BE');
+      const signed = await belgium.sign(registered);
+      altered.push([registered, header, { ...signed.headers, [header]: value }]);
+    }
+    // An officer the signature names, then removed.
+    const withOfficer = registration('BE');
+    const signedWithOfficer = await belgium.sign({ ...withOfficer, headers: { ...withOfficer.headers, ce_actorofficer: 'officer-4711' } });
+    altered.push([withOfficer, 'ce_actorofficer', { ...signedWithOfficer.headers, ce_actorofficer: undefined }]);
+    for (const [message, , headers] of altered) {
+      const kept = Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      await send({ ...message, headers: kept });
+    }
+    // The same commands unaltered are taken: only the change was refused.
+    const genuine = registration('BE');
+    await send(await belgium.sign(genuine));
+    expect((await resultOf(genuine.id)).headers.ce_type).toBe('CommandAccepted');
+
+    for (const [{ id, value }, header] of altered) {
+      const result = await resultOf(id);
+      expect({ id, type: result.headers.ce_type, code: result.value.code, errors: result.value.errors }).toEqual({
+        id, type: 'CommandRejected', code: 'SIGNATURE_INVALID', errors: [{ path: header, problem: expect.stringContaining(`another ${header}`) }],
+      });
+      const setAside = await deadLetterOf(id);
+      expect({ id, code: setAside.headers.dlq_code }).toEqual({ id, code: 'SIGNATURE_INVALID' });
+      expect(await recorded(JSON.parse(value).inmateId as string)).toEqual([]);
+    }
   });
 
   it('applies a command signed by the sending state once, and refuses every other with its code, writing nothing', async () => {

@@ -34,7 +34,7 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
       [`ce_${EXTENSIONS.actorVerifiedBy}`]: text(
         'How the recording service established the actor (events): bearer-token (its state is the token issuer\'s), command-signature (the signing key\'s state), ' +
           'or none (authentication or command signatures off, local development). The actor of a recorded event is never what the caller merely claimed: ' +
-          'the X-Actor-* headers of HTTP requests are ignored, and of a command\'s ce_actor* headers only the state is checked against its signature.',
+          'the X-Actor-* headers of HTTP requests are ignored; of a command\'s ce_actor* headers the state must be its signing key\'s, and the organisation and officer are covered by its signature.',
         { enum: [...ACTOR_VERIFICATIONS] },
       ),
       [`ce_${EXTENSIONS.lateRecordingReason}`]: text(
@@ -75,7 +75,9 @@ export function envelopeHeaders(kind: 'command' | 'event'): JsonSchema {
         ? {
             ce_signature: text(
               'The sending ministry\'s signature of the command: a compact JWS with a detached payload (RFC 7515 appendix F, `<header>..<signature>`) over the exact message value, ES256 or RS256, ' +
-                'the protected header naming its key (`kid`), the command id (`custody_cid`) and type (`custody_type`). Required by services that verify commands (COMMAND_SIGNATURES=required, the default); ' +
+                'the protected header naming its key (`kid`), the form (`typ: custody-command/2`), the command id (`custody_cid`) and type (`custody_type`), and the headers it covers, each of which must equal its parameter: ' +
+                'ce_actororganisation (`custody_actororganisation`), ce_actorofficer (`custody_actorofficer`, absent when the header is) and ce_correlationid (`custody_correlationid`). ' +
+                'A signature without `typ` (the first form, which covers the value, id and type only) is refused unless the service accepts it for the transition (COMMAND_SIGNATURES_V1=accept). Required by services that verify commands (COMMAND_SIGNATURES=required, the default); ' +
                 'without it, or with one that does not verify or a signer without the right, the command is answered with CommandRejected (SIGNATURE_MISSING, SIGNATURE_INVALID or UNAUTHORISED_ACTOR) and set aside in the dead-letter topic.',
               { pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$' },
             ),

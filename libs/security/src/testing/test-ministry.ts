@@ -2,7 +2,7 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, type KeyLike } from 'jose';
-import { SIGNATURE_HEADER, signCommand, type SignerKey } from '../signatures';
+import { SIGNATURE_HEADER, signCommand, signCommandFirstForm, signedFieldsOf, type SignerKey } from '../signatures';
 
 /** A command message as it is produced (the contract's CloudEvents binary message). */
 export interface CommandMessage {
@@ -41,15 +41,15 @@ export class TestMinistry {
 
   /**
    * The message with this ministry's signature in its `ce_signature` header, made for the command
-   * the message names (ce_id, ce_type); `kid` claims another key's id (a forgery).
+   * the message names and the headers it covers (ce_id, ce_type, ce_actororganisation,
+   * ce_actorofficer, ce_correlationid); `kid` claims another key's id (a forgery); `firstForm`
+   * signs as ministries did before the signature covered the actor and the correlation id.
    */
-  async sign(message: CommandMessage, options: { kid?: string } = {}): Promise<CommandMessage> {
-    const signature = await signCommand(message.value, this.privateKey, {
-      kid: options.kid ?? this.kid,
-      algorithm: this.algorithm,
-      commandId: message.headers.ce_id,
-      commandType: message.headers.ce_type,
-    });
+  async sign(message: CommandMessage, options: { kid?: string; firstForm?: boolean } = {}): Promise<CommandMessage> {
+    const kid = options.kid ?? this.kid;
+    const signature = options.firstForm
+      ? await signCommandFirstForm(message.value, this.privateKey, { kid, algorithm: this.algorithm, commandId: message.headers.ce_id, commandType: message.headers.ce_type })
+      : await signCommand(message.value, this.privateKey, { kid, algorithm: this.algorithm, ...signedFieldsOf(message.headers) });
     return { ...message, headers: { ...message.headers, [SIGNATURE_HEADER]: signature } };
   }
 }
