@@ -134,6 +134,14 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
     let term: RelayTerm | undefined = await publisher('transfer').begin();
     try {
       await term.publish([{ topic: topic(TOPICS.transferEvents), messages: [{ key: 'case-1', value: "transfer's event" }] }], '1');
+    } finally {
+      await term.close();
+    }
+    // The checkpoint committed with the batch, read as a relay reads it: once the next term has
+    // fenced this one (read right after the commit, the broker may still give the one before:
+    // docs/adr/0009-fenced-transactional-relay.md).
+    term = await publisher('transfer').begin();
+    try {
       expect(await term.checkpoint()).toBe('1');
     } finally {
       await term.close();
