@@ -35,6 +35,14 @@ describe('the trial stack with the demo identity provider', () => {
     const env = Object.fromEntries(SERVICE_NAMES.map((service) => [service, settingsOf(service)])) as Record<ServiceName, Record<string, string>>;
     expect(env.audit).toEqual(expect.objectContaining({ AUTH_MODE: 'on', EVENT_SIGNATURES: 'required' }));
     expect(env.intake).toEqual(expect.objectContaining({ COMMAND_SIGNATURES: 'required' }));
+    // Each service logs in to the trial's broker as itself (SCRAM; Compose's kafka-setup creates the
+    // users and the ACLs from the same credentials). The broker here is the test suite's, whose
+    // loopback listener takes no login: the settings are checked, then left out. Services logging in
+    // with SCRAM under the ACLs are what the secure stack test runs (secure-stack.e2e-spec.ts).
+    for (const service of SERVICE_NAMES) {
+      expect(env[service]).toEqual(expect.objectContaining({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: expect.any(String), KAFKA_SASL_PASSWORD: expect.stringMatching(/^[0-9a-f]{64}$/) }));
+      for (const name of ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']) delete env[service][name];
+    }
     stack = await Stack.start({ label: 'demo', env });
   }, 600_000);
 
