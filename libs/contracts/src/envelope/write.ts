@@ -23,6 +23,12 @@ function defined(entries: Record<string, string | undefined>): Record<string, st
   return Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Throws the `ContractViolation` naming every field of `data` its payload class refuses (paths under `data.`). */
+function assertValidPayload(payloadType: NonNullable<ReturnType<typeof payloadClass>>, data: unknown, context: ConstructorParameters<typeof ContractViolation>[2]): void {
+  const { problems } = validatePayload(payloadType, data);
+  if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+}
+
 /**
  * Checks an event before it is stored (the event store's `checkEvent`, as the services configure
  * it): an event of the catalogue must be valid at its schema version, and is refused with the
@@ -36,8 +42,7 @@ export function checkStoredEvent(event: { id?: string; type: string; schemaVersi
   const context = { id: event.id, type: event.type, schemaVersion: event.schemaVersion };
   const payloadType = payloadClass(event.type, event.schemaVersion);
   if (!payloadType) throw unknownVersion(event.type, event.schemaVersion, definition.version);
-  const { problems } = validatePayload(payloadType, event.data);
-  if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
+  assertValidPayload(payloadType, event.data, context);
 }
 
 /**
@@ -55,10 +60,7 @@ export function toKafkaMessage(envelope: Envelope, { validated = false }: { vali
   }
   const payloadType = payloadClass(envelope.type, envelope.schemaVersion);
   if (!payloadType) throw unknownVersion(envelope.type, envelope.schemaVersion, definition.version);
-  if (!validated) {
-    const { problems } = validatePayload(payloadType, envelope.data);
-    if (problems.length > 0) throw new ContractViolation('VALIDATION_FAILED', problems.map((p) => ({ ...p, path: `data.${p.path}` })), context);
-  }
+  if (!validated) assertValidPayload(payloadType, envelope.data, context);
 
   const subject = subjectOf(envelope.type, envelope.data, envelope.metadata.correlationId);
   const key = messageKey(envelope.type, envelope.data, envelope.metadata.correlationId);
