@@ -43,14 +43,23 @@ walk(resultsDir);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 for (const file of files) {
   const summary = JSON.parse(readFileSync(file, 'utf8'));
   passed += summary.passed;
   failed += summary.failed;
   skipped += summary.skipped;
   for (const test of summary.skippedTests) console.log(`skipped: ${test.name} (${test.file})`);
+  failures.push(...(summary.failures ?? []).map((failure) => ({ ...failure, tier: summary.tier })));
 }
-if (failedStep && failed === 0) failed = 1; // a run that broke before its tests counts as a failure
+for (const failure of failures) {
+  console.log(`failed (${failure.tier}): ${failure.name} (${failure.file})`);
+  if (failure.reason) console.log(failure.reason.replace(/^/gm, '    '));
+}
+if (failedStep && failed === 0) {
+  failed = 1; // a run that broke before its tests counts as a failure
+  console.log('failed: a step ended in error without a failed test on record (see its output above)');
+}
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 await infrastructure.stop();
 process.exit(failed > 0 || failedStep ? 1 : 0);

@@ -1,5 +1,7 @@
-// Writes each jest run's counts (and the names of skipped tests with their reasons)
-// to dist/test-results/<project>/<tier>.json, for tools/test-all.mjs to add up.
+// Writes each jest run's counts, the names of skipped tests with their reasons, and the names of
+// failed tests and of suites that could not run (with the first lines of why) to
+// dist/test-results/<project>/<tier>.json, for tools/test-all.mjs to add up and repeat at the end
+// of the run, where a reader of a long log looks first.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -15,10 +17,29 @@ class SummaryReporter {
     const projectDir = this.globalConfig.rootDir;
     const relative = path.relative(workspaceRoot, projectDir);
     const skipped = [];
+    const failures = [];
+    const firstLines = (text) =>
+      String(text ?? '')
+        .replace(/\u001b\[[0-9;]*m/g, '')
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .filter((line) => line.trim() !== '')
+        .slice(0, 6)
+        .join('\n');
     for (const file of results.testResults) {
+      const relativeFile = path.relative(workspaceRoot, file.testFilePath);
+      if (file.testExecError || (file.failureMessage && file.testResults.length === 0)) {
+        failures.push({
+          file: relativeFile,
+          name: '(the suite could not run)',
+          reason: firstLines(file.testExecError?.message ?? file.failureMessage),
+        });
+      }
       for (const test of file.testResults) {
         if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo') {
-          skipped.push({ file: path.relative(workspaceRoot, file.testFilePath), name: test.fullName });
+          skipped.push({ file: relativeFile, name: test.fullName });
+        } else if (test.status === 'failed') {
+          failures.push({ file: relativeFile, name: test.fullName, reason: firstLines(test.failureMessages?.[0]) });
         }
       }
     }
@@ -34,6 +55,7 @@ class SummaryReporter {
           failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
           skipped: results.numPendingTests + results.numTodoTests,
           skippedTests: skipped,
+          failures,
         },
         null,
         2,

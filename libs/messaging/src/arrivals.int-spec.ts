@@ -68,3 +68,61 @@ describe('the arrival watch', () => {
     expect(warnings).toEqual([expect.stringContaining(`could not ask the broker whether ${h.topic}.missing is consumed`)]);
   });
 });
+
+/**
+ * A request that may wait (an HTTP request, NOT_YET_KNOWN_WAIT_MS) waits for the partition of its
+ * subject to be consumed instead of being sent away: woken by this process's consumer when it
+ * commits, or by the group's offsets on the broker when another instance consumes the partition;
+ * the time up, it gets the pending arrival as before.
+ */
+describe('waiting for an arrival', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.create('arrivals-wait', { partitions: 3 });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('ends when the group has consumed what the partition held, through this process\'s commits or the broker\'s offsets; else the time runs out', async () => {
+    const inmateId = randomUUID();
+    await h.append([inmateRegistered(inmateId), residenceStatusRecorded(inmateId)]);
+    const relay = await h.startRelay();
+    await eventually(() => (relay.status().published >= 2 ? true : undefined), { message: 'the relay to publish' });
+
+    // Nobody consumes for this group: the wait ends with the arrival still pending.
+    const idle = new ArrivalWatch({ kafka: h.kafka, groupId: uniqueName('arrivals-idle') });
+    try {
+      const timedOut = await idle.awaitConsumed(h.topic, inmateId, 200);
+      expect(timedOut).toMatchObject({ topic: h.topic, retryAfterSeconds: 1 });
+      expect(timedOut!.unconsumed).toBeGreaterThanOrEqual(3);
+    } finally {
+      await idle.close();
+    }
+
+    // This process's consumer: its commits end the wait (a wait far longer than any test).
+    const ownGroup = uniqueName('arrivals-own');
+    const own = new ArrivalWatch({ kafka: h.kafka, groupId: ownGroup, pollMs: 600_000 });
+    try {
+      const waiting = own.awaitConsumed(h.topic, inmateId, 600_000);
+      await h.startConsumer({ groupId: ownGroup, onCommitted: (topic, partition, offset) => own.committed(topic, partition, offset) });
+      expect(await waiting).toBeUndefined();
+    } finally {
+      await own.close();
+    }
+
+    // Another instance consumes (no commits reported here): the broker's offsets end the wait.
+    const otherGroup = uniqueName('arrivals-other');
+    const polled = new ArrivalWatch({ kafka: h.kafka, groupId: otherGroup, pollMs: 25 });
+    try {
+      const waiting = polled.awaitConsumed(h.topic, inmateId, 600_000);
+      await h.startConsumer({ groupId: otherGroup });
+      expect(await waiting).toBeUndefined();
+      expect(await polled.pending(h.topic, inmateId)).toBeUndefined();
+    } finally {
+      await polled.close();
+    }
+  });
+});

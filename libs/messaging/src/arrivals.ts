@@ -50,6 +50,13 @@ export interface ArrivalWatchOptions {
   metadataCacheMs?: number;
   /** The wait a client is asked for (default 1 s). */
   retryAfterSeconds?: number;
+  /**
+   * While a caller waits for a partition to be consumed (`awaitConsumed`), how often the group's
+   * committed offsets are asked of the broker when this process's own consumer has not said it
+   * committed them (another instance of the service holds the partition). Default 25 ms; one
+   * request per topic and interval, whatever the number of callers waiting.
+   */
+  pollMs?: number;
   log?: (level: 'warn', message: string) => void;
 }
 
@@ -62,33 +69,119 @@ export interface ArrivalWatchOptions {
  */
 export class ArrivalWatch {
   private admin?: Promise<Admin>;
-  private readonly pendingUntil = new Map<string, { until: number; pending: PendingArrival }>();
+  private readonly pendingUntil = new Map<string, { until: number; pending: PendingArrival; position: PartitionPosition }>();
   private readonly partitionsOf = new Map<string, { until: number; partitions: PartitionMetadata[] }>();
+  /** What this process's consumer last committed, per `topic/partition`. */
+  private readonly ownCommits = new Map<string, number>();
+  /** Callers waiting for a partition to be consumed up to an offset, per `topic/partition`. */
+  private readonly waiting = new Map<string, Set<{ upTo: number; wake: () => void }>>();
+  /** One request for a topic's committed offsets shared by the callers of one poll interval. */
+  private readonly committedAsked = new Map<string, { at: number; offsets: Promise<Map<number, number>> }>();
 
   constructor(private readonly options: ArrivalWatchOptions) {}
 
   /** The messages still to be consumed on the partition of `key` on `topic` (a broker's topic name); undefined when none. */
   async pending(topic: string, key: string, now: number = Date.now()): Promise<PendingArrival | undefined> {
+    return (await this.behind(topic, key, now))?.pending;
+  }
+
+  /**
+   * Like `pending`, but a partition found behind is waited for, up to `withinMs`: undefined as soon
+   * as the group has consumed every message the partition held when it was asked (the caller then
+   * reads its record again), the pending arrival when the time is up. The wait ends when this
+   * process's consumer commits the offset (`committed`), or when the broker reports it committed
+   * by another instance of the service (asked every `pollMs`).
+   */
+  async awaitConsumed(topic: string, key: string, withinMs: number): Promise<PendingArrival | undefined> {
+    const start = Date.now();
+    const found = await this.behind(topic, key, start);
+    if (!found || withinMs <= 0) return found?.pending;
+    const { pending, position } = found;
+    const slot = `${topic}/${pending.partition}`;
+    const deadline = start + withinMs;
+    try {
+      for (;;) {
+        const own = this.ownCommits.get(slot);
+        const committed = own !== undefined && own >= position.end ? own : ((await this.committedOffsets(topic)).get(pending.partition) ?? -1);
+        const left = unconsumed({ ...position, committed });
+        if (left === 0) {
+          this.pendingUntil.delete(slot);
+          return undefined;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return { ...pending, unconsumed: left };
+        await this.commitOrTimeout(slot, position.end, Math.min(remaining, this.options.pollMs ?? 25));
+      }
+    } catch (error) {
+      this.options.log?.('warn', `could not ask the broker whether ${topic} is consumed (${(error as Error).message}); answering from the database alone`);
+      this.reset();
+      return undefined;
+    }
+  }
+
+  /**
+   * This process's consumer committed `offset` (the next offset to read) on a partition: callers
+   * waiting for it to reach their offset go on at once.
+   */
+  committed(topic: string, partition: number, offset: number): void {
+    const slot = `${topic}/${partition}`;
+    if ((this.ownCommits.get(slot) ?? -1) < offset) this.ownCommits.set(slot, offset);
+    for (const waiter of this.waiting.get(slot) ?? []) if (offset >= waiter.upTo) waiter.wake();
+  }
+
+  private async behind(topic: string, key: string, now: number): Promise<{ pending: PendingArrival; position: PartitionPosition } | undefined> {
     try {
       const partitions = await this.partitions(topic, now);
       if (partitions.length === 0) return undefined;
       const partition = partitionOfKey(topic, key, partitions);
       const cached = this.pendingUntil.get(`${topic}/${partition}`);
-      if (cached && cached.until > now) return cached.pending;
+      if (cached && cached.until > now) return cached;
       const position = await this.position(topic, partition);
       const behind = unconsumed(position);
       if (behind === 0) {
         this.pendingUntil.delete(`${topic}/${partition}`);
         return undefined;
       }
-      const pending = { topic, partition, unconsumed: behind, retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
-      this.pendingUntil.set(`${topic}/${partition}`, { until: now + (this.options.pendingCacheMs ?? 1_000), pending });
-      return pending;
+      const found = { pending: { topic, partition, unconsumed: behind, retryAfterSeconds: this.options.retryAfterSeconds ?? 1 }, position };
+      this.pendingUntil.set(`${topic}/${partition}`, { until: now + (this.options.pendingCacheMs ?? 1_000), ...found });
+      return found;
     } catch (error) {
       this.options.log?.('warn', `could not ask the broker whether ${topic} is consumed (${(error as Error).message}); answering from the database alone`);
       this.reset();
       return undefined;
     }
+  }
+
+  private commitOrTimeout(slot: string, upTo: number, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waiters = this.waiting.get(slot) ?? new Set();
+      this.waiting.set(slot, waiters);
+      const waiter = {
+        upTo,
+        wake: () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (waiters.size === 0) this.waiting.delete(slot);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      waiters.add(waiter);
+    });
+  }
+
+  /** The group's committed offset on each partition of `topic`, one broker request per poll interval. */
+  private committedOffsets(topic: string): Promise<Map<number, number>> {
+    const asked = this.committedAsked.get(topic);
+    if (asked && Date.now() - asked.at < (this.options.pollMs ?? 25)) return asked.offsets;
+    const offsets = (async () => {
+      const admin = await this.connected();
+      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+      return new Map((committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    })();
+    this.committedAsked.set(topic, { at: Date.now(), offsets });
+    offsets.catch(() => this.committedAsked.delete(topic));
+    return offsets;
   }
 
   /** Disconnects the admin client. */

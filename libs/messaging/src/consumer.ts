@@ -105,6 +105,11 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
    * revision lies beyond the last one seen): for metrics; the consumer logs it too.
    */
   onRevisionGap?: (gap: RevisionGap & { topic: string; partition: number; offset: string }) => void;
+  /**
+   * Called when the group's offset of a partition is committed (the next offset to read): every
+   * message before it has had its effects committed (docs/adr/0012-not-yet-known-here.md).
+   */
+  onCommitted?: (topic: string, partition: number, offset: number) => void;
   log?: ConsumerLog;
 }
 
@@ -251,6 +256,11 @@ export class EventConsumer<Tx extends InboxTransaction> {
     });
     consumer.on(consumer.events.REBALANCING, () => {
       this.state.joined = false;
+    });
+    consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
+      for (const { topic, partitions } of event.payload.topics) {
+        for (const { partition, offset } of partitions) this.options.onCommitted?.(topic, Number(partition), Number(offset));
+      }
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       Object.assign(this.state, { joined: true, assignment: { ...event.payload.memberAssignment } });

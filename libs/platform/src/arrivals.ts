@@ -12,25 +12,20 @@ export class Arrivals {
   constructor(
     private readonly watch: () => ArrivalWatch | undefined,
     private readonly names: TopicNames,
+    /** How long a request that may wait (`{ wait: true }`) waits for the partition to be consumed (NOT_YET_KNOWN_WAIT_MS). */
+    private readonly waitMs = 0,
   ) {}
 
-  /** The messages still to be consumed on the partition of `key` on the contract topic `topic`; undefined when there are none (or without a consumer). */
-  async pending(topic: Topic, key: string): Promise<PendingArrival | undefined> {
-    return this.watch()?.pending(this.names.physical(topic), key);
-  }
-
   /**
-   * A record looked up again while its partition is consumed: `find` is asked first; when it finds
-   * nothing, the partition of `key` on `topic`; when that holds nothing unconsumed, `find` again (a
-   * message applied between the first look and the broker's answer is seen). `pending` says the
-   * record may still come.
+   * The messages still to be consumed on the partition of `key` on the contract topic `topic`;
+   * undefined when there are none (or without a consumer). With `wait` (an HTTP request, outside
+   * any transaction), a partition found behind is waited for up to NOT_YET_KNOWN_WAIT_MS: undefined
+   * once what it held has been consumed, and the caller reads its record again.
    */
-  async lookUp<T>(topic: Topic, key: string, find: () => Promise<T | undefined>): Promise<{ found?: T; pending?: PendingArrival }> {
-    const found = await find();
-    if (found !== undefined) return { found };
-    const pending = await this.pending(topic, key);
-    if (pending) return { pending };
-    const again = await find();
-    return again === undefined ? {} : { found: again };
+  async pending(topic: Topic, key: string, { wait = false }: { wait?: boolean } = {}): Promise<PendingArrival | undefined> {
+    const watch = this.watch();
+    if (!watch) return undefined;
+    const physical = this.names.physical(topic);
+    return wait ? watch.awaitConsumed(physical, key, this.waitMs) : watch.pending(physical, key);
   }
 }

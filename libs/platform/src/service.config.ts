@@ -213,6 +213,16 @@ export class ServiceConfig extends SecurityConfig {
    */
   @WholeNumber(1, 36500)
   COMMAND_LATE_RECORDING_DAYS = 7;
+
+  /**
+   * How long (ms) an HTTP request about a subject another service's events have not reached yet
+   * waits for this service's consumer to read them before it is answered 409 NOT_YET_KNOWN_HERE
+   * (docs/adr/0012-not-yet-known-here.md): the events normally arrive within milliseconds, and a
+   * client told to come back after `Retry-After: 1` would lose a second. 0 answers at once. Kafka
+   * commands never wait (the consumer would hold its own partition).
+   */
+  @WholeNumber(0, 30_000)
+  NOT_YET_KNOWN_WAIT_MS = 2_000;
 }
 
 /**

@@ -231,7 +231,7 @@ export class ServiceModule {
         {
           provide: Arrivals,
           inject: [ModuleRef],
-          useFactory: (moduleRef: ModuleRef) => new Arrivals(() => lookUp(moduleRef, MessagingHost)?.arrivals, new TopicNames(config.KAFKA_TOPIC_PREFIX)),
+          useFactory: (moduleRef: ModuleRef) => new Arrivals(() => lookUp(moduleRef, MessagingHost)?.arrivals, new TopicNames(config.KAFKA_TOPIC_PREFIX), config.NOT_YET_KNOWN_WAIT_MS),
         },
         DatabaseCloser,
         ...(options.providers ?? []),

@@ -72,6 +72,7 @@ export interface KafkaInboxServerOptions<Tx extends InboxTransaction = InboxTran
   transactionBatchSize?: number;
   onOutcome?: (outcome: ConsumerOutcome) => void;
   onRevisionGap?: EventConsumerOptions<InboxTransaction>['onRevisionGap'];
+  onCommitted?: EventConsumerOptions<InboxTransaction>['onCommitted'];
   log?: ConsumerLog;
   /** Checked before anything starts: throws when the application is not ready to consume. */
   beforeStart?: () => void;
@@ -128,6 +129,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       },
       onOutcome: this.options.onOutcome,
       onRevisionGap: this.options.onRevisionGap,
+      onCommitted: this.options.onCommitted,
       log: this.options.log,
     });
     await this.options.decoder.prepare?.();

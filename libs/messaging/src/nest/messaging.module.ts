@@ -97,7 +97,8 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.kafka = createKafka(options.kafka);
     const consumer = options.consumer;
     if (consumer) {
-      this.arrivals = new ArrivalWatch({ kafka: this.kafka, groupId: consumer.groupId, log: this.log });
+      const arrivals = new ArrivalWatch({ kafka: this.kafka, groupId: consumer.groupId, log: this.log });
+      this.arrivals = arrivals;
       this.transport = new KafkaInboxServer({
         kafka: this.kafka,
         groupId: consumer.groupId,
@@ -115,6 +116,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         onRevisionGap: (gap) => {
           for (const listener of this.gapListeners) listener(gap);
         },
+        onCommitted: (topic, partition, offset) => arrivals.committed(topic, partition, offset),
         log: this.log,
         wrap: (handler) => this.intercepted(handler),
         beforeStart: () => {

@@ -108,6 +108,7 @@ export class Harness {
       kafka?: Kafka;
       onOutcome?: (outcome: ConsumerOutcome) => void;
       onRevisionGap?: EventConsumerOptions<PostgresTransaction>['onRevisionGap'];
+      onCommitted?: EventConsumerOptions<PostgresTransaction>['onCommitted'];
       log?: ConsumerLog;
     } = {},
   ): Promise<EventConsumer<PostgresTransaction>> {
@@ -126,6 +127,7 @@ export class Harness {
         options.onOutcome?.(outcome);
       },
       onRevisionGap: options.onRevisionGap,
+      onCommitted: options.onCommitted,
       log: options.log,
     });
     this.closers.push(() => consumer.stop());

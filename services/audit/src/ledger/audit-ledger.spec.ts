@@ -55,4 +55,17 @@ describe('a person\'s timeline while their events are on their way (docs/adr/001
     const timeline = await ledgerOf({ chained: [[], registered], pending: 0 }).timeline(PERSON);
     expect(timeline.inmateId).toBe(PERSON);
   });
+
+  it('waits for the chainer, within its bound, and answers the timeline once the entries are chained', async () => {
+    const reads = { chained: [[], registered], pending: 1 };
+    let asked = 0;
+    const repository = {
+      entriesOfInmate: async () => reads.chained[Math.min(asked, 1)],
+      // The chainer links the person's entry between the second and the third look.
+      pendingOfInmate: async () => (++asked >= 3 ? 0 : 1),
+    } as unknown as LedgerRepository;
+    const timeline = await new AuditLedger(repository, {} as EventStore, new Map(), async () => undefined, [], 60_000).timeline(PERSON);
+    expect(timeline.inmateId).toBe(PERSON);
+    expect(asked).toBe(3);
+  });
 });

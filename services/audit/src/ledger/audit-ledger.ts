@@ -75,6 +75,9 @@ export function toTimelineEvent(entry: Pick<LedgerEntry, 'body' | 'position'>): 
   return { ...(JSON.parse(entry.body) as LedgerEvent), position: entry.position };
 }
 
+/** How often a timeline read waiting for the chainer looks again. */
+const CHAIN_WAIT_POLL_MS = 20;
+
 /** The reads an auditor makes, online: timelines, verification, exports (the HTTP API and the CLI share them). */
 export class AuditLedger {
   constructor(
@@ -94,6 +97,11 @@ export class AuditLedger {
      * not checked (docs/adr/0013-signed-events.md).
      */
     private readonly publishers: readonly PublisherKey[] = [],
+    /**
+     * How long a timeline read waits for entries of the person that reached the service to be
+     * chained, before it answers NOT_YET_KNOWN_HERE (NOT_YET_KNOWN_WAIT_MS; 0 in the CLI).
+     */
+    private readonly chainWaitMs = 0,
   ) {}
 
   /**
@@ -114,7 +122,12 @@ export class AuditLedger {
           inmateId, awaitedTopic: inFlight.topic, unconsumedMessages: inFlight.unconsumed,
         });
       }
-      const unchained = await this.repository.pendingOfInmate(inmateId);
+      let unchained = await this.repository.pendingOfInmate(inmateId);
+      // The chainer links entries within tens of milliseconds: wait for it rather than send the client away for a second.
+      for (const deadline = Date.now() + this.chainWaitMs; unchained > 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, CHAIN_WAIT_POLL_MS));
+        unchained = await this.repository.pendingOfInmate(inmateId);
+      }
       if (unchained > 0) {
         throw notYetKnownHere('events about this person have reached the audit service but are not chained into the ledger yet', 1, { inmateId, unchainedEntries: unchained });
       }

@@ -28,11 +28,11 @@ import { LedgerRepository } from './ledger.repository';
         new AuditLedger(repository, store, trustedKeysOf(config, checkpoints.key), async (inmateId) => {
           // The person's partition on each events topic the ledger records (docs/adr/0012-not-yet-known-here.md).
           for (const topic of LEDGER_TOPICS) {
-            const pending = await arrivals.pending(topic, inmateId);
+            const pending = await arrivals.pending(topic, inmateId, { wait: true });
             if (pending) return { topic, unconsumed: pending.unconsumed, retryAfterSeconds: pending.retryAfterSeconds };
           }
           return undefined;
-        }, parsePublisherKeys(config.EVENT_PUBLISHER_KEYS)),
+        }, parsePublisherKeys(config.EVENT_PUBLISHER_KEYS), config.NOT_YET_KNOWN_WAIT_MS),
     },
   ],
   exports: [AuditLedger, ChainerService, CheckpointService],

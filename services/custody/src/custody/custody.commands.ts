@@ -56,6 +56,8 @@ export class CustodyCommands {
     onApplied?: HandleOptions<CustodyEvent, Custody, PostgresTransaction>['onApplied'],
   ): Promise<NewEvent[]> {
     const eventId = custodyEventIds(commandScope(command.data.commandId, metadata.actor));
+    // Before the facility's turn, so that no admission waits behind one whose hand-over is on its way.
+    if (command.type === 'AdmitInmate') await this.awaitHandOver(command.data.transferId, command.data.inmateId);
     const write = () => this.write(command, {
       ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work), ...(onApplied ? { onApplied } : {}),
     });
@@ -112,6 +114,17 @@ export class CustodyCommands {
     const pending = await this.arrivals.pending(TOPICS.transferEvents, inmateId);
     if (pending) return { ...known, transferInFlight: { retryAfterSeconds: pending.retryAfterSeconds, unconsumed: pending.unconsumed } };
     return this.knowledge.admissionFacts(transferId, inmateId, isLeased);
+  }
+
+  /**
+   * An admission over HTTP whose hand-over this service has not read yet waits, up to
+   * NOT_YET_KNOWN_WAIT_MS, for the person's partition on transfer's events topic to be consumed
+   * (docs/adr/0012-not-yet-known-here.md); the facts are then read as for any admission.
+   */
+  private async awaitHandOver(transferId: string, inmateId: string): Promise<void> {
+    const known = await this.knowledge.admissionFacts(transferId, inmateId, false);
+    if (known.handOver?.isDispatched && known.handOver.isReceived) return;
+    await this.arrivals.pending(TOPICS.transferEvents, inmateId, { wait: true });
   }
 
   /** Before each attempt's transaction: the admission sealed, and the place taken or freed in the facility's stream. */

@@ -31,8 +31,9 @@ describe('transfer answers a person still on the way from intake as not yet know
 
   beforeAll(async () => {
     env = newEnvironment();
-    // The consumer is held back: the topics exist, nothing is read from them yet.
-    app = await bootTransferApp(env, undefined, {}, { consume: false });
+    // The consumer is held back: the topics exist, nothing is read from them yet. No wait: the
+    // request is answered as soon as the partition is found behind.
+    app = await bootTransferApp(env, undefined, { NOT_YET_KNOWN_WAIT_MS: '0' }, { consume: false });
     http = request(app.getHttpServer());
     producer = new TestProducer(env.prefix);
   });
@@ -79,5 +80,44 @@ describe('transfer answers a person still on the way from intake as not yet know
     const missing = await sendUntilKnownHere(() => http.post('/transfers').send(requestOf(nobody)));
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ code: 'INMATE_NOT_FOUND', details: { inmateId: nobody } });
+  });
+});
+
+/**
+ * The request waits for the events on their way (NOT_YET_KNOWN_WAIT_MS) rather than send the client
+ * away for a second: sent while transfer's consumer is stopped, it is answered 201 once the
+ * consumer, started after the request was sent, has applied intake's registration.
+ */
+describe('transfer waits for a person still on the way from intake before answering', () => {
+  let env: TestEnvironment;
+  let app: INestApplication;
+  let producer: TestProducer;
+
+  beforeAll(async () => {
+    env = newEnvironment();
+    // Long enough for the consumer to join its group and catch up, however loaded the machine.
+    app = await bootTransferApp(env, undefined, { NOT_YET_KNOWN_WAIT_MS: '30000' }, { consume: false });
+    producer = new TestProducer(env.prefix);
+  });
+
+  afterAll(async () => {
+    await producer?.close();
+    await app?.close();
+    await dropSchema(env.schema);
+  });
+
+  it('answers 201, not 409, when intake\'s registration is consumed while the request waits', async () => {
+    const inmateId = idOnPartition(0);
+    await registerInmate(producer, inmateId, { nationalities: ['AL'], sendingState: 'BE', habitualResidence: 'BE' });
+    const body = {
+      commandId: randomUUID(), occurredAt: '2026-03-02T09:00:00Z', transferId: randomUUID(), inmateId, sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112',
+    };
+    // Sent while nothing consumes intake's topic: the service cannot know the person yet.
+    const answer = request(app.getHttpServer()).post('/transfers').send(body).then((response) => response);
+    // Only now does the consumer start: a request answered without waiting would have been a 409.
+    await app.startAllMicroservices();
+    const taken = await answer;
+    expect(taken.status).toBe(201);
+    expect(taken.body.events).toEqual([expect.objectContaining({ type: 'TransferRequested' })]);
   });
 });

@@ -48,7 +48,7 @@ export class TransferCommands {
     metadata: EventMetadata,
     onApplied?: HandleOptions<TransferEvent, TransferState, PostgresTransaction>['onApplied'],
   ): Promise<Handled<TransferEvent, TransferState>> {
-    const decider = this.deciderFor(await this.contextOf(this.tables.pool, command, this.clockFor(command)));
+    const decider = this.deciderFor(await this.contextOf(this.tables.pool, command, this.clockFor(command), { wait: true }));
     return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata),
       unitOfWork: (work) => this.store.transaction(work),
@@ -121,13 +121,14 @@ export class TransferCommands {
     };
   }
 
-  private async contextOf(on: Queryable, command: TransferCommand, clock?: DecisionContext['clock']): Promise<DecisionContext> {
+  /** `wait`: outside any transaction (HTTP, the scheduler), intake's events still on their way may be waited for (NOT_YET_KNOWN_WAIT_MS). */
+  private async contextOf(on: Queryable, command: TransferCommand, clock?: DecisionContext['clock'], { wait = false }: { wait?: boolean } = {}): Promise<DecisionContext> {
     const { inmateId } = command.data;
     const [found, active] = await Promise.all([
       this.inmates.find(inmateId, on),
       on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
     ]);
-    const { inmate, intakeInFlight } = await this.inmateFacts(on, inmateId, found);
+    const { inmate, intakeInFlight } = await this.inmateFacts(on, inmateId, found, wait);
     // Rule 19: a return is decided on the case it undoes.
     const returnOf = command.type === 'RequestReturn' ? await this.caseOf(on, command.data.returnOf) : undefined;
     return {
@@ -158,13 +159,14 @@ export class TransferCommands {
   /**
    * The person's facts from intake, and whether more may be on their way (docs/adr/0012-not-yet-known-here.md):
    * without a registration or a sentence here, the partition of the person on intake's events
-   * topic is asked; while it holds unconsumed messages, the decider answers NOT_YET_KNOWN_HERE
-   * where it would answer INMATE_NOT_FOUND or SENTENCE_NOT_RECORDED. Consumed, the facts are read
-   * again (an event applied meanwhile is seen) and the decider's answer stands.
+   * topic is asked (and, with `wait`, waited for); while it holds unconsumed messages, the decider
+   * answers NOT_YET_KNOWN_HERE where it would answer INMATE_NOT_FOUND or SENTENCE_NOT_RECORDED.
+   * Consumed, the facts are read again (an event applied meanwhile is seen) and the decider's
+   * answer stands.
    */
-  private async inmateFacts(on: Queryable, inmateId: string, found: InmateRecord | undefined): Promise<Pick<DecisionContext, 'inmate' | 'intakeInFlight'>> {
+  private async inmateFacts(on: Queryable, inmateId: string, found: InmateRecord | undefined, wait: boolean): Promise<Pick<DecisionContext, 'inmate' | 'intakeInFlight'>> {
     if (found?.sendingState && found.sentence) return { inmate: found };
-    const pending = await this.arrivals.pending(TOPICS.intakeEvents, inmateId);
+    const pending = await this.arrivals.pending(TOPICS.intakeEvents, inmateId, { wait });
     if (pending) return { inmate: found, intakeInFlight: { retryAfterSeconds: pending.retryAfterSeconds, unconsumed: pending.unconsumed } };
     return { inmate: await this.inmates.find(inmateId, on) };
   }
