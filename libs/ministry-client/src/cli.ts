@@ -3,7 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXAMPLES, MESSAGE_DEFINITIONS } from '@custody/contracts';
 import { kafkaSecurity, TopicNames } from '@custody/messaging';
 import { parsePublisherKeys } from '@custody/security';
-import { ClientUsageError, loadSigningKey, MinistryClient, prepareCommand, type CommandFile, type MinistryIdentity, type ResultVerification } from './client';
+import {
+  ClientUsageError, loadSigningKey, MinistryClient, prepareCommand, ResultSignatureError, type CommandFile, type CommandResult, type MinistryIdentity, type ResultVerification,
+} from './client';
 
 /** Where the CLI writes (standard output and error in main.ts; strings in tests). */
 export interface CliIo {
@@ -108,11 +110,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (!sender.signingKey) {
         io.stderr(`note: sent unsigned (no --key); services that require signatures answer SIGNATURE_MISSING, on ${prepared.resultsTopic} (no state's own topic: nothing verified the sender)\n`);
       }
-      const result = await c.send(prepared, {
-        timeoutMs: options.wait ? options.timeout * 1000 : 0,
-        ...(options.resultsTopic ? { resultsTopic: c.names.physical(options.resultsTopic) } : {}),
-        onRefused: (refusal) => io.stderr(`custody-ministry: ${refusal.message}\n`),
-      });
+      let result: CommandResult | undefined;
+      try {
+        result = await c.send(prepared, {
+          timeoutMs: options.wait ? options.timeout * 1000 : 0,
+          ...(options.resultsTopic ? { resultsTopic: c.names.physical(options.resultsTopic) } : {}),
+          onRefused: (refusal) => io.stderr(`custody-ministry: ${refusal.message}\n`),
+        });
+      } catch (error) {
+        if (!(error instanceof ResultSignatureError)) throw error;
+        // Each refusal is printed above as it came.
+        io.stderr(`custody-ministry: no genuine result for command ${prepared.commandId} within ${options.timeout} s; the result(s) above were refused for their signature\n`);
+        exitCode = EXIT.error;
+        return;
+      }
       if (!options.wait) {
         io.stdout(JSON.stringify({ sent: prepared.commandId, topic: prepared.topic }) + '\n');
         return;

@@ -1,16 +1,24 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXAMPLES, toKafkaMessage, TOPICS, type OutgoingKafkaMessage } from '@custody/contracts';
 import { TopicNames } from '@custody/messaging';
 import { eventKeyId, EventSigner, EVENT_SIGNATURE_HEADER, type PublisherKey } from '@custody/security';
 import { eventually, kafkaBrokers, testKafka, uniqueName } from '@custody/testing';
 import type { Consumer, Producer } from 'kafkajs';
+import { run } from './cli';
 import { loadSigningKey, MinistryClient, prepareCommand, ResultSignatureError } from './client';
 
 /** A service's event-signing key pair, generated for the test, and its entry as the client's publisherKeys take it. */
 function serviceKey(service: string) {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const kid = eventKeyId(service, publicKey);
-  return { kid, signer: new EventSigner(kid, privateKey), key: { service, kid, key: publicKey } satisfies PublisherKey };
+  return {
+    kid, signer: new EventSigner(kid, privateKey), key: { service, kid, key: publicKey } satisfies PublisherKey,
+    /** As --publisher-keys (and the services' EVENT_PUBLISHER_KEYS) list it. */
+    entry: { service, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+  };
 }
 
 /**
@@ -29,7 +37,8 @@ describe('custody-ministry verifies the signatures of its command results (real 
   const intake = serviceKey('intake');
   const audit = serviceKey('audit');
   const stranger = serviceKey('intake');
-  const belgium = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'be-results-test');
+  const belgiumPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const belgium = loadSigningKey(belgiumPem, 'be-results-test');
   const kafka = testKafka('ministry-results');
   let client: MinistryClient;
   let producer: Producer;
@@ -105,7 +114,7 @@ describe('custody-ministry verifies the signatures of its command results (real 
     const prepared = await command();
     const refusals: ResultSignatureError[] = [];
     const [outcome] = await Promise.all([
-      client.send(prepared, { timeoutMs: 20_000, onRefused: (refusal) => refusals.push(refusal) }).then((result) => ({ result }), (error: unknown) => ({ error })),
+      client.send(prepared, { timeoutMs: 40_000, onRefused: (refusal) => refusals.push(refusal) }).then((result) => ({ result }), (error: unknown) => ({ error })),
       answer(prepared.commandId, [stranger.signer.signedBatch([resultOf(prepared.commandId)])[0], resultOf(prepared.commandId)]),
     ]);
     expect(outcome).toEqual({ error: expect.any(ResultSignatureError) });
@@ -114,5 +123,27 @@ describe('custody-ministry verifies the signatures of its command results (real 
     expect(error.message).toMatch(new RegExp(`^RESULT_SIGNATURE_INVALID: CommandAccepted for command ${prepared.commandId} on ${resultsTopic.replace(/\./g, '\\.')} `));
     expect(refusals).toHaveLength(2);
     expect(refusals[refusals.length - 1]).toBe(error);
+  });
+
+  it('custody-ministry send prints each refused result on standard error and exits 2 when no genuine one comes, printing none as the result', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'custody-ministry-results-'));
+    const commandId = randomUUID();
+    await writeFile(join(dir, 'be.pem'), belgiumPem);
+    await writeFile(join(dir, 'register.json'), JSON.stringify({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>), commandId } }));
+    let stdout = '';
+    let stderr = '';
+    const [code] = await Promise.all([
+      run(
+        ['--brokers', kafkaBrokers().join(','), '--topic-prefix', prefix, 'send', join(dir, 'register.json'), '--state', 'BE', '--organisation', 'FPS Justice',
+          '--key', join(dir, 'be.pem'), '--kid', 'be-results-test', '--publisher-keys', JSON.stringify([intake.entry]), '--timeout', '40'],
+        { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} },
+      ),
+      answer(commandId, [stranger.signer.signedBatch([resultOf(commandId)])[0]]),
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`custody-ministry: RESULT_SIGNATURE_INVALID: CommandAccepted for command ${commandId} on ${resultsTopic}`);
+    expect(stderr).toContain(`${stranger.kid} is not a configured publisher key`);
+    expect(stderr).toContain(`no genuine result for command ${commandId} within 40 s`);
   });
 });
