@@ -91,7 +91,8 @@ export {
   ConditionalReleaseGrantedPayload, PardonOrAmnestyGrantedPayload, SentenceCompletedPayload,
   InmateReleasedPayload, CustodyPersonalDataErasedPayload,
 } from './custody/custody-events';
-export { INVARIANTS, FindingRaisedPayload, FindingResolvedPayload, type Invariant } from './audit/findings';
+export { INVARIANTS, FindingRaisedPayload, FindingResolvedPayload, RefusedMessage, type Invariant } from './audit/findings';
+export { FindingRaisedV1Payload } from './audit/legacy';
 export { SIGNATURE_ALGORITHMS, LedgerCheckpointSignedPayload, type SignatureAlgorithm } from './audit/checkpoints';
 export { FieldError, CommandAcceptedPayload, CommandRejectedPayload } from './results/command-results';
 export { REJECTIONS, isRejectionCode, type RejectionDefinition, type RejectionCode } from './rejections/codes';
@@ -120,7 +121,7 @@ export {
   type Validated,
 } from './validation/validate';
 export {
-  inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, inmateOpinionRecordedV1ToV2, transferObstacleEndedV1ToV2, UPCASTERS, type Upcaster,
+  inmateAdmittedV1ToV2, inmateRegisteredV1ToV2, inmateRegisteredV2ToV3, inmateRecordCorrectedV1ToV2, inmateOpinionRecordedV1ToV2, transferObstacleEndedV1ToV2, findingRaisedV1ToV2, UPCASTERS, type Upcaster,
 } from './versioning/upcasters';
 export { findUpcaster, readEvent, type ReadEvent } from './versioning/read-event';
 export {

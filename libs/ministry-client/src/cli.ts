@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXAMPLES, MESSAGE_DEFINITIONS } from '@custody/contracts';
 import { kafkaSecurity, TopicNames } from '@custody/messaging';
-import { ClientUsageError, loadSigningKey, MinistryClient, prepareCommand, type CommandFile, type MinistryIdentity } from './client';
+import { parsePublisherKeys } from '@custody/security';
+import {
+  ClientUsageError, loadSigningKey, MinistryClient, prepareCommand, ResultSignatureError, type CommandFile, type CommandResult, type MinistryIdentity, type ResultVerification,
+} from './client';
 
 /** Where the CLI writes (standard output and error in main.ts; strings in tests). */
 export interface CliIo {
@@ -26,12 +29,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let client: MinistryClient | undefined;
   const program = new Command('custody-ministry');
   // The ministry's state names its consumer groups, which the broker's ACLs allow it alone (docs/security.md).
-  const connect = (state = io.env.MINISTRY_STATE) => {
+  const connect = (state = io.env.MINISTRY_STATE, verification: ResultVerification = {}) => {
     const options = program.opts<{ brokers: string; topicPrefix: string }>();
     client = new MinistryClient(
       { brokers: options.brokers.split(',').map((b) => b.trim()).filter(Boolean), clientId: 'custody-ministry', ...kafkaSecurity(io.env) },
       new TopicNames(options.topicPrefix),
       state || undefined,
+      verification,
     );
     return client;
   };
@@ -69,9 +73,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('--kid <id>', 'the id under which the services know the key (COMMAND_SIGNERS or the ministry\'s JWKS)').env('MINISTRY_SIGNING_KEY_ID'))
     .option('--timeout <seconds>', 'how long to wait for the result', positiveInt('--timeout'), 30)
     .option('--no-wait', 'send and exit without waiting for the result')
+    .addOption(new Option('--publisher-keys <json>', 'the public keys of the services that publish results, as their EVENT_PUBLISHER_KEYS lists them: a JSON array of { "service": "intake", "publicKeyPem": "…" } or { "service", "keyFile" }; each result must carry a valid signature by one of them').env('MINISTRY_PUBLISHER_KEYS'))
+    .option('--unverified-results', 'local development only: take results without checking their signatures', false)
     .option('--results-topic <topic>', 'where the result comes, the prefix added (default: custody.command-results.<STATE> for a signed command; custody.command-results, the operators\' topic, for an unsigned one)')
-    .addHelpText('after', '\nExample:\n  custody-ministry example RegisterInmate > register.json   # edit it\n  custody-ministry send register.json --state BE --organisation "FPS Justice" --key be-commands.pem --kid be-commands-1\n')
-    .action(async (file: string, options: { state: string; organisation: string; officer?: string; key?: string; kid?: string; timeout: number; wait: boolean; resultsTopic?: string }) => {
+    .addHelpText('after', '\nExample:\n  custody-ministry example RegisterInmate > register.json   # edit it\n  custody-ministry send register.json --state BE --organisation "FPS Justice" --key be-commands.pem --kid be-commands-1 --publisher-keys "$(cat service-keys.json)"\n')
+    .action(async (file: string, options: { state: string; organisation: string; officer?: string; key?: string; kid?: string; timeout: number; wait: boolean; resultsTopic?: string; publisherKeys?: string; unverifiedResults: boolean }) => {
       let command: CommandFile;
       try {
         command = JSON.parse(await readFile(file, 'utf8')) as CommandFile;
@@ -86,12 +92,38 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         officer: options.officer,
         signingKey: options.key ? loadSigningKey(await readFile(options.key, 'utf8'), options.kid!) : undefined,
       };
-      const c = connect(options.state);
+      let verification: ResultVerification = {};
+      if (options.publisherKeys) {
+        try {
+          verification = { publisherKeys: parsePublisherKeys(options.publisherKeys) };
+        } catch (error) {
+          throw new ClientUsageError(`--publisher-keys: ${(error as Error).message}`);
+        }
+      }
+      if (options.unverifiedResults) {
+        if (options.publisherKeys) throw new ClientUsageError('--unverified-results and --publisher-keys exclude each other');
+        verification = { unverified: true };
+        if (options.wait) io.stderr('warning: --unverified-results: the result is taken without checking who signed it (local development only)\n');
+      }
+      const c = connect(options.state, verification);
       const prepared = await prepareCommand(command, sender, c.names);
       if (!sender.signingKey) {
         io.stderr(`note: sent unsigned (no --key); services that require signatures answer SIGNATURE_MISSING, on ${prepared.resultsTopic} (no state's own topic: nothing verified the sender)\n`);
       }
-      const result = await c.send(prepared, { timeoutMs: options.wait ? options.timeout * 1000 : 0, ...(options.resultsTopic ? { resultsTopic: c.names.physical(options.resultsTopic) } : {}) });
+      let result: CommandResult | undefined;
+      try {
+        result = await c.send(prepared, {
+          timeoutMs: options.wait ? options.timeout * 1000 : 0,
+          ...(options.resultsTopic ? { resultsTopic: c.names.physical(options.resultsTopic) } : {}),
+          onRefused: (refusal) => io.stderr(`custody-ministry: ${refusal.message}\n`),
+        });
+      } catch (error) {
+        if (!(error instanceof ResultSignatureError)) throw error;
+        // Each refusal is printed above as it came.
+        io.stderr(`custody-ministry: no genuine result for command ${prepared.commandId} within ${options.timeout} s; the result(s) above were refused for their signature\n`);
+        exitCode = EXIT.error;
+        return;
+      }
       if (!options.wait) {
         io.stdout(JSON.stringify({ sent: prepared.commandId, topic: prepared.topic }) + '\n');
         return;

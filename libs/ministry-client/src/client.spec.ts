@@ -3,7 +3,7 @@ import { EXAMPLES, TOPICS } from '@custody/contracts';
 import { contractDecoder, TopicNames, type InboundMessage } from '@custody/messaging';
 import { CommandSignatureVerifier, signedCommandDecoder } from '@custody/security';
 import { run } from './cli';
-import { algorithmOf, loadSigningKey, prepareCommand } from './client';
+import { algorithmOf, loadSigningKey, MinistryClient, prepareCommand } from './client';
 
 /** What the client builds is what the services take: checked with the services' own decoders. */
 describe('custody-ministry: building a command', () => {
@@ -78,5 +78,15 @@ describe('custody-ministry: building a command', () => {
     expect(out).not.toMatch(/InmateRegistered/);
     expect(await run(['example', 'Nonsense'], io)).toBe(2);
     expect(err).toContain('Nonsense is not a message type of the contract');
+  });
+
+  it('refuses to wait for a result it cannot verify (no publisher keys), keys of no service that publishes results, and keys with unverified results', async () => {
+    const settings = { brokers: ['127.0.0.1:1'], clientId: 'spec' };
+    const prepared = await prepareCommand({ type: 'RegisterInmate', data: { ...(EXAMPLES.RegisterInmate as Record<string, unknown>) } }, { state: 'BE', organisation: 'FPS Justice' });
+    await expect(new MinistryClient(settings, undefined, 'BE').send(prepared, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'CLIENT_USAGE', message: expect.stringContaining('the results cannot be verified') });
+    const audit = { service: 'audit', kid: 'audit-1', key: generateKeyPairSync('ed25519').publicKey };
+    expect(() => new MinistryClient(settings, undefined, 'BE', { publisherKeys: [audit] })).toThrow('no key of intake, transfer, custody, the services that publish results');
+    const intake = { ...audit, service: 'intake', kid: 'intake-1' };
+    expect(() => new MinistryClient(settings, undefined, 'BE', { publisherKeys: [intake], unverified: true })).toThrow('not both');
   });
 });

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import { commandResultsTopic, findMessage, isCommandType, isStateCode, toKafkaMessage, TOPICS } from '@custody/contracts';
+import { commandResultsTopic, findMessage, isCommandType, isStateCode, toKafkaMessage, TOPIC_PUBLISHERS, TOPICS } from '@custody/contracts';
 import { contractDecoder, createKafka, custodyPartitioner, TopicNames, type DecodedEvent, type KafkaSettings } from '@custody/messaging';
-import { signCommand, signedFieldsOf } from '@custody/security';
+import { EventSignatureVerifier, signCommand, signedFieldsOf, type PublisherKey } from '@custody/security';
 import type { Consumer, Producer } from 'kafkajs';
 
 /** Who sends: the ministry's state and organisation (and the officer), and its command-signing key. */
@@ -46,6 +46,43 @@ export interface CommandResult {
 /** A refusal of the client itself (a command it cannot build), with a sentence naming what is wrong. */
 export class ClientUsageError extends Error {
   readonly code = 'CLIENT_USAGE';
+}
+
+/** The services that publish command results, whichever results topic carries them (docs/adr/0015-command-results-per-state.md). */
+export const RESULT_PUBLISHERS: readonly string[] = TOPIC_PUBLISHERS[TOPICS.commandResults]!;
+
+/**
+ * A message of a results topic refused for its event signature (missing, by a key not given, by a
+ * key of a service that does not publish results, or not over this message): never delivered as a
+ * result (docs/adr/0013-signed-events.md; docs/security.md, "Threats"). `commandId` is the one its
+ * unverified body claims, if any.
+ */
+export class ResultSignatureError extends Error {
+  readonly code = 'RESULT_SIGNATURE_INVALID';
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: string,
+    readonly type: string | undefined,
+    readonly commandId: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`RESULT_SIGNATURE_INVALID: ${type ?? 'a message'}${commandId ? ` for command ${commandId}` : ''} on ${topic} (partition ${partition}, offset ${offset}) was refused: ${reason}`);
+    this.name = 'ResultSignatureError';
+  }
+}
+
+/** How the client checks the results it reads. */
+export interface ResultVerification {
+  /**
+   * The public keys of the services that publish results (intake, transfer, custody), as the
+   * services' EVENT_PUBLISHER_KEYS names them (parsePublisherKeys of @custody/security reads that
+   * JSON). Each result must carry a valid event signature (ce_eventsignature) by one of them.
+   */
+  publisherKeys?: readonly PublisherKey[];
+  /** Local development against services that sign nothing: results delivered unverified. Never with publisherKeys. */
+  unverified?: boolean;
 }
 
 /** The signing algorithm a key fits: ES256 for an EC P-256 key, RS256 for an RSA key. */
@@ -105,14 +142,28 @@ export class MinistryClient {
   private readonly kafka;
   private producer?: Producer;
   private readonly consumers = new Set<Consumer>();
+  private readonly verifier?: EventSignatureVerifier;
 
   constructor(
     settings: KafkaSettings,
     readonly names = new TopicNames(),
     /** The ministry's state: its consumer groups are `custody.ministry.<STATE>.…`, the only ones the broker's ACLs let it join (docs/security.md). */
     readonly state?: string,
+    private readonly verification: ResultVerification = {},
   ) {
     if (state !== undefined && !isStateCode(state)) throw new ClientUsageError(`the ministry's state must be an ISO 3166-1 alpha-2 code in capitals (or XK), not ${JSON.stringify(state)}`);
+    if (verification.unverified && verification.publisherKeys?.length) throw new ClientUsageError('results are either verified with the publishers\' keys or, in local development, unverified: not both');
+    if (verification.publisherKeys?.length) {
+      const services = new Set(verification.publisherKeys.map((k) => k.service));
+      if (!RESULT_PUBLISHERS.some((service) => services.has(service))) {
+        throw new ClientUsageError(`no key of ${RESULT_PUBLISHERS.join(', ')}, the services that publish results, among the publisher keys (${[...services].join(', ')})`);
+      }
+      try {
+        this.verifier = new EventSignatureVerifier(verification.publisherKeys);
+      } catch (error) {
+        throw new ClientUsageError(`the publisher keys cannot be used: ${(error as Error).message}`);
+      }
+    }
     this.kafka = createKafka(settings);
   }
 
@@ -127,9 +178,19 @@ export class MinistryClient {
    * topic (the command's `resultsTopic`, the sending state's own unless `resultsTopic` says
    * otherwise; matched by command id). The reader joins before the command is sent, so that a fast
    * answer is not missed; it reads from the end of the topic, never old results.
+   *
+   * Each result is verified before it is taken: it must carry a valid event signature by a key of
+   * the client's `publisherKeys` belonging to a service that publishes results. A message that
+   * does not is never delivered: it is reported to `onRefused` (a ResultSignatureError) and the
+   * wait goes on for a genuine result; when none comes in time after a refusal for this command,
+   * `send` rejects with that ResultSignatureError. Waiting without keys is refused unless the
+   * client was made `unverified` (docs/security.md, "Command results are verified by the client").
    */
-  async send(command: PreparedCommand, options: { timeoutMs: number; resultsTopic?: string }): Promise<CommandResult | undefined> {
-    const waiting = options.timeoutMs > 0 ? await this.resultOf(command.commandId, options.resultsTopic ?? command.resultsTopic, options.timeoutMs) : undefined;
+  async send(command: PreparedCommand, options: { timeoutMs: number; resultsTopic?: string; onRefused?: (refusal: ResultSignatureError) => void }): Promise<CommandResult | undefined> {
+    if (options.timeoutMs > 0 && !this.verifier && !this.verification.unverified) {
+      throw new ClientUsageError('the results cannot be verified: give the public keys of the services that publish them (publisherKeys; --publisher-keys or MINISTRY_PUBLISHER_KEYS), or send without waiting');
+    }
+    const waiting = options.timeoutMs > 0 ? await this.resultOf(command.commandId, options.resultsTopic ?? command.resultsTopic, options.timeoutMs, options.onRefused) : undefined;
     this.producer ??= this.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     await this.producer.send({ topic: command.topic, acks: -1, messages: [{ key: command.key, value: command.value, headers: command.headers }] });
@@ -170,7 +231,7 @@ export class MinistryClient {
    * command is sent, so that no answer can slip in before the reader's starting point); the returned
    * function waits for the command's result.
    */
-  private async resultOf(commandId: string, topic: string, timeoutMs: number): Promise<() => Promise<CommandResult | undefined>> {
+  private async resultOf(commandId: string, topic: string, timeoutMs: number, onRefused?: (refusal: ResultSignatureError) => void): Promise<() => Promise<CommandResult | undefined>> {
     const admin = this.kafka.admin();
     await admin.connect();
     let ends: Map<number, bigint>;
@@ -186,15 +247,32 @@ export class MinistryClient {
     this.consumers.add(consumer);
     let resolve!: (result: CommandResult) => void;
     const result = new Promise<CommandResult>((r) => (resolve = r));
+    let refused: ResultSignatureError | undefined;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         if (BigInt(message.offset) < (ends.get(partition) ?? 0n)) return;
         const type = message.headers?.ce_type?.toString();
+        let data: Record<string, unknown>;
+        try {
+          data = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
+        } catch {
+          data = {};
+        }
+        if (this.verifier) {
+          // The signature first: nothing of a message whose signature does not hold is taken (docs/adr/0013-signed-events.md).
+          const check = this.verifier.check({ key: message.key, value: message.value, headers: message.headers }, RESULT_PUBLISHERS);
+          if (!check.ok) {
+            const claimed = typeof data?.commandId === 'string' ? data.commandId.slice(0, 200) : undefined;
+            const refusal = new ResultSignatureError(topic, partition, message.offset, type?.slice(0, 200), claimed, check.reason);
+            if (claimed === commandId) refused = refusal;
+            onRefused?.(refusal);
+            return;
+          }
+        }
         if (type !== 'CommandAccepted' && type !== 'CommandRejected') return;
-        const data = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
-        if (data.commandId === commandId) resolve({ type, data });
+        if (data?.commandId === commandId) resolve({ type, data });
       },
     });
     // Skip what was there before rather than read it.
@@ -203,7 +281,9 @@ export class MinistryClient {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
       try {
-        return await Promise.race([result, timeout]);
+        const answer = await Promise.race([result, timeout]);
+        if (answer === undefined && refused) throw refused;
+        return answer;
       } finally {
         clearTimeout(timer);
       }

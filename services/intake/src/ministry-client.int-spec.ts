@@ -9,13 +9,16 @@ import { startIntake, type IntakeTestApp } from './testing/intake-test-app';
 /**
  * custody-ministry, the reference client, against the real intake service on the real broker: a
  * ministry's developer takes the contract's example, sends it signed with the ministry's key and
- * reads the answer; an unsigned command is answered SIGNATURE_MISSING; the resulting event is read
+ * reads the answer, verified with intake's public key; an unsigned command is answered SIGNATURE_MISSING; the resulting event is read
  * back decoded from the events topic.
  */
 describe('custody-ministry against intake (real broker and PostgreSQL)', () => {
   let intake: IntakeTestApp;
   let dir: string;
   const belgium = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Intake's event-signing key: the client verifies each result with its public key (docs/security.md).
+  const intakeEvents = generateKeyPairSync('ed25519');
+  const publisherKeys = JSON.stringify([{ service: 'intake', publicKeyPem: intakeEvents.publicKey.export({ type: 'spki', format: 'pem' }) }]);
   const kid = `be-cli-${randomUUID().slice(0, 8)}`;
 
   const cli = async (...argv: string[]) => {
@@ -47,6 +50,7 @@ describe('custody-ministry against intake (real broker and PostgreSQL)', () => {
     await writeFile(join(dir, 'be.pem'), belgium.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     intake = await startIntake('ministry-client', {
       COMMAND_SIGNERS: JSON.stringify([{ kid, state: 'BE', publicKeyPem: belgium.publicKey.export({ type: 'spki', format: 'pem' }) }]),
+      EVENT_SIGNING_KEY: intakeEvents.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     });
   });
 
@@ -56,16 +60,21 @@ describe('custody-ministry against intake (real broker and PostgreSQL)', () => {
 
   it('sends a signed registration and prints CommandAccepted (exit 0); an unsigned one is answered SIGNATURE_MISSING (exit 1); tail prints the event decoded', async () => {
     const signed = await registrationFile('register.json');
-    const accepted = await cli('send', signed.file, '--state', 'BE', '--organisation', 'FPS Justice', '--key', join(dir, 'be.pem'), '--kid', kid, '--timeout', '60');
+    const accepted = await cli('send', signed.file, '--state', 'BE', '--organisation', 'FPS Justice', '--key', join(dir, 'be.pem'), '--kid', kid, '--publisher-keys', publisherKeys, '--timeout', '60');
     expect(accepted.stderr).toBe('');
     expect(accepted.code).toBe(0);
     expect(JSON.parse(accepted.stdout)).toMatchObject({ result: 'CommandAccepted', commandId: expect.any(String) });
 
     const unsigned = await registrationFile('unsigned.json');
-    const refused = await cli('send', unsigned.file, '--state', 'BE', '--organisation', 'FPS Justice', '--timeout', '60');
+    const refused = await cli('send', unsigned.file, '--state', 'BE', '--organisation', 'FPS Justice', '--publisher-keys', publisherKeys, '--timeout', '60');
     expect(refused.stderr).toContain('sent unsigned');
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ result: 'CommandRejected', code: 'SIGNATURE_MISSING' });
+
+    // Waiting for a result that cannot be verified is refused before anything is sent.
+    const keyless = await cli('send', (await registrationFile('keyless.json')).file, '--state', 'BE', '--organisation', 'FPS Justice', '--key', join(dir, 'be.pem'), '--kid', kid, '--timeout', '60');
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toContain('the results cannot be verified');
 
     const tailed = await cli('tail', 'custody.intake.events', '--from-beginning', '--max', '1');
     expect(tailed.code).toBe(0);

@@ -93,6 +93,7 @@ function keyDescription(definition: MessageDefinition): string {
     case 'inmate': return 'The inmate id (order per person).';
     case 'facility': return 'The facility id (order per facility).';
     case 'inmate-or-facility': return 'The inmate id, or the facility id for a facility-level finding.';
+    case 'inmate-facility-or-topic': return 'The inmate id, or the facility id for a facility-level finding, or the topic (e.g. `custody.transfer.events`) for a topic-level finding about a refused message that names neither.';
     case 'ledger': return 'The constant `ledger`.';
     case 'command': return 'The correlation id of the command answered.';
   }

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { JsonSchemaRule } from '../common/json-schema-rule';
 import { IsId, IsText } from '../common/formats';
 
@@ -18,8 +19,56 @@ export const INVARIANTS = [
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
-/** Audit findings (topic `custody.audit.findings`), keyed by inmate id, or facility id for a facility's. */
-@JsonSchemaRule({ anyOf: [{ required: ['inmateId'] }, { required: ['facilityId'] }] })
+/**
+ * The message a topic-level finding is about: one a consumer refused off a topic (its signature,
+ * say) that names no person or facility, e.g. garbage under a forged signature header. What it
+ * claims (id, type, source, key id) is as it came, unverified (docs/adr/0013-signed-events.md).
+ */
+export class RefusedMessage {
+  /** The contract's topic it was read from (no prefix). */
+  @Matches(/^custody\.[a-z0-9][a-z0-9.-]{0,200}$/, { message: '$property must be a topic of the contract (custody.…)' })
+  topic!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  partition!: number;
+
+  /** Its offset on the partition, in decimal (a Kafka offset is a 64-bit integer). */
+  @Matches(/^(0|[1-9]\d{0,18})$/, { message: '$property must be a Kafka offset in decimal' })
+  offset!: string;
+
+  /** The code of the refusal, e.g. EVENT_SIGNATURE_INVALID. */
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: '$property must be a refusal code such as EVENT_SIGNATURE_INVALID' })
+  reasonCode!: string;
+
+  /** The event id it claims (`ce_id`), if any. */
+  @IsOptional()
+  @IsText(200)
+  eventId?: string;
+
+  /** The event type it claims (`ce_type`), if any. */
+  @IsOptional()
+  @IsText(200)
+  type?: string;
+
+  /** The source it claims (`ce_source`), if any. */
+  @IsOptional()
+  @IsText(200)
+  source?: string;
+
+  /** The key id its signature names, if any could be read. */
+  @IsOptional()
+  @IsText(200)
+  kid?: string;
+}
+
+/**
+ * Audit findings (topic `custody.audit.findings`), keyed by inmate id, or facility id for a
+ * facility's, or, for a topic-level finding (version 2), by the topic of the refused message it
+ * names (`refusedMessage`; subject `topic/<topic>`).
+ */
+@JsonSchemaRule({ anyOf: [{ required: ['inmateId'] }, { required: ['facilityId'] }, { required: ['refusedMessage'] }] })
 export class FindingRaisedPayload {
   @IsId()
   findingId!: string;
@@ -35,10 +84,16 @@ export class FindingRaisedPayload {
   @IsId()
   facilityId?: string;
 
+  /** A topic-level finding's message: one refused off a topic that names no person or facility (version 2). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RefusedMessage)
+  refusedMessage?: RefusedMessage;
+
   @IsText(2000)
   description!: string;
 
-  /** The ledger's events that show the violation. */
+  /** The ledger's events that show the violation (for a refused message: its id, or one derived from its place on the topic). */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)

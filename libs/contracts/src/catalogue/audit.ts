@@ -1,12 +1,16 @@
 import { LedgerCheckpointSignedPayload } from '../audit/checkpoints';
 import { FindingRaisedPayload, FindingResolvedPayload } from '../audit/findings';
+import { FindingRaisedV1Payload } from '../audit/legacy';
 import { CommandAcceptedPayload, CommandRejectedPayload } from '../results/command-results';
 import { TOPICS } from '../topics/topics';
 import { group, message } from './define';
 
 /** Audit findings: `custody.audit.findings`. */
 export const AUDIT_FINDINGS = group(TOPICS.auditFindings, 'event', '/custody/audit', {
-  FindingRaised: message(FindingRaisedPayload, 'inmate-or-facility', 'An invariant was violated; the evidence events are named.'),
+  FindingRaised: message(FindingRaisedPayload, 'inmate-facility-or-topic', 'An invariant was violated; the evidence events are named. About a person, a facility, or (version 2) a message refused off a topic that names neither.', {
+    version: 2,
+    legacy: { 1: FindingRaisedV1Payload },
+  }),
   FindingResolved: message(FindingResolvedPayload, 'inmate-or-facility', 'A finding was resolved, typically by late evidence.'),
 });
 

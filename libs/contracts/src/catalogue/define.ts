@@ -8,10 +8,12 @@ export type PayloadClass = new () => object;
  * - `inmate`: key `data.inmateId`, subject `inmate/<id>` (order per person);
  * - `facility`: key `data.facilityId`, subject `facility/<id>` (order per facility);
  * - `inmate-or-facility`: the inmate when the payload names one, else the facility;
+ * - `inmate-facility-or-topic`: likewise, else the topic of the refused message it names
+ *   (`refusedMessage.topic`): key the topic, subject `topic/<topic>` (a topic-level finding);
  * - `ledger`: key and subject `ledger` (the audit ledger's head);
  * - `command`: a command result: key the correlation id, subject `command/<commandId>`.
  */
-export type SubjectRule = 'inmate' | 'facility' | 'inmate-or-facility' | 'ledger' | 'command';
+export type SubjectRule = 'inmate' | 'facility' | 'inmate-or-facility' | 'inmate-facility-or-topic' | 'ledger' | 'command';
 
 /** How one message type is defined; the catalogue is made of these. */
 export interface MessageSpec<C extends PayloadClass = PayloadClass> {

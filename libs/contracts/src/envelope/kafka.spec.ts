@@ -152,6 +152,23 @@ describe('toKafkaMessage', () => {
     expect(() => toKafkaMessage(envelope)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
+  it('writes a topic-level finding (version 2), keyed and subjected by its refused message\'s topic, and reads a version 1 finding lifted unchanged', () => {
+    const { inmateId: _inmate, ...rest } = EXAMPLES.FindingRaised as Record<string, unknown>;
+    const refusedMessage = { topic: 'custody.transfer.events', partition: 0, offset: '17', reasonCode: 'EVENT_SIGNATURE_INVALID', source: '/custody/transfer', kid: 'custody-0123456789abcdef' };
+    const definition = MESSAGE_DEFINITIONS.find((d) => d.type === 'FindingRaised')!;
+    expect(definition.version).toBe(2);
+    const message = toKafkaMessage({ ...envelopeOf(definition), data: { ...rest, invariant: 'event-signatures-valid', refusedMessage } });
+    expect(message.key).toBe('custody.transfer.events');
+    expect(message.headers.ce_subject).toBe('topic/custody.transfer.events');
+    const read = fromKafkaMessage(asReceived(message));
+    expect(read.ok && read.value.data).toMatchObject({ refusedMessage });
+    // A refused message with an offset that is no Kafka offset is refused.
+    expect(() => toKafkaMessage({ ...envelopeOf(definition), data: { ...rest, refusedMessage: { ...refusedMessage, offset: '-1' } } })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    const v1 = toKafkaMessage({ ...envelopeOf(definition), schemaVersion: 1, data: EXAMPLES.FindingRaised });
+    const lifted = fromKafkaMessage(asReceived(v1));
+    expect(lifted.ok && lifted.value).toMatchObject({ schemaVersion: 2, writtenVersion: 1, data: EXAMPLES.FindingRaised });
+  });
+
   it('refuses an unknown type', () => {
     expect(() => toKafkaMessage({ ...registerInmate, type: 'RegisterPrisoner' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_MESSAGE_TYPE' }));
   });

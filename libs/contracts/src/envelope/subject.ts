@@ -2,7 +2,7 @@ import { findMessage } from '../catalogue/catalogue';
 
 /** What a message is about: its Kafka key is `id`; its CloudEvents subject is `<kind>/<id>`. */
 export interface MessageSubject {
-  kind: 'inmate' | 'facility' | 'ledger' | 'command';
+  kind: 'inmate' | 'facility' | 'ledger' | 'command' | 'topic';
   id: string;
 }
 
@@ -14,7 +14,7 @@ function field(data: unknown, name: string): string | undefined {
 
 /**
  * The subject of a message, by the catalogue's rule: the inmate for messages about a person
- * (order per person), the facility for facility-level ones, the command for command results
+ * (order per person), the facility for facility-level ones, the topic for a topic-level finding, the command for command results
  * (its correlation id when the command id is unknown). Undefined when the type is unknown or the
  * payload lacks the field.
  */
@@ -30,6 +30,14 @@ export function subjectOf(type: string, data: unknown, correlationId?: string): 
     case 'inmate-or-facility':
       if (inmateId) return { kind: 'inmate', id: inmateId };
       return facilityId ? { kind: 'facility', id: facilityId } : undefined;
+    case 'inmate-facility-or-topic': {
+      if (inmateId) return { kind: 'inmate', id: inmateId };
+      if (facilityId) return { kind: 'facility', id: facilityId };
+      // A topic-level finding: about a message refused off a topic, which names no person or facility.
+      const refused = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).refusedMessage : undefined;
+      const topic = field(refused, 'topic');
+      return topic ? { kind: 'topic', id: topic } : undefined;
+    }
     case 'ledger':
       return { kind: 'ledger', id: 'ledger' };
     case 'command': {
@@ -42,7 +50,7 @@ export function subjectOf(type: string, data: unknown, correlationId?: string): 
   }
 }
 
-/** The CloudEvents `subject` attribute: `inmate/<id>`, `facility/<id>`, `command/<id>` or `ledger`. */
+/** The CloudEvents `subject` attribute: `inmate/<id>`, `facility/<id>`, `command/<id>`, `topic/<topic>` or `ledger`. */
 export function subjectAttribute(subject: MessageSubject): string {
   return subject.kind === 'ledger' ? 'ledger' : `${subject.kind}/${subject.id}`;
 }

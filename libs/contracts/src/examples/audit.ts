@@ -38,3 +38,8 @@ export const AUDIT_EXAMPLES: { [K in AuditType]: EventPayload<K> } = {
     details: { existingInmateId: IDS.inmate },
   },
 };
+
+/** FindingRaised of schema version 1 (about a person or a facility only), still on the topic. */
+export const AUDIT_LEGACY_EXAMPLES: Readonly<Record<string, Readonly<Record<number, object>>>> = {
+  FindingRaised: { 1: AUDIT_EXAMPLES.FindingRaised },
+};

@@ -48,7 +48,7 @@ describe('topics', () => {
 describe('message keys', () => {
   it.each(MESSAGE_DEFINITIONS.map((d) => [d.type, d.subject] as const))('%s is keyed by its %s', (type, rule) => {
     const key = messageKey(type, EXAMPLES[type], 'correlation-1');
-    const expected = { inmate: IDS.inmate, facility: IDS.facility, 'inmate-or-facility': IDS.inmate, ledger: 'ledger', command: 'correlation-1' }[rule];
+    const expected = { inmate: IDS.inmate, facility: IDS.facility, 'inmate-or-facility': IDS.inmate, 'inmate-facility-or-topic': IDS.inmate, ledger: 'ledger', command: 'correlation-1' }[rule];
     expect(key).toBe(expected);
   });
 
@@ -67,6 +67,16 @@ describe('message keys', () => {
   it('keys a facility-level finding by the facility', () => {
     const finding = { ...EXAMPLES.FindingRaised, inmateId: undefined, facilityId: IDS.facility };
     expect(subjectOf('FindingRaised', finding)).toEqual({ kind: 'facility', id: IDS.facility });
+  });
+
+  it('keys a topic-level finding, which names no person or facility, by the topic of the refused message it names', () => {
+    const { inmateId: _inmate, ...rest } = EXAMPLES.FindingRaised as Record<string, unknown>;
+    const finding = { ...rest, invariant: 'event-signatures-valid', refusedMessage: { topic: 'custody.transfer.events', partition: 1, offset: '42', reasonCode: 'EVENT_SIGNATURE_INVALID' } };
+    expect(subjectOf('FindingRaised', finding)).toEqual({ kind: 'topic', id: 'custody.transfer.events' });
+    expect(messageKey('FindingRaised', finding)).toBe('custody.transfer.events');
+    expect(subjectAttribute({ kind: 'topic', id: 'custody.transfer.events' })).toBe('topic/custody.transfer.events');
+    // A person named wins: the refused message is then detail.
+    expect(subjectOf('FindingRaised', { ...finding, inmateId: IDS.inmate })).toEqual({ kind: 'inmate', id: IDS.inmate });
   });
 
   it('writes the CloudEvents subject with the kind', () => {

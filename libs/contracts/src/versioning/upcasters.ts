@@ -1,3 +1,5 @@
+import type { FindingRaisedPayload } from '../audit/findings';
+import type { FindingRaisedV1Payload } from '../audit/legacy';
 import type { InmateAdmittedPayload } from '../custody/custody-events';
 import type { InmateAdmittedV1Payload } from '../custody/legacy';
 import type { InmateRecordCorrectedPayload, InmateRegisteredPayload } from '../intake/events';
@@ -77,9 +79,17 @@ export const inmateOpinionRecordedV1ToV2: Upcaster<InmateOpinionRecordedV1Payloa
   upcast: (data) => data,
 };
 
+/** FindingRaised v1 → v2: unchanged; a finding may name a refused message of a topic instead of a person or facility. */
+export const findingRaisedV1ToV2: Upcaster<FindingRaisedV1Payload, FindingRaisedPayload> = {
+  type: 'FindingRaised',
+  fromVersion: 1,
+  change: 'Added `refusedMessage`: a finding may be about a message refused off a topic (its topic, partition, offset, claimed id, type, source and key id, and the refusal code) that names no person or facility, e.g. garbage under a forged signature; such a finding has the subject `topic/<topic>` and the topic as its key. A v1 finding always names a person or facility and is lifted unchanged.',
+  upcast: (data) => data,
+};
+
 /** Every upcaster of the catalogue. */
 export const UPCASTERS: readonly Upcaster[] = [
   inmateRegisteredV1ToV2 as Upcaster, inmateRegisteredV2ToV3 as Upcaster, inmateRecordCorrectedV1ToV2 as Upcaster, inmateAdmittedV1ToV2 as Upcaster,
   placeReservationDeclinedV1ToV2 as Upcaster,
-  transferObstacleEndedV1ToV2 as Upcaster, inmateOpinionRecordedV1ToV2 as Upcaster,
+  transferObstacleEndedV1ToV2 as Upcaster, inmateOpinionRecordedV1ToV2 as Upcaster, findingRaisedV1ToV2 as Upcaster,
 ];

@@ -294,12 +294,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .description('List the findings of the invariant checks (open and resolved), newest first.')
     .option('--inmate <inmateId>', 'only this person')
     .option('--facility <facilityId>', 'only this facility')
+    .option('--topic <topic>', 'only the topic-level findings of this topic (messages refused off it that named no person or facility), e.g. custody.transfer.events')
     .addOption(new Option('--status <status>', 'only open or only resolved findings').choices(['open', 'resolved']))
     .addOption(new Option('--format <format>', 'table for people, json for machines').choices(['table', 'json']).default('table'))
-    .action(async (options: { inmate?: string; facility?: string; status?: 'open' | 'resolved'; format: string } & CliAccessOptions) => {
+    .action(async (options: { inmate?: string; facility?: string; topic?: string; status?: 'open' | 'resolved'; format: string } & CliAccessOptions) => {
       const access = cliAccess(options);
       const { pool: db, schema } = connect();
-      const findings = await new FindingsRepository(db, schema).list({ inmateId: options.inmate, facilityId: options.facility, status: options.status });
+      const findings = await new FindingsRepository(db, schema).list({ inmateId: options.inmate, facilityId: options.facility, topic: options.topic, status: options.status });
       await disclosed(access, 'findings', 'findings', findings.map((f) => f.inmateId).filter((id): id is string => typeof id === 'string'));
       io.stdout(options.format === 'json' ? JSON.stringify(findings, null, 2) + '\n' : findingsTable(findings));
     });

@@ -121,8 +121,9 @@ export function exportVerificationText(result: ExportVerification): string {
 
 /** Findings as a table for people. */
 export function findingsTable(findings: Finding[]): string {
-  const rows = findings.map((f) => [f.raisedAt, f.status, f.invariant, f.inmateId ?? f.facilityId ?? '', f.description, f.resolvedAt ?? '']);
-  return `${findings.length} finding(s)\n\n` + renderTable(['RAISED', 'STATUS', 'INVARIANT', 'INMATE OR FACILITY', 'DESCRIPTION', 'RESOLVED'], rows);
+  const whose = (f: Finding) => f.inmateId ?? f.facilityId ?? (f.refusedMessage ? `${f.refusedMessage.topic} ${f.refusedMessage.partition}:${f.refusedMessage.offset}` : '');
+  const rows = findings.map((f) => [f.raisedAt, f.status, f.invariant, whose(f), f.description, f.resolvedAt ?? '']);
+  return `${findings.length} finding(s)\n\n` + renderTable(['RAISED', 'STATUS', 'INVARIANT', 'INMATE, FACILITY OR TOPIC', 'DESCRIPTION', 'RESOLVED'], rows);
 }
 
 /** A state digest for people. */

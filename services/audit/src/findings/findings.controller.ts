@@ -25,10 +25,14 @@ export class CheckInvariantsRequest {
 
 const STATUSES = ['open', 'resolved'] as const;
 
+/** A topic of the contract, as `?topic=` names it (custody.transfer.events). */
+const TOPIC = /^custody\.[a-z0-9][a-z0-9.-]{0,200}$/;
+
 /**
  * HTTP in: the findings, checks on demand, and the rebuild of the read model with its digest.
  * Findings are listed, and checked, only for the people and facilities of the caller's states;
- * the rebuild and the digest are operators' tasks.
+ * topic-level findings (a message refused off a topic that named no person or facility) belong to
+ * no state and name no one, and every auditor sees them. The rebuild and the digest are operators' tasks.
  */
 @ApiTags('findings')
 @Controller()
@@ -38,7 +42,7 @@ export class FindingsController {
     private readonly jurisdictions: LedgerJurisdictions,
   ) {}
 
-  @ApiOperation({ summary: 'Invariant findings, of the people and facilities of the caller\'s states.' })
+  @ApiOperation({ summary: 'Invariant findings, of the people and facilities of the caller\'s states, and topic-level findings (?topic= lists one topic\'s).' })
   @Get('findings')
   @Requires('audit:search')
   @PersonalDataRead({ kind: 'findings', persons: (findings: Finding[]) => findings.map((f) => f.inmateId) })
@@ -47,13 +51,20 @@ export class FindingsController {
     @Query('facilityId', new UuidPipe({ optional: true })) facilityId?: string,
     @Query('status') status?: string,
     @CurrentPrincipal() principal?: Principal,
+    @Query('topic') topic?: string,
   ): Promise<Finding[]> {
     if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'The request is not valid.', errors: [{ path: 'status', problem: 'status must be open or resolved' }], details: {} });
     }
-    const findings = await this.service.findings.list({ inmateId, facilityId, status: status as (typeof STATUSES)[number] | undefined });
+    if (topic !== undefined && (typeof topic !== 'string' || !TOPIC.test(topic))) {
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'The request is not valid.', errors: [{ path: 'topic', problem: 'topic must be a topic of the contract, e.g. custody.transfer.events' }], details: {} });
+    }
+    const findings = await this.service.findings.list({ inmateId, facilityId, topic, status: status as (typeof STATUSES)[number] | undefined });
     const visible = visibleStates(principal);
-    return visible ? this.jurisdictions.visibleOnly(findings, visible) : findings;
+    if (!visible) return findings;
+    // A topic-level finding is of no state: every auditor sees it. The others, of the caller's states only.
+    const ofStates = new Set(await this.jurisdictions.visibleOnly(findings.filter((f) => !f.refusedMessage), visible));
+    return findings.filter((f) => f.refusedMessage || ofStates.has(f));
   }
 
   /** Runs the checks now and reconciles the findings; answers what each check found. */

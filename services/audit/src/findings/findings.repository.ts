@@ -1,16 +1,19 @@
 import { hash } from 'node:crypto';
-import type { Invariant } from '@custody/contracts';
+import type { Invariant, RefusedMessage } from '@custody/contracts';
 import type { Pool } from 'pg';
 import { migrateSchema, migrationSet } from '@custody/event-store';
-import { quoted } from '../ledger/ledger.repository';
+import { quoted, topicSubject } from '../ledger/ledger.repository';
 
 /** A finding as `GET /findings` lists it (the read model of FindingRaised and FindingResolved). */
 export interface Finding {
   findingId: string;
   invariant: Invariant;
+  /** `inmate/<id>`, `facility/<id>`, or `topic/<topic>` for a topic-level finding. */
   subject: string;
   inmateId?: string;
   facilityId?: string;
+  /** A topic-level finding's message: refused off the topic, naming no person or facility (FindingRaised version 2). */
+  refusedMessage?: RefusedMessage;
   status: 'open' | 'resolved';
   description: string;
   evidenceEventIds: string[];
@@ -57,6 +60,13 @@ export const MARK_CONFLICT = (s: string) =>
 
 type Query = (sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
 
+/** Whose a raised finding is: the person, else the facility, else (a topic-level finding, version 2) the refused message's topic. */
+function subjectOfFinding(d: Record<string, unknown>): string {
+  if (d.inmateId) return `inmate/${String(d.inmateId)}`;
+  if (d.facilityId) return `facility/${String(d.facilityId)}`;
+  return topicSubject(String((d.refusedMessage as { topic?: unknown } | undefined)?.topic));
+}
+
 interface FindingRow {
   finding_id: string;
   invariant: Invariant;
@@ -73,6 +83,7 @@ interface FindingRow {
   resolution: string | null;
   resolution_event_ids: string[] | null;
   revision: number;
+  refused_message: RefusedMessage | null;
 }
 
 function toFinding(row: FindingRow): Finding {
@@ -90,15 +101,19 @@ function toFinding(row: FindingRow): Finding {
   };
   if (row.inmate_id) finding.inmateId = row.inmate_id;
   if (row.facility_id) finding.facilityId = row.facility_id;
+  if (row.refused_message) finding.refusedMessage = row.refused_message;
   if (row.resolved_at) finding.resolvedAt = row.resolved_at;
   if (row.resolution) finding.resolution = row.resolution;
   if (row.resolution_event_ids) finding.resolutionEventIds = row.resolution_event_ids;
   return finding;
 }
 
-const COLUMNS = 'finding_id, invariant, subject, inmate_id, facility_id, status, description, evidence_event_ids, raised_at, raised_event_id, raised_at_ledger_size, resolved_at, resolution, resolution_event_ids, revision';
+const COLUMNS = 'finding_id, invariant, subject, inmate_id, facility_id, status, description, evidence_event_ids, raised_at, raised_event_id, raised_at_ledger_size, resolved_at, resolution, resolution_event_ids, revision, refused_message';
 
-/** The findings table's migrations; version 1 keeps IF NOT EXISTS, a no-op where the old DDL ran. */
+/**
+ * The findings table's migrations; version 1 keeps IF NOT EXISTS, a no-op where the old DDL ran.
+ * Version 2: `refused_message`, a topic-level finding's refused message (its subject `topic/<topic>`).
+ */
 export const FINDINGS_MIGRATIONS = migrationSet('audit-findings', ['findings', (s) => `
       CREATE TABLE IF NOT EXISTS ${s}.findings (
         finding_id uuid PRIMARY KEY,
@@ -119,6 +134,8 @@ export const FINDINGS_MIGRATIONS = migrationSet('audit-findings', ['findings', (
       );
       CREATE INDEX IF NOT EXISTS findings_by_subject ON ${s}.findings (subject, status);
       CREATE INDEX IF NOT EXISTS findings_by_inmate ON ${s}.findings (inmate_id, raised_at);
+      `], ['topic-level findings: the refused message', (s) => `
+      ALTER TABLE ${s}.findings ADD COLUMN refused_message jsonb;
       `]);
 
 /**
@@ -146,12 +163,13 @@ export class FindingsRepository {
     if (event.type === 'FindingRaised') {
       await query(
         `INSERT INTO ${this.s}.findings (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, NULL, NULL, NULL, $11)
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, NULL, NULL, NULL, $11, $12)
          ON CONFLICT (finding_id) DO UPDATE SET status = 'open', description = $6, evidence_event_ids = $7, raised_at = $8,
-           raised_event_id = $9, raised_at_ledger_size = $10, resolved_at = NULL, resolution = NULL, resolution_event_ids = NULL, revision = $11`,
+           raised_event_id = $9, raised_at_ledger_size = $10, resolved_at = NULL, resolution = NULL, resolution_event_ids = NULL, revision = $11, refused_message = $12`,
         [
-          d.findingId, d.invariant, d.inmateId ? `inmate/${String(d.inmateId)}` : `facility/${String(d.facilityId)}`, d.inmateId ?? null, d.facilityId ?? null,
+          d.findingId, d.invariant, subjectOfFinding(d), d.inmateId ?? null, d.facilityId ?? null,
           d.description, JSON.stringify(d.evidenceEventIds), event.occurredAt, event.id, event.ledgerSize ?? 0, event.revision,
+          d.refusedMessage ? JSON.stringify(d.refusedMessage) : null,
         ],
       );
     } else if (event.type === 'FindingResolved') {
@@ -162,12 +180,13 @@ export class FindingsRepository {
     }
   }
 
-  /** Findings, newest first, optionally of one person or facility and in one status. */
-  async list(filter: { inmateId?: string; facilityId?: string; status?: 'open' | 'resolved' } = {}, query: Query = (sql, params) => this.pool.query(sql, params)): Promise<Finding[]> {
+  /** Findings, newest first, optionally of one person, facility or topic (its topic-level findings) and in one status. */
+  async list(filter: { inmateId?: string; facilityId?: string; topic?: string; status?: 'open' | 'resolved' } = {}, query: Query = (sql, params) => this.pool.query(sql, params)): Promise<Finding[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.inmateId) conditions.push(`inmate_id = $${params.push(filter.inmateId)}`);
     if (filter.facilityId) conditions.push(`facility_id = $${params.push(filter.facilityId)}`);
+    if (filter.topic) conditions.push(`subject = $${params.push(topicSubject(filter.topic))}`);
     if (filter.status) conditions.push(`status = $${params.push(filter.status)}`);
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const { rows } = await query(`SELECT ${COLUMNS} FROM ${this.s}.findings ${where} ORDER BY raised_at DESC, finding_id`, params);

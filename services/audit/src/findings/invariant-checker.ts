@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, PostgresEventStore, PostgresTransaction } from '@custody/event-store';
 import { toTimelineEvent } from '../ledger/audit-ledger';
 import type { LedgerEntry } from '../ledger/entry';
-import type { LedgerRepository } from '../ledger/ledger.repository';
+import { type LedgerRepository, type SignatureRefusal, TOPIC_SUBJECT_PREFIX } from '../ledger/ledger.repository';
 import type { CheckedEvent } from '../invariants/violation';
 import { checkFacility, checkInmate, facilitiesOf, facilityFacts, type CheckResult, type FacilityFacts, type Violation } from '../invariants/invariants';
 import type { TimelineEvent } from '../timeline/timeline';
@@ -22,6 +22,13 @@ function placeId(refusal: { topic: string; partition: number; offset: string }):
   const hex = createHash('sha256').update(`${refusal.topic}:${refusal.partition}:${refusal.offset}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** A refused message's evidence: its own id when it is a UUID, else one derived from its place on the topic. */
+const evidenceOf = (refusal: SignatureRefusal): string => (refusal.eventId && UUID.test(refusal.eventId) ? refusal.eventId.toLowerCase() : placeId(refusal));
+
+/** A claimed header of a refused message as the finding carries it (at most 200 characters; nothing when absent or empty). */
+const claimed = <K extends string>(name: K, value: string | null): Partial<Record<K, string>> =>
+  (value ? { [name]: value.slice(0, 200) } : {}) as Partial<Record<K, string>>;
 
 /** What one check of a subject did. */
 export interface CheckReport {
@@ -57,7 +64,7 @@ export class InvariantChecker {
     private readonly lateRecordingDays?: number,
   ) {}
 
-  /** Checks one subject (`inmate/<id>` or `facility/<id>`) now, and clears its due mark if one was read. */
+  /** Checks one subject (`inmate/<id>`, `facility/<id>` or `topic/<topic>`) now, and clears its due mark if one was read. */
   async check(subject: string, now: string, due?: DueCheck): Promise<CheckReport> {
     const { result, events } = await this.evaluate(subject, now);
     const ledgerSize = (await this.ledger.head()).size;
@@ -77,6 +84,7 @@ export class InvariantChecker {
           invariant: violation.invariant,
           ...(violation.inmateId ? { inmateId: violation.inmateId } : {}),
           ...(violation.facilityId ? { facilityId: violation.facilityId } : {}),
+          ...(violation.refusedMessage ? { refusedMessage: violation.refusedMessage } : {}),
           description: violation.description,
           evidenceEventIds: violation.evidenceEventIds,
         }, now, ledgerSize);
@@ -106,6 +114,7 @@ export class InvariantChecker {
    * subject that came again with another body (kept aside by the ledger consumer) is a violation.
    */
   async evaluate(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
+    if (subject.startsWith(TOPIC_SUBJECT_PREFIX)) return { result: { violations: await this.topicViolations(subject), pending: [] }, events: [] };
     const evaluated = await this.evaluateEntries(subject, now);
     const id = subject.slice(subject.indexOf('/') + 1);
     for (const conflict of await this.ledger.idConflicts(subject)) {
@@ -133,11 +142,44 @@ export class InvariantChecker {
           `claiming to come from ${refusal.source ?? '(no ce_source)'}${refusal.kid ? ` and signed with key ${refusal.kid}` : ', unsigned'}, was refused: ${refusal.reason}. ` +
           `It was not recorded, and is in ${refusal.topic}.dlq. Someone produced onto the topic who may not: see docs/operations.md.`
         ).slice(0, 2000),
-        evidenceEventIds: [refusal.eventId && UUID.test(refusal.eventId) ? refusal.eventId.toLowerCase() : placeId(refusal)],
+        evidenceEventIds: [evidenceOf(refusal)],
         since: refusal.receivedAt,
       });
     }
     return evaluated;
+  }
+
+  /**
+   * A topic's subject (`topic/<topic>`): each message refused off the topic for its signature that
+   * named no person or facility is a topic-level event-signatures-valid finding, naming the
+   * message by its place on the topic and what it claimed (FindingRaised version 2,
+   * `refusedMessage`; docs/adr/0013-signed-events.md, "A forgery that names no one").
+   */
+  private async topicViolations(subject: string): Promise<Violation[]> {
+    const topic = subject.slice(TOPIC_SUBJECT_PREFIX.length);
+    return (await this.ledger.unnamedSignatureRefusals(topic)).map((refusal) => ({
+      key: `event-signatures-valid:${refusal.topic}:${refusal.partition}:${refusal.offset}`,
+      invariant: 'event-signatures-valid',
+      subject,
+      refusedMessage: {
+        topic: refusal.topic,
+        partition: refusal.partition,
+        offset: refusal.offset,
+        reasonCode: 'EVENT_SIGNATURE_INVALID',
+        ...claimed('eventId', refusal.eventId),
+        ...claimed('type', refusal.type),
+        ...claimed('source', refusal.source),
+        ...claimed('kid', refusal.kid),
+      },
+      description: (
+        `EVENT_SIGNATURE_INVALID: a message naming no person or facility (${refusal.type ? `type ${refusal.type}` : 'no ce_type'}, ${refusal.eventId ? `id ${refusal.eventId}` : 'no ce_id'}) ` +
+        `on ${refusal.topic} (partition ${refusal.partition}, offset ${refusal.offset}), claiming to come from ${refusal.source ?? '(no ce_source)'}` +
+        `${refusal.kid ? ` and signed with key ${refusal.kid}` : ''}, was refused: ${refusal.reason}. ` +
+        `It was not recorded, and is in ${refusal.topic}.dlq. Someone produced onto the topic who may not: see docs/operations.md.`
+      ).slice(0, 2000),
+      evidenceEventIds: [evidenceOf(refusal)],
+      since: refusal.receivedAt,
+    }));
   }
 
   private async evaluateEntries(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
@@ -162,7 +204,8 @@ export class InvariantChecker {
     const event: NewEvent = {
       id: randomUUID(),
       type,
-      schemaVersion: 1,
+      // FindingRaised is of version 2 (a topic-level finding may name a refused message), FindingResolved of version 1.
+      schemaVersion: type === 'FindingRaised' ? 2 : 1,
       data,
       metadata: { correlationId: findingId, occurredAt: now, actor: { system: 'audit' }, ledgerSize },
     };

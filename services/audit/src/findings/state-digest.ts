@@ -26,6 +26,7 @@ const digestOf = (f: Finding) => ({
   subject: f.subject,
   ...(f.inmateId ? { inmateId: f.inmateId } : {}),
   ...(f.facilityId ? { facilityId: f.facilityId } : {}),
+  ...(f.refusedMessage ? { refusedMessage: f.refusedMessage } : {}),
   description: f.description,
   evidenceEventIds: f.evidenceEventIds,
   raisedAt: f.raisedAt,

@@ -1,4 +1,4 @@
-import type { Invariant } from '@custody/contracts';
+import type { Invariant, RefusedMessage } from '@custody/contracts';
 import type { TimelineEvent } from '../timeline/timeline';
 
 /**
@@ -9,10 +9,12 @@ import type { TimelineEvent } from '../timeline/timeline';
 export interface Violation {
   key: string;
   invariant: Invariant;
-  /** `inmate/<id>` or `facility/<id>`: whose record the finding is about. */
+  /** `inmate/<id>` or `facility/<id>`: whose record the finding is about; `topic/<topic>` for a topic-level finding. */
   subject: string;
   inmateId?: string;
   facilityId?: string;
+  /** A topic-level finding's message: refused off the topic, naming no person or facility. */
+  refusedMessage?: RefusedMessage;
   description: string;
   evidenceEventIds: string[];
   since: string;

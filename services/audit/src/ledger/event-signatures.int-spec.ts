@@ -184,4 +184,75 @@ describe('the ledger keeps each event\'s signature; verify checks them online an
     const metrics = (await request(audit.app.getHttpServer()).get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^custody_audit_event_signatures_refused(\{[^}]*\})? 2$/m);
   });
+
+  it('a message that names no one, undecodable under a forged signature, raises a topic-level finding (FindingRaised v2, listed by topic and published keyed by it); the valid event behind it on the partition is recorded', async () => {
+    // Garbage (no CloudEvent, not JSON, no ce_id nor ce_subject) claiming to be transfer's CustodyReceived, signed with a key that is not transfer's.
+    const impostor = serviceKey('transfer');
+    const garbage = impostor.signer.signed({ key: 'no-one', value: '\u0000{not an event', headers: { ce_type: 'CustodyReceived', ce_source: '/custody/transfer' } });
+    // Behind it on the same partition, a genuine event of transfer's about another person.
+    const next = belgiumToAlbania();
+    const genuineEvent = next.events.find((e) => e.type === 'TransferRequested')!;
+    const genuine = transfer.signer.signedBatch([messageOf(genuineEvent)])[0];
+    const topic = `${audit.config.KAFKA_TOPIC_PREFIX}${TOPICS.transferEvents}`;
+    const [sent] = await audit.producer.send({
+      topic, acks: -1,
+      messages: [{ ...garbage, partition: 1 }, { key: genuine.key, value: genuine.value, headers: genuine.headers, partition: 1 }],
+    });
+    expect(sent.partition).toBe(1);
+
+    const findings = new FindingsRepository(audit.schema.pool, audit.schema.schema);
+    const [finding] = await eventually(async () => {
+      const found = await findings.list({ topic: TOPICS.transferEvents });
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 60_000, message: 'a topic-level finding of custody.transfer.events' });
+    expect(finding).toEqual({
+      findingId: expect.any(String),
+      invariant: 'event-signatures-valid',
+      subject: `topic/${TOPICS.transferEvents}`,
+      refusedMessage: { topic: TOPICS.transferEvents, partition: 1, offset: sent.baseOffset, reasonCode: 'EVENT_SIGNATURE_INVALID', type: 'CustodyReceived', source: '/custody/transfer', kid: impostor.kid },
+      status: 'open',
+      description: expect.stringContaining(`EVENT_SIGNATURE_INVALID: a message naming no person or facility (type CustodyReceived, no ce_id) on ${TOPICS.transferEvents} (partition 1, offset ${sent.baseOffset})`),
+      evidenceEventIds: [expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)],
+      raisedAt: expect.any(String),
+      raisedEventId: expect.any(String),
+      raisedAtLedgerSize: expect.any(Number),
+      revision: 0,
+    });
+    expect(finding.description).toContain(`signed with key ${impostor.kid}`);
+    expect(finding.description).toContain('is not a configured publisher key');
+
+    // The partition moved on: the genuine event behind the garbage is recorded.
+    await eventually(async () => {
+      const { rows } = await audit.schema.pool.query(`SELECT 1 FROM "${audit.schema.schema}".ledger WHERE event_id = $1 UNION ALL SELECT 1 FROM "${audit.schema.schema}".ledger_pending WHERE event_id = $1`, [genuineEvent.id]);
+      return rows.length > 0 ? true : undefined;
+    }, { timeoutMs: 60_000, message: 'the genuine event behind the garbage recorded' });
+
+    // The auditor lists it: by topic over HTTP (an invalid topic is a 400), and among all findings.
+    const { body: byTopic } = await request(audit.app.getHttpServer()).get('/findings').query({ topic: TOPICS.transferEvents }).expect(200);
+    expect(byTopic).toEqual([finding]);
+    const { body: all } = await request(audit.app.getHttpServer()).get('/findings').expect(200);
+    expect(all).toContainEqual(finding);
+    const { body: invalid } = await request(audit.app.getHttpServer()).get('/findings').query({ topic: 'not a topic' }).expect(400);
+    expect(invalid).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'topic' }] });
+
+    // Published on custody.audit.findings as FindingRaised version 2, keyed by the topic, with subject topic/<topic>.
+    const consumer = testKafka('findings-reader').consumer({ groupId: `${audit.config.KAFKA_GROUP_ID}-findings-reader` });
+    const published: Array<{ key: string | null; headers: Record<string, string>; value: string }> = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: `${audit.config.KAFKA_TOPIC_PREFIX}${TOPICS.auditFindings}`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => void published.push({
+          key: message.key?.toString() ?? null,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
+          value: message.value?.toString() ?? '',
+        }),
+      });
+      const message = await eventually(async () => published.find((m) => m.headers.ce_subject === `topic/${TOPICS.transferEvents}`), { timeoutMs: 60_000, message: 'the topic-level finding published' });
+      expect(message).toMatchObject({ key: TOPICS.transferEvents, headers: { ce_type: 'FindingRaised', ce_schemaversion: '2' } });
+      expect(JSON.parse(message.value)).toMatchObject({ findingId: finding.findingId, refusedMessage: finding.refusedMessage });
+    } finally {
+      await consumer.disconnect();
+    }
+  });
 });

@@ -41,7 +41,8 @@ export class LedgerConsumer {
    * An event of the ledger's topics refused for its signature (EVENT_SIGNATURE_INVALID), as the
    * decoder recorded it before the message is set aside: never chained, kept in
    * ledger_signature_refusals, logged at error, and raised as an event-signatures-valid finding of
-   * the person or facility it names (docs/adr/0013-signed-events.md).
+   * the person or facility it names, or, when it names neither, as a topic-level finding of its
+   * topic (docs/adr/0013-signed-events.md, "A forgery that names no one").
    */
   @EventPattern(EVENT_SIGNATURE_REFUSED)
   async onEventSignatureRefused(@Payload() event: DecodedEvent, @Ctx() { tx }: HandlerContext<PostgresTransaction>): Promise<void> {

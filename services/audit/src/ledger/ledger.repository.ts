@@ -68,7 +68,16 @@ export interface SignatureRefusal {
 }
 
 /** The subjects the invariant checks take: a person or a facility, by UUID. */
-const CHECKED_SUBJECT = /^(inmate|facility)\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CHECKED_SUBJECT_PATTERN = '^(inmate|facility)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const CHECKED_SUBJECT = new RegExp(CHECKED_SUBJECT_PATTERN);
+
+/**
+ * The subject of a topic's refused messages that name no person or facility: checked like a
+ * person's, it raises a topic-level finding for each (FindingRaised version 2, `refusedMessage`;
+ * docs/adr/0013-signed-events.md, "A forgery that names no one").
+ */
+export const TOPIC_SUBJECT_PREFIX = 'topic/';
+export const topicSubject = (topic: string) => `${TOPIC_SUBJECT_PREFIX}${topic}`;
 
 /** Quotes a schema name for SQL. */
 export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
@@ -88,7 +97,9 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  *   (docs/adr/0013-signed-events.md). Entries chained before stay as they were (null, version 1);
  * - `ledger_signature_refusals` (version 4): events of the ledger's topics that the consumer refused
  *   for their signature (EVENT_SIGNATURE_INVALID), by their place on the topic, never chained: each
- *   is an event-signatures-valid finding of the person or facility its (unverified) subject names.
+ *   is an event-signatures-valid finding of the person or facility its (unverified) subject names,
+ *   or, when it names neither, a topic-level finding of its topic (version 5 marks the topics of
+ *   refusals recorded before for a check, so that they raise theirs).
  * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
  * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
@@ -162,6 +173,11 @@ export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chai
         PRIMARY KEY (topic, partition, "offset")
       );
       CREATE INDEX ledger_signature_refusals_by_subject ON ${s}.ledger_signature_refusals (subject);
+      `], ['refusals that name no person or facility: checked per topic', (s) => `
+      INSERT INTO ${s}.invariant_checks_due (subject, due_at)
+      SELECT DISTINCT '${TOPIC_SUBJECT_PREFIX}' || topic, now() FROM ${s}.ledger_signature_refusals
+       WHERE subject IS NULL OR subject !~ '${CHECKED_SUBJECT_PATTERN}'
+      ON CONFLICT (subject) DO NOTHING;
       `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
@@ -235,8 +251,9 @@ export class LedgerRepository {
   /**
    * Records an event the consumer refused for its signature (version 4's table; once per place on
    * the topic) and marks the person or facility its subject names for a check, which raises the
-   * event-signatures-valid finding. The subject is the refused message's own, unverified: a
-   * subject that names no person or facility is recorded and raises nothing (docs/adr/0013-signed-events.md).
+   * event-signatures-valid finding. The subject is the refused message's own, unverified: when it
+   * names no person or facility (none, garbage, a message that cannot be read at all), the topic is
+   * marked instead (`topic/<topic>`), whose check raises a topic-level finding (docs/adr/0013-signed-events.md).
    */
   async recordSignatureRefusal(
     query: (sql: string, params: unknown[]) => Promise<{ rowCount: number | null; rows: unknown[] }>,
@@ -247,17 +264,25 @@ export class LedgerRepository {
        ON CONFLICT DO NOTHING`,
       [refusal.topic, refusal.partition, refusal.offset, refusal.eventId, refusal.type, refusal.source, refusal.subject, refusal.kid, refusal.reason],
     );
-    if (refusal.subject && CHECKED_SUBJECT.test(refusal.subject)) {
-      await query(`INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($1::text[]), now() ${MARK_CONFLICT(this.s)}`, [[refusal.subject]]);
-    }
+    const checked = refusal.subject && CHECKED_SUBJECT.test(refusal.subject) ? refusal.subject : topicSubject(refusal.topic);
+    await query(`INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($1::text[]), now() ${MARK_CONFLICT(this.s)}`, [[checked]]);
     return inserted.rowCount !== 0;
+  }
+
+  /** The events refused for their signature on `topic` whose subject names no person or facility, oldest first. */
+  async unnamedSignatureRefusals(topic: string): Promise<Array<SignatureRefusal & { receivedAt: string }>> {
+    return this.refusalsWhere(`topic = $1 AND (subject IS NULL OR subject !~ $2)`, [topic, CHECKED_SUBJECT_PATTERN]);
   }
 
   /** The events refused for their signature whose subject is `subject`, oldest first. */
   async signatureRefusals(subject: string): Promise<Array<SignatureRefusal & { receivedAt: string }>> {
+    return this.refusalsWhere('subject = $1', [subject]);
+  }
+
+  private async refusalsWhere(condition: string, params: unknown[]): Promise<Array<SignatureRefusal & { receivedAt: string }>> {
     const { rows } = await this.pool.query<{ topic: string; partition: number; offset: string; event_id: string | null; type: string | null; source: string | null; subject: string | null; kid: string | null; reason: string; received_at: Date }>(
-      `SELECT topic, partition, "offset", event_id, type, source, subject, kid, reason, received_at FROM ${this.s}.ledger_signature_refusals WHERE subject = $1 ORDER BY received_at, topic, partition, "offset"`,
-      [subject],
+      `SELECT topic, partition, "offset", event_id, type, source, subject, kid, reason, received_at FROM ${this.s}.ledger_signature_refusals WHERE ${condition} ORDER BY received_at, topic, partition, "offset"`,
+      params,
     );
     return rows.map((r) => ({
       topic: r.topic, partition: r.partition, offset: r.offset, eventId: r.event_id, type: r.type, source: r.source, subject: r.subject, kid: r.kid, reason: r.reason, receivedAt: r.received_at.toISOString(),

@@ -13,7 +13,8 @@ import { verifyLedger } from './verify';
 /**
  * A ledger chained before it kept signatures (its migrations 1 and 2), upgraded by migration 3:
  * its entries stay of version 1 and verify as they were, and the entries chained after hold their
- * events' signatures (docs/adr/0013-signed-events.md).
+ * events' signatures (docs/adr/0013-signed-events.md). And a ledger of migration 4, whose refusals
+ * that named no one raised nothing, upgraded by migration 5 ("A forgery that names no one").
  */
 describe('a ledger from before it kept event signatures, upgraded (real PostgreSQL)', () => {
   let db: TestSchema;
@@ -61,5 +62,30 @@ describe('a ledger from before it kept event signatures, upgraded (real PostgreS
     expect(report).toMatchObject({ isIntact: true, checked: old.length + signed.length, merkleRoot: (await repository.head()).frontier.root() });
     expect(report.signatures).toMatchObject({ checked: old.length + signed.length, valid: signed.length, missing: old.length, invalid: 0, bySigner: { intake: 1, transfer: 4, custody: 1 } });
     expect(report.signatures!.entries.map((e) => [e.position, e.status])).toEqual(old.map((e) => [e.position, 'missing']));
+  });
+
+  it('migration 5 marks the topics of the refusals recorded before that named no person or facility, so that their topic-level findings are raised; a person\'s refusal is left to the person', async () => {
+    const older = await createTestSchema('ledger_refusals_upgrade');
+    try {
+      await migrateSchema(older.pool, older.schema, { ...LEDGER_MIGRATIONS, migrations: LEDGER_MIGRATIONS.migrations.slice(0, 4) });
+      const s = quoted(older.schema);
+      const person = `inmate/${belgiumToAlbania().inmateId}`;
+      // As version 4 recorded them: one naming no one, one with a subject that is no person's, one about a person.
+      await older.pool.query(
+        `INSERT INTO ${s}.ledger_signature_refusals (topic, partition, "offset", event_id, type, source, subject, kid, reason) VALUES
+           ('custody.transfer.events', 0, 7, NULL, NULL, NULL, NULL, NULL, 'the event carries no signature'),
+           ('custody.facility.events', 1, 3, 'x', 'FacilityRegistered', '/custody/facility', 'nonsense', 'k', 'the signing key k is not a configured publisher key'),
+           ('custody.intake.events', 0, 9, NULL, 'InmateRegistered', '/custody/intake', $1, NULL, 'the event carries no signature')`,
+        [person],
+      );
+      await migrateLedger(older.pool, older.schema);
+      const { rows } = await older.pool.query<{ subject: string }>(`SELECT subject FROM ${s}.invariant_checks_due ORDER BY subject`);
+      expect(rows.map((r) => r.subject)).toEqual(['topic/custody.facility.events', 'topic/custody.transfer.events']);
+      const repository = new LedgerRepository(older.pool, older.schema);
+      expect((await repository.unnamedSignatureRefusals('custody.facility.events')).map((r) => [r.partition, r.offset, r.subject])).toEqual([[1, '3', 'nonsense']]);
+      expect(await repository.unnamedSignatureRefusals('custody.intake.events')).toEqual([]);
+    } finally {
+      await older.drop();
+    }
   });
 });
