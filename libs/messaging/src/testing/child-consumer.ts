@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 const workspaceRoot = resolve(__dirname, '..', '..', '..', '..');
 
 export interface ConsumerReport {
-  kind: 'joined' | 'processed' | 'log';
+  kind: 'starting' | 'joined' | 'processed' | 'log';
   assignment?: Record<string, number[]>;
   id?: string;
   level?: string;

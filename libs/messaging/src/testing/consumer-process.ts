@@ -11,7 +11,8 @@
  * optionally INSTANCE_ID (the consumer's instanceId: its previous run's member is removed at
  * start), SESSION_TIMEOUT_MS and HEARTBEAT_INTERVAL_MS.
  *
- * Reports on stdout, one JSON object per line: {"kind":"joined","assignment":{…}} once it holds
+ * Reports on stdout, one JSON object per line: {"kind":"starting"} once its code is loaded and the
+ * consumer about to start, {"kind":"joined","assignment":{…}} once it holds
  * its assignment, {"kind":"processed","id":"…"} per event applied, {"kind":"log","level","message"}
  * per line of the consumer's log. On SIGTERM it stops the consumer (leaving the group) and exits 0.
  */
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     },
     log: (level, message) => report({ kind: 'log', level, message }),
   });
+  report({ kind: 'starting' });
   await consumer.start();
   const joined = setInterval(() => {
     const status = consumer.status();
