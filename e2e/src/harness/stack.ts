@@ -138,6 +138,9 @@ export class Stack {
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       KAFKA_GROUP_ID: this.groupOf(name),
       KAFKA_CLIENT_ID: `${this.topicPrefix}${name}-${instance}`,
+      // Each instance's own name in its group, the same when it is started again: a restart removes
+      // the member its killed run left (docs/adr/0017-restart-replaces-previous-member.md).
+      KAFKA_INSTANCE_ID: `${name}-${instance}`,
       KAFKA_PARTITIONS: '6',
       // The end-to-end tests follow the business flows; authentication and authorisation are
       // covered per service (e.g. intake's security.int-spec.ts).

@@ -8,7 +8,7 @@ import { COMMAND_REFUSED } from './refusals';
 import type { OutboundMessage } from './relay';
 import { RevisionWatch, type RevisionGap } from './stream-revisions';
 import { backoffDelay, DEFAULT_RETRY_POLICY, DEFAULT_TRANSIENT_RETRY_POLICY, jitteredDelay, type RetryPolicy, type TransientRetryPolicy } from './retry';
-import { custodyPartitioner } from './kafka';
+import { custodyPartitioner, removeGroupMember } from './kafka';
 import { ensureDeadLetterTopics } from './topics';
 
 /** The dead-letter code of an event whose (source, id) was processed before with other content (docs/adr/0014-namespaced-event-ids.md). */
@@ -77,9 +77,21 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   classify?: (error: unknown) => ClassifiedFailure;
   /** The stored results of commands, to answer a command read again; absent, a duplicate is only acknowledged. */
   commandResults?: CommandResultSource;
-  /** How often a long handler heartbeats to keep its group membership. */
+  /**
+   * How often the member heartbeats to the group's coordinator (default 3 s); a long handler
+   * offers a heartbeat twice as often (every 2 s by default).
+   */
   heartbeatIntervalMs?: number;
+  /** How long the coordinator keeps a member it hears nothing from (default 30 s). */
   sessionTimeoutMs?: number;
+  /**
+   * This instance's name in the group, the same at each of its starts. When set, the member id
+   * the consumer joins with is recorded under it in the inbox's database, and at the next start
+   * the member so recorded is removed from the group before joining: a restart after a crash
+   * then does not wait for the dead member's session to time out
+   * (docs/adr/0017-restart-replaces-previous-member.md). Two running instances must never share it.
+   */
+  instanceId?: string;
   fromBeginning?: boolean;
   /**
    * How many partitions this member processes at once (default 1). Order per key holds either
@@ -182,6 +194,8 @@ export class EventConsumer<Tx extends InboxTransaction> {
   private readonly blocked = new Map<string, BlockedEntry>();
   /** The last revision seen of each stream, per partition, to see one skipped (docs/architecture.md, "Completeness"). */
   private readonly revisions = new RevisionWatch();
+  /** The member id last recorded for this instance (instanceId). */
+  private recordedMember?: string;
 
   constructor(private readonly options: EventConsumerOptions<Tx>) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -233,14 +247,53 @@ export class EventConsumer<Tx extends InboxTransaction> {
     if (this.options.createDeadLetterTopics ?? true) await ensureDeadLetterTopics(this.options.kafka, this.options.topics);
     this.producer = this.options.kafka.producer({ createPartitioner: custodyPartitioner, allowAutoTopicCreation: false });
     await this.producer.connect();
+    await this.removePreviousMember();
     await this.startConsumer();
+  }
+
+  /**
+   * The member this instance's previous run joined with (recorded at its join), removed from the
+   * group: after a crash it is still in the group until its session times out, and a rebalance
+   * waits for it that long (docs/adr/0017-restart-replaces-previous-member.md). A failure here
+   * only costs that wait: logged, and the consumer starts.
+   */
+  private async removePreviousMember(): Promise<void> {
+    const { instanceId, groupId, inbox, kafka } = this.options;
+    if (!instanceId) return;
+    let memberId: string | undefined;
+    try {
+      memberId = await inbox.previousMember(groupId, instanceId);
+      if (!memberId) return;
+      const outcome = await removeGroupMember(kafka, groupId, memberId);
+      if (outcome === 'removed') {
+        this.options.log?.('log', `consumer ${groupId}: removed member ${memberId}, left in the group by the previous run of instance ${instanceId}`, { group_id: groupId, instance_id: instanceId, member_id: memberId });
+      }
+    } catch (error) {
+      this.options.log?.(
+        'warn',
+        `consumer ${groupId}: the member of the previous run of instance ${instanceId}${memberId ? ` (${memberId})` : ''} could not be removed from the group: ${(error as Error).message}; ` +
+          'if it is still there, the group waits for its session to time out',
+        { group_id: groupId, instance_id: instanceId, ...(memberId ? { member_id: memberId } : {}) },
+      );
+    }
+  }
+
+  /** Records the member id this instance joined with, for its next start; a failure is logged, nothing more. */
+  private recordMember(memberId: string): void {
+    const { instanceId, groupId, inbox } = this.options;
+    if (!instanceId || memberId === this.recordedMember) return;
+    this.recordedMember = memberId;
+    inbox.recordMember(groupId, instanceId, memberId).catch((error: unknown) => {
+      this.recordedMember = undefined;
+      this.options.log?.('warn', `consumer ${groupId}: member ${memberId} of instance ${instanceId} could not be recorded: ${(error as Error).message}`, { group_id: groupId, instance_id: instanceId, member_id: memberId });
+    });
   }
 
   private async startConsumer(): Promise<void> {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
@@ -264,6 +317,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       Object.assign(this.state, { joined: true, assignment: { ...event.payload.memberAssignment } });
+      this.recordMember(event.payload.memberId);
       // Another member may have read our former partitions meanwhile: start each stream's watch afresh.
       this.revisions.forget();
     });
@@ -331,7 +385,8 @@ export class EventConsumer<Tx extends InboxTransaction> {
           // The group is rebalancing: give up waiting, so that this member can rejoin in time.
           if (isRebalancing(error)) control.rebalancing = true;
         }),
-      this.options.heartbeatIntervalMs ?? 2_000,
+      // Twice per heartbeat interval: kafkajs sends one only once the interval has passed.
+      this.options.heartbeatIntervalMs === undefined ? 2_000 : Math.max(100, this.options.heartbeatIntervalMs / 2),
     );
     const groupSize = this.options.transactionBatchSize ?? 100;
     try {

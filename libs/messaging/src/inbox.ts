@@ -64,6 +64,16 @@ export const INBOX_MIGRATIONS = migrationSet(
     ALTER TABLE ${s}.inbox ADD COLUMN source text NOT NULL DEFAULT '', ADD COLUMN digest text;
     ALTER TABLE ${s}.inbox DROP CONSTRAINT inbox_pkey, ADD PRIMARY KEY (consumer, source, event_id);
   `],
+  // The member id each instance of a consumer group last joined with, removed from the group when
+  // the instance starts again (docs/adr/0017-restart-replaces-previous-member.md).
+  ['group members of each instance', (s) => `
+    CREATE TABLE IF NOT EXISTS ${s}.consumer_member (
+      consumer text NOT NULL,
+      instance_id text NOT NULL,
+      member_id text NOT NULL,
+      joined_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer, instance_id)
+    )`],
 );
 
 const keyOf = (key: string | InboxKey): InboxKey => (typeof key === 'string' ? { id: key, source: '' } : key);
@@ -77,12 +87,34 @@ const keyOf = (key: string | InboxKey): InboxKey => (typeof key === 'string' ? {
  */
 export class PostgresInbox<Tx extends InboxTransaction> {
   private readonly table: string;
+  private readonly members: string;
 
   constructor(
     private readonly runner: TransactionRunner<Tx>,
     private readonly schema: string,
   ) {
     this.table = `"${schema.replace(/"/g, '""')}".inbox`;
+    this.members = `"${schema.replace(/"/g, '""')}".consumer_member`;
+  }
+
+  /**
+   * The member id this instance of the consumer group last joined with, if it recorded one: the
+   * member its previous run left in the group (docs/adr/0017-restart-replaces-previous-member.md).
+   */
+  async previousMember(consumer: string, instanceId: string): Promise<string | undefined> {
+    const result = await this.runner.transaction((tx) => tx.query(`SELECT member_id FROM ${this.members} WHERE consumer = $1 AND instance_id = $2`, [consumer, instanceId]));
+    return (result.rows?.[0] as { member_id: string } | undefined)?.member_id;
+  }
+
+  /** Records the member id this instance of the consumer group joined with (replacing the one before). */
+  async recordMember(consumer: string, instanceId: string, memberId: string): Promise<void> {
+    await this.runner.transaction((tx) =>
+      tx.query(
+        `INSERT INTO ${this.members} (consumer, instance_id, member_id) VALUES ($1, $2, $3)
+         ON CONFLICT (consumer, instance_id) DO UPDATE SET member_id = EXCLUDED.member_id, joined_at = now()`,
+        [consumer, instanceId, memberId],
+      ),
+    );
   }
 
   /** Creates or migrates the inbox table (the project's migration runner); safe when several instances start at once. */

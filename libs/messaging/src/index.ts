@@ -1,4 +1,4 @@
-export { createKafka, custodyPartitioner } from './kafka';
+export { createKafka, custodyPartitioner, removeGroupMember } from './kafka';
 export { ArrivalWatch, partitionOfKey, unconsumed } from './arrivals';
 export type { ArrivalWatchOptions, PartitionPosition, PendingArrival } from './arrivals';
 export type { KafkaSettings } from './kafka';

@@ -37,3 +37,39 @@ export function createKafka(settings: KafkaSettings): Kafka {
  * `partitioner=murmur2_random` to land a person's messages on the same partition.
  */
 export const custodyPartitioner = Partitioners.DefaultPartitioner;
+
+/**
+ * Removes a member from a consumer group, as the member itself would leave it (a LeaveGroup
+ * request to the group's coordinator naming its member id): what a restarted instance does with
+ * the member its previous run left behind, so that the group's rebalance does not wait for that
+ * member's session to time out (docs/adr/0017-restart-replaces-previous-member.md). The
+ * coordinator takes the request from any connection allowed to read the group. 'gone': the
+ * group no longer had that member (it left, or its session timed out).
+ *
+ * kafkajs's admin client has no such call; its cluster, which the admin client and the consumer
+ * are built on, has (a broker's leaveGroup), and is reached through the client's own factory.
+ */
+export async function removeGroupMember(kafka: Kafka, groupId: string, memberId: string): Promise<'removed' | 'gone'> {
+  const factory = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === 'private:Kafka:createCluster');
+  const createCluster = factory ? (kafka as unknown as Record<symbol, unknown>)[factory] : undefined;
+  if (typeof createCluster !== 'function') throw new Error('this kafkajs client has no cluster factory: a group member cannot be removed');
+  const cluster = (createCluster as (options: object) => KafkajsCluster)({});
+  await cluster.connect();
+  try {
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    await coordinator.leaveGroup({ groupId, memberId });
+    return 'removed';
+  } catch (error) {
+    if ((error as { type?: unknown }).type === 'UNKNOWN_MEMBER_ID') return 'gone';
+    throw error;
+  } finally {
+    await cluster.disconnect();
+  }
+}
+
+/** What removeGroupMember uses of kafkajs's cluster (no declaration of it is exported). */
+interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  findGroupCoordinator(request: { groupId: string }): Promise<{ leaveGroup(request: { groupId: string; memberId: string }): Promise<unknown> }>;
+}

@@ -17,6 +17,13 @@ describe("kafkajs's log lines", () => {
     expect(isHandledAnswer(answer('Topic with this name already exists'))).toBe(true);
   });
 
+  it('knows a LeaveGroup answered that the member is already gone (a restart removing the member of a run that ended a session ago), and only a LeaveGroup', () => {
+    const leave = answer('The coordinator is not aware of this member');
+    expect(isHandledAnswer({ ...leave, log: { ...leave.log, message: 'Response LeaveGroup(key: 13, version: 3)' } })).toBe(true);
+    expect(isHandledAnswer({ ...leave, log: { ...leave.log, message: 'Response Heartbeat(key: 12, version: 3)' } })).toBe(false);
+    expect(isHandledAnswer(leave)).toBe(false);
+  });
+
   it('keeps every other answer, and lines of other parts of kafkajs, as errors', () => {
     expect(isHandledAnswer(answer('Not authorized to access topics: [Topic authorization failed]'))).toBe(false);
     expect(isHandledAnswer(answer('The request included a message larger than the max message size the server will accept'))).toBe(false);

@@ -21,9 +21,19 @@ const HANDLED_ANSWERS = new Set([
   'Topic creation errors',
 ]);
 
+/**
+ * A LeaveGroup answered "not aware of this member": the member is already out of the group (its
+ * session ended). A restarted instance removing its previous run's member gets it whenever that run
+ * ended more than a session ago, and takes it as done (removeGroupMember, kafka.ts;
+ * docs/adr/0017-restart-replaces-previous-member.md).
+ */
+const MEMBER_ALREADY_GONE = errorCodes.find((e) => e.type === 'UNKNOWN_MEMBER_ID')!.message;
+
 /** Whether a kafkajs log entry is a connection's report of a broker answer the client handles itself. */
 export function isHandledAnswer(entry: Pick<LogEntry, 'namespace' | 'log'>): boolean {
-  return entry.namespace === 'Connection' && entry.log.message.startsWith('Response ') && HANDLED_ANSWERS.has(String(entry.log.error));
+  if (entry.namespace !== 'Connection' || !entry.log.message.startsWith('Response ')) return false;
+  const error = String(entry.log.error);
+  return HANDLED_ANSWERS.has(error) || (entry.log.message.startsWith('Response LeaveGroup(') && error === MEMBER_ALREADY_GONE);
 }
 
 /**

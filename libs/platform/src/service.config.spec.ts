@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { hostname } from 'node:os';
 import { InvalidConfigurationError, loadConfig } from '@custody/config';
 import type { MessageDecoder } from '@custody/messaging';
 import { commandDecoder } from '@custody/security';
@@ -47,6 +48,20 @@ describe('ServiceConfig', () => {
     expect(loadConfig(ExampleConfig, { HTTP_HOST: '0.0.0.0' }).HTTP_HOST).toBe('0.0.0.0');
     expect(loadConfig(ExampleConfig, { HTTP_HOST: '::1' }).HTTP_HOST).toBe('::1');
     expect(problemsOf({ HTTP_HOST: 'not a host' })).toEqual(['HTTP_HOST']);
+  });
+
+  it('names the instance after its host by default, and bounds the session and its heartbeat (at most a third of it)', () => {
+    const defaults = loadConfig(ExampleConfig, {});
+    expect(defaults.KAFKA_INSTANCE_ID).toBe(hostname());
+    expect(defaults.KAFKA_SESSION_TIMEOUT_MS).toBe(30_000);
+    expect(defaults.KAFKA_HEARTBEAT_INTERVAL_MS).toBe(3_000);
+    expect(loadConfig(ExampleConfig, { KAFKA_INSTANCE_ID: '' }).KAFKA_INSTANCE_ID).toBe('');
+    expect(loadConfig(ExampleConfig, { KAFKA_INSTANCE_ID: 'intake-0' }).KAFKA_INSTANCE_ID).toBe('intake-0');
+    expect(problemsOf({ KAFKA_INSTANCE_ID: 'two words' })).toEqual(['KAFKA_INSTANCE_ID']);
+    expect(loadConfig(ExampleConfig, { KAFKA_SESSION_TIMEOUT_MS: '10000', KAFKA_HEARTBEAT_INTERVAL_MS: '1000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
+    expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '8000' })).toEqual(['KAFKA_HEARTBEAT_INTERVAL_MS']);
+    expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '500', KAFKA_HEARTBEAT_INTERVAL_MS: '100' })).toEqual(['KAFKA_SESSION_TIMEOUT_MS']);
+    expect(problemsOf({ KAFKA_HEARTBEAT_INTERVAL_MS: 'often' })).toEqual(['KAFKA_HEARTBEAT_INTERVAL_MS']);
   });
 
   it('refuses a SASL mechanism it does not know, and one without its credentials, naming each variable', () => {

@@ -1,4 +1,5 @@
-import { IsIn, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
+import { hostname } from 'node:os';
+import { IsIn, IsString, Matches, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { RecordingClock } from '@custody/legal';
 import { isStateCode } from '@custody/contracts';
 import { kafkaSecurity, TopicNames, type CommandResultRouting, type KafkaSettings, type TopicSpec } from '@custody/messaging';
@@ -7,6 +8,19 @@ import { parseSigners, SecurityConfig } from '@custody/security';
 
 /** The defaults a service sets for the variables every service reads: its port, schema, pool size, client id and consumer group. */
 export type ServiceDefaults = Partial<Pick<ServiceConfig, 'PORT' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE' | 'KAFKA_CLIENT_ID' | 'KAFKA_GROUP_ID'>>;
+
+/** KAFKA_HEARTBEAT_INTERVAL_MS at most a third of KAFKA_SESSION_TIMEOUT_MS: a member must be heard several times within its session. */
+@ValidatorConstraint({ name: 'heartbeatWithinSession' })
+class HeartbeatWithinSession implements ValidatorConstraintInterface {
+  validate(value: unknown, { object }: ValidationArguments): boolean {
+    const session = (object as { KAFKA_SESSION_TIMEOUT_MS?: unknown }).KAFKA_SESSION_TIMEOUT_MS;
+    return typeof value !== 'number' || typeof session !== 'number' || value * 3 <= session;
+  }
+
+  defaultMessage(): string {
+    return 'KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS';
+  }
+}
 
 /**
  * The variables every service reads: its port, its database and schema, its event store, the
@@ -77,6 +91,31 @@ export class ServiceConfig extends SecurityConfig {
   @IsString()
   @MinLength(1)
   KAFKA_GROUP_ID = 'custody';
+
+  /**
+   * This instance's name in its consumer group, the same at each of its starts and never shared by
+   * two running instances (default: the host name; a container keeps it across restarts). The
+   * member id the instance joins with is recorded under it in the service's database, and at its
+   * next start that member is removed from the group before joining: after a crash the consumer
+   * does not wait for the dead member's session to time out (docs/adr/0017-restart-replaces-previous-member.md).
+   * Empty: nothing recorded, nothing removed.
+   */
+  @Matches(/^[\x21-\x7e]{0,200}$/, { message: 'KAFKA_INSTANCE_ID must be printable ASCII without spaces, at most 200 characters' })
+  KAFKA_INSTANCE_ID = hostname();
+
+  /**
+   * How long the broker keeps a consumer group member it hears nothing from (ms): a crashed
+   * instance whose member is not removed at its restart (KAFKA_INSTANCE_ID) holds its partitions
+   * that long. Within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms
+   * (6 s and 30 min by default).
+   */
+  @WholeNumber(1_000, 1_800_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
+  /** How often the consumer heartbeats to its group's coordinator (ms); at most a third of KAFKA_SESSION_TIMEOUT_MS. */
+  @WholeNumber(100, 600_000)
+  @Validate(HeartbeatWithinSession)
+  KAFKA_HEARTBEAT_INTERVAL_MS = 3_000;
 
   /** Partitions of the topics the service creates when they are missing. */
   @WholeNumber(1, 1000)

@@ -117,6 +117,19 @@ function recordingRefusals(decoder: MessageDecoder, record: NonNullable<ServiceM
  * `results`: where the results of the service's commands go; each state's results topic is among
  * the topics created at start, before the relay publishes (docs/adr/0015-command-results-per-state.md).
  */
+/**
+ * The consumer's group membership from the configuration: its session and heartbeat, and the
+ * instance's name in the group (none when KAFKA_INSTANCE_ID is empty: the previous run's member
+ * is then left to time out; docs/adr/0017-restart-replaces-previous-member.md).
+ */
+function consumerMembershipOf(config: ServiceConfig): { sessionTimeoutMs: number; heartbeatIntervalMs: number; instanceId?: string } {
+  return {
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+    ...(config.KAFKA_INSTANCE_ID ? { instanceId: config.KAFKA_INSTANCE_ID } : {}),
+  };
+}
+
 function messagingOptions(
   name: string, config: ServiceConfig, messaging: ServiceMessaging, signatures: SignedMessaging, results: (CommandResultRouting & { states: string[] }) | undefined,
   store: PostgresEventStore, pool: Pool,
@@ -150,6 +163,7 @@ function messagingOptions(
         ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic], new KafkaCommandAnswers(new CommandAnswers(pool, config.DATABASE_SCHEMA)), results) }
         : {}),
       ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
+      ...consumerMembershipOf(config),
     },
   };
 }

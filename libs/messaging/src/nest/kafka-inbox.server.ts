@@ -70,6 +70,10 @@ export interface KafkaInboxServerOptions<Tx extends InboxTransaction = InboxTran
   transientRetry?: TransientRetryPolicy;
   commandResults?: CommandResultSource;
   transactionBatchSize?: number;
+  /** The group membership's timing and this instance's name in the group (EventConsumerOptions). */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  instanceId?: string;
   onOutcome?: (outcome: ConsumerOutcome) => void;
   onRevisionGap?: EventConsumerOptions<InboxTransaction>['onRevisionGap'];
   onCommitted?: EventConsumerOptions<InboxTransaction>['onCommitted'];
@@ -123,6 +127,9 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       transientRetry: this.options.transientRetry,
       commandResults: this.options.commandResults,
       transactionBatchSize: this.options.transactionBatchSize,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      instanceId: this.options.instanceId,
       handlerFor: (type) => {
         const handler = handlers.get(type);
         return handler ? wrap(handler) : undefined;

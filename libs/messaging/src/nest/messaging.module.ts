@@ -41,6 +41,11 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     onOutcome?: (outcome: ConsumerOutcome) => void;
     /** Most consecutive messages of a partition applied in one transaction (the consumer's default: 100). */
     transactionBatchSize?: number;
+    /** How long the coordinator keeps a silent member, and how often the member heartbeats (the consumer's defaults: 30 s, 3 s). */
+    sessionTimeoutMs?: number;
+    heartbeatIntervalMs?: number;
+    /** This instance's name in the group: its previous run's member is removed at start (docs/adr/0017-restart-replaces-previous-member.md). */
+    instanceId?: string;
   };
   relay?: Omit<RelayOptions, 'publisher' | 'log'> & {
     /**
@@ -109,6 +114,9 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         transientRetry: consumer.transientRetry,
         commandResults: consumer.commandResults,
         transactionBatchSize: consumer.transactionBatchSize,
+        sessionTimeoutMs: consumer.sessionTimeoutMs,
+        heartbeatIntervalMs: consumer.heartbeatIntervalMs,
+        instanceId: consumer.instanceId,
         onOutcome: (outcome) => {
           consumer.onOutcome?.(outcome);
           for (const listener of this.outcomeListeners) listener(outcome);

@@ -40,6 +40,8 @@ export async function bootTransferApp(
     DATABASE_SCHEMA: env.schema,
     KAFKA_BROKERS: kafkaBrokers().join(','),
     KAFKA_CLIENT_ID: uniqueName('transfer'),
+    // Instances of one test share the group: each its own name in it (docs/adr/0017-restart-replaces-previous-member.md).
+    KAFKA_INSTANCE_ID: uniqueName('transfer-instance'),
     KAFKA_TOPIC_PREFIX: env.prefix,
     KAFKA_GROUP_ID: env.groupId,
     KAFKA_PARTITIONS: '2',
