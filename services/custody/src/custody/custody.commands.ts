@@ -56,9 +56,10 @@ export class CustodyCommands {
     onApplied?: HandleOptions<CustodyEvent, Custody, PostgresTransaction>['onApplied'],
   ): Promise<NewEvent[]> {
     const eventId = custodyEventIds(commandScope(command.data.commandId, metadata.actor));
-    // Before the facility's turn, so that no admission waits behind one whose hand-over is on its way.
-    if (command.type === 'AdmitInmate') await this.awaitHandOver(command.data.transferId, command.data.inmateId);
-    const write = () => this.write(command, {
+    // The facts before the facility's turn: an admission whose hand-over is on its way waits for it
+    // (docs/adr/0012-not-yet-known-here.md) without holding up the admissions behind it.
+    const decided = await this.withFacts(command, { wait: true });
+    const write = () => this.write(command, decided, {
       ...observedCommand(metadata), eventId, unitOfWork: (work) => this.store.transaction(work), ...(onApplied ? { onApplied } : {}),
     });
     return PLACE_COMMANDS.has(command.type) ? this.facilityTurns.run(command.data.facilityId, write) : write();
@@ -66,12 +67,13 @@ export class CustodyCommands {
 
   /** Applies a command inside a consumer's transaction (Kafka), each attempt in a savepoint. */
   async executeIn(tx: PostgresTransaction, command: Command<CustodyCommandType>, metadata: EventMetadata, eventId: (index: number) => string): Promise<NewEvent[]> {
-    return this.write(command, { metadata, eventId, unitOfWork: inSavepoint(tx) });
+    return this.write(command, await this.withFacts(command), { metadata, eventId, unitOfWork: inSavepoint(tx) });
   }
 
-  private async write(command: Command<CustodyCommandType>, options: HandleOptions<CustodyEvent, Custody, PostgresTransaction>): Promise<NewEvent[]> {
+  /** `decided`: the command with the facts the decider takes (withFacts). */
+  private async write(command: Command<CustodyCommandType>, decided: CustodyCommand, options: HandleOptions<CustodyEvent, Custody, PostgresTransaction>): Promise<NewEvent[]> {
     const eventId = options.eventId!;
-    const handled = await handleCommand(this.store, custodyStream(command.data.inmateId), custodyDecider, await this.withFacts(command), {
+    const handled = await handleCommand(this.store, custodyStream(command.data.inmateId), custodyDecider, decided, {
       ...options,
       retry: RETRY,
       prepare: (decision) => this.prepare(command, decision, options.metadata, eventId),
@@ -82,8 +84,9 @@ export class CustodyCommands {
   /**
    * A command as the decider takes it: with the service's clock (every custody command is a
    * ministry's act, Rule 17) and, for an admission, the facts of the facility and of the transfer.
+   * `wait`: outside any transaction (HTTP), a hand-over still on its way may be waited for.
    */
-  private async withFacts(incoming: Command<CustodyCommandType>): Promise<CustodyCommand> {
+  private async withFacts(incoming: Command<CustodyCommandType>, { wait = false }: { wait?: boolean } = {}): Promise<CustodyCommand> {
     const command = { ...incoming, clock: recordingClock(this.config) } as Command<CustodyCommandType> & { clock: CustodyCommand['clock'] };
     if (command.type !== 'AdmitInmate') return command as CustodyCommand;
     const { inmateId, facilityId } = command.data;
@@ -96,7 +99,7 @@ export class CustodyCommands {
         ...(registered
           ? { facility: { jurisdiction: registered.jurisdiction, operatingState: registered.operatingState, country: registered.country, ...(registered.lease ? { lease: registered.lease } : {}) } }
           : {}),
-        ...(await this.handOverFacts(command.data.transferId, inmateId, isLeased)),
+        ...(await this.handOverFacts(command.data.transferId, inmateId, isLeased, wait)),
       },
     } as CustodyCommand;
   }
@@ -104,27 +107,17 @@ export class CustodyCommands {
   /**
    * The hand-over and sentence facts from the transfer and intake services' events, and whether
    * more may be on their way (docs/adr/0012-not-yet-known-here.md): without both sides of the
-   * hand-over here, the person's partition on transfer's events topic is asked; while it holds
-   * unconsumed messages the decider answers NOT_YET_KNOWN_HERE. Consumed, the facts are read again
-   * (an event applied meanwhile is seen) and the decider's answer stands.
+   * hand-over here, the person's partition on transfer's events topic is asked (and, with `wait`,
+   * waited for, up to NOT_YET_KNOWN_WAIT_MS); while it holds unconsumed messages the decider
+   * answers NOT_YET_KNOWN_HERE. Consumed, the facts are read again (an event applied meanwhile is
+   * seen) and the decider's answer stands.
    */
-  private async handOverFacts(transferId: string, inmateId: string, isLeased: boolean): Promise<Pick<AdmissionFacts, 'handOver' | 'sentence' | 'transferInFlight'>> {
+  private async handOverFacts(transferId: string, inmateId: string, isLeased: boolean, wait: boolean): Promise<Pick<AdmissionFacts, 'handOver' | 'sentence' | 'transferInFlight'>> {
     const known = await this.knowledge.admissionFacts(transferId, inmateId, isLeased);
     if (known.handOver?.isDispatched && known.handOver.isReceived) return known;
-    const pending = await this.arrivals.pending(TOPICS.transferEvents, inmateId);
+    const pending = await this.arrivals.pending(TOPICS.transferEvents, inmateId, { wait });
     if (pending) return { ...known, transferInFlight: { retryAfterSeconds: pending.retryAfterSeconds, unconsumed: pending.unconsumed } };
     return this.knowledge.admissionFacts(transferId, inmateId, isLeased);
-  }
-
-  /**
-   * An admission over HTTP whose hand-over this service has not read yet waits, up to
-   * NOT_YET_KNOWN_WAIT_MS, for the person's partition on transfer's events topic to be consumed
-   * (docs/adr/0012-not-yet-known-here.md); the facts are then read as for any admission.
-   */
-  private async awaitHandOver(transferId: string, inmateId: string): Promise<void> {
-    const known = await this.knowledge.admissionFacts(transferId, inmateId, false);
-    if (known.handOver?.isDispatched && known.handOver.isReceived) return;
-    await this.arrivals.pending(TOPICS.transferEvents, inmateId, { wait: true });
   }
 
   /** Before each attempt's transaction: the admission sealed, and the place taken or freed in the facility's stream. */
