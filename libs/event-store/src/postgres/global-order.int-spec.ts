@@ -274,7 +274,7 @@ describe('PostgresEventStore: the global order belongs to the store', () => {
 
       await upgraded.migrate();
       const { rows: versions } = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       const newer = event('Released');
       await upgraded.appendToStream('inmate-x', [newer]);
 

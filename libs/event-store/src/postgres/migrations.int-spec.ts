@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 // Integration tests of an adapter use the shared test infrastructure (a test-only dependency).
 import { databaseUrl, uniqueSchemaName } from '@custody/testing';
@@ -71,6 +72,7 @@ describe('migrateSchema (versioned migrations by set)', () => {
       expect(await recorded(schema)).toEqual([
         { migration_set: 'event-store', version: 1 },
         { migration_set: 'event-store', version: 2 },
+        { migration_set: 'event-store', version: 3 },
         { migration_set: 'read-model', version: 1 },
         { migration_set: 'read-model', version: 2 },
       ]);
@@ -112,5 +114,44 @@ describe('migrateSchema (versioned migrations by set)', () => {
     const schema = newSchema('migrations_gap');
     const gap: MigrationSet = { name: 'gap', migrations: [READ_MODEL.migrations[1]] };
     await expect(migrateSchema(pool, schema, gap)).rejects.toBeInstanceOf(EventStoreConfigurationError);
+  });
+
+  it('event store migration 3 drops the old order\'s key and keeps every global position: numbered rows keep theirs, the rest follow', async () => {
+    const schema = newSchema('migrations_store_v3');
+    await migrate(pool, schema, { toVersion: 2 });
+    const before = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 60_000 });
+    const event = () => ({ id: randomUUID(), type: 'Registered', schemaVersion: 1, data: {}, metadata: {} });
+    const numbered = [event(), event(), event()];
+    const waiting = [event(), event()];
+    try {
+      for (const [i, e] of numbered.entries()) await before.appendToStream(`inmate-${i}`, [e]);
+      // Reading numbers what is committed; the two appended after wait unnumbered across the migration.
+      for await (const _ of before.readAll()) void _;
+      for (const [i, e] of waiting.entries()) await before.appendToStream(`inmate-w${i}`, [e]);
+    } finally {
+      await before.close();
+    }
+    const positions = async () =>
+      (await pool.query<{ event_id: string; global_position: string | null }>(`SELECT event_id, global_position::text FROM "${schema}".events ORDER BY position`)).rows;
+    expect((await positions()).map((r) => r.global_position)).toEqual(['1', '2', '3', null, null]);
+
+    await migrate(pool, schema);
+    const { rows: constraints } = await pool.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`, [`"${schema}".events`]);
+    expect(constraints.map((c) => c.conname)).toEqual(['events_event_id', 'events_stream_revision']);
+    const { rows: identity } = await pool.query(
+      `SELECT c.relreplident, (SELECT relname FROM pg_class WHERE oid = i.indexrelid) AS index FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisreplident WHERE c.oid = $1::regclass`,
+      [`"${schema}".events`],
+    );
+    expect(identity).toEqual([{ relreplident: 'i', index: 'events_event_id' }]);
+
+    const after = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 60_000 });
+    try {
+      const read: string[] = [];
+      for await (const e of after.readAll()) read.push(e.id);
+      expect(read).toEqual([...numbered, ...waiting].map((e) => e.id));
+      expect((await positions()).map((r) => r.global_position)).toEqual(['1', '2', '3', '4', '5']);
+    } finally {
+      await after.close();
+    }
   });
 });

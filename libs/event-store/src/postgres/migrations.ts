@@ -226,6 +226,74 @@ const MIGRATIONS: SchemaMigration[] = [
       $fn$;
     `,
   },
+  {
+    version: 3,
+    name: 'the sequencer finds its rows through the unsequenced index; the (transaction id, position) key dropped',
+    sql: (s) => `
+      -- The key of the order that preceded the store's own. It cost every append an index entry,
+      -- and every numbering a second one (global_position is indexed, so the sequencer's UPDATE is
+      -- never HOT and rewrites every index), and only the mapping of a legacy "<xid>:<position>"
+      -- checkpoint still read it (now a scan, once per such checkpoint). Logical replication
+      -- identifies a row by its event id instead.
+      ALTER TABLE ${s}.events DROP CONSTRAINT events_global_order;
+      ALTER TABLE ${s}.events REPLICA IDENTITY USING INDEX events_event_id;
+
+      -- As in migration 2, but the UPDATE names global_position IS NULL, so that each row is found
+      -- through events_unsequenced: by position alone no index applied, and each row cost a scan
+      -- of the whole primary key, so numbering slowed as the store grew.
+      CREATE OR REPLACE FUNCTION ${s}.sequence_events(p_lock_class integer, p_lock_key integer, p_limit integer, p_channel text)
+      RETURNS TABLE (assigned integer, head bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_base bigint;
+        v_count integer;
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM ${s}.events WHERE global_position IS NULL) THEN
+          RETURN QUERY SELECT 0, (SELECT max(global_position) FROM ${s}.events);
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock(p_lock_class, p_lock_key);
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position) AS n
+          FROM (SELECT position FROM ${s}.events WHERE global_position IS NULL ORDER BY position LIMIT p_limit) u
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch
+        WHERE e.position = batch.position AND e.global_position IS NULL;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        IF v_count > 0 AND p_channel IS NOT NULL THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+        RETURN QUERY SELECT v_count, v_base + v_count;
+      END;
+      $fn$;
+
+      CREATE OR REPLACE FUNCTION ${s}.repair_order(p_restored_up_to bigint DEFAULT NULL)
+      RETURNS bigint
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_boundary bigint := p_restored_up_to;
+        v_base bigint;
+        v_count bigint;
+      BEGIN
+        LOCK TABLE ${s}.events IN SHARE ROW EXCLUSIVE MODE;
+        IF v_boundary IS NULL THEN
+          SELECT coalesce(max(position), 0) INTO v_boundary FROM ${s}.events
+          WHERE global_position IS NULL AND transaction_id >= pg_snapshot_xmax(pg_current_snapshot());
+        END IF;
+        SELECT coalesce(max(global_position), 0) INTO v_base FROM ${s}.events;
+        WITH batch AS (
+          SELECT position, row_number() OVER (ORDER BY position > v_boundary, transaction_id, position) AS n
+          FROM ${s}.events WHERE global_position IS NULL
+        )
+        UPDATE ${s}.events e SET global_position = v_base + batch.n FROM batch
+        WHERE e.position = batch.position AND e.global_position IS NULL;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        RETURN v_count;
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 /** The latest schema version this code knows. */

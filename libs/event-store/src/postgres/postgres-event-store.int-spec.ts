@@ -303,7 +303,7 @@ describe('PostgresEventStore', () => {
       try {
         await Promise.all(stores.map((s) => s.migrate()));
         const { rows } = await pool.query(`SELECT version FROM "${schema}".schema_migrations`);
-        expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+        expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
         await stores[0].appendToStream('inmate-1', [event('Registered')]);
         expect(await stores[4].streamRevision('inmate-1')).toBe(0);
       } finally {
