@@ -39,6 +39,7 @@ import {
 import type { OutboundMessage, RelayPublisher } from '@custody/messaging';
 import { eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
+import { workload } from './lib/custody-workload';
 import { median, percentile, writeReport } from './lib/report';
 import type { Figure } from './lib/report';
 
@@ -62,17 +63,6 @@ const signBatch = (messages: OutboundMessage[]) => signer.signedBatch(messages);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => process.stdout.write(`[relay bench] ${message}\n`);
-
-/** A mix of custody events: a registration, then follow-ups for the same person. */
-function workload(count: number): NewEvent[] {
-  const events: NewEvent[] = [];
-  while (events.length < count) {
-    const inmateId = randomUUID();
-    events.push(inmateRegistered(inmateId));
-    for (let i = 0; i < 4 && events.length < count; i++) events.push(residenceStatusRecorded(inmateId));
-  }
-  return events;
-}
 
 async function appendAll(store: PostgresEventStore, events: NewEvent[]): Promise<void> {
   const byStream = new Map<string, NewEvent[]>();

@@ -120,7 +120,7 @@ describe('migrateSchema (versioned migrations by set)', () => {
     const schema = newSchema('migrations_store_v3');
     await migrate(pool, schema, { toVersion: 2 });
     const before = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 60_000 });
-    const event = () => ({ id: randomUUID(), type: 'Registered', schemaVersion: 1, data: {}, metadata: {} });
+    const event = () => ({ id: randomUUID(), type: 'Registered', schemaVersion: 1, data: {}, metadata: { correlationId: randomUUID(), occurredAt: new Date().toISOString() } });
     const numbered = [event(), event(), event()];
     const waiting = [event(), event()];
     try {
