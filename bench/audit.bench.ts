@@ -30,6 +30,9 @@ const person = randomUUID();
 const others = Array.from({ length: OTHER_PEOPLE }, () => randomUUID());
 const facility = randomUUID();
 let clock = Date.parse('2026-01-01T00:00:00Z');
+// Each other person's next revision, over both loads: a person whose place the first load gave to
+// the person under test starts at revision 0 in the second.
+const othersSeen = new Map<string, number>();
 
 function event(inmateId: string, n: number): LedgerEvent {
   clock += 1000;
@@ -61,7 +64,6 @@ function event(inmateId: string, n: number): LedgerEvent {
 /** Appends `count` chained entries; the person's events are spread evenly over the first `personUpTo`. */
 async function load(pool: Pool, schema: string, from: number, count: number, head: { size: number; hash: string | null }, heads: Map<string, string>, frontier: MerkleFrontier, personEvery: number, personCount: { n: number }) {
   const s = quoted(schema);
-  const othersSeen = new Map<string, number>();
   for (let done = 0; done < count; done += LOAD_BATCH) {
     const events: LedgerEvent[] = [];
     for (let i = 0; i < Math.min(LOAD_BATCH, count - done); i++) {
@@ -70,7 +72,7 @@ async function load(pool: Pool, schema: string, from: number, count: number, hea
         events.push(event(person, personCount.n++));
       } else {
         const other = others[position % OTHER_PEOPLE];
-        const n = othersSeen.get(other) ?? (position < OTHER_PEOPLE ? 0 : 1);
+        const n = othersSeen.get(other) ?? 0;
         othersSeen.set(other, n + 1);
         events.push(event(other, n));
       }

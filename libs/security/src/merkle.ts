@@ -16,9 +16,27 @@ export function merkleLeafHash(input: Buffer): Buffer {
   return hash('sha256', Buffer.concat([LEAF, input], input.length + 1), 'buffer');
 }
 
+// The input of a node of two SHA-256 hashes, written in place: hashing is synchronous, and a
+// buffer allocated per node cost about as much as the hash itself (a ledger's verify hashes two
+// to three times per entry).
+const NODE_INPUT = Buffer.alloc(65, 0x01);
+
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function merkleNodeHash(left: Buffer, right: Buffer): Buffer {
+  if (left.length === 32 && right.length === 32) {
+    left.copy(NODE_INPUT, 1);
+    right.copy(NODE_INPUT, 33);
+    return hash('sha256', NODE_INPUT, 'buffer');
+  }
   return hash('sha256', Buffer.concat([NODE, left, right], 1 + left.length + right.length), 'buffer');
+}
+
+const HEX_LEAF_INPUT = Buffer.alloc(33, 0x00);
+
+/** RFC 6962 leaf hash of a SHA-256 hash given in hex: SHA-256(0x00 ‖ the 32 bytes). */
+export function merkleLeafHashOfHex(sha256Hex: string): Buffer {
+  if (HEX_LEAF_INPUT.write(sha256Hex, 1, 32, 'hex') !== 32 || sha256Hex.length !== 64) return merkleLeafHash(Buffer.from(sha256Hex, 'hex'));
+  return hash('sha256', HEX_LEAF_INPUT, 'buffer');
 }
 
 /**

@@ -336,20 +336,30 @@ export class LedgerRepository {
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
-  /** Every entry from a position on, in position order, page by page, read with a cursor (constant memory). */
+  /**
+   * Every entry from a position on, in position order, page by page, read with a cursor (constant
+   * memory: one page in hand, the next on its way). The next page is asked for before this one is
+   * handed out, so the server reads it while the caller works on this one (a verify hashes).
+   */
   async *scan(fromPosition = 0, pageSize = 2000): AsyncGenerator<LedgerEntry[]> {
     const client = await this.pool.connect();
     try {
       const cursor = client.query(
         new Cursor<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE position >= $1 ORDER BY position`, [fromPosition]),
       );
+      let next: Promise<EntryRow[]> | undefined = cursor.read(pageSize);
       try {
         for (;;) {
-          const rows = await cursor.read(pageSize);
+          const rows: EntryRow[] = await next;
+          next = undefined;
           if (rows.length === 0) return;
+          next = cursor.read(pageSize);
+          // Read by the next turn of the loop; a caller that stops early leaves it to the close below.
+          next.catch(() => undefined);
           yield rows.map(toEntry);
         }
       } finally {
+        if (next) await next.catch(() => undefined);
         await cursor.close();
       }
     } finally {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { merkleLeafHash, merkleNodeHash, merkleRootFromPath } from '@custody/security';
+import { merkleLeafHashOfHex, merkleNodeHash, merkleRootFromPath } from '@custody/security';
 
 /**
  * A Merkle tree over the ledger's entry hashes, as RFC 6962 / RFC 9162 (Certificate
@@ -11,7 +11,7 @@ import { merkleLeafHash, merkleNodeHash, merkleRootFromPath } from '@custody/sec
 
 /** The leaf hash of an entry hash (hex). */
 export function leafHash(entryHashHex: string): Buffer {
-  return merkleLeafHash(Buffer.from(entryHashHex, 'hex'));
+  return merkleLeafHashOfHex(entryHashHex);
 }
 
 /** The hash of an inner node. */
