@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AuditLedger } from './ledger/audit-ledger';
 import { startTestAudit, type TestAudit } from './testing/test-app';
 
 /**
@@ -28,6 +29,34 @@ describe('audit: the auditor\'s inputs (real broker and database)', () => {
     for (const query of ['', '?fromPosition=0', '?fromPosition=12']) {
       const response = await http().get(`/ledger/verify${query}`).set('X-Access-Purpose', 'audit');
       expect(response.status).toBe(200);
+    }
+  });
+
+  it('GET /ledger/verify requests arriving while the same range is verified share that run: one scan of the ledger, one report', async () => {
+    const ledger = audit.app.get(AuditLedger);
+    const shared = jest.spyOn(ledger, 'verifyShared');
+    const scans = jest.spyOn(ledger.repository, 'scan');
+    // The first run waits at its first read until every request has reached the ledger.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const head = ledger.repository.head.bind(ledger.repository);
+    jest.spyOn(ledger.repository, 'head').mockImplementationOnce(async () => {
+      await gate;
+      return head();
+    });
+    try {
+      const responses = Promise.all(Array.from({ length: 4 }, () => http().get('/ledger/verify').set('X-Access-Purpose', 'audit').then((r) => r)));
+      while (shared.mock.calls.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      release();
+      const answered = await responses;
+      expect(answered.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(answered.map((r) => JSON.stringify(r.body))).size).toBe(1);
+      expect(scans).toHaveBeenCalledTimes(1);
+      // Once it has ended, the next request verifies again.
+      expect((await http().get('/ledger/verify').set('X-Access-Purpose', 'audit')).status).toBe(200);
+      expect(scans).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.restoreAllMocks();
     }
   });
 

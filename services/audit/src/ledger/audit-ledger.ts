@@ -154,6 +154,21 @@ export class AuditLedger {
   }
 
   /**
+   * The route's verification: a request for a range whose verification is already running gets
+   * that run's report instead of starting another. A whole chain costs seconds of hashing per
+   * million entries, and any number of auditors may ask at once (docs/auditor-view.md).
+   */
+  verifyShared(fromPosition = 0): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+    const running = this.verifying.get(fromPosition);
+    if (running) return running;
+    const run = this.verify({ fromPosition }).finally(() => this.verifying.delete(fromPosition));
+    this.verifying.set(fromPosition, run);
+    return run;
+  }
+
+  private readonly verifying = new Map<number, Promise<VerifyReport & { invalidCheckpoints: string[] }>>();
+
+  /**
    * Recomputes the ledger from a position; compares with the head and, from 0, with every signed
    * checkpoint a trusted key confirms, the ledger's own and those the auditor brings (`kept`). A
    * checkpoint no trusted key confirms breaks the report: the ledger may have been rewritten and

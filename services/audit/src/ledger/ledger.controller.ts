@@ -59,7 +59,7 @@ export class LedgerController {
   @Requires('audit:verify')
   // Typed unknown so that the global pipe hands over the raw text: typed number, it turned '' into 0 and '1e3' into 1000.
   verify(@Query('fromPosition', new LedgerPositionPipe('fromPosition')) fromPosition: unknown) {
-    return this.ledger.verify({ fromPosition: fromPosition as number });
+    return this.ledger.verifyShared(fromPosition as number | undefined);
   }
 
   @ApiOperation({ summary: 'A person\'s ledger entries as NDJSON, with their Merkle inclusion proofs against the latest signed checkpoint, to verify offline.' })
