@@ -12,7 +12,7 @@ export class AuditConfig extends ServiceConfig {
   @WholeNumber(1, 100000)
   LEDGER_CHAIN_BATCH = 2000;
 
-  /** How often the chainer looks for unchained entries when idle. */
+  /** How often the chainer looks for unchained entries when idle (the instance's own consumer wakes it at once). */
   @WholeNumber(5, 60000)
   LEDGER_CHAIN_INTERVAL_MS = 100;
 

@@ -155,4 +155,37 @@ describe('PeriodicJob', () => {
     await sleep(30);
     expect(taken).toEqual([100, 100, 100, 3]);
   });
+
+  it('wake: a job waiting for its interval takes its turn at once; woken during a turn, it takes another right after', async () => {
+    const started: number[] = [];
+    let hold: ReturnType<typeof gate> | undefined;
+    const waking = job({
+      name: 'wake',
+      intervalMs: 60_000,
+      run: async () => {
+        started.push(started.length + 1);
+        await hold?.opened;
+      },
+    });
+    waking.wake();
+    await sleep(20);
+    expect(started).toEqual([]); // not started: nothing happens
+    waking.start();
+    await sleep(20);
+    expect(started).toEqual([]); // the first turn is a minute away
+    waking.wake();
+    await until(() => started.length === 1, 'the woken turn');
+    hold = gate();
+    waking.wake();
+    await until(() => started.length === 2, 'a turn under way');
+    waking.wake(); // during the turn: one more follows it
+    waking.wake(); // and only one
+    await sleep(20);
+    expect(started).toEqual([1, 2]);
+    hold.open();
+    await until(() => started.length === 3, 'the turn after the one under way');
+    await sleep(30);
+    expect(started).toEqual([1, 2, 3]);
+    expect(waking.status()).toMatchObject({ runs: 3, failures: 0 });
+  });
 });

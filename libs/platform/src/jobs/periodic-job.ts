@@ -47,6 +47,8 @@ export class PeriodicJob<T> {
   private abort = new AbortController();
   private running?: Promise<T>;
   private turn?: Promise<void>;
+  /** A wake-up came while a turn was under way: the next turn follows it at once. */
+  private isWoken = false;
   private readonly counts = { runs: 0, failures: 0, skipped: 0 };
   private lastError?: string;
 
@@ -76,6 +78,22 @@ export class PeriodicJob<T> {
     await this.running?.catch(() => undefined);
   }
 
+  /**
+   * Asks for a scheduled turn now rather than after the interval: a job waiting for its next turn
+   * takes it at once; a job whose turn is under way takes another as soon as it ends (what woke it
+   * may have come after the turn looked). The lock, the counts and the logging are the scheduled
+   * turn's. Nothing happens before start or after stop.
+   */
+  wake(): void {
+    if (!this.isStarted) return;
+    if (this.timer && !this.turn) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+      return;
+    }
+    this.isWoken = true;
+  }
+
   /** One run now, or the one under way; its error is the caller's (and counted). */
   runNow(): Promise<T> {
     this.running ??= this.execute().finally(() => {
@@ -103,10 +121,11 @@ export class PeriodicJob<T> {
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.isWoken = false;
       this.turn = this.scheduledTurn().then((isAgain) => {
         this.turn = undefined;
         if (!this.isStarted) return;
-        if (isAgain) this.schedule(0);
+        if (isAgain || this.isWoken) this.schedule(0);
         else if (this.options.intervalMs > 0) this.schedule(this.options.intervalMs);
       });
     }, delayMs);

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Pool } from 'pg';
+import { MessagingHost } from '@custody/messaging';
 import { PeriodicJob } from '@custody/platform';
 import { AuditConfig } from '../config';
 import { PG_POOL } from '../store/store.module';
@@ -8,7 +10,11 @@ import { Chainer, type ChainedBatch } from './chainer';
 /** Called after each chained batch (invariant checks, read models). */
 export type BatchListener = (batch: ChainedBatch) => Promise<void>;
 
-/** Runs the chainer in the background: a batch whenever entries wait, else a short poll. */
+/**
+ * Runs the chainer in the background: a batch whenever entries wait. It is woken by this
+ * instance's consumer as soon as a transaction of it has recorded an entry; the poll
+ * (LEDGER_CHAIN_INTERVAL_MS) remains for entries recorded by another instance.
+ */
 @Injectable()
 export class ChainerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Chainer');
@@ -19,6 +25,7 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(PG_POOL) pool: Pool,
     config: AuditConfig,
+    private readonly moduleRef: ModuleRef,
   ) {
     this.chainer = new Chainer(pool, config.DATABASE_SCHEMA, config.LEDGER_CHAIN_BATCH);
     // A batch whenever entries wait (again at once while batches come), else a short pause.
@@ -36,7 +43,20 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
+    // An entry is recorded by the consumer's transaction: 'processed' comes after its commit.
+    this.messaging()?.addOutcomeListener((outcome) => {
+      if (outcome.kind === 'processed') this.job.wake();
+    });
     this.job.start();
+  }
+
+  /** The application's Kafka host; none in an application without a consumer (some tests). */
+  private messaging(): MessagingHost | undefined {
+    try {
+      return this.moduleRef.get(MessagingHost, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
