@@ -158,13 +158,13 @@ describe('PeriodicJob', () => {
 
   it('wake: a job waiting for its interval takes its turn at once; woken during a turn, it takes another right after', async () => {
     const started: number[] = [];
-    let hold: ReturnType<typeof gate> | undefined;
+    const held: { gate?: ReturnType<typeof gate> } = {};
     const waking = job({
       name: 'wake',
       intervalMs: 60_000,
       run: async () => {
         started.push(started.length + 1);
-        await hold?.opened;
+        await held.gate?.opened;
       },
     });
     waking.wake();
@@ -175,7 +175,8 @@ describe('PeriodicJob', () => {
     expect(started).toEqual([]); // the first turn is a minute away
     waking.wake();
     await until(() => started.length === 1, 'the woken turn');
-    hold = gate();
+    const hold = gate();
+    held.gate = hold;
     waking.wake();
     await until(() => started.length === 2, 'a turn under way');
     waking.wake(); // during the turn: one more follows it
