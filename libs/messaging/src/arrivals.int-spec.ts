@@ -125,4 +125,41 @@ describe('waiting for an arrival', () => {
       await polled.close();
     }
   });
+
+});
+
+describe('waiting for an arrival published after a first look', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.create('arrivals-fresh', { partitions: 3 });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a wait asks for the partition\'s end afresh: what was published after the partition was found behind is waited for too', async () => {
+    const inmateId = randomUUID();
+    await h.append([inmateRegistered(inmateId)]);
+    const relay = await h.startRelay();
+    await eventually(() => (relay.status().published >= 1 ? true : undefined), { message: 'the relay to publish' });
+    // A group nobody consumes for, and a watch that remembers a partition found behind for long.
+    const watch = new ArrivalWatch({ kafka: h.kafka, groupId: uniqueName('arrivals-fresh'), pendingCacheMs: 600_000 });
+    try {
+      const before = await watch.pending(h.topic, inmateId);
+      expect(before).toBeDefined();
+      // Then more of the person is published: the event a later request needs.
+      const published = relay.status().published;
+      await h.append([residenceStatusRecorded(inmateId)]);
+      await eventually(() => (relay.status().published > published ? true : undefined), { message: 'the second event published' });
+      // The remembered answer still counts what the partition held then...
+      expect((await watch.pending(h.topic, inmateId))!.unconsumed).toBe(before!.unconsumed);
+      // ...but a wait counts the event published since and its transaction's commit marker.
+      const waited = await watch.awaitConsumed(h.topic, inmateId, 100);
+      expect(waited!.unconsumed).toBeGreaterThanOrEqual(before!.unconsumed + 2);
+    } finally {
+      await watch.close();
+    }
+  });
 });

@@ -75,6 +75,8 @@ export class ArrivalWatch {
   private readonly ownCommits = new Map<string, number>();
   /** Callers waiting for a partition to be consumed up to an offset, per `topic/partition`. */
   private readonly waiting = new Map<string, Set<{ upTo: number; wake: () => void }>>();
+  /** A fresh position request in flight per `topic/partition`, and when it was sent. */
+  private readonly positionAsked = new Map<string, { at: number; position: Promise<PartitionPosition> }>();
   /** One request for a topic's committed offsets shared by the callers of one poll interval. */
   private readonly committedAsked = new Map<string, { at: number; offsets: Promise<Map<number, number>> }>();
 
@@ -94,7 +96,10 @@ export class ArrivalWatch {
    */
   async awaitConsumed(topic: string, key: string, withinMs: number): Promise<PendingArrival | undefined> {
     const start = Date.now();
-    const found = await this.behind(topic, key, start);
+    // Asked afresh, never from the memory of a partition found behind a moment ago: the message
+    // the caller needs may have been published since, and a wait for that earlier end would end
+    // before it arrives (the caller would then answer from a record that lacks it).
+    const found = await this.behind(topic, key, start, true);
     if (!found || withinMs <= 0) return found?.pending;
     const { pending, position } = found;
     const slot = `${topic}/${pending.partition}`;
@@ -129,14 +134,19 @@ export class ArrivalWatch {
     for (const waiter of this.waiting.get(slot) ?? []) if (offset >= waiter.upTo) waiter.wake();
   }
 
-  private async behind(topic: string, key: string, now: number): Promise<{ pending: PendingArrival; position: PartitionPosition } | undefined> {
+  /**
+   * Where the group stands on the key's partition, when behind. `fresh`: the partition's end as
+   * the broker gives it now (one request shared by the callers that asked since it was sent),
+   * never the end remembered from an earlier question.
+   */
+  private async behind(topic: string, key: string, now: number, fresh = false): Promise<{ pending: PendingArrival; position: PartitionPosition } | undefined> {
     try {
       const partitions = await this.partitions(topic, now);
       if (partitions.length === 0) return undefined;
       const partition = partitionOfKey(topic, key, partitions);
       const cached = this.pendingUntil.get(`${topic}/${partition}`);
-      if (cached && cached.until > now) return cached;
-      const position = await this.position(topic, partition);
+      if (cached && cached.until > now && !fresh) return cached;
+      const position = fresh ? await this.positionSince(topic, partition, now) : await this.position(topic, partition);
       const behind = unconsumed(position);
       if (behind === 0) {
         this.pendingUntil.delete(`${topic}/${partition}`);
@@ -214,6 +224,20 @@ export class ArrivalWatch {
     const partitions = [...(topics[0]?.partitions ?? [])].sort((a, b) => a.partitionId - b.partitionId);
     this.partitionsOf.set(topic, { until: now + (this.options.metadataCacheMs ?? 60_000), partitions });
     return partitions;
+  }
+
+  /** The position asked of the broker at or after `since`: a request already sent since then is shared. */
+  private positionSince(topic: string, partition: number, since: number): Promise<PartitionPosition> {
+    const slot = `${topic}/${partition}`;
+    const asked = this.positionAsked.get(slot);
+    if (asked && asked.at >= since) return asked.position;
+    const position = this.position(topic, partition);
+    this.positionAsked.set(slot, { at: Date.now(), position });
+    const forget = () => {
+      if (this.positionAsked.get(slot)?.position === position) this.positionAsked.delete(slot);
+    };
+    position.then(forget, forget);
+    return position;
   }
 
   /** The group's committed offset and the partition's offsets, asked at the same time. */
