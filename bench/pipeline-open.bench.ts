@@ -57,50 +57,49 @@ interface OpenCase {
   notYet: number;
 }
 
+/** What a case waits for: events of the two events topics, and the admission's row in the ledger. */
+const AWAITED = new Set(['SentenceRecorded', 'PlaceReservationConfirmed', 'CustodyReceived', 'TransferCompleted', IN_LEDGER]);
+
 /**
- * What the client has learnt of its cases: the events read from Kafka and the ledger's admissions,
- * by person and type, and the cases waiting for one.
+ * What the client has learnt of its cases: the awaited events read from Kafka and the ledger's
+ * admissions, by person and type, and the cases waiting for one.
  */
 class Learnt {
-  private readonly seen = new Map<string, number>();
-  private readonly waiting = new Map<string, { resolve: (at: number) => void; reject: (e: Error) => void }>();
-  /** The persons of the cases in flight; events of other persons are not kept. */
-  readonly persons = new Set<string>();
+  /** Per person in flight: what was learnt before the case asked, and the waits. */
+  private readonly persons = new Map<string, { seen: Map<string, number>; waiting: Map<string, { resolve: (at: number) => void; reject: (e: Error) => void }> }>();
   /** Persons whose admission was accepted and whose ledger row is awaited. */
   readonly awaitingLedger = new Set<string>();
 
+  /** A case starts: its person's events are kept from now on. */
+  follow(inmateId: string): void {
+    this.persons.set(inmateId, { seen: new Map(), waiting: new Map() });
+  }
+
   learn(inmateId: string, type: string, at: number): void {
-    if (!this.persons.has(inmateId)) return;
-    const key = `${inmateId} ${type}`;
-    const waiter = this.waiting.get(key);
+    const person = this.persons.get(inmateId);
+    if (!person || !AWAITED.has(type)) return;
+    const waiter = person.waiting.get(type);
     if (waiter) {
-      this.waiting.delete(key);
+      person.waiting.delete(type);
       waiter.resolve(at);
-    } else if (!this.seen.has(key)) this.seen.set(key, at);
+    } else if (!person.seen.has(type)) person.seen.set(type, at);
   }
 
   /** Resolves with the time the client learnt it (perhaps before it asked). */
   until(inmateId: string, type: string): Promise<number> {
-    const key = `${inmateId} ${type}`;
-    const at = this.seen.get(key);
-    if (at !== undefined) {
-      this.seen.delete(key);
-      return Promise.resolve(at);
-    }
-    return new Promise((resolve, reject) => this.waiting.set(key, { resolve, reject }));
+    const person = this.persons.get(inmateId);
+    if (!person) return Promise.reject(new Cancelled(type));
+    const at = person.seen.get(type);
+    if (at !== undefined) return Promise.resolve(at);
+    return new Promise((resolve, reject) => person.waiting.set(type, { resolve, reject }));
   }
 
   /** Forgets a person (its case done or given up); its waits end with Cancelled. */
   forget(inmateId: string): void {
+    const person = this.persons.get(inmateId);
     this.persons.delete(inmateId);
     this.awaitingLedger.delete(inmateId);
-    for (const [key, waiter] of this.waiting) {
-      if (key.startsWith(`${inmateId} `)) {
-        this.waiting.delete(key);
-        waiter.reject(new Cancelled(key));
-      }
-    }
-    for (const key of this.seen.keys()) if (key.startsWith(`${inmateId} `)) this.seen.delete(key);
+    for (const [type, waiter] of person?.waiting ?? []) waiter.reject(new Cancelled(type));
   }
 }
 
@@ -321,7 +320,7 @@ async function runStep(stack: Stack, known: Learnt, facilities: string[], rate: 
           marks: new Map(),
           notYet: 0,
         };
-        known.persons.add(oc.c.inmateId);
+        known.follow(oc.c.inmateId);
         cases.push(oc);
         running.push(runOpenCase(stack, known, oc, rate));
       }
