@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,17 +13,35 @@ export interface Figure {
   peer?: { name: string; value: number };
 }
 
-/** Writes bench/results/<benchmark>.json and prints a table with the ratios. */
-export function writeReport(benchmark: string, environment: Record<string, string | number>, figures: Figure[]): void {
+/**
+ * Writes bench/results/<benchmark>.json and prints a table with the ratios. With `replaces`, the
+ * file is shared by several parts of one benchmark (the pipeline's closed and open loops): the
+ * figures already in the file that `replaces` does not claim are kept, in front, with the
+ * environment they were measured in (the new environment's keys win).
+ */
+export function writeReport(
+  benchmark: string,
+  environment: Record<string, string | number>,
+  figures: Figure[],
+  { replaces }: { replaces?: (id: string) => boolean } = {},
+): void {
+  const dir = join(__dirname, '..', 'results');
+  const file = join(dir, `${benchmark}.json`);
+  let kept: Figure[] = [];
+  let keptEnvironment: Record<string, string | number> = {};
+  if (replaces && existsSync(file)) {
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as { environment?: Record<string, string | number>; figures?: Figure[] };
+    kept = (previous.figures ?? []).filter((f) => !replaces(f.id));
+    keptEnvironment = previous.environment ?? {};
+  }
   const report = {
     benchmark,
     when: new Date().toISOString(),
-    environment: { node: process.versions.node, cpus: cpus().length, ...environment },
-    figures,
+    environment: { ...keptEnvironment, node: process.versions.node, cpus: cpus().length, ...environment },
+    figures: [...kept, ...figures],
   };
-  const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${benchmark}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   const rows = figures.map((f) => ({
     id: f.id,
     unit: f.unit,

@@ -6,6 +6,8 @@ export interface CommandRecorder {
   appendSeconds(category: string, seconds: number): void;
   /** Another service's event whose effect here the rules refused (custody_effects_refused_total). */
   effectRefused?(eventType: string, commandType: string, code: string): void;
+  /** One HTTP request answered: its method, route pattern, status and time from arrival to the last byte sent (custody_http_request_duration_seconds). */
+  httpRequest?(method: string, route: string, status: number, seconds: number): void;
 }
 
 /**

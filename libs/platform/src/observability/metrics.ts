@@ -19,6 +19,7 @@ export class ServiceMetrics implements CommandRecorder {
   readonly registry = new Registry();
   private readonly commands: Counter<'type' | 'outcome' | 'code'>;
   private readonly append: Histogram<'category'>;
+  private readonly http: Histogram<'method' | 'route' | 'status'>;
   private readonly consumed: Counter<'topic' | 'outcome'>;
   private readonly deadLetters: Counter<'topic' | 'reason'>;
   private readonly refusedEffects: Counter<'event' | 'command' | 'code'>;
@@ -40,6 +41,13 @@ export class ServiceMetrics implements CommandRecorder {
       help: 'Time to append a decision to the event store, by stream category',
       labelNames: ['category'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.http = new Histogram({
+      name: 'custody_http_request_duration_seconds',
+      help: 'Time from the arrival of an HTTP request to the last byte of its answer, by method, route pattern (unmatched for no route) and status class (2xx, 4xx, 5xx)',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
       registers,
     });
     this.consumed = new Counter({
@@ -85,6 +93,10 @@ export class ServiceMetrics implements CommandRecorder {
 
   command(type: string, outcome: 'accepted' | 'rejected', code: string): void {
     this.commands.inc({ type, outcome, code });
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.http.observe({ method, route, status: `${Math.floor(status / 100)}xx` }, seconds);
   }
 
   appendSeconds(category: string, seconds: number): void {

@@ -61,6 +61,24 @@ describe('observability of an application', () => {
     }
   });
 
+  it('times each HTTP request by method, route pattern and status class on /metrics', async () => {
+    const app = await createExampleApp();
+    try {
+      await request(app.getHttpServer()).get('/ping').expect(200);
+      await request(app.getHttpServer()).get('/ping').expect(200);
+      await request(app.getHttpServer()).get('/no-such-route').expect(404);
+      const { text } = await request(app.getHttpServer()).get('/metrics').expect(200);
+      const count = (labels: RegExp) =>
+        text.split('\n').filter((line) => line.startsWith('custody_http_request_duration_seconds_count{') && labels.test(line)).map((line) => Number(line.split(' ').pop()));
+      expect(count(/method="GET".*route="\/ping".*status="2xx"/)).toEqual([2]);
+      // A path no route matches is counted under the pattern of the framework's not-found route, never its own path.
+      expect(count(/method="GET".*status="4xx"/)).toEqual([1]);
+      expect(text).not.toContain('no-such-route');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers /health as before, /health/live, and /health/ready with nothing to check', async () => {
     const app = await createExampleApp();
     try {
