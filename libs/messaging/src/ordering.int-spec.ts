@@ -102,4 +102,42 @@ describe('order per key in a consumer group', () => {
     expect(partitions.size).toBe(PARTITIONS);
     expect(processedBy.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
   }, 240_000);
+
+  it('holds with one consumer working on its 6 partitions at once (KAFKA_PARTITIONS_CONCURRENTLY): each person in order, every event once', async () => {
+    const groupId = uniqueName('ordering-concurrent');
+    const people = peopleOnEveryPartition(3);
+    const appended = new Map<string, string[]>(people.map((p) => [p, []]));
+    // Handlers of different partitions overlap: the most seen in flight at once is recorded.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    await h.startConsumer({
+      groupId,
+      partitionsConsumedConcurrently: PARTITIONS,
+      handler: async (event, context) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await Harness.recordEffect(event, context);
+        } finally {
+          inFlight--;
+        }
+      },
+    });
+    for (let round = 0; round < 8; round++) {
+      const events: NewEvent[] = people.map((p) => (round === 0 ? inmateRegistered(p) : residenceStatusRecorded(p)));
+      for (const event of events) appended.get((event.data as { inmateId: string }).inmateId)!.push(event.id);
+      await h.append(events);
+    }
+    await h.startRelay({ batchSize: 50 });
+    const ids = [...appended.values()].flat();
+    const effects = await eventually(async () => {
+      const rows = (await h.effects()).filter((e) => appended.has(e.subject.replace('inmate/', '')));
+      return rows.length >= ids.length ? rows : undefined;
+    }, { timeoutMs: 60_000, message: 'every effect' });
+    expect(compareIds(ids, effects.map((e) => e.event_id))).toEqual({ missing: [], duplicated: [] });
+    const applied = new Map<string, string[]>(people.map((p) => [p, []]));
+    for (const effect of effects) applied.get(effect.subject.replace('inmate/', ''))!.push(effect.event_id);
+    for (const person of people) expect(applied.get(person)).toEqual(appended.get(person));
+    expect(mostInFlight).toBeGreaterThan(1);
+  }, 120_000);
 });

@@ -117,6 +117,14 @@ export class ServiceConfig extends SecurityConfig {
   @Validate(HeartbeatWithinSession)
   KAFKA_HEARTBEAT_INTERVAL_MS = 3_000;
 
+  /**
+   * Partitions the consumer works on at once (kafkajs's partitionsConsumedConcurrently): each
+   * partition stays in order, its messages one transaction group after another; different
+   * partitions go on side by side, as they do on different instances.
+   */
+  @WholeNumber(1, 64)
+  KAFKA_PARTITIONS_CONCURRENTLY = 1;
+
   /** Partitions of the topics the service creates when they are missing. */
   @WholeNumber(1, 1000)
   KAFKA_PARTITIONS = 6;

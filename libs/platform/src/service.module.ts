@@ -122,8 +122,9 @@ function recordingRefusals(decoder: MessageDecoder, record: NonNullable<ServiceM
  * instance's name in the group (none when KAFKA_INSTANCE_ID is empty: the previous run's member
  * is then left to time out; docs/adr/0017-restart-replaces-previous-member.md).
  */
-function consumerMembershipOf(config: ServiceConfig): { sessionTimeoutMs: number; heartbeatIntervalMs: number; instanceId?: string } {
+function consumerMembershipOf(config: ServiceConfig): { sessionTimeoutMs: number; heartbeatIntervalMs: number; instanceId?: string; partitionsConcurrently: number } {
   return {
+    partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     ...(config.KAFKA_INSTANCE_ID ? { instanceId: config.KAFKA_INSTANCE_ID } : {}),

@@ -74,6 +74,8 @@ export interface KafkaInboxServerOptions<Tx extends InboxTransaction = InboxTran
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   instanceId?: string;
+  /** Partitions worked on at once, each in order (EventConsumerOptions.partitionsConsumedConcurrently). */
+  partitionsConcurrently?: number;
   onOutcome?: (outcome: ConsumerOutcome) => void;
   onRevisionGap?: EventConsumerOptions<InboxTransaction>['onRevisionGap'];
   onCommitted?: EventConsumerOptions<InboxTransaction>['onCommitted'];
@@ -130,6 +132,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       sessionTimeoutMs: this.options.sessionTimeoutMs,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       instanceId: this.options.instanceId,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       handlerFor: (type) => {
         const handler = handlers.get(type);
         return handler ? wrap(handler) : undefined;

@@ -46,6 +46,8 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     heartbeatIntervalMs?: number;
     /** This instance's name in the group: its previous run's member is removed at start (docs/adr/0017-restart-replaces-previous-member.md). */
     instanceId?: string;
+    /** Partitions worked on at once, each in order (the consumer's default: 1). */
+    partitionsConcurrently?: number;
   };
   relay?: Omit<RelayOptions, 'publisher' | 'log'> & {
     /**
@@ -117,6 +119,7 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
         sessionTimeoutMs: consumer.sessionTimeoutMs,
         heartbeatIntervalMs: consumer.heartbeatIntervalMs,
         instanceId: consumer.instanceId,
+        partitionsConcurrently: consumer.partitionsConcurrently,
         onOutcome: (outcome) => {
           consumer.onOutcome?.(outcome);
           for (const listener of this.outcomeListeners) listener(outcome);

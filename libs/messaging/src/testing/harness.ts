@@ -110,6 +110,7 @@ export class Harness {
       onRevisionGap?: EventConsumerOptions<PostgresTransaction>['onRevisionGap'];
       onCommitted?: EventConsumerOptions<PostgresTransaction>['onCommitted'];
       log?: ConsumerLog;
+      partitionsConsumedConcurrently?: number;
     } = {},
   ): Promise<EventConsumer<PostgresTransaction>> {
     const handler = options.handler ?? Harness.recordEffect;
@@ -122,6 +123,7 @@ export class Harness {
       inbox: this.inbox,
       retry: options.retry ?? { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
       sessionTimeoutMs: 10_000,
+      ...(options.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently } : {}),
       onOutcome: (outcome) => {
         this.outcomes.push(outcome);
         options.onOutcome?.(outcome);
