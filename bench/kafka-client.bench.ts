@@ -141,42 +141,45 @@ async function kafkajsConsume(kafka: Kafka, topic: string, count: number): Promi
   const consumer = kafka.consumer({ groupId: `bench-client-${run}-${randomBytes(3).toString('hex')}`, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) if (message.headers && message.value) seen++;
-      if (seen >= count) done();
-    },
-  });
-  await all;
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  await consumer.disconnect();
-  return { eventsPerSecond: count / seconds, cpuUsPerEvent: (used.user + used.system) / count };
+  try {
+    return await timed(count, async () => {
+      let seen = 0;
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachBatch: async ({ batch }) => {
+              for (const message of batch.messages) if (message.headers && message.value) seen++;
+              if (seen >= count) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 async function platformaticConsume(topic: string, count: number): Promise<Measured> {
   const consumer = new PlatformaticConsumer({ clientId: `bench-client-${run}`, groupId: `bench-client-${run}-${randomBytes(3).toString('hex')}`, bootstrapBrokers: BROKERS });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: true });
-  let seen = 0;
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('data', (message: { headers: Map<unknown, unknown>; value: Buffer }) => {
-      if (message.headers.size > 0 && message.value) seen++;
-      if (seen >= count) resolve();
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+  try {
+    return await timed(count, async () => {
+      const messages = await consumer.consume({ topics: [topic], mode: 'earliest', isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: true });
+      stream = messages;
+      let seen = 0;
+      await new Promise<void>((resolve, reject) => {
+        messages.on('error', reject);
+        messages.on('data', (message: { headers: Map<unknown, unknown>; value: Buffer }) => {
+          if (message.headers.size > 0 && message.value) seen++;
+          if (seen >= count) resolve();
+        });
+      });
     });
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  await stream.close();
-  await consumer.close(true);
-  return { eventsPerSecond: count / seconds, cpuUsPerEvent: (used.user + used.system) / count };
+  } finally {
+    await stream?.close();
+    await consumer.close(true);
+  }
 }
 
 function pair(id: string, what: string, unit: 'events/s' | 'µs', kafkajsRuns: Measured[], platformaticRuns: Measured[], pick: (m: Measured) => number): Figure {

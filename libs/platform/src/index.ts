@@ -19,7 +19,7 @@ export type { EffectOptions } from './effects';
 export { callerOf, causedBy, CommandCaller, commandMetadata, messageActor, messageMetadata, principalActor, UNAUTHENTICATED_ACTOR } from './event-metadata';
 export type { Caller } from './event-metadata';
 export {
-  activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, MetricsController,
+  activeIds, addSpanProcessor, contextOf, currentObservation, currentTraceparent, exportSpansTo, installTracing, logLevelFor, lookUp, MetricsController,
   OBSERVABILITY, ObservabilityConfig, ObservabilityModule, observe, pinoSettings, REDACTED_PATHS, relayLagSeconds, runObserved, ServiceMetrics,
   tracer, useObservability,
 } from './observability';

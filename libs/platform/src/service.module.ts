@@ -118,11 +118,11 @@ function recordingRefusals(decoder: MessageDecoder, record: NonNullable<ServiceM
  * the topics created at start, before the relay publishes (docs/adr/0015-command-results-per-state.md).
  */
 /**
- * The consumer's group membership from the configuration: its session and heartbeat, and the
- * instance's name in the group (none when KAFKA_INSTANCE_ID is empty: the previous run's member
- * is then left to time out; docs/adr/0017-restart-replaces-previous-member.md).
+ * The consumer's settings from the configuration: the partitions it works on at once, its session
+ * and heartbeat, and the instance's name in the group (none when KAFKA_INSTANCE_ID is empty: the
+ * previous run's member is then left to time out; docs/adr/0017-restart-replaces-previous-member.md).
  */
-function consumerMembershipOf(config: ServiceConfig): { sessionTimeoutMs: number; heartbeatIntervalMs: number; instanceId?: string; partitionsConcurrently: number } {
+function consumerSettingsOf(config: ServiceConfig): { sessionTimeoutMs: number; heartbeatIntervalMs: number; instanceId?: string; partitionsConcurrently: number } {
   return {
     partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
@@ -164,7 +164,7 @@ function messagingOptions(
         ? { commandResults: storedCommandResults(store, names, [messaging.commandsTopic], new KafkaCommandAnswers(new CommandAnswers(pool, config.DATABASE_SCHEMA)), results) }
         : {}),
       ...(messaging.transactionBatchSize === undefined ? {} : { transactionBatchSize: messaging.transactionBatchSize }),
-      ...consumerMembershipOf(config),
+      ...consumerSettingsOf(config),
     },
   };
 }

@@ -4,6 +4,6 @@ export type { CommandRecorder, Observation } from './context';
 export { REDACTED_PATHS, pinoSettings } from './logging';
 export { ServiceMetrics, relayLagSeconds } from './metrics';
 export type { DatabaseGauge } from './metrics';
-export { logLevelFor, MetricsController, observe, OBSERVABILITY, ObservabilityModule, useObservability } from './observability.module';
+export { logLevelFor, lookUp, MetricsController, observe, OBSERVABILITY, ObservabilityModule, useObservability } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { activeIds, addSpanProcessor, contextOf, currentTraceparent, exportSpansTo, installTracing, tracer } from './tracing';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import { ModuleRef } from '@nestjs/core';
 import type { Pool } from 'pg';
 import { MessagingHost } from '@custody/messaging';
-import { PeriodicJob } from '@custody/platform';
+import { lookUp, PeriodicJob } from '@custody/platform';
 import { AuditConfig } from '../config';
 import { PG_POOL } from '../store/store.module';
 import { Chainer, type ChainedBatch } from './chainer';
@@ -44,19 +44,11 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     // An entry is recorded by the consumer's transaction: 'processed' comes after its commit.
-    this.messaging()?.addOutcomeListener((outcome) => {
+    // None in an application without a consumer (some tests).
+    lookUp(this.moduleRef, MessagingHost)?.addOutcomeListener((outcome) => {
       if (outcome.kind === 'processed') this.job.wake();
     });
     this.job.start();
-  }
-
-  /** The application's Kafka host; none in an application without a consumer (some tests). */
-  private messaging(): MessagingHost | undefined {
-    try {
-      return this.moduleRef.get(MessagingHost, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
