@@ -18,6 +18,7 @@ import { OwnPostgres } from '../e2e/src/harness/own-postgres';
 import { registerFacility } from '../e2e/src/harness/pipeline';
 import { SERVICE_NAMES, type ServiceName } from '../e2e/src/harness/service-process';
 import { Stack } from '../e2e/src/harness/stack';
+import { RECORDED_IN_TIME } from './lib/in-time';
 import { isOpenLoopFigure } from './lib/open-loop';
 import { median, percentile, writeReport, type Figure } from './lib/report';
 
@@ -42,6 +43,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const IN_LEDGER = 'ledger:InmateAdmitted';
 
 class Cancelled extends Error {}
+
 
 /** One case of the open loop. Times are performance.now() milliseconds. */
 interface OpenCase {
@@ -414,7 +416,7 @@ async function main(): Promise<void> {
   try {
     await postgres.start();
     log(`PostgreSQL cluster of its own on port ${postgres.port}; starting the four services`);
-    stack = await Stack.start({ label: 'benchopen', databaseUrl: postgres.url });
+    stack = await Stack.start({ label: 'benchopen', databaseUrl: postgres.url, env: RECORDED_IN_TIME });
     const known = new Learnt();
     consumer = await eventsConsumer(stack, known);
     tail = ledgerTail(stack, known);

@@ -12,6 +12,7 @@ import { BELGIUM_TO_ALBANIA, TransferCase } from '../e2e/src/harness/cases';
 import { registerFacility, runCase, type CaseTimings } from '../e2e/src/harness/pipeline';
 import { SERVICE_NAMES } from '../e2e/src/harness/service-process';
 import { Stack } from '../e2e/src/harness/stack';
+import { RECORDED_IN_TIME } from './lib/in-time';
 import { isOpenLoopFigure } from './lib/open-loop';
 import { median, percentile, writeReport, type Figure } from './lib/report';
 
@@ -50,7 +51,7 @@ async function drive(stack: Stack, facilityId: string, count: number, concurrenc
 
 async function measure(instances: number): Promise<Run> {
   log(`starting the four services, ${instances} instance(s) each`);
-  const stack = await Stack.start({ label: `bench${instances}`, instances });
+  const stack = await Stack.start({ label: `bench${instances}`, instances, env: RECORDED_IN_TIME });
   try {
     const facilityId = await registerFacility(stack, BELGIUM_TO_ALBANIA, CASES + WARMUP + 10);
     await drive(stack, facilityId, WARMUP, WARMUP);
