@@ -187,6 +187,41 @@ describe('PostgresEventStore: the global order belongs to the store', () => {
     expect(BigInt(delivered[1].checkpoint)).toBe(BigInt(delivered[0].checkpoint) + 1n);
   }, 30_000);
 
+  it("two instances on one store: each one's subscription gets the other's appends from the append's notification alone", async () => {
+    // Both poll once a minute: only notifications can deliver within the wait. The sequencer sends
+    // none of its own; each append's NOTIFY after commit must be enough for every instance, the one
+    // that numbers and the one that waits on the store's lock for it.
+    const otherPool = new Pool({ connectionString: databaseUrl(), max: 4 });
+    const other = new PostgresEventStore({ connection: otherPool, schema: db.schema, pollIntervalMs: 60_000 });
+    const category = newCategory();
+    const subscriptions = [store, other].map((s) => s.subscribeToAll({ filter: { categories: [category] } }));
+    const delivered: GlobalEvent[][] = [[], []];
+    const reading = subscriptions.map(async (subscription, i) => {
+      for await (const e of subscription) delivered[i].push(e);
+    });
+    try {
+      const written: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        const batch = [event('Moved'), event('Moved')];
+        written.push(...batch.map((e) => e.id));
+        await Promise.all([store.appendToStream(`${category}-a${round}`, [batch[0]]), other.appendToStream(`${category}-b${round}`, [batch[1]])]);
+        await eventually(() => (delivered.every((d) => d.length === written.length) ? true : undefined), {
+          timeoutMs: 10_000,
+          message: `round ${round}: both instances deliver both appends (instance 1 has ${delivered[0].length}, instance 2 ${delivered[1].length} of ${written.length})`,
+        });
+      }
+      expect(delivered[0].map((e) => e.id).sort()).toEqual([...written].sort());
+      // The same order on both instances, dense positions.
+      expect(delivered[1].map((e) => e.checkpoint)).toEqual(delivered[0].map((e) => e.checkpoint));
+      expect(delivered[1].map((e) => e.id)).toEqual(delivered[0].map((e) => e.id));
+    } finally {
+      await Promise.all(subscriptions.map((s) => s.stop()));
+      await Promise.all(reading);
+      await other.close();
+      await otherPool.end();
+    }
+  }, 60_000);
+
   it('32 concurrent writers with random commit delays: every event once, each stream in order (property)', async () => {
     const pool = new Pool({ connectionString: databaseUrl(), max: 34 });
     const writers = new PostgresEventStore({ connection: pool, schema: db.schema, pollIntervalMs: 60_000 });

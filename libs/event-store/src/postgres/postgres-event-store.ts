@@ -398,10 +398,14 @@ export class PostgresEventStore implements EventStore {
 
   private async runSequence(): Promise<void> {
     for (;;) {
+      // No NOTIFY from the sequencer (channel NULL): every append notifies after its commit, and
+      // every reader woken by it numbers before reading, or waits on the store's lock for the run
+      // that does (ADR 0007). A second notification per numbering only woke every subscription of
+      // every instance for a round that found nothing: two reads and two runs per event, not one.
       const { rows } = await this.pool.query<{ assigned: number }>({
         name: `event_store_sequence_${this.channel}`,
         text: this.sequenceStatement,
-        values: [SEQUENCER_LOCK_CLASS, this.schema, this.sequenceBatchSize, this.channel],
+        values: [SEQUENCER_LOCK_CLASS, this.schema, this.sequenceBatchSize, null],
       });
       if (rows[0].assigned < this.sequenceBatchSize) return;
     }
