@@ -35,4 +35,31 @@ describe('a group of messages applied in one transaction', () => {
     const results = await h.inbox.runMany('time-bound-one', items(3, 30), { maxMs: 0 });
     expect(results).toEqual(['processed']);
   });
+
+  it('a lone message whose work fails: its claim and its writes roll back, the error comes back in its place, and a retry applies it', async () => {
+    const table = `"${h.db.schema}".lone_effects`;
+    await h.db.pool.query(`CREATE TABLE IF NOT EXISTS ${table} (event_id uuid PRIMARY KEY)`);
+    const eventId = randomUUID();
+    const origin = { topic: 't', partition: 0, offset: '7' };
+    const failure = new Error('the handler failed');
+    const write = (fail: boolean) => async (tx: { query: (sql: string, params?: unknown[]) => Promise<unknown> }) => {
+      await tx.query(`INSERT INTO ${table} (event_id) VALUES ($1)`, [eventId]);
+      if (fail) throw failure;
+    };
+    const claims = async () =>
+      (await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${h.db.schema}".inbox WHERE consumer = 'lone' AND event_id = $1`, [eventId])).rows[0].n;
+    const effects = async () => (await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE event_id = $1`, [eventId])).rows[0].n;
+
+    expect(await h.inbox.runMany('lone', [{ eventId, origin, work: write(true) }])).toEqual([{ error: failure }]);
+    expect([await claims(), await effects()]).toEqual([0, 0]);
+    // A failing SQL statement (the transaction aborted) is returned the same way.
+    const broken = await h.inbox.runMany('lone', [{ eventId, origin, work: async (tx) => void (await tx.query('SELECT no_such_column FROM pg_class')) }]);
+    expect(broken).toEqual([{ error: expect.objectContaining({ code: '42703' }) }]);
+    expect([await claims(), await effects()]).toEqual([0, 0]);
+
+    expect(await h.inbox.runMany('lone', [{ eventId, origin, work: write(false) }])).toEqual(['processed']);
+    expect([await claims(), await effects()]).toEqual([1, 1]);
+    expect(await h.inbox.runMany('lone', [{ eventId, origin, work: write(false) }])).toEqual(['duplicate']);
+    expect(await effects()).toBe(1);
+  });
 });

@@ -153,6 +153,10 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     items: Array<{ eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
     { maxMs }: { maxMs?: number } = {},
   ): Promise<Array<InboxOutcome | { error: unknown }>> {
+    // One message (the usual batch below full load): no savepoint, whose two round trips would
+    // guard nothing. Its failure rolls the transaction back, which undoes exactly its claim and
+    // its work, as the savepoint would; a failure to begin or commit still throws.
+    if (items.length === 1) return [await this.runAlone(consumer, items[0])];
     return this.runner.transaction(async (tx) => {
       const started = Date.now();
       const results: Array<InboxOutcome | { error: unknown }> = [];
@@ -172,6 +176,27 @@ export class PostgresInbox<Tx extends InboxTransaction> {
       }
       return results;
     });
+  }
+
+  /** One message of runMany in a transaction of its own: its claim's or its work's error is returned, not thrown. */
+  private async runAlone(
+    consumer: string,
+    { eventId, origin, work }: { eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> },
+  ): Promise<InboxOutcome | { error: unknown }> {
+    try {
+      return await this.runner.transaction(async (tx) => {
+        try {
+          const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
+          if (outcome === 'processed') await work(tx);
+          return outcome;
+        } catch (error) {
+          throw new ItemFailed(error);
+        }
+      });
+    } catch (error) {
+      if (error instanceof ItemFailed) return { error: error.failure };
+      throw error;
+    }
   }
 
   /**
@@ -201,5 +226,12 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     if (!row.seen) row = (await claim()).rows?.[0] as typeof row;
     if (row.claimed) return 'processed';
     return row.digest === null || key.digest === undefined || row.digest === key.digest ? 'duplicate' : 'conflict';
+  }
+}
+
+/** The failure of one message's claim or work, carried out of its transaction (which it rolls back). */
+class ItemFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('inbox: the message failed');
   }
 }
