@@ -87,7 +87,7 @@ const testingImports = [
 const impureModules = ['@nestjs/*', 'kafkajs', 'pg', 'pg-*', '@kurrent/*', 'express', 'node:fs', 'node:net', 'node:http'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '.tools/**', '**/*.js', '**/*.mjs', 'deploy/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '.tools/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'deploy/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

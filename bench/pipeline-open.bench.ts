@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline-open [--rates=1,2,5,10,20,40,80] [--duration=30] [--drain=60] [--facilities=10]`:
+// `npm run bench -- pipeline-open [--rates=1,2,5,10,20,40,80] [--duration=30] [--drain=60] [--facilities=10] [--round-trips]`:
 // the pipeline in an open loop. Belgium → Albania cases arrive on a fixed schedule, one rate after
 // the other, whatever happened to the cases before them; each case's steps follow what the client
 // learns from Kafka (the services' events topics, read_committed) and, for the last step, from the
@@ -6,6 +6,8 @@
 // Latency runs from each case's scheduled arrival (a client that starts it late counts against us)
 // to the audit ledger showing the admission. The sweep stops after the first step that is clearly
 // saturated. Figures go to bench/results/pipeline.json beside the closed loop's (docs/performance.md).
+// With --round-trips, each service also counts its requests to PostgreSQL and Kafka: figures per
+// case over the steps, and every statement per case in bench/results/pipeline-round-trips.json.
 //   env: KAFKA_BROKERS (127.0.0.1:9092). PostgreSQL: a cluster of the benchmark's own (pg_createcluster).
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -20,6 +22,7 @@ import { SERVICE_NAMES, type ServiceName } from '../e2e/src/harness/service-proc
 import { Stack } from '../e2e/src/harness/stack';
 import { RECORDED_IN_TIME } from './lib/in-time';
 import { isOpenLoopFigure } from './lib/open-loop';
+import { perCase, RoundTripCounter, writeBreakdown, type RoundTrips } from './lib/round-trips';
 import { median, percentile, writeReport, type Figure } from './lib/report';
 
 const option = (name: string, fallback: string): string =>
@@ -29,6 +32,8 @@ const DURATION_S = Number(option('duration', '30'));
 const DRAIN_S = Number(option('drain', '60'));
 const FACILITIES = Number(option('facilities', '10'));
 const WARMUP = Number(option('warmup', '6'));
+/** Count each service's round trips to PostgreSQL and Kafka per case (bench/lib/round-trips.ts). */
+const ROUND_TRIPS = process.argv.includes('--round-trips') || process.env.BENCH_ROUND_TRIPS === '1';
 /** The latency bar of pipeline.saturation. */
 const P99_BAR_MS = 1000;
 /** The ledger's table is read this often while a case waits for it (a fixed period, no backoff). */
@@ -413,8 +418,10 @@ async function main(): Promise<void> {
   const steps: StepResult[] = [];
   let consumer: Consumer | undefined;
   let tail: ReturnType<typeof ledgerTail> | undefined;
+  let counter: RoundTripCounter | undefined;
   try {
     await postgres.start();
+    counter = ROUND_TRIPS ? RoundTripCounter.enable() : undefined;
     log(`PostgreSQL cluster of its own on port ${postgres.port}; starting the four services`);
     stack = await Stack.start({ label: 'benchopen', databaseUrl: postgres.url, env: RECORDED_IN_TIME });
     const known = new Learnt();
@@ -426,6 +433,8 @@ async function main(): Promise<void> {
     log(`warm-up: ${WARMUP} cases at 1/s`);
     const warm = await runStep(stack, known, facilities, 1, WARMUP, DRAIN_S, true);
     if (warm.completed < WARMUP) throw new Error(`the warm-up did not complete: ${warm.failures.join(' | ') || `${warm.unfinished} unfinished`}`);
+    const settled = () => sleep(1_200).then(() => counter?.snapshot());
+    const before = await settled();
     for (const rate of RATES) {
       const step = await runStep(stack, known, facilities, rate, DURATION_S, DRAIN_S);
       steps.push(step);
@@ -434,8 +443,10 @@ async function main(): Promise<void> {
         break;
       }
     }
-    report(stack, steps, tail.queries());
+    const after = await settled();
+    report(stack, steps, tail.queries(), before && after ? { before, after } : undefined);
   } finally {
+    counter?.close();
     await tail?.stop().catch(() => undefined);
     await consumer?.disconnect().catch(() => undefined);
     await stack?.stop().catch(() => undefined);
@@ -443,8 +454,22 @@ async function main(): Promise<void> {
   }
 }
 
-function report(stack: Stack, steps: StepResult[], ledgerQueries: number): void {
+function report(stack: Stack, steps: StepResult[], ledgerQueries: number, roundTrips?: { before: RoundTrips; after: RoundTrips }): void {
   const figures: Figure[] = [];
+  if (roundTrips) {
+    const cases = steps.reduce((n, s) => n + s.cases.length, 0);
+    const counted = perCase(roundTrips.before, roundTrips.after, cases, SERVICE_NAMES);
+    for (const name of SERVICE_NAMES) {
+      for (const kind of ['pg', 'kafka'] as const) {
+        figures.push({
+          id: `pipeline.open.roundTrips.${name}.${kind}`,
+          what: `requests the ${name} service sent to ${kind === 'pg' ? 'PostgreSQL (queries, BEGIN and COMMIT included)' : 'Kafka (every request of either client)'} over the steps, per case offered (${cases} cases; the warm-up not counted); each statement in bench/results/pipeline-round-trips.json`,
+          unit: 'per case', higherIsBetter: false, ours: Number(counted[name][kind].toFixed(1)),
+        });
+      }
+    }
+    writeBreakdown('pipeline-round-trips', { rates: steps.map((s) => s.rate), cases, perCase: counted });
+  }
   const bound = `${DRAIN_S} s after the last arrival`;
   for (const s of steps) {
     const id = `pipeline.open.r${s.rate}`;
