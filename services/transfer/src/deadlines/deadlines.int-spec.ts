@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { Pool } from 'pg';
 import request from 'supertest';
 import { TOPICS } from '@custody/contracts';
 import { addDays } from '@custody/legal';
-import { eventually } from '@custody/testing';
+import { databaseUrl, eventually } from '@custody/testing';
 import { bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer } from '../testing/transfer-test-app';
 import { MovableClock } from './clock';
 import { DeadlineScheduler } from './deadline.scheduler';
@@ -107,6 +108,16 @@ describe('deadlines (Rule 7): durable, on an injected clock, fired once', () => 
     const after = await http2.get(`/transfers/${transferId}`).expect(200);
     expect(after.body.openDeadlines).toEqual([{ kind: 'physical-transfer', dueAt: `${addDays(DAY0, 126)}T23:59:59Z`, status: 'open', isOverdue: false }]);
     expect(after.body.timeline.filter((t: { step: string }) => t.step === 'DeadlineMissed')).toHaveLength(1);
+    // The table the scheduler scans follows: the met deadline's row is gone, the new one is open.
+    const pool = new Pool({ connectionString: databaseUrl(), max: 1 });
+    try {
+      const rows = async () =>
+        (await pool.query(`SELECT kind, due_at, status FROM "${env.schema}".transfer_deadlines WHERE transfer_id = $1 ORDER BY kind`, [transferId])).rows;
+      await eventually(async () => ((await rows()).length === 1 && (await rows())[0].kind === 'physical-transfer' ? true : undefined), { message: 'the deadlines table after the decision' });
+      expect(await rows()).toEqual([{ kind: 'physical-transfer', due_at: `${addDays(DAY0, 126)}T23:59:59Z`, status: 'open' }]);
+    } finally {
+      await pool.end();
+    }
     expect(TOPICS.transferEvents).toBe('custody.transfer.events');
   });
 });

@@ -60,19 +60,25 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
     const view = applyToView(before, event, transferId);
     if (view === before) return;
     const { state } = view;
+    const deadlines = openDeadlines(state);
+    // One statement: the view, and the deadlines replaced by the open ones (those no longer open
+    // deleted, the others written), as a delete of all and an insert of each would leave them.
     await tx.query(
-      `INSERT INTO ${this.tables.s}.transfers (transfer_id, inmate_id, stage, sending_state, receiving_state, legal_basis, view, last_revision)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (transfer_id) DO UPDATE SET stage = EXCLUDED.stage, view = EXCLUDED.view, last_revision = EXCLUDED.last_revision, updated_at = now()`,
-      [transferId, state.inmateId, state.stage, state.sendingState, state.receivingState, state.legalBasis, JSON.stringify(view), view.revision],
+      `WITH view AS (
+         INSERT INTO ${this.tables.s}.transfers (transfer_id, inmate_id, stage, sending_state, receiving_state, legal_basis, view, last_revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (transfer_id) DO UPDATE SET stage = EXCLUDED.stage, view = EXCLUDED.view, last_revision = EXCLUDED.last_revision, updated_at = now()
+       ), closed AS (
+         DELETE FROM ${this.tables.s}.transfer_deadlines WHERE transfer_id = $1 AND kind <> ALL ($9::text[])
+       )
+       INSERT INTO ${this.tables.s}.transfer_deadlines (transfer_id, inmate_id, kind, due_at, due, status)
+       SELECT $1, $2, d.kind, d.due_at, d.due_at::timestamptz, d.status FROM unnest($9::text[], $10::text[], $11::text[]) AS d(kind, due_at, status)
+       ON CONFLICT (transfer_id, kind) DO UPDATE SET inmate_id = EXCLUDED.inmate_id, due_at = EXCLUDED.due_at, due = EXCLUDED.due, status = EXCLUDED.status`,
+      [
+        transferId, state.inmateId, state.stage, state.sendingState, state.receivingState, state.legalBasis, JSON.stringify(view), view.revision,
+        deadlines.map((d) => d.kind), deadlines.map((d) => d.dueAt), deadlines.map((d) => d.status),
+      ],
     );
-    await tx.query(`DELETE FROM ${this.tables.s}.transfer_deadlines WHERE transfer_id = $1`, [transferId]);
-    for (const deadline of openDeadlines(state)) {
-      await tx.query(
-        `INSERT INTO ${this.tables.s}.transfer_deadlines (transfer_id, inmate_id, kind, due_at, due, status) VALUES ($1, $2, $3, $4::text, $4::text::timestamptz, $5)`,
-        [transferId, state.inmateId, deadline.kind, deadline.dueAt, deadline.status],
-      );
-    }
   }
 
   /** The case as its stream says now (not the read model, which may lag). */
