@@ -21,6 +21,7 @@ import { registerFacility } from '../e2e/src/harness/pipeline';
 import { SERVICE_NAMES, type ServiceName } from '../e2e/src/harness/service-process';
 import { Stack } from '../e2e/src/harness/stack';
 import { RECORDED_IN_TIME } from './lib/in-time';
+import { HopRecorder, summarise } from './lib/hops';
 import { isOpenLoopFigure } from './lib/open-loop';
 import { perCase, RoundTripCounter, writeBreakdown, type RoundTrips } from './lib/round-trips';
 import { median, percentile, writeReport, type Figure } from './lib/report';
@@ -48,6 +49,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const IN_LEDGER = 'ledger:InmateAdmitted';
 
 class Cancelled extends Error {}
+
+/** The per-hop budget from the events' timestamps (bench/lib/hops.ts), by service. */
+const hops = new HopRecorder();
+const SERVICE_OF_TOPIC: Record<string, string> = { [TOPICS.intakeEvents]: 'intake', [TOPICS.transferEvents]: 'transfer', [TOPICS.facilityEvents]: 'custody' };
 
 
 /** One case of the open loop. Times are performance.now() milliseconds. */
@@ -116,13 +121,17 @@ async function eventsConsumer(stack: Stack, learnt: Learnt): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId: `${stack.topicPrefix}bench-open`, maxWaitTimeInMs: 100, readUncommitted: false });
   await consumer.connect();
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.subscribe({ topics: [TOPICS.intakeEvents, TOPICS.transferEvents].map((t) => `${stack.topicPrefix}${t}`), fromBeginning: true });
+  // Custody's events only for the hop budget: no step waits for one.
+  await consumer.subscribe({ topics: [TOPICS.intakeEvents, TOPICS.transferEvents, TOPICS.facilityEvents].map((t) => `${stack.topicPrefix}${t}`), fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const at = performance.now();
+      const wall = Date.now();
+      const service = SERVICE_OF_TOPIC[batch.topic.slice(stack.topicPrefix.length)] ?? batch.topic;
       for (const message of batch.messages) {
+        hops.record(service, message.headers, message.timestamp, wall);
         const type = message.headers?.ce_type;
-        if (message.key && type) learnt.learn(message.key.toString(), type.toString(), at);
+        if (message.key && type && service !== 'custody') learnt.learn(message.key.toString(), type.toString(), at);
       }
     },
   });
@@ -300,6 +309,8 @@ interface StepResult {
   loadAverage: number;
   notYet: number;
   failures: string[];
+  /** The per-hop budget over the step (bench/lib/hops.ts). */
+  budget: ReturnType<typeof summarise>;
 }
 
 let facilityTurn = 0;
@@ -307,6 +318,7 @@ let facilityTurn = 0;
 async function runStep(stack: Stack, known: Learnt, facilities: string[], rate: number, durationS: number, drainS: number, quiet = false): Promise<StepResult> {
   const count = Math.max(1, Math.round(rate * durationS));
   clientHttp.set(rate, []);
+  hops.take();
   const before = await scrape(stack);
   const cpu0 = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -346,6 +358,7 @@ async function runStep(stack: Stack, known: Learnt, facilities: string[], rate: 
   loop.disable();
   const after = await scrape(stack);
   const seconds = (end - t0) / 1000;
+  const budget = summarise(hops.take());
 
   const done = cases.filter((oc) => oc.doneAt !== undefined);
   const failed = cases.filter((oc) => oc.failure !== undefined);
@@ -389,6 +402,7 @@ async function runStep(stack: Stack, known: Learnt, facilities: string[], rate: 
     loadAverage: loadavg()[0],
     notYet: cases.reduce((n, oc) => n + oc.notYet, 0),
     failures: [...new Set(failed.map((oc) => oc.failure!))].slice(0, 5),
+    budget,
   };
   if (!quiet) {
     const r = (n: number) => Math.round(n);
@@ -399,6 +413,7 @@ async function runStep(stack: Stack, known: Learnt, facilities: string[], rate: 
         `client CPU ${result.clientCpuPercent.toFixed(1)} %, services CPU ${SERVICE_NAMES.map((n) => `${n} ${r(result.serviceCpuPercent[n])} %`).join(', ')}; ` +
         `load ${result.loadAverage.toFixed(2)}${result.notYet ? `; ${result.notYet} NOT_YET_KNOWN_HERE` : ''}${result.failures.length ? `; failures: ${result.failures.join(' | ')}` : ''}`,
     );
+    log(`${rate}/s hops p50/p99 ms: ${budget.map((h) => `${h.part} ${h.key} ${r(h.p50)}/${r(h.p99)}`).join('; ')}`);
   }
   return result;
 }
@@ -504,6 +519,18 @@ function report(stack: Stack, steps: StepResult[], ledgerQueries: number, roundT
       { id: 'pipeline.http.p50.at10', what: `server-side time of an HTTP command (POST, the four services' custody_http_request_duration_seconds between scrapes, interpolated within a bucket), median, ${where}`, unit: 'ms', higherIsBetter: false, ours: at.http.p50, baseline: { name: 'the same requests timed by the client', value: at.clientHttp.p50 } },
       { id: 'pipeline.http.p99.at10', what: `as pipeline.http.p50.at10, 99th percentile, ${where}`, unit: 'ms', higherIsBetter: false, ours: at.http.p99, baseline: { name: 'the same requests timed by the client', value: at.clientHttp.p99 } },
     );
+    for (const hop of at.budget) {
+      const id = `pipeline.open.hop.${hop.part}.${hop.key.replace(/[^a-z0-9]+/gi, '-')}`;
+      const what = {
+        relay: `the ${hop.key} service's events: recorded in its store (ce_recordedtime) → produced by its relay (the Kafka record's timestamp)`,
+        delivery: `the ${hop.key} service's events: produced by its relay → handed to a read_committed consumer (the benchmark's own, fetching as the services' do)`,
+        reaction: `${hop.key.replace(' → ', "'s event handed to a consumer → the ")} service's event it caused recorded in its store (consumer, handler and append)`,
+      }[hop.part];
+      figures.push(
+        { id: `${id}.p50`, what: `${what}, median of ${hop.count}, ${where}`, unit: 'ms', higherIsBetter: false, ours: hop.p50 },
+        { id: `${id}.p99`, what: `as .p50, 99th percentile`, unit: 'ms', higherIsBetter: false, ours: hop.p99 },
+      );
+    }
     for (const [step, ms] of stepMedians(at.cases)) {
       figures.push({ id: `pipeline.open.step.${step.replace(/[^a-z0-9]+/gi, '-')}.p50`, what: `the step "${step}" after the one before it (a command accepted, or what the client learnt from Kafka or the ledger), median of the completed cases ${where}`, unit: 'ms', higherIsBetter: false, ours: ms });
     }
