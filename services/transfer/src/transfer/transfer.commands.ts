@@ -124,15 +124,12 @@ export class TransferCommands {
   /** `wait`: outside any transaction (HTTP, the scheduler), intake's events still on their way may be waited for (NOT_YET_KNOWN_WAIT_MS). */
   private async contextOf(on: Queryable, command: TransferCommand, clock?: DecisionContext['clock'], { wait = false }: { wait?: boolean } = {}): Promise<DecisionContext> {
     const { inmateId } = command.data;
-    const [found, active] = await Promise.all([
-      this.inmates.find(inmateId, on),
-      on.query<{ transfer_id: string }>(`SELECT transfer_id FROM ${this.tables.s}.active_transfers WHERE inmate_id = $1`, [inmateId]),
-    ]);
+    const { record: found, activeTransferId } = await this.inmates.findWithOpenCase(inmateId, on);
     const { inmate, intakeInFlight } = await this.inmateFacts(on, inmateId, found, wait);
     // Rule 19: a return is decided on the case it undoes.
     const returnOf = command.type === 'RequestReturn' ? await this.caseOf(on, command.data.returnOf) : undefined;
     return {
-      inmate, activeTransferId: active.rows[0]?.transfer_id, ...(intakeInFlight ? { intakeInFlight } : {}), ...(clock ? { clock } : {}), ...(returnOf ? { returnOf } : {}),
+      inmate, activeTransferId, ...(intakeInFlight ? { intakeInFlight } : {}), ...(clock ? { clock } : {}), ...(returnOf ? { returnOf } : {}),
     };
   }
 
