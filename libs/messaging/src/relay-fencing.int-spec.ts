@@ -6,7 +6,7 @@ import { RELAY_MIGRATIONS, type Relay } from './relay';
 import { isFenced } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
-import { observeTransactions, type TransactionHooks } from './testing/observed-kafka';
+import type { TransactionHooks } from './testing/observed-kafka';
 
 /** Held shut until opened: a relay's batch waits on it at a chosen point of its transaction. */
 class Gate {
@@ -69,7 +69,7 @@ describe('a live relay whose lock connection is terminated (pg_terminate_backend
 
   /** Relay A (active, observed) and relay B (standby), each on a pool of its own, small batches. */
   async function twoRelays(hooks: TransactionHooks): Promise<{ a: Relay; b: Relay }> {
-    const a = await h.startRelay({ pool: ownPool(), publisher: h.publisher('intake', observeTransactions(h.kafka, hooks)), batchSize: 10, log: () => undefined });
+    const a = await h.startRelay({ pool: ownPool(), publisher: h.publisher('intake', hooks), batchSize: 10, log: () => undefined });
     await eventually(() => (a.status().isActive ? true : undefined), { message: 'relay A to become active' });
     const b = await h.startRelay({ pool: ownPool(), batchSize: 10, log: () => undefined });
     return { a, b };
