@@ -7,6 +7,7 @@ import { isFenced } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
 import type { TransactionHooks } from './testing/observed-kafka';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 /** Held shut until opened: a relay's batch waits on it at a chosen point of its transaction. */
 class Gate {
@@ -21,14 +22,14 @@ class Gate {
  * Two relay instances of one service, in this process, each with a pool of its own (so that only
  * the active one's lock connection is terminated); the active one's transactions observed.
  */
-describe('a live relay whose lock connection is terminated (pg_terminate_backend) during traffic', () => {
+describe.each(RELAY_CLIENTS)('a live relay whose lock connection is terminated (pg_terminate_backend) during traffic (relay on %s)', (relayClient) => {
   let h: Harness;
   const pools: Pool[] = [];
   let raw: Consumer | undefined;
   const rawSeen = new Map<string, number>();
 
   beforeEach(async () => {
-    h = await Harness.create('relay-fencing');
+    h = await Harness.create('relay-fencing', { relayClient });
     await migrateSchema(h.db.pool, h.db.schema, RELAY_MIGRATIONS);
     // Every value the checkpoint row takes, in order.
     await h.db.pool.query(`

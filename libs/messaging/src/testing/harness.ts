@@ -2,7 +2,7 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 // The messaging tests use the shared test infrastructure (a test-only dependency).
 import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@custody/testing';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, RetryOptions } from 'kafkajs';
 import { contractDecoder, contractRoute, TopicNames } from '../contract-codec';
 import { EventConsumer, type ConsumerLog, type ConsumerOutcome, type EventConsumerOptions, type EventHandler } from '../consumer';
 import type { DecodedEvent } from '../codec';
@@ -162,17 +162,19 @@ export class Harness {
 
   /**
    * The transactional publisher of relay role `name` in this world (the transactional id the
-   * services would use), on the world's relay client; `hooks` observe (and may hold) its transactions.
+   * services would use), on the world's relay client; `hooks` observe (and may hold) its
+   * transactions; `role` gives another transactional id (and checkpoint topic, and retries).
    */
-  publisher(name = 'intake', hooks?: TransactionHooks): RelayPublisher {
-    const transactionalId = relayTransactionalId(this.names.prefix, name);
+  publisher(name = 'intake', hooks?: TransactionHooks, role?: { transactionalId: string; checkpointTopic?: string; retry?: RetryOptions }): RelayPublisher {
+    const transactionalId = role?.transactionalId ?? relayTransactionalId(this.names.prefix, name);
     if (this.relayClient === 'kafkajs') {
-      return transactionalPublisher({ kafka: hooks ? observeTransactions(this.kafka, hooks) : this.kafka, transactionalId, checkpointTopic: this.checkpointTopic });
+      return transactionalPublisher({ kafka: hooks ? observeTransactions(this.kafka, hooks) : this.kafka, transactionalId, checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic, retry: role?.retry });
     }
     return platformaticPublisher({
       kafka: { brokers: this.brokers, clientId: uniqueName('relay') },
       transactionalId,
-      checkpointTopic: this.checkpointTopic,
+      checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic,
+      retry: role?.retry,
       ...(hooks ? { createProducer: observePlatformaticTransactions(hooks) } : {}),
     });
   }

@@ -83,9 +83,9 @@ function platformaticIdsOf(messages: PlatformaticMessage[]): string[] {
 export function observePlatformaticTransactions(hooks: TransactionHooks): (options: PlatformaticProducerOptions) => PlatformaticProducer {
   return (options) => {
     const producer: PlatformaticProducer = new PlatformaticKafkaProducer<Buffer, Buffer, Buffer, Buffer>(options);
-    const begin = producer.beginTransaction.bind(producer) as () => Promise<PlatformaticTransaction>;
-    producer.beginTransaction = (async () => {
-      const transaction = await begin();
+    const begin = producer.beginTransaction.bind(producer) as (options?: object) => Promise<PlatformaticTransaction>;
+    producer.beginTransaction = (async (options?: object) => {
+      const transaction = await begin(options);
       let ids: string[] = [];
       const send = transaction.send.bind(transaction) as (options: { messages: PlatformaticMessage[] }) => Promise<unknown>;
       const addConsumer = transaction.addConsumer.bind(transaction) as (consumer: never) => Promise<void>;
