@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import {
+  addPartitionsToTxnV3,
   Admin,
   FindCoordinatorKeyTypes,
   findErrorBy,
@@ -142,6 +143,21 @@ export function unacknowledgedByPlatformatic(messages: readonly PlatformaticMess
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The producer, asking AddPartitionsToTxn in version 3 at most. @platformatic/kafka 2.12 takes the
+ * highest version the broker offers, and versions 4 and up are the brokers' own batched form
+ * (KIP-890), which the broker authorises as a cluster action: a relay's principal, which has only
+ * its ACLs (docs/security.md), is refused CLUSTER_AUTHORIZATION_FAILED at its first batch.
+ */
+function clientAddPartitions(producer: PlatformaticProducer): PlatformaticProducer {
+  const getApi = producer[kGetApi].bind(producer) as (name: string, callback: (error: Error | null, api?: API<unknown[], unknown>) => void) => void;
+  (producer as unknown as Record<symbol, unknown>)[kGetApi] = (name: string, callback: (error: Error | null, api?: API<unknown[], unknown>) => void) => {
+    if (name !== 'AddPartitionsToTxn') return getApi(name, callback);
+    getApi(name, (error, api) => (error || !api ? callback(error) : callback(null, api.version > 3 ? (addPartitionsToTxnV3.api as unknown as API<unknown[], unknown>) : api)));
+  };
+  return producer;
+}
+
 class PlatformaticTerm implements RelayTerm {
   /** The checkpoint group's coordinator (node id), found at the term's first batch. */
   private groupCoordinator: number | undefined;
@@ -155,8 +171,11 @@ class PlatformaticTerm implements RelayTerm {
   ) {}
 
   static async begin(options: PlatformaticPublisherOptions): Promise<PlatformaticTerm> {
-    // The kafkajs publisher's retries (relay-publishers.ts): 12, from 5 ms doubling to 5 s.
-    const retry = { retries: 12, initialRetryTime: 5, maxRetryTime: 5_000, ...options.retry };
+    // The kafkajs publisher's retries (relay-publishers.ts): 12, from 5 ms doubling to 5 s; retries
+    // given in part are completed with kafkajs's own defaults, as kafkajs completes them.
+    const retry = options.retry
+      ? { retries: 5, initialRetryTime: 300, maxRetryTime: 30_000, ...options.retry }
+      : { retries: 12, initialRetryTime: 5, maxRetryTime: 5_000 };
     const retryDelayMs = (attempt: number) => Math.min(retry.maxRetryTime, retry.initialRetryTime * 2 ** Math.max(0, attempt - 1));
     const connection = platformaticConnection(options.kafka);
     const common = { ...connection, retries: retry.retries, retryDelay: (_client: unknown, _operation: string, attempt: number) => retryDelayMs(attempt) };
@@ -170,7 +189,7 @@ class PlatformaticTerm implements RelayTerm {
       // produce request as the time the broker may take to have it replicated.
       timeout: options.transactionTimeoutMs ?? 10_000,
     };
-    const producer = options.createProducer ? options.createProducer(producerOptions) : new Producer<Buffer, Buffer, Buffer, Buffer>(producerOptions);
+    const producer = clientAddPartitions(options.createProducer ? options.createProducer(producerOptions) : new Producer<Buffer, Buffer, Buffer, Buffer>(producerOptions));
     const admin = new Admin(common);
     try {
       // Beginning a transaction asks for the producer id and epoch of the transactional id
