@@ -161,6 +161,8 @@ function clientAddPartitions(producer: PlatformaticProducer): PlatformaticProduc
 class PlatformaticTerm implements RelayTerm {
   /** The checkpoint group's coordinator (node id), found at the term's first batch. */
   private groupCoordinator: number | undefined;
+  /** What ended the term, once a transaction failed. */
+  private failed: unknown;
 
   private constructor(
     private readonly options: PlatformaticPublisherOptions,
@@ -220,9 +222,14 @@ class PlatformaticTerm implements RelayTerm {
   }
 
   async publish(topicMessages: TopicMessages, checkpoint: Checkpoint): Promise<void> {
+    // A failed transaction ends the term (ADR 0009). The producer is not used again: after a
+    // refusal as fenced, @platformatic/kafka forgets its producer id, and its next transaction
+    // would ask for a new one, fencing the relay that fenced it.
+    if (this.failed) throw this.failed;
     const offset = BigInt(checkpointOffset(checkpoint));
-    const transaction = await this.producer.beginTransaction();
+    let transaction: Awaited<ReturnType<PlatformaticProducer['beginTransaction']>> | undefined;
     try {
+      transaction = await this.producer.beginTransaction();
       const messages = topicMessages.length > 0 ? await this.routed(topicMessages) : [];
       if (messages.length > 0) {
         // @platformatic/kafka sends a batch to its leaders at once and answers only when every
@@ -238,8 +245,9 @@ class PlatformaticTerm implements RelayTerm {
       await this.commitCheckpoint(offset, String(checkpoint));
       await transaction.commit();
     } catch (error) {
-      if (!transaction.completed) await transaction.abort().catch(() => undefined);
-      throw fencedOr(this.options.transactionalId, error);
+      if (transaction && !transaction.completed) await transaction.abort().catch(() => undefined);
+      this.failed = fencedOr(this.options.transactionalId, error);
+      throw this.failed;
     }
   }
 
