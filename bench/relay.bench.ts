@@ -1,5 +1,6 @@
 // `npm run bench -- relay`: the relay (event store → Kafka, one transaction per batch with its
-// checkpoint, as the services publish; and with a plain producer) beside a
+// checkpoint, as the services publish, through the default publisher, @platformatic/kafka's, and
+// through kafkajs's (ADR 0018); and with a plain producer) beside a
 // raw kafkajs producer sending the same messages (the same bytes: encoded and signed beforehand; and
 // unsigned, beside) in the same batch sizes (baseline), on the same
 // broker in the same run, the relay signing every event as the services' relays do (ADR 0013: one
@@ -31,12 +32,12 @@ import {
   producerPublisher,
   Relay,
   RELAY_CHECKPOINT_TOPIC,
+  relayPublisher,
   relayTransactionalId,
   TopicNames,
-  transactionalPublisher,
   writeRelayCheckpoint,
 } from '@custody/messaging';
-import type { OutboundMessage, RelayPublisher } from '@custody/messaging';
+import type { OutboundMessage, RelayClient, RelayPublisher } from '@custody/messaging';
 import { eventKeyId, EventSignatureVerifier, EventSigner } from '@custody/security';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from '../libs/messaging/src/testing/events';
 import { workload } from './lib/custody-workload';
@@ -87,10 +88,18 @@ async function freshTopic(kafka: Kafka, label: string): Promise<TopicNames> {
   return names;
 }
 
-/** The services' publisher (Kafka transactions, ADR 0008), or a plain producer (at-least-once). */
-function publisherOf(kafka: Kafka, producer: Producer, names: TopicNames, name: string, mode: 'transactional' | 'at-least-once'): RelayPublisher {
+/** The services' default relay client (KAFKA_RELAY_CLIENT's default, ADR 0018). */
+const DEFAULT_CLIENT: RelayClient = 'platformatic';
+
+/** The services' publisher (Kafka transactions, ADR 0009) on `client`, or a plain producer (at-least-once). */
+function publisherOf(kafka: Kafka, producer: Producer, names: TopicNames, name: string, mode: 'transactional' | 'at-least-once', client: RelayClient = DEFAULT_CLIENT): RelayPublisher {
   if (mode === 'at-least-once') return producerPublisher(producer);
-  return transactionalPublisher({ kafka, transactionalId: relayTransactionalId(names.prefix, name), checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC) });
+  return relayPublisher(client, {
+    kafka,
+    settings: { brokers: BROKERS, clientId: `bench-relay-${run}` },
+    transactionalId: relayTransactionalId(names.prefix, name),
+    checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC),
+  });
 }
 
 /** Events/s from a store full of events to all of them acknowledged by the broker and checkpointed. */
@@ -103,11 +112,12 @@ async function relayThroughput(
   count: number,
   mode: 'transactional' | 'at-least-once' = 'transactional',
   signed = true,
+  client: RelayClient = DEFAULT_CLIENT,
 ): Promise<number> {
   const names = await freshTopic(kafka, label);
   const name = `bench-${label}`;
   const relay = new Relay({
-    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode), route: contractRoute(names, { store, storedEventsChecked: store.checksEvents }), batchSize: BATCH, ...(signed ? { signBatch } : {}),
+    name, store, pool, schema, publisher: publisherOf(kafka, producer, names, name, mode, client), route: contractRoute(names, { store, storedEventsChecked: store.checksEvents }), batchSize: BATCH, ...(signed ? { signBatch } : {}),
   });
   const started = performance.now();
   await relay.start();
@@ -375,10 +385,12 @@ async function main(): Promise<void> {
     log(`${stored.length} events, ~${Math.round(bytes)} bytes of data + metadata each; warming up`);
 
     await relayThroughput(kafka, producer, pool, store, 'warm-relay', stored.length);
+    await relayThroughput(kafka, producer, pool, store, 'warm-kafkajs', stored.length, 'transactional', true, 'kafkajs');
     await relayThroughput(kafka, producer, pool, store, 'warm-plain', stored.length, 'at-least-once');
     await rawThroughput(kafka, producer, stored, 'warm-raw');
     await rawThroughput(kafka, producer, stored, 'warm-raw-unsigned', false);
     const relayRuns: number[] = [];
+    const kafkajsRuns: number[] = [];
     const unsignedRuns: number[] = [];
     const plainRuns: number[] = [];
     const rawRuns: number[] = [];
@@ -387,9 +399,10 @@ async function main(): Promise<void> {
       rawRuns.push(await rawThroughput(kafka, producer, stored, `raw-${r}`));
       rawUnsignedRuns.push(await rawThroughput(kafka, producer, stored, `raw-unsigned-${r}`, false));
       relayRuns.push(await relayThroughput(kafka, producer, pool, store, `relay-${r}`, stored.length));
+      kafkajsRuns.push(await relayThroughput(kafka, producer, pool, store, `kafkajs-${r}`, stored.length, 'transactional', true, 'kafkajs'));
       unsignedRuns.push(await relayThroughput(kafka, producer, pool, store, `unsigned-${r}`, stored.length, 'transactional', false));
       plainRuns.push(await relayThroughput(kafka, producer, pool, store, `plain-${r}`, stored.length, 'at-least-once'));
-      log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional, signed), ${Math.round(unsignedRuns[r])} events/s unsigned, ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s (the signed messages), ${Math.round(rawUnsignedRuns[r])} events/s (unsigned)`);
+      log(`run ${r + 1}: relay ${Math.round(relayRuns[r])} events/s (transactional, signed, ${DEFAULT_CLIENT}), ${Math.round(kafkajsRuns[r])} events/s (the same on kafkajs), ${Math.round(unsignedRuns[r])} events/s unsigned, ${Math.round(plainRuns[r])} events/s (at-least-once), raw ${Math.round(rawRuns[r])} events/s (the signed messages), ${Math.round(rawUnsignedRuns[r])} events/s (unsigned)`);
     }
     const signing = signingCostUs(stored);
     const signUs = signing.batch;
@@ -422,7 +435,7 @@ async function main(): Promise<void> {
     const figures: Figure[] = [
       {
         id: 'relay.throughput',
-        what: `events/s from ${stored.length} stored events to all committed by the broker (each batch signed, one Ed25519 signature over its Merkle root in ce_eventsignature and each event's path in ce_eventsignaturepath; one Kafka transaction per batch with its checkpoint, acks=all, as the services publish) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
+        what: `events/s from ${stored.length} stored events to all committed by the broker (each batch signed, one Ed25519 signature over its Merkle root in ce_eventsignature and each event's path in ce_eventsignaturepath; one Kafka transaction per batch with its checkpoint, acks=all, as the services publish, through the default publisher, ${DEFAULT_CLIENT}'s) and checkpointed, batches of ${BATCH}, ${PARTITIONS} partitions; median of ${REPETITIONS}`,
         unit: 'events/s',
         higherIsBetter: true,
         ours: median(relayRuns),
@@ -436,6 +449,28 @@ async function main(): Promise<void> {
         ours: median(relayRuns),
         baseline: { name: `raw kafkajs sendBatch of the same encoded messages, unsigned, batches of ${BATCH}, acks=all`, value: median(rawUnsignedRuns) },
       },
+      ...(['platformatic', 'kafkajs'] as const).flatMap((client): Figure[] => {
+        const runs = client === DEFAULT_CLIENT ? relayRuns : kafkajsRuns;
+        const label = client === 'platformatic' ? '@platformatic/kafka' : 'kafkajs';
+        return [
+          {
+            id: `relay.throughput.${client}`,
+            what: `as relay.throughput, through the ${label} transactional publisher${client === DEFAULT_CLIENT ? ' (the default: the same runs as relay.throughput)' : ' (KAFKA_RELAY_CLIENT=kafkajs), in the same repetitions'}`,
+            unit: 'events/s',
+            higherIsBetter: true,
+            ours: median(runs),
+            baseline: { name: `raw kafkajs sendBatch of the same messages, encoded and signed beforehand (the same bytes on the wire), batches of ${BATCH}, acks=all`, value: median(rawRuns) },
+          },
+          {
+            id: `relay.throughput.${client}.vsUnsignedRaw`,
+            what: `relay.throughput.${client} beside a raw producer sending the messages unsigned, as relay.throughput.vsUnsignedRaw`,
+            unit: 'events/s',
+            higherIsBetter: true,
+            ours: median(runs),
+            baseline: { name: `raw kafkajs sendBatch of the same encoded messages, unsigned, batches of ${BATCH}, acks=all`, value: median(rawUnsignedRuns) },
+          },
+        ];
+      }),
       {
         id: 'relay.sign.costUs',
         what: `microseconds per event to sign the ${stored.length} routed events in batches of ${BATCH}, as the relay does (canonical input of each event's ce_* headers, key and SHA-256 of its value; RFC 6962 Merkle leaf and path; one Ed25519 signature per batch over the root, node:crypto), one core; median of 4 passes`,
@@ -520,7 +555,7 @@ async function main(): Promise<void> {
     ];
     writeReport('relay', { kafka: '4.x', postgres: (await admin.query('SHOW server_version')).rows[0].server_version }, figures);
     const ratio = median(relayRuns) / median(rawRuns);
-    log(`relay (signed)/raw = ${ratio.toFixed(2)} (target ≥ 0.5), unsigned relay/unsigned raw = ${(median(unsignedRuns) / median(rawUnsignedRuns)).toFixed(2)}, relay (signed)/unsigned raw = ${(median(relayRuns) / median(rawUnsignedRuns)).toFixed(2)}, at-least-once relay/raw = ${(median(plainRuns) / median(rawRuns)).toFixed(2)}; p99 lag ${percentile(lags, 99).toFixed(1)} ms (target < 100)`);
+    log(`relay (signed)/raw = ${ratio.toFixed(2)} (target ≥ 0.5), relay (signed)/unsigned raw: ${DEFAULT_CLIENT} ${(median(relayRuns) / median(rawUnsignedRuns)).toFixed(2)}, kafkajs ${(median(kafkajsRuns) / median(rawUnsignedRuns)).toFixed(2)}, unsigned relay/unsigned raw = ${(median(unsignedRuns) / median(rawUnsignedRuns)).toFixed(2)}, relay (signed)/unsigned raw = ${(median(relayRuns) / median(rawUnsignedRuns)).toFixed(2)}, at-least-once relay/raw = ${(median(plainRuns) / median(rawRuns)).toFixed(2)}; p99 lag ${percentile(lags, 99).toFixed(1)} ms (target < 100)`);
   } finally {
     await producer.disconnect();
     await store.close();

@@ -28,6 +28,9 @@ module.exports = function jestConfig(projectDir, tier) {
     testEnvironment: 'node',
     testMatch: isIntegration ? ['<rootDir>/**/*.int-spec.ts'] : ['<rootDir>/**/*.spec.ts'],
     transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
+    // @platformatic/kafka and its own @platformatic packages (the relay's publisher, docs/adr/0018-relay-publisher-on-platformatic-kafka.md)
+    // is published as ES modules only: compiled to CommonJS like our own sources.
+    transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
     moduleNameMapper: {
       // A library's testing-only entry point, e.g. @custody/event-sourcing/testing.
       '^@custody/([a-z-]+)/testing$': path.join(workspaceRoot, 'libs/$1/src/testing.ts'),

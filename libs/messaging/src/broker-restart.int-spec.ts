@@ -2,8 +2,9 @@ import { eventually, OwnKafka } from '@custody/testing';
 import type { NewEvent } from '@custody/event-store';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
-describe('the broker stopped and started again during traffic', () => {
+describe.each(RELAY_CLIENTS)('the broker stopped and started again during traffic (relay on %s)', (relayClient) => {
   let broker: OwnKafka | undefined;
   let h: Harness | undefined;
 
@@ -16,7 +17,7 @@ describe('the broker stopped and started again during traffic', () => {
     // A broker of this test's own: the shared one is never stopped.
     broker = await OwnKafka.create();
     await broker.start();
-    h = await Harness.create('broker-restart', { brokers: broker.brokerList });
+    h = await Harness.create('broker-restart', { relayClient, brokers: broker.brokerList });
     const world = h;
     await world.startConsumer();
     const relay = await world.startRelay({ batchSize: 50 });

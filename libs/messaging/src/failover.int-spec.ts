@@ -2,16 +2,17 @@ import { eventually } from '@custody/testing';
 import { ChildRelay } from './testing/child-relay';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 /** How long a standby relay may take to publish after the active one died (lock poll: 200 ms). */
 const TAKEOVER_BOUND_MS = 5_000;
 
-describe('two relay instances of one service', () => {
+describe.each(RELAY_CLIENTS)('two relay instances of one service (relay on %s)', (relayClient) => {
   let h: Harness;
   const children: ChildRelay[] = [];
 
   beforeAll(async () => {
-    h = await Harness.create('failover');
+    h = await Harness.create('failover', { relayClient });
   });
 
   afterAll(async () => {

@@ -27,6 +27,8 @@ export {
   RelayUnsafeRetryError, splitByLeader, transactionalPublisher, unacknowledgedPartitions, unsafeRetry,
 } from './relay-publishers';
 export type { RelayPublisher, RelayTerm, TopicMessages, TransactionalPublisherOptions } from './relay-publishers';
+export { platformaticConnection, platformaticMessages, platformaticPublisher, RELAY_CLIENTS, relayPublisher } from './relay-publisher-platformatic';
+export type { PlatformaticPublisherOptions, RelayClient } from './relay-publisher-platformatic';
 export { kafkaTransport, MessagingModule, MessagingHost, MESSAGING_OPTIONS } from './nest/messaging.module';
 export { HandlerErrorInterceptor, HandlerFailedError, KafkaInboxServer, KafkaTransportError } from './nest/kafka-inbox.server';
 export type { KafkaInboxServerOptions } from './nest/kafka-inbox.server';

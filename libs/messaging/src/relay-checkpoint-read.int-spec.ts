@@ -1,19 +1,20 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually, kafkaBrokers, uniqueName } from '@custody/testing';
-import { transactionalPublisher, type RelayTerm, type TopicMessages } from './relay-publishers';
+import { transactionalPublisher, type RelayPublisher, type RelayTerm, type TopicMessages } from './relay-publishers';
 import { Harness } from './testing/harness';
 import { API, WireTap } from './testing/wire-tap';
+import { platformaticPublisher, RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 /**
  * The checkpoint a term begins from, read while the last term's commit is still under way: the
  * broker has accepted the commit (its answer is held back from the old relay), the new term begins
  * at once and reads the checkpoint (docs/adr/0009-fenced-transactional-relay.md).
  */
-describe('a term that begins while the last batch of the term before is being committed', () => {
+describe.each(RELAY_CLIENTS)('a term that begins while the last batch of the term before is being committed (relay on %s)', (relayClient) => {
   let h: Harness | undefined;
 
   beforeAll(async () => {
-    h = await Harness.create('checkpoint-read', { partitions: 3 });
+    h = await Harness.create('checkpoint-read', { relayClient, partitions: 3 });
   }, 120_000);
 
   afterAll(async () => {
@@ -25,9 +26,18 @@ describe('a term that begins while the last batch of the term before is being co
     const transactionalId = uniqueName(`checkpoint-read-${round}`);
     let holdCommit = false;
     const tap = new WireTap({ response: ({ apiKey }) => (holdCommit && apiKey === API.endTxn ? 'hold' : 'deliver') });
-    const tapped = new Kafka({ clientId: uniqueName('checkpoint-read-old'), brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, socketFactory: tap.socketFactory });
-    const old = transactionalPublisher({ kafka: tapped, transactionalId, checkpointTopic: world.checkpointTopic });
-    const next = transactionalPublisher({ kafka: world.kafka, transactionalId, checkpointTopic: world.checkpointTopic });
+    const role = { transactionalId, checkpointTopic: world.checkpointTopic };
+    let untap = () => undefined as void;
+    let old: RelayPublisher;
+    if (relayClient === 'kafkajs') {
+      const tapped = new Kafka({ clientId: uniqueName('checkpoint-read-old'), brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, socketFactory: tap.socketFactory });
+      old = transactionalPublisher({ kafka: tapped, ...role });
+    } else {
+      // The old term's connections are opened while the tap is on (its begin and first batch), the next term's after.
+      untap = tap.tapPlatformatic();
+      old = platformaticPublisher({ kafka: { brokers: kafkaBrokers(), clientId: uniqueName('checkpoint-read-old') }, ...role });
+    }
+    const next = world.publisher(undefined, undefined, role);
     const batch = (label: string): TopicMessages => [
       { topic: world.topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `inmate-${i}`, value: `${label}-${i}` })) },
     ];
@@ -36,6 +46,7 @@ describe('a term that begins while the last batch of the term before is being co
       const first = await old.begin();
       terms.push(first);
       await first.publish(batch(`warm-${round}`), `${round}0`);
+      untap();
       holdCommit = true;
       let outcome: string | undefined;
       const settled = first.publish(batch(`after-${round}`), `${round}1`).then(
@@ -53,6 +64,7 @@ describe('a term that begins while the last batch of the term before is being co
       tap.release();
       expect(await settled).toBe('committed');
     } finally {
+      untap();
       tap.release();
       for (const term of terms) await term.close();
     }

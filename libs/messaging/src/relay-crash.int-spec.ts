@@ -4,6 +4,7 @@ import type { NewEvent } from '@custody/event-store';
 import { ChildRelay } from './testing/child-relay';
 import { inmateRegistered, residenceStatusRecorded } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 function people(count: number, eventsEach: number): NewEvent[] {
   const events: NewEvent[] = [];
@@ -23,12 +24,12 @@ function expectEachOnce(h: Harness, ids: string[]): void {
   expect(h.outcomes.filter((o) => o.kind === 'dead-lettered')).toEqual([]);
 }
 
-describe('relay killed with SIGKILL in the middle of a batch (publication through Kafka transactions)', () => {
+describe.each(RELAY_CLIENTS)('relay killed with SIGKILL in the middle of a batch (publication through Kafka transactions) (relay on %s)', (relayClient) => {
   let h: Harness;
   const children: ChildRelay[] = [];
 
   beforeEach(async () => {
-    h = await Harness.create('relay-crash');
+    h = await Harness.create('relay-crash', { relayClient });
   });
 
   afterEach(async () => {

@@ -6,7 +6,8 @@ import { RELAY_MIGRATIONS, type Relay } from './relay';
 import { isFenced } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
-import { observeTransactions, type TransactionHooks } from './testing/observed-kafka';
+import type { TransactionHooks } from './testing/observed-kafka';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 /** Held shut until opened: a relay's batch waits on it at a chosen point of its transaction. */
 class Gate {
@@ -21,14 +22,14 @@ class Gate {
  * Two relay instances of one service, in this process, each with a pool of its own (so that only
  * the active one's lock connection is terminated); the active one's transactions observed.
  */
-describe('a live relay whose lock connection is terminated (pg_terminate_backend) during traffic', () => {
+describe.each(RELAY_CLIENTS)('a live relay whose lock connection is terminated (pg_terminate_backend) during traffic (relay on %s)', (relayClient) => {
   let h: Harness;
   const pools: Pool[] = [];
   let raw: Consumer | undefined;
   const rawSeen = new Map<string, number>();
 
   beforeEach(async () => {
-    h = await Harness.create('relay-fencing');
+    h = await Harness.create('relay-fencing', { relayClient });
     await migrateSchema(h.db.pool, h.db.schema, RELAY_MIGRATIONS);
     // Every value the checkpoint row takes, in order.
     await h.db.pool.query(`
@@ -69,7 +70,7 @@ describe('a live relay whose lock connection is terminated (pg_terminate_backend
 
   /** Relay A (active, observed) and relay B (standby), each on a pool of its own, small batches. */
   async function twoRelays(hooks: TransactionHooks): Promise<{ a: Relay; b: Relay }> {
-    const a = await h.startRelay({ pool: ownPool(), publisher: h.publisher('intake', observeTransactions(h.kafka, hooks)), batchSize: 10, log: () => undefined });
+    const a = await h.startRelay({ pool: ownPool(), publisher: h.publisher('intake', hooks), batchSize: 10, log: () => undefined });
     await eventually(() => (a.status().isActive ? true : undefined), { message: 'relay A to become active' });
     const b = await h.startRelay({ pool: ownPool(), batchSize: 10, log: () => undefined });
     return { a, b };

@@ -3,12 +3,13 @@ import { eventually } from '@custody/testing';
 import { producerPublisher } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
-describe('the relay reports its distance to the store head', () => {
+describe.each(RELAY_CLIENTS)('the relay reports its distance to the store head (relay on %s)', (relayClient) => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await Harness.create('relay-lag');
+    h = await Harness.create('relay-lag', { relayClient });
   });
 
   afterAll(async () => {

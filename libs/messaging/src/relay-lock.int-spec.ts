@@ -5,13 +5,14 @@ import { RELAY_MIGRATIONS, writeRelayCheckpoint } from './relay';
 import type { RelayPublisher, TopicMessages } from './relay-publishers';
 import { inmateRegistered } from './testing/events';
 import { compareIds, Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
-describe('the relay and its lock', () => {
+describe.each(RELAY_CLIENTS)('the relay and its lock (relay on %s)', (relayClient) => {
   let h: Harness;
   const pools: Pool[] = [];
 
   beforeAll(async () => {
-    h = await Harness.create('relay-lock');
+    h = await Harness.create('relay-lock', { relayClient });
     await migrateSchema(h.db.pool, h.db.schema, RELAY_MIGRATIONS);
   });
 

@@ -374,15 +374,20 @@ class TransactionalTerm implements RelayTerm {
 /** Kafka's answers to a producer of an earlier epoch. */
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 
-function fencedOr(transactionalId: string, error: unknown): unknown {
+/** The error a publisher throws: RelayFencedError where the broker fenced the producer, else the error itself. */
+export function fencedOr(transactionalId: string, error: unknown): unknown {
   return isFenced(error) ? new RelayFencedError(transactionalId, error) : error;
 }
 
-/** Whether the broker fenced the producer, however kafkajs wrapped the answer (retries exceeded, several partitions). */
+/**
+ * Whether the broker fenced the producer, however the client wrapped the answer (retries exceeded,
+ * several partitions): kafkajs names the error in `type`, @platformatic/kafka in `apiId`.
+ */
 export function isFenced(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (!error || typeof error !== 'object' || depth > 8) return false;
+  const e = error as { type?: unknown; apiId?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
   if (typeof e.type === 'string' && FENCED.has(e.type)) return true;
+  if (typeof e.apiId === 'string' && FENCED.has(e.apiId)) return true;
   if (isFenced(e.cause, depth + 1) || isFenced(e.originalError, depth + 1)) return true;
   return Array.isArray(e.errors) && e.errors.some((inner) => isFenced(inner, depth + 1));
 }

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { RevisionGap } from './stream-revisions';
 import { inmateRegistered, inmateStream, residenceStatusRecorded } from './testing/events';
 import { Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
-describe('a stored event the contract refuses to publish', () => {
+describe.each(RELAY_CLIENTS)('a stored event the contract refuses to publish (relay on %s)', (relayClient) => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await Harness.create('relay-rejected');
+    h = await Harness.create('relay-rejected', { relayClient });
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import type { IHeaders } from 'kafkajs';
 import type { OutboundMessage } from './relay';
 import { inmateRegistered, residenceStatusRecorded } from './testing/events';
 import { Harness } from './testing/harness';
+import { RELAY_CLIENTS } from './relay-publisher-platformatic';
 
 const text = (headers: IHeaders | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
@@ -14,13 +15,13 @@ const text = (headers: IHeaders | undefined): Record<string, string> =>
  * gets. The signer here is a stand-in (it stamps each message with its call and place) so that the
  * hook's contract is tested apart from the cryptography (@custody/security's tests).
  */
-describe('the relay\'s batch signer hook (real broker and PostgreSQL)', () => {
+describe.each(RELAY_CLIENTS)('the relay\'s batch signer hook (real broker and PostgreSQL) (relay on %s)', (relayClient) => {
   let h: Harness;
   let stopReader = async () => undefined as unknown;
   const published: Array<Record<string, string>> = [];
 
   beforeAll(async () => {
-    h = await Harness.create('relay-sign-batch', { partitions: 2 });
+    h = await Harness.create('relay-sign-batch', { relayClient, partitions: 2 });
     const reader = h.kafka.consumer({ groupId: uniqueName('signed-reader') });
     await reader.connect();
     await reader.subscribe({ topic: h.topic, fromBeginning: true });

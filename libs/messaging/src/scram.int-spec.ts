@@ -3,10 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { uniqueName } from '@custody/testing';
+import { eventually, uniqueName } from '@custody/testing';
 import { logLevel } from 'kafkajs';
 import { createKafka } from './kafka';
 import { kafkaSecurity } from './kafka-security';
+import { RELAY_CLIENTS, relayPublisher } from './relay-publisher-platformatic';
+import { ensureTopics } from './topics';
 
 const workspaceRoot = resolve(__dirname, '..', '..', '..');
 
@@ -30,7 +32,8 @@ function script(name: string, env: Record<string, string>, ...args: string[]): P
 
 /**
  * A broker of this test's own (never the shared one) with a SASL/SCRAM-SHA-512 listener: the
- * right credentials connect through KafkaSettings, wrong ones are refused. The user is the broker's
+ * right credentials connect through KafkaSettings, wrong ones are refused, and the relay publishes
+ * through either client's publisher. The user is the broker's
  * administrator (a super user of infra-up.sh's KAFKA_SUPER_USERS): what other principals may do is
  * the ACLs', tested in acl/acls.int-spec.ts.
  */
@@ -80,6 +83,47 @@ describe('SASL/SCRAM-SHA-512 to a broker of the test\'s own', () => {
     const intruder = client('wrong-password').admin();
     await expect(intruder.connect()).rejects.toThrow(/SASL|[Aa]uthentication/);
     await intruder.disconnect();
+  }, 120_000);
+
+  // The relay's publisher on each client, built from the same settings as the service's kafkajs
+  // client (docs/adr/0018-relay-publisher-on-platformatic-kafka.md): a batch and its checkpoint over SCRAM.
+  it.each(RELAY_CLIENTS)('publishes a relay batch and its checkpoint through the %s publisher', async (relayClient) => {
+    const settings = {
+      brokers: [`127.0.0.1:${scramPort}`],
+      clientId: uniqueName('scram-relay'),
+      logLevel: logLevel.NOTHING,
+      ...kafkaSecurity({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: 'correct-horse-battery' }),
+    };
+    const kafka = createKafka(settings);
+    const topic = uniqueName('scram-events');
+    const checkpointTopic = uniqueName('scram-checkpoints');
+    await ensureTopics(kafka, [{ topic, partitions: 3, replicationFactor: 1 }, { topic: checkpointTopic, partitions: 1, replicationFactor: 1 }]);
+    const publisher = relayPublisher(relayClient, { kafka, settings, transactionalId: uniqueName('scram-relay'), checkpointTopic });
+    const messages = Array.from({ length: 12 }, (_, i) => ({ key: `inmate-${i}`, value: `scram-${i}`, headers: { ce_id: `id-${i}` } }));
+    const first = await publisher.begin();
+    try {
+      expect(await first.checkpoint()).toBeUndefined();
+      await first.publish([{ topic, messages }], '12');
+    } finally {
+      await first.close();
+    }
+    const next = await publisher.begin();
+    try {
+      expect(await next.checkpoint()).toBe('12');
+    } finally {
+      await next.close();
+    }
+    const consumer = kafka.consumer({ groupId: uniqueName('scram-reader'), readUncommitted: false });
+    const seen: string[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await eventually(async () => (seen.length >= messages.length ? true : undefined), { timeoutMs: 60_000, message: 'the batch read back' });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen.sort()).toEqual(messages.map((m) => m.value).sort());
   }, 120_000);
 
   it('reads the SASL and TLS settings from configuration', () => {

@@ -70,6 +70,12 @@ describe('ServiceConfig', () => {
     expect(problemsOf({ KAFKA_SSL: 'yes' })).toEqual(['KAFKA_SSL']);
   });
 
+  it('publishes the relay through @platformatic/kafka by default, kafkajs when KAFKA_RELAY_CLIENT says so, and refuses any other client', () => {
+    expect(loadConfig(ExampleConfig, {}).KAFKA_RELAY_CLIENT).toBe('platformatic');
+    expect(loadConfig(ExampleConfig, { KAFKA_RELAY_CLIENT: 'kafkajs' }).KAFKA_RELAY_CLIENT).toBe('kafkajs');
+    expect(problemsOf({ KAFKA_RELAY_CLIENT: 'librdkafka' })).toEqual(['KAFKA_RELAY_CLIENT']);
+  });
+
   it('turns the variables into kafkajs settings: no SASL nor TLS by default, SCRAM when configured', () => {
     expect(kafkaSettingsOf(loadConfig(ExampleConfig, { KAFKA_BROKERS: 'a:1,b:2' }))).toEqual({ brokers: ['a:1', 'b:2'], clientId: 'example' });
     const secured = kafkaSettingsOf(

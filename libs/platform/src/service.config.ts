@@ -137,6 +137,15 @@ export class ServiceConfig extends SecurityConfig {
   @WholeNumber(0, 10)
   KAFKA_REPLICATION_FACTOR = 0;
 
+  /**
+   * The Kafka client the relay publishes through (docs/adr/0018-relay-publisher-on-platformatic-kafka.md):
+   * `platformatic` (default), @platformatic/kafka's producer, or `kafkajs`, the publisher before
+   * it. Both publish the same transactions with the same fence and checkpoint, from the same
+   * KAFKA_* settings; the consumer always runs on kafkajs.
+   */
+  @IsIn(['platformatic', 'kafkajs'], { message: 'KAFKA_RELAY_CLIENT must be platformatic or kafkajs' })
+  KAFKA_RELAY_CLIENT: 'platformatic' | 'kafkajs' = 'platformatic';
+
   /** SASL to the brokers: empty (none), `scram-sha-512`, `scram-sha-256` or `plain`. */
   @IsIn(['', 'scram-sha-512', 'scram-sha-256', 'plain'], { message: 'KAFKA_SASL_MECHANISM must be empty, scram-sha-512, scram-sha-256 or plain' })
   KAFKA_SASL_MECHANISM = '';

@@ -152,7 +152,7 @@ function messagingOptions(
       schema: config.DATABASE_SCHEMA,
       route: contractRoute(names, { store, storedEventsChecked: store.checksEvents, ...(results ? { commandResults: results } : {}) }),
       ...(signatures.signBatch ? { signBatch: signatures.signBatch } : {}),
-      transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic },
+      transactions: { transactionalId: relayTransactionalId(config.KAFKA_TOPIC_PREFIX, name), checkpointTopic, client: config.KAFKA_RELAY_CLIENT },
     },
     consumer: {
       groupId: config.KAFKA_GROUP_ID,

@@ -3,15 +3,18 @@ import { OwnKafka, uniqueName } from '@custody/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { createKafka } from '../kafka';
 import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher, type RelayTerm } from '../relay-publishers';
+import { platformaticPublisher, RELAY_CLIENTS } from '../relay-publisher-platformatic';
 import { generateCredentials, secureBroker, type KafkaCredentials } from './credentials';
 import type { ScramUser } from './scram-credentials';
 
-/** Every Kafka error code in an error and what it wraps (kafkajs nests them: retries, causes, several partitions). */
+/** Every Kafka error code in an error and what it wraps (kafkajs and @platformatic/kafka nest them: retries, causes, several partitions). */
 function codesOf(error: unknown, depth = 0): string[] {
-  if (!error || typeof error !== 'object' || depth > 6) return [];
-  const e = error as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (!error || typeof error !== 'object' || depth > 8) return [];
+  const e = error as { type?: unknown; apiId?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
   return [
     ...(typeof e.type === 'string' ? [e.type] : []),
+    // @platformatic/kafka names the broker's code in apiId.
+    ...(typeof e.apiId === 'string' ? [e.apiId] : []),
     ...codesOf(e.cause, depth + 1),
     ...codesOf(e.originalError, depth + 1),
     ...(Array.isArray(e.errors) ? e.errors.flatMap((inner) => codesOf(inner, depth + 1)) : []),
@@ -126,11 +129,19 @@ describe("the broker's ACLs, from the table of docs/security.md", () => {
     );
   }, 180_000);
 
-  it("lets a service publish its own events in a transaction, as its relay does, and refuses it another service's topic and transactional id", async () => {
+  it.each(RELAY_CLIENTS)("lets a service publish its own events in a transaction, as its relay does, and refuses it another service's topic and transactional id (relay on %s)", async (relayClient) => {
     const heard: string[] = [];
     const transfer = as(credentials.services.transfer, heard);
-    const publisher = (name: string) =>
-      transactionalPublisher({ kafka: transfer, transactionalId: relayTransactionalId(prefix, name), checkpointTopic: topic(RELAY_CHECKPOINT_TOPIC), retry: { retries: 2 } });
+    const user = credentials.services.transfer;
+    const publisher = (name: string) => {
+      const role = { transactionalId: relayTransactionalId(prefix, name), checkpointTopic: topic(RELAY_CHECKPOINT_TOPIC), retry: { retries: 2 } };
+      return relayClient === 'kafkajs'
+        ? transactionalPublisher({ kafka: transfer, ...role })
+        : platformaticPublisher({
+          kafka: { brokers: [`127.0.0.1:${broker!.scramPort}`], clientId: uniqueName('acl-relay'), sasl: { mechanism: 'scram-sha-512', username: user.username, password: user.password } },
+          ...role,
+        });
+    };
     let term: RelayTerm | undefined = await publisher('transfer').begin();
     try {
       await term.publish([{ topic: topic(TOPICS.transferEvents), messages: [{ key: 'case-1', value: "transfer's event" }] }], '1');

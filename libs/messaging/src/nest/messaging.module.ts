@@ -18,7 +18,8 @@ import type { InboxTransaction, PostgresInbox } from '../inbox';
 import { ArrivalWatch } from '../arrivals';
 import { createKafka, type KafkaSettings } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
-import { producerPublisher, RecordingPartitioner, transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
+import { producerPublisher, RecordingPartitioner, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
+import { relayPublisher, type RelayClient } from '../relay-publisher-platformatic';
 import type { RetryPolicy, TransientRetryPolicy } from '../retry';
 import { ensureTopics, type TopicSpec } from '../topics';
 import { HandlerErrorInterceptor, KafkaInboxServer, KafkaTransportError } from './kafka-inbox.server';
@@ -53,8 +54,10 @@ export interface MessagingOptions<Tx extends InboxTransaction = InboxTransaction
     /**
      * Publication through Kafka transactions, fenced per relay role (docs/adr/0009-fenced-transactional-relay.md);
      * the checkpoint topic must be among `topics`. Without it: an idempotent producer, at-least-once.
+     * `client`: the producer the transactions go through, @platformatic/kafka's (default) or
+     * kafkajs's, both from `kafka` (docs/adr/0018-relay-publisher-on-platformatic-kafka.md).
      */
-    transactions?: Omit<TransactionalPublisherOptions, 'kafka'>;
+    transactions?: Omit<TransactionalPublisherOptions, 'kafka'> & { client?: RelayClient };
   };
 }
 
@@ -151,7 +154,8 @@ export class MessagingHost implements OnApplicationBootstrap, OnModuleDestroy {
       const { transactions, ...relay } = this.options.relay;
       let publisher: RelayPublisher;
       if (transactions) {
-        publisher = transactionalPublisher({ kafka: this.kafka, ...transactions });
+        const { client, ...role } = transactions;
+        publisher = relayPublisher(client ?? 'platformatic', { kafka: this.kafka, settings: this.options.kafka, ...role });
       } else {
         const routing = new RecordingPartitioner();
         this.producer = this.kafka.producer({

@@ -2,7 +2,7 @@ import { TOPICS } from '@custody/contracts';
 import { PostgresEventStore, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 // The messaging tests use the shared test infrastructure (a test-only dependency).
 import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@custody/testing';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, RetryOptions } from 'kafkajs';
 import { contractDecoder, contractRoute, TopicNames } from '../contract-codec';
 import { EventConsumer, type ConsumerLog, type ConsumerOutcome, type EventConsumerOptions, type EventHandler } from '../consumer';
 import type { DecodedEvent } from '../codec';
@@ -10,6 +10,8 @@ import { PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
 import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher, type RelayPublisher } from '../relay-publishers';
+import { platformaticPublisher, type RelayClient } from '../relay-publisher-platformatic';
+import { observePlatformaticTransactions, observeTransactions, type TransactionHooks } from './observed-kafka';
 import type { RetryPolicy } from '../retry';
 import { ensureTopics } from '../topics';
 import { inmateStream } from './events';
@@ -41,6 +43,8 @@ export class Harness {
     readonly db: TestSchema,
     readonly brokers: string[],
     label: string,
+    /** The client the world's relays publish through (docs/adr/0018-relay-publisher-on-platformatic-kafka.md). */
+    readonly relayClient: RelayClient,
   ) {
     this.names = new TopicNames(`${uniqueName(label)}.`);
     this.topic = this.names.physical(TOPICS.intakeEvents);
@@ -52,10 +56,10 @@ export class Harness {
 
   static async create(
     label: string,
-    options: { partitions?: number; brokers?: string[]; topicConfig?: Record<string, string>; replicationFactor?: number } = {},
+    options: { partitions?: number; brokers?: string[]; topicConfig?: Record<string, string>; replicationFactor?: number; relayClient?: RelayClient } = {},
   ): Promise<Harness> {
     const db = await createTestSchema(label.replace(/-/g, '_'));
-    const harness = new Harness(db, options.brokers ?? kafkaBrokers(), label);
+    const harness = new Harness(db, options.brokers ?? kafkaBrokers(), label, options.relayClient ?? 'platformatic');
     await harness.store.migrate();
     await harness.inbox.migrate();
     await db.pool.query(
@@ -76,6 +80,7 @@ export class Harness {
       KAFKA_BROKERS: this.brokers.join(','),
       RELAY_SCHEMA: this.db.schema,
       TOPIC_PREFIX: this.names.prefix,
+      RELAY_CLIENT: this.relayClient,
       ...extra,
     };
   }
@@ -155,9 +160,23 @@ export class Harness {
     return relay;
   }
 
-  /** The transactional publisher of relay role `name` in this world (the transactional id the services would use). */
-  publisher(name = 'intake', kafka: Kafka = this.kafka): RelayPublisher {
-    return transactionalPublisher({ kafka, transactionalId: relayTransactionalId(this.names.prefix, name), checkpointTopic: this.checkpointTopic });
+  /**
+   * The transactional publisher of relay role `name` in this world (the transactional id the
+   * services would use), on the world's relay client; `hooks` observe (and may hold) its
+   * transactions; `role` gives another transactional id (and checkpoint topic, and retries).
+   */
+  publisher(name = 'intake', hooks?: TransactionHooks, role?: { transactionalId: string; checkpointTopic?: string; retry?: RetryOptions }): RelayPublisher {
+    const transactionalId = role?.transactionalId ?? relayTransactionalId(this.names.prefix, name);
+    if (this.relayClient === 'kafkajs') {
+      return transactionalPublisher({ kafka: hooks ? observeTransactions(this.kafka, hooks) : this.kafka, transactionalId, checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic, retry: role?.retry });
+    }
+    return platformaticPublisher({
+      kafka: { brokers: this.brokers, clientId: uniqueName('relay') },
+      transactionalId,
+      checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic,
+      retry: role?.retry,
+      ...(hooks ? { createProducer: observePlatformaticTransactions(hooks) } : {}),
+    });
   }
 
   async producer(): Promise<Producer> {

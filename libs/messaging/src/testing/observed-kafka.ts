@@ -1,4 +1,8 @@
+import { Producer as PlatformaticKafkaProducer } from '@platformatic/kafka';
+// Not exported from the package's root: the class a producer's beginTransaction answers with.
+import type { Transaction as PlatformaticTransaction } from '@platformatic/kafka/dist/clients/producer/transaction';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
+import type { PlatformaticMessage, PlatformaticProducer, PlatformaticProducerOptions } from '../relay-publisher-platformatic';
 
 /** What a test hears of each transaction of a producer, and where it may hold one. */
 export interface TransactionHooks {
@@ -62,4 +66,60 @@ export function observeTransactions(kafka: Kafka, hooks: TransactionHooks): Kafk
     return producer;
   };
   return proxy;
+}
+
+/** The ce_id headers of @platformatic/kafka messages: the event ids they carry. */
+function platformaticIdsOf(messages: PlatformaticMessage[]): string[] {
+  return messages.map((m) => {
+    for (const [name, value] of m.headers instanceof Map ? m.headers : []) if (String(name) === 'ce_id') return String(value);
+    return '';
+  });
+}
+
+/**
+ * A producer factory for the @platformatic/kafka publisher (its `createProducer`) whose producers'
+ * transactions are observed and held as {@link observeTransactions} does for kafkajs's.
+ */
+export function observePlatformaticTransactions(hooks: TransactionHooks): (options: PlatformaticProducerOptions) => PlatformaticProducer {
+  return (options) => {
+    const producer: PlatformaticProducer = new PlatformaticKafkaProducer<Buffer, Buffer, Buffer, Buffer>(options);
+    const begin = producer.beginTransaction.bind(producer) as (options?: object) => Promise<PlatformaticTransaction>;
+    producer.beginTransaction = (async (options?: object) => {
+      const transaction = await begin(options);
+      let ids: string[] = [];
+      const send = transaction.send.bind(transaction) as (options: { messages: PlatformaticMessage[] }) => Promise<unknown>;
+      const addConsumer = transaction.addConsumer.bind(transaction) as (consumer: never) => Promise<void>;
+      const commit = transaction.commit.bind(transaction) as () => Promise<void>;
+      transaction.send = (async (sent: { messages: PlatformaticMessage[] }) => {
+        try {
+          const result = await send(sent);
+          ids = platformaticIdsOf(sent.messages);
+          await hooks.afterSend?.(ids);
+          return result;
+        } catch (error) {
+          hooks.onError?.(error, platformaticIdsOf(sent.messages));
+          throw error;
+        }
+      }) as never;
+      transaction.addConsumer = (async (consumer: never) => {
+        try {
+          await addConsumer(consumer);
+        } catch (error) {
+          hooks.onError?.(error, ids);
+          throw error;
+        }
+      }) as never;
+      transaction.commit = (async () => {
+        try {
+          await commit();
+        } catch (error) {
+          hooks.onError?.(error, ids);
+          throw error;
+        }
+        if (ids.length > 0) await hooks.afterCommit?.(ids);
+      }) as never;
+      return transaction;
+    }) as never;
+    return producer;
+  };
 }

@@ -4,7 +4,8 @@
  *   node -r @swc-node/register relay-process.ts   (SWC_NODE_PROJECT=tsconfig.base.json)
  *
  * It publishes through Kafka transactions as the services do (ADR 0009), with the transactional
- * id of its role in the test's world (TOPIC_PREFIX and RELAY_NAME).
+ * id of its role in the test's world (TOPIC_PREFIX and RELAY_NAME), on the client RELAY_CLIENT
+ * names (`platformatic`, the default, or `kafkajs`; ADR 0018).
  *
  * Environment: DATABASE_URL, KAFKA_BROKERS, RELAY_SCHEMA, TOPIC_PREFIX, and optionally
  * RELAY_NAME, RELAY_BATCH_SIZE, RELAY_LINGER_MS, RELAY_STANDBY_POLL_MS,
@@ -23,7 +24,8 @@ import { contractRoute, TopicNames } from '../contract-codec';
 import { createKafka } from '../kafka';
 import { Relay } from '../relay';
 import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher } from '../relay-publishers';
-import { observeTransactions } from './observed-kafka';
+import { platformaticPublisher, RELAY_CLIENTS, type RelayClient } from '../relay-publisher-platformatic';
+import { observePlatformaticTransactions, observeTransactions, type TransactionHooks } from './observed-kafka';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -39,21 +41,24 @@ async function main(): Promise<void> {
   const name = process.env.RELAY_NAME ?? 'intake';
   const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 4, keepAlive: true });
   const store = new PostgresEventStore({ connection: pool, schema, pollIntervalMs: 200 });
-  const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: `relay-${process.pid}` });
-  const publisher = transactionalPublisher({
-    kafka: observeTransactions(kafka, {
-      afterSend: async (ids) => {
-        report({ kind: 'sent', ids });
-        await pause(Number(process.env.RELAY_PAUSE_BEFORE_COMMIT_MS ?? 0));
-      },
-      afterCommit: async (ids) => {
-        report({ kind: 'acked', ids });
-        await pause(Number(process.env.RELAY_PAUSE_AFTER_ACK_MS ?? 0));
-      },
-    }),
-    transactionalId: relayTransactionalId(names.prefix, name),
-    checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC),
-  });
+  const settings = { brokers: env('KAFKA_BROKERS').split(','), clientId: `relay-${process.pid}` };
+  const client = (process.env.RELAY_CLIENT ?? 'platformatic') as RelayClient;
+  if (!RELAY_CLIENTS.includes(client)) throw new Error(`RELAY_CLIENT must be one of ${RELAY_CLIENTS.join(', ')}`);
+  const hooks: TransactionHooks = {
+    afterSend: async (ids) => {
+      report({ kind: 'sent', ids });
+      await pause(Number(process.env.RELAY_PAUSE_BEFORE_COMMIT_MS ?? 0));
+    },
+    afterCommit: async (ids) => {
+      report({ kind: 'acked', ids });
+      await pause(Number(process.env.RELAY_PAUSE_AFTER_ACK_MS ?? 0));
+    },
+  };
+  const role = { transactionalId: relayTransactionalId(names.prefix, name), checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC) };
+  const publisher =
+    client === 'kafkajs'
+      ? transactionalPublisher({ kafka: observeTransactions(createKafka(settings), hooks), ...role })
+      : platformaticPublisher({ kafka: settings, createProducer: observePlatformaticTransactions(hooks), ...role });
 
   const relay = new Relay({
     name,

@@ -31,7 +31,7 @@ export interface WirePolicy {
 }
 
 /**
- * A kafkajs socket factory (plaintext) through which a test sees every request a client writes
+ * A kafkajs socket factory (plaintext), or a tap on @platformatic/kafka's connections ({@link tapPlatformatic}), through which a test sees every request a client writes
  * and every response it reads, cuts a connection at a chosen request, and holds responses back:
  * the order of events inside kafkajs becomes the test's, not the machine's.
  */
@@ -47,6 +47,27 @@ export class WireTap {
     return socket;
   };
 
+  /**
+   * Taps every plaintext connection @platformatic/kafka opens from now until the returned function
+   * is called. Its connections are made with node:net's `createConnection` (kafkajs's with
+   * `connect`, untouched), which the test run's CommonJS build of the package looks up at each call.
+   */
+  tapPlatformatic(): () => void {
+    // The module object itself (an `import * as` copy would not be what the package calls).
+    const net = process.getBuiltinModule('node:net');
+    const original = net.createConnection;
+    const patched = ((...args: Parameters<typeof net.createConnection>) => {
+      const socket = (original as (...a: unknown[]) => Socket)(...args);
+      const options = args[0] as { host?: string; port?: number };
+      this.tap(socket, `${options.host}:${options.port}`);
+      return socket;
+    }) as typeof net.createConnection;
+    (net as { createConnection: typeof net.createConnection }).createConnection = patched;
+    return () => {
+      (net as { createConnection: typeof net.createConnection }).createConnection = original;
+    };
+  }
+
   /** Delivers every held response, in order, on each connection. */
   release(): void {
     for (const deliver of this.held.splice(0)) deliver();
@@ -60,7 +81,7 @@ export class WireTap {
   private tap(socket: Socket, broker: string): void {
     const apiKeys = new Map<number, number>();
     const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    // kafkajs writes each request whole, its size prefix included, in one call.
+    // kafkajs and @platformatic/kafka write each request whole, its size prefix included, in one call.
     socket.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (Buffer.isBuffer(chunk) && chunk.length >= 12) {
         const request: TappedRequest = {
