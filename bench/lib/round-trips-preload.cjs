@@ -29,15 +29,14 @@ if (dir && service) {
     bump(`kafka ${request?.request?.apiName ?? '?'}`);
     return send.call(this, request);
   };
-  import('@platformatic/kafka')
-    .then(({ Connection: PlatformaticConnection }) => {
-      const platformaticSend = PlatformaticConnection.prototype.send;
-      PlatformaticConnection.prototype.send = function countedPlatformaticSend(apiKey, ...rest) {
-        bump(`kafka api ${apiKey} (@platformatic/kafka)`);
-        return platformaticSend.call(this, apiKey, ...rest);
-      };
-    })
-    .catch(() => undefined);
+  // Required, not imported: an import() still loading when the service require()s the same ES
+  // module makes that require fail (ERR_REQUIRE_ESM_RACE_CONDITION).
+  const { Connection: PlatformaticConnection } = require('@platformatic/kafka');
+  const platformaticSend = PlatformaticConnection.prototype.send;
+  PlatformaticConnection.prototype.send = function countedPlatformaticSend(apiKey, ...rest) {
+    bump(`kafka api ${apiKey} (@platformatic/kafka)`);
+    return platformaticSend.call(this, apiKey, ...rest);
+  };
   const file = join(dir, `${service}-${process.pid}.json`);
   const write = () => {
     try {
