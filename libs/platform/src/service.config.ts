@@ -120,10 +120,12 @@ export class ServiceConfig extends SecurityConfig {
   /**
    * Partitions the consumer works on at once (kafkajs's partitionsConsumedConcurrently): each
    * partition stays in order, its messages one transaction group after another; different
-   * partitions go on side by side, as they do on different instances.
+   * partitions go on side by side, as they do on different instances. Each partition at work holds
+   * one of the pool's connections (DATABASE_POOL_SIZE) for its transaction: 3 leaves the pool room
+   * for the HTTP commands, the relay and the projections (docs/performance.md).
    */
   @WholeNumber(1, 64)
-  KAFKA_PARTITIONS_CONCURRENTLY = 1;
+  KAFKA_PARTITIONS_CONCURRENTLY = 3;
 
   /** Partitions of the topics the service creates when they are missing. */
   @WholeNumber(1, 1000)
