@@ -23,8 +23,8 @@ import { Stack } from '../e2e/src/harness/stack';
 import { RECORDED_IN_TIME } from './lib/in-time';
 import { HopRecorder, summarise } from './lib/hops';
 import { isOpenLoopFigure } from './lib/open-loop';
-import { perCase, RoundTripCounter, writeBreakdown, type RoundTrips } from './lib/round-trips';
-import { median, percentile, writeReport, type Figure } from './lib/report';
+import { perCase, RoundTripCounter, type RoundTrips } from './lib/round-trips';
+import { median, percentile, writeReport, writeResults, type Figure } from './lib/report';
 
 const option = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? fallback;
@@ -483,7 +483,7 @@ function report(stack: Stack, steps: StepResult[], ledgerQueries: number, roundT
         });
       }
     }
-    writeBreakdown('pipeline-round-trips', { rates: steps.map((s) => s.rate), cases, perCase: counted });
+    writeResults('pipeline-round-trips', { rates: steps.map((s) => s.rate), cases, perCase: counted });
   }
   const bound = `${DRAIN_S} s after the last arrival`;
   for (const s of steps) {

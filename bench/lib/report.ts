@@ -25,8 +25,7 @@ export function writeReport(
   figures: Figure[],
   { replaces }: { replaces?: (id: string) => boolean } = {},
 ): void {
-  const dir = join(__dirname, '..', 'results');
-  const file = join(dir, `${benchmark}.json`);
+  const file = resultsFile(benchmark);
   let kept: Figure[] = [];
   let keptEnvironment: Record<string, string | number> = {};
   if (replaces && existsSync(file)) {
@@ -40,8 +39,7 @@ export function writeReport(
     environment: { ...keptEnvironment, node: process.versions.node, cpus: cpus().length, ...environment },
     figures: [...kept, ...figures],
   };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  writeResults(benchmark, report);
   const rows = figures.map((f) => ({
     id: f.id,
     unit: f.unit,
@@ -52,7 +50,18 @@ export function writeReport(
     'ours/peer': f.peer ? ratio(f.ours, f.peer.value) : '',
   }));
   console.table(rows);
-  console.log(`written: bench/results/${benchmark}.json`);
+}
+
+function resultsFile(name: string): string {
+  return join(__dirname, '..', 'results', `${name}.json`);
+}
+
+/** Writes bench/results/<name>.json (a report, or what a benchmark keeps beside its figures). */
+export function writeResults(name: string, content: unknown): void {
+  const file = resultsFile(name);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, JSON.stringify(content, null, 2) + '\n');
+  console.log(`written: bench/results/${name}.json`);
 }
 
 /** The median of a list of numbers. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceName } from '../../e2e/src/harness/service-process';
@@ -63,12 +63,4 @@ export function perCase(before: RoundTrips, after: RoundTrips, cases: number, se
     };
   }
   return out;
-}
-
-/** Writes the per-statement breakdown beside the benchmark's figures. */
-export function writeBreakdown(name: string, breakdown: unknown): void {
-  const dir = join(__dirname, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify(breakdown, null, 2) + '\n');
-  console.log(`written: bench/results/${name}.json`);
 }

@@ -9,9 +9,9 @@ import type { DecodedEvent } from '../codec';
 import { PostgresInbox } from '../inbox';
 import { createKafka, custodyPartitioner } from '../kafka';
 import { Relay, type RelayOptions } from '../relay';
-import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher, type RelayPublisher } from '../relay-publishers';
-import { platformaticPublisher, type RelayClient } from '../relay-publisher-platformatic';
-import { observePlatformaticTransactions, observeTransactions, type TransactionHooks } from './observed-kafka';
+import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, type RelayPublisher } from '../relay-publishers';
+import type { RelayClient } from '../relay-publisher-platformatic';
+import { observedPublisher, type TransactionHooks } from './observed-kafka';
 import type { RetryPolicy } from '../retry';
 import { ensureTopics } from '../topics';
 import { inmateStream } from './events';
@@ -166,17 +166,13 @@ export class Harness {
    * transactions; `role` gives another transactional id (and checkpoint topic, and retries).
    */
   publisher(name = 'intake', hooks?: TransactionHooks, role?: { transactionalId: string; checkpointTopic?: string; retry?: RetryOptions }): RelayPublisher {
-    const transactionalId = role?.transactionalId ?? relayTransactionalId(this.names.prefix, name);
-    if (this.relayClient === 'kafkajs') {
-      return transactionalPublisher({ kafka: hooks ? observeTransactions(this.kafka, hooks) : this.kafka, transactionalId, checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic, retry: role?.retry });
-    }
-    return platformaticPublisher({
-      kafka: { brokers: this.brokers, clientId: uniqueName('relay') },
-      transactionalId,
-      checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic,
-      retry: role?.retry,
-      ...(hooks ? { createProducer: observePlatformaticTransactions(hooks) } : {}),
-    });
+    return observedPublisher(
+      this.relayClient,
+      { brokers: this.brokers, clientId: uniqueName('relay') },
+      { transactionalId: role?.transactionalId ?? relayTransactionalId(this.names.prefix, name), checkpointTopic: role?.checkpointTopic ?? this.checkpointTopic, retry: role?.retry },
+      hooks,
+      this.kafka,
+    );
   }
 
   async producer(): Promise<Producer> {

@@ -2,7 +2,9 @@ import { Producer as PlatformaticKafkaProducer } from '@platformatic/kafka';
 // Not exported from the package's root: the class a producer's beginTransaction answers with.
 import type { Transaction as PlatformaticTransaction } from '@platformatic/kafka/dist/clients/producer/transaction';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
-import type { PlatformaticMessage, PlatformaticProducer, PlatformaticProducerOptions } from '../relay-publisher-platformatic';
+import { createKafka, type KafkaSettings } from '../kafka';
+import { platformaticPublisher, type PlatformaticMessage, type PlatformaticProducer, type PlatformaticProducerOptions, type RelayClient } from '../relay-publisher-platformatic';
+import { transactionalPublisher, type RelayPublisher, type TransactionalPublisherOptions } from '../relay-publishers';
 
 /** What a test hears of each transaction of a producer, and where it may hold one. */
 export interface TransactionHooks {
@@ -122,4 +124,20 @@ export function observePlatformaticTransactions(hooks: TransactionHooks): (optio
     }) as never;
     return producer;
   };
+}
+
+/**
+ * The transactional publisher of a relay role on either client (docs/adr/0018-relay-publisher-on-platformatic-kafka.md),
+ * its transactions observed by `hooks` when given; `kafka` is the kafkajs client to use (made from
+ * `settings` when not given).
+ */
+export function observedPublisher(
+  client: RelayClient,
+  settings: KafkaSettings,
+  role: Omit<TransactionalPublisherOptions, 'kafka'>,
+  hooks?: TransactionHooks,
+  kafka: Kafka = createKafka(settings),
+): RelayPublisher {
+  if (client === 'kafkajs') return transactionalPublisher({ kafka: hooks ? observeTransactions(kafka, hooks) : kafka, ...role });
+  return platformaticPublisher({ kafka: settings, ...role, ...(hooks ? { createProducer: observePlatformaticTransactions(hooks) } : {}) });
 }

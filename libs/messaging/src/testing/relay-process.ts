@@ -21,11 +21,10 @@
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@custody/event-store';
 import { contractRoute, TopicNames } from '../contract-codec';
-import { createKafka } from '../kafka';
 import { Relay } from '../relay';
-import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId, transactionalPublisher } from '../relay-publishers';
-import { platformaticPublisher, RELAY_CLIENTS, type RelayClient } from '../relay-publisher-platformatic';
-import { observePlatformaticTransactions, observeTransactions, type TransactionHooks } from './observed-kafka';
+import { RELAY_CHECKPOINT_TOPIC, relayTransactionalId } from '../relay-publishers';
+import { RELAY_CLIENTS, type RelayClient } from '../relay-publisher-platformatic';
+import { observedPublisher, type TransactionHooks } from './observed-kafka';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -55,10 +54,7 @@ async function main(): Promise<void> {
     },
   };
   const role = { transactionalId: relayTransactionalId(names.prefix, name), checkpointTopic: names.physical(RELAY_CHECKPOINT_TOPIC) };
-  const publisher =
-    client === 'kafkajs'
-      ? transactionalPublisher({ kafka: observeTransactions(createKafka(settings), hooks), ...role })
-      : platformaticPublisher({ kafka: settings, createProducer: observePlatformaticTransactions(hooks), ...role });
+  const publisher = observedPublisher(client, settings, role, hooks);
 
   const relay = new Relay({
     name,

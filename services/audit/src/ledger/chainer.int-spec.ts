@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestSchema, type TestSchema } from '@custody/testing';
 import { Chainer } from './chainer';
 import type { LedgerEntry } from './entry';
-import { migrateLedger } from './ledger.repository';
+import { LedgerRepository, migrateLedger } from './ledger.repository';
 import { MerkleFrontier } from './merkle';
 import { verifyLedger } from './verify';
 
@@ -44,31 +44,6 @@ describe('Chainer: several chainers and a consumer at once', () => {
     return eventIds;
   }
 
-  async function ledgerRows(): Promise<LedgerEntry[]> {
-    const { rows } = await db.pool.query<{
-      position: string;
-      event_id: string;
-      subject: string;
-      inmate_id: string | null;
-      body: string;
-      prev_hash: string | null;
-      subject_prev_hash: string | null;
-      hash: string;
-      signature: string | null;
-    }>(`SELECT position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature FROM ${s}.ledger ORDER BY position`);
-    return rows.map((r) => ({
-      position: Number(r.position),
-      eventId: r.event_id,
-      subject: r.subject,
-      inmateId: r.inmate_id,
-      body: r.body,
-      prevHash: r.prev_hash,
-      subjectPrevHash: r.subject_prev_hash,
-      hash: r.hash,
-      ...(r.signature !== null ? { signature: r.signature } : {}),
-    }));
-  }
-
   it('chains every event once, densely, each linked globally and within its subject, and drops a redelivered one', async () => {
     const chainers = [0, 1, 2].map(() => new Chainer(db.pool, db.schema, 25));
     const written = await addPending(40);
@@ -91,15 +66,17 @@ describe('Chainer: several chainers and a consumer at once', () => {
     await Promise.all([producer, ...turns]);
     await chainers[1].drain();
 
-    const rows = await ledgerRows();
+    const repository = new LedgerRepository(db.pool, db.schema);
+    const rows: LedgerEntry[] = [];
+    for await (const page of repository.scan()) rows.push(...page);
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM ${s}.ledger_pending`)).rows[0].n).toBe(0);
     expect(rows.map((r) => r.eventId).sort()).toEqual([...written].sort());
     expect(rows.map((r) => r.position)).toEqual(rows.map((_, i) => i));
     // The head and its Merkle frontier describe exactly these entries.
     const frontier = new MerkleFrontier();
     for (const row of rows) frontier.append(row.hash);
-    const { rows: head } = await db.pool.query(`SELECT size, head_hash, frontier FROM ${s}.ledger_head`);
-    expect(head[0]).toEqual({ size: String(rows.length), head_hash: rows[rows.length - 1].hash, frontier: frontier.toJson() });
+    const head = await repository.head();
+    expect({ size: head.size, headHash: head.headHash, frontier: head.frontier.toJson() }).toEqual({ size: rows.length, headHash: rows[rows.length - 1].hash, frontier: frontier.toJson() });
     // Every hash recomputed from its content and its links, globally and per subject.
     const report = await verifyLedger([rows], { expectedSize: rows.length });
     expect(report).toMatchObject({ isIntact: true, checked: rows.length });
