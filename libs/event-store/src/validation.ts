@@ -147,19 +147,23 @@ function toJson(id: string, part: 'data' | 'metadata', value: unknown): string {
 
 /** A JSON.stringify replacer that refuses what JSON would silently drop or change. */
 function strictValue(key: string, value: unknown): unknown {
-  const where = key === '' ? '' : ` at "${key}"`;
   switch (typeof value) {
     case 'bigint':
-      throw new Refusal(`holds a BigInt${where}`);
+      throw new Refusal(`holds a BigInt${at(key)}`);
     case 'function':
     case 'symbol':
-      throw new Refusal(`holds a ${typeof value}${where}`);
+      throw new Refusal(`holds a ${typeof value}${at(key)}`);
     case 'number':
-      if (!Number.isFinite(value)) throw new Refusal(`holds ${value}${where}`);
+      if (!Number.isFinite(value)) throw new Refusal(`holds ${value}${at(key)}`);
       return value;
     default:
       return value;
   }
+}
+
+// Where a refused value sits, built only for the error: the replacer runs for every value.
+function at(key: string): string {
+  return key === '' ? '' : ` at "${key}"`;
 }
 
 /** Internal: why the replacer refused a value; becomes a NonSerialisableEventError. */

@@ -35,7 +35,11 @@ export interface MigrationRun {
  *   order, so that an event whose position was taken earlier but committed later is never
  *   skipped (sequence values commit out of order).
  * - `append_events` does an append in one statement (one round trip, one commit): checks the
- *   expected revision on the stream row, inserts the events and optionally notifies.
+ *   expected revision on the stream row, inserts the events and optionally notifies. The store
+ *   no longer calls it: it sends the same claim and insert as one plain statement (no PL/pgSQL
+ *   call, about a tenth more appends a second; ADR 0001). The function stays for instances of
+ *   the previous release that run against a migrated schema during a rolling upgrade; it
+ *   maintains the stream row exactly as the statement does.
  */
 const MIGRATIONS: SchemaMigration[] = [
   {

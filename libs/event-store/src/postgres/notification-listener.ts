@@ -2,6 +2,8 @@ import { Client } from 'pg';
 import type { Pool } from 'pg';
 
 const RECONNECT_DELAY_MS = 1000;
+// The least time between two NOTIFYs of one store instance (see Notifier).
+const DEFAULT_NOTIFY_INTERVAL_MS = 2;
 
 /**
  * One LISTEN connection per store, outside the pool, shared by its subscriptions. When the
@@ -82,8 +84,12 @@ export class NotificationListener {
 /**
  * Sends the after-commit NOTIFY at once, on one connection of its own (a pool connection would
  * queue behind appends). While one NOTIFY is on its way, appends that commit share the next:
- * at most one is in flight and one waiting, whatever the rate of commits. When the connection
- * fails the NOTIFY goes through the pool, and the next one connects again.
+ * at most one is in flight and one waiting, whatever the rate of commits. The next one leaves
+ * no sooner than `minIntervalMs` after the previous one left: a lone commit is announced at once,
+ * and under a steady stream of appends the server runs at most one NOTIFY (a transaction that
+ * signals every listening session) per interval instead of one per round trip, which took a
+ * tenth of the appends' throughput (docs/performance.md). When the connection fails the NOTIFY
+ * goes through the pool, and the next one connects again.
  */
 export class Notifier {
   private client?: Client;
@@ -91,19 +97,34 @@ export class Notifier {
   private inFlight = false;
   private isPending = false;
   private isClosed = false;
+  private lastSentAt = -Infinity;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly pool: Pool,
     private readonly channel: string,
+    private readonly minIntervalMs = DEFAULT_NOTIFY_INTERVAL_MS,
   ) {}
 
   notify(): void {
     if (this.isClosed) return;
-    if (this.inFlight) {
+    if (this.inFlight || this.timer) {
       this.isPending = true;
       return;
     }
+    const wait = this.lastSentAt + this.minIntervalMs - performance.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.notify();
+      }, wait);
+      this.timer.unref();
+      return;
+    }
+    // This NOTIFY announces every commit made so far.
+    this.isPending = false;
     this.inFlight = true;
+    this.lastSentAt = performance.now();
     void this.send().finally(() => {
       this.inFlight = false;
       if (this.isPending && !this.isClosed) {
@@ -115,6 +136,7 @@ export class Notifier {
 
   async close(): Promise<void> {
     this.isClosed = true;
+    clearTimeout(this.timer);
     const client = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
     await client?.end().catch(() => undefined);

@@ -119,6 +119,8 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CHECKPOINT = /^(0|[1-9][0-9]{0,18})$/;
 // The checkpoints handed out before the store owned its order: "<transaction id>:<position>".
 const LEGACY_CHECKPOINT = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,18})$/;
+/** How an append states the revision it expects: a number is 'revision'. */
+type AppendMode = 'any' | 'no_stream' | 'stream_exists' | 'revision';
 const START: GlobalKey = { globalPosition: '0' };
 // Advisory lock class of the sequencer (the second key is the schema's hash).
 const SEQUENCER_LOCK_CLASS = 0x45535332;
@@ -130,8 +132,8 @@ const EVENT_COLUMNS =
 /**
  * The event store on PostgreSQL: one schema per service, created and migrated by the store.
  *
- * Appends are one statement (the `append_events` function): the stream row carries the revision
- * check, so writers of different streams never wait for each other. The global order belongs to
+ * Appends are one statement (appendStatement; docs/adr/0001-own-postgresql-event-store.md): the
+ * stream row carries the revision check, so writers of different streams never wait for each other. The global order belongs to
  * the store (docs/adr/0007-store-owned-global-order.md): committed events are numbered after
  * commit by a sequencer (`sequence_events`, serialised per store by an advisory lock) that every
  * global reader (readAll, readCategory, subscribeToAll) runs before it reads; a checkpoint is
@@ -150,7 +152,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly notifyInTransaction: boolean;
   private readonly channel: string;
-  private readonly appendStatement: string;
+  private readonly appendStatements = new Map<string, { name: string; text: string }>();
   private readonly listener: NotificationListener;
   private readonly notifier: Notifier;
   private readonly sequenceBatchSize: number;
@@ -179,7 +181,6 @@ export class PostgresEventStore implements EventStore {
     this.notifyInTransaction = options.notify === 'in-transaction';
     // A channel name is an identifier (at most 63 bytes): derive a short one from the schema.
     this.channel = `event_store_${createHash('sha256').update(options.schema).digest('hex').slice(0, 16)}`;
-    this.appendStatement = `SELECT outcome, stream_revision, last_position FROM ${this.s}.append_events($1, $2, $3, $4, $5, $6, $7)`;
     this.listener = new NotificationListener(this.pool, this.channel);
     this.notifier = new Notifier(this.pool, this.channel);
     this.sequenceBatchSize = options.sequenceBatchSize ?? 5000;
@@ -301,20 +302,14 @@ export class PostgresEventStore implements EventStore {
       (e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"schemaVersion":${e.schemaVersion},"data":${e.dataJson},"metadata":${e.metadataJson}}`,
     ).join(',') + ']';
     const expected = append.expectedRevision;
-    let row: { outcome: string; stream_revision: string | null; last_position: string | null };
+    const mode: AppendMode = typeof expected === 'number' ? 'revision' : expected;
+    let row: { revision: string | null; position: string | null } | undefined;
     try {
+      const statement = this.appendStatement(mode, probeIds);
       const { rows } = await client.query({
-        name: `event_store_append_${this.channel}`,
-        text: this.appendStatement,
-        values: [
-          append.stream,
-          append.category,
-          typeof expected === 'number' ? 'revision' : expected,
-          typeof expected === 'number' ? expected : null,
-          payload,
-          this.notifyInTransaction ? this.channel : null,
-          probeIds,
-        ],
+        name: statement.name,
+        text: statement.text,
+        values: [append.stream, append.category, typeof expected === 'number' ? expected : null, payload],
       });
       row = rows[0];
     } catch (error) {
@@ -323,25 +318,90 @@ export class PostgresEventStore implements EventStore {
       }
       throw error;
     }
-    switch (row.outcome) {
-      case 'appended':
-        return { nextExpectedRevision: Number(row.stream_revision), position: BigInt(row.last_position!) };
-      case 'closed':
-        throw new StreamClosedError(append.stream);
-      case 'conflict': {
-        const actual = row.stream_revision === null || row.stream_revision === '-1' ? 'no_stream' : Number(row.stream_revision);
-        throw new WrongExpectedRevisionError(append.stream, expected, actual);
-      }
-      default: {
-        const ids = append.events.map((e) => e.id);
-        const { rows } = await client.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.event_id = ANY ($1::uuid[])`,
-          [ids],
-        );
-        const byId = new Map(rows.map((r) => [r.event_id, toRecorded(r)]));
-        return resolveStoredIds(append, ids.map((id) => byId.get(id)));
-      }
+    if (row?.revision != null) return { nextExpectedRevision: Number(row.revision), position: BigInt(row.position!) };
+    return this.refusedAppend(client, append);
+  }
+
+  /**
+   * The append statement of a mode: one statement, one round trip. The stream's row is claimed
+   * first (its revision checked and advanced, or created); the events are inserted only if it was,
+   * at the revisions it yields. Appends to one stream serialise on that row, never on a table lock.
+   * With `probeIds`, a stored event id stops the append before anything is written (a failed
+   * statement would abort a unit of work). No row back: the append was refused
+   * (see refusedAppend).
+   */
+  private appendStatement(mode: AppendMode, probeIds: boolean): { name: string; text: string } {
+    const key = `${mode}${probeIds ? '_probed' : ''}${this.notifyInTransaction ? '_notifying' : ''}`;
+    const cached = this.appendStatements.get(key);
+    if (cached) return cached;
+    const s = this.s;
+    const count = 'jsonb_array_length($4::jsonb)';
+    const unstored = probeIds
+      ? `NOT EXISTS (SELECT 1 FROM ${s}.events WHERE event_id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements($4::jsonb) e))`
+      : 'true';
+    // $3, the expected revision, is named in every mode (NULL but in 'revision'), so that every
+    // statement takes the same four parameters.
+    const claim = {
+      any: `INSERT INTO ${s}.streams AS st (stream_name, category, revision)
+            SELECT $1, $2, ${count} - 1 WHERE ${unstored} AND $3::bigint IS NULL
+            ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + ${count} WHERE NOT st.is_closed
+            RETURNING st.revision`,
+      no_stream: `INSERT INTO ${s}.streams (stream_name, category, revision)
+            SELECT $1, $2, ${count} - 1 WHERE ${unstored} AND $3::bigint IS NULL
+            ON CONFLICT (stream_name) DO NOTHING
+            RETURNING revision`,
+      stream_exists: `UPDATE ${s}.streams st SET revision = st.revision + ${count}
+            WHERE st.stream_name = $1 AND st.revision >= 0 AND NOT st.is_closed AND ${unstored} AND $3::bigint IS NULL
+            RETURNING st.revision`,
+      revision: `UPDATE ${s}.streams st SET revision = st.revision + ${count}
+            WHERE st.stream_name = $1 AND st.revision = $3::bigint AND NOT st.is_closed AND ${unstored}
+            RETURNING st.revision`,
+    }[mode];
+    const text = `WITH claimed AS (${claim}),
+      inserted AS (
+        INSERT INTO ${s}.events (stream_name, category, revision, event_id, event_type, schema_version, data, metadata)
+        SELECT $1, $2, claimed.revision - ${count} + e.ord, (e.event->>'id')::uuid, e.event->>'type',
+               (e.event->>'schemaVersion')::integer, e.event->'data', e.event->'metadata'
+        FROM claimed, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(event, ord)
+        ORDER BY e.ord
+        RETURNING position
+      )
+      SELECT (SELECT revision FROM claimed)::text AS revision, (SELECT max(position) FROM inserted)::text AS position${
+        this.notifyInTransaction ? `, pg_notify('${this.channel}', '')` : ''
+      }`;
+    // A statement's name is at most 63 bytes: the channel's hash part names the store.
+    const statement = { name: `es_append_${key}_${this.channel.slice('event_store_'.length)}`, text };
+    this.appendStatements.set(key, statement);
+    return statement;
+  }
+
+  /**
+   * Why an append claimed no stream revision, in the order the store has always answered: an
+   * event id already stored (a retry, perhaps of an append that committed while this one waited
+   * for the stream's row, even if the stream has been closed since), a closed stream, or another
+   * revision than expected.
+   */
+  private async refusedAppend(client: PoolClient, append: PreparedAppend): Promise<AppendResult> {
+    const ids = append.events.map((e) => e.id);
+    const { rows } = await client.query<{ revision: string | null; is_closed: boolean | null; stored: boolean }>({
+      name: `event_store_refused_${this.channel}`,
+      text: `SELECT st.revision::text AS revision, st.is_closed,
+                    EXISTS (SELECT 1 FROM ${this.s}.events WHERE event_id = ANY ($2::uuid[])) AS stored
+             FROM (SELECT 1) one LEFT JOIN ${this.s}.streams st ON st.stream_name = $1`,
+      values: [append.stream, ids],
+    });
+    const state = rows[0];
+    if (state.stored) {
+      const { rows: stored } = await client.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.event_id = ANY ($1::uuid[])`,
+        [ids],
+      );
+      const byId = new Map(stored.map((r) => [r.event_id, toRecorded(r)]));
+      return resolveStoredIds(append, ids.map((id) => byId.get(id)));
     }
+    if (state.is_closed) throw new StreamClosedError(append.stream);
+    const actual = state.revision === null || state.revision === '-1' ? 'no_stream' : Number(state.revision);
+    throw new WrongExpectedRevisionError(append.stream, append.expectedRevision, actual);
   }
 
   private async checkEmptyAppend(client: PoolClient, append: PreparedAppend): Promise<AppendResult> {
