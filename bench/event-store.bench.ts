@@ -399,6 +399,9 @@ async function wakeFigures(serverUrl: string, url: string): Promise<Figure[]> {
   const otherUrl = new URL(serverUrl);
   otherUrl.pathname = `/${other}`;
   const blocker = new Pool({ connectionString: otherUrl.toString(), max: 1 });
+  // pool.end() resolves before its last connection has closed, and the DROP DATABASE … WITH
+  // (FORCE) at the end terminates that connection: its error is expected, not a crash.
+  blocker.on('error', () => undefined);
   const writerPool = new Pool({ connectionString: url, max: WAKE_APPENDS_PER_TICK });
   const readerPool = new Pool({ connectionString: url, max: 4 });
   const writer = new PostgresEventStore({ connection: writerPool, schema: WAKE_SCHEMA });
