@@ -137,7 +137,8 @@ const built = build();
 const children = services.map(({ name, port, colour }) => {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const child = spawn(process.execPath, [join(built, 'services', name, 'src', 'main.js')], {
+  // The young generation's semi-spaces at most 16 MB each, as in the image (docs/performance.md, "Memory").
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(built, 'services', name, 'src', 'main.js')], {
     cwd: root,
     env: {
       ...process.env,

@@ -13,6 +13,12 @@ const alive = new Set<ChildProcess>();
 process.once('exit', () => alive.forEach((child) => child.kill('SIGKILL')));
 
 /**
+ * The flags a service's Node.js runs with, as in the image (deploy/Dockerfile): the young
+ * generation's semi-spaces at most 16 MB each (docs/performance.md, "Memory").
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=16'];
+
+/**
  * Compiles the services to JavaScript (`npm run build`, tools/build.mjs) once per test or benchmark
  * process, before its first service starts: what runs is always the sources of this checkout.
  */
@@ -38,7 +44,7 @@ export function freePort(): Promise<number> {
 
 /**
  * One service as an operating-system process of its own, started the way the image and `npm run dev`
- * start it (`node dist/js/services/<name>/src/main.js` from the repository root, built by
+ * start it (`node --max-semi-space-size=16 dist/js/services/<name>/src/main.js` from the repository root, built by
  * buildServices), configured only through its environment. Its output goes to a log file; the last lines are kept to explain
  * a failure.
  */
@@ -83,7 +89,7 @@ export class ServiceProcess {
     this.log ??= createWriteStream(this.logFile, { flags: 'a' });
     this.log.write(`\n===== start #${this.starts} ${new Date().toISOString()} =====\n`);
     buildServices();
-    const child = spawn(process.execPath, [join(workspaceRoot, 'dist', 'js', 'services', this.name, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(workspaceRoot, 'dist', 'js', 'services', this.name, 'src', 'main.js')], {
       cwd: workspaceRoot,
       env: {
         ...process.env,
