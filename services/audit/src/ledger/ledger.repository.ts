@@ -318,9 +318,12 @@ export class LedgerRepository {
     return rows.map(toEntry);
   }
 
-  /** Entries of one subject (e.g. `facility/<id>`) in ledger order. */
-  async entriesOfSubject(subject: string): Promise<LedgerEntry[]> {
-    const { rows } = await this.pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 ORDER BY position`, [subject]);
+  /** Entries of one subject (e.g. `facility/<id>`) in ledger order, from a position on (all by default). */
+  async entriesOfSubject(subject: string, fromPosition = 0): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 AND position >= $2 ORDER BY position`,
+      [subject, fromPosition],
+    );
     return rows.map(toEntry);
   }
 
