@@ -1,7 +1,8 @@
 // `npm run dev`: the whole stack without Docker, on a fresh machine too. Installs or starts what is
 // missing (tools/bootstrap.mjs: Node.js 24, the npm dependencies, PostgreSQL — the server of
 // DATABASE_URL, or an embedded one — and the local Kafka broker), creates a database per service,
-// creates the broker's SCRAM users and ACLs (.infra/kafka-credentials.json), runs the four services as separate processes,
+// creates the broker's SCRAM users and ACLs (.infra/kafka-credentials.json), compiles the services to JavaScript
+// (tools/build.mjs, as the image does), runs the four services as separate processes from dist/js/,
 // each with its own Kafka user, with their logs prefixed, and stops everything on
 // Ctrl-C (the broker and the embedded PostgreSQL too, when this run started them).
 // `npm run dev -- --until-ready`: the same, then stops once every service answers /health/ready
@@ -127,14 +128,20 @@ for (const { name } of services) {
 }
 await admin.end();
 
+// The services as the image runs them: compiled to JavaScript at each start (under a second), so
+// that what runs is always this checkout's sources (tools/build.mjs). Imported only now: on a fresh
+// machine the bootstrap above has just installed @swc/core.
+const { build } = await import('./build.mjs');
+const built = build();
+
 const children = services.map(({ name, port, colour }) => {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'services', name, 'src', 'main.ts')], {
+  // The young generation's semi-spaces at most 16 MB each, as in the image (docs/performance.md, "Memory").
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(built, 'services', name, 'src', 'main.js')], {
     cwd: root,
     env: {
       ...process.env,
-      SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'),
       PORT: String(port),
       DATABASE_URL: url.toString(),
       KAFKA_BROKERS: kafkaCredentials?.brokers ?? brokers,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,23 @@ export const SERVICE_NAMES: readonly ServiceName[] = ['intake', 'transfer', 'cus
 /** Every service process still alive: killed if the test process exits without stopping them. */
 const alive = new Set<ChildProcess>();
 process.once('exit', () => alive.forEach((child) => child.kill('SIGKILL')));
+
+/**
+ * The flags a service's Node.js runs with, as in the image (deploy/Dockerfile): the young
+ * generation's semi-spaces at most 16 MB each (docs/performance.md, "Memory").
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=16'];
+
+/**
+ * Compiles the services to JavaScript (`npm run build`, tools/build.mjs) once per test or benchmark
+ * process, before its first service starts: what runs is always the sources of this checkout.
+ */
+export function buildServices(): void {
+  if (process.env.CUSTODY_SERVICES_BUILT_IN === String(process.pid)) return;
+  const run = spawnSync(process.execPath, [join(workspaceRoot, 'tools', 'build.mjs'), '--quiet'], { cwd: workspaceRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`the build of the services failed (node tools/build.mjs):\n${run.stderr || run.stdout}`);
+  process.env.CUSTODY_SERVICES_BUILT_IN = String(process.pid);
+}
 
 /** A port nobody listens on now (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -26,9 +43,9 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * One service as an operating-system process of its own, started the way `npm run dev` starts it
- * (`node -r @swc-node/register services/<name>/src/main.ts` from the repository root), configured
- * only through its environment. Its output goes to a log file; the last lines are kept to explain
+ * One service as an operating-system process of its own, started the way the image and `npm run dev`
+ * start it (`node --max-semi-space-size=16 dist/js/services/<name>/src/main.js` from the repository root, built by
+ * buildServices), configured only through its environment. Its output goes to a log file; the last lines are kept to explain
  * a failure.
  */
 export class ServiceProcess {
@@ -71,11 +88,11 @@ export class ServiceProcess {
     this.starts++;
     this.log ??= createWriteStream(this.logFile, { flags: 'a' });
     this.log.write(`\n===== start #${this.starts} ${new Date().toISOString()} =====\n`);
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(workspaceRoot, 'services', this.name, 'src', 'main.ts')], {
+    buildServices();
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(workspaceRoot, 'dist', 'js', 'services', this.name, 'src', 'main.js')], {
       cwd: workspaceRoot,
       env: {
         ...process.env,
-        SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'),
         NODE_ENV: 'production',
         ...this.env,
         ...extraEnv,

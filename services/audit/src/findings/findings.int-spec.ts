@@ -4,9 +4,11 @@ import { eventually, testKafka, uniqueName } from '@custody/testing';
 import type { Consumer } from 'kafkajs';
 import { run } from '../cli/cli';
 import { AuditLedger } from '../ledger/audit-ledger';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { belgiumToAlbaniaCase, belgiumToNetherlandsCase, denmarkToKosovoCase } from '../testing/shapes';
 import { startTestAudit, type TestAudit } from '../testing/test-app';
 import type { Finding } from './findings.repository';
+import { FindingsService } from './findings.service';
 
 interface Published {
   type: string;
@@ -132,5 +134,37 @@ describe('findings: raised from the ledger, published, resolved by late evidence
     // And the state still rebuilds to the live digest.
     const live = (await request(audit.app.getHttpServer()).get('/admin/digest').expect(200)).body;
     expect((await request(audit.app.getHttpServer()).post('/admin/rebuild').expect(200)).body).toEqual(live);
+  });
+
+  it("a person's check reads of the facility they name only what the ledger chained since the last read, and keeps its registration", async () => {
+    // Released from Gjilan without a deportation order (Rule 9): the finding's evidence is the
+    // facility's registration as leased, which only the facility's entries tell.
+    const released = denmarkToKosovoCase();
+    const release = released.events.find((e) => e.type === 'InmateReleased')!;
+    release.data.disposition = 'released';
+    delete release.data.deportationOrderReference;
+    delete release.data.destinationState;
+    const registration = released.events.find((e) => e.type === 'FacilityRegistered')!;
+    const subject = `facility/${released.facilityId}`;
+    const repository = audit.app.get(LedgerRepository);
+    await audit.publish(released.events);
+    await eventually(async () => {
+      const chained = new Set([...(await repository.entriesOfInmate(released.inmateId)), ...(await repository.entriesOfSubject(subject))].map((e) => e.eventId));
+      return released.events.every((e) => chained.has(e.id)) ? true : undefined;
+    }, { timeoutMs: 90_000, message: "the released person's entries chained" });
+    const last = (await repository.entriesOfSubject(subject)).at(-1)!.position;
+    const { checker } = audit.app.get(FindingsService);
+    const spy = jest.spyOn(repository, 'entriesOfSubject');
+    try {
+      const now = '2030-01-01T00:00:00.000Z';
+      const first = await checker.evaluate(`inmate/${released.inmateId}`, now);
+      const second = await checker.evaluate(`inmate/${released.inmateId}`, now);
+      const unordered = first.result.violations.filter((v) => v.invariant === 'deportation-order-on-lease-release');
+      expect(unordered.map((v) => v.evidenceEventIds)).toEqual([[release.id, registration.id]]);
+      expect(second.result).toEqual(first.result);
+      expect(spy.mock.calls.filter(([read]) => read === subject).at(-1)).toEqual([subject, last + 1]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -54,6 +54,15 @@ export const FINDINGS_LOCK = (schema: string) => `audit-findings:${schema}`;
  * events on `custody.audit.findings`.
  */
 export class InvariantChecker {
+  /**
+   * Each facility's registrations (FacilityRegistered), and the position from which its entries
+   * are still unread. A person's check needs only these of the facilities they name
+   * (facilityFacts); reading every entry of each facility at every check of a person cost reads,
+   * parsing and memory growing with the facilities' histories (docs/performance.md, "Memory").
+   * The ledger is append-only, so what was read stays true; one entry per facility.
+   */
+  private readonly registrations = new Map<string, { from: number; events: TimelineEvent[] }>();
+
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly store: PostgresEventStore,
@@ -194,10 +203,23 @@ export class InvariantChecker {
     const events = (await this.ledger.entriesOfInmate(inmateId)).map((e) => arrived(e, arrivals));
     const facilities = new Map<string, FacilityFacts>();
     for (const facilityId of facilitiesOf(events)) {
-      const facts = facilityFacts(facilityId, (await this.ledger.entriesOfSubject(`facility/${facilityId}`)).map(toTimelineEvent));
+      const facts = facilityFacts(facilityId, await this.registrationsOf(facilityId));
       if (facts) facilities.set(facilityId, facts);
     }
     return { result: checkInmate(inmateId, events, facilities, options), events };
+  }
+
+  /** The facility's FacilityRegistered entries, in ledger order: those read before and those chained since. */
+  private async registrationsOf(facilityId: string): Promise<TimelineEvent[]> {
+    const known = this.registrations.get(facilityId) ?? { from: 0, events: [] };
+    const fresh = await this.ledger.entriesOfSubject(`facility/${facilityId}`, known.from);
+    if (fresh.length === 0) return known.events;
+    const events = [...known.events, ...fresh.map(toTimelineEvent).filter((e) => e.type === 'FacilityRegistered')];
+    // Another check of the same facility may have read further meanwhile: keep the further read.
+    const current = this.registrations.get(facilityId);
+    const from = fresh[fresh.length - 1].position + 1;
+    if (!current || current.from < from) this.registrations.set(facilityId, { from, events });
+    return events;
   }
 
   private async append(tx: PostgresTransaction, findingId: string, finding: Finding | undefined, type: 'FindingRaised' | 'FindingResolved', data: Record<string, unknown>, now: string, ledgerSize: number): Promise<void> {

@@ -8,7 +8,7 @@ import { readCheckpoints } from './checkpoints';
 import type { LedgerEntry, LedgerEvent } from './entry';
 import { exportedPublisherKeys, SignatureTally, type ExportedPublisherKey } from './event-signatures';
 import { LedgerRepository } from './ledger.repository';
-import { inclusionProof, rootOf, treeLevels } from './merkle';
+import { InclusionProofs } from './merkle';
 import { verifyLedger, type VerifyReport } from './verify';
 
 /** One line of an export: an entry of the person with its inclusion proof. */
@@ -262,9 +262,19 @@ export class AuditLedger {
     const checkpoint = valid[valid.length - 1];
     if (!checkpoint) throw new Error('no signed checkpoint yet: an export needs one to be verifiable offline');
     const entries = await this.repository.entriesOfInmate(inmateId, checkpoint.entryCount);
-    const hashes = await this.repository.hashesUpTo(checkpoint.entryCount, (read) => onProgress?.('reading hashes', read, checkpoint.entryCount));
-    const levels = treeLevels(hashes);
-    if (rootOf(levels) !== checkpoint.merkleRoot) {
+    // The proofs from the hashes read once in order, without holding the tree (merkle.ts, InclusionProofs).
+    const tree = new InclusionProofs(checkpoint.entryCount, entries.map((entry) => entry.position));
+    let read = 0;
+    for await (const page of this.repository.hashesUpTo(checkpoint.entryCount)) {
+      for (const hash of page) tree.append(hash);
+      read += page.length;
+      onProgress?.('reading hashes', read, checkpoint.entryCount);
+    }
+    if (read !== checkpoint.entryCount) {
+      throw new Error(`the ledger holds ${read} of the ${checkpoint.entryCount} entries signed in checkpoint ${checkpoint.checkpointId}: run verify`);
+    }
+    const { root, proofs } = tree.finish();
+    if (root !== checkpoint.merkleRoot) {
       throw new Error(`the ledger's first ${checkpoint.entryCount} entries no longer give the root signed in checkpoint ${checkpoint.checkpointId}: run verify`);
     }
     return {
@@ -278,7 +288,7 @@ export class AuditLedger {
         entryCount: entries.length,
         publisherKeys: exportedPublisherKeys(this.publishers, entries),
       },
-      entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: inclusionProof(levels, entry.position) })),
+      entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: proofs.get(entry.position)! })),
     };
   }
 }

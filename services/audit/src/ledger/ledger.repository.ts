@@ -318,9 +318,12 @@ export class LedgerRepository {
     return rows.map(toEntry);
   }
 
-  /** Entries of one subject (e.g. `facility/<id>`) in ledger order. */
-  async entriesOfSubject(subject: string): Promise<LedgerEntry[]> {
-    const { rows } = await this.pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 ORDER BY position`, [subject]);
+  /** Entries of one subject (e.g. `facility/<id>`) in ledger order, from a position on (all by default). */
+  async entriesOfSubject(subject: string, fromPosition = 0): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE subject = $1 AND position >= $2 ORDER BY position`,
+      [subject, fromPosition],
+    );
     return rows.map(toEntry);
   }
 
@@ -367,23 +370,23 @@ export class LedgerRepository {
     }
   }
 
-  /** The entry hashes of positions 0 .. size-1, for Merkle proofs against a checkpoint. */
-  async hashesUpTo(size: number, onProgress?: (read: number) => void): Promise<string[]> {
-    const hashes: string[] = [];
+  /** The entry hashes of positions 0 .. size-1 in order, a page at a time, for Merkle proofs against a checkpoint (merkle.ts, InclusionProofs). */
+  async *hashesUpTo(size: number, pageSize = 10_000): AsyncGenerator<string[]> {
     const client = await this.pool.connect();
     try {
       const cursor = client.query(new Cursor<{ hash: string }>(`SELECT hash FROM ${this.s}.ledger WHERE position < $1 ORDER BY position`, [size]));
-      for (;;) {
-        const rows = await cursor.read(10_000);
-        if (rows.length === 0) break;
-        for (const row of rows) hashes.push(row.hash);
-        onProgress?.(hashes.length);
+      try {
+        for (;;) {
+          const rows = await cursor.read(pageSize);
+          if (rows.length === 0) return;
+          yield rows.map((row) => row.hash);
+        }
+      } finally {
+        await cursor.close();
       }
-      await cursor.close();
     } finally {
       client.release();
     }
-    return hashes;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { inclusionProof, leafHash, MerkleFrontier, nodeHash, rootOf, treeLevels, verifyInclusion } from './merkle';
+import { InclusionProofs, inclusionProof, leafHash, MerkleFrontier, nodeHash, rootOf, treeLevels, verifyInclusion } from './merkle';
 
 // A property runs a fixed number of cases, CPU-bound: its budget is that number, not the unit
 // tier's 10 s of wall time, which a loaded machine can exceed without anything being wrong.
@@ -51,5 +51,48 @@ describe('Merkle tree (RFC 6962)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('gives, from the hashes read once in order, the same root and proofs as the whole tree', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 600 }), fc.array(fc.nat(), { minLength: 0, maxLength: 8 }), (n, picks) => {
+        const hashes = entryHashes(n);
+        const levels = treeLevels(hashes);
+        const indices = picks.map((p) => p % n);
+        const tree = new InclusionProofs(n, indices);
+        hashes.forEach((h) => tree.append(h));
+        const { root, proofs } = tree.finish();
+        expect(root).toBe(rootOf(levels));
+        expect(proofs.size).toBe(new Set(indices).size);
+        for (const index of indices) {
+          expect(proofs.get(index)).toEqual(inclusionProof(levels, index));
+          expect(verifyInclusion(hashes[index], index, n, proofs.get(index)!, root)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('proves the first and last leaves of trees at and around powers of two', () => {
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65]) {
+      const hashes = entryHashes(n);
+      const levels = treeLevels(hashes);
+      const tree = new InclusionProofs(n, [0, n - 1, Math.floor(n / 2)]);
+      hashes.forEach((h) => tree.append(h));
+      const { root, proofs } = tree.finish();
+      expect(root).toBe(rootOf(levels));
+      for (const index of [0, n - 1, Math.floor(n / 2)]) expect(proofs.get(index)).toEqual(inclusionProof(levels, index));
+    }
+  });
+
+  it('refuses a leaf outside the tree, a leaf too many, and a finish before the last leaf', () => {
+    expect(() => new InclusionProofs(4, [4])).toThrow(RangeError);
+    expect(() => new InclusionProofs(4, [-1])).toThrow(RangeError);
+    const short = new InclusionProofs(3, [1]);
+    entryHashes(2).forEach((h) => short.append(h));
+    expect(() => short.finish()).toThrow('2 leaves of 3 read');
+    const full = new InclusionProofs(1, [0]);
+    full.append(entryHashes(1)[0]);
+    expect(() => full.append(entryHashes(2)[1])).toThrow(RangeError);
   });
 });
