@@ -26,4 +26,4 @@ export {
 export type { EventSignatureCheck, EventSignatures, EventSignatureSettings, PublisherKey, SignableMessage } from './event-signatures';
 export type { JwksSigners, JwksSourceStatus } from './jwks-signers';
 // RFC 6962 Merkle trees: the audit ledger's and the batch signatures'.
-export { merkleLeafHash, merkleLeafHashOfHex, merkleNodeHash, merkleRootFromPath, merkleTree } from './merkle';
+export { merkleLeafHash, merkleLeafHashHex, merkleLeafHashOfHex, merkleNodeHash, merkleNodeHashHex, merkleRootFromPath, merkleTree } from './merkle';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { merkleLeafHash, merkleLeafHashOfHex, merkleNodeHash } from './merkle';
+import { merkleLeafHash, merkleLeafHashHex, merkleLeafHashOfHex, merkleNodeHash, merkleNodeHashHex } from './merkle';
 
 // RFC 6962 §2.1 as written, one hash object per node: what the fast paths must give.
 const reference = (prefix: number, ...parts: Buffer[]) => {
@@ -40,6 +40,23 @@ describe('Merkle hashes (RFC 6962 §2.1)', () => {
     merkleLeafHashOfHex(randomBytes(32).toString('hex'));
     for (const odd of ['', 'abcd', 'zz'.repeat(32), randomBytes(40).toString('hex')]) {
       expect(merkleLeafHashOfHex(odd).equals(merkleLeafHash(Buffer.from(odd, 'hex')))).toBe(true);
+    }
+  });
+
+  it('the hex forms give the same hashes as the buffer forms, for SHA-256 hex and for any other string', () => {
+    for (let i = 0; i < 200; i++) {
+      const [left, right] = [randomBytes(32), randomBytes(32)];
+      expect(merkleNodeHashHex(left.toString('hex'), right.toString('hex'))).toBe(reference(0x01, left, right).toString('hex'));
+      expect(merkleNodeHashHex(left.toString('hex').toUpperCase(), right.toString('hex'))).toBe(reference(0x01, left, right).toString('hex'));
+      expect(merkleLeafHashHex(left.toString('hex'))).toBe(reference(0x00, left).toString('hex'));
+    }
+    const valid = randomBytes(32).toString('hex');
+    for (const odd of ['', 'abcd', 'zz'.repeat(32), `${valid.slice(0, 62)}zz`, randomBytes(40).toString('hex')]) {
+      merkleLeafHashHex(valid);
+      expect(merkleLeafHashHex(odd)).toBe(merkleLeafHash(Buffer.from(odd, 'hex')).toString('hex'));
+      merkleNodeHashHex(valid, valid);
+      expect(merkleNodeHashHex(odd, valid)).toBe(merkleNodeHash(Buffer.from(odd, 'hex'), Buffer.from(valid, 'hex')).toString('hex'));
+      expect(merkleNodeHashHex(valid, odd)).toBe(merkleNodeHash(Buffer.from(valid, 'hex'), Buffer.from(odd, 'hex')).toString('hex'));
     }
   });
 });

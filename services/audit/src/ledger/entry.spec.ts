@@ -18,6 +18,9 @@ describe('ledger entries', () => {
     const linked = { position: 3, prevHash: 'aa', subjectPrevHash: null, subject: 'inmate/p1', inmateId: 'p1', body: '{}' };
     expect(entryHashInput(linked)).toBe('custody-ledger-entry/1\n3\naa\n\ninmate/p1\np1\n{}');
     expect(entryHash(linked)).toBe(createHash('sha256').update('custody-ledger-entry/1\n3\naa\n\ninmate/p1\np1\n{}').digest('hex'));
+    const signed = { ...linked, subjectPrevHash: 'bb', inmateId: null, signature: '{"kid":"k"}' };
+    expect(entryHashInput(signed)).toBe('custody-ledger-entry/2\n3\naa\nbb\ninmate/p1\n\n{}\n{"kid":"k"}');
+    expect(entryHash(signed)).toBe(createHash('sha256').update('custody-ledger-entry/2\n3\naa\nbb\ninmate/p1\n\n{}\n{"kid":"k"}').digest('hex'));
   });
 
   it('links each entry to the one before it, globally and per subject', () => {

@@ -28,6 +28,12 @@ interface EntryRow {
 
 const ENTRY_COLUMNS = 'position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature';
 
+/** ENTRY_COLUMNS as a row in array form: what scan reads. */
+type EntryTuple = [string, string, string, string | null, string, string | null, string | null, string, string | null];
+
+/** Every column as PostgreSQL sent it, as text: scan parses the position itself. */
+const TEXT_AS_SENT = { getTypeParser: () => (value: string) => value };
+
 function toEntry(row: EntryRow): LedgerEntry {
   return {
     position: Number(row.position),
@@ -347,19 +353,26 @@ export class LedgerRepository {
   async *scan(fromPosition = 0, pageSize = 2000): AsyncGenerator<LedgerEntry[]> {
     const client = await this.pool.connect();
     try {
+      // Rows as arrays of the text sent, not objects built by pg's type parsers: a full verify
+      // reads every row of the ledger (docs/performance.md).
       const cursor = client.query(
-        new Cursor<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE position >= $1 ORDER BY position`, [fromPosition]),
+        new Cursor<EntryTuple>(`SELECT ${ENTRY_COLUMNS} FROM ${this.s}.ledger WHERE position >= $1 ORDER BY position`, [fromPosition], { rowMode: 'array', types: TEXT_AS_SENT }),
       );
-      let next: Promise<EntryRow[]> | undefined = cursor.read(pageSize);
+      let next: Promise<EntryTuple[]> | undefined = cursor.read(pageSize);
       try {
         for (;;) {
-          const rows: EntryRow[] = await next;
+          const rows: EntryTuple[] = await next;
           next = undefined;
           if (rows.length === 0) return;
           next = cursor.read(pageSize);
           // Read by the next turn of the loop; a caller that stops early leaves it to the close below.
           next.catch(() => undefined);
-          yield rows.map(toEntry);
+          const page = new Array<LedgerEntry>(rows.length);
+          for (let i = 0; i < rows.length; i++) {
+            const [position, eventId, subject, inmateId, body, prevHash, subjectPrevHash, hash, signature] = rows[i];
+            page[i] = { position: Number(position), eventId, subject, inmateId, body, prevHash, subjectPrevHash, hash, signature };
+          }
+          yield page;
         }
       } finally {
         if (next) await next.catch(() => undefined);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { merkleLeafHashOfHex, merkleNodeHash, merkleRootFromPath } from '@custody/security';
+import { merkleLeafHashHex, merkleLeafHashOfHex, merkleNodeHash, merkleNodeHashHex, merkleRootFromPath } from '@custody/security';
 
 /**
  * A Merkle tree over the ledger's entry hashes, as RFC 6962 / RFC 9162 (Certificate
@@ -22,26 +22,29 @@ const EMPTY_ROOT = createHash('sha256').digest();
 /**
  * The right edge of the tree: the roots of its perfect subtrees, largest first. Appending a leaf
  * costs one hash on average and the root of any size is O(log n) away: the chainer keeps one.
+ * The nodes are kept in hex, as the head stores them: a digest as a string costs a third of one
+ * as a Buffer, and a full verify appends every entry of the ledger (docs/performance.md).
  */
 export class MerkleFrontier {
   constructor(
     public size = 0,
-    /** Roots of the perfect subtrees of the binary decomposition of `size`, largest first. */
-    readonly nodes: Buffer[] = [],
+    /** Roots (hex) of the perfect subtrees of the binary decomposition of `size`, largest first. */
+    readonly nodes: string[] = [],
   ) {}
 
   static fromJson(json: { size: number; nodes: string[] }): MerkleFrontier {
-    return new MerkleFrontier(json.size, json.nodes.map((n) => Buffer.from(n, 'hex')));
+    // Lower-case hex of the bytes, as the tree had them when it held Buffers.
+    return new MerkleFrontier(json.size, json.nodes.map((n) => (/^[0-9a-f]{64}$/.test(n) ? n : Buffer.from(n, 'hex').toString('hex'))));
   }
 
   toJson(): { size: number; nodes: string[] } {
-    return { size: this.size, nodes: this.nodes.map((n) => n.toString('hex')) };
+    return { size: this.size, nodes: [...this.nodes] };
   }
 
   append(entryHashHex: string): void {
-    let node = leafHash(entryHashHex);
+    let node = merkleLeafHashHex(entryHashHex);
     // Each trailing 1-bit of the old size is a perfect subtree that the new leaf completes.
-    for (let size = this.size; size & 1; size >>= 1) node = nodeHash(this.nodes.pop()!, node);
+    for (let size = this.size; size & 1; size >>= 1) node = merkleNodeHashHex(this.nodes.pop()!, node);
     this.nodes.push(node);
     this.size++;
   }
@@ -50,8 +53,8 @@ export class MerkleFrontier {
   root(): string {
     if (this.nodes.length === 0) return EMPTY_ROOT.toString('hex');
     let root = this.nodes[this.nodes.length - 1];
-    for (let i = this.nodes.length - 2; i >= 0; i--) root = nodeHash(this.nodes[i], root);
-    return root.toString('hex');
+    for (let i = this.nodes.length - 2; i >= 0; i--) root = merkleNodeHashHex(this.nodes[i], root);
+    return root;
   }
 }
 
