@@ -193,14 +193,19 @@ export class InvariantChecker {
 
   private async evaluateEntries(subject: string, now: string): Promise<{ result: CheckResult; events: TimelineEvent[] }> {
     const options = { now, gracePeriodMs: this.gracePeriodMs, ...(this.lateRecordingDays === undefined ? {} : { lateRecordingDays: this.lateRecordingDays }) };
+    // The entries first, their arrivals after: an entry chained between the two reads would have
+    // no arrival, be taken as learnt when it was recorded (long ago), and its situation raised at
+    // once, without the grace period that waits for the other side of a hand-over.
     if (subject.startsWith('facility/')) {
+      const entries = await this.ledger.entriesOfSubject(subject);
       const arrivals = await this.ledger.arrivals({ subject });
-      const events = (await this.ledger.entriesOfSubject(subject)).map((e) => arrived(e, arrivals));
+      const events = entries.map((e) => arrived(e, arrivals));
       return { result: checkFacility(subject.slice('facility/'.length), events, options), events };
     }
     const inmateId = subject.slice('inmate/'.length);
+    const entries = await this.ledger.entriesOfInmate(inmateId);
     const arrivals = await this.ledger.arrivals({ inmateId });
-    const events = (await this.ledger.entriesOfInmate(inmateId)).map((e) => arrived(e, arrivals));
+    const events = entries.map((e) => arrived(e, arrivals));
     const facilities = new Map<string, FacilityFacts>();
     for (const facilityId of facilitiesOf(events)) {
       const facts = facilityFacts(facilityId, await this.registrationsOf(facilityId));
