@@ -158,11 +158,15 @@ describe('findings: raised from the ledger, published, resolved by late evidence
     try {
       const now = '2030-01-01T00:00:00.000Z';
       const first = await checker.evaluate(`inmate/${released.inmateId}`, now);
+      // The periodic checker runs beside this test and reads too (a facility's own check reads its
+      // whole history): only what follows the first check is looked at, and only that it holds a
+      // read of the facility from the position after its last entry.
+      spy.mockClear();
       const second = await checker.evaluate(`inmate/${released.inmateId}`, now);
       const unordered = first.result.violations.filter((v) => v.invariant === 'deportation-order-on-lease-release');
       expect(unordered.map((v) => v.evidenceEventIds)).toEqual([[release.id, registration.id]]);
       expect(second.result).toEqual(first.result);
-      expect(spy.mock.calls.filter(([read]) => read === subject).at(-1)).toEqual([subject, last + 1]);
+      expect(spy.mock.calls.filter(([read]) => read === subject)).toContainEqual([subject, last + 1]);
     } finally {
       spy.mockRestore();
     }
