@@ -100,7 +100,7 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   partitionsConsumedConcurrently?: number;
   /**
    * Most consecutive messages of a partition applied in one database transaction (default
-   * 100): one commit for many messages, each behind a savepoint with its inbox entry.
+   * 100): one commit for many messages, each with its inbox entry (a failed one rolls the group back and the ones before it run again).
    */
   transactionBatchSize?: number;
   /**

@@ -62,4 +62,30 @@ describe('a group of messages applied in one transaction', () => {
     expect(await h.inbox.runMany('lone', [{ eventId, origin, work: write(false) }])).toEqual(['duplicate']);
     expect(await effects()).toBe(1);
   });
+
+  it('a group whose third message fails: the two before it commit (run again without it), its claim and writes do not, the fourth is not run', async () => {
+    const table = `"${h.db.schema}".group_effects`;
+    await h.db.pool.query(`CREATE TABLE IF NOT EXISTS ${table} (event_id uuid PRIMARY KEY)`);
+    const runs = [0, 0, 0, 0];
+    const group = Array.from({ length: 4 }, (_, i) => ({
+      eventId: randomUUID(),
+      origin: { topic: 't', partition: 0, offset: String(i) },
+      work: async (tx: { query: (sql: string, params?: unknown[]) => Promise<unknown> }) => {
+        runs[i] += 1;
+        await tx.query(`INSERT INTO ${table} (event_id) VALUES ($1)`, [group[i].eventId]);
+        // A failing statement: the transaction is aborted, as a real handler's SQL error leaves it.
+        if (i === 2) await tx.query('SELECT no_such_column FROM pg_class');
+      },
+    }));
+    const results = await h.inbox.runMany('group-failure', group);
+    expect(results).toEqual(['processed', 'processed', { error: expect.objectContaining({ code: '42703' }) }]);
+    const ids = (sql: string) => h.db.pool.query<{ event_id: string }>(sql).then(({ rows }) => rows.map((r) => r.event_id).sort());
+    const committed = group.slice(0, 2).map((i) => i.eventId).sort();
+    expect(await ids(`SELECT event_id FROM "${h.db.schema}".inbox WHERE consumer = 'group-failure'`)).toEqual(committed);
+    expect(await ids(`SELECT event_id::text FROM ${table}`)).toEqual(committed);
+    // The two before it ran once in the rolled-back transaction and once in the committed one; the failed one once; the fourth never.
+    expect(runs).toEqual([2, 2, 1, 0]);
+    // The failed one alone, then: applied once it no longer fails.
+    expect(await h.inbox.runMany('group-failure', group.slice(1, 3).map((item, i) => (i === 1 ? { ...item, work: async () => undefined } : item)))).toEqual(['duplicate', 'processed']);
+  });
 });

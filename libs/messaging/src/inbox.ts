@@ -141,41 +141,53 @@ export class PostgresInbox<Tx extends InboxTransaction> {
   }
 
   /**
-   * Runs several messages' work in one transaction, in order, each behind a savepoint: one
-   * commit for the lot. Stops at the first work that throws: its savepoint is rolled back (its
-   * claim with it), what ran before it commits, and the error is returned in its place so the
-   * caller can retry that message alone. Same guarantee as runOnce: effects and inbox entries
-   * commit together. With `maxMs`, also stops (and commits) once the transaction has run that
-   * long, after at least one item: fewer results than items means the rest is still to do.
+   * Runs several messages' work in one transaction, in order: one commit for the lot. Stops at
+   * the first work that throws: what ran before it commits, its own claim and work do not, and
+   * the error is returned in its place so the caller can retry that message alone. Same guarantee
+   * as runOnce: effects and inbox entries commit together. With `maxMs`, also stops (and commits)
+   * once the transaction has run that long, after at least one item: fewer results than items
+   * means the rest is still to do.
+   *
+   * No savepoint guards each message (two round trips each, for a failure that is rare): a work
+   * that throws rolls the whole transaction back, and the messages before it run again, in a
+   * transaction of their own, without it (docs/architecture.md, "Consumers: handlers, inbox, retries and dead letters"). A work may therefore
+   * run more than once before its effects commit, as it may on any retry; only the committed run
+   * counts.
    */
   async runMany(
     consumer: string,
     items: Array<{ eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
     { maxMs }: { maxMs?: number } = {},
   ): Promise<Array<InboxOutcome | { error: unknown }>> {
-    // One message (the usual batch below full load): no savepoint, whose two round trips would
-    // guard nothing. Its failure rolls the transaction back, which undoes exactly its claim and
-    // its work, as the savepoint would; a failure to begin or commit still throws.
+    // One message (the usual batch below full load): its failure rolls the transaction back,
+    // which undoes exactly its claim and its work; a failure to begin or commit still throws.
     if (items.length === 1) return [await this.runAlone(consumer, items[0])];
-    return this.runner.transaction(async (tx) => {
-      const started = Date.now();
-      const results: Array<InboxOutcome | { error: unknown }> = [];
-      for (const { eventId, origin, work } of items) {
-        if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
-        await tx.query('SAVEPOINT inbox_message');
-        try {
-          const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
-          if (outcome === 'processed') await work(tx);
-          await tx.query('RELEASE SAVEPOINT inbox_message');
-          results.push(outcome);
-        } catch (error) {
-          await tx.query('ROLLBACK TO SAVEPOINT inbox_message');
-          results.push({ error });
-          break;
+    if (items.length === 0) return [];
+    let failed: { index: number; error: unknown };
+    try {
+      return await this.runner.transaction(async (tx) => {
+        const started = Date.now();
+        const results: InboxOutcome[] = [];
+        for (const [index, { eventId, origin, work }] of items.entries()) {
+          if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
+          try {
+            const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
+            if (outcome === 'processed') await work(tx);
+            results.push(outcome);
+          } catch (error) {
+            throw new ItemFailed(error, index);
+          }
         }
-      }
-      return results;
-    });
+        return results;
+      });
+    } catch (error) {
+      if (!(error instanceof ItemFailed)) throw error;
+      failed = { index: error.index, error: error.failure };
+    }
+    // The messages before the failed one, again and without it (each rerun is shorter: this ends).
+    const before = await this.runMany(consumer, items.slice(0, failed.index), { maxMs });
+    if (before.length < failed.index || before.some((r) => typeof r !== 'string')) return before;
+    return [...before, { error: failed.error }];
   }
 
   /** One message of runMany in a transaction of its own: its claim's or its work's error is returned, not thrown. */
@@ -231,7 +243,11 @@ export class PostgresInbox<Tx extends InboxTransaction> {
 
 /** The failure of one message's claim or work, carried out of its transaction (which it rolls back). */
 class ItemFailed extends Error {
-  constructor(readonly failure: unknown) {
+  constructor(
+    readonly failure: unknown,
+    /** Its place in runMany's items (0 for runAlone's one). */
+    readonly index = 0,
+  ) {
     super('inbox: the message failed');
   }
 }
