@@ -61,6 +61,15 @@ export class AuditConfig extends ServiceConfig {
   @MaxLength(10000)
   ACCESS_LOG_SOURCES = '[]';
 
+  /**
+   * How long after a person's or a facility's entries are chained their invariant check runs.
+   * Entries of the same subject chained meanwhile join that check: a busy facility or a case in
+   * progress is checked about once per delay, not once per batch of the chainer (each check
+   * reads the subject's history). Findings wait for their grace period anyway.
+   */
+  @WholeNumber(0, 600000)
+  INVARIANT_CHECK_DELAY_MS = 1000;
+
   /** How often the service looks for people and facilities due for an invariant check. */
   @WholeNumber(5, 600000)
   INVARIANT_CHECK_INTERVAL_MS = 500;

@@ -27,7 +27,7 @@ export class ChainerService implements OnApplicationBootstrap, BeforeApplication
     config: AuditConfig,
     private readonly moduleRef: ModuleRef,
   ) {
-    this.chainer = new Chainer(pool, config.DATABASE_SCHEMA, config.LEDGER_CHAIN_BATCH);
+    this.chainer = new Chainer(pool, config.DATABASE_SCHEMA, config.LEDGER_CHAIN_BATCH, config.INVARIANT_CHECK_DELAY_MS);
     // A batch whenever entries wait (again at once while batches come), else a short pause.
     this.job = new PeriodicJob({
       name: 'chaining',

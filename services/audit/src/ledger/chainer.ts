@@ -28,6 +28,11 @@ export class Chainer {
     private readonly pool: Pool,
     schema: string,
     private readonly batchSize = 2000,
+    /**
+     * How long after its entries are chained a subject's invariant check is due
+     * (INVARIANT_CHECK_DELAY_MS): entries of the subject chained meanwhile join the same check.
+     */
+    private readonly checkDelayMs = 0,
   ) {
     this.s = quoted(schema);
     this.lockKey = `audit-chainer:${schema}`;
@@ -102,7 +107,7 @@ export class Chainer {
            INSERT INTO ${this.s}.ledger (position, event_id, subject, inmate_id, body, prev_hash, subject_prev_hash, hash, signature)
            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
          ), due AS (
-           INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($10::text[]), now() ${MARK_CONFLICT(this.s)}
+           INSERT INTO ${this.s}.invariant_checks_due (subject, due_at) SELECT unnest($10::text[]), now() + $15 * interval '1 millisecond' ${MARK_CONFLICT(this.s)}
          ), taken AS (
            DELETE FROM ${this.s}.ledger_pending WHERE arrival = ANY($11::bigint[])
          )
@@ -122,6 +127,7 @@ export class Chainer {
           size + entries.length,
           headHash,
           JSON.stringify(frontier.toJson()),
+          this.checkDelayMs,
         ],
       );
       await client.query('COMMIT');
