@@ -49,6 +49,8 @@ export type { PostgresEventStoreOptions, PostgresTransaction, StoreHead } from '
 
 /** Versioned migrations of a schema's tables, by set (the event store's is one of them). */
 export { migrateSchema } from './postgres/migrations';
+export { prepareRepeatedStatements } from './postgres/prepared-statements';
+export type { PreparedStatementOptions } from './postgres/prepared-statements';
 export { migrationSet } from './postgres/migration-set';
 export type { MigrationStep } from './postgres/migration-set';
 export type { MigrationRun, MigrationSet, SchemaMigration } from './postgres/migrations';

@@ -71,6 +71,15 @@ export class ServiceConfig extends SecurityConfig {
   @WholeNumber(2, 200)
   DATABASE_POOL_SIZE = 10;
 
+  /**
+   * Whether the pool's connections send each parameterised statement as a named prepared
+   * statement, parsed and planned once per connection (docs/performance.md, "Prepared
+   * statements"). 'false' for a connection pooler that cannot keep them (PgBouncer in transaction
+   * mode before 1.21, or without max_prepared_statements).
+   */
+  @IsIn(['true', 'false'])
+  DATABASE_PREPARED_STATEMENTS: 'true' | 'false' = 'true';
+
   /** The schema inside that database, migrated by the service on start. */
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a plain identifier' })
   DATABASE_SCHEMA = 'custody';

@@ -3,7 +3,7 @@ import type { ModuleMetadata } from '@nestjs/common/interfaces';
 import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
 import { checkStoredEvent, commandResultsTopic } from '@custody/contracts';
-import { PostgresEventStore, type PostgresTransaction } from '@custody/event-store';
+import { PostgresEventStore, prepareRepeatedStatements, type PostgresTransaction } from '@custody/event-store';
 import {
   contractRoute, MessagingHost, MessagingModule, PostgresInbox, RELAY_CHECKPOINT_TOPIC, relayTransactionalId, TopicNames,
   type CommandResultRouting, type DecodedEvent, type DecodeFailure, type InboundMessage, type MessageDecoder, type MessagingOptions,
@@ -220,9 +220,10 @@ export class ServiceModule {
             // or held for a lock): node-postgres then has no listener of the pool's on it, and the
             // audit service died of it when the chaos suite restarted the database. With this one the
             // next statement fails with the error, and the pool drops the connection on release.
-            pool.on('connect', (client) =>
-              client.on('error', (error) => logger.warn(`a database connection in use was lost: ${error.message}`)),
-            );
+            pool.on('connect', (client) => {
+              client.on('error', (error) => logger.warn(`a database connection in use was lost: ${error.message}`));
+              if (config.DATABASE_PREPARED_STATEMENTS === 'true') prepareRepeatedStatements(client);
+            });
             return pool;
           },
         },
