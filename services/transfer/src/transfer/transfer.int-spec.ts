@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EXAMPLES, TOPICS } from '@custody/contracts';
-import { PostgresEventStore } from '@custody/event-store';
+import { PostgresEventStore, type GlobalEvent } from '@custody/event-store';
 import { addDays, daysBetween } from '@custody/legal';
 import { eventually, sendUntilKnownHere } from '@custody/testing';
 import {
   bootTransferApp, dropSchema, newEnvironment, registerInmate, streamTypes, TestProducer, TopicReader, type TestEnvironment,
 } from '../testing/transfer-test-app';
+import { Clock } from '../deadlines/clock';
+import { PersonalOpinions } from '../personal-data/opinion';
+import { TransferTables, type Queryable } from '../store/transfer-tables';
+import { TransferProjection } from './transfer.projection';
+import { openDeadlines } from './transfer.state';
+import { applyToView, type TransferView } from './transfer.view';
 
 const BELGIAN_PRISON = { state: 'BE', organisation: 'Prison de Haren', officer: 'Inspector L. Peeters' };
 const ALBANIAN_JUSTICE = { state: 'AL', organisation: 'Ministry of Justice of Albania', officer: 'E. Dervishi' };
@@ -111,6 +117,58 @@ describe('transfer service over HTTP, PostgreSQL and Kafka', () => {
     expect(listed).toMatchObject({ stage: 'completed', sendingState: 'BE', receivingState: 'AL', legalBasis: 'ETS112', isOverdue: false });
     const { body: elsewhere } = await http.get('/transfers').query({ receivingState: 'XK' }).expect(200);
     expect(elsewhere.items.map((i: { transferId: string }) => i.transferId)).not.toContain(transferId);
+  });
+
+  it('the read model folds each event once from a kept view, also when the kept view is stale: a rolled-back batch, another instance projecting meanwhile', async () => {
+    const { transferId } = await recognisedCase();
+    const store = app.get(PostgresEventStore);
+    const events: GlobalEvent[] = [];
+    for await (const event of store.readCategory('transfer')) if (event.streamName === `transfer-${transferId}`) events.push(event);
+    expect(events).toHaveLength(7);
+    // Tables of their own, and two projections: two instances, each with its own kept views.
+    const pool = app.get(TransferTables).pool;
+    const tables = new TransferTables(pool, `${env.schema}_kept`);
+    await tables.migrate();
+    const [a, b] = [0, 1].map(() => new TransferProjection(store, tables, app.get(Clock), app.get(PersonalOpinions)));
+    const reads: number[] = [];
+    /** Applies events in one transaction, committed or rolled back; notes which events read the stored row. */
+    const batch = async (projection: TransferProjection, indexes: number[], commit = true) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const index of indexes) {
+          const tx: Queryable = {
+            query: (sql, params) => {
+              if (sql.includes('FOR UPDATE')) reads.push(index);
+              return client.query(sql, params) as never;
+            },
+          };
+          await projection.apply(events[index], tx);
+        }
+        await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+      } finally {
+        client.release();
+      }
+    };
+    try {
+      await batch(a, [0, 1]);
+      await batch(a, [2], false); // rolled back: a's kept view holds event 2, the stored row does not
+      await batch(a, [2, 3]);
+      await batch(b, [4]); // another instance projects event 4
+      await batch(a, [5, 6]); // a's kept view (event 3) is behind the stored row
+      // Read: the first event (nothing kept), event 2 again (the kept view held it already), event 4
+      // in b (nothing kept there), event 5 in a (its kept view was not the stored row). Not 1, 3, 6.
+      expect(reads).toEqual([0, 2, 4, 5]);
+      const folded = events.reduce<TransferView | undefined>((view, event) => applyToView(view, event, transferId), undefined)!;
+      const { rows } = await pool.query<{ view: TransferView; last_revision: number; stage: string }>(
+        `SELECT view, last_revision, stage FROM ${tables.s}.transfers WHERE transfer_id = $1`, [transferId],
+      );
+      expect(rows).toEqual([{ view: JSON.parse(JSON.stringify(folded)), last_revision: 6, stage: 'recognised' }]);
+      const deadlines = await pool.query<{ kind: string }>(`SELECT kind FROM ${tables.s}.transfer_deadlines WHERE transfer_id = $1 ORDER BY kind`, [transferId]);
+      expect(deadlines.rows.map((d) => d.kind)).toEqual(openDeadlines(folded.state).map((d) => d.kind).sort());
+    } finally {
+      await pool.query(`DROP SCHEMA ${tables.s} CASCADE`);
+    }
   });
 
   it('a refusal of the place by the facility returns the case to recognised, and the place asked for again is held (Rule 9); a withdrawal releases the place held', async () => {
