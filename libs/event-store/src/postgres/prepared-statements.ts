@@ -42,7 +42,7 @@ const STAR = /(\bSELECT\s+(DISTINCT\s+)?\*|,\s*\*\s*(,|\bFROM\b)|\bRETURNING\s+\
 
 /**
  * Has the client send every parameterised statement as a named prepared statement, its name a
- * digest of its text (docs/performance.md, "Prepared statements"). PostgreSQL then parses and
+ * digest of its text (docs/adr/0019-named-prepared-statements.md). PostgreSQL then parses and
  * plans each text once per connection instead of at every call, which is most of the server's
  * work for the short statements of a command or a message (a primary-key SELECT ran at 1.4 to 1.8
  * times the rate unnamed). node-postgres keeps which names a connection has prepared, and sends the
