@@ -203,6 +203,33 @@ describe('PostgresEventStore', () => {
       expect(inbox.rowCount).toBe(1);
     });
 
+    it('runs afterCommit callbacks once the unit of work has committed, and never when it rolls back or its commit fails', async () => {
+      const seen: string[] = [];
+      await store.transaction(async (tx) => {
+        tx.afterCommit(() => seen.push('first'));
+        tx.afterCommit(() => {
+          throw new Error('a callback that throws changes nothing');
+        });
+        tx.afterCommit(() => seen.push(`second, after ${seen.length} at commit`));
+        expect(seen).toEqual([]);
+      });
+      expect(seen).toEqual(['first', 'second, after 1 at commit']);
+      await expect(
+        store.transaction(async (tx) => {
+          tx.afterCommit(() => seen.push('rolled back'));
+          throw new Error('handler failed');
+        }),
+      ).rejects.toThrow('handler failed');
+      // A failed statement makes COMMIT a rollback.
+      await expect(
+        store.transaction(async (tx) => {
+          tx.afterCommit(() => seen.push('commit failed'));
+          await tx.query('SELECT no_such_column FROM pg_class').catch(() => undefined);
+        }),
+      ).rejects.toThrow();
+      expect(seen).toEqual(['first', 'second, after 1 at commit']);
+    });
+
     it('rolls everything back when the work throws, and rethrows', async () => {
       const category = newCategory();
       const messageId = randomUUID();

@@ -91,6 +91,12 @@ export interface PostgresTransaction {
    * has not committed (a consumer's batch: a second command for a stream sees the first).
    */
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Runs `callback` once this transaction has committed, never when it rolls back: what the
+   * caller may know only of a committed unit of work (e.g. that a command's answer is stored).
+   * A callback that throws is ignored; it must not do I/O of its own.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 interface EventRow {
@@ -245,6 +251,7 @@ export class PostgresEventStore implements EventStore {
     const stopWatching = watchConnection(client);
     let isOpen = true;
     let hasAppended = false;
+    const committed: Array<() => void> = [];
     const assertOpen = () => {
       if (!isOpen) throw new TransactionClosedError();
     };
@@ -272,6 +279,10 @@ export class PostgresEventStore implements EventStore {
         };
         return this.readStreamOn(onTransaction as Pick<Pool, 'query'>, stream, options);
       },
+      afterCommit: (callback) => {
+        assertOpen();
+        committed.push(callback);
+      },
     };
     let brokenConnection: Error | undefined;
     try {
@@ -282,6 +293,13 @@ export class PostgresEventStore implements EventStore {
       // COMMIT of a transaction in which a statement failed rolls back, without an error.
       if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
       if (hasAppended) this.scheduleNotify();
+      for (const callback of committed) {
+        try {
+          callback();
+        } catch {
+          // the unit of work has committed: a caller's callback cannot undo it
+        }
+      }
       return value;
     } catch (error) {
       if (isOpen) {

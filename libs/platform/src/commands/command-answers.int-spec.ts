@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { reject } from '@custody/contracts';
+import { PostgresEventStore } from '@custody/event-store';
 import { databaseUrl, uniqueSchemaName } from '@custody/testing';
 import { CommandAnswers, commandIdentity, scopeOf } from './command-answers';
 import { HttpCommandAnswers, type CommandAnswer } from './http-answers';
@@ -71,6 +72,46 @@ describe('the answers to commands (real PostgreSQL)', () => {
     expect(second).toEqual({ ...first, replayed: true });
     expect(ranAgain).toBe(false);
     expect(await effects(commandId)).toBe(1);
+  });
+
+  it('a unit of work that says it committed the answer: answered from it without reading it again; a recorded answer rolled back: read, and stored now', async () => {
+    const store = new PostgresEventStore({ connection: pool, schema });
+    const find = jest.spyOn(answers, 'find');
+    try {
+      const commandId = randomUUID();
+      const body = { commandId, applied: true };
+      const answered = await commands.answer(send({ commandId, name: 'c' }), (answer) =>
+        store.transaction(async (tx) => {
+          await tx.query(`INSERT INTO "${schema}".effects (command_id) VALUES ($1)`, [commandId]);
+          await answer.record(tx, { body, outcome: { accepted: true, eventIds: [commandId] } });
+          return body;
+        }),
+      );
+      expect(answered).toEqual({ status: 201, body, replayed: false });
+      // The look before it ran, and none after.
+      expect(find).toHaveBeenCalledTimes(1);
+      expect(await answers.find(commandId)).toMatchObject({ httpStatus: 201, httpBody: JSON.stringify(body) });
+
+      // A first attempt records its answer and rolls back (a conflict); the second decides nothing and writes nothing.
+      find.mockClear();
+      const quiet = randomUUID();
+      const nothing = { commandId: quiet, changed: false };
+      const second = await commands.answer(send({ commandId: quiet, name: 'd' }), async (answer) => {
+        await store
+          .transaction(async (tx) => {
+            await answer.record(tx, { body: { commandId: quiet, changed: true }, outcome: { accepted: true, eventIds: [quiet] } });
+            throw new Error('another writer got there first');
+          })
+          .catch(() => undefined);
+        return nothing;
+      });
+      expect(second).toEqual({ status: 201, body: nothing, replayed: false });
+      expect(find).toHaveBeenCalledTimes(2);
+      expect(await answers.find(quiet)).toMatchObject({ httpStatus: 201, httpBody: JSON.stringify(nothing) });
+    } finally {
+      find.mockRestore();
+      await store.close();
+    }
   });
 
   it('rolls the effect back when the command got an answer meanwhile (another instance won), and gives that answer', async () => {

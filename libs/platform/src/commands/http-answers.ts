@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CommandRejection } from '@custody/contracts';
 import { asRejection, type CommandOutcome, type Handled } from '@custody/event-sourcing';
+import type { PostgresTransaction } from '@custody/event-store';
 import type { Caller } from '../event-metadata';
 import {
   answeringRejection, checkIdempotencyKey, CommandAnswers, commandIdentity, handledOutcome, keyReused, problemOf, scopeOf,
@@ -49,6 +50,8 @@ export interface HttpCommand {
 class RecordingAnswer implements CommandAnswer {
   /** The text of the last answer recorded in a unit of work (whether that unit committed, the stored row tells). */
   recorded?: string;
+  /** The answer recorded by a unit of work that said it committed (PostgresTransaction.afterCommit). */
+  committed?: StoredAnswer;
 
   constructor(
     private readonly answers: CommandAnswers,
@@ -71,6 +74,9 @@ class RecordingAnswer implements CommandAnswer {
     const stored = 'rejection' in answer ? this.rejected(answer.rejection) : this.accepted(answer.body, answer.outcome);
     await this.answers.insertOrFail(stored, tx);
     this.recorded = stored.httpBody;
+    // A unit of work that can say it committed spares the look at the stored answer afterwards.
+    const { afterCommit } = tx as Partial<Pick<PostgresTransaction, 'afterCommit'>>;
+    if (typeof afterCommit === 'function') afterCommit.call(tx, () => (this.committed = stored));
   }
 
   accepted(body: unknown, outcome: CommandOutcome): StoredAnswer {
@@ -128,6 +134,9 @@ export class HttpCommandAnswers {
       if (meanwhile) return given(meanwhile);
       throw error;
     }
+    // Its own answer, committed with its effect: the stored answer, as a look would read it.
+    const { committed } = answer;
+    if (committed?.httpStatus !== undefined && committed.httpBody !== undefined) return { status: committed.httpStatus, body: JSON.parse(committed.httpBody), replayed: false };
     const meanwhile = await this.answers.find(identity.commandId);
     if (meanwhile) return given(meanwhile);
     // The command wrote nothing (no unit of work): its answer is recorded now.
