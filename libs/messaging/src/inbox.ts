@@ -133,11 +133,7 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     origin: { topic: string; partition: number; offset: string },
     work: (tx: Tx) => Promise<void>,
   ): Promise<InboxOutcome> {
-    return this.runner.transaction(async (tx) => {
-      const outcome = await this.claim(tx, consumer, keyOf(key), origin);
-      if (outcome === 'processed') await work(tx);
-      return outcome;
-    });
+    return this.runner.transaction((tx) => this.claimAndRun(tx, consumer, key, origin, work));
   }
 
   /**
@@ -171,9 +167,7 @@ export class PostgresInbox<Tx extends InboxTransaction> {
         for (const [index, { eventId, origin, work }] of items.entries()) {
           if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
           try {
-            const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
-            if (outcome === 'processed') await work(tx);
-            results.push(outcome);
+            results.push(await this.claimAndRun(tx, consumer, eventId, origin, work));
           } catch (error) {
             throw new ItemFailed(error, index);
           }
@@ -198,9 +192,7 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     try {
       return await this.runner.transaction(async (tx) => {
         try {
-          const outcome = await this.claim(tx, consumer, keyOf(eventId), origin);
-          if (outcome === 'processed') await work(tx);
-          return outcome;
+          return await this.claimAndRun(tx, consumer, eventId, origin, work);
         } catch (error) {
           throw new ItemFailed(error);
         }
@@ -209,6 +201,19 @@ export class PostgresInbox<Tx extends InboxTransaction> {
       if (error instanceof ItemFailed) return { error: error.failure };
       throw error;
     }
+  }
+
+  /** Claims the message in `tx` and, when this transaction took it, runs its work there. */
+  private async claimAndRun(
+    tx: Tx,
+    consumer: string,
+    key: string | InboxKey,
+    origin: { topic: string; partition: number; offset: string },
+    work: (tx: Tx) => Promise<void>,
+  ): Promise<InboxOutcome> {
+    const outcome = await this.claim(tx, consumer, keyOf(key), origin);
+    if (outcome === 'processed') await work(tx);
+    return outcome;
   }
 
   /**

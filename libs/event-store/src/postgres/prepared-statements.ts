@@ -8,37 +8,37 @@ export interface QueryingClient {
 /** Options of prepareRepeatedStatements. */
 export interface PreparedStatementOptions {
   /**
-   * Most distinct statement texts given a name in this process (default 2,000): a text built
-   * anew for each call would otherwise make each connection keep one prepared statement per call.
+   * Most distinct statement texts looked at in this process (default 2,000): a text built anew
+   * for each call would otherwise make each connection keep one prepared statement per call.
    * Texts beyond that run unnamed, as before.
    */
   maxStatements?: number;
 }
 
 /**
- * The statement texts named so far in this process, by text. Shared by every client so that
- * the bound holds per process, not per connection.
+ * What was decided of each text seen in this process: its name, or null when it stays unnamed (a
+ * `*` list, see STAR). Shared by every client so that the bound holds per process, not per
+ * connection, and so that a text is looked at once, not at every call.
  */
-const names = new Map<string, string>();
-
-/** The name of a text: a digest, so that one text has one name on every connection. */
-function nameOf(text: string, maxStatements: number): string | undefined {
-  const known = names.get(text);
-  if (known !== undefined) return known;
-  if (names.size >= maxStatements) return undefined;
-  const name = `pq_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-  names.set(text, name);
-  return name;
-}
+const names = new Map<string, string | null>();
 
 /**
- * Whether a text may be prepared under a name: it has parameters (so it is sent with the extended
- * protocol already, and is one statement), and no `*` in its select list or RETURNING clause. A
+ * Whether a text may be prepared under a name: no `*` in its select list or RETURNING clause. A
  * prepared `SELECT *` fails with "cached plan must not change result type" once a migration adds a
  * column to its table (another instance's, in a rolling upgrade), on every connection that
  * prepared it.
  */
 const STAR = /(\bSELECT\s+(DISTINCT\s+)?\*|,\s*\*\s*(,|\bFROM\b)|\bRETURNING\s+\*)/i;
+
+/** The name of a text (a digest, so that one text has one name on every connection); undefined when it stays unnamed. */
+function nameOf(text: string, maxStatements: number): string | undefined {
+  const known = names.get(text);
+  if (known !== undefined) return known ?? undefined;
+  if (names.size >= maxStatements) return undefined;
+  const name = STAR.test(text) ? null : `pq_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  names.set(text, name);
+  return name ?? undefined;
+}
 
 /**
  * Has the client send every parameterised statement as a named prepared statement, its name a
@@ -55,24 +55,14 @@ const STAR = /(\bSELECT\s+(DISTINCT\s+)?\*|,\s*\*\s*(,|\bFROM\b)|\bRETURNING\s+\
 export function prepareRepeatedStatements<C extends QueryingClient>(client: C, { maxStatements = 2000 }: PreparedStatementOptions = {}): C {
   const query = client.query as unknown as (...args: unknown[]) => unknown;
   const prepared = function (this: unknown, config: unknown, values?: unknown, ...rest: unknown[]): unknown {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && !STAR.test(config)) {
-      const name = nameOf(config, maxStatements);
-      if (name !== undefined) return query.call(this, { name, text: config, values }, ...rest);
-    } else if (
-      config !== null &&
-      typeof config === 'object' &&
-      typeof (config as { submit?: unknown }).submit !== 'function' &&
-      (config as { name?: unknown }).name === undefined &&
-      typeof (config as { text?: unknown }).text === 'string'
-    ) {
-      const text = (config as { text: string }).text;
-      const params = Array.isArray(values) ? values : (config as { values?: unknown }).values;
-      if (Array.isArray(params) && params.length > 0 && !STAR.test(text)) {
-        const name = nameOf(text, maxStatements);
-        if (name !== undefined) return query.call(this, { ...(config as object), name }, values, ...rest);
-      }
-    }
-    return query.call(this, config, values, ...rest);
+    // A text and its parameters (only statements with parameters use the extended protocol and are one statement).
+    const isConfig =
+      config !== null && typeof config === 'object' && typeof (config as { submit?: unknown }).submit !== 'function' && (config as { name?: unknown }).name === undefined;
+    const text = typeof config === 'string' ? config : isConfig ? (config as { text?: unknown }).text : undefined;
+    const params = Array.isArray(values) ? values : isConfig ? (config as { values?: unknown }).values : undefined;
+    const name = typeof text === 'string' && Array.isArray(params) && params.length > 0 ? nameOf(text, maxStatements) : undefined;
+    if (name === undefined) return query.call(this, config, values, ...rest);
+    return typeof config === 'string' ? query.call(this, { name, text, values }, ...rest) : query.call(this, { ...(config as object), name }, values, ...rest);
   };
   (client as { query: unknown }).query = prepared;
   return client;

@@ -85,7 +85,7 @@ export class TransferProjection implements OnApplicationBootstrap, BeforeApplica
     const before = rows[0]?.view;
     const view = applyToView(before, event, transferId);
     if (view !== before) await this.write(tx, transferId, view);
-    if (view) this.remember(transferId, view);
+    this.remember(transferId, view);
   }
 
   /**
