@@ -22,6 +22,16 @@ export function createApp(config: AuditConfig, options: { logger?: false } = {})
         sql: `SELECT count(*)::int AS value FROM ${schema}.ledger_signature_refusals`,
       },
       {
+        name: 'custody_ledger_verified_intact',
+        help: 'The latest whole-chain verification of the ledger (ledger_verifications): 1 intact, 0 broken; no sample before the first (docs/adr/0020-background-ledger-verification.md)',
+        sql: `SELECT is_intact::int AS value FROM ${schema}.ledger_verifications ORDER BY id DESC LIMIT 1`,
+      },
+      {
+        name: 'custody_ledger_verified_age_seconds',
+        help: 'Seconds since the latest whole-chain verification of the ledger ended (AUDIT_VERIFY_INTERVAL_MS apart when the background verification runs)',
+        sql: `SELECT extract(epoch FROM now() - verified_at)::float8 AS value FROM ${schema}.ledger_verifications ORDER BY id DESC LIMIT 1`,
+      },
+      {
         name: 'custody_audit_events_missing',
         help: 'Open EVENT_MISSING findings (invariant history-complete): revisions of recorded streams that never reached the ledger',
         sql: `SELECT count(*)::int AS value FROM ${schema}.findings WHERE status = 'open' AND invariant = 'history-complete'`,

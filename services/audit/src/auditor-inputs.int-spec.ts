@@ -32,7 +32,7 @@ describe('audit: the auditor\'s inputs (real broker and database)', () => {
     }
   });
 
-  it('GET /ledger/verify requests arriving while the same range is verified share that run: one scan of the ledger, one report', async () => {
+  it('GET /ledger/verify?fromPosition=0 requests arriving while the same range is verified share that run: one scan of the ledger, one report', async () => {
     const ledger = audit.app.get(AuditLedger);
     const shared = jest.spyOn(ledger, 'verifyShared');
     const scans = jest.spyOn(ledger.repository, 'scan');
@@ -45,7 +45,7 @@ describe('audit: the auditor\'s inputs (real broker and database)', () => {
       return head();
     });
     try {
-      const responses = Promise.all(Array.from({ length: 4 }, () => http().get('/ledger/verify').set('X-Access-Purpose', 'audit').then((r) => r)));
+      const responses = Promise.all(Array.from({ length: 4 }, () => http().get('/ledger/verify?fromPosition=0').set('X-Access-Purpose', 'audit').then((r) => r)));
       while (shared.mock.calls.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
       release();
       const answered = await responses;
@@ -53,7 +53,7 @@ describe('audit: the auditor\'s inputs (real broker and database)', () => {
       expect(new Set(answered.map((r) => JSON.stringify(r.body))).size).toBe(1);
       expect(scans).toHaveBeenCalledTimes(1);
       // Once it has ended, the next request verifies again.
-      expect((await http().get('/ledger/verify').set('X-Access-Purpose', 'audit')).status).toBe(200);
+      expect((await http().get('/ledger/verify?fromPosition=0').set('X-Access-Purpose', 'audit')).status).toBe(200);
       expect(scans).toHaveBeenCalledTimes(2);
     } finally {
       jest.restoreAllMocks();

@@ -45,6 +45,14 @@ export class AuditConfig extends ServiceConfig {
   AUDIT_CHECKPOINT_INTERVAL_MS = 60000;
 
   /**
+   * How often the whole chain is verified in the background (one instance at a time), its report
+   * recorded for `GET /ledger/verify`; 0: never in the background, the route verifies on each
+   * request (docs/adr/0020-background-ledger-verification.md).
+   */
+  @WholeNumber(0)
+  AUDIT_VERIFY_INTERVAL_MS = 15 * 60 * 1000;
+
+  /**
    * Rule 10's grace period: how long a gap or an overlap between custodians may last before it
    * is a finding (messages of the two sides of a hand-over may still be in flight).
    */

@@ -53,6 +53,21 @@ export interface SubjectHistory {
   missing: MissingEvent[];
 }
 
+/** A verification's report as `GET /ledger/verify` answers it. */
+export type LedgerVerification = VerifyReport & {
+  invalidCheckpoints: string[];
+  /** The size of the ledger's head when the run began: what it set out to verify (`size` is where it stopped). */
+  headSize: number;
+  /** When the run began and when it ended (ISO 8601). */
+  startedAt: string;
+  verifiedAt: string;
+  /**
+   * 'background': a recorded whole-chain verification (a scheduled run, or the first one, run when
+   * a request found none recorded); 'request': a run for the request (`?fromPosition=N`).
+   */
+  trigger: 'background' | 'request';
+};
+
 /** Whether the histories in the ledger are complete, as `custody-audit verify` reports it. */
 export interface HistoryReport {
   /** No revision missing from any stream of the ledger. */
@@ -158,15 +173,18 @@ export class AuditLedger {
    * that run's report instead of starting another. A whole chain costs seconds of hashing per
    * million entries, and any number of auditors may ask at once (docs/auditor-view.md).
    */
-  verifyShared(fromPosition = 0): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+  verifyShared(fromPosition = 0): Promise<LedgerVerification> {
     const running = this.verifying.get(fromPosition);
     if (running) return running;
-    const run = this.verify({ fromPosition }).finally(() => this.verifying.delete(fromPosition));
+    const startedAt = new Date().toISOString();
+    const run = this.verify({ fromPosition })
+      .then((report): LedgerVerification => ({ ...report, startedAt, verifiedAt: new Date().toISOString(), trigger: 'request' }))
+      .finally(() => this.verifying.delete(fromPosition));
     this.verifying.set(fromPosition, run);
     return run;
   }
 
-  private readonly verifying = new Map<number, Promise<VerifyReport & { invalidCheckpoints: string[] }>>();
+  private readonly verifying = new Map<number, Promise<LedgerVerification>>();
 
   /**
    * Recomputes the ledger from a position; compares with the head and, from 0, with every signed
@@ -174,7 +192,9 @@ export class AuditLedger {
    * checkpoint no trusted key confirms breaks the report: the ledger may have been rewritten and
    * signed again with a key of the rewriter's.
    */
-  async verify(options: { fromPosition?: number; kept?: readonly Checkpoint[]; onProgress?: (checked: number, total: number) => void } = {}): Promise<VerifyReport & { invalidCheckpoints: string[] }> {
+  async verify(
+    options: { fromPosition?: number; kept?: readonly Checkpoint[]; onProgress?: (checked: number, total: number) => void; signal?: AbortSignal } = {},
+  ): Promise<VerifyReport & { invalidCheckpoints: string[]; headSize: number }> {
     // Each stored event signature is checked as the entries go by, with the publishers' keys from configuration.
     const signatures = this.publishers.length > 0 ? new SignatureTally(new EventSignatureVerifier(this.publishers)) : undefined;
     const fromPosition = options.fromPosition ?? 0;
@@ -184,7 +204,7 @@ export class AuditLedger {
     const valid = [...own.valid, ...kept.valid];
     const invalid = [...own.invalid, ...kept.invalid];
     const previous = fromPosition > 0 ? await this.repository.entryAt(fromPosition - 1) : undefined;
-    const report = await verifyLedger(this.repository.scan(fromPosition), {
+    const report = await verifyLedger(options.signal ? untilAborted(this.repository.scan(fromPosition), options.signal) : this.repository.scan(fromPosition), {
       fromPosition,
       previousHash: previous?.hash ?? null,
       checkpoints: valid,
@@ -206,9 +226,10 @@ export class AuditLedger {
             : `checkpoint ${untrusted.checkpointId} is signed by key ${untrusted.keyId}, which is not a trusted key (AUDIT_TRUSTED_KEYS): the ledger may have been signed again by whoever rewrote it`,
         },
         invalidCheckpoints: invalid.map((c) => c.checkpointId),
+        headSize: head.size,
       };
     }
-    return { ...report, invalidCheckpoints: invalid.map((c) => c.checkpointId) };
+    return { ...report, invalidCheckpoints: invalid.map((c) => c.checkpointId), headSize: head.size };
   }
 
   /**
@@ -290,5 +311,13 @@ export class AuditLedger {
       },
       entries: entries.map((entry) => ({ kind: 'entry', ...entry, proof: proofs.get(entry.position)! })),
     };
+  }
+}
+
+/** The pages of a scan until `signal` is aborted: then the verification ends with an error (a service stopping). */
+async function* untilAborted<T>(pages: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const page of pages) {
+    if (signal.aborted) throw new Error('the verification was stopped before the end of the ledger (the service is stopping)');
+    yield page;
   }
 }

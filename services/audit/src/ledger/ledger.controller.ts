@@ -8,6 +8,7 @@ import { CheckpointService } from './checkpoint.service';
 import { ChainerService } from './chainer.service';
 import { formatExport } from './offline';
 import { LedgerPositionPipe } from './position.pipe';
+import { LedgerVerificationService } from './verification.service';
 import { UuidPipe } from '../inputs/uuid.pipe';
 
 /**
@@ -22,6 +23,7 @@ export class LedgerController {
     private readonly ledger: AuditLedger,
     private readonly checkpoints: CheckpointService,
     private readonly chainer: ChainerService,
+    private readonly verification: LedgerVerificationService,
   ) {}
 
   @ApiOperation({ summary: 'The ledger\'s head: entry count, head hash, Merkle root, entries pending.' })
@@ -54,12 +56,20 @@ export class LedgerController {
     return { checkpoint: checkpoint ?? null };
   }
 
-  @ApiOperation({ summary: 'Recomputes the ledger from a position; compares it with the head and, from 0, with every signed checkpoint.' })
+  @ApiOperation({
+    summary: 'The latest whole-chain verification (run in the background), with the entries chained since; with fromPosition, recomputes the ledger from that position now and compares it with the head and, from 0, with every signed checkpoint.',
+  })
   @Get('ledger/verify')
   @Requires('audit:verify')
   // Typed unknown so that the global pipe hands over the raw text: typed number, it turned '' into 0 and '1e3' into 1000.
-  verify(@Query('fromPosition', new LedgerPositionPipe('fromPosition')) fromPosition: unknown) {
-    return this.ledger.verifyShared(fromPosition as number | undefined);
+  async verify(@Query('fromPosition', new LedgerPositionPipe('fromPosition')) fromPosition: unknown) {
+    if (fromPosition !== undefined || !this.verification.isScheduled) {
+      return { ...(await this.ledger.verifyShared(fromPosition as number | undefined)), entriesSince: 0 };
+    }
+    // docs/adr/0020-background-ledger-verification.md: what the last run covered, and what came after it.
+    const latest = await this.verification.latest();
+    const head = await this.ledger.repository.head();
+    return { ...latest, entriesSince: Math.max(head.size - latest.headSize, 0) };
   }
 
   @ApiOperation({ summary: 'A person\'s ledger entries as NDJSON, with their Merkle inclusion proofs against the latest signed checkpoint, to verify offline.' })

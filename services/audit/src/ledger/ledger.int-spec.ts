@@ -38,8 +38,8 @@ describe('the ledger, from Kafka to verification', () => {
     expect(await ledger.repository.pendingCount()).toBe(0);
     const report = await ledger.verify();
     expect(report).toMatchObject({ isIntact: true, checked: total, size: total });
-    const { body } = await request(audit.app.getHttpServer()).get('/ledger/verify').expect(200);
-    expect(body).toMatchObject({ isIntact: true, checked: total });
+    const { body } = await request(audit.app.getHttpServer()).get('/ledger/verify?fromPosition=0').expect(200);
+    expect(body).toMatchObject({ isIntact: true, checked: total, trigger: 'request' });
   });
 
   it('an idle chainer tick locks nothing and takes no transaction id', async () => {

@@ -12,6 +12,7 @@ import { CheckpointService } from './checkpoint.service';
 import { LEDGER_TOPICS, LedgerConsumer } from './ledger.consumer';
 import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
+import { LedgerVerificationService } from './verification.service';
 
 /** The ledger: Kafka in, the chainer, signed checkpoints, and the auditor's reads. */
 @Module({
@@ -21,6 +22,7 @@ import { LedgerRepository } from './ledger.repository';
   providers: [
     ChainerService,
     CheckpointService,
+    LedgerVerificationService,
     {
       provide: AuditLedger,
       inject: [LedgerRepository, PostgresEventStore, CheckpointService, AuditConfig, Arrivals],
@@ -35,6 +37,6 @@ import { LedgerRepository } from './ledger.repository';
         }, parsePublisherKeys(config.EVENT_PUBLISHER_KEYS), config.NOT_YET_KNOWN_WAIT_MS),
     },
   ],
-  exports: [AuditLedger, ChainerService, CheckpointService],
+  exports: [AuditLedger, ChainerService, CheckpointService, LedgerVerificationService],
 })
 export class LedgerModule {}

@@ -105,7 +105,10 @@ export const quoted = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
  *   for their signature (EVENT_SIGNATURE_INVALID), by their place on the topic, never chained: each
  *   is an event-signatures-valid finding of the person or facility its (unverified) subject names,
  *   or, when it names neither, a topic-level finding of its topic (version 5 marks the topics of
- *   refusals recorded before for a check, so that they raise theirs).
+ *   refusals recorded before for a check, so that they raise theirs);
+ * - `ledger_verifications` (version 6): every whole-chain verification the service ran, with its
+ *   report as `GET /ledger/verify` answers it: the route returns the latest
+ *   (docs/adr/0020-background-ledger-verification.md).
  * Text, not jsonb, holds the body: the exact bytes the hash covers. Version 1 is the DDL from
  * before versioned migrations, kept with IF NOT EXISTS: a no-op where it ran.
  */
@@ -184,6 +187,15 @@ export const LEDGER_MIGRATIONS = migrationSet('audit-ledger', ['pending and chai
       SELECT DISTINCT '${TOPIC_SUBJECT_PREFIX}' || topic, now() FROM ${s}.ledger_signature_refusals
        WHERE subject IS NULL OR subject !~ '${CHECKED_SUBJECT_PATTERN}'
       ON CONFLICT (subject) DO NOTHING;
+      `], ['whole-chain verifications and their reports', (s) => `
+      CREATE TABLE ${s}.ledger_verifications (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        started_at timestamptz NOT NULL,
+        verified_at timestamptz NOT NULL,
+        is_intact boolean NOT NULL,
+        size bigint NOT NULL,
+        report jsonb NOT NULL
+      );
       `]);
 
 /** Applies the ledger's missing migrations; safe when several instances start at once. */
@@ -459,6 +471,23 @@ export class LedgerRepository {
     history.subjects.sort((a, b) => a.subject.localeCompare(b.subject));
     history.missing.sort((a, b) => a.subject.localeCompare(b.subject) || a.source.localeCompare(b.source) || a.stream.localeCompare(b.stream) || a.revision - b.revision);
     return history;
+  }
+
+  /** Records a whole-chain verification and its report (the report as the route answers it). */
+  async recordVerification(verification: { startedAt: Date; verifiedAt: Date; isIntact: boolean; size: number; report: object }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.ledger_verifications (started_at, verified_at, is_intact, size, report) VALUES ($1, $2, $3, $4, $5)`,
+      [verification.startedAt, verification.verifiedAt, verification.isIntact, verification.size, JSON.stringify(verification.report)],
+    );
+  }
+
+  /** The latest whole-chain verification recorded, if any. */
+  async lastVerification(): Promise<{ startedAt: Date; verifiedAt: Date; report: unknown } | undefined> {
+    const { rows } = await this.pool.query<{ started_at: Date; verified_at: Date; report: unknown }>(
+      `SELECT started_at, verified_at, report FROM ${this.s}.ledger_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row && { startedAt: row.started_at, verifiedAt: row.verified_at, report: row.report };
   }
 
   async rememberSigningKey(keyId: string, publicKeyPem: string): Promise<void> {

@@ -2,18 +2,15 @@ import { BadRequestException, type PipeTransform } from '@nestjs/common';
 import { REJECTIONS } from '@custody/contracts';
 
 /**
- * A ledger position given in a query: a whole number from 0 (absent: `fallback`). Anything else is
+ * A ledger position given in a query: a whole number from 0 (absent: undefined). Anything else is
  * 400 VALIDATION_FAILED naming the parameter, never read as 0 or as a negative position (which made
  * `verify` report a missing entry that is not missing).
  */
-export class LedgerPositionPipe implements PipeTransform<unknown, number> {
-  constructor(
-    private readonly name: string,
-    private readonly fallback = 0,
-  ) {}
+export class LedgerPositionPipe implements PipeTransform<unknown, number | undefined> {
+  constructor(private readonly name: string) {}
 
-  transform(value: unknown): number {
-    if (value === undefined) return this.fallback;
+  transform(value: unknown): number | undefined {
+    if (value === undefined) return undefined;
     const text = typeof value === 'number' ? String(value) : value;
     const position = typeof text === 'string' && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
     if (position === undefined) {

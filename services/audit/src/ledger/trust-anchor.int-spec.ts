@@ -57,7 +57,7 @@ describe('audit: checkpoints are checked against keys from configuration, never 
   });
 
   it('the genuine ledger verifies, over HTTP and with the CLI given the published key', async () => {
-    const verified = await request(audit.app.getHttpServer()).get('/ledger/verify').expect(200);
+    const verified = await request(audit.app.getHttpServer()).get('/ledger/verify?fromPosition=0').expect(200);
     expect(verified.body).toMatchObject({ isIntact: true, checkpointsMatched: 1, invalidCheckpoints: [] });
     const cliVerified = await cli('verify', '--public-key', `${audit.config.AUDIT_SIGNING_KEY_ID}=${join(dir, 'ledger-key.pem')}`, '--checkpoint', join(dir, 'kept.json'));
     expect(cliVerified).toMatchObject({ code: 0, stdout: expect.stringContaining('INTACT') });
@@ -95,7 +95,7 @@ describe('audit: checkpoints are checked against keys from configuration, never 
     const forged = signCheckpoint({ entryCount: rows.length, headHash: previous!, merkleRoot: frontier.root() }, { keyId, privateKey: rewriter.privateKey, publicKey: rewriter.publicKey }, genuine.checkpointId);
     await db.query(`UPDATE ${s}.events SET data = $1 WHERE stream_name = $2`, [JSON.stringify(forged), CHECKPOINT_STREAM]);
 
-    const verified = await request(audit.app.getHttpServer()).get('/ledger/verify').expect(200);
+    const verified = await request(audit.app.getHttpServer()).get('/ledger/verify?fromPosition=0').expect(200);
     expect(verified.body).toMatchObject({
       isIntact: false,
       invalidCheckpoints: [genuine.checkpointId],

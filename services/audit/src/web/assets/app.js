@@ -196,12 +196,13 @@
     }
   }
 
-  async function loadVerification(seq) {
+  // The latest background verification (docs/adr/0020-background-ledger-verification.md); "Verify now" recomputes the whole chain.
+  async function loadVerification(seq, now) {
     const box = $('verification');
     box.dataset.state = 'checking';
     box.textContent = 'Ledger verification: checking…';
     try {
-      const report = await getJson('/ledger/verify');
+      const report = await getJson('/ledger/verify', now ? { fromPosition: '0' } : {});
       if (seq !== state.loadSeq) return;
       state.verification = report;
       showVerification(report);
@@ -218,7 +219,7 @@
     if (report.isIntact) {
       box.dataset.state = 'intact';
       box.replaceChildren(el('span', { class: 'status intact' }, 'intact'), ' Ledger verified: ' + report.checked + ' entries give their hashes and links' +
-        (report.checkpointsMatched ? ', ' + report.checkpointsMatched + ' signed checkpoint(s) matched' : '') + '.');
+        (report.checkpointsMatched ? ', ' + report.checkpointsMatched + ' signed checkpoint(s) matched' : '') + verifiedWhen(report) + '.');
       box.removeAttribute('data-position');
       return;
     }
@@ -228,7 +229,15 @@
     box.dataset.position = String(b.position);
     box.replaceChildren(el('span', { class: 'status broken' }, 'broken'),
       ' First broken entry: position ' + b.position + (b.eventId ? ' (event ' + b.eventId + ')' : '') + ': ' + b.kind + '. ' + (b.message || '') +
-      (mine ? ' It is an entry of this person (' + mine.type + ').' : ' It is not an entry of this person; this history is read from a ledger that no longer verifies from there on.'));
+      (mine ? ' It is an entry of this person (' + mine.type + ').' : ' It is not an entry of this person; this history is read from a ledger that no longer verifies from there on.') +
+      ' Found' + verifiedWhen(report) + '.');
+  }
+
+  /** When the report was made, and what was chained after it (not covered by it). */
+  function verifiedWhen(report) {
+    if (!report.verifiedAt) return '';
+    return ' (' + (report.trigger === 'background' ? 'background run' : 'run now') + ' at ' + report.verifiedAt +
+      (report.entriesSince ? '; ' + report.entriesSince + ' entries chained since, not yet verified' : '') + ')';
   }
 
   function laneKey(interval) {
@@ -663,6 +672,7 @@
     $('as-of-clear').addEventListener('click', () => { $('as-of').value = ''; requery(); });
     $('known-at-clear').addEventListener('click', () => { $('known-at').value = ''; requery(); });
     $('zoom-all').addEventListener('click', () => { state.zoom = null; drawPerson(); });
+    $('verify-now').addEventListener('click', () => { void loadVerification(state.loadSeq, true); });
     $('token-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const token = $('token').value.trim();
