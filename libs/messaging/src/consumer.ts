@@ -69,6 +69,12 @@ export interface EventConsumerOptions<Tx extends InboxTransaction> {
   /** The handler for an event type, or undefined for types this consumer does not act on. */
   handlerFor: (type: string) => EventHandler<Tx> | undefined;
   inbox: PostgresInbox<Tx>;
+  /**
+   * Event types whose handler runs without an inbox claim: its own writes are idempotent and tell
+   * a redelivery from a conflict (docs/adr/0014-namespaced-event-ids.md, "The ledger's consumer").
+   * Such a handler runs again at each delivery; the default is every type through the inbox.
+   */
+  withoutInbox?: (type: string) => boolean;
   /** Failures of unknown kind: attempts before the message is dead-lettered as HANDLER_FAILED. */
   retry?: RetryPolicy;
   /** Transient failures (the database or the broker out of reach): the wait between attempts, which never end. */
@@ -455,6 +461,7 @@ export class EventConsumer<Tx extends InboxTransaction> {
         group.map(({ event, inbound, handler }, index) => ({
           eventId: this.inboxKey(event, inbound),
           origin: inbound,
+          claim: !this.options.withoutInbox?.(event.type),
           work: (tx: Tx) => {
             asides[index] = undefined;
             return handler(event, { tx, message: inbound, attempt: 1, setAside: (failure) => (asides[index] = failure) });
@@ -522,10 +529,16 @@ export class EventConsumer<Tx extends InboxTransaction> {
   /** One attempt of one message in its own transaction; a refusal the handler set aside is dead-lettered after the commit. */
   private async runAlone(event: DecodedEvent, inbound: InboundMessage, handler: EventHandler<Tx>, attempt: number, control: BatchControl): Promise<void> {
     let aside: DecodeFailure | undefined;
-    const outcome = await this.options.inbox.runOnce(this.options.groupId, this.inboxKey(event, inbound), inbound, (tx) => {
-      aside = undefined;
-      return handler(event, { tx, message: inbound, attempt, setAside: (failure) => (aside = failure) });
-    });
+    const outcome = await this.options.inbox.runOnce(
+      this.options.groupId,
+      this.inboxKey(event, inbound),
+      inbound,
+      (tx) => {
+        aside = undefined;
+        return handler(event, { tx, message: inbound, attempt, setAside: (failure) => (aside = failure) });
+      },
+      { claim: !this.options.withoutInbox?.(event.type) },
+    );
     if (outcome === 'processed' && aside) {
       await this.deadLetter(inbound, aside.code, aside.reason, attempt);
       return;

@@ -88,4 +88,25 @@ describe('a group of messages applied in one transaction', () => {
     // The failed one alone, then: applied once it no longer fails.
     expect(await h.inbox.runMany('group-failure', group.slice(1, 3).map((item, i) => (i === 1 ? { ...item, work: async () => undefined } : item)))).toEqual(['duplicate', 'processed']);
   });
+
+  it('a message run without a claim (a handler idempotent by its own writes) runs at each delivery and leaves no inbox row; the same message claimed runs once', async () => {
+    const eventId = randomUUID();
+    const origin = { topic: 't', partition: 0, offset: '11' };
+    let runs = 0;
+    const work = async () => {
+      runs++;
+    };
+    const rows = async (consumer: string) =>
+      (await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${h.db.schema}".inbox WHERE consumer = $1`, [consumer])).rows[0].n;
+
+    expect(await h.inbox.runOnce('unclaimed', eventId, origin, work, { claim: false })).toBe('processed');
+    expect(await h.inbox.runMany('unclaimed', [{ eventId, origin, work, claim: false }])).toEqual(['processed']);
+    expect(await h.inbox.runMany('unclaimed', [{ eventId, origin, work, claim: false }, { eventId, origin, work, claim: false }])).toEqual(['processed', 'processed']);
+    expect([runs, await rows('unclaimed')]).toEqual([4, 0]);
+
+    runs = 0;
+    expect(await h.inbox.runOnce('claimed', eventId, origin, work)).toBe('processed');
+    expect(await h.inbox.runMany('claimed', [{ eventId, origin, work }, { eventId, origin, work }])).toEqual(['duplicate', 'duplicate']);
+    expect([runs, await rows('claimed')]).toEqual([1, 1]);
+  });
 });

@@ -132,8 +132,9 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     key: string | InboxKey,
     origin: { topic: string; partition: number; offset: string },
     work: (tx: Tx) => Promise<void>,
+    { claim = true }: { claim?: boolean } = {},
   ): Promise<InboxOutcome> {
-    return this.runner.transaction((tx) => this.claimAndRun(tx, consumer, key, origin, work));
+    return this.runner.transaction((tx) => this.claimAndRun(tx, consumer, key, origin, work, claim));
   }
 
   /**
@@ -152,7 +153,7 @@ export class PostgresInbox<Tx extends InboxTransaction> {
    */
   async runMany(
     consumer: string,
-    items: Array<{ eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> }>,
+    items: Array<{ eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void>; claim?: boolean }>,
     { maxMs }: { maxMs?: number } = {},
   ): Promise<Array<InboxOutcome | { error: unknown }>> {
     // One message (the usual batch below full load): its failure rolls the transaction back,
@@ -164,10 +165,10 @@ export class PostgresInbox<Tx extends InboxTransaction> {
       return await this.runner.transaction(async (tx) => {
         const started = Date.now();
         const results: InboxOutcome[] = [];
-        for (const [index, { eventId, origin, work }] of items.entries()) {
+        for (const [index, { eventId, origin, work, claim }] of items.entries()) {
           if (maxMs !== undefined && results.length > 0 && Date.now() - started >= maxMs) break;
           try {
-            results.push(await this.claimAndRun(tx, consumer, eventId, origin, work));
+            results.push(await this.claimAndRun(tx, consumer, eventId, origin, work, claim));
           } catch (error) {
             throw new ItemFailed(error, index);
           }
@@ -187,12 +188,12 @@ export class PostgresInbox<Tx extends InboxTransaction> {
   /** One message of runMany in a transaction of its own: its claim's or its work's error is returned, not thrown. */
   private async runAlone(
     consumer: string,
-    { eventId, origin, work }: { eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void> },
+    { eventId, origin, work, claim }: { eventId: string | InboxKey; origin: { topic: string; partition: number; offset: string }; work: (tx: Tx) => Promise<void>; claim?: boolean },
   ): Promise<InboxOutcome | { error: unknown }> {
     try {
       return await this.runner.transaction(async (tx) => {
         try {
-          return await this.claimAndRun(tx, consumer, eventId, origin, work);
+          return await this.claimAndRun(tx, consumer, eventId, origin, work, claim);
         } catch (error) {
           throw new ItemFailed(error);
         }
@@ -203,14 +204,24 @@ export class PostgresInbox<Tx extends InboxTransaction> {
     }
   }
 
-  /** Claims the message in `tx` and, when this transaction took it, runs its work there. */
+  /**
+   * Claims the message in `tx` and, when this transaction took it, runs its work there. With
+   * `claim` false the work runs without a claim, every time the message comes: for a handler whose
+   * own writes are idempotent and tell a redelivery from a conflict themselves (the audit ledger's,
+   * docs/adr/0014-namespaced-event-ids.md, "The ledger's consumer").
+   */
   private async claimAndRun(
     tx: Tx,
     consumer: string,
     key: string | InboxKey,
     origin: { topic: string; partition: number; offset: string },
     work: (tx: Tx) => Promise<void>,
+    claim = true,
   ): Promise<InboxOutcome> {
+    if (!claim) {
+      await work(tx);
+      return 'processed';
+    }
     const outcome = await this.claim(tx, consumer, keyOf(key), origin);
     if (outcome === 'processed') await work(tx);
     return outcome;

@@ -117,6 +117,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
     if (this.closing) throw new KafkaTransportError('TRANSPORT_CLOSED', `the Kafka transport of ${this.options.groupId} was closed before it started`);
     this.options.beforeStart?.();
     const handlers = this.handlersByType();
+    const withoutInbox = this.typesWithoutInbox();
     await this.options.inbox.migrate();
     const wrap = this.options.wrap ?? ((handler: EventHandler<InboxTransaction>) => handler);
     this.consumer = new EventConsumer<InboxTransaction>({
@@ -125,6 +126,7 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
       topics: this.options.topics,
       decoder: this.options.decoder,
       inbox: this.options.inbox,
+      withoutInbox: (type) => withoutInbox.has(type),
       retry: this.options.retry,
       transientRetry: this.options.transientRetry,
       commandResults: this.options.commandResults,
@@ -171,6 +173,16 @@ export class KafkaInboxServer extends Server implements CustomTransportStrategy 
 
   unwrap<T>(): T {
     return this.consumer as T;
+  }
+
+  /**
+   * The types whose handler was declared `@EventPattern(type, { inbox: false })`: idempotent by its
+   * own writes, run without an inbox claim (docs/adr/0014-namespaced-event-ids.md, "The ledger's consumer").
+   */
+  private typesWithoutInbox(): Set<string> {
+    const types = new Set<string>();
+    for (const [type, handler] of this.getHandlers()) if (handler.extras?.inbox === false) types.add(type);
+    return types;
   }
 
   /** One handler per type, as the consumer dispatches: Nest chains a second event handler of a pattern, refused here. */

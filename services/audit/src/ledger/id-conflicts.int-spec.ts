@@ -73,4 +73,20 @@ describe('an event id the ledger holds, received again with another body', () =>
     expect(conflicts.rowCount).toBe(1);
     expect(await ledger.repository.pendingCount()).toBe(0);
   });
+
+  it('the same sender under the same id with another body (no inbox claim before the ledger) is kept aside and counted too, never chained', async () => {
+    const registered = person.events.find((e) => e.type === 'InmateRegistered')!;
+    // intake's own event again (same ce_source, same id), its content changed.
+    await audit.publish([{ ...registered, occurredAt: '2026-01-09T10:00:00Z' }]);
+    await eventually(async () => ((await audit.schema.pool.query(`SELECT 1 FROM "${audit.schema.schema}".ledger_id_conflicts`)).rowCount === 2 ? true : undefined), {
+      timeoutMs: 60_000,
+      message: 'the second conflict kept aside',
+    });
+    const { rows } = await audit.schema.pool.query<{ source: string }>(`SELECT source FROM "${audit.schema.schema}".ledger_id_conflicts WHERE event_id = $1 ORDER BY received_at`, [registered.id]);
+    expect(rows.map((r) => r.source)).toEqual([expect.stringContaining('/custody/transfer'), expect.stringContaining('/custody/intake')]);
+    expect(await ledger.repository.pendingCount()).toBe(0);
+    expect((await ledger.repository.head()).size).toBe(person.events.length);
+    const metrics = (await request(audit.app.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^custody_audit_event_id_conflicts(\{[^}]*\})? 2$/m);
+  });
 });

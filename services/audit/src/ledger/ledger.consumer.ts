@@ -15,7 +15,8 @@ export const LEDGER_EVENT_TYPES: readonly string[] = LEDGER_TOPICS.flatMap((topi
 
 /**
  * Kafka in: writes each event of the three events topics as an unchained ledger entry, in the
- * inbox's transaction. A redelivery (the same event again) changes nothing; an event id the
+ * consumer's transaction, without an inbox claim (the entry's unique event id is the ledger's
+ * own inbox). A redelivery (the same event again) changes nothing; an event id the
  * ledger holds with another body is an alarm, never absorbed: kept aside, logged at error, and
  * raised as an EVENT_ID_CONFLICT finding (docs/adr/0014-namespaced-event-ids.md). The chainer links the entries afterwards.
  */
@@ -67,5 +68,7 @@ for (const type of LEDGER_EVENT_TYPES) {
   Object.defineProperty(LedgerConsumer.prototype, name, { value: handler, writable: true, configurable: true });
   Payload()(LedgerConsumer.prototype, name, 0);
   Ctx()(LedgerConsumer.prototype, name, 1);
-  EventPattern(type)(LedgerConsumer.prototype, name, Object.getOwnPropertyDescriptor(LedgerConsumer.prototype, name)!);
+  // No inbox claim: recordPending is idempotent by event id and tells a redelivery from a
+  // conflict itself (docs/adr/0014-namespaced-event-ids.md, "The ledger's consumer").
+  EventPattern(type, { inbox: false })(LedgerConsumer.prototype, name, Object.getOwnPropertyDescriptor(LedgerConsumer.prototype, name)!);
 }

@@ -42,6 +42,14 @@ describe('the ledger, from Kafka to verification', () => {
     expect(body).toMatchObject({ isIntact: true, checked: total, trigger: 'request' });
   });
 
+  it('the ledger\'s consumer claims no inbox row: the entries\' unique event ids are its inbox, and the message sent twice is one entry', async () => {
+    // The service's only consumer is the ledger's: with a claim per message the inbox held a row per event.
+    const { rows } = await audit.schema.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${audit.schema.schema}".inbox`);
+    expect(rows[0].n).toBe(0);
+    const entries = await sql('SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS ids FROM ledger');
+    expect(entries.rows[0]).toEqual({ n: total, ids: total });
+  });
+
   it('an idle chainer tick locks nothing and takes no transaction id', async () => {
     // A row locked FOR UPDATE carries the locking transaction's id in xmax.
     const before = (await sql('SELECT xmax::text AS xmax FROM ledger_head')).rows;
