@@ -67,8 +67,7 @@ export class LedgerController {
       return { ...(await this.ledger.verifyShared(fromPosition as number | undefined)), entriesSince: 0 };
     }
     // docs/adr/0020-background-ledger-verification.md: what the last run covered, and what came after it.
-    const latest = await this.verification.latest();
-    const head = await this.ledger.repository.head();
+    const [latest, head] = await Promise.all([this.verification.latest(), this.ledger.repository.head()]);
     return { ...latest, entriesSince: Math.max(head.size - latest.headSize, 0) };
   }
 
