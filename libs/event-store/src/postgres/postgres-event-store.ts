@@ -121,6 +121,21 @@ interface SubscriptionState {
   wake?: () => void;
 }
 
+/** The rows of one read of the log's tail, shared by the subscriptions it covers (see sharedPage). */
+interface SharedPage {
+  /** The global position the read began after. */
+  from: string;
+  /** The sequencer runs completed before the read began: it sees every event they numbered. */
+  generation: number;
+  /** The categories read; undefined when the read took every category. */
+  categories?: ReadonlySet<string>;
+  result: Promise<{ rows: EventRow[]; isFull: boolean }>;
+}
+
+// The shared pages a store keeps: the last read of the tail and the page read ahead of it, and
+// a little more for a subscription a page behind the others.
+const SHARED_PAGES_KEPT = 4;
+
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CHECKPOINT = /^(0|[1-9][0-9]{0,18})$/;
 // The checkpoints handed out before the store owned its order: "<transaction id>:<position>".
@@ -165,8 +180,21 @@ export class PostgresEventStore implements EventStore {
   private readonly sequenceStatement: string;
   private readonly subscriptions = new Set<Subscription>();
   private migrated?: Promise<void>;
-  private sequenceInFlight?: Promise<void>;
-  private sequenceNext?: Promise<void>;
+  private sequenceInFlight?: Promise<number>;
+  private sequenceNext?: Promise<number>;
+  /** Counts the notifications the subscriptions received, and the rounds they began without one. */
+  private notices = 0;
+  /** The value of `notices` when the sequencer run in flight began. */
+  private inFlightNotices = -1;
+  /** Sequencer runs completed by this instance. */
+  private sequencedRuns = 0;
+  /** The value of `notices` when the last completed run began. */
+  private completedNotices = -1;
+  /** Recent reads of the log's tail, shared by the subscriptions that follow it. */
+  private sharedPages: SharedPage[] = [];
+  /** The filters of the subscriptions following the tail through shared pages. */
+  private readonly sharedFilters = new Map<SubscriptionState, EventFilter | undefined>();
+  private sharedLimit: number;
   private isClosed = false;
   private readonly checkEvent?: (event: NewEvent) => void;
   /** Whether every event appended through this store was checked by `checkEvent` before it was written. */
@@ -183,6 +211,7 @@ export class PostgresEventStore implements EventStore {
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.readBatchSize = options.readBatchSize ?? 1000;
     this.readBatchBytes = options.readBatchBytes ?? 8 * 1024 * 1024;
+    this.sharedLimit = Math.min(this.readBatchSize, 64);
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.notifyInTransaction = options.notify === 'in-transaction';
     // A channel name is an identifier (at most 63 bytes): derive a short one from the schema.
@@ -456,11 +485,21 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Numbers the committed events that have no global position yet, a batch per transaction
-   * until none is left. Calls made while a run is under way share the next run (which starts
-   * after the current one, so it sees what committed meanwhile): one instance queues at most
-   * one transaction on the store's lock.
+   * until none is left, and answers how many runs this instance has completed (a run's
+   * generation: a read begun after it sees everything it numbered).
+   *
+   * `notices` is what the caller has heard of: the value of `this.notices` when it was woken.
+   * A run that began at or after that value began after every commit the caller was told of,
+   * so the caller shares it (or takes the last completed run, when that one began late
+   * enough); otherwise it shares the next run, which starts after the current
+   * one and sees what committed meanwhile. Without `notices` (a read that must see everything
+   * committed before the call), only a run that begins after the call will do. One instance
+   * queues at most one transaction on the store's lock, and one notification that wakes every
+   * subscription of an instance costs one run, not one per subscription.
    */
-  private sequence(): Promise<void> {
+  private sequence(notices = ++this.notices): Promise<number> {
+    if (this.completedNotices >= notices) return Promise.resolve(this.sequencedRuns);
+    if (this.sequenceInFlight && this.inFlightNotices >= notices) return this.sequenceInFlight;
     if (!this.sequenceInFlight) return this.startSequence();
     this.sequenceNext ??= this.sequenceInFlight
       .catch(() => undefined)
@@ -471,10 +510,17 @@ export class PostgresEventStore implements EventStore {
     return this.sequenceNext;
   }
 
-  private startSequence(): Promise<void> {
-    const run = this.runSequence().finally(() => {
-      if (this.sequenceInFlight === run) this.sequenceInFlight = undefined;
-    });
+  private startSequence(): Promise<number> {
+    const notices = this.notices;
+    this.inFlightNotices = notices;
+    const run = this.runSequence()
+      .then(() => {
+        this.completedNotices = notices;
+        return ++this.sequencedRuns;
+      })
+      .finally(() => {
+        if (this.sequenceInFlight === run) this.sequenceInFlight = undefined;
+      });
     this.sequenceInFlight = run;
     return run;
   }
@@ -606,43 +652,163 @@ export class PostgresEventStore implements EventStore {
    * event is never held back: only uncommitted ones are invisible, and their commit notifies.
    * When another instance is numbering, the sequencer waits for its short transaction on the
    * store's lock and then sees its work, rather than backing off until a later poll.
+   *
+   * A subscription follows the tail through pages shared with the store's other subscriptions
+   * (sharedPage): one notification that wakes the relay and the projections of a service costs
+   * one sequencer run and one read, not one of each per subscription. Its cursor is the last
+   * position it has looked at, matching or not. A filtered subscription catches up on its own
+   * first, with reads of its categories only (an old checkpoint of a rare category does not
+   * scan the whole log), and joins the shared pages at the head it read before its last round.
    */
   private async *follow(state: SubscriptionState, filter: EventFilter | undefined, subscription: Subscription): AsyncGenerator<GlobalEvent> {
     let isNotified = false;
     const onNotify = () => {
+      this.notices++;
       isNotified = true;
       state.wake?.();
     };
     this.listener.add(onNotify);
+    const isFiltered = filter?.categories !== undefined || filter?.eventTypes !== undefined;
+    const categories = filter?.categories ? new Set(filter.categories) : undefined;
+    const eventTypes = filter?.eventTypes ? new Set(filter.eventTypes) : undefined;
     try {
       await this.migrate();
-      let after = await this.resolveKey(state.after);
-      state.after = { globalPosition: after };
+      let cursor = await this.resolveKey(state.after);
+      state.after = { globalPosition: cursor };
+      let isShared = false;
+      let notices = ++this.notices;
       while (!state.isStopped) {
         isNotified = false;
-        await this.sequence();
-        for await (const row of this.globalRows(after, filter, undefined)) {
-          if (state.isStopped) return;
-          after = row.global_text;
-          state.after = { globalPosition: after };
-          yield toGlobal(row);
+        const generation = await this.sequence(notices);
+        if (!isFiltered && !isShared) {
+          isShared = true;
+          this.sharedFilters.set(state, filter);
+        }
+        if (isShared) {
+          for (;;) {
+            const page = await this.sharedPage(cursor, generation, state);
+            for (const row of page.rows) {
+              if (state.isStopped) return;
+              if (comparePositions(row.global_text, cursor) <= 0) continue;
+              cursor = row.global_text;
+              state.after = { globalPosition: cursor };
+              if (categories && !categories.has(row.stream_name.slice(0, row.stream_name.indexOf('-')))) continue;
+              if (eventTypes && !eventTypes.has(row.event_type)) continue;
+              yield toGlobal(row);
+            }
+            if (!page.isFull) break;
+          }
+        } else {
+          // Every matching event up to this head is read by the pages below, which begin after it.
+          const head = await this.sequencedHead();
+          for await (const row of this.globalRows(cursor, filter, undefined)) {
+            if (state.isStopped) return;
+            cursor = row.global_text;
+            state.after = { globalPosition: cursor };
+            yield toGlobal(row);
+          }
+          if (state.isStopped) break;
+          if (comparePositions(head, cursor) > 0) cursor = head;
+          isShared = true;
+          this.sharedFilters.set(state, filter);
         }
         if (state.isStopped) break;
-        if (isNotified) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.pollIntervalMs);
+        if (isNotified) {
+          notices = this.notices;
+          continue;
+        }
+        const isPolled = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), this.pollIntervalMs);
           state.wake = () => {
             clearTimeout(timer);
-            resolve();
+            resolve(false);
           };
         });
         state.wake = undefined;
+        // A poll looks for what a lost notification did not announce: it needs a run of its own.
+        notices = isPolled ? ++this.notices : this.notices;
       }
     } finally {
       state.isStopped = true;
+      this.sharedFilters.delete(state);
       this.listener.remove(onNotify);
       this.subscriptions.delete(subscription);
     }
+  }
+
+  /**
+   * Rows after `after` in global order, from a read begun after `generation` sequencer runs
+   * had completed: one already made for another subscription when one covers the position and
+   * the subscription's categories, else a new one, which takes the categories of every
+   * subscription following the tail (all of them when one of them takes every category). The
+   * rows may begin before `after`: the caller skips those. When the page is full, the next one
+   * is read ahead, as readAll does.
+   */
+  private async sharedPage(after: string, generation: number, state: SubscriptionState): Promise<{ rows: EventRow[]; isFull: boolean }> {
+    const wanted = this.sharedFilters.get(state)?.categories;
+    const covers = (page: SharedPage) =>
+      page.generation >= generation &&
+      comparePositions(page.from, after) <= 0 &&
+      (page.categories === undefined || (wanted !== undefined && wanted.every((c) => page.categories!.has(c))));
+    let best: SharedPage | undefined;
+    for (const page of this.sharedPages) {
+      if (covers(page) && (!best || comparePositions(page.from, best.from) >= 0)) best = page;
+    }
+    let result = best ? await best.result : undefined;
+    if (!result || (result.isFull && comparePositions(result.rows[result.rows.length - 1].global_text, after) <= 0)) {
+      result = await this.readSharedPage(after, generation).result;
+    }
+    if (result.isFull) {
+      const last = result.rows[result.rows.length - 1].global_text;
+      const next = this.sharedPages.some((page) => page.from === last && page.generation >= generation);
+      if (!next) this.readSharedPage(last, generation);
+    }
+    return result;
+  }
+
+  /** Starts a read of the tail for the subscriptions following it, and keeps it for them. */
+  private readSharedPage(after: string, generation: number): SharedPage {
+    let categories: Set<string> | undefined = new Set();
+    for (const filter of this.sharedFilters.values()) {
+      if (!filter?.categories) {
+        categories = undefined;
+        break;
+      }
+      for (const category of filter.categories) categories.add(category);
+    }
+    const limit = this.sharedLimit;
+    const { jsonTypes, measured } = measuringJsonTypes();
+    const values: unknown[] = [after, limit];
+    let sql = `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.global_position > $1::bigint `;
+    if (categories) {
+      values.push([...categories]);
+      sql += 'AND e.category = ANY ($3::text[]) ';
+    }
+    sql += 'ORDER BY e.global_position LIMIT $2';
+    const page: SharedPage = {
+      from: after,
+      generation,
+      categories,
+      result: this.pool.query<EventRow>({ text: sql, values, types: jsonTypes }).then(({ rows }) => {
+        if (rows.length > 0) {
+          const perRow = Math.max(1, measured.bytes / rows.length);
+          this.sharedLimit = Math.max(1, Math.min(this.readBatchSize, Math.floor(this.readBatchBytes / perRow)));
+        }
+        return { rows, isFull: rows.length >= limit };
+      }),
+    };
+    page.result.catch(() => {
+      this.sharedPages = this.sharedPages.filter((kept) => kept !== page);
+    });
+    this.sharedPages.push(page);
+    if (this.sharedPages.length > SHARED_PAGES_KEPT) this.sharedPages.shift();
+    return page;
+  }
+
+  /** The last global position numbered (0 when none). */
+  private async sequencedHead(): Promise<string> {
+    const { rows } = await this.pool.query<{ head: string }>(`SELECT coalesce(max(global_position), 0)::text AS head FROM ${this.s}.events`);
+    return rows[0].head;
   }
 
   async streamRevision(stream: string): Promise<number | undefined> {
@@ -714,16 +880,7 @@ export class PostgresEventStore implements EventStore {
     let remaining = maxCount;
     let limit = Math.min(this.readBatchSize, 64, remaining);
     const fetchPage = (after: Key, pageLimit: number) => {
-      const measured = { bytes: 0 };
-      const jsonTypes = {
-        getTypeParser: ((oid: number, format?: string) =>
-          oid === pgTypes.builtins.JSONB
-            ? (text: string) => {
-                measured.bytes += text.length;
-                return JSON.parse(text) as unknown;
-              }
-            : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
-      };
+      const { jsonTypes, measured } = measuringJsonTypes();
       const result = fetch(after, pageLimit, jsonTypes).then((r) => ({ rows: r.rows, limit: pageLimit, measured }));
       result.catch(() => undefined);
       return result;
@@ -746,6 +903,27 @@ export class PostgresEventStore implements EventStore {
       if (isLast) return;
     }
   }
+}
+
+/** Type parsers that count the characters of the JSON they parse (a page's size, to size the next). */
+function measuringJsonTypes(): { jsonTypes: { getTypeParser: typeof pgTypes.getTypeParser }; measured: { bytes: number } } {
+  const measured = { bytes: 0 };
+  const jsonTypes = {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === pgTypes.builtins.JSONB
+        ? (text: string) => {
+            measured.bytes += text.length;
+            return JSON.parse(text) as unknown;
+          }
+        : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+  };
+  return { jsonTypes, measured };
+}
+
+/** Orders two global positions given as decimal text without leading zeros. */
+function comparePositions(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function parseCheckpoint(checkpoint: Checkpoint | undefined): GlobalKey {
