@@ -1,5 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { InvalidConfigurationError, loadConfig } from '@custody/config';
+import { applyHeapGrowth } from './heap-growth';
 
 /**
  * A service's main: reads and validates its configuration, builds its application, initialises
@@ -7,7 +8,7 @@ import { InvalidConfigurationError, loadConfig } from '@custody/config';
  * checks while it is built) stops the process at once with a message naming each variable,
  * and exit code 78 (EX_CONFIG).
  */
-export async function runService<Config extends { PORT: number; HTTP_HOST: string }>(
+export async function runService<Config extends { PORT: number; HTTP_HOST: string; NODE_HEAP_GROWING_PERCENT?: number }>(
   service: string,
   configClass: new () => Config,
   createApp: (config: Config) => Promise<INestApplication>,
@@ -15,6 +16,7 @@ export async function runService<Config extends { PORT: number; HTTP_HOST: strin
   const logger = new Logger(service);
   try {
     const config = loadConfig(configClass);
+    applyHeapGrowth(config.NODE_HEAP_GROWING_PERCENT);
     const app = await createApp(config);
     // init first: the Kafka transport (connected by createApp) consumes only once the topics exist
     // and every module's onModuleInit work is done; then the consumers, then HTTP.
@@ -31,3 +33,4 @@ export async function runService<Config extends { PORT: number; HTTP_HOST: strin
     throw error;
   }
 }
+

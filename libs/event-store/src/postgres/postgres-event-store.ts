@@ -134,7 +134,7 @@ interface SharedPage {
 
 // The shared pages a store keeps: the last read of the tail and the page read ahead of it, and
 // a little more for a subscription a page behind the others.
-const SHARED_PAGES_KEPT = 4;
+const SHARED_PAGES_KEPT = 3;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CHECKPOINT = /^(0|[1-9][0-9]{0,18})$/;
