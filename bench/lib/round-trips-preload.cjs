@@ -20,7 +20,11 @@ if (dir && service) {
   pg.Client.prototype.query = function countedQuery(config, ...rest) {
     const text = typeof config === 'string' ? config : (config?.text ?? config?.name ?? '?');
     // Schema names differ per run: the statement without them.
-    bump(`pg ${String(text).replace(/\s+/g, ' ').replace(/"[A-Za-z0-9_]+"\./g, '').slice(0, 100)}`);
+    const plain = String(text).replace(/\s+/g, ' ').replace(/"[A-Za-z0-9_]+"\./g, '');
+    // The start of the statement, and where a long one has it, the start of its first WHERE: two
+    // reads of one select list (a stream's events, the global log) are counted apart.
+    const where = plain.length > 100 ? plain.indexOf(' WHERE ', 100) : -1;
+    bump(`pg ${plain.slice(0, 100)}${where >= 0 ? ` …${plain.slice(where, where + 60)}` : ''}`);
     return query.call(this, config, ...rest);
   };
   const Connection = require('kafkajs/src/network/connection.js');
