@@ -19,7 +19,14 @@ export class NotificationListener {
   constructor(
     private readonly pool: Pool,
     private readonly channel: string,
+    /** The payload of this instance's own notifications: its subscriptions were woken in process already. */
+    private readonly ownPayload?: string,
   ) {}
+
+  /** Runs every callback now, as a notification would: this instance's own commits wake its subscriptions without a round trip. */
+  wakeAll(): void {
+    for (const callback of this.callbacks) callback();
+  }
 
   add(callback: () => void): void {
     this.callbacks.add(callback);
@@ -50,6 +57,7 @@ export class NotificationListener {
     const client = new Client(this.pool.options);
     client.on('notification', (message) => {
       if (message.channel !== this.channel) return;
+      if (this.ownPayload !== undefined && message.payload === this.ownPayload) return;
       for (const callback of this.callbacks) callback();
     });
     client.on('error', () => this.drop(client));
@@ -104,6 +112,8 @@ export class Notifier {
     private readonly pool: Pool,
     private readonly channel: string,
     private readonly minIntervalMs = DEFAULT_NOTIFY_INTERVAL_MS,
+    /** Names the sending instance, whose listener passes over its own notifications. */
+    private readonly payload = '',
   ) {}
 
   notify(): void {
@@ -143,7 +153,8 @@ export class Notifier {
   }
 
   private async send(): Promise<void> {
-    const sql = `NOTIFY "${this.channel}"`;
+    // The payload is a hex instance id: nothing to quote.
+    const sql = this.payload ? `NOTIFY "${this.channel}", '${this.payload}'` : `NOTIFY "${this.channel}"`;
     try {
       const client = await this.connection();
       await client.query(sql);

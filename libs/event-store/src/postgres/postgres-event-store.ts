@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Pool, types as pgTypes } from 'pg';
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import {
@@ -196,6 +196,7 @@ export class PostgresEventStore implements EventStore {
   private readonly sharedFilters = new Map<SubscriptionState, EventFilter | undefined>();
   private sharedLimit: number;
   private isClosed = false;
+  private isLocalWakePending = false;
   private readonly checkEvent?: (event: NewEvent) => void;
   /** Whether every event appended through this store was checked by `checkEvent` before it was written. */
   readonly checksEvents: boolean;
@@ -216,8 +217,11 @@ export class PostgresEventStore implements EventStore {
     this.notifyInTransaction = options.notify === 'in-transaction';
     // A channel name is an identifier (at most 63 bytes): derive a short one from the schema.
     this.channel = `event_store_${createHash('sha256').update(options.schema).digest('hex').slice(0, 16)}`;
-    this.listener = new NotificationListener(this.pool, this.channel);
-    this.notifier = new Notifier(this.pool, this.channel);
+    // After-commit notifications name this instance: its own subscriptions are woken in process
+    // at the commit, and its listener passes over the echo (scheduleNotify).
+    const instance = this.notifyInTransaction ? undefined : randomBytes(8).toString('hex');
+    this.listener = new NotificationListener(this.pool, this.channel, instance);
+    this.notifier = new Notifier(this.pool, this.channel, undefined, instance);
     this.sequenceBatchSize = options.sequenceBatchSize ?? 5000;
     this.sequenceStatement = `SELECT assigned FROM ${this.s}.sequence_events($1::integer, hashtext($2::text), $3::integer, $4::text)`;
     this.checkEvent = options.checkEvent;
@@ -477,9 +481,21 @@ export class PostgresEventStore implements EventStore {
     return { nextExpectedRevision: current ?? -1, position: stream?.position ? BigInt(stream.position) : -1n };
   }
 
-  /** Wakes subscribers (of every instance) after appends have committed. */
+  /**
+   * Wakes subscribers after appends have committed: this instance's at once, in process (no
+   * round trip to the server and back before the relay of the same service looks), the other
+   * instances' by a NOTIFY that names this one. Commits of one turn of the event loop wake the
+   * subscriptions once.
+   */
   private scheduleNotify(): void {
     if (this.notifyInTransaction || this.isClosed) return;
+    if (!this.isLocalWakePending) {
+      this.isLocalWakePending = true;
+      setImmediate(() => {
+        this.isLocalWakePending = false;
+        if (!this.isClosed) this.listener.wakeAll();
+      });
+    }
     this.notifier.notify();
   }
 

@@ -99,6 +99,32 @@ describe('PostgresEventStore: the subscriptions of one store share their reads o
     }
   });
 
+  it("an instance's own commits wake its subscriptions in process: with every NOTIFY dropped, they still deliver at once, and another instance's only at its poll", async () => {
+    const store = new PostgresEventStore({ connection: db.pool, schema: db.schema, pollIntervalMs: 60_000 });
+    const other = new PostgresEventStore({ connection: db.pool, schema: db.schema, pollIntervalMs: 60_000 });
+    await store.migrate();
+    // The NOTIFY after each commit never leaves this instance.
+    (store as unknown as { notifier: { notify(): void } }).notifier.notify = () => undefined;
+    const category = newCategory();
+    const own = follow(store.subscribeToAll({ filter: { categories: [category] } }));
+    const elsewhere = follow(other.subscribeToAll({ filter: { categories: [category] } }));
+    try {
+      // Both have caught up (an empty category) and wait: their polls are a minute away.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const written = [event('Local'), event('Local')];
+      await store.appendToStream(`${category}-1`, [written[0]]);
+      await store.transaction((tx) => tx.appendToStream(`${category}-2`, [written[1]]));
+      await eventually(() => (own.events.length === 2 ? true : undefined), { timeoutMs: 10_000, message: 'both appends delivered to the appending instance' });
+      expect(own.events.map((e) => e.id)).toEqual(written.map((e) => e.id));
+      // No notification reached the other instance, whose poll is a minute away.
+      expect(elsewhere.events).toHaveLength(0);
+    } finally {
+      await store.close();
+      await other.close();
+      await Promise.all([own.done, elsewhere.done]);
+    }
+  });
+
   it('concurrent appends, small pages and a filtered subscription starting from an old checkpoint: every subscription gets its events once, in order', async () => {
     // Pages of 5 rows: the tail is read a page ahead, and subscriptions at different positions share or not.
     const store = new PostgresEventStore({ connection: db.pool, schema: db.schema, readBatchSize: 5, pollIntervalMs: 60_000 });
