@@ -33,4 +33,3 @@ export async function runService<Config extends { PORT: number; HTTP_HOST: strin
     throw error;
   }
 }
-

@@ -723,7 +723,6 @@ export class PostgresEventStore implements EventStore {
             state.after = { globalPosition: cursor };
             yield toGlobal(row);
           }
-          if (state.isStopped) break;
           if (comparePositions(head, cursor) > 0) cursor = head;
           isShared = true;
           this.sharedFilters.set(state, filter);
@@ -794,22 +793,13 @@ export class PostgresEventStore implements EventStore {
     }
     const limit = this.sharedLimit;
     const { jsonTypes, measured } = measuringJsonTypes();
-    const values: unknown[] = [after, limit];
-    let sql = `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE e.global_position > $1::bigint `;
-    if (categories) {
-      values.push([...categories]);
-      sql += 'AND e.category = ANY ($3::text[]) ';
-    }
-    sql += 'ORDER BY e.global_position LIMIT $2';
+    const { text, filterValues } = this.globalRead(categories ? { categories: [...categories] } : undefined);
     const page: SharedPage = {
       from: after,
       generation,
       categories,
-      result: this.pool.query<EventRow>({ text: sql, values, types: jsonTypes }).then(({ rows }) => {
-        if (rows.length > 0) {
-          const perRow = Math.max(1, measured.bytes / rows.length);
-          this.sharedLimit = Math.max(1, Math.min(this.readBatchSize, Math.floor(this.readBatchBytes / perRow)));
-        }
+      result: this.pool.query<EventRow>({ text, values: [after, ...filterValues, limit], types: jsonTypes }).then(({ rows }) => {
+        if (rows.length > 0) this.sharedLimit = this.pageLimitAfter(measured.bytes, rows.length);
         return { rows, isFull: rows.length >= limit };
       }),
     };
@@ -860,6 +850,17 @@ export class PostgresEventStore implements EventStore {
 
   /** Numbered rows of the global log after global position `after`. */
   private globalRows(after: string, filter: EventFilter | undefined, maxCount: number | undefined): AsyncIterable<EventRow> {
+    const { text, filterValues } = this.globalRead(filter);
+    return this.pages<string>(
+      (key, limit, jsonTypes) => this.pool.query<EventRow>({ text, values: [key, ...filterValues, limit], types: jsonTypes }),
+      after,
+      (row) => row.global_text,
+      maxCount ?? Number.POSITIVE_INFINITY,
+    );
+  }
+
+  /** A read of the global log after $1, filtered, limited by the parameter after the filter's values. */
+  private globalRead(filter: EventFilter | undefined): { text: string; filterValues: unknown[] } {
     const conditions = ['e.global_position > $1::bigint'];
     const filterValues: unknown[] = [];
     if (filter?.categories) {
@@ -870,15 +871,16 @@ export class PostgresEventStore implements EventStore {
       filterValues.push(filter.eventTypes);
       conditions.push(`e.event_type = ANY ($${1 + filterValues.length}::text[])`);
     }
-    const sql =
+    const text =
       `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events e WHERE ${conditions.join(' AND ')} ` +
       `ORDER BY e.global_position LIMIT $${2 + filterValues.length}`;
-    return this.pages<string>(
-      (key, limit, jsonTypes) => this.pool.query<EventRow>({ text: sql, values: [key, ...filterValues, limit], types: jsonTypes }),
-      after,
-      (row) => row.global_text,
-      maxCount ?? Number.POSITIVE_INFINITY,
-    );
+    return { text, filterValues };
+  }
+
+  /** The rows of the next page: at most readBatchSize, and about readBatchBytes of JSON at the size per row just measured. */
+  private pageLimitAfter(bytes: number, rows: number): number {
+    const perRow = Math.max(1, bytes / Math.max(1, rows));
+    return Math.max(1, Math.min(this.readBatchSize, Math.floor(this.readBatchBytes / perRow)));
   }
 
   /**
@@ -907,8 +909,7 @@ export class PostgresEventStore implements EventStore {
       const { rows } = page;
       const isLast = rows.length < page.limit || rows.length >= remaining;
       if (!isLast) {
-        const perRow = Math.max(1, page.measured.bytes / Math.max(1, rows.length));
-        limit = Math.max(1, Math.min(this.readBatchSize, Math.floor(this.readBatchBytes / perRow), remaining - rows.length));
+        limit = Math.max(1, Math.min(this.pageLimitAfter(page.measured.bytes, rows.length), remaining - rows.length));
         pending = fetchPage(nextKey(rows[rows.length - 1]), limit);
       }
       for (const row of rows) {
