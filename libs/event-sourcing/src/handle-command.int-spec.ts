@@ -5,7 +5,8 @@ import { PostgresEventStore, type PostgresTransaction } from '@custody/event-sto
 import { createTestSchema, type TestSchema } from '@custody/testing';
 import type { Decider } from './decider';
 import { handleCommand, inSavepoint, type StreamStore } from './handle-command';
-import { loadState } from './load-state';
+import { KeptStates } from './kept-states';
+import { loadState, type LoadedState } from './load-state';
 
 type Event = { type: 'Counted'; data: { by: number } };
 type Command = { type: 'Count'; by: number };
@@ -109,5 +110,57 @@ describe('the unit of work of a command, on PostgreSQL', () => {
     });
     expect((await loadState(store, stream, counter)).state).toEqual({ total: 2 });
     expect((await db.pool.query('SELECT total FROM marks WHERE stream = $1', [kept])).rows).toEqual([{ total: 7 }]);
+  });
+
+  describe('decided on kept state (docs/adr/0021-commands-decided-on-kept-state.md)', () => {
+    const noPause = { maxAttempts: 5, delayMs: () => 0, sleep: async () => { throw new Error('a stale kept state is no race: nothing should wait'); } };
+
+    it('in a consumer\'s transaction: the second command of a stream sees the first, and the state is kept only when the transaction commits', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const kept = new KeptStates<{ total: number }>();
+      await handleCommand(store, stream, counter, { type: 'Count', by: 1 }, { metadata, kept });
+      let seenInside: LoadedState<{ total: number }> | undefined;
+      await store.transaction(async (tx) => {
+        const inTx = { metadata, kept, retry: noPause, unitOfWork: inSavepoint(tx), afterCommit: (keep: () => void) => tx.afterCommit(keep) };
+        await handleCommand(tx, stream, counter, { type: 'Count', by: 2 }, inTx);
+        const second = await handleCommand(tx, stream, counter, { type: 'Count', by: 4 }, inTx);
+        expect(second).toMatchObject({ state: { total: 7 }, revision: 2, attempts: 1 });
+        seenInside = kept.get(stream);
+      });
+      expect(seenInside).toEqual({ state: { total: 1 }, revision: 0 });
+      expect(kept.get(stream)).toEqual(await loadState(store, stream, counter));
+      expect(kept.get(stream)?.revision).toBe(2);
+    });
+
+    it('a transaction that rolls back leaves the kept state as committed, and the next command appends on it', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const kept = new KeptStates<{ total: number }>();
+      await handleCommand(store, stream, counter, { type: 'Count', by: 1 }, { metadata, kept });
+      await expect(store.transaction(async (tx) => {
+        await handleCommand(tx, stream, counter, { type: 'Count', by: 50 }, {
+          metadata, kept, unitOfWork: inSavepoint(tx), afterCommit: (keep) => tx.afterCommit(keep),
+        });
+        throw new Error('a later message of the batch failed');
+      })).rejects.toThrow('a later message of the batch failed');
+      expect(kept.get(stream)).toEqual({ state: { total: 1 }, revision: 0 });
+      const next = await handleCommand(store, stream, counter, { type: 'Count', by: 2 }, { metadata, kept, unitOfWork: inTransaction, retry: noPause });
+      expect(next).toMatchObject({ state: { total: 3 }, revision: 1 });
+      expect((await loadState(store, stream, counter)).state).toEqual({ total: 3 });
+    });
+
+    it('a state kept by one instance and appended to by another: the append is refused on its revision and the command decided again on the stream', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const other = new PostgresEventStore({ connection: db.pool, schema: db.schema, pollIntervalMs: 200 });
+      try {
+        const kept = new KeptStates<{ total: number }>();
+        await handleCommand(store, stream, counter, { type: 'Count', by: 1 }, { metadata, kept, unitOfWork: inTransaction });
+        await handleCommand(other, stream, counter, { type: 'Count', by: 10 }, { metadata });
+        const handled = await handleCommand(store, stream, counter, { type: 'Count', by: 100 }, { metadata, kept, unitOfWork: inTransaction, retry: noPause });
+        expect(handled).toMatchObject({ state: { total: 111 }, revision: 2, attempts: 1 });
+        expect((await loadState(store, stream, counter)).state).toEqual({ total: 111 });
+      } finally {
+        await other.close();
+      }
+    });
   });
 });

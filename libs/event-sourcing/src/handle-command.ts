@@ -4,7 +4,8 @@ import {
   categoryOf, WrongExpectedRevisionError, type AppendOptions, type AppendResult, type EventMetadata, type ExpectedRevision, type NewEvent,
 } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
-import { catchUp, type LoadedState, type StreamReader } from './load-state';
+import type { KeptStates } from './kept-states';
+import { catchUp, foldStored, type LoadedState, type StreamReader } from './load-state';
 import { retryPolicy, type RetryPolicy } from './retry';
 
 /** What the handler needs of a store to write (the store itself, or a unit of work). */
@@ -108,8 +109,24 @@ export interface HandleOptions<Event extends DomainEventOf = DomainEventOf, Stat
    * work and does not call it.
    */
   onApplied?: (unit: Unit, handled: Handled<Event, State>) => Promise<void>;
-  /** A state already known for the stream (e.g. kept in memory): only the events after its revision are read. */
+  /** A state already known for the stream: only the events after its revision are read. */
   known?: LoadedState<State>;
+  /**
+   * States kept in memory (docs/adr/0021-commands-decided-on-kept-state.md): a stream kept there
+   * is decided on without being read first, the append's expected revision guarding the decision.
+   * A conflict on a kept state reads what was missed and decides again at once (no pause, no
+   * attempt counted); a rejection or a decision of nothing is taken again on the stream as read.
+   * What the handler read and appended is kept once it has committed. `reader` must give events
+   * back as they are appended (not a reader that opens sealed fields).
+   */
+  kept?: KeptStates<State>;
+  /**
+   * With `kept`, where what the handler reads and writes commits after it returns (a savepoint
+   * of a consumer's transaction, a `writer` inside an open transaction): the states are kept once
+   * the callback runs, never when the transaction rolls back. Without it, what `reader` reads is
+   * taken as committed, and the unit of work as committed when it returns.
+   */
+  afterCommit?: (callback: () => void) => void;
   observer?: CommandObserver;
 }
 
@@ -181,17 +198,35 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
   const unitOfWork = unitOfWorkOf<Unit>(reader, options);
   const canUndo = options.unitOfWork !== undefined;
   const eventId = options.eventId ?? (() => randomUUID());
-  let loaded = await catchUp(reader, stream, decider, options.known ?? { state: decider.initialState(), revision: undefined });
+  const keep = keeperOf(stream, options);
+  // On a kept state the stream is not read: `read` is false until it is.
+  const kept = options.known ? undefined : options.kept?.get(stream);
+  let read = kept === undefined;
+  let loaded = kept ?? keep(await catchUp(reader, stream, decider, options.known ?? { state: decider.initialState(), revision: undefined }));
+  const readAgain = async () => {
+    loaded = keep(await catchUp(reader, stream, decider, loaded));
+    read = true;
+  };
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = loaded;
     let decided: Event[];
     try {
       decided = decider.decide(command, state);
     } catch (error) {
+      if (error instanceof CommandRejection && !read) {
+        await readAgain();
+        attempt--;
+        continue;
+      }
       if (error instanceof CommandRejection) observer?.command(commandType, 'rejected', error.code);
       throw error;
     }
     if (decided.length === 0) {
+      if (!read) {
+        await readAgain();
+        attempt--;
+        continue;
+      }
       observer?.command(commandType, 'accepted', '');
       return { events: [], decided, also: [], state, revision, attempts: attempt };
     }
@@ -217,6 +252,7 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
       });
       observer?.appendSeconds(categoryOf(stream), (performance.now() - started) / 1000);
       observer?.command(commandType, 'accepted', '');
+      if (options.kept) keep(foldStored(decider, state, decision.events, handled.revision as number));
       return handled;
     } catch (error) {
       if (error instanceof AfterAppendError) throw error.cause;
@@ -224,14 +260,32 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
         if (error instanceof CommandRejection) observer?.command(commandType, 'rejected', error.code);
         throw error;
       }
+      if (!read) {
+        // The kept state was behind the stream: no writer raced this one.
+        await readAgain();
+        attempt--;
+        continue;
+      }
       if (attempt >= retry.maxAttempts) {
         observer?.command(commandType, 'rejected', 'CONCURRENCY_CONFLICT');
         throw concurrencyConflict(stream, attempt);
       }
     }
     await retry.sleep(retry.delayMs(attempt));
-    loaded = await catchUp(reader, stream, decider, loaded);
+    await readAgain();
   }
+}
+
+/** Keeps a state in `options.kept` (at once, or once the caller's transaction commits) and gives it back; a no-op without `kept`. */
+function keeperOf<State>(stream: string, options: { kept?: KeptStates<State>; afterCommit?: (callback: () => void) => void }) {
+  return (loaded: LoadedState<State>): LoadedState<State> => {
+    const kept = options.kept;
+    if (kept) {
+      if (options.afterCommit) options.afterCommit(() => kept.keep(stream, loaded));
+      else kept.keep(stream, loaded);
+    }
+    return loaded;
+  };
 }
 
 /** An event just decided, with the `occurredAt` it is stored with (the metadata's), as a stream read gives it back. */

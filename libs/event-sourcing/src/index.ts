@@ -1,5 +1,6 @@
 export type { Decider, DomainEventOf } from './decider';
-export { catchUp, loadState } from './load-state';
+export { catchUp, foldStored, loadState } from './load-state';
+export { InvalidKeptStatesError, KeptStates } from './kept-states';
 export type { LoadedState, StreamReader } from './load-state';
 export { concurrencyConflict, datedBy, handleCommand, inSavepoint, NoWriterError, toNewEvents } from './handle-command';
 export type {

@@ -1,4 +1,4 @@
-import type { ReadStreamOptions, RecordedEvent } from '@custody/event-store';
+import type { NewEvent, ReadStreamOptions, RecordedEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
 import { upcast } from './upcast';
 
@@ -26,11 +26,35 @@ export async function catchUp<Event extends DomainEventOf, State>(
   let { state, revision } = from;
   const events = reader.readStream(stream, revision === undefined ? undefined : { from: revision + 1 });
   for await (const recorded of events) {
-    const event = upcast({ type: recorded.type, data: recorded.data, schemaVersion: recorded.schemaVersion, occurredAt: recorded.metadata.occurredAt });
-    state = decider.evolve(state, event as Event);
+    state = foldOne(decider, state, recorded);
     revision = recorded.revision;
   }
   return { state, revision };
+}
+
+/**
+ * Folds events just appended onto the state they were decided on, as a read of the stream would
+ * give them back: their data as stored (JSON), lifted and dated as {@link catchUp} does.
+ * `revision` is the stream's revision after them.
+ */
+export function foldStored<Event extends DomainEventOf, State>(
+  decider: Pick<Decider<unknown, Event, State>, 'evolve'>,
+  from: State,
+  events: readonly NewEvent[],
+  revision: number,
+): LoadedState<State> {
+  let state = from;
+  for (const event of events) state = foldOne(decider, state, { ...event, data: JSON.parse(JSON.stringify(event.data)) as unknown });
+  return { state, revision };
+}
+
+function foldOne<Event extends DomainEventOf, State>(
+  decider: Pick<Decider<unknown, Event, State>, 'evolve'>,
+  state: State,
+  stored: Pick<RecordedEvent, 'type' | 'data' | 'schemaVersion' | 'metadata'>,
+): State {
+  const event = upcast({ type: stored.type, data: stored.data, schemaVersion: stored.schemaVersion, occurredAt: stored.metadata.occurredAt });
+  return decider.evolve(state, event as Event);
 }
 
 /** Rebuilds a state by folding a whole stream; returns it with the revision it was built at. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ADMISSION_PERSONAL_FIELDS, TOPICS, type Command, type CustodyCommandType } from '@custody/contracts';
 import {
-  commandScope, handleCommand, inSavepoint, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
+  commandScope, handleCommand, inSavepoint, KeptStates, KeyedTurns, retryPolicy, toNewEvents, type Decision, type HandleOptions, type Prepared,
 } from '@custody/event-sourcing';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
@@ -35,6 +35,8 @@ export class CustodyCommands {
    * run out of attempts (409 CONCURRENCY_CONFLICT) while none of them was wrong.
    */
   private readonly facilityTurns = new KeyedTurns();
+  /** Each person's custody as last committed here: a command is decided without reading the stream first (docs/adr/0021-commands-decided-on-kept-state.md). */
+  private readonly kept = new KeptStates<Custody>();
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -67,7 +69,7 @@ export class CustodyCommands {
 
   /** Applies a command inside a consumer's transaction (Kafka), each attempt in a savepoint. */
   async executeIn(tx: PostgresTransaction, command: Command<CustodyCommandType>, metadata: EventMetadata, eventId: (index: number) => string): Promise<NewEvent[]> {
-    return this.write(command, await this.withFacts(command), { metadata, eventId, unitOfWork: inSavepoint(tx) });
+    return this.write(command, await this.withFacts(command), { metadata, eventId, unitOfWork: inSavepoint(tx), afterCommit: (keep) => tx.afterCommit(keep) });
   }
 
   /** `decided`: the command with the facts the decider takes (withFacts). */
@@ -75,6 +77,7 @@ export class CustodyCommands {
     const eventId = options.eventId!;
     const handled = await handleCommand(this.store, custodyStream(command.data.inmateId), custodyDecider, decided, {
       ...options,
+      kept: this.kept,
       retry: RETRY,
       prepare: (decision) => this.prepare(command, decision, options.metadata, eventId),
     });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { reject, TOPICS, type CommandRejection, type TransferCommand, type TransferEvent } from '@custody/contracts';
 import { PostgresEventStore, type EventMetadata, type NewEvent, type PostgresTransaction } from '@custody/event-store';
 import {
-  applyCommandWithResult, commandScope, handleCommand, inSavepoint, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions, type IdScope,
+  applyCommandWithResult, commandScope, handleCommand, inSavepoint, KeptStates, upcast, type CommandOutcome, type Decider, type Decision, type Handled, type HandleOptions, type IdScope,
 } from '@custody/event-sourcing';
 import { Arrivals, observedCommand, recordingClock } from '@custody/platform';
 import { signerRefusal } from '@custody/security';
@@ -26,6 +26,9 @@ export const transferStream = (transferId: string) => `transfer-${transferId}`;
  */
 @Injectable()
 export class TransferCommands {
+  /** The cases as last committed here: a command is decided without reading its stream first (docs/adr/0021-commands-decided-on-kept-state.md). */
+  private readonly kept = new KeptStates<TransferState>();
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly tables: TransferTables,
@@ -51,6 +54,7 @@ export class TransferCommands {
     const decider = this.deciderFor(await this.contextOf(this.tables.pool, command, this.clockFor(command), { wait: true }));
     return handleCommand(this.store, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata),
+      kept: this.kept,
       unitOfWork: (work) => this.store.transaction(work),
       // What must commit with the events (the route's answer: docs/adr/0010-http-idempotency-by-command-id.md).
       ...(onApplied ? { onApplied } : {}),
@@ -70,7 +74,10 @@ export class TransferCommands {
     return applyCommandWithResult({
       service: SERVICE, reader: tx, tx, unitOfWork: inSavepoint(tx), stream: transferStream(command.data.transferId), decider, command, commandId,
       commandType: command.type, metadata: traced,
-      options: { prepare: options.prepare, afterAppend: options.afterAppend, ...(options.observer ? { observer: options.observer } : {}) },
+      options: {
+        prepare: options.prepare, afterAppend: options.afterAppend, kept: this.kept, afterCommit: (keep) => tx.afterCommit(keep),
+        ...(options.observer ? { observer: options.observer } : {}),
+      },
     });
   }
 
@@ -84,9 +91,13 @@ export class TransferCommands {
   async signerRefusal(tx: PostgresTransaction, command: TransferCommand, signerState: string | undefined): Promise<CommandRejection | undefined> {
     if (!signerState) return undefined;
     const data = command.data as unknown as Record<string, unknown>;
-    let stored: TransferState | undefined;
-    for await (const event of tx.readStream(transferStream(command.data.transferId), { maxCount: 1 })) {
-      stored = evolve(initialState(), upcast({ type: event.type, data: event.data, schemaVersion: event.schemaVersion }) as TransferEvent);
+    const stream = transferStream(command.data.transferId);
+    // The two states are fixed by the request: a kept case has them, committed.
+    let stored = this.kept.get(stream)?.state;
+    if (!stored) {
+      for await (const event of tx.readStream(stream, { maxCount: 1 })) {
+        stored = evolve(initialState(), upcast({ type: event.type, data: event.data, schemaVersion: event.schemaVersion }) as TransferEvent);
+      }
     }
     const inmate = !stored && command.type === 'RequestTransfer' ? await this.inmates.find(command.data.inmateId, tx) : undefined;
     return signerRefusal(signerState, command.type, caseSubject({ type: command.type, data }, stored, inmate?.sendingState), TRANSFER_COMMAND_RIGHTS[command.type]);
@@ -97,6 +108,8 @@ export class TransferCommands {
     const decider = this.deciderFor(await this.contextOf(tx, command));
     const { events } = await handleCommand(tx, transferStream(command.data.transferId), decider, command, {
       ...this.options(command, metadata, scope),
+      kept: this.kept,
+      afterCommit: (keep) => tx.afterCommit(keep),
       unitOfWork: inSavepoint(tx),
     });
     return events;
