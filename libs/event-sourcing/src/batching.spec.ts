@@ -75,6 +75,23 @@ describe('the batched write path of a hot stream', () => {
     expect((await batcher.load('facility-1')).revision).toBe(1);
   });
 
+  it('decides a batch on the state kept of the stream without reading it, and reads when a refusal must be confirmed', async () => {
+    const store = new MemoryEventStore();
+    const reads: Array<number | undefined> = [];
+    const reader = {
+      readStream: (stream: string, options?: { from?: number }) => {
+        reads.push(options?.from);
+        return store.readStream(stream, options);
+      },
+    };
+    const batcher = new StreamBatcher(reader, store, places(3), { batchSize: 10 });
+    for (const by of ['a', 'b', 'c']) await batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`));
+    expect(reads).toEqual([undefined]);
+    expect(batcher.kept.get('facility-1')).toEqual(await loadState(store, 'facility-1', places(3)));
+    await expect(batcher.execute('facility-1', { type: 'Reserve', by: 'd' }, metadata, (i) => deterministicId(`d/${i}`))).rejects.toMatchObject({ code: 'CAPACITY_EXHAUSTED' });
+    expect(reads).toEqual([undefined, 3]);
+  });
+
   it('runs each command\'s onApplied in the batch\'s unit of work with its own events, for the commands that decided some', async () => {
     const store = new MemoryEventStore();
     const units: string[] = [];

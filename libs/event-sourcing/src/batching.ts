@@ -2,6 +2,7 @@ import { CommandRejection } from '@custody/contracts';
 import type { EventMetadata, NewEvent } from '@custody/event-store';
 import type { Decider, DomainEventOf } from './decider';
 import { datedBy, handleCommand, toNewEvents, type StreamStore, type UnitOfWork } from './handle-command';
+import { KeptStates } from './kept-states';
 import { catchUp, type LoadedState, type StreamReader } from './load-state';
 import { retryPolicy, type RetryPolicy } from './retry';
 
@@ -36,13 +37,15 @@ interface Pending<Command> {
  *   together, in order, against the same state, and appended in one write; each command gets its
  *   own events or its own rejection. 250 simultaneous reservations make a handful of appends
  *   instead of 250 racing ones.
- * - The stream's state is kept in memory and only the events after its revision are read, at
- *   each batch as on a conflict (another process appended): the batch is then decided again as
- *   the retry policy says.
+ * - The stream's state is kept in memory, and a batch is decided on it without reading the
+ *   stream (docs/adr/0021-commands-decided-on-kept-state.md): the append's expected revision
+ *   guards it. On a conflict (another process appended) only the events after the kept revision
+ *   are read and the batch is decided again; a batch of which every command was refused on the
+ *   kept state is decided again on the stream as read.
  */
 export class StreamBatcher<Command, Event extends DomainEventOf, State> {
   private readonly queues = new Map<string, Array<Pending<Command>>>();
-  private readonly states = new Map<string, LoadedState<State>>();
+  private readonly states = new KeptStates<State>();
   private readonly retry: RetryPolicy;
 
   constructor(
@@ -71,16 +74,16 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
     });
   }
 
-  /** The state last seen of the stream, without reading (undefined when never read). */
-  known(stream: string): LoadedState<State> | undefined {
-    return this.states.get(stream);
+  /** The states kept of the streams (the last committed that this process saw). */
+  get kept(): KeptStates<State> {
+    return this.states;
   }
 
   /** The stream's current state, reading only the events after the last one seen. */
   async load(stream: string): Promise<LoadedState<State>> {
     const known = this.states.get(stream) ?? { state: this.decider.initialState(), revision: undefined };
     const loaded = await catchUp(this.reader, stream, this.decider, known);
-    this.states.set(stream, loaded);
+    this.states.keep(stream, loaded);
     return loaded;
   }
 
@@ -130,12 +133,11 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
         return all;
       },
     };
-    const known = this.states.get(stream);
-    const handled = await handleCommand(this.reader, stream, batchDecider, batch, {
+    await handleCommand(this.reader, stream, batchDecider, batch, {
       metadata: batch[0].metadata,
       ...(this.options.unitOfWork ? { unitOfWork: this.options.unitOfWork } : { writer: this.writer }),
       retry: this.retry,
-      ...(known ? { known } : {}),
+      kept: this.states,
       prepare: async () => ({ events: outcomes.flatMap((o) => ('events' in o ? o.events : [])) }),
       onApplied: async (unit) => {
         for (const [index, pending] of batch.entries()) {
@@ -144,7 +146,6 @@ export class StreamBatcher<Command, Event extends DomainEventOf, State> {
         }
       },
     });
-    this.states.set(stream, { state: handled.state, revision: handled.revision });
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
       if ('events' in outcome) pending.resolve(outcome.events);

@@ -65,14 +65,13 @@ export class FacilityCommands {
    * entry and the command result. Each attempt runs in a savepoint, from the state kept in memory.
    */
   async executeIn(tx: PostgresTransaction, command: FacilityCommand, metadata: EventMetadata, eventId: (index: number) => string): Promise<NewEvent[]> {
-    const stream = facilityStream(command.data.facilityId);
-    const known = this.batcher.known(stream);
-    const { events } = await handleCommand(this.store, stream, facilityDecider, command, {
+    const { events } = await handleCommand(this.store, facilityStream(command.data.facilityId), facilityDecider, command, {
       metadata,
       eventId,
       retry: this.retry,
       unitOfWork: inSavepoint(tx),
-      ...(known ? { known } : {}),
+      kept: this.batcher.kept,
+      afterCommit: (keep) => tx.afterCommit(keep),
     });
     return events;
   }
