@@ -93,7 +93,7 @@ export class CustodyCommands {
     const command = { ...incoming, clock: recordingClock(this.config) } as Command<CustodyCommandType> & { clock: CustodyCommand['clock'] };
     if (command.type !== 'AdmitInmate') return command as CustodyCommand;
     const { inmateId, facilityId } = command.data;
-    const { state: facility } = await this.facilities.load(facilityStream(facilityId));
+    const facility = await this.facilities.registration(facilityStream(facilityId));
     const registered = facility.status === 'registered' ? facility : undefined;
     const isLeased = registered?.jurisdiction === 'leased';
     return {

@@ -4,6 +4,7 @@ import { PostgresEventStore } from '@custody/event-store';
 import { eventually } from '@custody/testing';
 import { eligibleProfile, gjilan, id } from '../spec/fixtures';
 import { startCustody, testConfig, type RunningCustody } from '../spec/test-app';
+import { FacilityCommands, facilityStream } from './facility.commands';
 
 /**
  * Rule 9 under load: capacity is never exceeded, whatever the concurrency and the number of
@@ -90,5 +91,31 @@ describe('capacity on the real database, two instances at once', () => {
     expect(new Set(occupancy.reservations.map((r: { reservationId: string }) => r.reservationId))).toEqual(accepted);
     expect(occupancy.overTime.at(-1)).toMatchObject({ capacity: 300, reserved: 300, free: 0 });
     expect(Math.max(...occupancy.overTime.map((p: { occupied: number; reserved: number }) => p.occupied + p.reserved))).toBe(300);
+  });
+
+  it('what a registration fixed is taken from the facility kept registered, without a read; a facility not kept is read once', async () => {
+    const facilityId = id();
+    await request(second.url)
+      .post('/facilities')
+      .send({ commandId: id(), occurredAt: '2026-03-01T08:00:00Z', ...gjilan, facilityId })
+      .expect(201);
+    const commands = first.app.get(FacilityCommands);
+    const store = first.app.get(PostgresEventStore);
+    const read = jest.spyOn(store, 'readStream');
+    try {
+      const stream = facilityStream(facilityId);
+      const registered = await commands.registration(stream);
+      expect(registered).toMatchObject({ status: 'registered', operatingState: 'XK', jurisdiction: 'leased', lease: { lesseeState: 'DK' } });
+      expect(read.mock.calls.filter(([name]) => name === stream)).toHaveLength(1);
+      expect(await commands.registration(stream)).toEqual(registered);
+      expect(read.mock.calls.filter(([name]) => name === stream)).toHaveLength(1);
+      // A facility never registered is read each time: nothing is kept of it.
+      const unknown = facilityStream(id());
+      expect((await commands.registration(unknown)).status).not.toBe('registered');
+      await commands.registration(unknown);
+      expect(read.mock.calls.filter(([name]) => name === unknown)).toHaveLength(2);
+    } finally {
+      read.mockRestore();
+    }
   });
 });

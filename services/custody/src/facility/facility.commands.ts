@@ -106,6 +106,17 @@ export class FacilityCommands {
   load(stream: string): Promise<LoadedFacility> {
     return this.batcher.load(stream);
   }
+
+  /**
+   * The facility for what its registration fixed (its states, country, jurisdiction and lease,
+   * which no later event changes): the state kept here once it is seen registered, without a read
+   * (docs/adr/0021-commands-decided-on-kept-state.md); read otherwise. Not for its places.
+   */
+  async registration(stream: string): Promise<Facility> {
+    const kept = this.batcher.kept.get(stream);
+    if (kept?.state.status === 'registered') return kept.state;
+    return (await this.load(stream)).state;
+  }
 }
 
 /** A recorded refusal as the rejection a caller gets: the code of the catalogue and the reason. */

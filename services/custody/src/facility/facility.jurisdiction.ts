@@ -16,7 +16,7 @@ export function facilityJurisdiction(facility: Pick<RegisteredFacility, 'operati
  */
 export async function registeredFacility(commands: FacilityCommands, facilityId: unknown): Promise<RegisteredFacility | undefined> {
   if (typeof facilityId !== 'string' || !isUUID(facilityId)) return undefined;
-  const { state } = await commands.load(facilityStream(facilityId.toLowerCase()));
+  const state = await commands.registration(facilityStream(facilityId.toLowerCase()));
   return state.status === 'registered' ? state : undefined;
 }
 

@@ -68,7 +68,7 @@ export class FacilityRights {
     if (!signerState) return undefined;
     const type = message.type as keyof typeof CUSTODY_COMMAND_RIGHTS;
     const { facilityId } = message.data as { facilityId: string };
-    const { state } = await this.facilities.load(facilityStream(facilityId));
+    const state = await this.facilities.registration(facilityStream(facilityId));
     if (state.status !== 'registered') return undefined;
     return signerRefusal(signerState, type, facilityJurisdiction(state), rightAt(CUSTODY_COMMAND_RIGHTS[type], state));
   }
