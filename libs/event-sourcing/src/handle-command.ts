@@ -262,7 +262,14 @@ export async function handleCommand<Command, Event extends DomainEventOf, State,
       }
       if (!read) {
         // The kept state was behind the stream: no writer raced this one.
+        const keptRevision = loaded.revision;
         await readAgain();
+        // Nothing after it, and yet refused: the stream is behind the kept state (its database
+        // restored under the running service). The stream is read whole, and kept as read.
+        if (loaded.revision === keptRevision) {
+          options.kept?.forget(stream);
+          loaded = keep(await catchUp(reader, stream, decider, { state: decider.initialState(), revision: undefined }));
+        }
         attempt--;
         continue;
       }

@@ -104,6 +104,22 @@ describe('commands decided on kept state', () => {
     expect(kept.get('counter-1')?.revision).toBe(2);
   });
 
+  it('a kept state ahead of the stream (its database restored under the running process) is dropped and the stream read whole', async () => {
+    const { store, reader, reads } = countingReads();
+    const kept = new KeptStates<State>();
+    for (const by of [1, 2, 3]) await handleCommand(reader, 'counter-1', counter, count(by), { metadata, kept });
+    expect(kept.get('counter-1')?.revision).toBe(2);
+    // The restored store holds the first event only.
+    const restored = new MemoryEventStore();
+    for await (const event of store.readStream('counter-1', { maxCount: 1 })) await restored.appendToStream('counter-1', [event]);
+    const onRestored = countingReads(restored);
+    const handled = await handleCommand(onRestored.reader, 'counter-1', counter, count(10), { metadata, kept, retry: noPause() });
+    expect(handled).toMatchObject({ state: { total: 11 }, revision: 1, attempts: 1 });
+    expect(onRestored.reads.map((r) => r.from)).toEqual([3, undefined]);
+    expect(kept.get('counter-1')).toEqual(await loadState(restored, 'counter-1', counter));
+    expect(reads).toHaveLength(1);
+  });
+
   it('a rejection on a stale kept state is taken again on the stream as read: the command the kept state refused is accepted', async () => {
     const { store, reader } = countingReads();
     const kept = new KeptStates<State>();
