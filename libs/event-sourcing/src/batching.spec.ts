@@ -31,6 +31,18 @@ function counting(store: MemoryEventStore) {
   };
 }
 
+/** A reader that records where each read of a stream began. */
+function countingReads(store: MemoryEventStore) {
+  const reads: Array<number | undefined> = [];
+  const reader = {
+    readStream: (stream: string, options?: { from?: number }) => {
+      reads.push(options?.from);
+      return store.readStream(stream, options);
+    },
+  };
+  return { reader, reads };
+}
+
 describe('the batched write path of a hot stream', () => {
   it('decides simultaneous commands together and appends them in one write, each with its own events or rejection', async () => {
     const store = new MemoryEventStore();
@@ -59,13 +71,7 @@ describe('the batched write path of a hot stream', () => {
 
   it('decides the batch again on what another process appended, reading only that', async () => {
     const store = new MemoryEventStore();
-    const reads: Array<number | undefined> = [];
-    const reader = {
-      readStream: (stream: string, options?: { from?: number }) => {
-        reads.push(options?.from);
-        return store.readStream(stream, options);
-      },
-    };
+    const { reader, reads } = countingReads(store);
     const batcher = new StreamBatcher(reader, store, places(2), { batchSize: 10, retry: retryPolicy({ sleep: async () => undefined }) });
     await batcher.execute('facility-1', { type: 'Reserve', by: 'a' }, metadata, (i) => deterministicId(`a/${i}`));
     // Another instance takes the last place.
@@ -77,13 +83,7 @@ describe('the batched write path of a hot stream', () => {
 
   it('decides a batch on the state kept of the stream without reading it, and reads when a refusal must be confirmed', async () => {
     const store = new MemoryEventStore();
-    const reads: Array<number | undefined> = [];
-    const reader = {
-      readStream: (stream: string, options?: { from?: number }) => {
-        reads.push(options?.from);
-        return store.readStream(stream, options);
-      },
-    };
+    const { reader, reads } = countingReads(store);
     const batcher = new StreamBatcher(reader, store, places(3), { batchSize: 10 });
     for (const by of ['a', 'b', 'c']) await batcher.execute('facility-1', { type: 'Reserve', by }, metadata, (i) => deterministicId(`${by}/${i}`));
     expect(reads).toEqual([undefined]);
